@@ -1,0 +1,104 @@
+/**
+ * The engine: one object behind all three front doors (Electron IPC, WebSocket, CLI).
+ * It owns the run store, the training workers and the event bus, and answers every
+ * request channel of the contract through a validating Dispatcher.
+ */
+import { cpus, platform, release } from 'node:os';
+import type { EngineClient, EventChannel, EventOf, RequestChannel, RequestOf, ResponseOf } from '../../src-shared/contract.js';
+import type { BackendChoice, RunConfigInput } from '../../src-shared/config/run-config.js';
+import { ContractError } from '../../src-shared/protocol.js';
+import type { BackendInfo } from '../../src-shared/types.js';
+import { RunStore } from '../store/run-store.js';
+import { Dispatcher, type Handlers } from './dispatch.js';
+import { EventBus } from './event-bus.js';
+import { defaultRunsDir } from './paths.js';
+import { probeBackendInWorker, TrainingManager } from './training-manager.js';
+import { APP_NAME, APP_VERSION } from './version.js';
+
+export interface EngineOptions {
+  runsDir?: string;
+  backend?: BackendChoice;
+}
+
+export class Engine {
+  readonly bus = new EventBus();
+  readonly store: RunStore;
+  readonly training: TrainingManager;
+  readonly dispatcher: Dispatcher;
+  private readonly startedAt = Date.now();
+  private backendPromise: Promise<BackendInfo> | undefined;
+  private readonly backendChoice: BackendChoice;
+
+  constructor(options: EngineOptions = {}) {
+    this.store = new RunStore(defaultRunsDir(options.runsDir), APP_VERSION);
+    this.training = new TrainingManager(this.store, this.bus);
+    this.backendChoice = options.backend ?? 'auto';
+    this.dispatcher = new Dispatcher(this.handlers(), {
+      onInternalError: (channel, error) => {
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        this.log('error', `${channel}: ${message}`);
+      },
+    });
+  }
+
+  /** The backend that training workers load, probed once in a worker thread. */
+  backend(): Promise<BackendInfo> {
+    this.backendPromise ??= probeBackendInWorker(this.backendChoice);
+    return this.backendPromise;
+  }
+
+  log(level: 'info' | 'warn' | 'error', message: string): void {
+    if (level === 'error') console.error(message);
+    this.bus.emit('engine.log', { level, message, t: Date.now() });
+  }
+
+  private handlers(): Handlers {
+    return {
+      'engine.status': async () => ({
+        app: APP_NAME,
+        version: APP_VERSION,
+        backend: await this.backend(),
+        runsDir: this.store.root,
+        platform: `${platform()} ${release()}`,
+        nodeVersion: process.version,
+        cpus: cpus().length,
+        uptimeS: (Date.now() - this.startedAt) / 1000,
+        activeRuns: this.training.activeCount(),
+        rssBytes: process.memoryUsage().rss,
+      }),
+      'runs.list': () => this.store.list(),
+      'runs.get': ({ id }) => this.store.get(id),
+      'runs.create': ({ config }) => this.store.create(config as RunConfigInput),
+      'runs.rename': ({ id, name }) => this.store.rename(id, name),
+      'runs.delete': ({ id }) => {
+        if (this.training.isActive(id)) throw new ContractError('conflict', `run "${id}" is training; stop it first`);
+        this.store.delete(id);
+        return { ok: true as const };
+      },
+      'runs.duplicate': ({ id, changes }) => this.store.duplicate(id, changes),
+      'runs.metrics': ({ id, from, limit }) => this.store.metrics(id, from, limit),
+      'runs.events': ({ id, from, limit }) => this.store.events(id, from, limit),
+      'train.start': ({ id }) => this.training.start(id),
+      'train.pause': ({ id }) => this.training.pause(id),
+      'train.resume': ({ id }) => this.training.resume(id),
+      'train.stop': ({ id }) => this.training.stop(id),
+      'train.evaluate': ({ id }) => this.training.evaluate(id),
+    };
+  }
+
+  /** An in-process client with the same validation as the remote ones (used by the CLI and tests). */
+  client(): EngineClient {
+    return {
+      request: async <C extends RequestChannel>(channel: C, payload: RequestOf<C>): Promise<ResponseOf<C>> => {
+        const result = await this.dispatcher.call(channel, payload);
+        if ('error' in result) throw new ContractError(result.error.code, result.error.message, result.error.issues);
+        return result.value as ResponseOf<C>;
+      },
+      on: <C extends EventChannel>(channel: C, listener: (payload: EventOf<C>) => void) => this.bus.on(channel, listener),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.training.stopAll();
+  }
+}

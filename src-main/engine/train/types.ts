@@ -1,0 +1,33 @@
+/** What a training job sees of the world: its run, its controls, and its outputs. */
+import type { RunConfig } from '../../../src-shared/config/run-config.js';
+import type { BackendInfo, MetricLine, RunEvent, RunStatus } from '../../../src-shared/types.js';
+
+export interface TrainControls {
+  /** True once the user asked to stop; the job checkpoints and returns. */
+  readonly stopRequested: boolean;
+  /** True while paused; `waitWhilePaused` resolves when resumed or stopped. */
+  readonly paused: boolean;
+  waitWhilePaused(): Promise<void>;
+  /** Consumes a pending "evaluate now" request (true once per request). */
+  takeEvaluateRequest(): boolean;
+}
+
+export interface TrainOutputs {
+  /** Appends to metrics.jsonl and streams to the UI. */
+  metric(line: MetricLine): void;
+  /** Appends to events.jsonl and streams to the UI. */
+  event(event: RunEvent): void;
+  progress(p: { step: number; totalSteps: number; episodes: number; envStepsPerS: number; updatesPerS: number }): void;
+  status(status: RunStatus, step: number, message?: string): void;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+export interface TrainJob {
+  runId: string;
+  runDir: string;
+  config: RunConfig;
+  resume: boolean;
+  backend: BackendInfo;
+  controls: TrainControls;
+  out: TrainOutputs;
+}

@@ -1,0 +1,225 @@
+/**
+ * Owns the training worker threads: one per running run. Forwards control to them and their
+ * streamed output to the event bus; keeps run.json's status and step up to date.
+ */
+import type { Worker } from 'node:worker_threads';
+import { ContractError, formatIssues } from '../../src-shared/protocol.js';
+import type { BackendInfo, RunStatus, RunSummary } from '../../src-shared/types.js';
+import type { RunStore } from '../store/run-store.js';
+import { FromWorker, type ToWorker } from '../workers/protocol.js';
+import { spawnWorker } from '../workers/spawn.js';
+import type { EventBus } from './event-bus.js';
+
+interface ActiveRun {
+  worker: Worker;
+  status: RunStatus;
+  step: number;
+  /** Resolves when the worker thread has ended and the run's final status is written. */
+  done: Promise<RunStatus>;
+  lastMetaWrite: number;
+  /** Resolvers waiting for the next status message (pause/resume/stop acknowledgements). */
+  waiters: Array<(status: RunStatus) => void>;
+}
+
+/** How often (ms) progress updates rewrite run.json's step. */
+const META_WRITE_INTERVAL_MS = 2_000;
+
+export class TrainingManager {
+  private readonly active = new Map<string, ActiveRun>();
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly bus: EventBus,
+  ) {}
+
+  activeCount(): number {
+    return this.active.size;
+  }
+
+  isActive(id: string): boolean {
+    return this.active.has(id);
+  }
+
+  /** Starts training `id` in a new worker (resuming from its last checkpoint if any). */
+  start(id: string): RunSummary {
+    if (this.active.has(id)) throw new ContractError('conflict', `run "${id}" is already ${this.active.get(id)!.status}`);
+    const meta = this.store.readMeta(id);
+    if (meta.status === 'finished') throw new ContractError('conflict', `run "${id}" has finished; duplicate it to train again`);
+    const { config } = this.store.readConfig(id);
+    const worker = spawnWorker('engine-worker', { name: `train-${id}` });
+    let resolveDone!: (s: RunStatus) => void;
+    const run: ActiveRun = {
+      worker,
+      status: 'running',
+      step: meta.step,
+      done: new Promise((r) => (resolveDone = r)),
+      lastMetaWrite: 0,
+      waiters: [],
+    };
+    this.active.set(id, run);
+    worker.on('message', (raw: unknown) => this.onMessage(id, run, raw));
+    worker.on('error', (e) => {
+      this.setStatus(id, run, 'failed', `worker crashed: ${e.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (run.status === 'running' || run.status === 'paused') {
+        this.setStatus(id, run, code === 0 ? 'stopped' : 'failed', code === 0 ? undefined : `worker exited with code ${code}`);
+      }
+      this.active.delete(id);
+      resolveDone(run.status);
+    });
+    const msg: ToWorker = { type: 'train', runId: id, runDir: this.store.dir(id), config, resume: meta.step > 0 };
+    worker.postMessage(msg);
+    this.setStatus(id, run, 'running');
+    return this.store.summary(id);
+  }
+
+  private requireActive(id: string): ActiveRun {
+    const run = this.active.get(id);
+    if (!run) {
+      this.store.readMeta(id); // throws not-found for unknown ids
+      throw new ContractError('conflict', `run "${id}" is not training`);
+    }
+    return run;
+  }
+
+  private nextStatus(run: ActiveRun, timeoutMs: number): Promise<RunStatus | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), timeoutMs);
+      run.waiters.push((s) => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+    });
+  }
+
+  async pause(id: string): Promise<RunSummary> {
+    const run = this.requireActive(id);
+    if (run.status !== 'paused') {
+      const ack = this.nextStatus(run, 5_000);
+      run.worker.postMessage({ type: 'pause' } satisfies ToWorker);
+      await ack;
+    }
+    return this.store.summary(id);
+  }
+
+  async resume(id: string): Promise<RunSummary> {
+    const run = this.requireActive(id);
+    if (run.status === 'paused') {
+      const ack = this.nextStatus(run, 5_000);
+      run.worker.postMessage({ type: 'resume' } satisfies ToWorker);
+      await ack;
+    }
+    return this.store.summary(id);
+  }
+
+  /** Asks the run to checkpoint and stop; waits for the worker to end (at most `timeoutMs`). */
+  async stop(id: string, timeoutMs = 60_000): Promise<RunSummary> {
+    const run = this.requireActive(id);
+    run.worker.postMessage({ type: 'stop' } satisfies ToWorker);
+    const ended = await Promise.race([run.done, new Promise<undefined>((r) => setTimeout(() => r(undefined), timeoutMs))]);
+    if (ended === undefined) {
+      await run.worker.terminate();
+      this.setStatus(id, run, 'stopped', 'stopped by force: the worker did not answer in time');
+    }
+    return this.store.summary(id);
+  }
+
+  evaluate(id: string): RunSummary {
+    const run = this.requireActive(id);
+    run.worker.postMessage({ type: 'evaluate' } satisfies ToWorker);
+    return this.store.summary(id);
+  }
+
+  /** Resolves with the final status when the run's worker ends. */
+  wait(id: string): Promise<RunStatus> {
+    const run = this.active.get(id);
+    return run ? run.done : Promise.resolve(this.store.readMeta(id).status);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.active.keys()].map((id) => this.stop(id).catch(() => undefined)));
+  }
+
+  private setStatus(id: string, run: ActiveRun, status: RunStatus, message?: string): void {
+    run.status = status;
+    this.store.updateMeta(id, { status, step: run.step });
+    run.lastMetaWrite = Date.now();
+    this.bus.emit('run.status', message === undefined ? { id, status, step: run.step } : { id, status, step: run.step, message });
+    const waiters = run.waiters.splice(0);
+    for (const w of waiters) w(status);
+  }
+
+  private onMessage(id: string, run: ActiveRun, raw: unknown): void {
+    const parsed = FromWorker.safeParse(raw);
+    if (!parsed.success) {
+      this.bus.emit('engine.log', { level: 'warn', message: `run ${id}: malformed worker message (${formatIssues(parsed.error).join('; ')})`, t: Date.now() });
+      return;
+    }
+    const msg = parsed.data;
+    switch (msg.type) {
+      case 'backend':
+        this.store.setBackend(id, msg.backend.name, msg.backend.reason);
+        return;
+      case 'status':
+        run.step = msg.step;
+        this.setStatus(id, run, msg.status, msg.message);
+        return;
+      case 'progress': {
+        run.step = msg.step;
+        const { type: _type, ...progress } = msg;
+        this.bus.emit('run.progress', { id, ...progress });
+        if (Date.now() - run.lastMetaWrite > META_WRITE_INTERVAL_MS) {
+          this.store.updateMeta(id, { step: msg.step });
+          run.lastMetaWrite = Date.now();
+        }
+        return;
+      }
+      case 'metric': {
+        if (msg.line.kind === 'eval' && typeof msg.line.mean_return === 'number') {
+          const best = this.store.readMeta(id).bestEval;
+          if (best === null || msg.line.mean_return > best) this.store.updateMeta(id, { bestEval: msg.line.mean_return });
+        }
+        this.bus.emit('run.metric', { id, line: msg.line });
+        return;
+      }
+      case 'event':
+        this.bus.emit('run.event', { id, event: msg.event });
+        return;
+      case 'log':
+        this.bus.emit('engine.log', { level: msg.level, message: `run ${id}: ${msg.message}`, t: Date.now() });
+        return;
+      case 'error':
+        this.bus.emit('engine.log', { level: 'error', message: `run ${id}: ${msg.message}`, t: Date.now() });
+        this.setStatus(id, run, 'failed', msg.message);
+        return;
+    }
+  }
+}
+
+/** Probes the backend in a worker thread (where training runs), so the UI shows the real one. */
+export function probeBackendInWorker(choice: 'auto' | BackendInfo['name'] = 'auto', timeoutMs = 60_000): Promise<BackendInfo> {
+  return new Promise((resolve, reject) => {
+    const worker = spawnWorker('engine-worker', { name: 'probe-backend' });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      reject(new Error('backend probe timed out'));
+    }, timeoutMs);
+    worker.on('message', (raw: unknown) => {
+      const parsed = FromWorker.safeParse(raw);
+      if (!parsed.success) return;
+      if (parsed.data.type === 'backend') {
+        clearTimeout(timer);
+        resolve(parsed.data.backend);
+      } else if (parsed.data.type === 'error') {
+        clearTimeout(timer);
+        reject(new Error(parsed.data.message));
+      }
+    });
+    worker.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    worker.postMessage({ type: 'probe-backend', backend: choice } satisfies ToWorker);
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * ML backend selection. At start the engine loads the fastest backend that works:
+ * tfjs-node-gpu (CUDA), then tfjs-node (native TensorFlow on CPU), then tfjs-backend-wasm
+ * (the default on machines where the native packages cannot install), then the pure-JS cpu
+ * backend. The native packages are optionalDependencies loaded with a guarded import: on a
+ * machine without them (their install needs internet) selection moves on.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendChoice } from '../../src-shared/config/run-config.js';
+import type { BackendInfo, BackendName } from '../../src-shared/types.js';
+
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+/** Loads and activates one backend; throws with a one-line reason if it cannot. */
+async function tryBackend(name: BackendName): Promise<string> {
+  switch (name) {
+    case 'tensorflow-gpu': {
+      // The module registers the "tensorflow" backend bound to CUDA when it imports.
+      await import(/* @vite-ignore */ '@tensorflow/tfjs-node-gpu' as string);
+      if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node-gpu loaded but its backend did not initialize');
+      return 'native TensorFlow with CUDA';
+    }
+    case 'tensorflow': {
+      await import(/* @vite-ignore */ '@tensorflow/tfjs-node' as string);
+      if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but its backend did not initialize');
+      return 'native TensorFlow on CPU';
+    }
+    case 'wasm': {
+      await import('@tensorflow/tfjs-backend-wasm');
+      if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialize');
+      const { registerProjectKernels } = await import('./kernels/register.js');
+      registerProjectKernels();
+      return 'WebAssembly (XNNPACK, SIMD)';
+    }
+    case 'cpu': {
+      if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialize');
+      return 'pure JavaScript (slow)';
+    }
+  }
+}
+
+function shortError(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const first = msg.split('\n')[0] ?? msg;
+  if (/Cannot find (package|module)/.test(first)) return 'not installed';
+  return first.slice(0, 200);
+}
+
+let selected: BackendInfo | undefined;
+
+/**
+ * Selects and activates a backend. `auto` tries BACKEND_ORDER; a named choice tries only
+ * that one and fails loudly if it does not load. Idempotent per process for the same choice.
+ */
+export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
+  if (selected && (choice === 'auto' || choice === selected.name)) return selected;
+  const order = choice === 'auto' ? BACKEND_ORDER : [choice];
+  const tried: BackendInfo['tried'] = [];
+  for (const name of order) {
+    try {
+      const detail = await tryBackend(name);
+      await tf.ready();
+      tried.push({ name, ok: true, detail });
+      const reason = choice === 'auto' ? `fastest that loaded: ${detail}` : `chosen with --backend ${name}: ${detail}`;
+      selected = { name, reason, tried };
+      return selected;
+    } catch (e) {
+      tried.push({ name, ok: false, detail: shortError(e) });
+    }
+  }
+  throw new Error(`no ML backend could be loaded (${tried.map((t) => `${t.name}: ${t.detail}`).join('; ')})`);
+}
+
+/** The backend selected in this process, if any. */
+export function currentBackend(): BackendInfo | undefined {
+  return selected;
+}

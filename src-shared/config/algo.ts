@@ -1,0 +1,44 @@
+/**
+ * TD3 hyperparameters; DDPG is a preset of the same schema (one critic, policy delay 1,
+ * no target smoothing, OU noise), as Stable-Baselines3's DDPG subclasses TD3.
+ * Defaults follow Fujimoto et al. 2018 / Stable-Baselines3's TD3 unless noted.
+ */
+import { z } from 'zod';
+import { NoiseConfig } from './noise.js';
+
+export const AlgoId = z.enum(['td3', 'ddpg']);
+export type AlgoId = z.infer<typeof AlgoId>;
+
+const hidden = (def: number[], what: string) =>
+  z.array(z.number().int().min(1).max(4096)).min(1).max(8).default(def).describe(`Hidden layer sizes of the ${what} MLP (ReLU).`);
+
+export const Td3Config = z.object({
+  actorLr: z.number().positive().max(1).default(1e-3).describe('Actor learning rate (Adam).'),
+  criticLr: z.number().positive().max(1).default(1e-3).describe('Critic learning rate (Adam).'),
+  gamma: z.number().min(0).max(1).default(0.99).describe('Discount factor gamma.'),
+  tau: z.number().min(0).max(1).default(0.005).describe('Polyak averaging factor: target <- tau * online + (1 - tau) * target.'),
+  batchSize: z.number().int().min(1).max(65536).default(256).describe('Minibatch size sampled from the replay buffer.'),
+  bufferSize: z.number().int().min(1).max(10_000_000).default(1_000_000).describe('Replay buffer capacity (transitions).'),
+  learningStarts: z.number().int().min(0).default(100).describe('Env steps collected with random actions before learning starts.'),
+  trainFreq: z.number().int().min(1).default(1).describe('Env steps (per env) between training phases.'),
+  gradientSteps: z.number().int().min(-1).default(1).describe('Gradient steps per training phase; -1 = as many as env steps collected.'),
+  nCritics: z.number().int().min(1).max(10).default(2).describe('Number of critics; the TD target takes the min over them (TD3: 2, DDPG: 1).'),
+  policyDelay: z.number().int().min(1).max(100).default(2).describe('Critic updates per actor (and target) update (TD3: 2, DDPG: 1).'),
+  targetNoise: z.number().min(0).max(2).default(0.2).describe('Std of the target-policy smoothing noise (TD3: 0.2, DDPG: 0).'),
+  noiseClip: z.number().min(0).max(2).default(0.5).describe('Clip of the target-policy smoothing noise (TD3: 0.5).'),
+  actorHidden: hidden([256, 256], 'actor'),
+  criticHidden: hidden([256, 256], 'critic'),
+  noise: NoiseConfig.default({ type: 'gaussian', sigma: 0.1 }).describe('Exploration noise added to the actor output while collecting.'),
+  maxGradNorm: z.number().positive().optional().describe('Clip gradients to this global norm (off by default, as in TD3).'),
+});
+export type Td3Config = z.infer<typeof Td3Config>;
+export type Td3ConfigInput = z.input<typeof Td3Config>;
+
+/** The settings that make TD3 into DDPG (Lillicrap et al. 2016, as in Stable-Baselines3). */
+export const DDPG_PRESET = {
+  nCritics: 1,
+  policyDelay: 1,
+  targetNoise: 0,
+  noiseClip: 0,
+  noise: { type: 'ou', theta: 0.15, sigma: 0.2, dt: 0.01, mu: 0 },
+} as const satisfies Partial<Td3ConfigInput>;

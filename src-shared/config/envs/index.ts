@@ -1,0 +1,21 @@
+/**
+ * Every env's options, as one discriminated union on `id`. To add an env: write its
+ * schema in a file beside this one and list it here (and register its implementation
+ * in src-main/sim/registry.ts).
+ */
+import { z } from 'zod';
+import { MountainCarEnvConfig, PendulumEnvConfig } from './classic.js';
+
+export const EnvConfig = z.discriminatedUnion('id', [PendulumEnvConfig, MountainCarEnvConfig]);
+export type EnvConfig = z.infer<typeof EnvConfig>;
+export type EnvConfigInput = z.input<typeof EnvConfig>;
+export type EnvId = EnvConfig['id'];
+
+/** Env ids in the order the UI lists them. */
+export const ENV_IDS = EnvConfig.options.map((o) => o.shape.id.value) as EnvId[];
+
+/** A human label per env id for menus. */
+export const ENV_LABELS: Record<EnvId, string> = {
+  pendulum: 'Pendulum (Gymnasium Pendulum-v1)',
+  mountaincar: 'Mountain car (MountainCarContinuous-v0)',
+};

@@ -1,0 +1,39 @@
+/**
+ * The one typed configuration of a run, saved as config.json in its folder.
+ * Every field has a documented default; the UI's New-run form and the CLI read this schema.
+ */
+import { z } from 'zod';
+import { AlgoId, DDPG_PRESET, Td3Config, type Td3ConfigInput } from './algo.js';
+import { EnvConfig, type EnvConfigInput } from './envs/index.js';
+
+export const BackendChoice = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export type BackendChoice = z.infer<typeof BackendChoice>;
+
+export const RunConfig = z.object({
+  name: z.string().min(1).max(120).default('run').describe('Display name of the run.'),
+  env: EnvConfig.default({ id: 'pendulum', maxEpisodeSteps: 200 }).describe('Environment and its options.'),
+  algo: AlgoId.default('td3').describe('Learning algorithm: td3, or ddpg (a preset of TD3).'),
+  td3: Td3Config.default(Td3Config.parse({})).describe('TD3/DDPG hyperparameters.'),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('Seed of every random number generator in the run.'),
+  totalSteps: z.number().int().min(1).max(1_000_000_000).default(20_000).describe('Env steps to train for.'),
+  numEnvs: z.number().int().min(1).max(64).default(1).describe('Envs stepped in parallel (vectorized).'),
+  evalEvery: z.number().int().min(0).default(5_000).describe('Env steps between deterministic evaluations (0 = only at the end).'),
+  evalEpisodes: z.number().int().min(1).max(1000).default(10).describe('Episodes per evaluation.'),
+  checkpointEvery: z.number().int().min(0).default(5_000).describe('Env steps between checkpoints (0 = only at the end).'),
+  logEvery: z.number().int().min(1).default(1_000).describe('Env steps between "train" metric lines.'),
+  backend: BackendChoice.default('auto').describe('ML backend: auto picks the fastest that loads (tensorflow-gpu, tensorflow, wasm, cpu).'),
+});
+export type RunConfig = z.infer<typeof RunConfig>;
+export type RunConfigInput = z.input<typeof RunConfig>;
+
+/**
+ * Builds a full config from user input: the algorithm preset (DDPG) is applied under the
+ * user's explicit TD3 fields, then everything is validated and defaulted.
+ */
+export function buildRunConfig(input: RunConfigInput): RunConfig {
+  const algo = AlgoId.parse(input.algo ?? 'td3');
+  const userTd3: Td3ConfigInput = input.td3 ?? {};
+  const td3: Td3ConfigInput = algo === 'ddpg' ? { ...DDPG_PRESET, ...userTd3 } : userTd3;
+  const env: EnvConfigInput = input.env ?? { id: 'pendulum' };
+  return RunConfig.parse({ ...input, algo, td3, env });
+}

@@ -1,0 +1,87 @@
+/**
+ * The IPC contract: every request channel (with its request and response schema) and every
+ * streamed event channel, defined once. The engine, the Electron preload bridge, the
+ * WebSocket server, the renderer and the CLI all import this map; every message that
+ * crosses a process boundary is validated against it.
+ */
+import { z } from 'zod';
+import { RunConfig } from './config/run-config.js';
+import { EngineStatus, MetricLine, RunDetail, RunEvent, RunId, RunStatus, RunSummary } from './types.js';
+
+const Empty = z.object({}).strict();
+const ById = z.object({ id: RunId }).strict();
+const Ok = z.object({ ok: z.literal(true) });
+
+/** Request channels: `request` is what the caller sends, `response` what it gets back. */
+export const requestChannels = {
+  'engine.status': { request: Empty, response: EngineStatus, doc: 'Version, ML backend and resources of the engine.' },
+  'runs.list': { request: Empty, response: z.array(RunSummary), doc: 'Every run in the runs folder, newest first.' },
+  'runs.get': { request: ById, response: RunDetail, doc: 'One run with its full config.' },
+  'runs.create': {
+    // The config is validated again by the engine with buildRunConfig (presets, defaults).
+    request: z.object({ config: z.record(z.string(), z.unknown()) }).strict(),
+    response: RunDetail,
+    doc: 'Create a run from a (partial) RunConfig; defaults fill the rest.',
+  },
+  'runs.rename': { request: z.object({ id: RunId, name: RunConfig.shape.name.unwrap() }).strict(), response: RunSummary, doc: 'Rename a run.' },
+  'runs.delete': { request: ById, response: Ok, doc: 'Delete a run folder (refused while it trains).' },
+  'runs.duplicate': {
+    request: z.object({ id: RunId, changes: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    response: RunDetail,
+    doc: 'Copy a run\'s config, apply changes, and create a new run from it.',
+  },
+  'runs.metrics': {
+    request: z.object({ id: RunId, from: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(100_000).default(10_000) }).strict(),
+    response: z.object({ lines: z.array(MetricLine), next: z.number().int() }),
+    doc: 'Lines of metrics.jsonl from line `from`; `next` is where to continue.',
+  },
+  'runs.events': {
+    request: z.object({ id: RunId, from: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(100_000).default(10_000) }).strict(),
+    response: z.object({ events: z.array(RunEvent), next: z.number().int() }),
+    doc: 'Lines of events.jsonl from line `from`.',
+  },
+  'train.start': { request: ById, response: RunSummary, doc: 'Start (or resume from its last checkpoint) training a run in a worker thread.' },
+  'train.pause': { request: ById, response: RunSummary, doc: 'Pause a training run.' },
+  'train.resume': { request: ById, response: RunSummary, doc: 'Resume a paused run.' },
+  'train.stop': { request: ById, response: RunSummary, doc: 'Stop a run after writing a checkpoint.' },
+  'train.evaluate': { request: ById, response: RunSummary, doc: 'Run a deterministic evaluation now (held-out seeds where the env has them).' },
+} as const satisfies Record<string, { request: z.ZodType; response: z.ZodType; doc: string }>;
+
+/** Event channels: pushed by the engine to every connected front door. */
+export const eventChannels = {
+  'engine.log': z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string(), t: z.number() }),
+  'run.status': z.object({ id: RunId, status: RunStatus, step: z.number().int(), message: z.string().optional() }),
+  'run.progress': z.object({
+    id: RunId,
+    step: z.number().int(),
+    totalSteps: z.number().int(),
+    episodes: z.number().int(),
+    envStepsPerS: z.number(),
+    updatesPerS: z.number(),
+  }),
+  'run.metric': z.object({ id: RunId, line: MetricLine }),
+  'run.event': z.object({ id: RunId, event: RunEvent }),
+} as const satisfies Record<string, z.ZodType>;
+
+export type RequestChannel = keyof typeof requestChannels;
+export type EventChannel = keyof typeof eventChannels;
+/** What a caller may send on a channel (defaults may be omitted). */
+export type RequestOf<C extends RequestChannel> = z.input<(typeof requestChannels)[C]['request']>;
+/** What the handler receives after validation (defaults filled in). */
+export type ParsedRequestOf<C extends RequestChannel> = z.output<(typeof requestChannels)[C]['request']>;
+export type ResponseOf<C extends RequestChannel> = z.output<(typeof requestChannels)[C]['response']>;
+export type EventOf<C extends EventChannel> = z.output<(typeof eventChannels)[C]>;
+
+export function isRequestChannel(channel: string): channel is RequestChannel {
+  return Object.prototype.hasOwnProperty.call(requestChannels, channel);
+}
+export function isEventChannel(channel: string): channel is EventChannel {
+  return Object.prototype.hasOwnProperty.call(eventChannels, channel);
+}
+
+/** The one interface every front door uses to reach the engine (IPC, WebSocket or in-process). */
+export interface EngineClient {
+  request<C extends RequestChannel>(channel: C, payload: RequestOf<C>): Promise<ResponseOf<C>>;
+  /** Subscribes to an event channel; returns the unsubscribe function. */
+  on<C extends EventChannel>(channel: C, listener: (payload: EventOf<C>) => void): () => void;
+}

@@ -1,0 +1,69 @@
+/** Value types shared by the engine and every front door (schemas + inferred types). */
+import { z } from 'zod';
+import { RunConfig } from './config/run-config.js';
+
+export const BackendName = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export type BackendName = z.infer<typeof BackendName>;
+
+/** Which ML backend the engine uses and why (shown in the status bar, CLI and run config). */
+export const BackendInfo = z.object({
+  name: BackendName,
+  /** One line: why this backend ("fastest that loaded", "--backend wasm", …). */
+  reason: z.string(),
+  /** What was tried and what happened to each, in order. */
+  tried: z.array(z.object({ name: BackendName, ok: z.boolean(), detail: z.string() })),
+});
+export type BackendInfo = z.infer<typeof BackendInfo>;
+
+export const EngineStatus = z.object({
+  app: z.string(),
+  version: z.string(),
+  backend: BackendInfo,
+  runsDir: z.string(),
+  platform: z.string(),
+  nodeVersion: z.string(),
+  cpus: z.number().int(),
+  uptimeS: z.number(),
+  /** Runs currently training in worker threads. */
+  activeRuns: z.number().int(),
+  /** Resident memory of the engine's process, bytes. */
+  rssBytes: z.number(),
+});
+export type EngineStatus = z.infer<typeof EngineStatus>;
+
+export const RunStatus = z.enum(['created', 'running', 'paused', 'stopped', 'finished', 'failed']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/** A run id is the name of its folder: safe characters only, never a path. */
+export const RunId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a run id has letters, digits, ".", "_" and "-" only');
+export type RunId = z.infer<typeof RunId>;
+
+export const RunSummary = z.object({
+  id: RunId,
+  name: z.string(),
+  env: z.string(),
+  algo: z.string(),
+  status: RunStatus,
+  step: z.number().int(),
+  totalSteps: z.number().int(),
+  /** Best deterministic evaluation mean return so far, null before the first evaluation. */
+  bestEval: z.number().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const RunDetail = RunSummary.extend({ config: RunConfig, dir: z.string() });
+export type RunDetail = z.infer<typeof RunDetail>;
+
+/** One line of metrics.jsonl. `kind` says which; the other fields depend on it. */
+export const MetricLine = z.looseObject({ kind: z.string().min(1), step: z.number() });
+export type MetricLine = z.infer<typeof MetricLine>;
+
+/** One line of events.jsonl (disengagements, divergence roll-backs, pauses, …). */
+export const RunEvent = z.looseObject({ kind: z.string().min(1), step: z.number(), t: z.number() });
+export type RunEvent = z.infer<typeof RunEvent>;

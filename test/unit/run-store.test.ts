@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { JsonlAppender, readJsonlLines } from '../../src-main/store/atomic.js';
+import { RunStore } from '../../src-main/store/run-store.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+function store(): { store: RunStore; dir: string } {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return { store: new RunStore(t.dir, '9.9.9'), dir: t.dir };
+}
+
+describe('run store', () => {
+  it('creates a run folder with a validated config and provenance', () => {
+    const { store: s } = store();
+    const run = s.create({ name: 'My first run', algo: 'ddpg', seed: 3 });
+    expect(run.id).toMatch(/my-first-run$/);
+    expect(readdirSync(run.dir).sort()).toEqual(['checkpoints', 'config.json', 'exports', 'run.json']);
+    const stored = JSON.parse(readFileSync(join(run.dir, 'config.json'), 'utf8'));
+    expect(stored.appVersion).toBe('9.9.9');
+    expect(stored.config.seed).toBe(3);
+    expect(stored.config.td3.nCritics).toBe(1);
+    expect(run.status).toBe('created');
+  });
+
+  it('lists newest first, renames, duplicates with changes, deletes', () => {
+    const { store: s } = store();
+    const a = s.create({ name: 'a' });
+    const b = s.create({ name: 'b' });
+    expect(s.list().map((r) => r.id)).toEqual([b.id, a.id]);
+    expect(s.rename(a.id, 'renamed').name).toBe('renamed');
+    expect(s.readConfig(a.id).config.name).toBe('renamed');
+    const c = s.duplicate(a.id, { seed: 7, td3: { gamma: 0.9 } });
+    expect(c.name).toBe('renamed (copy)');
+    expect(c.config.seed).toBe(7);
+    expect(c.config.td3.gamma).toBe(0.9);
+    expect(c.config.td3.tau).toBe(0.005);
+    s.delete(b.id);
+    expect(s.list().map((r) => r.id).sort()).toEqual([a.id, c.id].sort());
+  });
+
+  it('refuses ids that could escape the runs folder', () => {
+    const { store: s } = store();
+    expect(() => s.dir('../x')).toThrow(/invalid run id/);
+    expect(() => s.dir('a/b')).toThrow(/invalid run id/);
+  });
+
+  it('skips damaged folders when listing', () => {
+    const { store: s, dir } = store();
+    const good = s.create({ name: 'good' });
+    const bad = s.create({ name: 'bad' });
+    writeFileSync(join(dir, bad.id, 'run.json'), '{"name": ');
+    expect(s.list().map((r) => r.id)).toEqual([good.id]);
+  });
+
+  it('repairs a torn last JSONL line before appending', () => {
+    const { dir } = store();
+    const path = join(dir, 'metrics.jsonl');
+    writeFileSync(path, '{"kind":"episode","step":1}\n{"kind":"epi');
+    expect(readJsonlLines(path).lines).toEqual([{ kind: 'episode', step: 1 }]);
+    const app = new JsonlAppender(path);
+    app.append({ kind: 'episode', step: 2 });
+    app.close();
+    expect(readJsonlLines(path).lines).toEqual([
+      { kind: 'episode', step: 1 },
+      { kind: 'episode', step: 2 },
+    ]);
+    appendFileSync(path, 'garbage\n{"kind":"episode","step":3}\n');
+    const { lines } = readJsonlLines(path);
+    expect(lines[2]).toMatchObject({ kind: 'corrupt-line' });
+    expect(lines[3]).toEqual({ kind: 'episode', step: 3 });
+  });
+
+  it('never leaves a half-written file when the writer is killed mid-write', async () => {
+    const { dir } = store();
+    const target = join(dir, 'checkpoint.json');
+    const atomicModule = new URL('../../src-main/store/atomic.ts', import.meta.url).pathname;
+    // A child process rewrites a ~2 MB JSON file as fast as it can; we SIGKILL it at random times.
+    const script = `
+      import { writeJsonAtomic } from ${JSON.stringify(atomicModule)};
+      const big = Array.from({ length: 200000 }, (_, i) => i);
+      for (let v = 0; ; v++) writeJsonAtomic(${JSON.stringify(target)}, { version: v, big, end: 'complete' });
+    `;
+    for (let round = 0; round < 6; round++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, 700 + Math.random() * 500));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const parsed = JSON.parse(readFileSync(target, 'utf8'));
+      expect(parsed.end).toBe('complete');
+      expect(parsed.big).toHaveLength(200000);
+    }
+  }, 60_000);
+});
