@@ -1,0 +1,14 @@
+/**
+ * `npm run cli -- bench <name>`: benchmarks (speed and learning goals). Each area adds a module
+ * in this folder exporting register(bench) and lists it here. Results go to bench/RESULTS.md.
+ */
+import type { Command } from 'commander';
+
+const benchModules: Array<{ register(bench: Command): void }> = [];
+
+export function register(program: Command): void {
+  const bench = program
+    .command('bench')
+    .description('Run a benchmark (speed or learning goal); figures go to bench/RESULTS.md.');
+  for (const m of benchModules) m.register(bench);
+}

@@ -1,0 +1,100 @@
+/**
+ * A multilayer perceptron on TensorFlow.js: Dense layers with ReLU between them and an optional
+ * output activation. Weights are initialized from the project's seeded Rng with PyTorch's
+ * nn.Linear default (U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases), so runs are
+ * reproducible across backends and comparable with Stable-Baselines3.
+ *
+ * This is the API learners use; the ML backend work may change how `apply` computes (fused or
+ * custom-gradient kernels) but not what it computes.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../engine/rng.js';
+
+export type OutputActivation = 'linear' | 'tanh';
+
+export interface MlpSpec {
+  inputDim: number;
+  hidden: readonly number[];
+  outputDim: number;
+  outputActivation: OutputActivation;
+}
+
+export class Mlp {
+  /** [W0, b0, W1, b1, ...]; W_i has shape [in, out]. */
+  readonly variables: tf.Variable[];
+
+  constructor(
+    readonly spec: MlpSpec,
+    rng: Rng,
+    readonly name: string,
+  ) {
+    const dims = [spec.inputDim, ...spec.hidden, spec.outputDim];
+    this.variables = [];
+    for (let i = 0; i + 1 < dims.length; i++) {
+      const fanIn = dims[i]!;
+      const fanOut = dims[i + 1]!;
+      const bound = 1 / Math.sqrt(fanIn);
+      const w = new Float32Array(fanIn * fanOut);
+      for (let j = 0; j < w.length; j++) w[j] = rng.uniform(-bound, bound);
+      const b = new Float32Array(fanOut);
+      for (let j = 0; j < b.length; j++) b[j] = rng.uniform(-bound, bound);
+      this.variables.push(tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true, `${name}/w${i}`));
+      this.variables.push(tf.variable(tf.tensor1d(b), true, `${name}/b${i}`));
+    }
+  }
+
+  get layerCount(): number {
+    return this.variables.length / 2;
+  }
+
+  /** Forward pass: x [batch, inputDim] -> [batch, outputDim]. Call inside tf.tidy. */
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    let h = x;
+    const n = this.layerCount;
+    for (let i = 0; i < n; i++) {
+      const w = this.variables[2 * i] as tf.Tensor2D;
+      const b = this.variables[2 * i + 1] as tf.Tensor1D;
+      h = tf.add(tf.matMul(h, w), b);
+      if (i < n - 1) h = tf.relu(h);
+      else if (this.spec.outputActivation === 'tanh') h = tf.tanh(h);
+    }
+    return h;
+  }
+
+  /** Copies every weight from `other` (same spec). */
+  copyFrom(other: Mlp): void {
+    tf.tidy(() => {
+      for (let i = 0; i < this.variables.length; i++) this.variables[i]!.assign(other.variables[i]!);
+    });
+  }
+
+  /** Polyak averaging: this <- tau * other + (1 - tau) * this. */
+  polyakFrom(other: Mlp, tau: number): void {
+    tf.tidy(() => {
+      for (let i = 0; i < this.variables.length; i++) {
+        const t = this.variables[i]!;
+        t.assign(tf.add(tf.mul(other.variables[i]!, tau), tf.mul(t, 1 - tau)));
+      }
+    });
+  }
+
+  /** Weights as plain arrays (for checkpoints and export), in variable order. */
+  getWeights(): Float32Array[] {
+    return this.variables.map((v) => v.dataSync() as Float32Array).map((a) => Float32Array.from(a));
+  }
+
+  setWeights(weights: readonly Float32Array[]): void {
+    if (weights.length !== this.variables.length) throw new Error(`${this.name}: expected ${this.variables.length} weight arrays, got ${weights.length}`);
+    tf.tidy(() => {
+      weights.forEach((w, i) => {
+        const v = this.variables[i]!;
+        if (w.length !== v.size) throw new Error(`${this.name}: weight ${i} has ${w.length} values, expected ${v.size}`);
+        v.assign(tf.tensor(w, v.shape));
+      });
+    });
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The environment interface, with Gymnasium semantics:
+ *   reset(seed) -> { obs, info };  step(action) -> { obs, reward, terminated, truncated, info }
+ * Actions always live in [-1, 1]^n; each env scales them to physical units at its boundary.
+ * `terminated` is a true end of the MDP (no bootstrapping); `truncated` is a time or distance
+ * limit (the learner still bootstraps from the next state).
+ *
+ * Allocation: `obs` arrays are owned by the env and overwritten by the next step or reset;
+ * callers copy what they keep (the replay buffer does).
+ */
+
+/** A box in R^shape; low/high per element (Infinity allowed for observations). */
+export interface BoxSpace {
+  readonly kind: 'box';
+  readonly shape: readonly number[];
+  readonly low: Float32Array;
+  readonly high: Float32Array;
+}
+
+export function boxSpace(low: readonly number[], high: readonly number[]): BoxSpace {
+  if (low.length !== high.length) throw new Error('boxSpace: low and high differ in length');
+  return { kind: 'box', shape: [low.length], low: Float32Array.from(low), high: Float32Array.from(high) };
+}
+
+/** The normalized action space [-1, 1]^n that every env exposes. */
+export function unitActionSpace(n: number): BoxSpace {
+  return boxSpace(new Array(n).fill(-1), new Array(n).fill(1));
+}
+
+export type EnvInfo = Record<string, unknown>;
+
+export interface ResetResult<O = Float32Array> {
+  obs: O;
+  info: EnvInfo;
+}
+
+export interface StepResult<O = Float32Array> {
+  obs: O;
+  reward: number;
+  terminated: boolean;
+  truncated: boolean;
+  info: EnvInfo;
+}
+
+export interface Env<O = Float32Array> {
+  readonly id: string;
+  readonly observationSpace: BoxSpace;
+  /** Always [-1, 1]^n. */
+  readonly actionSpace: BoxSpace;
+  /**
+   * Starts an episode; with a seed, re-seeds the env's RNG first (same seed -> same episode).
+   * `options` are env-specific (e.g. an exact initial state, for checks against references).
+   */
+  reset(seed?: number, options?: Record<string, unknown>): ResetResult<O>;
+  /** Advances one control step; `action` is in [-1, 1]^n (values outside are clipped). */
+  step(action: Float32Array): StepResult<O>;
+  close?(): void;
+}
+
+/** Clips an action into [-1, 1] in place and returns it. */
+export function clipUnit(action: Float32Array): Float32Array {
+  for (let i = 0; i < action.length; i++) {
+    const a = action[i]!;
+    action[i] = a > 1 ? 1 : a < -1 ? -1 : Number.isNaN(a) ? 0 : a;
+  }
+  return action;
+}
+
+/** Maps a [-1, 1] value to [low, high]. */
+export function scaleAction(a: number, low: number, high: number): number {
+  return low + (a + 1) * 0.5 * (high - low);
+}
