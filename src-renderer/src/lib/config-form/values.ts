@@ -67,10 +67,16 @@ export function formatNumber(v: unknown): string {
   return String(v);
 }
 
-/** "0 ≤ x ≤ 1", "> 0", "≥ 1" or "" for a range. */
+/** A number for reading (not for an input): whole numbers with thousands separators. */
+export function displayNumber(v: number): string {
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toLocaleString('en-US');
+  return formatNumber(v);
+}
+
+/** "0 ≤ x ≤ 1", "0 < x", "1 ≤ n" for a range. */
 export function describeRange(r: NumberRange, integer: boolean): string {
-  const lo = r.min === undefined ? '' : `${formatNumber(r.min)} ${r.minExclusive ? '<' : '≤'} `;
-  const hi = r.max === undefined ? '' : ` ${r.maxExclusive ? '<' : '≤'} ${formatNumber(r.max)}`;
+  const lo = r.min === undefined ? '' : `${displayNumber(r.min)} ${r.minExclusive ? '<' : '≤'} `;
+  const hi = r.max === undefined ? '' : ` ${r.maxExclusive ? '<' : '≤'} ${displayNumber(r.max)}`;
   if (!lo && !hi) return integer ? 'whole number' : 'any number';
   return `${lo}${integer ? 'n' : 'x'}${hi}`;
 }
