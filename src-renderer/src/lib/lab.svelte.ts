@@ -134,17 +134,19 @@ export class Lab {
       danger: true,
     });
     if (!ok) return;
-    const list = this.runs.list;
-    const index = list.findIndex((r) => r.id === run.id);
     if (!(await this.runs.remove(run.id))) return;
-    this.metrics.forget(run.id);
-    this.toasts.push('success', `Deleted "${run.name}"`);
+    // Move the view off the run before it leaves the list: to the run below it, else above, else home.
     const r = this.router.route;
     if ((r.name === 'run' || r.name === 'duplicate') && r.id === run.id) {
-      const next = this.runs.list[Math.min(index, this.runs.list.length - 1)];
+      const list = this.runs.list;
+      const index = list.findIndex((x) => x.id === run.id);
+      const next = list[index + 1] ?? list[index - 1];
       if (next) this.openRunById(next.id);
       else this.router.go({ name: 'home' });
     }
+    this.runs.drop(run.id);
+    this.metrics.forget(run.id);
+    this.toasts.push('success', `Deleted "${run.name}"`);
   }
 }
 

@@ -147,12 +147,17 @@ export class RunsState {
     return r !== undefined;
   }
 
+  /** Deletes the run in the engine; the caller drops it from the list (after moving the view off it). */
   async remove(id: string): Promise<boolean> {
     const r = await this.act(id, 'delete', 'Could not delete the run', () => this.client.request('runs.delete', { id }));
-    if (!r) return false;
+    return r !== undefined;
+  }
+
+  /** Forgets a run that no longer exists. */
+  drop(id: string): void {
     this.list = this.list.filter((x) => x.id !== id);
     delete this.progress[id];
-    return true;
+    delete this.messages[id];
   }
 
   async start(id: string): Promise<void> {

@@ -157,6 +157,7 @@ export class FormController {
   }
 
   changed(node: FormNode): boolean {
+    if (pathKey(node.path) in this.local) return true;
     return JSON.stringify(this.get(node.path)) !== JSON.stringify(this.baseline(node));
   }
 
