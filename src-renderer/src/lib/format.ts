@@ -51,3 +51,12 @@ export function tick(v: number): string {
   if (Number.isInteger(v)) return (a >= 1e4 ? compact(v) : v.toLocaleString('en-US')).replace('-', '−');
   return String(Number(v.toPrecision(4))).replace('-', '−');
 }
+
+/** A duration for humans: "45 s", "8 min", "2 h 05 min". */
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  const min = Math.round(seconds / 60);
+  if (min < 120) return `${min} min`;
+  return `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')} min`;
+}

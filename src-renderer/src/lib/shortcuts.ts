@@ -60,7 +60,7 @@ const ACTIVATES_ON_KEY = new Set(['BUTTON', 'A', 'SUMMARY']);
 /** The shortcut a key press means here, or undefined (typing in a field, modifiers, …). */
 export function shortcutFor(e: KeyboardEvent): Shortcut | undefined {
   if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing || e.defaultPrevented) return undefined;
-  const target = e.target as HTMLElement | null;
+  const target = e.target instanceof HTMLElement ? e.target : null;
   if (target && (TYPING.has(target.tagName) || target.isContentEditable)) return undefined;
   // Space and Enter on a focused button press that button, not a shortcut.
   if (target && (e.key === ' ' || e.key === 'Enter') && (ACTIVATES_ON_KEY.has(target.tagName) || target.getAttribute('role') === 'button')) return undefined;

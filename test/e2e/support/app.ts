@@ -47,6 +47,8 @@ export async function text(page: Page, selector: string): Promise<string> {
 
 /** Number of points a chart draws (its data-points attribute). */
 export async function chartPoints(page: Page, chartId: string): Promise<number> {
-  const v = await page.getAttribute(`[data-testid="chart-${chartId}"]`, 'data-points');
+  const chart = page.locator(`[data-testid="chart-${chartId}"]`);
+  if ((await chart.count()) === 0) return -1;
+  const v = await chart.getAttribute('data-points');
   return v === null ? -1 : Number(v);
 }
