@@ -34,6 +34,12 @@ describe('training controls', () => {
   /** When each training call reached the engine (ms since epoch). */
   const received: Record<string, number[]> = {};
   let lastProgress: EventOf<'run.progress'> | undefined;
+  let lastStatus: EventOf<'run.status'> | undefined;
+  /** Set once training is seen to run; the later tests fail at once without it. */
+  let trainingRuns = false;
+  const requireTraining = () => {
+    if (!trainingRuns) throw new Error(`training never ran (last status: ${JSON.stringify(lastStatus)}); see the first test`);
+  };
   /** Measured latencies (ms), printed at the end for the record. */
   const latency: Record<string, number> = {};
 
@@ -63,6 +69,9 @@ describe('training controls', () => {
     }
     ctx.engine.bus.on('run.progress', (p) => {
       if (p.id === id) lastProgress = p;
+    });
+    ctx.engine.bus.on('run.status', (s) => {
+      if (s.id === id) lastStatus = s;
     });
     browser = await launchBrowser();
     ({ page, errors } = await openApp(browser, `${ctx.server.url}#/runs/${id}/curves`));
@@ -119,7 +128,11 @@ describe('training controls', () => {
     latency.startShown = shown! - t0;
     expect(received.start![0]! - t0).toBeLessThan(ACT_MS);
     expect(shown! - t0).toBeLessThan(1_000);
-    await expect.poll(() => lastProgress?.step ?? 0, { timeout: 30_000 }).toBeGreaterThan(1_000);
+    // Until the learner's loop exists, the worker reports "failed" at once: say so rather than wait.
+    const outcome = () => (lastStatus?.status === 'failed' ? 'failed' : (lastProgress?.step ?? 0) > 1_000 ? 'training' : 'waiting');
+    await expect.poll(outcome, { timeout: 30_000 }).not.toBe('waiting');
+    expect(outcome(), `training failed: ${lastStatus?.message ?? ''}`).toBe('training');
+    trainingRuns = true;
     await expect.poll(() => chartPoints(page, 'episode-return'), { timeout: 30_000 }).toBeGreaterThan(2);
     const stats = await canvasStats(page, '[data-testid="chart-episode-return"] canvas');
     expect(stats.distinctColours).toBeGreaterThan(20);
@@ -128,6 +141,7 @@ describe('training controls', () => {
   });
 
   it('pauses (Space) and resumes (button) within 100 ms', async () => {
+    requireTraining();
     const pause = await press({ key: ' ' }, 'paused');
     latency.pause = received.pause!.at(-1)! - pause.t0;
     latency.pauseShown = pause.shown! - pause.t0;
@@ -145,6 +159,7 @@ describe('training controls', () => {
   });
 
   it('switches between real time and fast', async () => {
+    requireTraining();
     const { t0 } = await press({ click: '[data-testid="speed-realtime"]' });
     await expect.poll(() => received.setSpeed!.length).toBe(1);
     latency.setSpeed = received.setSpeed![0]! - t0;
@@ -160,6 +175,7 @@ describe('training controls', () => {
   });
 
   it('evaluates now (E)', async () => {
+    requireTraining();
     const before = Math.max(0, await chartPoints(page, 'eval-return'));
     const { t0 } = await press({ key: 'e' });
     await expect.poll(() => received.evaluate!.length).toBe(1);
@@ -169,6 +185,7 @@ describe('training controls', () => {
   });
 
   it('keeps training through a page reload and reattaches to the live run', async () => {
+    requireTraining();
     const points = await chartPoints(page, 'episode-return');
     await page.reload();
     await waitConnected(page);
@@ -180,6 +197,7 @@ describe('training controls', () => {
   });
 
   it('stops (X) after a checkpoint', async () => {
+    requireTraining();
     const { t0 } = await press({ key: 'x' });
     await expect.poll(() => received.stop!.length).toBe(1);
     latency.stop = received.stop![0]! - t0;
