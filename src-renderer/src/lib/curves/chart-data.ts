@@ -80,6 +80,8 @@ function sortedColumn(table: KindTable, field: string): { x: number[]; y: Array<
 
 /** Aligns several (x, y) series on the union of their x values. */
 export function alignSeries(parts: Array<{ x: readonly number[]; y: ReadonlyArray<number | null> }>): Array<Array<number | null>> {
+  // Common case (one run): every series shares the same steps; nothing to align.
+  if (parts.length > 0 && parts.every((p) => p.x === parts[0]!.x)) return [parts[0]!.x.slice(), ...parts.map((p) => p.y.slice())];
   const xs = new Set<number>();
   for (const p of parts) for (const v of p.x) xs.add(v);
   const x = [...xs].sort((a, b) => a - b);
