@@ -51,8 +51,21 @@ describe('reload and reconnect', () => {
     await expect.poll(() => chartPoints(page, 'episode-return')).toBe(episodes);
     streamMetrics(ctx.engine, id, nextEpisodes(3));
     await expect.poll(() => chartPoints(page, 'episode-return')).toBe(episodes + 3);
-    ctx.engine.bus.emit('run.progress', { id, step: 4_600, totalSteps: 20_000, episodes: 23, envStepsPerS: 300, updatesPerS: 290 });
+    // Progress events update the view without refetching the run or its metrics.
+    let requests = 0;
+    const count = () => requests++;
+    const get = ctx.engine.store.get.bind(ctx.engine.store);
+    const metrics = ctx.engine.store.metrics.bind(ctx.engine.store);
+    ctx.engine.store.get = (runId) => (count(), get(runId));
+    ctx.engine.store.metrics = (runId, from, limit) => (count(), metrics(runId, from, limit));
+    for (let i = 1; i <= 10; i++) {
+      ctx.engine.bus.emit('run.progress', { id, step: 4_000 + 60 * i, totalSteps: 20_000, episodes: 23, envStepsPerS: 300, updatesPerS: 290 });
+      await page.waitForTimeout(20);
+    }
     await expect.poll(() => text(page, '[data-testid="progress"]')).toContain('4,600');
+    expect(requests).toBe(0);
+    ctx.engine.store.get = get;
+    ctx.engine.store.metrics = metrics;
   });
 
   it('shows a dropped link, reconnects by itself and catches up on what it missed', async () => {

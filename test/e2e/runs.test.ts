@@ -124,6 +124,10 @@ describe('runs and the New-run form', () => {
     await field.fill('');
     await expect.poll(() => page.textContent('#rename-error')).toContain('must not be empty');
     await field.fill('car, renamed');
+    // Live progress while typing does not reset the field.
+    ctx.engine.bus.emit('run.progress', { id: run!.id, step: 10, totalSteps: 20_000, episodes: 0, envStepsPerS: 100, updatesPerS: 0 });
+    await page.waitForTimeout(100);
+    expect(await field.inputValue()).toBe('car, renamed');
     await field.press('Enter');
     await expect.poll(() => text(page, '[data-testid="run-title"]')).toBe('car, renamed');
     expect((await ctx.engine.client().request('runs.get', { id: run!.id })).name).toBe('car, renamed');
