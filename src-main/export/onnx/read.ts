@@ -10,7 +10,7 @@ import type { ArchitectureDesc } from '../architecture.js';
 import { ExportError } from '../errors.js';
 import { ONNX_IR_VERSION, ONNX_OPSET, onnxModelType, TensorDataType } from './schema.js';
 import { buildOnnxModel, initializerDescs, ONNX_FILE, oihwToHwio } from './write.js';
-import { encodeModel } from './schema.js';
+import { decodeModel, encodeModel } from './schema.js';
 
 /** Every op the ONNX writer may emit (and nothing else is accepted on read). */
 export const ONNX_ALLOWED_OPS = new Set(['Gemm', 'MatMul', 'Add', 'Relu', 'Tanh', 'Conv', 'Transpose', 'Flatten', 'Reshape', 'Concat']);
@@ -47,7 +47,7 @@ export function checkOnnx(desc: ArchitectureDesc, bytes: Uint8Array): CheckedOnn
   const T = onnxModelType();
   let msg;
   try {
-    msg = T.decode(bytes);
+    msg = decodeModel(bytes);
   } catch (e) {
     fail('corrupt', `not a readable ONNX protobuf (${(e as Error).message})`);
   }

@@ -212,6 +212,16 @@ export interface ModelObj {
   metadata_props: Array<{ key: string; value: string }>;
 }
 
+/**
+ * Decodes ONNX bytes, keeping fields outside this schema as `$unknowns` on each message (so a
+ * reader can refuse them; protobufjs drops them by default).
+ */
+export function decodeModel(bytes: Uint8Array): protobuf.Message {
+  const reader = protobuf.Reader.create(bytes);
+  (reader as unknown as { discardUnknown: boolean }).discardUnknown = false;
+  return onnxModelType().decode(reader);
+}
+
 /** Encodes a model object as ONNX protobuf bytes. */
 export function encodeModel(model: ModelObj): Uint8Array {
   const T = onnxModelType();
