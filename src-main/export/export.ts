@@ -203,7 +203,7 @@ export async function exportPolicy(input: PolicyExportInput, outDir: string, opt
       checkOnnx(desc, bytes);
       runners.onnx = await createOnnxRunner(desc, bytes);
     }
-    const diffs = await compareWithReference(desc, weights, m.observation, runners, samples, seed);
+    const diffs = await compareWithReference(desc, weights, m.observation, runners, samples, seed, (done, total) => done < total && progress(`verifying: ${done}/${total} inputs`));
     for (const [k, d] of Object.entries(diffs)) {
       if (!(d.maxAbsDiff < tolerance)) {
         const what = k === 'onnx' ? 'the ONNX model (onnxruntime)' : 'the TF.js model loaded from model.json';

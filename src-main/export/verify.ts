@@ -58,6 +58,7 @@ export async function compareWithReference(
   runners: Record<string, ModelRunner>,
   samples: number,
   seed: number,
+  onChunk?: (done: number, total: number) => void,
 ): Promise<Record<string, Discrepancy>> {
   const rng = new Rng(seed);
   const result: Record<string, Discrepancy> = {};
@@ -80,6 +81,7 @@ export async function compareWithReference(
         if (d.sample < 0 || v > d.maxAbsDiff) Object.assign(d, { maxAbsDiff: v, sample: start + Math.floor(j / n), output: j % n, expected: ref[j]!, got: got[j]! });
       }
     }
+    onChunk?.(start + batch, samples);
   }
   return result;
 }
