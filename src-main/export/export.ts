@@ -203,10 +203,18 @@ export async function exportPolicy(input: PolicyExportInput, outDir: string, opt
       checkOnnx(desc, bytes);
       runners.onnx = await createOnnxRunner(desc, bytes);
     }
+    if (isMlp(input.actor) && !desc.arch.encoder) {
+      // The trained actor itself (Mlp.apply, whatever kernels it uses) must agree with the reference too.
+      const mlp = input.actor;
+      runners.actor = {
+        run: async (inputs, batch) => tf.tidy(() => Float32Array.from(mlp.apply(tf.tensor2d(inputs[0]!, [batch, desc.arch.actor.inputDim])).dataSync())),
+        dispose: async () => {},
+      };
+    }
     const diffs = await compareWithReference(desc, weights, m.observation, runners, samples, seed, (done, total) => done < total && progress(`verifying: ${done}/${total} inputs`));
     for (const [k, d] of Object.entries(diffs)) {
       if (!(d.maxAbsDiff < tolerance)) {
-        const what = k === 'onnx' ? 'the ONNX model (onnxruntime)' : 'the TF.js model loaded from model.json';
+        const what = k === 'onnx' ? 'the ONNX model (onnxruntime)' : k === 'tfjs' ? 'the TF.js model loaded from model.json' : 'the in-memory actor (Mlp.apply)';
         throw new ExportError(
           'verification',
           `export failed verification: ${what} differs from the TF.js actor by ${fmt(d.maxAbsDiff)} (tolerance ${fmt(tolerance)}) at sample ${d.sample}, output ${d.output}: expected ${d.expected}, got ${d.got}`,

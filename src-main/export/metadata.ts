@@ -94,8 +94,11 @@ export const ExportMetadata = z.object({
     samples: z.number().int(),
     seed: z.number().int(),
     tolerance: z.number(),
-    /** Max abs difference of each written format's output from the TF.js actor's, on the samples. */
-    maxAbsDiff: z.object({ onnx: z.number().optional(), tfjs: z.number().optional() }),
+    /**
+     * Max abs difference from the TF.js actor (reference forward pass) on the samples: of each
+     * written format as loaded back, and of the in-memory Mlp when the export was made from one.
+     */
+    maxAbsDiff: z.object({ onnx: z.number().optional(), tfjs: z.number().optional(), actor: z.number().optional() }),
     inputSampling: z.string(),
   }),
   /** sha256 (hex) of every file in the folder except metadata.json itself. */

@@ -53,6 +53,7 @@ describe('exportPolicy', () => {
     expect(meta.producer.onnxruntime).toMatch(/^1\./);
     expect(meta.verification.maxAbsDiff.onnx).toBeLessThan(1e-4);
     expect(meta.verification.maxAbsDiff.tfjs).toBeLessThan(1e-6);
+    expect(meta.verification.maxAbsDiff.actor).toBeLessThan(1e-6);
     for (const f of ['model.json', 'weights.bin', 'policy.onnx', 'README.md']) {
       expect(meta.files[f]).toBe(createHash('sha256').update(readFileSync(join(out, f))).digest('hex'));
     }
