@@ -12,8 +12,12 @@ import { ONNX_IR_VERSION, ONNX_OPSET, onnxModelType, TensorDataType } from './sc
 import { buildOnnxModel, initializerDescs, ONNX_FILE, oihwToHwio } from './write.js';
 import { decodeModel, encodeModel } from './schema.js';
 
-/** Every op the ONNX writer may emit (and nothing else is accepted on read). */
-export const ONNX_ALLOWED_OPS = new Set(['Gemm', 'MatMul', 'Add', 'Relu', 'Tanh', 'Conv', 'Transpose', 'Flatten', 'Reshape', 'Concat']);
+/**
+ * Every op the ONNX writer emits; nothing else is accepted on read. (Dense layers are one Gemm
+ * each, so MatMul + Add and Reshape are not needed; a new layer kind adds its ops here and in
+ * write.ts.)
+ */
+export const ONNX_ALLOWED_OPS = new Set(['Gemm', 'Relu', 'Tanh', 'Conv', 'Transpose', 'Flatten', 'Concat']);
 
 type Obj = Record<string, unknown>;
 
