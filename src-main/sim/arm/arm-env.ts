@@ -81,6 +81,7 @@ export class ArmEnv implements GoalEnv {
       withCube: this.task === 'push',
       solverIterations: config.solverIterations,
       contactSolverIterations: config.contactSolverIterations,
+      cubeSolverIterations: config.id === 'arm-push' ? config.cubeSolverIterations : undefined,
     });
     this.arm.mode = config.control;
     const n = ROBOT_OBS + (this.task === 'push' ? CUBE_OBS : 0) + 3;

@@ -7,10 +7,8 @@
  * - dt = 1/240 s, and every constraint equation retuned for that step with
  *   setSpookParams(1e7, 4, dt) (cannon-es tunes them for 1/60 s otherwise); contacts take the
  *   world's dt themselves.
- * - LINK_ARMATURE added to each link's moments of inertia, and more solver iterations:
- *   ArmSolver spends contactSolverIterations in the steps where the arm touches the table or the
- *   cube (a motor pressing a link into the table loads the whole chain), solverIterations
- *   otherwise. A resting cube needs about 20 (it walks 3.5 mm in 100 s with 10, 0.01 mm with 20).
+ * - LINK_ARMATURE added to each link's moments of inertia, and more solver iterations, spent
+ *   where they are needed (ArmSolver: more while the arm touches something, 20 for the cube).
  * - Servos, not bare motors: a motor speed of 0 does not hold a pose in cannon-es. Every physics
  *   step each joint's motor speed is set from the angle error to the servo's reference,
  *   w = clip(ff + kp (ref - angle), +-maxSpeed), with its impulse bounded by maxTorque * dt
@@ -25,7 +23,8 @@
  * cannon-es's solver keeps nothing between steps (no warm starting) and the naive broadphase
  * keeps no order, so snapshot()/restore() reproduce a trajectory bit for bit.
  */
-import { Body, Box, ContactMaterial, GSSolver, HingeConstraint, Material, NaiveBroadphase, Plane, Vec3, World } from 'cannon-es';
+import { Body, Box, ContactMaterial, HingeConstraint, Material, NaiveBroadphase, Plane, Vec3, World } from 'cannon-es';
+import { ArmSolver } from './arm-solver.js';
 import { forwardKinematics, N_BODIES, POSE_STRIDE } from './kinematics.js';
 import { JointLimitEquation } from './joint-limit.js';
 import {
@@ -53,6 +52,8 @@ export interface ArmWorldOptions {
   solverIterations: number;
   /** Iterations in steps where the arm touches the table or the cube (m). */
   contactSolverIterations: number;
+  /** Iterations for the cube while the arm does not touch it. */
+  cubeSolverIterations?: number;
 }
 
 /** Everything that determines the future of an ArmWorld; plain numbers (JSON-safe, exact). */
@@ -77,6 +78,7 @@ const LIMIT_MARGIN = 0.15;
 /** Impulse bound of a joint limit per step (N m s): far above any motor torque. */
 const LIMIT_MAX_IMPULSE = 1e3 * PHYSICS_DT;
 const BODY_STATE = 13;
+const CUBE_SOLVER_ITERATIONS = 20;
 
 // Scratch (module scope, reused; this module is single-threaded per worker).
 const sA = new Vec3();
@@ -110,7 +112,7 @@ export class ArmWorld {
   constructor(options: ArmWorldOptions) {
     const world = new World({ gravity: new Vec3(0, 0, -GRAVITY) });
     world.broadphase = new NaiveBroadphase();
-    world.solver = new ArmSolver(options.solverIterations, options.contactSolverIterations);
+    world.solver = new ArmSolver((b) => b.collisionFilterGroup === GROUP_ARM, options.solverIterations, options.contactSolverIterations, options.cubeSolverIterations ?? CUBE_SOLVER_ITERATIONS);
     world.allowSleep = false;
     world.frictionGravity = new Vec3(0, 0, (GRAVITY * PHYSICS_DT) / 4);
     world.dt = PHYSICS_DT;
@@ -405,7 +407,9 @@ export class ArmWorld {
       b.force.set(0, 0, 0);
       b.torque.set(0, 0, 0);
       b.aabbNeedsUpdate = true;
-      b.updateInertiaWorld(true);
+      // Not forced: cannon-es leaves an isotropic body's (the cube's) world inertia untouched
+      // while stepping, and a forced recomputation would differ in the last bit.
+      b.updateInertiaWorld();
     }
     for (let i = 0; i < N_JOINTS; i++) {
       this.ref[i] = state.ref[i]!;
@@ -414,35 +418,6 @@ export class ArmWorld {
     this.world.time = state.time;
     this.world.stepnumber = state.stepnumber;
     this.readJoints();
-  }
-}
-
-/**
- * Gauss-Seidel with a per-step iteration count: more when an arm link is in contact. The choice
- * depends on the state only (contacts found this step), so runs stay deterministic.
- */
-class ArmSolver extends GSSolver {
-  constructor(
-    private readonly freeIterations: number,
-    private readonly contactIterations: number,
-  ) {
-    super();
-    this.iterations = freeIterations;
-    this.tolerance = 1e-7;
-  }
-
-  override solve(dt: number, world: World): number {
-    let touching = false;
-    const contacts = world.contacts;
-    for (let i = 0; i < contacts.length; i++) {
-      const c = contacts[i]!;
-      if (c.bi.collisionFilterGroup === GROUP_ARM || c.bj.collisionFilterGroup === GROUP_ARM) {
-        touching = true;
-        break;
-      }
-    }
-    this.iterations = touching ? this.contactIterations : this.freeIterations;
-    return super.solve(dt, world);
   }
 }
 
@@ -457,5 +432,5 @@ function settle(b: Body): void {
   b.interpolatedPosition.copy(b.position);
   b.interpolatedQuaternion.copy(b.quaternion);
   b.aabbNeedsUpdate = true;
-  b.updateInertiaWorld(true);
+  b.updateInertiaWorld();
 }

@@ -22,6 +22,7 @@ const armCommon = {
     .describe('Physics steps (1/240 s each) per control step: 10 = 24 Hz control, about panda-gym\'s 25 Hz (a 50-step episode lasts 2.1 s).'),
   terminateOnSuccess: z.boolean().default(false).describe('End the episode (terminated) on success; panda-gym runs the full episode.'),
   initialJointNoise: z.number().min(0).max(1).default(0).describe('Uniform noise (rad) added to each joint\'s neutral angle at reset; 0 = the fixed neutral pose, as panda-gym.'),
+  solverIterations: z.number().int().min(1).max(500).default(15).describe('Constraint-solver iterations per physics step for the arm while it touches nothing.'),
   contactSolverIterations: z
     .number()
     .int()
@@ -34,19 +35,18 @@ const armCommon = {
 export const ArmReachEnvConfig = z.object({
   id: z.literal('arm-reach'),
   ...armCommon,
-  solverIterations: z.number().int().min(1).max(500).default(15).describe('Constraint-solver iterations per physics step while the arm touches nothing.'),
 });
 
 export const ArmPushEnvConfig = z.object({
   id: z.literal('arm-push'),
   ...armCommon,
-  solverIterations: z
+  cubeSolverIterations: z
     .number()
     .int()
     .min(1)
     .max(500)
     .default(20)
-    .describe('Constraint-solver iterations per physics step while the arm touches nothing; a resting cube needs about 20 to stay put.'),
+    .describe('Constraint-solver iterations for the cube while the arm does not touch it; a resting cube needs about 20 to stay put.'),
 });
 
 export type ArmReachEnvConfig = z.infer<typeof ArmReachEnvConfig>;
