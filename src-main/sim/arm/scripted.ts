@@ -17,7 +17,7 @@ export interface ScriptedPolicy {
 /** Paddle pitches (rad from straight up) tried in order by the IK: straight down first. */
 const PITCHES = [Math.PI, 0.9 * Math.PI, 0.8 * Math.PI, 0.7 * Math.PI, 0.6 * Math.PI, 0.5 * Math.PI, 1.1 * Math.PI];
 /** Velocity control: joint speed command per radian of error (1/s). */
-const VELOCITY_GAIN = 8;
+const VELOCITY_GAIN = 15;
 
 const qIk = new Float64Array(N_JOINTS);
 const wp = new Float64Array(3);
