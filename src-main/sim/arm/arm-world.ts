@@ -1,5 +1,5 @@
 /**
- * The arm's physics in cannon-es 0.20: a table (the plane z = 0), the static base, four links
+ * The arm's physics in cannon-es 0.20: a table (the plane z = 0), the static base, five links
  * joined by hinges with position-feedback servos, torque limits and joint limits, and optionally
  * the push task's cube.
  *
@@ -8,7 +8,8 @@
  *   setSpookParams(1e7, 4, dt) (cannon-es tunes them for 1/60 s otherwise); contacts take the
  *   world's dt themselves.
  * - LINK_ARMATURE added to each link's moments of inertia, and more solver iterations, spent
- *   where they are needed (ArmSolver: more while the arm touches something, 20 for the cube).
+ *   where they are needed (arm-solver.ts: more while the arm touches something, 20 for the cube,
+ *   on flat arrays so an iteration is cheap).
  * - Servos, not bare motors: a motor speed of 0 does not hold a pose in cannon-es. Every physics
  *   step each joint's motor speed is set from the angle error to the servo's reference,
  *   w = clip(ff + kp (ref - angle), +-maxSpeed), with its impulse bounded by maxTorque * dt
@@ -17,7 +18,8 @@
  *   mu * |frictionGravity| * reducedMass, a force used as an impulse, so with the default
  *   frictionGravity friction is 1/dt times too strong (a cube tips over instead of sliding).
  *   frictionGravity = g dt / 4 makes a box resting on its 4 contact points slide at the Coulomb
- *   force mu m g (tested).
+ *   force mu m g (tested). cannon-es's friction bound never looks at the normal force, so the
+ *   paddle's grip on the cube does not grow with how hard it presses (a known simplification).
  *
  * State is only the bodies' positions, orientations and velocities plus the servo references:
  * cannon-es's solver keeps nothing between steps (no warm starting) and the naive broadphase
@@ -50,7 +52,7 @@ export interface ArmWorldOptions {
   withCube: boolean;
   /** Gauss-Seidel iterations per physics step while the arm touches nothing. */
   solverIterations: number;
-  /** Iterations in steps where the arm touches the table or the cube (m). */
+  /** Iterations in steps where the arm touches the table or the cube. */
   contactSolverIterations: number;
   /** Iterations for the cube while the arm does not touch it. */
   cubeSolverIterations?: number;
@@ -108,6 +110,8 @@ export class ArmWorld {
   private readonly limits: Array<[JointLimitEquation, JointLimitEquation]> = [];
   private readonly localAxes: Vec3[] = [];
   private readonly dynamicBodies: Body[];
+  /** Bodies in pose order: the base, the links, then the cube if any. */
+  private readonly poseBodies: Body[];
 
   constructor(options: ArmWorldOptions) {
     const world = new World({ gravity: new Vec3(0, 0, -GRAVITY) });
@@ -197,6 +201,7 @@ export class ArmWorld {
       world.addBody(this.cube);
     }
     this.dynamicBodies = this.cube ? [...this.links, this.cube] : [...this.links];
+    this.poseBodies = [this.base, ...this.dynamicBodies];
     this.resetPose(JOINTS.map((j) => j.neutral));
   }
 
@@ -363,8 +368,7 @@ export class ArmWorld {
    * [x, y, z, qx, qy, qz, qw] into out from offset o.
    */
   writePoses(out: Float32Array | Float64Array | number[], o = 0): void {
-    const bodies = this.cube ? [this.base, ...this.links, this.cube] : [this.base, ...this.links];
-    for (const b of bodies) {
+    for (const b of this.poseBodies) {
       out[o++] = b.position.x;
       out[o++] = b.position.y;
       out[o++] = b.position.z;

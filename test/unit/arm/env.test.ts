@@ -124,6 +124,15 @@ describe('arm envs', () => {
     }
   });
 
+  it('adds seeded noise to the start pose when asked', () => {
+    const env = makeEnv(EnvConfig.parse({ id: 'arm-reach', initialJointNoise: 0.1 }));
+    const a = env.reset(1).obs.slice(0, N_JOINTS);
+    const b = env.reset(2).obs.slice(0, N_JOINTS);
+    expect(a).not.toEqual(b);
+    expect(env.reset(1).obs.slice(0, N_JOINTS)).toEqual(a);
+    for (let i = 0; i < N_JOINTS; i++) expect(Math.abs(a[i]! - JOINTS[i]!.neutral)).toBeLessThanOrEqual(0.1 + 1e-6);
+  });
+
   it('clips out-of-range and NaN actions instead of failing', () => {
     const env = makeEnv(EnvConfig.parse({ id: 'arm-reach', control: 'velocity' }));
     env.reset(0);
