@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { RunConfig } from './config/run-config.js';
+import { ArmScene, ArmSceneRequest } from './scene/arm.js';
 import { EngineStatus, MetricLine, RunDetail, RunEvent, RunId, RunStatus, RunSummary } from './types.js';
 
 const Empty = z.object({}).strict();
@@ -45,6 +46,11 @@ export const requestChannels = {
   'train.resume': { request: ById, response: RunSummary, doc: 'Resume a paused run.' },
   'train.stop': { request: ById, response: RunSummary, doc: 'Stop a run after writing a checkpoint.' },
   'train.evaluate': { request: ById, response: RunSummary, doc: 'Run a deterministic evaluation now (held-out seeds where the env has them).' },
+  'scene.arm': {
+    request: ArmSceneRequest,
+    response: ArmScene,
+    doc: 'Static 3D description of a robot-arm env (bodies, joints, table, target) with the start pose of episode `seed`; per-step poses use ArmPose.',
+  },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType; doc: string }>;
 
 /** Event channels: pushed by the engine to every connected front door. */
