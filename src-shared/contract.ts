@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { RunConfig } from './config/run-config.js';
+import { ArmScene, ArmSceneRequest } from './scene/arm.js';
 import { EngineStatus, MetricLine, RunDetail, RunEvent, RunId, RunStatus, RunSummary, TrainSpeed } from './types.js';
 
 const Empty = z.object({}).strict();
@@ -49,6 +50,11 @@ export const requestChannels = {
     request: z.object({ id: RunId, speed: TrainSpeed }).strict(),
     response: z.object({ id: RunId, speed: TrainSpeed }),
     doc: 'Simulation speed of a training run: realtime (sleeps to match the env\'s control rate) or fast (as fast as possible).',
+  },
+  'scene.arm': {
+    request: ArmSceneRequest,
+    response: ArmScene,
+    doc: 'Static 3D description of a robot-arm env (bodies, joints, table, target) with the start pose of episode `seed`; per-step poses use ArmPose.',
   },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType; doc: string }>;
 

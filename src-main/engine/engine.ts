@@ -8,6 +8,7 @@ import type { EngineClient, EventChannel, EventOf, RequestChannel, RequestOf, Re
 import type { BackendChoice, RunConfigInput } from '../../src-shared/config/run-config.js';
 import { ContractError } from '../../src-shared/protocol.js';
 import type { BackendInfo } from '../../src-shared/types.js';
+import { defaultArmScene } from '../sim/arm/scene.js';
 import { RunStore } from '../store/run-store.js';
 import { Dispatcher, type Handlers } from './dispatch.js';
 import { EventBus } from './event-bus.js';
@@ -85,6 +86,7 @@ export class Engine {
       'train.stop': ({ id }) => this.training.stop(id),
       'train.evaluate': ({ id }) => this.training.evaluate(id),
       'train.setSpeed': ({ id, speed }) => this.training.setSpeed(id, speed),
+      'scene.arm': ({ env, seed }) => defaultArmScene(env, seed),
     };
   }
 

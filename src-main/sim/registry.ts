@@ -3,6 +3,7 @@
  * src-shared/config/envs has a maker here, typed with that env's own options.
  */
 import type { EnvConfig, EnvId } from '../../src-shared/config/envs/index.js';
+import { ArmEnv } from './arm/arm-env.js';
 import { MountainCarEnv } from './classic/mountain-car.js';
 import { PendulumEnv } from './classic/pendulum.js';
 import type { Env } from './env.js';
@@ -12,6 +13,8 @@ type Makers = { [K in EnvId]: (config: Extract<EnvConfig, { id: K }>) => Env };
 const MAKERS: Makers = {
   pendulum: (c) => new PendulumEnv(c),
   mountaincar: (c) => new MountainCarEnv(c),
+  'arm-reach': (c) => new ArmEnv(c),
+  'arm-push': (c) => new ArmEnv(c),
 };
 
 export function makeEnv(config: EnvConfig): Env {

@@ -97,7 +97,19 @@ describe('runs and the New-run form', () => {
   });
 
   it('shows the options of the chosen env and creates a valid run', async () => {
+    // The arm env's options (a choice, a switch, numbers) come from its schema alone.
+    await input('env.id').selectOption('arm-push');
+    expect(await input('env.control').inputValue()).toBe('position');
+    expect(await input('env.terminateOnSuccess').isChecked()).toBe(false);
+    expect(await input('env.cubeSolverIterations').inputValue()).toBe('20');
+    expect(await input('env.maxEpisodeSteps').inputValue()).toBe('50');
+    await input('env.distanceThreshold').fill('2');
+    await expect.poll(() => fieldError('env.distanceThreshold').textContent()).toContain('must be ≤ 1');
+    await page.locator('[data-testid="group-env"]').scrollIntoViewIfNeeded();
+    await screenshot(page, 'new-run-form-arm');
     await input('env.id').selectOption('mountaincar');
+    await expect.poll(() => fieldError('env.distanceThreshold').count()).toBe(0);
+    expect(await page.locator('[data-testid="input-env.control"]').count()).toBe(0);
     expect(await input('env.maxEpisodeSteps').inputValue()).toBe('999');
     await input('seed').fill('3');
     await page.click('[data-testid="create-run"]');

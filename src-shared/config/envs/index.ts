@@ -4,9 +4,10 @@
  * in src-main/sim/registry.ts).
  */
 import { z } from 'zod';
+import { ArmPushEnvConfig, ArmReachEnvConfig } from './arm.js';
 import { MountainCarEnvConfig, PendulumEnvConfig } from './classic.js';
 
-export const EnvConfig = z.discriminatedUnion('id', [PendulumEnvConfig, MountainCarEnvConfig]);
+export const EnvConfig = z.discriminatedUnion('id', [PendulumEnvConfig, MountainCarEnvConfig, ArmReachEnvConfig, ArmPushEnvConfig]);
 export type EnvConfig = z.infer<typeof EnvConfig>;
 export type EnvConfigInput = z.input<typeof EnvConfig>;
 export type EnvId = EnvConfig['id'];
@@ -18,4 +19,6 @@ export const ENV_IDS = EnvConfig.options.map((o) => o.shape.id.value) as EnvId[]
 export const ENV_LABELS: Record<EnvId, string> = {
   pendulum: 'Pendulum (Gymnasium Pendulum-v1)',
   mountaincar: 'Mountain car (MountainCarContinuous-v0)',
+  'arm-reach': 'Robot arm: reach a target (panda-gym Reach)',
+  'arm-push': 'Robot arm: push a cube to a target (panda-gym Push)',
 };

@@ -3,8 +3,10 @@
  * in this folder exporting register(bench) and lists it here. Results go to bench/RESULTS.md.
  */
 import type { Command } from 'commander';
+import * as arm from './arm.js';
+import * as exportBench from './export.js';
 
-const benchModules: Array<{ register(bench: Command): void }> = [];
+const benchModules: Array<{ register(bench: Command): void }> = [arm, exportBench];
 
 export function register(program: Command): void {
   const bench = program

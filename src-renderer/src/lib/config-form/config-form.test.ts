@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DDPG_PRESET, Td3Config } from '../../../../src-shared/config/algo';
+import { ENV_IDS } from '../../../../src-shared/config/envs/index';
 import { RunConfig } from '../../../../src-shared/config/run-config';
 import { defaultValue, formTree, type FormNode } from './schema';
 import { applyAlgoPreset, configChanges, describeRange, engineIssuesToFields, parseNumber, parseNumberList, validateConfig } from './values';
@@ -40,10 +41,21 @@ describe('form tree from the RunConfig schema', () => {
     expect(env.kind).toBe('union');
     if (env.kind !== 'union') return;
     expect(env.discriminator).toBe('id');
-    expect(env.variants.map((v) => v.value)).toEqual(['pendulum', 'mountaincar']);
+    expect(env.variants.map((v) => v.value)).toEqual(ENV_IDS);
     expect(env.variants[1]!.defaults).toEqual({ id: 'mountaincar', maxEpisodeSteps: 999 });
     const noise = find(tree, 'td3.noise')!;
     expect(noise.kind === 'union' && noise.variants.find((v) => v.value === 'ou')!.defaults).toEqual({ type: 'ou', theta: 0.15, sigma: 0.2, dt: 0.01, mu: 0 });
+  });
+
+  it('shows the options every registered env declares (the arm envs: enums, booleans, numbers)', () => {
+    const env = find(tree, 'env')!;
+    if (env.kind !== 'union') throw new Error('env is not a union');
+    for (const v of env.variants) expect(v.defaults, v.value).toEqual(JSON.parse(JSON.stringify(RunConfig.parse({ env: { id: v.value } }).env)));
+    const push = env.variants.find((v) => v.value === 'arm-push');
+    if (push) {
+      const kinds = Object.fromEntries(push.children.map((c) => [c.key, c.kind]));
+      expect(kinds).toMatchObject({ control: 'enum', reward: 'enum', terminateOnSuccess: 'boolean', cubeSolverIterations: 'number' });
+    }
   });
 
   it('picks up a new env option with no UI change (a schema with a boolean and an enum)', () => {

@@ -1,0 +1,56 @@
+/**
+ * Options of the robot-arm envs (cannon-es physics, see src-main/sim/arm/): `arm-reach` (move the
+ * paddle tip to a random target) and `arm-push` (push a cube to a target on the table), after
+ * panda-gym's Reach and Push.
+ */
+import { z } from 'zod';
+
+const armCommon = {
+  maxEpisodeSteps: z.number().int().min(1).max(100_000).default(50).describe('Time limit (truncation) in control steps; panda-gym uses 50.'),
+  control: z
+    .enum(['position', 'velocity'])
+    .default('position')
+    .describe('What an action sets per joint: "position" = an angle target spanning the joint range, "velocity" = a joint speed up to the joint\'s limit; either way a position-feedback servo with torque limits drives the joint.'),
+  reward: z.enum(['dense', 'sparse']).default('dense').describe('"dense" = minus the distance to the goal (m); "sparse" = 0 on success, -1 otherwise (as panda-gym).'),
+  distanceThreshold: z.number().min(0.001).max(1).default(0.05).describe('Success when the distance to the goal is below this (m).'),
+  physicsStepsPerAction: z
+    .number()
+    .int()
+    .min(1)
+    .max(240)
+    .default(10)
+    .describe('Physics steps (1/240 s each) per control step: 10 = 24 Hz control, about panda-gym\'s 25 Hz (a 50-step episode lasts 2.1 s).'),
+  terminateOnSuccess: z.boolean().default(false).describe('End the episode (terminated) on success; panda-gym runs the full episode.'),
+  initialJointNoise: z.number().min(0).max(1).default(0).describe('Uniform noise (rad) added to each joint\'s neutral angle at reset; 0 = the fixed neutral pose, as panda-gym.'),
+  solverIterations: z.number().int().min(1).max(500).default(15).describe('Constraint-solver iterations per physics step for the arm while it touches nothing.'),
+  contactSolverIterations: z
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(40)
+    .describe('Constraint-solver iterations in physics steps where the arm touches the table or the cube (keeps joints within millimetres under load).'),
+};
+
+export const ArmReachEnvConfig = z.object({
+  id: z.literal('arm-reach'),
+  ...armCommon,
+});
+
+export const ArmPushEnvConfig = z.object({
+  id: z.literal('arm-push'),
+  ...armCommon,
+  cubeSolverIterations: z
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(20)
+    .describe('Constraint-solver iterations for the cube while the arm does not touch it; a resting cube needs about 20 to stay put.'),
+});
+
+export type ArmReachEnvConfig = z.infer<typeof ArmReachEnvConfig>;
+export type ArmPushEnvConfig = z.infer<typeof ArmPushEnvConfig>;
+export type ArmEnvConfig = ArmReachEnvConfig | ArmPushEnvConfig;
+export type ArmEnvId = ArmEnvConfig['id'];
+export const ARM_ENV_IDS = ['arm-reach', 'arm-push'] as const satisfies readonly ArmEnvId[];
