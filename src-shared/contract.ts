@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { RunConfig } from './config/run-config.js';
 import { ArmScene, ArmSceneRequest } from './scene/arm.js';
-import { EngineStatus, MetricLine, RunDetail, RunEvent, RunId, RunStatus, RunSummary } from './types.js';
+import { EngineStatus, MetricLine, RunDetail, RunEvent, RunId, RunStatus, RunSummary, TrainSpeed } from './types.js';
 
 const Empty = z.object({}).strict();
 const ById = z.object({ id: RunId }).strict();
@@ -46,6 +46,11 @@ export const requestChannels = {
   'train.resume': { request: ById, response: RunSummary, doc: 'Resume a paused run.' },
   'train.stop': { request: ById, response: RunSummary, doc: 'Stop a run after writing a checkpoint.' },
   'train.evaluate': { request: ById, response: RunSummary, doc: 'Run a deterministic evaluation now (held-out seeds where the env has them).' },
+  'train.setSpeed': {
+    request: z.object({ id: RunId, speed: TrainSpeed }).strict(),
+    response: z.object({ id: RunId, speed: TrainSpeed }),
+    doc: 'Simulation speed of a training run: realtime (sleeps to match the env\'s control rate) or fast (as fast as possible).',
+  },
   'scene.arm': {
     request: ArmSceneRequest,
     response: ArmScene,
@@ -64,6 +69,8 @@ export const eventChannels = {
     episodes: z.number().int(),
     envStepsPerS: z.number(),
     updatesPerS: z.number(),
+    /** The run's simulation speed (set with train.setSpeed; `fast` until then). */
+    speed: TrainSpeed.optional(),
   }),
   'run.metric': z.object({ id: RunId, line: MetricLine }),
   'run.event': z.object({ id: RunId, event: RunEvent }),

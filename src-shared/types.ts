@@ -28,8 +28,17 @@ export const EngineStatus = z.object({
   activeRuns: z.number().int(),
   /** Resident memory of the engine's process, bytes. */
   rssBytes: z.number(),
+  /** The machine's physical memory, bytes (for the status bar). */
+  systemMemory: z.object({ totalBytes: z.number(), freeBytes: z.number() }),
 });
 export type EngineStatus = z.infer<typeof EngineStatus>;
+
+/**
+ * How fast a training run steps its envs: `realtime` sleeps to match the env's control rate
+ * (for watching), `fast` runs as fast as the machine allows (the view is sampled).
+ */
+export const TrainSpeed = z.enum(['realtime', 'fast']);
+export type TrainSpeed = z.infer<typeof TrainSpeed>;
 
 export const RunStatus = z.enum(['created', 'running', 'paused', 'stopped', 'finished', 'failed']);
 export type RunStatus = z.infer<typeof RunStatus>;

@@ -3,7 +3,7 @@
  * It owns the run store, the training workers and the event bus, and answers every
  * request channel of the contract through a validating Dispatcher.
  */
-import { cpus, platform, release } from 'node:os';
+import { cpus, freemem, platform, release, totalmem } from 'node:os';
 import type { EngineClient, EventChannel, EventOf, RequestChannel, RequestOf, ResponseOf } from '../../src-shared/contract.js';
 import type { BackendChoice, RunConfigInput } from '../../src-shared/config/run-config.js';
 import { ContractError } from '../../src-shared/protocol.js';
@@ -66,6 +66,7 @@ export class Engine {
         uptimeS: (Date.now() - this.startedAt) / 1000,
         activeRuns: this.training.activeCount(),
         rssBytes: process.memoryUsage().rss,
+        systemMemory: { totalBytes: totalmem(), freeBytes: freemem() },
       }),
       'runs.list': () => this.store.list(),
       'runs.get': ({ id }) => this.store.get(id),
@@ -84,6 +85,7 @@ export class Engine {
       'train.resume': ({ id }) => this.training.resume(id),
       'train.stop': ({ id }) => this.training.stop(id),
       'train.evaluate': ({ id }) => this.training.evaluate(id),
+      'train.setSpeed': ({ id, speed }) => this.training.setSpeed(id, speed),
       'scene.arm': ({ env, seed }) => defaultArmScene(env, seed),
     };
   }

@@ -4,7 +4,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { ContractError, formatIssues } from '../../src-shared/protocol.js';
-import type { BackendInfo, RunStatus, RunSummary } from '../../src-shared/types.js';
+import type { BackendInfo, RunStatus, RunSummary, TrainSpeed } from '../../src-shared/types.js';
 import type { RunStore } from '../store/run-store.js';
 import { FromWorker, type ToWorker } from '../workers/protocol.js';
 import { spawnWorker } from '../workers/spawn.js';
@@ -14,6 +14,8 @@ interface ActiveRun {
   worker: Worker;
   status: RunStatus;
   step: number;
+  /** Simulation speed the worker was last told (training starts `fast`). */
+  speed: TrainSpeed;
   /** Resolves when the worker thread has ended and the run's final status is written. */
   done: Promise<RunStatus>;
   lastMetaWrite: number;
@@ -52,6 +54,7 @@ export class TrainingManager {
       worker,
       status: 'running',
       step: meta.step,
+      speed: 'fast',
       done: new Promise((r) => (resolveDone = r)),
       lastMetaWrite: 0,
       waiters: [],
@@ -131,6 +134,14 @@ export class TrainingManager {
     return this.store.summary(id);
   }
 
+  /** Sets the simulation speed of a training run (realtime for watching, or fast). */
+  setSpeed(id: string, speed: TrainSpeed): { id: string; speed: TrainSpeed } {
+    const run = this.requireActive(id);
+    run.speed = speed;
+    run.worker.postMessage({ type: 'set-speed', speed } satisfies ToWorker);
+    return { id, speed };
+  }
+
   /** Resolves with the final status when the run's worker ends. */
   wait(id: string): Promise<RunStatus> {
     const run = this.active.get(id);
@@ -168,7 +179,7 @@ export class TrainingManager {
       case 'progress': {
         run.step = msg.step;
         const { type: _type, ...progress } = msg;
-        this.bus.emit('run.progress', { id, ...progress });
+        this.bus.emit('run.progress', { id, ...progress, speed: run.speed });
         if (Date.now() - run.lastMetaWrite > META_WRITE_INTERVAL_MS) {
           this.store.updateMeta(id, { step: msg.step });
           run.lastMetaWrite = Date.now();

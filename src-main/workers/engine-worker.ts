@@ -9,8 +9,9 @@ import type { MetricLine, RunEvent } from '../../src-shared/types.js';
 import { selectBackend } from '../ml/backend.js';
 import { JsonlAppender } from '../store/atomic.js';
 import { RUN_FILES } from '../store/run-store.js';
-import type { TrainControls, TrainOutputs } from '../engine/train/types.js';
+import type { TrainOutputs } from '../engine/train/types.js';
 import { FromWorker, ToWorker } from './protocol.js';
+import { isControlMessage, WorkerTrainControls } from './train-controls.js';
 
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run in a worker thread');
@@ -19,36 +20,7 @@ function send(msg: FromWorker): void {
   port!.postMessage(msg);
 }
 
-let stopRequested = false;
-let paused = false;
-let evaluateRequested = false;
-let wake: (() => void) | undefined;
-
-const controls: TrainControls = {
-  get stopRequested() {
-    return stopRequested;
-  },
-  get paused() {
-    return paused;
-  },
-  waitWhilePaused() {
-    if (!paused || stopRequested) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      wake = resolve;
-    });
-  },
-  takeEvaluateRequest() {
-    const r = evaluateRequested;
-    evaluateRequested = false;
-    return r;
-  },
-};
-
-function wakeUp(): void {
-  const w = wake;
-  wake = undefined;
-  w?.();
-}
+const controls = new WorkerTrainControls();
 
 let busy = false;
 
@@ -100,37 +72,24 @@ port.on('message', (raw: unknown) => {
     return;
   }
   const msg = parsed.data;
-  switch (msg.type) {
-    case 'pause':
-      paused = true;
-      return;
-    case 'resume':
-      paused = false;
-      wakeUp();
-      return;
-    case 'stop':
-      stopRequested = true;
-      wakeUp();
-      return;
-    case 'evaluate':
-      evaluateRequested = true;
-      return;
-    default:
-      if (busy) {
-        send({ type: 'log', level: 'warn', message: `worker is busy; ignored a ${msg.type} job` });
-        return;
-      }
-      busy = true;
-      runJob(msg).then(
-        () => {
-          busy = false;
-          // Let queued messages flush before the main side sees the thread end.
-          setImmediate(() => process.exit(0));
-        },
-        (e: unknown) => {
-          send({ type: 'error', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
-          setImmediate(() => process.exit(1));
-        },
-      );
+  if (isControlMessage(msg)) {
+    controls.apply(msg);
+    return;
   }
+  if (busy) {
+    send({ type: 'log', level: 'warn', message: `worker is busy; ignored a ${msg.type} job` });
+    return;
+  }
+  busy = true;
+  runJob(msg).then(
+    () => {
+      busy = false;
+      // Let queued messages flush before the main side sees the thread end.
+      setImmediate(() => process.exit(0));
+    },
+    (e: unknown) => {
+      send({ type: 'error', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
+      setImmediate(() => process.exit(1));
+    },
+  );
 });

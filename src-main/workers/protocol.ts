@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { RunConfig } from '../../src-shared/config/run-config.js';
 import { BackendChoice } from '../../src-shared/config/run-config.js';
-import { BackendInfo, MetricLine, RunEvent, RunStatus } from '../../src-shared/types.js';
+import { BackendInfo, MetricLine, RunEvent, RunStatus, TrainSpeed } from '../../src-shared/types.js';
 
 /** Main -> worker. */
 export const ToWorker = z.discriminatedUnion('type', [
@@ -22,6 +22,7 @@ export const ToWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('resume') }),
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('evaluate') }),
+  z.object({ type: z.literal('set-speed'), speed: TrainSpeed }),
 ]);
 export type ToWorker = z.infer<typeof ToWorker>;
 

@@ -1,6 +1,6 @@
 /** What a training job sees of the world: its run, its controls, and its outputs. */
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
-import type { BackendInfo, MetricLine, RunEvent, RunStatus } from '../../../src-shared/types.js';
+import type { BackendInfo, MetricLine, RunEvent, RunStatus, TrainSpeed } from '../../../src-shared/types.js';
 
 export interface TrainControls {
   /** True once the user asked to stop; the job checkpoints and returns. */
@@ -10,6 +10,12 @@ export interface TrainControls {
   waitWhilePaused(): Promise<void>;
   /** Consumes a pending "evaluate now" request (true once per request). */
   takeEvaluateRequest(): boolean;
+  /**
+   * Simulation speed asked for by the user: `realtime` means the loop sleeps so env steps
+   * follow the env's control rate (seconds of sim time per step), `fast` means no sleeping.
+   * May change at any time during training.
+   */
+  readonly speed: TrainSpeed;
 }
 
 export interface TrainOutputs {

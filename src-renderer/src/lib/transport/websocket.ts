@@ -1,6 +1,8 @@
 /**
  * Transport over a WebSocket (browser mode). Reconnects by itself with backoff; requests made
- * while the link is down wait for it (up to a timeout) instead of failing at once.
+ * while the link is down wait for it (up to a timeout) instead of failing at once. A request
+ * already sent when the link drops fails at once (its reply is lost with the socket), so the
+ * caller can say so and retry rather than wait out the timeout.
  */
 import { ServerEnvelope, type RequestEnvelope, type ResponseEnvelope } from '../../../../src-shared/protocol';
 import type { ConnectionState, Transport } from './types';
@@ -14,14 +16,23 @@ export interface WebSocketTransportOptions {
   maxBackoffMs?: number;
 }
 
+interface Pending {
+  resolve: (r: ResponseEnvelope) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+  /** The socket the request went out on (undefined while queued for a reconnect). */
+  sentOn?: WebSocket;
+  channel: string;
+}
+
 export function createWebSocketTransport(options: WebSocketTransportOptions): Transport {
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const minBackoff = options.minBackoffMs ?? 250;
   const maxBackoff = options.maxBackoffMs ?? 5_000;
-  const pending = new Map<number, { resolve: (r: ResponseEnvelope) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+  const pending = new Map<number, Pending>();
   const eventListeners = new Set<(channel: string, payload: unknown) => void>();
   const stateListeners = new Set<(s: ConnectionState) => void>();
-  const queue: string[] = [];
+  const queue: Array<{ id: number; text: string }> = [];
   let socket: WebSocket | undefined;
   let state: ConnectionState = 'connecting';
   let backoff = minBackoff;
@@ -37,8 +48,13 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
     socket = ws;
     ws.onopen = () => {
       backoff = minBackoff;
+      for (const { id, text } of queue.splice(0)) {
+        const p = pending.get(id);
+        if (!p) continue; // timed out while waiting
+        p.sentOn = ws;
+        ws.send(text);
+      }
       setState('open');
-      for (const text of queue.splice(0)) ws.send(text);
     };
     ws.onmessage = (ev) => {
       let data: unknown;
@@ -62,6 +78,12 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
     };
     ws.onclose = () => {
       if (socket !== ws) return;
+      for (const [id, p] of pending) {
+        if (p.sentOn !== ws) continue;
+        pending.delete(id);
+        clearTimeout(p.timer);
+        p.reject(new Error(`the connection to the engine was lost before it answered ${p.channel}`));
+      }
       setState('closed');
       setTimeout(connect, backoff);
       backoff = Math.min(maxBackoff, backoff * 2);
@@ -82,10 +104,13 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
           pending.delete(envelope.id);
           reject(new Error(`no reply to ${envelope.channel} within ${timeoutMs} ms`));
         }, timeoutMs);
-        pending.set(envelope.id, { resolve, reject, timer });
+        const entry: Pending = { resolve, reject, timer, channel: envelope.channel };
+        pending.set(envelope.id, entry);
         const text = JSON.stringify(envelope);
-        if (socket && socket.readyState === WebSocket.OPEN) socket.send(text);
-        else queue.push(text);
+        if (socket && socket.readyState === WebSocket.OPEN) {
+          entry.sentOn = socket;
+          socket.send(text);
+        } else queue.push({ id: envelope.id, text });
       });
     },
     onEvent(listener) {

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DDPG_PRESET, Td3Config } from '../../../../src-shared/config/algo';
+import { ENV_IDS } from '../../../../src-shared/config/envs/index';
+import { RunConfig } from '../../../../src-shared/config/run-config';
+import { defaultValue, formTree, type FormNode } from './schema';
+import { applyAlgoPreset, configChanges, describeRange, engineIssuesToFields, parseNumber, parseNumberList, validateConfig } from './values';
+
+function find(nodes: FormNode[], path: string): FormNode | undefined {
+  for (const n of nodes) {
+    if (n.path.join('.') === path) return n;
+    const kids = n.kind === 'object' ? n.children : n.kind === 'union' ? n.variants.flatMap((v) => v.children) : [];
+    const hit = find(kids, path);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+describe('form tree from the RunConfig schema', () => {
+  const tree = formTree(RunConfig);
+
+  it('has every top-level config field, in schema order', () => {
+    expect(tree.map((n) => n.key)).toEqual(Object.keys(RunConfig.shape));
+  });
+
+  it('carries defaults, ranges and the .describe() help of leaves', () => {
+    const gamma = find(tree, 'td3.gamma')!;
+    expect(gamma).toMatchObject({ kind: 'number', integer: false, default: 0.99, range: { min: 0, max: 1 }, help: 'Discount factor gamma.' });
+    const lr = find(tree, 'td3.actorLr')!;
+    expect(lr).toMatchObject({ kind: 'number', range: { min: 0, minExclusive: true, max: 1 } });
+    const learningStarts = find(tree, 'td3.learningStarts')!;
+    expect(learningStarts).toMatchObject({ kind: 'number', integer: true, range: { min: 0 } });
+    if (learningStarts.kind === 'number') expect(learningStarts.range.max).toBeUndefined();
+    expect(find(tree, 'td3.actorHidden')).toMatchObject({ kind: 'number-list', integer: true, default: [256, 256], minItems: 1, maxItems: 8 });
+    expect(find(tree, 'td3.maxGradNorm')).toMatchObject({ kind: 'number', optional: true });
+    expect(find(tree, 'algo')).toMatchObject({ kind: 'enum', options: ['td3', 'ddpg'] });
+  });
+
+  it('turns discriminated unions (env, noise) into a choice with per-variant fields and defaults', () => {
+    const env = find(tree, 'env')!;
+    expect(env.kind).toBe('union');
+    if (env.kind !== 'union') return;
+    expect(env.discriminator).toBe('id');
+    expect(env.variants.map((v) => v.value)).toEqual(ENV_IDS);
+    expect(env.variants[1]!.defaults).toEqual({ id: 'mountaincar', maxEpisodeSteps: 999 });
+    const noise = find(tree, 'td3.noise')!;
+    expect(noise.kind === 'union' && noise.variants.find((v) => v.value === 'ou')!.defaults).toEqual({ type: 'ou', theta: 0.15, sigma: 0.2, dt: 0.01, mu: 0 });
+  });
+
+  it('shows the options every registered env declares (the arm envs: enums, booleans, numbers)', () => {
+    const env = find(tree, 'env')!;
+    if (env.kind !== 'union') throw new Error('env is not a union');
+    for (const v of env.variants) expect(v.defaults, v.value).toEqual(JSON.parse(JSON.stringify(RunConfig.parse({ env: { id: v.value } }).env)));
+    const push = env.variants.find((v) => v.value === 'arm-push');
+    if (push) {
+      const kinds = Object.fromEntries(push.children.map((c) => [c.key, c.kind]));
+      expect(kinds).toMatchObject({ control: 'enum', reward: 'enum', terminateOnSuccess: 'boolean', cubeSolverIterations: 'number' });
+    }
+  });
+
+  it('picks up a new env option with no UI change (a schema with a boolean and an enum)', () => {
+    const Lane = z.object({
+      id: z.literal('lane'),
+      obs: z.enum(['state', 'pixels']).default('state').describe('Observation type.'),
+      throttle: z.boolean().default(false).describe('Let the agent control throttle.'),
+    });
+    const Pend = z.object({ id: z.literal('pendulum') });
+    const schema = z.object({ env: z.discriminatedUnion('id', [Pend, Lane]).default({ id: 'pendulum' }).describe('Env.') });
+    const t = formTree(schema);
+    expect(find(t, 'env.obs')).toMatchObject({ kind: 'enum', options: ['state', 'pixels'], default: 'state', help: 'Observation type.' });
+    expect(find(t, 'env.throttle')).toMatchObject({ kind: 'boolean', default: false });
+  });
+
+  it('builds defaults that equal the schema defaults', () => {
+    const values: Record<string, unknown> = {};
+    for (const n of tree) {
+      const d = defaultValue(n);
+      if (d !== undefined) values[n.key] = d;
+    }
+    expect(values).toEqual(JSON.parse(JSON.stringify(RunConfig.parse({}))));
+  });
+});
+
+describe('form values', () => {
+  it('parses numbers and lists, refusing text with a reason', () => {
+    expect(parseNumber('1e-3', false)).toEqual({ value: 0.001 });
+    expect(parseNumber(' ', false)).toEqual({ empty: true });
+    expect(parseNumber('abc', false)).toEqual({ error: '"abc" is not a number' });
+    expect(parseNumber('2.5', true)).toEqual({ error: 'must be a whole number' });
+    expect(parseNumberList('64, 64 32', true)).toEqual({ value: [64, 64, 32] });
+    expect('error' in parseNumberList('64, x', true)).toBe(true);
+    expect(describeRange({ min: 0, max: 1 }, false)).toBe('0 ≤ x ≤ 1');
+    expect(describeRange({ min: 0, minExclusive: true }, false)).toBe('0 < x');
+  });
+
+  it('validates with the engine schema and names the field and the reason', () => {
+    const values = JSON.parse(JSON.stringify(RunConfig.parse({}))) as Record<string, unknown>;
+    expect(validateConfig(values).config).toBeDefined();
+    (values.td3 as Record<string, unknown>).gamma = 7;
+    (values as Record<string, unknown>).numEnvs = 1.5;
+    const v = validateConfig(values);
+    expect(v.config).toBeUndefined();
+    expect(v.fields['td3.gamma']).toBe('must be ≤ 1');
+    expect(v.fields['numEnvs']).toBe('must be a whole number');
+  });
+
+  it('maps engine issue lines back to fields', () => {
+    expect(engineIssuesToFields(['config.td3.gamma: Too big', 'something else'])).toEqual({ fields: { 'td3.gamma': 'Too big' }, general: ['something else'] });
+  });
+
+  it('applies the DDPG preset and restores TD3 defaults when switching back', () => {
+    const td3Defaults = JSON.parse(JSON.stringify(Td3Config.parse({}))) as Record<string, unknown>;
+    const ddpg = applyAlgoPreset(td3Defaults, 'ddpg', td3Defaults);
+    expect(ddpg).toMatchObject({ ...DDPG_PRESET, gamma: 0.99 });
+    expect(applyAlgoPreset(ddpg, 'td3', td3Defaults)).toEqual(td3Defaults);
+  });
+
+  it('computes a merge patch between two configs', () => {
+    const base = { name: 'a', td3: { gamma: 0.99, tau: 0.005, noise: { type: 'gaussian', sigma: 0.1 } }, seed: 0 };
+    expect(configChanges(base, { name: 'a', td3: { gamma: 0.98, tau: 0.005, noise: { type: 'gaussian', sigma: 0.1 } }, seed: 3 })).toEqual({
+      changes: { td3: { gamma: 0.98 }, seed: 3 },
+      removes: false,
+    });
+    expect(configChanges(base, { name: 'a', td3: { gamma: 0.99, tau: 0.005, noise: { type: 'none' } }, seed: 0 }).removes).toBe(true);
+  });
+});

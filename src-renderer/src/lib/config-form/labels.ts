@@ -1,0 +1,75 @@
+/**
+ * Human labels for config fields and choices. Purely cosmetic: a field or option missing
+ * here is still shown, with a label made from its key ("maxEpisodeSteps" -> "Max episode steps").
+ */
+import { ENV_LABELS } from '../../../../src-shared/config/envs/index';
+
+const FIELD_LABELS: Record<string, string> = {
+  name: 'Name',
+  env: 'Environment',
+  algo: 'Algorithm',
+  td3: 'Algorithm hyperparameters',
+  seed: 'Seed',
+  totalSteps: 'Total env steps',
+  numEnvs: 'Parallel envs',
+  evalEvery: 'Evaluate every (steps)',
+  evalEpisodes: 'Evaluation episodes',
+  checkpointEvery: 'Checkpoint every (steps)',
+  logEvery: 'Log every (steps)',
+  backend: 'ML backend',
+  actorLr: 'Actor learning rate',
+  criticLr: 'Critic learning rate',
+  gamma: 'Discount γ',
+  tau: 'Polyak τ',
+  batchSize: 'Batch size',
+  bufferSize: 'Replay buffer size',
+  learningStarts: 'Learning starts (steps)',
+  trainFreq: 'Train every (steps)',
+  gradientSteps: 'Gradient steps',
+  nCritics: 'Critics',
+  policyDelay: 'Policy delay',
+  targetNoise: 'Target noise σ',
+  noiseClip: 'Target noise clip',
+  actorHidden: 'Actor hidden layers',
+  criticHidden: 'Critic hidden layers',
+  noise: 'Exploration noise',
+  maxGradNorm: 'Max gradient norm',
+  maxEpisodeSteps: 'Max episode steps',
+  sigma: 'σ (sigma)',
+  theta: 'θ (theta)',
+  mu: 'μ (mu)',
+  dt: 'dt',
+  initialStd: 'Initial std',
+  desiredActionStd: 'Desired action std',
+  adaptCoef: 'Adaptation factor α',
+  adaptEvery: 'Adapt every (steps)',
+  obs: 'Observation',
+};
+
+const OPTION_LABELS: Record<string, Record<string, string>> = {
+  algo: { td3: 'TD3', ddpg: 'DDPG (TD3 preset)' },
+  type: { gaussian: 'Gaussian', ou: 'Ornstein–Uhlenbeck', param: 'Parameter space (adaptive)', none: 'None' },
+  backend: { auto: 'auto (fastest that loads)', 'tensorflow-gpu': 'TensorFlow GPU', tensorflow: 'TensorFlow (native CPU)', wasm: 'WebAssembly', cpu: 'JavaScript CPU' },
+  id: ENV_LABELS,
+};
+
+export function humanizeKey(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function fieldLabel(key: string): string {
+  return FIELD_LABELS[key] ?? humanizeKey(key);
+}
+
+/** Label of a choice: `key` is the field (or discriminator) name, e.g. "algo", "type", "id". */
+export function optionLabel(key: string, value: string | number): string {
+  return OPTION_LABELS[key]?.[String(value)] ?? String(value);
+}
+
+/** Label of a union's choice field: "Environment" for env.id, "Type" for noise.type, … */
+export function choiceLabel(unionKey: string, discriminator: string): string {
+  if (unionKey === 'env' && discriminator === 'id') return 'Environment';
+  if (discriminator === 'type') return 'Type';
+  return fieldLabel(discriminator);
+}
