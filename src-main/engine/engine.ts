@@ -33,6 +33,9 @@ export class Engine {
   constructor(options: EngineOptions = {}) {
     this.store = new RunStore(defaultRunsDir(options.runsDir), APP_VERSION);
     this.training = new TrainingManager(this.store, this.bus);
+    // Nothing is lost on a crash: runs a dead process left 'running' become 'stopped' and
+    // resume from their last checkpoint when started again.
+    this.store.recoverInterrupted();
     this.backendChoice = options.backend ?? 'auto';
     this.dispatcher = new Dispatcher(this.handlers(), {
       onInternalError: (channel, error) => {

@@ -47,6 +47,7 @@ export class TrainingManager {
     if (this.active.has(id)) throw new ContractError('conflict', `run "${id}" is already ${this.active.get(id)!.status}`);
     const meta = this.store.readMeta(id);
     if (meta.status === 'finished') throw new ContractError('conflict', `run "${id}" has finished; duplicate it to train again`);
+    if (this.store.ownedElsewhere(id)) throw new ContractError('conflict', `run "${id}" is being trained by another Drive Lab process`);
     const { config } = this.store.readConfig(id);
     const worker = spawnWorker('engine-worker', { name: `train-${id}` });
     let resolveDone!: (s: RunStatus) => void;
@@ -60,6 +61,7 @@ export class TrainingManager {
       waiters: [],
     };
     this.active.set(id, run);
+    this.store.claimOwner(id);
     worker.on('message', (raw: unknown) => this.onMessage(id, run, raw));
     worker.on('error', (e) => {
       this.setStatus(id, run, 'failed', `worker crashed: ${e.message}`);
@@ -69,6 +71,7 @@ export class TrainingManager {
         this.setStatus(id, run, code === 0 ? 'stopped' : 'failed', code === 0 ? undefined : `worker exited with code ${code}`);
       }
       this.active.delete(id);
+      this.store.releaseOwner(id);
       resolveDone(run.status);
     });
     const msg: ToWorker = { type: 'train', runId: id, runDir: this.store.dir(id), config, resume: meta.step > 0 };

@@ -9,6 +9,7 @@
  *   <runsDir>/<id>/exports/       policy exports
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { buildRunConfig, RunConfig, type RunConfigInput } from '../../src-shared/config/run-config.js';
@@ -43,7 +44,20 @@ export const RUN_FILES = {
   events: 'events.jsonl',
   checkpoints: 'checkpoints',
   exports: 'exports',
+  /** Present while a process trains the run: {pid, hostname, startedAt}. */
+  owner: 'owner.json',
 } as const;
+
+const RunOwner = z.object({ pid: z.number().int(), hostname: z.string(), startedAt: z.string() });
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function slug(name: string): string {
   const s = name
@@ -162,6 +176,39 @@ export class RunStore {
       }
     }
     return out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
+  }
+
+  /** Marks the run as trained by this process (cleared by releaseOwner). */
+  claimOwner(id: string): void {
+    writeJsonAtomic(join(this.dir(id), RUN_FILES.owner), { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() });
+  }
+
+  releaseOwner(id: string): void {
+    rmSync(join(this.dir(id), RUN_FILES.owner), { force: true });
+  }
+
+  /** True when another live process on this machine trains the run. */
+  ownedElsewhere(id: string): boolean {
+    const owner = RunOwner.safeParse(readJsonIfExists(join(this.dir(id), RUN_FILES.owner)));
+    if (!owner.success || owner.data.pid === process.pid) return false;
+    return owner.data.hostname !== hostname() || processAlive(owner.data.pid);
+  }
+
+  /**
+   * Runs left 'running' or 'paused' by a process that died (crash, kill, power loss) become
+   * 'stopped'; starting them again resumes from their last complete checkpoint. Runs that a
+   * live process trains are left alone. Returns the ids it recovered.
+   */
+  recoverInterrupted(): string[] {
+    const recovered: string[] = [];
+    for (const run of this.list()) {
+      if (run.status !== 'running' && run.status !== 'paused') continue;
+      if (this.ownedElsewhere(run.id)) continue;
+      this.updateMeta(run.id, { status: 'stopped' });
+      this.releaseOwner(run.id);
+      recovered.push(run.id);
+    }
+    return recovered;
   }
 
   rename(id: string, name: string): RunSummary {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonlAppender, readJsonlLines } from '../../src-main/store/atomic.js';
@@ -89,7 +90,12 @@ describe('run store', () => {
     `;
     for (let round = 0; round < 6; round++) {
       const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'ignore' });
-      await new Promise((r) => setTimeout(r, 700 + Math.random() * 500));
+      // Wait until this child has written at least once (startup is slow on a loaded machine),
+      // then kill it at a random moment of its write loop.
+      const before = existsSync(target) ? statSync(target).mtimeMs : 0;
+      const deadline = Date.now() + 30_000;
+      while ((!existsSync(target) || statSync(target).mtimeMs === before) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, Math.random() * 300));
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       const parsed = JSON.parse(readFileSync(target, 'utf8'));
@@ -97,4 +103,29 @@ describe('run store', () => {
       expect(parsed.big).toHaveLength(200000);
     }
   }, 60_000);
+});
+
+describe('recovery after a crash', () => {
+  it('marks runs a dead process left running as stopped, and leaves live owners alone', async () => {
+    const { store: s, dir } = store();
+    const orphan = s.create({ name: 'orphan' });
+    s.updateMeta(orphan.id, { status: 'running', step: 40 });
+    // An owner file naming a process that no longer exists.
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => dead.once('exit', r));
+    writeFileSync(join(dir, orphan.id, 'owner.json'), JSON.stringify({ pid: dead.pid, hostname: hostname(), startedAt: new Date().toISOString() }));
+    const live = s.create({ name: 'live' });
+    s.updateMeta(live.id, { status: 'paused', step: 10 });
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    writeFileSync(join(dir, live.id, 'owner.json'), JSON.stringify({ pid: sleeper.pid, hostname: hostname(), startedAt: new Date().toISOString() }));
+    try {
+      expect(s.recoverInterrupted()).toEqual([orphan.id]);
+      expect(s.readMeta(orphan.id)).toMatchObject({ status: 'stopped', step: 40 });
+      expect(existsSync(join(dir, orphan.id, 'owner.json'))).toBe(false);
+      expect(s.readMeta(live.id).status).toBe('paused');
+      expect(s.ownedElsewhere(live.id)).toBe(true);
+    } finally {
+      sleeper.kill();
+    }
+  });
 });
