@@ -1,8 +1,11 @@
 /** Every CLI command module; each exports register(program). Add new commands here. */
 import type { Command } from 'commander';
 import * as bench from './bench/index.js';
+import * as evalCmd from './eval.js';
+import * as rollout from './rollout.js';
 import * as runs from './runs.js';
 import * as serve from './serve.js';
 import * as status from './status.js';
+import * as train from './train.js';
 
-export const commandModules: Array<{ register(program: Command): void }> = [status, runs, serve, bench];
+export const commandModules: Array<{ register(program: Command): void }> = [status, runs, serve, bench, train, rollout, evalCmd];

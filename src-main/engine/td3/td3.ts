@@ -146,13 +146,7 @@ export class Td3 {
       const nextObs = tf.tensor2d(batch.nextObs, [B, od]);
       const discount = tf.tensor2d(this.discountScratch, [B, 1]);
 
-      // Target: y = r + gamma (1 - terminated) min_i Q'_i(s', a').
-      let nextAct: tf.Tensor2D = this.actorTarget.apply(nextObs);
-      if (smoothing) nextAct = tf.clipByValue(tf.add(nextAct, tf.tensor2d(this.noiseScratch, [B, ad])) as tf.Tensor2D, -1, 1);
-      const nextIn = tf.concat([nextObs, nextAct], 1);
-      let nextQ = this.criticTargets[0]!.apply(nextIn);
-      for (let i = 1; i < this.criticTargets.length; i++) nextQ = tf.minimum(nextQ, this.criticTargets[i]!.apply(nextIn));
-      const y = tf.add(rew, tf.mul(discount, nextQ));
+      const y = this.target(nextObs, rew, discount, smoothing ? tf.tensor2d(this.noiseScratch, [B, ad]) : null);
 
       // Critics.
       const input = tf.concat([obs, act], 1);
@@ -183,6 +177,30 @@ export class Td3 {
       this.actorUpdates++;
       this.windowActorUpdates++;
     }
+  }
+
+  /** y = r + gamma (1 - terminated) min_i Q'_i(s', clip(mu'(s') + noise, -1, 1)). Inside tf.tidy. */
+  private target(nextObs: tf.Tensor2D, rew: tf.Tensor2D, discount: tf.Tensor2D, noise: tf.Tensor2D | null): tf.Tensor2D {
+    let nextAct: tf.Tensor2D = this.actorTarget.apply(nextObs);
+    if (noise) nextAct = tf.clipByValue(tf.add(nextAct, noise) as tf.Tensor2D, -1, 1);
+    const nextIn = tf.concat([nextObs, nextAct], 1);
+    let nextQ = this.criticTargets[0]!.apply(nextIn);
+    for (let i = 1; i < this.criticTargets.length; i++) nextQ = tf.minimum(nextQ, this.criticTargets[i]!.apply(nextIn));
+    return tf.add(rew, tf.mul(discount, nextQ));
+  }
+
+  /**
+   * The TD targets `train` would regress the critics on for `batch`, with the given smoothing
+   * noise [size * actDim] (null: none). For tests and debugging; draws no random numbers.
+   */
+  tdTargets(batch: ReplayBatch, noise: Float32Array | null = null): Float32Array {
+    const B = batch.size;
+    const { obsDim: od, actDim: ad } = this.spaces;
+    const discount = new Float32Array(B);
+    for (let i = 0; i < B; i++) discount[i] = this.cfg.gamma * (1 - batch.terminated[i]!);
+    return tf.tidy(() =>
+      this.target(tf.tensor2d(batch.nextObs, [B, od]), tf.tensor2d(batch.rewards, [B, 1]), tf.tensor2d(discount, [B, 1]), noise ? tf.tensor2d(noise, [B, ad]) : null).dataSync() as Float32Array,
+    );
   }
 
   /** Reads and resets the window statistics (one small read from the backend). */

@@ -61,6 +61,8 @@ export interface TrainHooks {
   onStep?(view: StepView): void;
   /** Called after every gradient step (tests use it to inject faults). */
   afterUpdate?(learner: Td3, updates: number): void;
+  /** Builds the envs instead of the registry (tests, custom envs). */
+  makeEnv?(config: RunConfig['env']): Env;
 }
 
 /** Roll-backs allowed before the run is declared failed. */
@@ -155,7 +157,8 @@ export class Trainer {
     const cfg = (this.config = job.config);
     this.seeds = deriveSeeds(cfg.seed);
     this.digest = configDigest(cfg);
-    const envs = Array.from({ length: cfg.numEnvs }, () => makeEnv(cfg.env));
+    const build = hooks.makeEnv ?? makeEnv;
+    const envs = Array.from({ length: cfg.numEnvs }, () => build(cfg.env));
     this.vec = new VecEnv(envs, this.seeds.envs);
     const spaces = { obsDim: this.vec.obsDim, actDim: this.vec.actDim };
     this.learner = new Td3(spaces, cfg.td3, { networks: this.seeds.networks, targetNoise: this.seeds.targetNoise });
@@ -164,7 +167,7 @@ export class Trainer {
     this.buffer = new ReplayBuffer({ capacity, obsDim: spaces.obsDim, actDim: spaces.actDim, numEnvs: cfg.numEnvs, seed: this.seeds.replay });
     this.noise = makeNoise(cfg.td3.noise, { numEnvs: cfg.numEnvs, actDim: spaces.actDim, seed: this.seeds.noise, actor: this.learner.actor, name: this.learner.name });
     this.actionRng = new Rng(this.seeds.actions);
-    this.evalEnvs = Array.from({ length: Math.min(cfg.evalEpisodes, MAX_EVAL_ENVS) }, () => makeEnv(cfg.env));
+    this.evalEnvs = Array.from({ length: Math.min(cfg.evalEpisodes, MAX_EVAL_ENVS) }, () => build(cfg.env));
     this.checkpoints = new CheckpointStore(join(job.runDir, RUN_FILES.checkpoints));
     this.metricsPath = join(job.runDir, RUN_FILES.metrics);
     this.eventsPath = join(job.runDir, RUN_FILES.events);
