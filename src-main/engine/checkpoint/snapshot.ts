@@ -7,7 +7,10 @@ import { Rng } from '../rng.js';
 export type SnapshotArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
 
 export interface Snapshot<J = unknown> {
-  /** JSON-safe state (numbers must be finite; use the helpers below for RNG state). */
+  /**
+   * JSON-safe state. Numbers must be finite, and JSON drops the sign of zero: keep floats whose
+   * every bit matters in `arrays` (use the helpers below for RNG state).
+   */
   json: J;
   /** Named binary arrays, stored bit-exactly. */
   arrays: Record<string, SnapshotArray>;
