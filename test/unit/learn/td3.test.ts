@@ -85,7 +85,7 @@ describe('TD3 update', () => {
     const y = td3.tdTargets(b, big);
     const ref = tf.tidy(() => {
       const no = tf.tensor2d(b.nextObs, [8, 3]);
-      const inp = tf.concat([no, tf.ones([8, 2])], 1);
+      const inp = tf.concat([no, tf.ones([8, 2]) as tf.Tensor2D], 1);
       return tf.minimum(td3.criticTargets[0]!.apply(inp), td3.criticTargets[1]!.apply(inp)).dataSync();
     });
     for (let i = 0; i < 8; i++) expect(y[i]).toBeCloseTo(b.rewards[i]! + 0.99 * ref[i]!, 5);
