@@ -193,9 +193,13 @@ export class Trainer {
     const cfg = this.config;
     const torn = this.checkpoints.cleanTemp();
     if (torn.length) out.log('warn', `removed ${torn.length} incomplete checkpoint folder(s) left by an interrupted write`);
-    if (this.job.resume && this.resumeFromCheckpoint()) {
+    // Resume whenever a complete checkpoint exists: the manager asks for it when run.json has
+    // progress, but a crash can come before run.json records any.
+    if (this.resumeFromCheckpoint()) {
       out.log('info', `resumed from the checkpoint at step ${this.step}`);
     } else {
+      // A fresh start owns the run's logs: drop lines an attempt without a checkpoint left.
+      for (const path of [this.metricsPath, this.eventsPath]) if (fileSize(path) > 0) truncateSync(path, 0);
       this.vec.reset();
       this.writeCheckpoint();
     }
@@ -457,7 +461,7 @@ export class Trainer {
     const loaded = this.checkpoints.loadLatest();
     for (const s of loaded?.skipped ?? []) this.job.out.log('warn', `skipped checkpoint ${s}`);
     if (!loaded) {
-      this.job.out.log('warn', 'no usable checkpoint found; training starts from the beginning');
+      if (this.job.resume) this.job.out.log('warn', 'no usable checkpoint found; training starts from the beginning');
       return false;
     }
     this.restore(loaded.archive);
