@@ -24,6 +24,8 @@ export interface PendulumBenchOptions {
   /** Runs trained at the same time after the timed pair (worker threads). */
   parallel: number;
   torch: boolean;
+  /** PyTorch thread counts to time (default: the core count, then 1). */
+  torchThreads: number[];
   python: string;
   outDir: string;
   backend: BackendChoice;
@@ -46,6 +48,8 @@ export interface BenchRun {
 }
 
 export interface TorchResult {
+  /** Threads asked for (torch.set_num_threads, OMP and OpenBLAS). */
+  requested_threads: number;
   wall_clock_s: number;
   process_s: number;
   updates: number;
@@ -61,18 +65,19 @@ export interface PendulumBenchResult {
   machine: { cpus: number; model: string; memGiB: number; node: string };
   backend: string;
   runs: BenchRun[];
-  torch: TorchResult | null;
-  /** Wall clock of the tfjs TD3 seed-0 run / the PyTorch TD3 run (both alone). */
-  ratio: number | null;
+  /** One PyTorch TD3 run per thread count, each alone. */
+  torch: TorchResult[];
+  /** Wall clock of the Drive Lab TD3 seed-0 run / each PyTorch run (all alone), same order. */
+  ratios: number[];
   goalMet: boolean;
   files: { results: string; curves: string; png: string | null };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function runTorch(python: string, configPath: string, log: (l: string) => void): Promise<TorchResult> {
+function runTorch(python: string, configPath: string, threadCount: number, log: (l: string) => void): Promise<TorchResult> {
   return new Promise((resolve, reject) => {
-    const threads = String(cpus().length);
+    const threads = String(threadCount);
     const openblas = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
     const env = {
       ...process.env,
@@ -82,7 +87,7 @@ function runTorch(python: string, configPath: string, log: (l: string) => void):
       ...(existsSync(openblas) ? { LD_LIBRARY_PATH: [openblas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') } : {}),
     };
     const t0 = performance.now();
-    const child = spawn(python, [join(here, 'td3_torch.py'), configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(python, [join(here, 'td3_torch.py'), configPath, threads], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -92,9 +97,9 @@ function runTorch(python: string, configPath: string, log: (l: string) => void):
       const processS = (performance.now() - t0) / 1000;
       if (code !== 0) return reject(new Error(`PyTorch TD3 exited with ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
       try {
-        const r = JSON.parse(out.trim().split('\n').pop()!) as Omit<TorchResult, 'process_s'>;
-        log(`pytorch td3: ${r.wall_clock_s.toFixed(1)} s in its loop, ${processS.toFixed(1)} s as a process, final eval ${r.final_eval_mean.toFixed(1)}`);
-        resolve({ ...r, process_s: processS });
+        const r = JSON.parse(out.trim().split('\n').pop()!) as Omit<TorchResult, 'process_s' | 'requested_threads'>;
+        log(`pytorch td3 (${threadCount} thread(s)): ${r.wall_clock_s.toFixed(1)} s in its loop, ${processS.toFixed(1)} s as a process, final eval ${r.final_eval_mean.toFixed(1)}`);
+        resolve({ ...r, process_s: processS, requested_threads: threadCount });
       } catch (e) {
         reject(new Error(`could not read the PyTorch TD3 result: ${String(e)}`));
       }
@@ -137,18 +142,20 @@ export async function runPendulumBench(o: PendulumBenchOptions): Promise<Pendulu
 
   // 1. The timed pair, each alone: our TD3 (seed 0), then the PyTorch TD3 with the same config.
   const timed = plan.find((p) => p.algo === 'td3' && p.seed === 0);
-  let torch: TorchResult | null = null;
+  const torch: TorchResult[] = [];
   if (timed) {
     o.log(`timing: td3 seed 0 alone (${o.backend} backend)...`);
     await train(timed.id);
     if (o.torch) {
       const configPath = join(o.outDir, 'td3-seed0-config.json');
       writeFileSync(configPath, JSON.stringify(engine.store.readConfig(timed.id).config, null, 2));
-      o.log('timing: PyTorch td3 seed 0 alone...');
-      try {
-        torch = await runTorch(o.python, configPath, o.log);
-      } catch (e) {
-        o.log(`PyTorch TD3 failed: ${e instanceof Error ? e.message : String(e)}`);
+      for (const threads of o.torchThreads) {
+        o.log(`timing: PyTorch td3 seed 0 alone, ${threads} thread(s)...`);
+        try {
+          torch.push(await runTorch(o.python, configPath, threads, o.log));
+        } catch (e) {
+          o.log(`PyTorch TD3 failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
       }
     }
   }
@@ -191,7 +198,7 @@ export async function runPendulumBench(o: PendulumBenchOptions): Promise<Pendulu
     backend,
     runs,
     torch,
-    ratio: timedRun && torch ? timedRun.wallClockS / torch.process_s : null,
+    ratios: timedRun ? torch.map((t) => timedRun.wallClockS / t.process_s) : [],
     goalMet: runs.every((r) => r.status === 'finished' && r.final >= PENDULUM_GOAL),
     files: { results: join(o.outDir, 'results.json'), curves: join(o.outDir, 'curves.json'), png: null },
   };
@@ -228,13 +235,12 @@ export function formatPendulumResult(r: PendulumBenchResult): string {
     '',
     `Goal (final eval >= ${PENDULUM_GOAL} for every seed): ${r.goalMet ? 'met' : 'NOT met'}.`,
   ];
-  if (r.torch) {
-    const timed = r.runs.find((x) => x.alone)!;
-    lines.push(
-      '',
-      `Wall clock, TD3 seed 0, same settings, each alone: Drive Lab (${r.backend}) ${timed.wallClockS.toFixed(1)} s vs PyTorch ${r.torch.torch} ` +
-        `(${r.torch.threads} threads, BLAS ${r.torch.blas.join(', ')}) ${r.torch.process_s.toFixed(1)} s as a process ` +
-        `(${r.torch.wall_clock_s.toFixed(1)} s in its loop; its final eval ${r.torch.final_eval_mean.toFixed(1)}): ratio ${r.ratio!.toFixed(2)}x.`,
+  const timed = r.runs.find((x) => x.alone);
+  if (timed && r.torch.length) {
+    lines.push('', `Wall clock of TD3 seed 0 with the same settings, each run alone, one after the other: Drive Lab (${r.backend}, 1 thread) ${timed.wallClockS.toFixed(1)} s (worker start to finish).`, '');
+    lines.push('| PyTorch | threads | BLAS | wall clock (process) | in its loop | its final eval | Drive Lab / PyTorch |', '|---|---|---|---|---|---|---|');
+    r.torch.forEach((t, i) =>
+      lines.push(`| ${t.torch} | ${t.threads} | ${t.blas.filter((b) => /openblas|blas/i.test(b)).join(', ')} | ${t.process_s.toFixed(1)} s | ${t.wall_clock_s.toFixed(1)} s | ${t.final_eval_mean.toFixed(1)} | ${r.ratios[i]!.toFixed(2)}x |`),
     );
   }
   return lines.join('\n');

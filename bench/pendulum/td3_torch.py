@@ -1,6 +1,7 @@
 """A compact PyTorch TD3 with the same settings as a Drive Lab run, for a wall-clock comparison.
 
-Usage: /usr/bin/python3 td3_torch.py CONFIG.json  (a Drive Lab RunConfig; prints one JSON line)
+Usage: /usr/bin/python3 td3_torch.py CONFIG.json [THREADS]
+(CONFIG: a Drive Lab RunConfig; THREADS defaults to the core count; prints one JSON line)
 
 Same algorithm and schedule as src-main/engine/td3 + train/trainer.ts: uniform random actions
 before learning_starts, then actor + Gaussian noise clipped to [-1, 1]; one update per env step
@@ -90,7 +91,7 @@ def blas_library():
 def main():
     cfg = json.load(open(sys.argv[1]))
     td3 = cfg["td3"]
-    threads = os.cpu_count() or 1
+    threads = int(sys.argv[2]) if len(sys.argv) > 2 else (os.cpu_count() or 1)
     torch.set_num_threads(threads)
     seed = cfg["seed"]
     torch.manual_seed(seed)

@@ -30,7 +30,7 @@ export const ENV_PRESETS: Partial<Record<EnvId, EnvPreset>> = {
     doc:
       'rl-zoo Pendulum-v1 (TD3 and DDPG): gamma 0.98, buffer 200k, lr 1e-3, batch 256, train_freq 1, ' +
       'gradient_steps 1, Gaussian noise 0.1, 20k steps. Changed: 64-64 networks instead of 400-300 ' +
-      '(about 15x fewer multiply-adds per update on the WebAssembly backend; the benchmark in ' +
+      '(about 27x fewer multiply-adds per update, which matters on the WebAssembly backend; the benchmark in ' +
       'bench/RESULTS.md shows they still reach >= -200), and learning_starts 5000 instead of 10000 ' +
       '(more updates within the same 20k env steps). DDPG keeps its own OU noise.',
     td3: {

@@ -2,6 +2,7 @@
  * `npm run cli -- bench pendulum`: TD3 and DDPG on pendulum, 3 seeds, 20k steps, goal >= -200
  * for every seed; plus the TD3 wall clock against a PyTorch TD3 of the same settings.
  */
+import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AlgoId } from '../../../../src-shared/config/algo.js';
@@ -13,6 +14,7 @@ interface Options {
   algos: string;
   parallel: string;
   torch: boolean;
+  torchThreads?: string;
   python: string;
   out: string;
 }
@@ -26,6 +28,7 @@ export function register(bench: Command): void {
     .option('--algos <list>', 'algorithms, comma-separated', 'td3,ddpg')
     .option('--parallel <n>', 'runs trained side by side after the timed pair', '2')
     .option('--no-torch', 'skip the PyTorch comparison')
+    .option('--torch-threads <list>', 'PyTorch thread counts to time, comma-separated (default: cores,1)')
     .option('--python <path>', 'Python with torch and matplotlib', '/usr/bin/python3')
     .option('--out <dir>', 'output folder (runs, results.json, curves, PNG)', 'bench/out/pendulum')
     .action(async (o: Options, cmd: Command) => {
@@ -42,6 +45,7 @@ export function register(bench: Command): void {
         algos,
         parallel: intOption('--parallel', o.parallel, 1)!,
         torch: o.torch,
+        torchThreads: (o.torchThreads ?? `${cpus().length},1`).split(',').map((t) => intOption('--torch-threads', t.trim(), 1)!),
         python: o.python,
         outDir: resolve(o.out),
         backend: g.backend,
