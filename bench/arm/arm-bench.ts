@@ -65,7 +65,7 @@ export function runArmBench(options: ArmBenchOptions): ArmBenchResult {
   let controlHz = 0;
   combos.forEach(([id, control], index) => {
     const env = makeEnv(EnvConfig.parse({ id, control })) as ArmEnv;
-    controlHz = 1 / env.controlDt;
+    controlHz = 1 / env.controlDtS;
     options.progress?.(index, combos.length, `${id} ${control}`);
 
     // Random actions, uniform each step, episodes of 50 steps.

@@ -27,6 +27,9 @@ export function unitActionSpace(n: number): BoxSpace {
   return boxSpace(new Array(n).fill(-1), new Array(n).fill(1));
 }
 
+/** Pace of envs that declare no control period: 30 steps per second. */
+export const DEFAULT_CONTROL_DT_S = 1 / 30;
+
 export type EnvInfo = Record<string, unknown>;
 
 export interface ResetResult<O = Float32Array> {
@@ -47,6 +50,11 @@ export interface Env<O = Float32Array> {
   readonly observationSpace: BoxSpace;
   /** Always [-1, 1]^n. */
   readonly actionSpace: BoxSpace;
+  /**
+   * Simulated seconds one step() covers (the control period), used to pace training in real
+   * time for watching. Envs without a physical clock leave it out (paced at DEFAULT_CONTROL_DT_S).
+   */
+  readonly controlDtS?: number;
   /**
    * Starts an episode; with a seed, re-seeds the env's RNG first (same seed -> same episode).
    * `options` are env-specific (e.g. an exact initial state, for checks against references).

@@ -18,8 +18,8 @@ export const Td3Config = z.object({
   gamma: z.number().min(0).max(1).default(0.99).describe('Discount factor gamma.'),
   tau: z.number().min(0).max(1).default(0.005).describe('Polyak averaging factor: target <- tau * online + (1 - tau) * target.'),
   batchSize: z.number().int().min(1).max(65536).default(256).describe('Minibatch size sampled from the replay buffer.'),
-  bufferSize: z.number().int().min(1).max(10_000_000).default(1_000_000).describe('Replay buffer capacity (transitions).'),
-  learningStarts: z.number().int().min(0).default(100).describe('Env steps collected with random actions before learning starts.'),
+  bufferSize: z.number().int().min(1).max(10_000_000).default(1_000_000).describe('Replay buffer capacity in transitions; the oldest are overwritten first (never allocated beyond totalSteps).'),
+  learningStarts: z.number().int().min(0).default(100).describe('Env steps collected with uniform random actions before the actor acts and learning starts.'),
   trainFreq: z.number().int().min(1).default(1).describe('Env steps (per env) between training phases.'),
   gradientSteps: z.number().int().min(-1).default(1).describe('Gradient steps per training phase; -1 = as many as env steps collected.'),
   nCritics: z.number().int().min(1).max(10).default(2).describe('Number of critics; the TD target takes the min over them (TD3: 2, DDPG: 1).'),
@@ -28,8 +28,8 @@ export const Td3Config = z.object({
   noiseClip: z.number().min(0).max(2).default(0.5).describe('Clip of the target-policy smoothing noise (TD3: 0.5).'),
   actorHidden: hidden([256, 256], 'actor'),
   criticHidden: hidden([256, 256], 'critic'),
-  noise: NoiseConfig.default({ type: 'gaussian', sigma: 0.1 }).describe('Exploration noise added to the actor output while collecting.'),
-  maxGradNorm: z.number().positive().optional().describe('Clip gradients to this global norm (off by default, as in TD3).'),
+  noise: NoiseConfig.default({ type: 'gaussian', sigma: 0.1 }).describe('Exploration noise while collecting: added to the actor output (gaussian, ou), or a perturbed actor (param); actions are clipped to [-1, 1].'),
+  maxGradNorm: z.number().positive().optional().describe('Clip gradients to this global norm, per network (off by default, as in TD3).'),
 });
 export type Td3Config = z.infer<typeof Td3Config>;
 export type Td3ConfigInput = z.input<typeof Td3Config>;

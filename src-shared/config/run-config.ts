@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AlgoId, DDPG_PRESET, Td3Config, type Td3ConfigInput } from './algo.js';
 import { EnvConfig, type EnvConfigInput } from './envs/index.js';
+import { envTd3Preset, envTotalSteps } from './presets.js';
 
 export const BackendChoice = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
 export type BackendChoice = z.infer<typeof BackendChoice>;
@@ -27,13 +28,16 @@ export type RunConfig = z.infer<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;
 
 /**
- * Builds a full config from user input: the algorithm preset (DDPG) is applied under the
- * user's explicit TD3 fields, then everything is validated and defaulted.
+ * Builds a full config from user input: the algorithm preset (DDPG), then the env preset
+ * (src-shared/config/presets.ts) are applied under the user's explicit TD3 fields, then
+ * everything is validated and defaulted.
  */
 export function buildRunConfig(input: RunConfigInput): RunConfig {
   const algo = AlgoId.parse(input.algo ?? 'td3');
   const userTd3: Td3ConfigInput = input.td3 ?? {};
-  const td3: Td3ConfigInput = algo === 'ddpg' ? { ...DDPG_PRESET, ...userTd3 } : userTd3;
   const env: EnvConfigInput = input.env ?? { id: 'pendulum' };
-  return RunConfig.parse({ ...input, algo, td3, env });
+  const envPreset = envTd3Preset(env.id, algo);
+  const td3: Td3ConfigInput = { ...(algo === 'ddpg' ? DDPG_PRESET : {}), ...envPreset, ...userTd3 };
+  const totalSteps = input.totalSteps ?? envTotalSteps(env.id);
+  return RunConfig.parse({ ...input, algo, td3, env, ...(totalSteps === undefined ? {} : { totalSteps }) });
 }

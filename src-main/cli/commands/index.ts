@@ -1,10 +1,23 @@
 /** Every CLI command module; each exports register(program). Add new commands here. */
 import type { Command } from 'commander';
 import * as bench from './bench/index.js';
+import * as evalCmd from './eval.js';
 import * as exportCmd from './export.js';
 import * as policy from './policy.js';
+import * as rollout from './rollout.js';
 import * as runs from './runs.js';
 import * as serve from './serve.js';
 import * as status from './status.js';
+import * as train from './train.js';
 
-export const commandModules: Array<{ register(program: Command): void }> = [status, runs, serve, bench, exportCmd, policy];
+export const commandModules: Array<{ register(program: Command): void }> = [
+  status,
+  runs,
+  serve,
+  train,
+  rollout,
+  evalCmd,
+  exportCmd,
+  policy,
+  bench,
+];

@@ -59,7 +59,7 @@ export class ArmEnv implements GoalEnv {
   readonly arm: ArmWorld;
   readonly config: Readonly<ArmEnvConfig>;
   /** Seconds of simulated time per control step. */
-  readonly controlDt: number;
+  readonly controlDtS: number;
 
   private readonly task: 'reach' | 'push';
   private readonly rng = new Rng(0);
@@ -76,7 +76,7 @@ export class ArmEnv implements GoalEnv {
     this.config = config;
     this.id = config.id;
     this.task = config.id === 'arm-reach' ? 'reach' : 'push';
-    this.controlDt = config.physicsStepsPerAction * PHYSICS_DT;
+    this.controlDtS = config.physicsStepsPerAction * PHYSICS_DT;
     this.arm = new ArmWorld({
       withCube: this.task === 'push',
       solverIterations: config.solverIterations,
@@ -200,7 +200,7 @@ export class ArmEnv implements GoalEnv {
     this.arm.endEffector(ee);
     return {
       step: this.steps,
-      t: this.steps * this.controlDt,
+      t: this.steps * this.controlDtS,
       bodies,
       joints: Array.from(this.arm.q),
       endEffector: ee,

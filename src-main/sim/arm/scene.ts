@@ -41,7 +41,7 @@ export function armScene(env: ArmEnv, seed: number): ArmScene {
     env: env.id,
     up: 'z',
     physicsDt: PHYSICS_DT,
-    controlDt: env.controlDt,
+    controlDt: env.controlDtS,
     bodies,
     joints,
     endEffector: { body: LINKS.length, offset: v3(EE_OFFSET) },

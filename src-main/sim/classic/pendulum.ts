@@ -27,6 +27,7 @@ export class PendulumEnv implements Env {
   readonly id = 'pendulum';
   readonly observationSpace = boxSpace([-1, -1, -MAX_SPEED], [1, 1, MAX_SPEED]);
   readonly actionSpace = unitActionSpace(1);
+  readonly controlDtS = DT;
   private readonly rng = new Rng(0);
   private readonly obs = new Float32Array(3);
   /** theta (rad), omega (rad/s), in float64 as Gymnasium keeps them. */

@@ -53,7 +53,7 @@ describe('arm scene for the three.js view', () => {
     const pose = env.pose();
     expect(ArmPose.parse(pose)).toEqual(pose);
     expect(pose.step).toBe(5);
-    expect(pose.t).toBeCloseTo(5 * env.controlDt, 12);
+    expect(pose.t).toBeCloseTo(5 * env.controlDtS, 12);
     expect(pose.joints).toHaveLength(JOINTS.length);
   });
 });

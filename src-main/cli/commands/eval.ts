@@ -1,0 +1,127 @@
+/**
+ * `npm run cli -- eval --policy <run id or folder> [--checkpoint best|last|N] [--episodes N]
+ * [--seeds 1,2,3 | 100..109] [--env id] [--json]`: evaluates a trained run's deterministic actor
+ * (no exploration noise) on fixed seeds; by default the same held-out seeds training evaluates on.
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { EnvConfig, ENV_IDS } from '../../../src-shared/config/envs/index.js';
+import { loadPolicy } from '../../engine/checkpoint/policy.js';
+import type { CheckpointChoice } from '../../engine/checkpoint/store.js';
+import { evaluatePolicy } from '../../engine/train/evaluate.js';
+import { evalSeeds } from '../../engine/train/seeds.js';
+import { makeEnv } from '../../sim/registry.js';
+import { StoredConfig } from '../../store/run-store.js';
+import { readJson } from '../../store/atomic.js';
+import { collect, mergeInput, parseSet } from '../config-input.js';
+import { CliError, globalOptions, intOption, output } from '../context.js';
+import { locateRun } from './train.js';
+
+interface EvalOptions {
+  policy?: string;
+  checkpoint: string;
+  episodes?: string;
+  seeds?: string;
+  env?: string;
+  set: string[];
+}
+
+export function parseCheckpointChoice(raw: string): CheckpointChoice {
+  if (raw === 'best' || raw === 'last') return raw;
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= 0) return n;
+  throw new CliError(`--checkpoint must be best, last or a step number (got "${raw}")`);
+}
+
+/** "1,2,3" or "100..109" (inclusive) -> seeds. */
+export function parseSeeds(raw: string): number[] {
+  const range = /^(\d+)\.\.(\d+)$/.exec(raw.trim());
+  if (range) {
+    const a = Number(range[1]);
+    const b = Number(range[2]);
+    if (b < a || b - a > 100_000) throw new CliError(`--seeds range ${raw} is empty or too long`);
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  }
+  const seeds = raw.split(',').map((s) => Number(s.trim()));
+  if (!seeds.length || seeds.some((s) => !Number.isInteger(s) || s < 0 || s > 0xffffffff)) throw new CliError(`--seeds must be a list like 1,2,3 or a range like 100..109 (got "${raw}")`);
+  return seeds;
+}
+
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description("Evaluate a trained run's deterministic actor on fixed seeds (no exploration noise).")
+    .option('--policy <run>', 'run id (in the runs folder) or run folder')
+    .option('--checkpoint <which>', 'best (best evaluation), last, or a checkpoint step', 'best')
+    .option('--episodes <n>', 'episodes (default: the run\'s evalEpisodes, or the number of --seeds)')
+    .option('--seeds <list>', 'episode seeds: 1,2,3 or 100..109 (default: the held-out evaluation seeds)')
+    .option('--env <id>', 'evaluate on another env with the same spaces (default: the run\'s env)')
+    .option('--set <key=value>', 'env option, e.g. maxEpisodeSteps=500 (repeatable)', collect, [])
+    .action(async (o: EvalOptions, cmd: Command) => {
+      const g = globalOptions(cmd);
+      if (!o.policy) throw new CliError('--policy <run id or folder> is required');
+      const { runsDir, id } = locateRun(g, o.policy);
+      const choice = parseCheckpointChoice(o.checkpoint);
+      const runDir = join(runsDir ?? (await import('../../engine/paths.js')).defaultRunsDir(), id);
+      let stored: StoredConfig;
+      try {
+        stored = StoredConfig.parse(readJson(join(runDir, 'config.json')));
+      } catch {
+        throw new CliError(`no readable run "${o.policy}" (looked in ${runDir})`);
+      }
+      let envInput: Record<string, unknown> = o.env ? { id: o.env } : { ...stored.config.env };
+      if (o.env && !(ENV_IDS as string[]).includes(o.env)) throw new CliError(`--env must be one of ${ENV_IDS.join(', ')} (got "${o.env}")`);
+      for (const s of o.set) envInput = mergeInput(envInput, parseSet(s.startsWith('env.') ? s.slice(4) : s).patch);
+      const envParsed = EnvConfig.safeParse(envInput);
+      if (!envParsed.success) throw new CliError(`invalid env options: ${envParsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      let seeds: number[];
+      const episodes = intOption('--episodes', o.episodes, 1);
+      if (o.seeds !== undefined) {
+        seeds = parseSeeds(o.seeds);
+        if (episodes !== undefined && episodes !== seeds.length) throw new CliError(`--episodes ${episodes} does not match the ${seeds.length} seeds given`);
+      } else {
+        seeds = evalSeeds(episodes ?? stored.config.evalEpisodes);
+      }
+      let policy;
+      try {
+        policy = loadPolicy(runDir, choice);
+      } catch (e) {
+        throw new CliError(`run ${id}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const envs = Array.from({ length: Math.min(16, seeds.length) }, () => makeEnv(envParsed.data));
+      const od = envs[0]!.observationSpace.shape.reduce((a, b) => a * b, 1);
+      const ad = envs[0]!.actionSpace.shape.reduce((a, b) => a * b, 1);
+      if (od !== policy.spec.inputDim || ad !== policy.spec.outputDim) {
+        throw new CliError(`the policy maps ${policy.spec.inputDim} observations to ${policy.spec.outputDim} actions, but ${envParsed.data.id} has ${od} and ${ad}`);
+      }
+      // Loaded here so other commands start without TensorFlow.js.
+      const tf = await import('@tensorflow/tfjs');
+      const { selectBackend } = await import('../../ml/backend.js');
+      const { Mlp } = await import('../../ml/mlp.js');
+      const { Rng } = await import('../../engine/rng.js');
+      const backend = await selectBackend(g.backend);
+      const actor = new Mlp(policy.spec, new Rng(0), `eval-actor`);
+      actor.setWeights(policy.weights);
+      const result = evaluatePolicy((obs, n) => tf.tidy(() => actor.apply(tf.tensor2d(obs.subarray(0, n * od), [n, od])).dataSync() as Float32Array), envs, seeds);
+      actor.dispose();
+      const summary = {
+        run: id,
+        checkpoint: { which: choice, dir: policy.source.dir, kind: policy.source.kind, step: policy.step },
+        env: envParsed.data,
+        backend: backend.name,
+        episodes: result.episodes,
+        mean_return: result.mean_return,
+        std_return: result.std_return,
+        returns: result.returns,
+        lengths: result.lengths,
+        seeds: result.seeds,
+        episode_stats: result.episodeStats,
+      };
+      output(g, summary, () =>
+        [
+          `run ${id}, checkpoint ${policy.source.dir} (step ${policy.step}) on ${envParsed.data.id}:`,
+          `mean return ${result.mean_return.toFixed(2)} +- ${result.std_return.toFixed(2)} over ${result.episodes} episodes (deterministic)`,
+        ].join('\n'),
+      );
+    });
+}

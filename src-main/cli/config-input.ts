@@ -1,0 +1,81 @@
+/**
+ * Building a RunConfig input from CLI flags: a JSON file (--config), explicit flags, then
+ * `--set key=value` overrides (dotted keys, values parsed as JSON when they parse). Every key the
+ * user names must exist in the resulting config, so a typo is an error instead of being ignored.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { buildRunConfig, type RunConfig, type RunConfigInput } from '../../src-shared/config/run-config.js';
+import { deepMerge } from '../store/run-store.js';
+import { CliError } from './context.js';
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Commander collector for repeatable options. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function readJsonFile(path: string, what: string): unknown {
+  if (!existsSync(path)) throw new CliError(`${what} ${path} does not exist`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new CliError(`${what} ${path} is not valid JSON (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  }
+}
+
+/** Parses `a.b.c=value` into a nested object {a: {b: {c: value}}}. */
+export function parseSet(assignment: string): { path: string[]; patch: Record<string, unknown> } {
+  const eq = assignment.indexOf('=');
+  if (eq <= 0) throw new CliError(`--set expects key=value (got "${assignment}")`);
+  const key = assignment.slice(0, eq).trim();
+  const raw = assignment.slice(eq + 1);
+  const path = key.split('.');
+  if (path.some((p) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(p))) throw new CliError(`--set: "${key}" is not a config key`);
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // A bare string (e.g. --set name=my-run).
+  }
+  let patch: Record<string, unknown> = { [path[path.length - 1]!]: value };
+  for (let i = path.length - 2; i >= 0; i--) patch = { [path[i]!]: patch };
+  return { path, patch };
+}
+
+/** Every leaf path of a plain object (arrays are leaves). */
+export function leafPaths(obj: Record<string, unknown>, prefix: string[] = []): string[][] {
+  const out: string[][] = [];
+  for (const [k, v] of Object.entries(obj)) {
+    if (isPlainObject(v) && Object.keys(v).length) out.push(...leafPaths(v, [...prefix, k]));
+    else out.push([...prefix, k]);
+  }
+  return out;
+}
+
+function hasPath(obj: unknown, path: readonly string[]): boolean {
+  let cur: unknown = obj;
+  for (const p of path) {
+    if (!isPlainObject(cur) || !(p in cur)) return false;
+    cur = cur[p];
+  }
+  return true;
+}
+
+export function mergeInput(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  return deepMerge(base, patch);
+}
+
+/**
+ * Validates `input` with buildRunConfig and checks that every user-named key survived
+ * (the schema strips unknown keys silently).
+ */
+export function buildCheckedConfig(input: Record<string, unknown>, userPaths: readonly string[][]): RunConfig {
+  const config = buildRunConfig(input as RunConfigInput);
+  for (const p of userPaths) {
+    if (!hasPath(config, p)) throw new CliError(`unknown config key "${p.join('.')}"`);
+  }
+  return config;
+}

@@ -1,0 +1,305 @@
+/**
+ * Experience replay: a ring of preallocated typed arrays, sampled uniformly (with replacement,
+ * as Stable-Baselines3 does) from a seeded Rng, returning a typed batch that is reused.
+ *
+ * Each observation is stored once. A slot holds (obs, action, reward, terminated, truncated)
+ * and the index of the slot that holds its next observation:
+ *   - within an episode, the next observation is the obs of the same env's next transition;
+ *     until that transition arrives it waits in a per-env staging row;
+ *   - at an episode end (terminated or truncated) the final observation, which no later
+ *     transition starts from, goes into an extra "observation-only" slot that is never sampled.
+ * Slots are overwritten oldest first, and a slot's next-observation slot is always newer than
+ * it, so a stored transition never points at an overwritten observation.
+ *
+ * `terminated` and `truncated` are kept apart: the TD target bootstraps through truncation
+ * (time limits) and only stops at true terminal states.
+ */
+import { Rng } from '../rng.js';
+import { requireArray, rngFromJson, rngToJson, type RngJson, type Snapshot } from '../checkpoint/snapshot.js';
+
+/** A sampled minibatch; its arrays are owned by the buffer and overwritten by the next sample. */
+export interface ReplayBatch {
+  size: number;
+  obsDim: number;
+  actDim: number;
+  /** [size * obsDim] */
+  obs: Float32Array;
+  /** [size * actDim], in [-1, 1] */
+  actions: Float32Array;
+  /** [size] */
+  rewards: Float32Array;
+  /** [size * obsDim] */
+  nextObs: Float32Array;
+  /** [size] 1 where the episode truly ended (no bootstrapping), else 0. */
+  terminated: Float32Array;
+  /** [size] 1 where the episode was cut by a limit (the target still bootstraps), else 0. */
+  truncated: Float32Array;
+}
+
+export interface ReplayBufferOptions {
+  /** Transitions to keep (the oldest are overwritten first). */
+  capacity: number;
+  obsDim: number;
+  actDim: number;
+  /** Envs that add transitions (each has its own staging row). */
+  numEnvs: number;
+  /** Seed of the sampling Rng. */
+  seed: number;
+  /**
+   * Extra slots reserved for episode-final observations, as a fraction of `capacity`
+   * (default 1/16: no loss of capacity while episodes last 16 steps or more).
+   */
+  finalObsReserve?: number;
+}
+
+/** Where a slot's next observation lives: >= 0 a slot index, < 0 the staging row of env -1 - ref. */
+const NO_NEXT = -0x7fffffff;
+
+interface ReplayJson {
+  slots: number;
+  obsDim: number;
+  actDim: number;
+  numEnvs: number;
+  pos: number;
+  size: number;
+  transitions: number;
+  pending: number[];
+  rng: RngJson;
+}
+
+export class ReplayBuffer {
+  readonly slots: number;
+  readonly obsDim: number;
+  readonly actDim: number;
+  readonly numEnvs: number;
+  private readonly obsBuf: Float32Array;
+  private readonly actBuf: Float32Array;
+  private readonly rewBuf: Float32Array;
+  private readonly termBuf: Uint8Array;
+  private readonly truncBuf: Uint8Array;
+  /** 1 for a sampleable transition, 0 for an observation-only slot. */
+  private readonly isTransition: Uint8Array;
+  private readonly nextRef: Int32Array;
+  /** Per env: next observation of its newest transition, until the env's next transition arrives. */
+  private readonly staging: Float32Array;
+  /** Per env: slot of its newest transition still pointing at staging, or -1. */
+  private readonly pending: Int32Array;
+  private readonly rng: Rng;
+  private pos = 0;
+  private filled = 0;
+  /** Transitions (not observation-only slots) currently held. */
+  private transitions = 0;
+  private readonly batchCache = new Map<number, ReplayBatch>();
+
+  constructor(opts: ReplayBufferOptions) {
+    const { capacity, obsDim, actDim, numEnvs } = opts;
+    if (!(capacity >= 1)) throw new Error('replay capacity must be >= 1');
+    const reserve = Math.ceil(capacity * (opts.finalObsReserve ?? 1 / 16));
+    // Room for every env's newest transition plus its final observation, whatever the capacity.
+    this.slots = Math.max(capacity + reserve, 2 * numEnvs + 2);
+    this.obsDim = obsDim;
+    this.actDim = actDim;
+    this.numEnvs = numEnvs;
+    this.obsBuf = new Float32Array(this.slots * obsDim);
+    this.actBuf = new Float32Array(this.slots * actDim);
+    this.rewBuf = new Float32Array(this.slots);
+    this.termBuf = new Uint8Array(this.slots);
+    this.truncBuf = new Uint8Array(this.slots);
+    this.isTransition = new Uint8Array(this.slots);
+    this.nextRef = new Int32Array(this.slots).fill(NO_NEXT);
+    this.staging = new Float32Array(numEnvs * obsDim);
+    this.pending = new Int32Array(numEnvs).fill(-1);
+    this.rng = new Rng(opts.seed);
+  }
+
+  /** Sampleable transitions held. */
+  get size(): number {
+    return this.transitions;
+  }
+
+  /** Slots in use (transitions plus final observations). */
+  get slotsUsed(): number {
+    return this.filled;
+  }
+
+  /**
+   * Stores one transition of env `env`. `obs` must be the observation the env was in (for an
+   * env whose previous transition did not end its episode, it equals that transition's
+   * `nextObs`; if it does not, the old next observation is kept in its own slot).
+   */
+  add(env: number, obs: Float32Array, action: Float32Array, reward: number, nextObs: Float32Array, terminated: boolean, truncated: boolean): void {
+    const od = this.obsDim;
+    const prev = this.pending[env]!;
+    let s: number;
+    if (prev >= 0) {
+      this.pending[env] = -1;
+      if (this.sameAsStaging(env, obs)) {
+        // The previous transition's next obs is this transition's obs: point it at this slot.
+        s = this.writeTransition(obs, action, reward, terminated, truncated);
+        this.nextRef[prev] = s;
+      } else {
+        // The caller broke the chain: keep the staged next obs in an observation-only slot.
+        this.nextRef[prev] = this.writeObsOnly(this.staging.subarray(env * od, (env + 1) * od));
+        s = this.writeTransition(obs, action, reward, terminated, truncated);
+      }
+    } else {
+      s = this.writeTransition(obs, action, reward, terminated, truncated);
+    }
+    if (terminated || truncated) {
+      this.nextRef[s] = this.writeObsOnly(nextObs);
+    } else {
+      this.staging.set(nextObs.subarray(0, od), env * od);
+      this.nextRef[s] = -1 - env;
+      this.pending[env] = s;
+    }
+  }
+
+  private sameAsStaging(env: number, obs: Float32Array): boolean {
+    const od = this.obsDim;
+    const base = env * od;
+    for (let i = 0; i < od; i++) if (!Object.is(this.staging[base + i], obs[i])) return false;
+    return true;
+  }
+
+  private claim(): number {
+    const s = this.pos;
+    if (this.isTransition[s]) this.transitions--;
+    for (let e = 0; e < this.numEnvs; e++) {
+      if (this.pending[e] === s) throw new Error('replay buffer overwrote a pending transition (capacity too small)');
+    }
+    this.pos = (s + 1) % this.slots;
+    if (this.filled < this.slots) this.filled++;
+    return s;
+  }
+
+  private writeTransition(obs: Float32Array, action: Float32Array, reward: number, terminated: boolean, truncated: boolean): number {
+    const s = this.claim();
+    const od = this.obsDim;
+    const ad = this.actDim;
+    this.obsBuf.set(obs.subarray(0, od), s * od);
+    this.actBuf.set(action.subarray(0, ad), s * ad);
+    this.rewBuf[s] = reward;
+    this.termBuf[s] = terminated ? 1 : 0;
+    this.truncBuf[s] = truncated ? 1 : 0;
+    this.isTransition[s] = 1;
+    this.transitions++;
+    this.nextRef[s] = NO_NEXT;
+    return s;
+  }
+
+  private writeObsOnly(obs: Float32Array): number {
+    const s = this.claim();
+    const od = this.obsDim;
+    this.obsBuf.set(obs.subarray(0, od), s * od);
+    this.rewBuf[s] = 0;
+    this.termBuf[s] = 0;
+    this.truncBuf[s] = 0;
+    this.isTransition[s] = 0;
+    this.nextRef[s] = NO_NEXT;
+    return s;
+  }
+
+  /** Uniformly samples `batchSize` transitions (with replacement). The batch object is reused. */
+  sample(batchSize: number): ReplayBatch {
+    if (this.transitions === 0) throw new Error('cannot sample from an empty replay buffer');
+    const batch = this.batchFor(batchSize);
+    const od = this.obsDim;
+    const ad = this.actDim;
+    for (let b = 0; b < batchSize; b++) {
+      let s: number;
+      do s = this.rng.int(this.filled);
+      while (!this.isTransition[s]);
+      batch.obs.set(this.obsBuf.subarray(s * od, (s + 1) * od), b * od);
+      batch.actions.set(this.actBuf.subarray(s * ad, (s + 1) * ad), b * ad);
+      batch.rewards[b] = this.rewBuf[s]!;
+      batch.terminated[b] = this.termBuf[s]!;
+      batch.truncated[b] = this.truncBuf[s]!;
+      const ref = this.nextRef[s]!;
+      const src = ref >= 0 ? this.obsBuf.subarray(ref * od, (ref + 1) * od) : this.staging.subarray((-1 - ref) * od, (-ref) * od);
+      batch.nextObs.set(src, b * od);
+    }
+    return batch;
+  }
+
+  private batchFor(n: number): ReplayBatch {
+    let b = this.batchCache.get(n);
+    if (!b) {
+      b = {
+        size: n,
+        obsDim: this.obsDim,
+        actDim: this.actDim,
+        obs: new Float32Array(n * this.obsDim),
+        actions: new Float32Array(n * this.actDim),
+        rewards: new Float32Array(n),
+        nextObs: new Float32Array(n * this.obsDim),
+        terminated: new Float32Array(n),
+        truncated: new Float32Array(n),
+      };
+      this.batchCache.set(n, b);
+    }
+    return b;
+  }
+
+  /** Reseeds the sampling Rng (used after a divergence roll-back, to take a different path). */
+  reseed(seed: number): void {
+    this.rng.seed(seed);
+  }
+
+  /** Bytes held by the preallocated arrays. */
+  get byteLength(): number {
+    return (
+      this.obsBuf.byteLength + this.actBuf.byteLength + this.rewBuf.byteLength + this.termBuf.byteLength +
+      this.truncBuf.byteLength + this.isTransition.byteLength + this.nextRef.byteLength + this.staging.byteLength
+    );
+  }
+
+  /** State for a checkpoint: only the slots in use are copied. */
+  snapshot(): Snapshot<ReplayJson> {
+    const n = this.filled;
+    return {
+      json: {
+        slots: this.slots,
+        obsDim: this.obsDim,
+        actDim: this.actDim,
+        numEnvs: this.numEnvs,
+        pos: this.pos,
+        size: this.filled,
+        transitions: this.transitions,
+        pending: Array.from(this.pending),
+        rng: rngToJson(this.rng),
+      },
+      arrays: {
+        obs: this.obsBuf.slice(0, n * this.obsDim),
+        actions: this.actBuf.slice(0, n * this.actDim),
+        rewards: this.rewBuf.slice(0, n),
+        terminated: this.termBuf.slice(0, n),
+        truncated: this.truncBuf.slice(0, n),
+        isTransition: this.isTransition.slice(0, n),
+        nextRef: this.nextRef.slice(0, n),
+        staging: this.staging.slice(),
+      },
+    };
+  }
+
+  restore(snap: Snapshot<unknown>): void {
+    const j = snap.json as ReplayJson;
+    if (j.slots !== this.slots || j.obsDim !== this.obsDim || j.actDim !== this.actDim || j.numEnvs !== this.numEnvs) {
+      throw new Error(`checkpoint replay buffer has shape ${j.slots}x${j.obsDim}/${j.actDim}/${j.numEnvs}, this run needs ${this.slots}x${this.obsDim}/${this.actDim}/${this.numEnvs}`);
+    }
+    const n = j.size;
+    const a = snap.arrays;
+    this.obsBuf.fill(0).set(requireArray(a, 'obs', Float32Array, n * this.obsDim));
+    this.actBuf.fill(0).set(requireArray(a, 'actions', Float32Array, n * this.actDim));
+    this.rewBuf.fill(0).set(requireArray(a, 'rewards', Float32Array, n));
+    this.termBuf.fill(0).set(requireArray(a, 'terminated', Uint8Array, n));
+    this.truncBuf.fill(0).set(requireArray(a, 'truncated', Uint8Array, n));
+    this.isTransition.fill(0).set(requireArray(a, 'isTransition', Uint8Array, n));
+    this.nextRef.fill(NO_NEXT).set(requireArray(a, 'nextRef', Int32Array, n));
+    this.staging.set(requireArray(a, 'staging', Float32Array, this.staging.length));
+    this.pending.set(j.pending);
+    this.pos = j.pos;
+    this.filled = n;
+    this.transitions = j.transitions;
+    rngFromJson(this.rng, j.rng);
+  }
+}
