@@ -14,7 +14,14 @@ import { makeEnv } from '../../sim/registry.js';
 import { StoredConfig } from '../../store/run-store.js';
 import { readJson } from '../../store/atomic.js';
 import { collect, mergeInput, parseSet } from '../config-input.js';
-import { CliError, globalOptions, intOption, output } from '../context.js';
+import { CliError, globalOptions, intOption, output, type GlobalOptions } from '../context.js';
+import { parseSeeds } from '../seeds.js';
+import { existsSync } from 'node:fs';
+import { loadExportedPolicy, readMetadata } from '../../export/load.js';
+import { METADATA_FILE } from '../../export/metadata.js';
+import { evaluatePolicy as evaluateExport } from '../../export/runner.js';
+import { cliExportError } from './export.js';
+import { envFor } from './policy.js';
 import { locateRun } from './train.js';
 
 interface EvalOptions {
@@ -33,25 +40,11 @@ export function parseCheckpointChoice(raw: string): CheckpointChoice {
   throw new CliError(`--checkpoint must be best, last or a step number (got "${raw}")`);
 }
 
-/** "1,2,3" or "100..109" (inclusive) -> seeds. */
-export function parseSeeds(raw: string): number[] {
-  const range = /^(\d+)\.\.(\d+)$/.exec(raw.trim());
-  if (range) {
-    const a = Number(range[1]);
-    const b = Number(range[2]);
-    if (b < a || b - a > 100_000) throw new CliError(`--seeds range ${raw} is empty or too long`);
-    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
-  }
-  const seeds = raw.split(',').map((s) => Number(s.trim()));
-  if (!seeds.length || seeds.some((s) => !Number.isInteger(s) || s < 0 || s > 0xffffffff)) throw new CliError(`--seeds must be a list like 1,2,3 or a range like 100..109 (got "${raw}")`);
-  return seeds;
-}
-
 export function register(program: Command): void {
   program
     .command('eval')
     .description("Evaluate a trained run's deterministic actor on fixed seeds (no exploration noise).")
-    .option('--policy <run>', 'run id (in the runs folder) or run folder')
+    .option('--policy <run>', 'run id (in the runs folder), run folder, or export folder (from `export`)')
     .option('--checkpoint <which>', 'best (best evaluation), last, or a checkpoint step', 'best')
     .option('--episodes <n>', 'episodes (default: the run\'s evalEpisodes, or the number of --seeds)')
     .option('--seeds <list>', 'episode seeds: 1,2,3 or 100..109 (default: the held-out evaluation seeds)')
@@ -60,6 +53,10 @@ export function register(program: Command): void {
     .action(async (o: EvalOptions, cmd: Command) => {
       const g = globalOptions(cmd);
       if (!o.policy) throw new CliError('--policy <run id or folder> is required');
+      if (existsSync(join(o.policy, METADATA_FILE))) {
+        await evalExport(g, o);
+        return;
+      }
       const { runsDir, id } = locateRun(g, o.policy);
       const choice = parseCheckpointChoice(o.checkpoint);
       const runDir = join(runsDir ?? (await import('../../engine/paths.js')).defaultRunsDir(), id);
@@ -124,4 +121,45 @@ export function register(program: Command): void {
         ].join('\n'),
       );
     });
+}
+
+/** `eval --policy <export folder>`: the exported policy on the held-out seeds, one episode per seed. */
+async function evalExport(g: GlobalOptions, o: EvalOptions): Promise<void> {
+  if (o.set.length) throw new CliError('--set applies to runs; an export runs on the env options it was exported with');
+  const episodes = intOption('--episodes', o.episodes, 1);
+  const seeds = o.seeds !== undefined ? parseSeeds(o.seeds) : evalSeeds(episodes ?? 10);
+  if (o.seeds !== undefined && episodes !== undefined && episodes !== seeds.length) throw new CliError(`--episodes ${episodes} does not match the ${seeds.length} seeds given`);
+  try {
+    const { meta } = readMetadata(o.policy!);
+    const env = envFor(meta, o.env);
+    const format = meta.formats.onnx ? 'onnx' : 'tfjs';
+    if (format === 'tfjs') {
+      const { selectBackend } = await import('../../ml/backend.js');
+      await selectBackend(g.backend);
+    }
+    const loaded = await loadExportedPolicy(o.policy!, { format });
+    let result;
+    try {
+      result = await evaluateExport((obs) => loaded.act(obs), env, { seeds, episodes: 1 });
+    } finally {
+      await loaded.dispose();
+    }
+    const returns = result.seeds.map((s) => s.returns[0]!);
+    const summary = {
+      export: o.policy,
+      format,
+      env,
+      episodes: result.episodes,
+      mean_return: result.meanReturn,
+      std_return: result.stdReturn,
+      returns,
+      lengths: result.seeds.map((s) => s.lengths[0]!),
+      seeds,
+    };
+    output(g, summary, () =>
+      [`export ${o.policy} (${format}) on ${env.id}:`, `mean return ${result.meanReturn.toFixed(2)} +- ${result.stdReturn.toFixed(2)} over ${result.episodes} episodes (deterministic)`].join('\n'),
+    );
+  } catch (e) {
+    throw cliExportError(e);
+  }
 }
