@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPolicy } from '../../../src-main/engine/checkpoint/policy.js';
+import { importPolicy } from '../../../src-main/export/load.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const tmp = tempDir('drive-lab-export-train-');
@@ -67,5 +69,23 @@ describe('export of a trained run', () => {
     expect(r.code, r.stderr).toBe(0);
     const meta = JSON.parse(readFileSync(join(tmp.dir, 'best', 'metadata.json'), 'utf8'));
     expect(meta.source.selector).toBe('best');
+  });
+
+  it('starts a new run from the export (import): the actor begins with the exported weights', async () => {
+    const next = join(tmp.dir, 'continued');
+    // learningStarts beyond the run's length: no gradient step, so the actor keeps the imported weights.
+    const t = cli('--json', 'train', '--env', 'pendulum', '--steps', '40', '--out', next, '--init-policy', exportDir, '--set', 'td3.actorHidden=[16]', '--set', 'td3.criticHidden=[16]', '--set', 'td3.learningStarts=1000', '--set', 'evalEpisodes=1');
+    expect(t.code, t.stderr).toBe(0);
+    const imported = await importPolicy(exportDir);
+    const actor = loadPolicy(next, 'last');
+    expect(actor.weights.map((w) => Array.from(w))).toEqual(imported.actor.weights.map((w) => Array.from(w)));
+    const stored = JSON.parse(readFileSync(join(next, 'config.json'), 'utf8'));
+    expect(stored.config.initPolicy).toBe(exportDir);
+  });
+
+  it('refuses an export whose actor does not fit the run', () => {
+    const t = cli('train', '--env', 'pendulum', '--steps', '20', '--out', join(tmp.dir, 'misfit'), '--init-policy', exportDir, '--set', 'td3.actorHidden=[32]');
+    expect(t.code).not.toBe(0);
+    expect(t.stderr).toMatch(/the actor in .* is 3-16-1; this run's actor is 3-32-1/);
   });
 });
