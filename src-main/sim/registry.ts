@@ -5,6 +5,7 @@
 import type { EnvConfig, EnvId } from '../../src-shared/config/envs/index.js';
 import { MountainCarEnv } from './classic/mountain-car.js';
 import { PendulumEnv } from './classic/pendulum.js';
+import { LaneEnv } from './lane/lane-env.js';
 import type { Env } from './env.js';
 
 type Makers = { [K in EnvId]: (config: Extract<EnvConfig, { id: K }>) => Env };
@@ -12,6 +13,7 @@ type Makers = { [K in EnvId]: (config: Extract<EnvConfig, { id: K }>) => Env };
 const MAKERS: Makers = {
   pendulum: (c) => new PendulumEnv(c),
   mountaincar: (c) => new MountainCarEnv(c),
+  lane: (c) => new LaneEnv(c),
 };
 
 export function makeEnv(config: EnvConfig): Env {

@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import { MountainCarEnvConfig, PendulumEnvConfig } from './classic.js';
+import { LaneEnvConfig } from './lane.js';
 
-export const EnvConfig = z.discriminatedUnion('id', [PendulumEnvConfig, MountainCarEnvConfig]);
+export const EnvConfig = z.discriminatedUnion('id', [PendulumEnvConfig, MountainCarEnvConfig, LaneEnvConfig]);
 export type EnvConfig = z.infer<typeof EnvConfig>;
 export type EnvConfigInput = z.input<typeof EnvConfig>;
 export type EnvId = EnvConfig['id'];
@@ -18,4 +19,5 @@ export const ENV_IDS = EnvConfig.options.map((o) => o.shape.id.value) as EnvId[]
 export const ENV_LABELS: Record<EnvId, string> = {
   pendulum: 'Pendulum (Gymnasium Pendulum-v1)',
   mountaincar: 'Mountain car (MountainCarContinuous-v0)',
+  lane: 'Lane following (procedural roads, driver camera)',
 };
