@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { RunConfig } from './config/run-config.js';
+import { LaneScene } from './scene/lane-scene.js';
 import { EngineStatus, MetricLine, RunDetail, RunEvent, RunId, RunStatus, RunSummary } from './types.js';
 
 const Empty = z.object({}).strict();
@@ -45,6 +46,12 @@ export const requestChannels = {
   'train.resume': { request: ById, response: RunSummary, doc: 'Resume a paused run.' },
   'train.stop': { request: ById, response: RunSummary, doc: 'Stop a run after writing a checkpoint.' },
   'train.evaluate': { request: ById, response: RunSummary, doc: 'Run a deterministic evaluation now (held-out seeds where the env has them).' },
+  'scene.lane': {
+    // The config is validated by the engine against LaneEnvConfig (defaults fill the rest).
+    request: z.object({ seed: z.number().int().min(0).max(2 ** 31 - 1), config: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    response: LaneScene,
+    doc: 'The scene of a lane road seed (road, markings, colours, textures, props, lighting, camera, car) under a (partial) lane env config, for the 3D view.',
+  },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType; doc: string }>;
 
 /** Event channels: pushed by the engine to every connected front door. */

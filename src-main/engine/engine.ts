@@ -8,6 +8,7 @@ import type { EngineClient, EventChannel, EventOf, RequestChannel, RequestOf, Re
 import type { BackendChoice, RunConfigInput } from '../../src-shared/config/run-config.js';
 import { ContractError } from '../../src-shared/protocol.js';
 import type { BackendInfo } from '../../src-shared/types.js';
+import { laneSceneFor } from '../sim/lane/scene-request.js';
 import { RunStore } from '../store/run-store.js';
 import { Dispatcher, type Handlers } from './dispatch.js';
 import { EventBus } from './event-bus.js';
@@ -83,6 +84,7 @@ export class Engine {
       'train.resume': ({ id }) => this.training.resume(id),
       'train.stop': ({ id }) => this.training.stop(id),
       'train.evaluate': ({ id }) => this.training.evaluate(id),
+      'scene.lane': ({ seed, config }) => laneSceneFor(seed, config),
     };
   }
 
