@@ -25,6 +25,8 @@ import type { Road } from './road.js';
 const SKY = 0;
 const NEAR = 1;
 const FAR = 2;
+/** A corner between two corners of its row, to be interpolated from them (castCorners only). */
+const PENDING = 3;
 /** Ground hits farther than this (m) are treated as far grass (fully fogged in practice). */
 const MAX_DEPTH = 3000;
 const TILE = 64;
@@ -68,6 +70,11 @@ export class DriverCamera {
   readonly frame: Uint8Array;
   /** The same bytes; writes clamp to [0, 255] and round (half to even) in one step. */
   private readonly frameClamped: Uint8ClampedArray;
+  /**
+   * When set (width * height * 3 floats or more), render() also writes the image as floats
+   * byte / 255 here, in the same pass (the pixels observation), so no second pass is needed.
+   */
+  obsTarget: Float32Array | null = null;
   /** Focal length (pixels). */
   readonly focal: number;
   readonly antiAlias: boolean;
@@ -436,6 +443,11 @@ export class DriverCamera {
         cT[i] = t;
         cX[i] = x;
         cY[i] = y;
+        if ((c & 1) === 1 && last >= 0 && c + 1 < gw) {
+          // Every other corner on the road: interpolated after the row (see below).
+          cK[i] = PENDING;
+          continue;
+        }
         let ok: boolean;
         if (last >= 0) {
           // Coherent with the previous corner of the row: walk from its answer.
@@ -464,6 +476,39 @@ export class DriverCamera {
         } else {
           cK[i] = FAR;
           last = -1;
+        }
+      }
+      // Pending corners: the row's ground hits lie on one straight line, so s and d between two
+      // road corners follow the centreline's local circle to within kappa * spacing^2 / 8
+      // (7 mm at 50 m ahead on the tightest bends); interpolate by position along that line.
+      for (let c = 1; c < gw - 1; c += 2) {
+        const i = base + c;
+        if (cK[i] !== PENDING) continue;
+        const a = i - 1;
+        const b = i + 1;
+        if (cK[a] === NEAR && cK[b] === NEAR) {
+          const ex = cX[b]! - cX[a]!;
+          const ey = cY[b]! - cY[a]!;
+          const len2 = ex * ex + ey * ey;
+          const lam = len2 > 0 ? ((cX[i]! - cX[a]!) * ex + (cY[i]! - cY[a]!) * ey) / len2 : 0.5;
+          cS[i] = cS[a]! + lam * (cS[b]! - cS[a]!);
+          cD[i] = cD[a]! + lam * (cD[b]! - cD[a]!);
+          cK[i] = NEAR;
+          continue;
+        }
+        // At the edge of the road band: project exactly.
+        const x = cX[i]!;
+        const y = cY[i]!;
+        const g = road.hint(x, y);
+        const start = cK[a] === NEAR ? road.indexAt(cS[a]!) : g;
+        let ok = g >= 0 && road.project(x, y, start);
+        if (!ok && g >= 0 && start !== g) ok = road.project(x, y, g);
+        if (ok && road.pd <= band && road.pd >= -band) {
+          cK[i] = NEAR;
+          cS[i] = road.ps;
+          cD[i] = road.pd;
+        } else {
+          cK[i] = FAR;
         }
       }
       if (firstInRow >= 0) rowHint = firstInRow;
@@ -500,6 +545,7 @@ export class DriverCamera {
     const trackBits = this.trackBits;
     const trackDark = this.trackDarkening;
     const b255 = 255 * brightness;
+    const obsT = this.obsTarget;
     let p = 0;
     for (let r = 0; r < H; r++) {
       if (rowHood[r]) {
@@ -507,22 +553,19 @@ export class DriverCamera {
         const br = hood0 * shade, bg = hood1 * shade, bb = hood2 * shade;
         for (let c = 0; c < W; c++, p++) {
           const o = p * 3;
-          out8[o] = br;
-          out8[o + 1] = bg;
-          out8[o + 2] = bb;
+          put(out8, obsT, o, br, bg, bb);
         }
         continue;
       }
       if (aa && rowSky[r] && rowSky[r + 1]) {
-        // All sky: the mean elevation of a pixel's corners, through the table.
+        // All sky: the mean elevation of a pixel's corners (linear along the row), through the table.
         const base = r * gw;
+        const e0 = 0.25 * (cE[base]! + cE[base + 1]! + cE[base + gw]! + cE[base + gw + 1]!);
+        const de = 0.5 * (cE[base + 1]! - cE[base]! + cE[base + gw + 1]! - cE[base + gw]!);
         for (let c = 0; c < W; c++, p++) {
-          const e = 0.25 * (cE[base + c]! + cE[base + c + 1]! + cE[base + gw + c]! + cE[base + gw + c + 1]!);
+          const e = e0 + c * de;
           const k = e <= 0 ? 0 : e >= SKY_TOP ? SKY_LUT * 3 : ((e * lutScale) | 0) * 3;
-          const o = p * 3;
-          out8[o] = lut[k]! * b255;
-          out8[o + 1] = lut[k + 1]! * b255;
-          out8[o + 2] = lut[k + 2]! * b255;
+          put(out8, obsT, p * 3, lut[k]! * b255, lut[k + 1]! * b255, lut[k + 2]! * b255);
         }
         continue;
       }
@@ -531,9 +574,7 @@ export class DriverCamera {
         const hc = hoodCov[p]!;
         const o = p * 3;
         if (hc >= 1) {
-          out8[o] = hood0 * hoodShade * b255;
-          out8[o + 1] = hood1 * hoodShade * b255;
-          out8[o + 2] = hood2 * hoodShade * b255;
+          put(out8, obsT, o, hood0 * hoodShade * b255, hood1 * hoodShade * b255, hood2 * hoodShade * b255);
           continue;
         }
         let cr: number, cg: number, cb: number;
@@ -620,9 +661,7 @@ export class DriverCamera {
           cg += (hood1 * hoodShade - cg) * hc;
           cb += (hood2 * hoodShade - cb) * hc;
         }
-        out8[o] = cr * b255;
-        out8[o + 1] = cg * b255;
-        out8[o + 2] = cb * b255;
+        put(out8, obsT, o, cr * b255, cg * b255, cb * b255);
       }
     }
   }
@@ -928,8 +967,30 @@ export class DriverCamera {
         frame[q] = toByte((frame[q]! / 255) * (1 - cov) + cr * cov);
         frame[q + 1] = toByte((frame[q + 1]! / 255) * (1 - cov) + cg * cov);
         frame[q + 2] = toByte((frame[q + 2]! / 255) * (1 - cov) + cb * cov);
+        const obsT = this.obsTarget;
+        if (obsT) {
+          obsT[q] = UNIT[frame[q]!]!;
+          obsT[q + 1] = UNIT[frame[q + 1]!]!;
+          obsT[q + 2] = UNIT[frame[q + 2]!]!;
+        }
       }
     }
+  }
+}
+
+const INV_255 = 1 / 255;
+/** byte -> byte / 255 as float32 (exact by construction). */
+const UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
+
+/** Writes one pixel (values in 0..255, clamped and rounded by the array) and, if given, its floats byte / 255. */
+function put(out8: Uint8ClampedArray, obs: Float32Array | null, o: number, r: number, g: number, b: number): void {
+  out8[o] = r;
+  out8[o + 1] = g;
+  out8[o + 2] = b;
+  if (obs !== null) {
+    obs[o] = UNIT[out8[o]!]!;
+    obs[o + 1] = UNIT[out8[o + 1]!]!;
+    obs[o + 2] = UNIT[out8[o + 2]!]!;
   }
 }
 

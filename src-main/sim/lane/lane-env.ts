@@ -129,6 +129,8 @@ export class LaneEnv implements Env {
   private sumSpeed = 0;
   private stallTime = 0;
   private frameFresh = false;
+  /** Whether obs holds the image of the current frame (pixels observation). */
+  private obsFresh = false;
   private mountPitch = 0;
   private mountYaw = 0;
   private brightness = 1;
@@ -371,11 +373,11 @@ export class LaneEnv implements Env {
     const o = this.obs;
     const cfg = this.config;
     if (cfg.obs === 'pixels') {
-      const frame = this.frame();
+      // The camera writes the image into the observation as byte / 255 while it renders.
       const n = this.pixelCount;
-      // Native byte-to-float conversion, then scale: obs = byte / 255 (float32 rounding).
-      o.set(frame);
-      for (let i = 0; i < n; i++) o[i] = o[i]! * INV_255;
+      if (!this.frameFresh) this.frame();
+      else if (!this.obsFresh) for (let i = 0; i < n; i++) o[i] = this.camera!.frame[i]! * INV_255;
+      this.obsFresh = true;
       o[n] = this.speed / cfg.maxSpeedMps;
       o[n + 1] = this.car.steer / this.maxSteer;
       return;
@@ -405,6 +407,8 @@ export class LaneEnv implements Env {
     }
     if (this.frameFresh) return this.camera.frame;
     this.poseCamera(this.camera);
+    this.camera.obsTarget = this.config.obs === 'pixels' ? this.obs : null;
+    this.obsFresh = this.config.obs === 'pixels';
     this.camera.render(this.roadIndex, this.brightness);
     this.frameFresh = true;
     return this.camera.frame;
