@@ -89,6 +89,10 @@ export class DriverCamera {
   private readonly cX: Float64Array;
   private readonly cY: Float64Array;
   private readonly cE: Float64Array;
+  /** Fog factor per ground sample: depth / (depth + fogDistance). Pixels average their corners' factors (fog is not linear in depth). */
+  private readonly cF: Float64Array;
+  /** The ray's (unnormalized) vertical component per sample: linear across the image, so mixed pixels get their exact sky fraction. */
+  private readonly cV: Float64Array;
   private readonly cK: Uint8Array;
   private readonly cHood: Float64Array;
   private readonly hoodCov: Float32Array;
@@ -174,6 +178,8 @@ export class DriverCamera {
     this.cX = new Float64Array(n);
     this.cY = new Float64Array(n);
     this.cE = new Float64Array(n);
+    this.cF = new Float64Array(n);
+    this.cV = new Float64Array(n);
     this.cK = new Uint8Array(n);
     this.cHood = new Float64Array(n);
     this.hoodCov = new Float32Array(spec.width * spec.height);
@@ -386,7 +392,8 @@ export class DriverCamera {
     const Fx = F[0]!, Fy = F[1]!, Fh = F[2]!;
     const Rx = R[0]!, Ry = R[1]!, Rh = R[2]!;
     const Dx = D[0]!, Dy = D[1]!, Dh = D[2]!;
-    const cS = this.cS, cD = this.cD, cT = this.cT, cX = this.cX, cY = this.cY, cE = this.cE, cK = this.cK;
+    const cS = this.cS, cD = this.cD, cT = this.cT, cX = this.cX, cY = this.cY, cE = this.cE, cK = this.cK, cF = this.cF, cV = this.cV;
+    const fogD = this.fogDistance;
     const hood = this.cHood;
     let rowHint = hint;
     // Bottom (near) rows first, so the road hint travels outwards from the car.
@@ -405,9 +412,11 @@ export class DriverCamera {
         const e0 = elevation(bx + uFirst * Rx, by + uFirst * Ry, bh + uFirst * Rh);
         const e1 = elevation(bx + uLast * Rx, by + uLast * Ry, bh + uLast * Rh);
         const de = gw > 1 ? (e1 - e0) / (gw - 1) : 0;
+        const uStep = 1 / f;
         for (let c = 0; c < gw; c++) {
           cK[base + c] = SKY;
           cE[base + c] = e0 + c * de;
+          cV[base + c] = bh + (uFirst + c * uStep) * Rh;
         }
         this.rowSky[r] = 1;
         continue;
@@ -425,6 +434,7 @@ export class DriverCamera {
         const dh = bh + u * Rh;
         const dx = bx + u * Rx;
         const dy = by + u * Ry;
+        cV[i] = dh;
         if (dh >= -1e-9) {
           cK[i] = SKY;
           cE[i] = elevation(dx, dy, dh);
@@ -434,6 +444,7 @@ export class DriverCamera {
         if (t > MAX_DEPTH) {
           cK[i] = FAR;
           cT[i] = MAX_DEPTH;
+          cF[i] = MAX_DEPTH / (MAX_DEPTH + fogD);
           cX[i] = px + t * dx;
           cY[i] = py + t * dy;
           continue;
@@ -443,6 +454,7 @@ export class DriverCamera {
         cT[i] = t;
         cX[i] = x;
         cY[i] = y;
+        cF[i] = t / (t + fogD);
         if ((c & 1) === 1 && last >= 0 && c + 1 < gw) {
           // Every other corner on the road: interpolated after the row (see below).
           cK[i] = PENDING;
@@ -521,7 +533,7 @@ export class DriverCamera {
     const gw = this.gw;
     const aa = this.antiAlias;
     const out8 = this.frameClamped;
-    const cK = this.cK, cS = this.cS, cD = this.cD, cT = this.cT, cX = this.cX, cY = this.cY, cE = this.cE;
+    const cK = this.cK, cS = this.cS, cD = this.cD, cT = this.cT, cX = this.cX, cY = this.cY, cE = this.cE, cF = this.cF;
     const hoodCov = this.hoodCov;
     const hood = this.hood;
     const fogD = this.fogDistance;
@@ -585,10 +597,10 @@ export class DriverCamera {
             this.sky(cE[i]!, out);
           } else if (k === FAR) {
             this.grassAt(cX[i]!, cY[i]!, cT[i]! * invF, out);
-            fog(out, cT[i]!, fogD, hr, hg, hb);
+            fog(out, cF[i]!, hr, hg, hb);
           } else {
             this.ground(cS[i]!, cS[i]!, cD[i]!, cD[i]!, cX[i]!, cY[i]!, cT[i]! * invF, out);
-            fog(out, cT[i]!, fogD, hr, hg, hb);
+            fog(out, cF[i]!, hr, hg, hb);
           }
           cr = out[0]!;
           cg = out[1]!;
@@ -627,7 +639,7 @@ export class DriverCamera {
                   k *= 1 - trackDark * cov;
                 }
               }
-              const fk = t / (t + fogD);
+              const fk = fogMean(cF[i0]! + cF[i1]!, cF[i2]! + cF[i3]!);
               cr = ar * k + (hr - ar * k) * fk;
               cg = ag * k + (hg - ag * k) * fk;
               cb = ab * k + (hb - ab * k) * fk;
@@ -636,7 +648,7 @@ export class DriverCamera {
               const x = 0.25 * (cX[i0]! + cX[i1]! + cX[i2]! + cX[i3]!);
               const y = 0.25 * (cY[i0]! + cY[i1]! + cY[i2]! + cY[i3]!);
               this.ground(min4(s0, s1, s2, s3), max4(s0, s1, s2, s3), dlo, dhi, x, y, t * invF, out);
-              fog(out, t, fogD, hr, hg, hb);
+              fog(out, fogMean(cF[i0]! + cF[i1]!, cF[i2]! + cF[i3]!), hr, hg, hb);
               cr = out[0]!;
               cg = out[1]!;
               cb = out[2]!;
@@ -644,7 +656,7 @@ export class DriverCamera {
           } else if (k0 === FAR && cK[i1] === FAR && cK[i2] === FAR && cK[i3] === FAR) {
             const t = 0.25 * (cT[i0]! + cT[i1]! + cT[i2]! + cT[i3]!);
             this.grassAt(0.25 * (cX[i0]! + cX[i1]! + cX[i2]! + cX[i3]!), 0.25 * (cY[i0]! + cY[i1]! + cY[i2]! + cY[i3]!), t * invF, out);
-            fog(out, t, fogD, hr, hg, hb);
+            fog(out, fogMean(cF[i0]! + cF[i1]!, cF[i2]! + cF[i3]!), hr, hg, hb);
             cr = out[0]!;
             cg = out[1]!;
             cb = out[2]!;
@@ -668,12 +680,11 @@ export class DriverCamera {
 
   /** A pixel whose corners see different things: shade each class from its corners, weight by count. */
   private mixedPixel(i0: number, i1: number, i2: number, i3: number, out: Float64Array): void {
-    const cK = this.cK, cS = this.cS, cD = this.cD, cT = this.cT, cX = this.cX, cY = this.cY, cE = this.cE;
-    const fogD = this.fogDistance;
+    const cK = this.cK, cS = this.cS, cD = this.cD, cT = this.cT, cX = this.cX, cY = this.cY, cE = this.cE, cF = this.cF;
     const hr = this.horizon[0]!, hg = this.horizon[1]!, hb = this.horizon[2]!;
     const invF = 1 / this.focal;
     let nSky = 0, nNear = 0, nFar = 0;
-    let e = 0, tN = 0, tF = 0, xN = 0, yN = 0, xF = 0, yF = 0;
+    let e = 0, tN = 0, tF = 0, xN = 0, yN = 0, xF = 0, yF = 0, fN = 0, fF = 0;
     let slo = Infinity, shi = -Infinity, dlo = Infinity, dhi = -Infinity;
     for (let q = 0; q < 4; q++) {
       const i = q === 0 ? i0 : q === 1 ? i1 : q === 2 ? i2 : i3;
@@ -684,11 +695,13 @@ export class DriverCamera {
       } else if (k === FAR) {
         nFar++;
         tF += cT[i]!;
+        fF += cF[i]!;
         xF += cX[i]!;
         yF += cY[i]!;
       } else {
         nNear++;
         tN += cT[i]!;
+        fN += cF[i]!;
         xN += cX[i]!;
         yN += cY[i]!;
         const s = cS[i]!;
@@ -699,33 +712,52 @@ export class DriverCamera {
         if (d > dhi) dhi = d;
       }
     }
+    // Sky versus ground: the exact area fraction above the horizon line (the vertical ray
+    // component is linear over the pixel); the ground share is split by corner counts.
+    let wSky = 0.25 * nSky;
+    let wGround = 1 - wSky;
+    if (nSky && nSky < 4) {
+      const cV = this.cV;
+      let pos = 0;
+      let abs = 0;
+      for (let q = 0; q < 4; q++) {
+        const v = cV[q === 0 ? i0 : q === 1 ? i1 : q === 2 ? i2 : i3]!;
+        if (v > 0) pos += v;
+        abs += v < 0 ? -v : v;
+      }
+      wSky = abs > 0 ? pos / abs : wSky;
+      wGround = 1 - wSky;
+    }
+    const nGround = nNear + nFar;
     let cr = 0, cg = 0, cb = 0;
     const tmp = this.mixOut;
     if (nSky) {
       this.sky(e / nSky, tmp);
-      cr += nSky * tmp[0]!;
-      cg += nSky * tmp[1]!;
-      cb += nSky * tmp[2]!;
+      cr += wSky * tmp[0]!;
+      cg += wSky * tmp[1]!;
+      cb += wSky * tmp[2]!;
     }
     if (nFar) {
       const t = tF / nFar;
+      const w = (wGround * nFar) / nGround;
       this.grassAt(xF / nFar, yF / nFar, t * invF, tmp);
-      fog(tmp, t, fogD, hr, hg, hb);
-      cr += nFar * tmp[0]!;
-      cg += nFar * tmp[1]!;
-      cb += nFar * tmp[2]!;
+      fog(tmp, fF / nFar, hr, hg, hb);
+      cr += w * tmp[0]!;
+      cg += w * tmp[1]!;
+      cb += w * tmp[2]!;
     }
     if (nNear) {
       const t = tN / nNear;
+      const w = (wGround * nNear) / nGround;
       this.ground(slo, shi, dlo, dhi, xN / nNear, yN / nNear, t * invF, tmp);
-      fog(tmp, t, fogD, hr, hg, hb);
-      cr += nNear * tmp[0]!;
-      cg += nNear * tmp[1]!;
-      cb += nNear * tmp[2]!;
+      fog(tmp, fN / nNear, hr, hg, hb);
+      cr += w * tmp[0]!;
+      cg += w * tmp[1]!;
+      cb += w * tmp[2]!;
     }
-    out[0] = 0.25 * cr;
-    out[1] = 0.25 * cg;
-    out[2] = 0.25 * cb;
+    out[0] = cr;
+    out[1] = cg;
+    out[2] = cb;
   }
 
   private readonly mixOut = new Float64Array(3);
@@ -1030,8 +1062,23 @@ function fade(texels: number): number {
   return 1 / (1 + texels * texels);
 }
 
-function fog(out: Float64Array, depth: number, fogD: number, hr: number, hg: number, hb: number): void {
-  const k = depth / (depth + fogD);
+/**
+ * Mean fog factor over a pixel from the sums of its top and bottom corners' factors. Depth
+ * grows like 1 / (rows below the horizon), so f = t / (t + D) is 1 / (1 + k y) down the pixel
+ * and its exact mean between edge values a (top) and b (bottom) is ln(a / b) / (1/b - 1/a);
+ * where they are close (most of the image) the plain average is as good and cheaper.
+ */
+function fogMean(topSum: number, bottomSum: number): number {
+  const a = 0.5 * topSum;
+  const b = 0.5 * bottomSum;
+  const d = a - b;
+  if (d < 0.03 && d > -0.03) return 0.5 * (a + b);
+  if (a <= 0 || b <= 0) return 0.5 * (a + b);
+  return Math.log(a / b) / (1 / b - 1 / a);
+}
+
+/** Fades `out` towards the horizon colour by fog factor k (0 none, 1 all). */
+function fog(out: Float64Array, k: number, hr: number, hg: number, hb: number): void {
   out[0] = out[0]! + (hr - out[0]!) * k;
   out[1] = out[1]! + (hg - out[1]!) * k;
   out[2] = out[2]! + (hb - out[2]!) * k;

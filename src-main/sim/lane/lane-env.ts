@@ -470,9 +470,10 @@ export class LaneEnv implements Env {
     for (let i = 0; i < 4; i++) {
       const position = [0, 0, 0];
       const quaternion = [0, 0, 0, 1];
-      this.car.wheelTransform(i, position, quaternion);
       const w = this.car.vehicle.wheelInfos[i]!;
-      wheels.push({ position: position as [number, number, number], quaternion: quaternion as [number, number, number, number], suspension: w.suspensionLength, contact: w.isInContact });
+      const contact = w.isInContact; // read first: updating the transform clears it until the next step
+      this.car.wheelTransform(i, position, quaternion);
+      wheels.push({ position: position as [number, number, number], quaternion: quaternion as [number, number, number, number], suspension: w.suspensionLength, contact });
     }
     return {
       t: this.steps * this.stepSeconds,
@@ -541,7 +542,13 @@ export class LaneEnv implements Env {
     this.car.restore(Float64Array.from(state.slice(i)));
     this.frameFresh = false;
     if (this.camera) this.camera.bodyDirty = true;
+    // Refresh the observation without advancing the jitter stream (with jitter on, this one
+    // frame gets its own draw; every later step matches the original env exactly).
+    const jitter = this.jitterRng.getState();
+    const brightness = this.brightness;
     this.observe();
+    this.jitterRng.setState(jitter);
+    this.brightness = brightness;
   }
 
   /** The current observation (owned by the env). */

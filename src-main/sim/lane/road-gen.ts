@@ -116,7 +116,7 @@ export function generateRoadPieces(rng: Rng, opts: RoadGenOptions): RoadPiece[] 
     // Keep the heading within bounds: mirror the feature if it would leave them, else drop it.
     let tp = turnAndPeak(feature, heading);
     if (tp.min < -opts.maxHeading || tp.max > opts.maxHeading) {
-      feature = feature.map((p) => ({ length: p.length, k0: -p.k0, k1: -p.k1 }));
+      feature = feature.map((p) => ({ length: p.length, k0: 0 - p.k0, k1: 0 - p.k1 })); // 0 - x: no -0
       tp = turnAndPeak(feature, heading);
       if (tp.min < -opts.maxHeading || tp.max > opts.maxHeading) {
         // Head back towards 0 with a gentle bend instead.

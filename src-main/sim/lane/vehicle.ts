@@ -134,7 +134,7 @@ export class CarPhysics {
     v.numWheelsOnGround = 0;
     for (let i = 0; i < 4; i++) {
       const w = v.wheelInfos[i]!;
-      w.steering = steer;
+      w.steering = i === FRONT_LEFT || i === FRONT_RIGHT ? steer : 0;
       w.rotation = 0;
       w.deltaRotation = (speed * PHYSICS_DT) / w.radius;
       w.engineForce = 0;
