@@ -491,9 +491,11 @@ export class LaneEnv implements Env {
   }
 
   /**
-   * The complete episode state (physics, counters, RNG) as numbers; setState() restores it so
-   * the env continues bitwise-identically. The road seed is part of it (the scene is rebuilt
-   * from it if needed).
+   * The complete episode state (physics, counters, both RNG streams) as numbers; setState()
+   * restores it, in this env or another with the same config, and every following step is
+   * bitwise-identical to the original's. The road seed is part of it (the scene is rebuilt
+   * from it if needed). The observation right after setState() is re-rendered; with camera
+   * jitter on, that one frame gets its own jitter draw (later frames match exactly).
    */
   getState(): number[] {
     const car = new Float64Array(VEHICLE_STATE_FLOATS);
