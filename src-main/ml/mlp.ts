@@ -9,6 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../engine/rng.js';
+import { lerp } from './kernels/custom-ops.js';
+import { dense } from './kernels/dense.js';
 
 export type OutputActivation = 'linear' | 'tanh';
 
@@ -47,16 +49,18 @@ export class Mlp {
     return this.variables.length / 2;
   }
 
-  /** Forward pass: x [batch, inputDim] -> [batch, outputDim]. Call inside tf.tidy. */
+  /**
+   * Forward pass: x [batch, inputDim] -> [batch, outputDim]. Call inside tf.tidy.
+   * Each layer is one taped op (kernels/dense.ts): fused matMul + bias + ReLU forward, and a
+   * gradient that computes only what the tape asks for, with explicit transposes on wasm.
+   */
   apply(x: tf.Tensor2D): tf.Tensor2D {
     let h = x;
     const n = this.layerCount;
     for (let i = 0; i < n; i++) {
       const w = this.variables[2 * i] as tf.Tensor2D;
       const b = this.variables[2 * i + 1] as tf.Tensor1D;
-      h = tf.add(tf.matMul(h, w), b);
-      if (i < n - 1) h = tf.relu(h);
-      else if (this.spec.outputActivation === 'tanh') h = tf.tanh(h);
+      h = dense(h, w, b, i < n - 1 ? 'relu' : this.spec.outputActivation);
     }
     return h;
   }
@@ -68,12 +72,12 @@ export class Mlp {
     });
   }
 
-  /** Polyak averaging: this <- tau * other + (1 - tau) * this. */
+  /** Polyak averaging: this <- tau * other + (1 - tau) * this (one fused op per weight where the backend has it). */
   polyakFrom(other: Mlp, tau: number): void {
     tf.tidy(() => {
       for (let i = 0; i < this.variables.length; i++) {
         const t = this.variables[i]!;
-        t.assign(tf.add(tf.mul(other.variables[i]!, tau), tf.mul(t, 1 - tau)));
+        t.assign(lerp(t, other.variables[i]!, tau));
       }
     });
   }

@@ -1,0 +1,222 @@
+/**
+ * Small fused ops the layers and optimizers use, each one kernel instead of several:
+ *
+ * - DlActGrad  {dy, y} -> dz = dy * act'(y), from the activation's output (relu, tanh, sigmoid)
+ * - DlBiasGrad {dz [rows, cols]} -> column sums [cols] (tfjs-wasm's Sum over axis 0 transposes first)
+ * - DlAdam     {value, m, v, grad} -> [value', m', v'] (one Adam step, tfjs's arithmetic)
+ * - DlLerp     {target, source} -> tau * source + (1 - tau) * target (Polyak averaging)
+ *
+ * On wasm they run in the native addon when it is loaded, else as JavaScript loops over the
+ * wasm heap. On other backends (cpu, tensorflow) the same math runs as ordinary tfjs ops.
+ * Not differentiable: they are used inside gradients and optimizer steps only.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { NativeKernels } from '../native/index.js';
+import { wasmF32, type TensorInfo } from './wasm-util.js';
+
+export const ACT_GRAD = 'DlActGrad';
+export const BIAS_GRAD = 'DlBiasGrad';
+export const ADAM = 'DlAdam';
+export const LERP = 'DlLerp';
+
+export type GradActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
+const ACT_CODE: Record<GradActivation, number> = { linear: 0, relu: 1, tanh: 2, sigmoid: 3 };
+
+export interface AdamAttrs {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** 1 - beta1^t and 1 - beta2^t for step t (1-based). */
+  bc1: number;
+  bc2: number;
+}
+
+function hasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+function run(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap): tf.Tensor | tf.Tensor[] {
+  return tf.engine().runKernel(name, inputs, attrs) as tf.Tensor | tf.Tensor[];
+}
+
+/** dz = dy * act'(y), where y = act(z) is the activation's output. */
+export function actGrad<T extends tf.Tensor>(dy: T, y: T, activation: GradActivation): T {
+  if (activation === 'linear') return dy;
+  if (hasKernel(ACT_GRAD)) return run(ACT_GRAD, { dy, y }, { activation }) as T;
+  return tf.tidy(() => {
+    if (activation === 'relu') return tf.mul(dy, tf.step(y));
+    if (activation === 'tanh') return tf.mul(dy, tf.sub(1, tf.square(y)));
+    return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
+  }) as T;
+}
+
+/** Column sums of a [rows, cols] matrix: a dense layer's bias gradient. */
+export function biasGrad(dz: tf.Tensor2D): tf.Tensor1D {
+  if (hasKernel(BIAS_GRAD)) return run(BIAS_GRAD, { dz }, {}) as tf.Tensor1D;
+  return tf.sum(dz, 0);
+}
+
+/** One Adam step; returns [value', m', v'] (new tensors; the caller assigns them). */
+export function adamStep(value: tf.Tensor, m: tf.Tensor, v: tf.Tensor, grad: tf.Tensor, a: AdamAttrs): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  if (hasKernel(ADAM)) return run(ADAM, { value, m, v, grad }, { ...a }) as [tf.Tensor, tf.Tensor, tf.Tensor];
+  return tf.tidy(() => {
+    const m2 = tf.add(tf.mul(m, a.beta1), tf.mul(grad, 1 - a.beta1));
+    const v2 = tf.add(tf.mul(v, a.beta2), tf.mul(tf.square(grad), 1 - a.beta2));
+    const step = tf.div(tf.div(m2, a.bc1), tf.add(tf.sqrt(tf.div(v2, a.bc2)), a.eps));
+    return [tf.add(tf.mul(step, -a.lr), value), m2, v2] as [tf.Tensor, tf.Tensor, tf.Tensor];
+  });
+}
+
+/** tau * source + (1 - tau) * target. */
+export function lerp(target: tf.Tensor, source: tf.Tensor, tau: number): tf.Tensor {
+  if (hasKernel(LERP)) return run(LERP, { target, source }, { tau }) as tf.Tensor;
+  return tf.tidy(() => tf.add(tf.mul(source, tau), tf.mul(target, 1 - tau)));
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
+
+function size(shape: number[]): number {
+  let s = 1;
+  for (const d of shape) s *= d;
+  return s;
+}
+
+function register(name: string, kernelFunc: (args: KernelArgs) => TensorInfo | TensorInfo[]): void {
+  if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+}
+
+/** Registers the fused ops (and a faster Concat) for wasm; `native` runs them in the addon. */
+export function registerCustomWasmKernels(native: NativeKernels | null): string[] {
+  register(ACT_GRAD, ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const { dy, y } = inputs as { dy: TensorInfo; y: TensorInfo };
+    const act = ACT_CODE[attrs.activation as GradActivation];
+    const n = size(dy.shape);
+    const out = b.makeOutput(dy.shape, 'float32');
+    const [g, yv, o] = [wasmF32(b, dy), wasmF32(b, y), wasmF32(b, out)];
+    if (native) native.actGrad(g, yv, act, o, n);
+    else if (act === 1) for (let i = 0; i < n; i++) o[i] = yv[i]! > 0 ? g[i]! : 0;
+    else if (act === 2) for (let i = 0; i < n; i++) o[i] = g[i]! * (1 - yv[i]! * yv[i]!);
+    else if (act === 3) for (let i = 0; i < n; i++) o[i] = g[i]! * yv[i]! * (1 - yv[i]!);
+    else o.set(g);
+    return out;
+  });
+  register(BIAS_GRAD, ({ inputs, backend }) => {
+    const b = backend as BackendWasm;
+    const { dz } = inputs as { dz: TensorInfo };
+    const rows = dz.shape[0]!;
+    const cols = dz.shape[1]!;
+    const out = b.makeOutput([cols], 'float32');
+    const [x, o] = [wasmF32(b, dz), wasmF32(b, out)];
+    if (native) native.colSum(x, rows, cols, o);
+    else {
+      o.fill(0);
+      for (let r = 0; r < rows; r++) for (let c = 0, base = r * cols; c < cols; c++) o[c]! += x[base + c]!;
+    }
+    return out;
+  });
+  register(ADAM, ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const { value, m, v, grad } = inputs as { value: TensorInfo; m: TensorInfo; v: TensorInfo; grad: TensorInfo };
+    const a = attrs as unknown as AdamAttrs;
+    const n = size(value.shape);
+    const outs = [b.makeOutput(value.shape, 'float32'), b.makeOutput(value.shape, 'float32'), b.makeOutput(value.shape, 'float32')];
+    const [p, mv, vv, g] = [wasmF32(b, value), wasmF32(b, m), wasmF32(b, v), wasmF32(b, grad)];
+    const [op, om, ov] = outs.map((o) => wasmF32(b, o)) as [Float32Array, Float32Array, Float32Array];
+    if (native) native.adam(p, mv, vv, g, n, a.lr, a.beta1, a.beta2, a.eps, a.bc1, a.bc2, op, om, ov);
+    else {
+      // Math.fround keeps the float32 rounding of the native and tfjs versions.
+      const f = Math.fround;
+      const [b1, b2, c1, c2, lr, eps, bc1, bc2] = [f(a.beta1), f(a.beta2), f(1 - a.beta1), f(1 - a.beta2), f(a.lr), f(a.eps), f(a.bc1), f(a.bc2)];
+      for (let i = 0; i < n; i++) {
+        const gi = g[i]!;
+        const mi = f(f(b1 * mv[i]!) + f(c1 * gi));
+        const vi = f(f(b2 * vv[i]!) + f(c2 * f(gi * gi)));
+        om[i] = mi;
+        ov[i] = vi;
+        op[i] = p[i]! - f(lr * f(f(mi / bc1) / f(f(Math.sqrt(f(vi / bc2))) + eps)));
+      }
+    }
+    return outs;
+  });
+  register(LERP, ({ inputs, backend, attrs }) => {
+    const b = backend as BackendWasm;
+    const { target, source } = inputs as { target: TensorInfo; source: TensorInfo };
+    const tau = attrs.tau as number;
+    const n = size(target.shape);
+    const out = b.makeOutput(target.shape, 'float32');
+    const [t, s, o] = [wasmF32(b, target), wasmF32(b, source), wasmF32(b, out)];
+    if (native) native.lerp(t, s, n, tau, o);
+    else {
+      const keep = 1 - tau;
+      for (let i = 0; i < n; i++) o[i] = tau * s[i]! + keep * t[i]!;
+    }
+    return out;
+  });
+  registerFastConcat();
+  registerSharingIdentity();
+  return [ACT_GRAD, BIAS_GRAD, ADAM, LERP, 'Concat (element loop for narrow rows)', 'Identity (shares memory)'];
+}
+
+/**
+ * tfjs-wasm's Identity copies the tensor; tfjs tensors are immutable, so (as the cpu backend and
+ * wasm's own Reshape do) a clone can share the memory with a reference count. Saves a copy per
+ * tensor a gradient keeps (the engine clones every saved tensor).
+ */
+function registerSharingIdentity(): void {
+  const prior = tf.getKernel('Identity', 'wasm');
+  if (!prior) return;
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({
+    ...prior,
+    kernelFunc: ((args: KernelArgs) => {
+      const { x } = args.inputs as { x: TensorInfo };
+      if (x.dtype === 'string') return prior.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+      args.backend.incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    }) as unknown as tf.KernelFunc,
+  });
+}
+
+/**
+ * tfjs-wasm's Concat copies each row of each input with subarray().set(), which costs more than
+ * the copy for narrow rows ([256, 32] + [256, 2] takes ~100 us); copy elements directly instead.
+ */
+function registerFastConcat(): void {
+  const prior = tf.getKernel('Concat', 'wasm');
+  if (!prior) return;
+  tf.unregisterKernel('Concat', 'wasm');
+  tf.registerKernel({
+    ...prior,
+    kernelFunc: ((args: KernelArgs) => {
+      const inputs = args.inputs as unknown as TensorInfo[];
+      const b = args.backend as BackendWasm;
+      const first = inputs[0];
+      if (!first || first.dtype !== 'float32' || inputs.length < 2 || inputs.some((t) => t.dtype !== 'float32' || size(t.shape) === 0)) {
+        return prior.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+      }
+      const axis = tf.util.parseAxisParam(args.attrs.axis as number, first.shape)[0]!;
+      const outShape = tf.backend_util.computeOutShape(
+        inputs.map((t) => t.shape),
+        axis,
+      );
+      const rows = size(first.shape.slice(0, axis));
+      const inner = inputs.map((t) => size(t.shape.slice(axis)));
+      const total = inner.reduce((s, x) => s + x, 0);
+      const out = b.makeOutput(outShape, 'float32');
+      const o = wasmF32(b, out);
+      let col = 0;
+      inputs.forEach((t, i) => {
+        const w = inner[i]!;
+        const src = wasmF32(b, t);
+        if (w >= 64) for (let r = 0; r < rows; r++) o.set(src.subarray(r * w, (r + 1) * w), r * total + col);
+        else for (let r = 0; r < rows; r++) for (let c = 0, si = r * w, di = r * total + col; c < w; c++) o[di + c] = src[si + c]!;
+        col += w;
+      });
+      return out;
+    }) as unknown as tf.KernelFunc,
+  });
+}

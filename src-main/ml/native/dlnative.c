@@ -1,0 +1,488 @@
+/*
+ * Drive Lab native kernels: an optional Node-API addon that gives tfjs's wasm backend
+ * OpenBLAS-speed matrix products and convolutions. The wasm backend keeps every tensor in its
+ * heap; the TypeScript side passes Float32Array views of that heap, so nothing is copied.
+ *
+ * Conventions: row-major, NHWC activations, filters [fh, fw, ci, co] (tfjs layout), all sizes
+ * in elements. Every function checks that each array holds the elements it will touch and
+ * throws a JavaScript error otherwise. Built by build.mjs beside this file (gcc + OpenBLAS +
+ * the Node headers); when it is absent the engine uses tfjs's own wasm kernels.
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <cblas.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bumped whenever a function's signature changes; the loader refuses a stale build. */
+#define DLNATIVE_API 2
+#define MAX_ARGS 24
+/* Bytes of im2col scratch per chunk: big enough for efficient GEMMs, small enough for cache. */
+#define CHUNK_FLOATS (1 << 20)
+
+typedef struct {
+  napi_env env;
+  napi_value argv[MAX_ARGS];
+  size_t argc;
+  int failed;
+} Args;
+
+static int get_args(napi_env env, napi_callback_info info, Args* a, size_t expected) {
+  a->env = env;
+  a->argc = MAX_ARGS;
+  a->failed = 0;
+  if (napi_get_cb_info(env, info, &a->argc, a->argv, NULL, NULL) != napi_ok || a->argc < expected) {
+    napi_throw_error(env, NULL, "dlnative: wrong number of arguments");
+    return 0;
+  }
+  return 1;
+}
+
+static void fail(Args* a, const char* msg) {
+  if (!a->failed) napi_throw_error(a->env, NULL, msg);
+  a->failed = 1;
+}
+
+static float* arg_f32(Args* a, size_t i, size_t need, const char* what) {
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  napi_value ab;
+  size_t offset;
+  if (a->failed) return NULL;
+  if (napi_get_typedarray_info(a->env, a->argv[i], &type, &length, &data, &ab, &offset) != napi_ok || type != napi_float32_array) {
+    fail(a, what);
+    return NULL;
+  }
+  if (length < need) {
+    fail(a, "dlnative: array too short");
+    return NULL;
+  }
+  return (float*)data;
+}
+
+/* A Float32Array or null/undefined (returns NULL without failing). */
+static float* arg_f32_opt(Args* a, size_t i, size_t need, const char* what) {
+  napi_valuetype t;
+  if (a->failed) return NULL;
+  napi_typeof(a->env, a->argv[i], &t);
+  if (t == napi_null || t == napi_undefined) return NULL;
+  return arg_f32(a, i, need, what);
+}
+
+static int64_t arg_int(Args* a, size_t i) {
+  int64_t v = 0;
+  if (a->failed) return 0;
+  if (napi_get_value_int64(a->env, a->argv[i], &v) != napi_ok) fail(a, "dlnative: expected an integer");
+  return v;
+}
+
+/* Per-thread scratch (the engine runs training in worker threads). */
+static __thread float* scratch = NULL;
+static __thread size_t scratch_cap = 0;
+
+static float* get_scratch(size_t n) {
+  if (n > scratch_cap) {
+    free(scratch);
+    scratch = (float*)malloc(n * sizeof(float));
+    scratch_cap = scratch ? n : 0;
+  }
+  return scratch;
+}
+
+/* act: 0 linear, 1 relu, 2 tanh, 3 sigmoid */
+static void apply_act(float* y, size_t n, int act) {
+  size_t i;
+  switch (act) {
+    case 1:
+      for (i = 0; i < n; i++) y[i] = y[i] > 0.f ? y[i] : 0.f;
+      break;
+    case 2:
+      for (i = 0; i < n; i++) y[i] = tanhf(y[i]);
+      break;
+    case 3:
+      for (i = 0; i < n; i++) y[i] = 1.f / (1.f + expf(-y[i]));
+      break;
+    default:
+      break;
+  }
+}
+
+/* rows x n output: y = bias broadcast over rows (or 0). */
+static void fill_bias(float* y, const float* bias, size_t rows, size_t n) {
+  size_t r;
+  if (!bias) {
+    memset(y, 0, rows * n * sizeof(float));
+    return;
+  }
+  for (r = 0; r < rows; r++) memcpy(y + r * n, bias, n * sizeof(float));
+}
+
+/*
+ * matMul(a, b, transA, transB, batchA, batchB, M, N, K, bias|null, act, out):
+ * out[bt] = act(op(a[bt or 0]) op(b[bt or 0]) + bias), op(a) is M x K, op(b) is K x N.
+ */
+static napi_value MatMul(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, &a, 12)) return NULL;
+  int64_t ta = arg_int(&a, 2), tb = arg_int(&a, 3), ba = arg_int(&a, 4), bb = arg_int(&a, 5);
+  int64_t M = arg_int(&a, 6), N = arg_int(&a, 7), K = arg_int(&a, 8);
+  int64_t act = arg_int(&a, 10);
+  int64_t batch = ba > bb ? ba : bb;
+  if (a.failed) return NULL;
+  if (M <= 0 || N <= 0 || K <= 0 || ba <= 0 || bb <= 0 || (ba != bb && ba != 1 && bb != 1)) {
+    napi_throw_error(env, NULL, "dlnative.matMul: bad sizes");
+    return NULL;
+  }
+  float* A = arg_f32(&a, 0, (size_t)(ba * M * K), "dlnative.matMul: a must be a Float32Array");
+  float* B = arg_f32(&a, 1, (size_t)(bb * K * N), "dlnative.matMul: b must be a Float32Array");
+  float* bias = arg_f32_opt(&a, 9, (size_t)N, "dlnative.matMul: bias must be a Float32Array");
+  float* C = arg_f32(&a, 11, (size_t)(batch * M * N), "dlnative.matMul: out must be a Float32Array");
+  if (a.failed) return NULL;
+  for (int64_t t = 0; t < batch; t++) {
+    const float* At = A + (ba == 1 ? 0 : t * M * K);
+    const float* Bt = B + (bb == 1 ? 0 : t * K * N);
+    float* Ct = C + t * M * N;
+    if (bias) fill_bias(Ct, bias, (size_t)M, (size_t)N);
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, 1.f, At,
+                ta ? (int)M : (int)K, Bt, tb ? (int)K : (int)N, bias ? 1.f : 0.f, Ct, (int)N);
+    apply_act(Ct, (size_t)(M * N), (int)act);
+  }
+  return NULL;
+}
+
+typedef struct {
+  int64_t n, h, w, ci, fh, fw, sh, sw, dh, dw, pt, pl, oh, ow, co;
+} ConvDims;
+
+static int read_conv_dims(Args* a, size_t first, ConvDims* d) {
+  int64_t* f = &d->n;
+  for (int i = 0; i < 15; i++) f[i] = arg_int(a, first + i);
+  if (a->failed) return 0;
+  for (int i = 0; i < 15; i++) {
+    if (i == 10 || i == 11) continue; /* pads may be 0 */
+    if (f[i] <= 0) {
+      fail(a, "dlnative.conv: bad sizes");
+      return 0;
+    }
+  }
+  if (d->pt < 0 || d->pl < 0) {
+    fail(a, "dlnative.conv: negative padding");
+    return 0;
+  }
+  return 1;
+}
+
+/* col[r, (kh*fw + kw)*ci + c] = x[n, oh*sh - pt + kh*dh, ow*sw - pl + kw*dw, c] (0 outside) for rows m0..m1. */
+static void im2col(const float* x, float* col, const ConvDims* d, int64_t m0, int64_t m1) {
+  const int64_t K = d->fh * d->fw * d->ci;
+  for (int64_t m = m0; m < m1; m++) {
+    const int64_t b = m / (d->oh * d->ow);
+    const int64_t rem = m % (d->oh * d->ow);
+    const int64_t oy = rem / d->ow, ox = rem % d->ow;
+    float* row = col + (m - m0) * K;
+    for (int64_t kh = 0; kh < d->fh; kh++) {
+      const int64_t iy = oy * d->sh - d->pt + kh * d->dh;
+      for (int64_t kw = 0; kw < d->fw; kw++) {
+        const int64_t ix = ox * d->sw - d->pl + kw * d->dw;
+        float* dst = row + (kh * d->fw + kw) * d->ci;
+        if (iy < 0 || iy >= d->h || ix < 0 || ix >= d->w)
+          memset(dst, 0, (size_t)d->ci * sizeof(float));
+        else
+          memcpy(dst, x + ((b * d->h + iy) * d->w + ix) * d->ci, (size_t)d->ci * sizeof(float));
+      }
+    }
+  }
+}
+
+/* dx[n, iy, ix, c] += col[r, (kh*fw + kw)*ci + c] for the same mapping as im2col. */
+static void col2im(const float* col, float* dx, const ConvDims* d, int64_t m0, int64_t m1) {
+  const int64_t K = d->fh * d->fw * d->ci;
+  for (int64_t m = m0; m < m1; m++) {
+    const int64_t b = m / (d->oh * d->ow);
+    const int64_t rem = m % (d->oh * d->ow);
+    const int64_t oy = rem / d->ow, ox = rem % d->ow;
+    const float* row = col + (m - m0) * K;
+    for (int64_t kh = 0; kh < d->fh; kh++) {
+      const int64_t iy = oy * d->sh - d->pt + kh * d->dh;
+      if (iy < 0 || iy >= d->h) continue;
+      for (int64_t kw = 0; kw < d->fw; kw++) {
+        const int64_t ix = ox * d->sw - d->pl + kw * d->dw;
+        if (ix < 0 || ix >= d->w) continue;
+        const float* src = row + (kh * d->fw + kw) * d->ci;
+        float* dst = dx + ((b * d->h + iy) * d->w + ix) * d->ci;
+        for (int64_t c = 0; c < d->ci; c++) dst[c] += src[c];
+      }
+    }
+  }
+}
+
+static int is_pointwise(const ConvDims* d) {
+  return d->fh == 1 && d->fw == 1 && d->sh == 1 && d->sw == 1 && d->pt == 0 && d->pl == 0 && d->oh == d->h && d->ow == d->w;
+}
+
+static int64_t chunk_rows(int64_t K) {
+  int64_t r = CHUNK_FLOATS / K;
+  return r < 16 ? 16 : r;
+}
+
+/* conv2d(x, filter, bias|null, act, out, n, h, w, ci, fh, fw, sh, sw, dh, dw, pt, pl, oh, ow, co) */
+static napi_value Conv2D(napi_env env, napi_callback_info info) {
+  Args a;
+  ConvDims d;
+  if (!get_args(env, info, &a, 20)) return NULL;
+  if (!read_conv_dims(&a, 5, &d)) return NULL;
+  const int64_t K = d.fh * d.fw * d.ci, M = d.n * d.oh * d.ow;
+  float* x = arg_f32(&a, 0, (size_t)(d.n * d.h * d.w * d.ci), "dlnative.conv2d: x must be a Float32Array");
+  float* f = arg_f32(&a, 1, (size_t)(K * d.co), "dlnative.conv2d: filter must be a Float32Array");
+  float* bias = arg_f32_opt(&a, 2, (size_t)d.co, "dlnative.conv2d: bias must be a Float32Array");
+  int64_t act = arg_int(&a, 3);
+  float* y = arg_f32(&a, 4, (size_t)(M * d.co), "dlnative.conv2d: out must be a Float32Array");
+  if (a.failed) return NULL;
+  if (is_pointwise(&d)) {
+    if (bias) fill_bias(y, bias, (size_t)M, (size_t)d.co);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)d.co, (int)K, 1.f, x, (int)K, f, (int)d.co, bias ? 1.f : 0.f, y, (int)d.co);
+  } else {
+    const int64_t R = chunk_rows(K);
+    float* col = get_scratch((size_t)(R * K));
+    if (!col) {
+      napi_throw_error(env, NULL, "dlnative.conv2d: out of memory");
+      return NULL;
+    }
+    for (int64_t m0 = 0; m0 < M; m0 += R) {
+      const int64_t m1 = m0 + R < M ? m0 + R : M;
+      im2col(x, col, &d, m0, m1);
+      float* yc = y + m0 * d.co;
+      if (bias) fill_bias(yc, bias, (size_t)(m1 - m0), (size_t)d.co);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(m1 - m0), (int)d.co, (int)K, 1.f, col, (int)K, f, (int)d.co, bias ? 1.f : 0.f, yc,
+                  (int)d.co);
+    }
+  }
+  apply_act(y, (size_t)(M * d.co), (int)act);
+  return NULL;
+}
+
+/* conv2dBackpropInput(dy, filter, dx, n, h, w, ci, fh, fw, sh, sw, dh, dw, pt, pl, oh, ow, co): dx = conv^T(dy) */
+static napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
+  Args a;
+  ConvDims d;
+  if (!get_args(env, info, &a, 18)) return NULL;
+  if (!read_conv_dims(&a, 3, &d)) return NULL;
+  const int64_t K = d.fh * d.fw * d.ci, M = d.n * d.oh * d.ow;
+  float* dy = arg_f32(&a, 0, (size_t)(M * d.co), "dlnative.conv2dBackpropInput: dy must be a Float32Array");
+  float* f = arg_f32(&a, 1, (size_t)(K * d.co), "dlnative.conv2dBackpropInput: filter must be a Float32Array");
+  float* dx = arg_f32(&a, 2, (size_t)(d.n * d.h * d.w * d.ci), "dlnative.conv2dBackpropInput: dx must be a Float32Array");
+  if (a.failed) return NULL;
+  if (is_pointwise(&d)) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)K, (int)d.co, 1.f, dy, (int)d.co, f, (int)d.co, 0.f, dx, (int)K);
+    return NULL;
+  }
+  memset(dx, 0, (size_t)(d.n * d.h * d.w * d.ci) * sizeof(float));
+  const int64_t R = chunk_rows(K);
+  float* col = get_scratch((size_t)(R * K));
+  if (!col) {
+    napi_throw_error(env, NULL, "dlnative.conv2dBackpropInput: out of memory");
+    return NULL;
+  }
+  for (int64_t m0 = 0; m0 < M; m0 += R) {
+    const int64_t m1 = m0 + R < M ? m0 + R : M;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(m1 - m0), (int)K, (int)d.co, 1.f, dy + m0 * d.co, (int)d.co, f, (int)d.co, 0.f, col, (int)K);
+    col2im(col, dx, &d, m0, m1);
+  }
+  return NULL;
+}
+
+/* conv2dBackpropFilter(x, dy, dw, n, h, w, ci, fh, fw, sh, sw, dh, dw, pt, pl, oh, ow, co) */
+static napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
+  Args a;
+  ConvDims d;
+  if (!get_args(env, info, &a, 18)) return NULL;
+  if (!read_conv_dims(&a, 3, &d)) return NULL;
+  const int64_t K = d.fh * d.fw * d.ci, M = d.n * d.oh * d.ow;
+  float* x = arg_f32(&a, 0, (size_t)(d.n * d.h * d.w * d.ci), "dlnative.conv2dBackpropFilter: x must be a Float32Array");
+  float* dy = arg_f32(&a, 1, (size_t)(M * d.co), "dlnative.conv2dBackpropFilter: dy must be a Float32Array");
+  float* dw = arg_f32(&a, 2, (size_t)(K * d.co), "dlnative.conv2dBackpropFilter: dw must be a Float32Array");
+  if (a.failed) return NULL;
+  if (is_pointwise(&d)) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)d.co, (int)M, 1.f, x, (int)K, dy, (int)d.co, 0.f, dw, (int)d.co);
+    return NULL;
+  }
+  const int64_t R = chunk_rows(K);
+  float* col = get_scratch((size_t)(R * K));
+  if (!col) {
+    napi_throw_error(env, NULL, "dlnative.conv2dBackpropFilter: out of memory");
+    return NULL;
+  }
+  for (int64_t m0 = 0; m0 < M; m0 += R) {
+    const int64_t m1 = m0 + R < M ? m0 + R : M;
+    im2col(x, col, &d, m0, m1);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)d.co, (int)(m1 - m0), 1.f, col, (int)K, dy + m0 * d.co, (int)d.co,
+                m0 == 0 ? 0.f : 1.f, dw, (int)d.co);
+  }
+  return NULL;
+}
+
+static double arg_num(Args* a, size_t i) {
+  double v = 0;
+  if (a->failed) return 0;
+  if (napi_get_value_double(a->env, a->argv[i], &v) != napi_ok) fail(a, "dlnative: expected a number");
+  return v;
+}
+
+static void act_grad(const float* restrict dy, const float* restrict y, int act, float* restrict dz, int64_t n) {
+  int64_t i;
+  switch (act) {
+    case 1:
+      for (i = 0; i < n; i++) dz[i] = dy[i] * (y[i] > 0.f ? 1.f : 0.f); /* = tf.mul(dy, tf.step(y)) */
+      break;
+    case 2:
+      for (i = 0; i < n; i++) dz[i] = dy[i] * (1.f - y[i] * y[i]);
+      break;
+    case 3:
+      for (i = 0; i < n; i++) dz[i] = dy[i] * y[i] * (1.f - y[i]);
+      break;
+    default:
+      memcpy(dz, dy, (size_t)n * sizeof(float));
+  }
+}
+
+/* actGrad(dy, y, act, dz, n): dz = dy * act'(y) from the activation's output y (1 relu, 2 tanh, 3 sigmoid). */
+static napi_value ActGrad(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, &a, 5)) return NULL;
+  int64_t act = arg_int(&a, 2), n = arg_int(&a, 4);
+  if (a.failed) return NULL;
+  float* dy = arg_f32(&a, 0, (size_t)n, "dlnative.actGrad: dy must be a Float32Array");
+  float* y = arg_f32(&a, 1, (size_t)n, "dlnative.actGrad: y must be a Float32Array");
+  float* dz = arg_f32(&a, 3, (size_t)n, "dlnative.actGrad: dz must be a Float32Array");
+  if (a.failed) return NULL;
+  act_grad(dy, y, (int)act, dz, n);
+  return NULL;
+}
+
+/* colSum(x, rows, cols, out): out[c] = sum_r x[r, c] (a dense layer's bias gradient). */
+static napi_value ColSum(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, &a, 4)) return NULL;
+  int64_t rows = arg_int(&a, 1), cols = arg_int(&a, 2);
+  if (a.failed) return NULL;
+  float* x = arg_f32(&a, 0, (size_t)(rows * cols), "dlnative.colSum: x must be a Float32Array");
+  float* out = arg_f32(&a, 3, (size_t)cols, "dlnative.colSum: out must be a Float32Array");
+  if (a.failed) return NULL;
+  memset(out, 0, (size_t)cols * sizeof(float));
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = x + r * cols;
+    for (int64_t c = 0; c < cols; c++) out[c] += row[c];
+  }
+  return NULL;
+}
+
+static void adam_step(const float* restrict p, const float* restrict m, const float* restrict v, const float* restrict g, int64_t n, float lr, float b1,
+                      float b2, float eps, float bc1, float bc2, float* restrict op, float* restrict om, float* restrict ov) {
+  const float c1 = 1.f - b1, c2 = 1.f - b2;
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float mi = b1 * m[i] + c1 * gi;
+    const float vi = b2 * v[i] + c2 * (gi * gi);
+    om[i] = mi;
+    ov[i] = vi;
+    op[i] = p[i] - lr * ((mi / bc1) / (sqrtf(vi / bc2) + eps));
+  }
+}
+
+/*
+ * adam(value, m, v, grad, n, lr, beta1, beta2, eps, bc1, bc2, outValue, outM, outV): one Adam
+ * step with tfjs's arithmetic: m' = b1 m + (1-b1) g; v' = b2 v + (1-b2) g^2;
+ * value' = value - lr (m'/bc1) / (sqrt(v'/bc2) + eps), bc_i = 1 - b_i^t. Outputs must not alias inputs.
+ */
+static napi_value Adam(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, &a, 14)) return NULL;
+  int64_t n = arg_int(&a, 4);
+  const float lr = (float)arg_num(&a, 5), b1 = (float)arg_num(&a, 6), b2 = (float)arg_num(&a, 7), eps = (float)arg_num(&a, 8);
+  const float bc1 = (float)arg_num(&a, 9), bc2 = (float)arg_num(&a, 10);
+  if (a.failed) return NULL;
+  float* p = arg_f32(&a, 0, (size_t)n, "dlnative.adam: value must be a Float32Array");
+  float* m = arg_f32(&a, 1, (size_t)n, "dlnative.adam: m must be a Float32Array");
+  float* v = arg_f32(&a, 2, (size_t)n, "dlnative.adam: v must be a Float32Array");
+  float* g = arg_f32(&a, 3, (size_t)n, "dlnative.adam: grad must be a Float32Array");
+  float* op = arg_f32(&a, 11, (size_t)n, "dlnative.adam: outValue must be a Float32Array");
+  float* om = arg_f32(&a, 12, (size_t)n, "dlnative.adam: outM must be a Float32Array");
+  float* ov = arg_f32(&a, 13, (size_t)n, "dlnative.adam: outV must be a Float32Array");
+  if (a.failed) return NULL;
+  adam_step(p, m, v, g, n, lr, b1, b2, eps, bc1, bc2, op, om, ov);
+  return NULL;
+}
+
+static void lerp(const float* restrict t, const float* restrict s, int64_t n, float tau, float* restrict o) {
+  const float keep = 1.f - tau;
+  for (int64_t i = 0; i < n; i++) o[i] = tau * s[i] + keep * t[i];
+}
+
+/* lerp(target, source, n, tau, out): out = tau * source + (1 - tau) * target (Polyak averaging). */
+static napi_value Lerp(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, &a, 5)) return NULL;
+  int64_t n = arg_int(&a, 2);
+  const float tau = (float)arg_num(&a, 3);
+  if (a.failed) return NULL;
+  float* t = arg_f32(&a, 0, (size_t)n, "dlnative.lerp: target must be a Float32Array");
+  float* s = arg_f32(&a, 1, (size_t)n, "dlnative.lerp: source must be a Float32Array");
+  float* o = arg_f32(&a, 4, (size_t)n, "dlnative.lerp: out must be a Float32Array");
+  if (a.failed) return NULL;
+  lerp(t, s, n, tau, o);
+  return NULL;
+}
+
+static napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, &a, 1)) return NULL;
+  int64_t n = arg_int(&a, 0);
+  if (a.failed) return NULL;
+  if (n > 0) openblas_set_num_threads((int)n);
+  return NULL;
+}
+
+static napi_value GetThreads(napi_env env, napi_callback_info info) {
+  napi_value r;
+  (void)info;
+  napi_create_int32(env, openblas_get_num_threads(), &r);
+  return r;
+}
+
+static napi_value BlasInfo(napi_env env, napi_callback_info info) {
+  napi_value r;
+  char buf[512];
+  (void)info;
+  snprintf(buf, sizeof buf, "OpenBLAS %s (%s)", openblas_get_config(), openblas_get_corename());
+  napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &r);
+  return r;
+}
+
+static napi_value ApiVersion(napi_env env, napi_callback_info info) {
+  napi_value r;
+  (void)info;
+  napi_create_int32(env, DLNATIVE_API, &r);
+  return r;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"matMul", NULL, MatMul, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2d", NULL, Conv2D, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2dBackpropInput", NULL, Conv2DBackpropInput, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2dBackpropFilter", NULL, Conv2DBackpropFilter, NULL, NULL, NULL, napi_default, NULL},
+      {"actGrad", NULL, ActGrad, NULL, NULL, NULL, napi_default, NULL},
+      {"colSum", NULL, ColSum, NULL, NULL, NULL, napi_default, NULL},
+      {"adam", NULL, Adam, NULL, NULL, NULL, napi_default, NULL},
+      {"lerp", NULL, Lerp, NULL, NULL, NULL, napi_default, NULL},
+      {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_default, NULL},
+      {"getThreads", NULL, GetThreads, NULL, NULL, NULL, napi_default, NULL},
+      {"blasInfo", NULL, BlasInfo, NULL, NULL, NULL, napi_default, NULL},
+      {"apiVersion", NULL, ApiVersion, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}

@@ -1,0 +1,83 @@
+/**
+ * Loads the optional native kernels (build/native/dlnative.node, built by
+ * `npm run build:native` from dlnative.c). Absent or unloadable -> null with a reason, and the
+ * engine uses tfjs's own wasm kernels. DRIVE_LAB_NATIVE=off disables it; DRIVE_LAB_NATIVE=<path>
+ * loads that file.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The addon's API version this code speaks (DLNATIVE_API in dlnative.c). */
+export const NATIVE_API_VERSION = 2;
+
+type F32 = Float32Array;
+
+export interface NativeKernels {
+  /** out[t] = act(op(a[t]) op(b[t]) + bias); batchA/batchB are 1 (broadcast) or the batch. act: 0 linear, 1 relu, 2 tanh, 3 sigmoid. */
+  matMul(a: F32, b: F32, transA: number, transB: number, batchA: number, batchB: number, m: number, n: number, k: number, bias: F32 | null, act: number, out: F32): void;
+  conv2d(x: F32, filter: F32, bias: F32 | null, act: number, out: F32, ...dims: ConvDimsTuple): void;
+  conv2dBackpropInput(dy: F32, filter: F32, dx: F32, ...dims: ConvDimsTuple): void;
+  conv2dBackpropFilter(x: F32, dy: F32, dw: F32, ...dims: ConvDimsTuple): void;
+  /** dz = dy * act'(y), y the activation's output. act: 0 linear, 1 relu, 2 tanh, 3 sigmoid. */
+  actGrad(dy: F32, y: F32, act: number, dz: F32, n: number): void;
+  /** out[c] = sum over rows of x[r, c]. */
+  colSum(x: F32, rows: number, cols: number, out: F32): void;
+  /** One Adam step (tfjs arithmetic); outputs must not alias the inputs. */
+  adam(value: F32, m: F32, v: F32, grad: F32, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, outValue: F32, outM: F32, outV: F32): void;
+  /** out = tau * source + (1 - tau) * target. */
+  lerp(target: F32, source: F32, n: number, tau: number, out: F32): void;
+  setThreads(n: number): void;
+  getThreads(): number;
+  blasInfo(): string;
+  apiVersion(): number;
+}
+
+/** n, h, w, ci, fh, fw, sh, sw, dh, dw, padTop, padLeft, outH, outW, co */
+export type ConvDimsTuple = [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+
+export interface NativeLoad {
+  kernels: NativeKernels | null;
+  /** One line: what was loaded, or why not. */
+  detail: string;
+}
+
+const FILE = join('build', 'native', 'dlnative.node');
+
+/** build/native/dlnative.node in this folder or the nearest ancestor (sources, bundle, tests). */
+function findAddon(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const p = join(dir, FILE);
+    if (existsSync(p)) return p;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return undefined;
+}
+
+let cached: NativeLoad | undefined;
+
+export function loadNative(): NativeLoad {
+  if (cached) return cached;
+  cached = tryLoad();
+  return cached;
+}
+
+function tryLoad(): NativeLoad {
+  const env = process.env.DRIVE_LAB_NATIVE;
+  if (env === 'off' || env === '0') return { kernels: null, detail: 'native kernels disabled (DRIVE_LAB_NATIVE=off)' };
+  const path = env && env !== 'on' ? env : findAddon();
+  if (!path) return { kernels: null, detail: 'native kernels not built (npm run build:native)' };
+  try {
+    const kernels = createRequire(import.meta.url)(path) as NativeKernels;
+    const v = kernels.apiVersion();
+    if (v !== NATIVE_API_VERSION) return { kernels: null, detail: `native kernels are stale (API ${v}, need ${NATIVE_API_VERSION}): npm run build:native` };
+    return { kernels, detail: `native kernels: ${kernels.blasInfo()}, ${kernels.getThreads()} threads` };
+  } catch (e) {
+    const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);
+    return { kernels: null, detail: `native kernels failed to load: ${msg}` };
+  }
+}
