@@ -92,7 +92,7 @@ class ConvVae(nn.Module):
         h = self.enc(x).flatten(1)
         mu, lv = self.mean(h), self.log_var(h)
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * lv)
-        d = self.fc(z).view(-1, self.channels[-1], self.h0, self.w0)
+        d = F.relu(self.fc(z)).view(-1, self.channels[-1], self.h0, self.w0)
         r = torch.sigmoid(self.dec(d))
         rec = ((r - x) ** 2).sum(dim=(1, 2, 3)).mean()
         kl = (-0.5 * (1 + lv - mu ** 2 - lv.exp()).sum(1)).mean()

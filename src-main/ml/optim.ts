@@ -45,7 +45,7 @@ export class Adam extends tf.Optimizer {
     const entries: Array<[string, tf.Tensor | undefined]> = Array.isArray(variableGradients)
       ? variableGradients.map((g) => [g.name, g.tensor])
       : Object.keys(variableGradients).map((k) => [k, variableGradients[k]]);
-    const t = this.iterations_ + 1;
+    const t = this.iterations + 1;
     const attrs: AdamAttrs = {
       lr: this.learningRate,
       beta1: this.beta1,

@@ -33,6 +33,25 @@ export interface AdamAttrs {
   bc2: number;
 }
 
+export interface CustomGradInvocation {
+  inputs: Record<string, tf.Tensor>;
+  /** The forward pass (not taped); `save` keeps tensors for the gradient. */
+  forwardFunc: (backend: tf.KernelBackend, save: (tensors: tf.Tensor[]) => void) => tf.Tensor;
+  /** Called once per backward pass; returns one lazy gradient per input name (only the ones the tape needs are called). */
+  backwardsFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => Record<string, () => tf.Tensor>;
+}
+
+/**
+ * Runs an op with its own gradient as one tape node. This is the engine entry tf.customGrad
+ * uses; called directly, the gradient of each input is computed only if the tape asks for it
+ * (tf.customGrad computes them all). Tensors made in backwardsFunc itself live until the end of
+ * the backward pass.
+ */
+export function runWithGradient(inv: CustomGradInvocation): tf.Tensor {
+  const engine = tf.engine() as unknown as { runKernelFunc(p: CustomGradInvocation): tf.Tensor };
+  return engine.runKernelFunc(inv);
+}
+
 function hasKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) !== undefined;
 }
@@ -192,7 +211,8 @@ function registerFastConcat(): void {
   tf.registerKernel({
     ...prior,
     kernelFunc: ((args: KernelArgs) => {
-      const inputs = args.inputs as unknown as TensorInfo[];
+      // The engine passes Concat's inputs as an array; accept a name map too.
+      const inputs = Object.values(args.inputs) as TensorInfo[];
       const b = args.backend as BackendWasm;
       const first = inputs[0];
       if (!first || first.dtype !== 'float32' || inputs.length < 2 || inputs.some((t) => t.dtype !== 'float32' || size(t.shape) === 0)) {

@@ -11,22 +11,11 @@
  * The math is exactly tf.relu(tf.add(tf.matMul(x, w), b)) (or tanh, or linear) and its gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-import { actGrad, biasGrad } from './custom-ops.js';
+import { actGrad, biasGrad, runWithGradient } from './custom-ops.js';
 import { explicitTransposes, fastPathState } from './fast-paths.js';
 
 export type DenseActivation = 'linear' | 'relu' | 'tanh';
 
-interface CustomGradInvocation {
-  forwardFunc: (backend: tf.KernelBackend, save: (tensors: tf.Tensor[]) => void) => tf.Tensor;
-  backwardsFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => Record<string, () => tf.Tensor>;
-  inputs: Record<string, tf.Tensor>;
-}
-
-/** tfjs's engine entry for an op with a custom gradient (what tf.customGrad uses, with lazy per-input gradients). */
-function runWithGradient(inv: CustomGradInvocation): tf.Tensor {
-  const engine = tf.engine() as unknown as { runKernelFunc(p: CustomGradInvocation): tf.Tensor };
-  return engine.runKernelFunc(inv);
-}
 
 /** x^T b without a transpose flag on wasm. */
 export function matMulTransA(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {

@@ -17,6 +17,7 @@ import { fastPathState } from './fast-paths.js';
 import { registerCustomWasmKernels } from './custom-ops.js';
 import { registerNativeWasmKernels } from './native-wasm.js';
 import { conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './wasm-conv.js';
+import { KernelScope, type TensorInfo } from './wasm-util.js';
 
 export type ConvTransposeMethod = 'auto' | 'subpixel' | 'zero-insertion' | 'shipped';
 
@@ -88,6 +89,60 @@ function registerWasmKernels(): string[] {
     });
     kernels.push('Conv2DBackpropInput (sub-pixel Conv2Ds)');
   }
+  if (registerFusedMatMulFix()) kernels.push('_FusedMatMul fix for transposed or batched operands');
   kernels.push('dense gradient with explicit transposes');
   return kernels;
+}
+
+/**
+ * tfjs-wasm 4.22's _FusedMatMul returns wrong values when an operand is transposed or batched
+ * (found by test/unit/ml/kernels-wasm.test.ts). Those calls are computed as BatchMatMul, then the
+ * bias and activation with wasm's own kernels; plain 2-D products keep the fused XNNPACK kernel.
+ */
+function registerFusedMatMulFix(): boolean {
+  const prior = tf.getKernel('_FusedMatMul', 'wasm');
+  if (!prior) return false;
+  tf.unregisterKernel('_FusedMatMul', 'wasm');
+  tf.registerKernel({
+    ...prior,
+    kernelFunc: ((args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }) => {
+      const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+      const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number };
+      const batched = a!.shape.slice(0, -2).some((d) => d > 1) || b!.shape.slice(0, -2).some((d) => d > 1);
+      if (!transposeA && !transposeB && !batched) return prior.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+      const scope = new KernelScope(args.backend, 'wasm');
+      try {
+        let y = scope.run('BatchMatMul', { a: a!, b: b! }, { transposeA, transposeB });
+        if (bias) y = scope.run('Add', { a: y, b: bias });
+        switch (activation ?? 'linear') {
+          case 'linear':
+            break;
+          case 'relu':
+            y = scope.run('Relu', { x: y });
+            break;
+          case 'relu6':
+            y = scope.run('Relu6', { x: y });
+            break;
+          case 'sigmoid':
+            y = scope.run('Sigmoid', { x: y });
+            break;
+          case 'elu':
+            y = scope.run('Elu', { x: y });
+            break;
+          case 'leakyrelu':
+            y = scope.run('LeakyRelu', { x: y }, { alpha: leakyreluAlpha ?? 0.2 });
+            break;
+          case 'prelu':
+            y = scope.run('Prelu', { x: y, alpha: preluActivationWeights! });
+            break;
+          default:
+            throw new Error(`_FusedMatMul: unknown activation ${activation}`);
+        }
+        return scope.keep(y);
+      } finally {
+        scope.close();
+      }
+    }) as unknown as tf.KernelFunc,
+  });
+  return true;
 }

@@ -156,7 +156,7 @@ function subpixelBackpropInput(backend: BackendWasm, dy: TensorInfo, filter: Ten
         phases.push(scope.run('Conv2D', { x: dy, filter: g }, { strides: [1, 1], dilations: [1, 1], pad, dataFormat: 'NHWC' }));
       }
     }
-    const stacked = phases.length === 1 ? phases[0]! : scope.run('Concat', Object.fromEntries(phases.map((p, i) => [String(i), p])) as tf.NamedTensorInfoMap, { axis: 3 });
+    const stacked = phases.length === 1 ? phases[0]! : scope.run('Concat', phases as unknown as tf.NamedTensorInfoMap, { axis: 3 });
     const out = scope.run('DepthToSpace', { x: stacked }, { blockSize: s, dataFormat: 'NHWC' });
     if (out.shape[0] !== n || out.shape[1] !== info.inHeight || out.shape[2] !== info.inWidth || out.shape[3] !== ci) throw new Error(`sub-pixel conv produced ${out.shape}`);
     return scope.keep(out);

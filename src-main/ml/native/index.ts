@@ -66,6 +66,13 @@ export function loadNative(): NativeLoad {
   return cached;
 }
 
+/** "OpenBLAS OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH ... (Cooperlake)" -> "OpenBLAS 0.3.21, Cooperlake". */
+function describeBlas(info: string): string {
+  const version = /OpenBLAS\s+(\d[\w.]*)/.exec(info)?.[1];
+  const core = /\(([^)]+)\)\s*$/.exec(info)?.[1];
+  return version ? `OpenBLAS ${version}${core ? `, ${core}` : ''}` : info;
+}
+
 function tryLoad(): NativeLoad {
   const env = process.env.DRIVE_LAB_NATIVE;
   if (env === 'off' || env === '0') return { kernels: null, detail: 'native kernels disabled (DRIVE_LAB_NATIVE=off)' };
@@ -75,7 +82,7 @@ function tryLoad(): NativeLoad {
     const kernels = createRequire(import.meta.url)(path) as NativeKernels;
     const v = kernels.apiVersion();
     if (v !== NATIVE_API_VERSION) return { kernels: null, detail: `native kernels are stale (API ${v}, need ${NATIVE_API_VERSION}): npm run build:native` };
-    return { kernels, detail: `native kernels: ${kernels.blasInfo()}, ${kernels.getThreads()} threads` };
+    return { kernels, detail: `native kernels (${describeBlas(kernels.blasInfo())}, ${kernels.getThreads()} BLAS threads)` };
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);
     return { kernels: null, detail: `native kernels failed to load: ${msg}` };
