@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { actGrad, biasGrad, runWithGradient, type GradActivation } from './custom-ops.js';
+import { CONV2D_TRANSPOSE_BIAS_ACT } from './native-wasm.js';
 
 export type ConvActivation = 'linear' | 'relu' | 'sigmoid';
 
@@ -62,7 +63,11 @@ export function conv2dTransposeLayer(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tenso
   return runWithGradient({
     inputs: { x, w, b },
     forwardFunc: (_backend, save) => {
-      const y = tf.tidy(() => activate(tf.add(conv2DBackpropInput(x, w, outShape, stride), b), activation)) as tf.Tensor4D;
+      const y = (
+        tf.getKernel(CONV2D_TRANSPOSE_BIAS_ACT, tf.getBackend())
+          ? tf.engine().runKernel(CONV2D_TRANSPOSE_BIAS_ACT, { x, filter: w, bias: b }, { outputShape: outShape, strides: stride, activation })
+          : tf.tidy(() => activate(tf.add(conv2DBackpropInput(x, w, outShape, stride), b), activation))
+      ) as tf.Tensor4D;
       save([x, w, y]);
       return y;
     },

@@ -10,6 +10,9 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { ConvDimsTuple, NativeKernels } from '../native/index.js';
 import { wasmF32, type TensorInfo } from './wasm-util.js';
 
+/** Kernel name of conv2dTranspose(x, filter, 'same') + bias + activation, fused (wasm with the native addon only). */
+export const CONV2D_TRANSPOSE_BIAS_ACT = 'DlConv2DTransposeBiasAct';
+
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
 type Pad = 'valid' | 'same' | number | number[][];
 
@@ -164,9 +167,28 @@ export function registerNativeWasmKernels(native: NativeKernels): string[] {
     if (info.padInfo.top < 0 || info.padInfo.left < 0) return null;
     const backend = args.backend as BackendWasm;
     const out = backend.makeOutput(info.inShape, 'float32');
-    native.conv2dBackpropInput(wasmF32(backend, dy), wasmF32(backend, filter), wasmF32(backend, out), ...dims);
+    native.conv2dBackpropInput(wasmF32(backend, dy), wasmF32(backend, filter), null, 0, wasmF32(backend, out), ...dims);
     return out;
   });
+
+  // conv2dTranspose + bias + activation in one pass (no tfjs equivalent; conv.ts uses it when registered).
+  tf.registerKernel({
+    kernelName: CONV2D_TRANSPOSE_BIAS_ACT,
+    backendName: 'wasm',
+    kernelFunc: ((args: KernelArgs) => {
+      const { x, filter, bias } = args.inputs as { x: TensorInfo; filter: TensorInfo; bias: TensorInfo };
+      const { outputShape, strides, activation } = args.attrs as { outputShape: number[]; strides: number; activation: string };
+      const act = ACT[activation];
+      if (act === undefined) throw new Error(`${CONV2D_TRANSPOSE_BIAS_ACT}: unsupported activation ${activation}`);
+      // conv2dTranspose(x, filter [k, k, out, in]) is the input gradient of conv2d(out -> in) with dy = x.
+      const { dims } = convDims(outputShape, filter.shape, strides, 1, 'same');
+      const backend = args.backend as BackendWasm;
+      const out = backend.makeOutput(outputShape, 'float32');
+      native.conv2dBackpropInput(wasmF32(backend, x), wasmF32(backend, filter), wasmF32(backend, bias), act, wasmF32(backend, out), ...dims);
+      return out;
+    }) as unknown as tf.KernelFunc,
+  });
+  done.push(CONV2D_TRANSPOSE_BIAS_ACT);
 
   replace('Conv2DBackpropFilter', () => (args) => {
     const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };

@@ -17,7 +17,7 @@
 #include <string.h>
 
 /* Bumped whenever a function's signature changes; the loader refuses a stale build. */
-#define DLNATIVE_API 2
+#define DLNATIVE_API 3
 #define MAX_ARGS 24
 /* Bytes of im2col scratch per chunk: big enough for efficient GEMMs, small enough for cache. */
 #define CHUNK_FLOATS (1 << 20)
@@ -175,45 +175,79 @@ static int read_conv_dims(Args* a, size_t first, ConvDims* d) {
   return 1;
 }
 
-/* col[r, (kh*fw + kw)*ci + c] = x[n, oh*sh - pt + kh*dh, ow*sw - pl + kw*dw, c] (0 outside) for rows m0..m1. */
+/*
+ * col[r, (kh*fw + kw)*ci + c] = x[n, oh*sh - pt + kh*dh, ow*sw - pl + kw*dw, c] (0 outside) for
+ * rows m0..m1. With dilation 1 the in-bounds taps of a filter row are contiguous in x (NHWC), so
+ * each filter row is one copy (small copies as plain loops: a memcpy call per 3 floats costs
+ * more than the floats).
+ */
+static inline void copy_f(float* restrict dst, const float* restrict src, int64_t n) {
+  for (int64_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+static inline void add_f(float* restrict dst, const float* restrict src, int64_t n) {
+  for (int64_t i = 0; i < n; i++) dst[i] += src[i];
+}
+
+/* The kw range [lo, hi) whose input column ix0 + kw*dw lies in [0, w). */
+static inline void kw_range(const ConvDims* d, int64_t ix0, int64_t* lo, int64_t* hi) {
+  int64_t a = 0, b = d->fw;
+  while (a < b && ix0 + a * d->dw < 0) a++;
+  while (b > a && ix0 + (b - 1) * d->dw >= d->w) b--;
+  *lo = a;
+  *hi = b;
+}
+
 static void im2col(const float* x, float* col, const ConvDims* d, int64_t m0, int64_t m1) {
-  const int64_t K = d->fh * d->fw * d->ci;
+  const int64_t K = d->fh * d->fw * d->ci, rowLen = d->fw * d->ci;
   for (int64_t m = m0; m < m1; m++) {
     const int64_t b = m / (d->oh * d->ow);
     const int64_t rem = m % (d->oh * d->ow);
     const int64_t oy = rem / d->ow, ox = rem % d->ow;
+    const int64_t ix0 = ox * d->sw - d->pl;
+    int64_t lo, hi;
+    kw_range(d, ix0, &lo, &hi);
     float* row = col + (m - m0) * K;
     for (int64_t kh = 0; kh < d->fh; kh++) {
       const int64_t iy = oy * d->sh - d->pt + kh * d->dh;
-      for (int64_t kw = 0; kw < d->fw; kw++) {
-        const int64_t ix = ox * d->sw - d->pl + kw * d->dw;
-        float* dst = row + (kh * d->fw + kw) * d->ci;
-        if (iy < 0 || iy >= d->h || ix < 0 || ix >= d->w)
-          memset(dst, 0, (size_t)d->ci * sizeof(float));
-        else
-          memcpy(dst, x + ((b * d->h + iy) * d->w + ix) * d->ci, (size_t)d->ci * sizeof(float));
+      float* dst = row + kh * rowLen;
+      if (iy < 0 || iy >= d->h || lo >= hi) {
+        memset(dst, 0, (size_t)rowLen * sizeof(float));
+        continue;
       }
+      const float* src = x + ((b * d->h + iy) * d->w) * d->ci;
+      if (lo > 0) memset(dst, 0, (size_t)(lo * d->ci) * sizeof(float));
+      if (d->dw == 1) {
+        copy_f(dst + lo * d->ci, src + (ix0 + lo) * d->ci, (hi - lo) * d->ci);
+      } else {
+        for (int64_t kw = lo; kw < hi; kw++) copy_f(dst + kw * d->ci, src + (ix0 + kw * d->dw) * d->ci, d->ci);
+      }
+      if (hi < d->fw) memset(dst + hi * d->ci, 0, (size_t)((d->fw - hi) * d->ci) * sizeof(float));
     }
   }
 }
 
 /* dx[n, iy, ix, c] += col[r, (kh*fw + kw)*ci + c] for the same mapping as im2col. */
 static void col2im(const float* col, float* dx, const ConvDims* d, int64_t m0, int64_t m1) {
-  const int64_t K = d->fh * d->fw * d->ci;
+  const int64_t K = d->fh * d->fw * d->ci, rowLen = d->fw * d->ci;
   for (int64_t m = m0; m < m1; m++) {
     const int64_t b = m / (d->oh * d->ow);
     const int64_t rem = m % (d->oh * d->ow);
     const int64_t oy = rem / d->ow, ox = rem % d->ow;
+    const int64_t ix0 = ox * d->sw - d->pl;
+    int64_t lo, hi;
+    kw_range(d, ix0, &lo, &hi);
+    if (lo >= hi) continue;
     const float* row = col + (m - m0) * K;
     for (int64_t kh = 0; kh < d->fh; kh++) {
       const int64_t iy = oy * d->sh - d->pt + kh * d->dh;
       if (iy < 0 || iy >= d->h) continue;
-      for (int64_t kw = 0; kw < d->fw; kw++) {
-        const int64_t ix = ox * d->sw - d->pl + kw * d->dw;
-        if (ix < 0 || ix >= d->w) continue;
-        const float* src = row + (kh * d->fw + kw) * d->ci;
-        float* dst = dx + ((b * d->h + iy) * d->w + ix) * d->ci;
-        for (int64_t c = 0; c < d->ci; c++) dst[c] += src[c];
+      const float* src = row + kh * rowLen;
+      float* dst = dx + ((b * d->h + iy) * d->w) * d->ci;
+      if (d->dw == 1) {
+        add_f(dst + (ix0 + lo) * d->ci, src + lo * d->ci, (hi - lo) * d->ci);
+      } else {
+        for (int64_t kw = lo; kw < hi; kw++) add_f(dst + (ix0 + kw * d->dw) * d->ci, src + kw * d->ci, d->ci);
       }
     }
   }
@@ -264,33 +298,42 @@ static napi_value Conv2D(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* conv2dBackpropInput(dy, filter, dx, n, h, w, ci, fh, fw, sh, sw, dh, dw, pt, pl, oh, ow, co): dx = conv^T(dy) */
+/*
+ * conv2dBackpropInput(dy, filter, bias|null, act, dx, n, h, w, ci, fh, fw, sh, sw, dh, dw, pt, pl, oh, ow, co):
+ * dx = act(conv^T(dy) + bias), the gradient of a conv with respect to its input, which is also
+ * conv2dTranspose's forward pass (bias [ci] and act fused for the latter; null and 0 for the former).
+ */
 static napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
   Args a;
   ConvDims d;
-  if (!get_args(env, info, &a, 18)) return NULL;
-  if (!read_conv_dims(&a, 3, &d)) return NULL;
-  const int64_t K = d.fh * d.fw * d.ci, M = d.n * d.oh * d.ow;
+  if (!get_args(env, info, &a, 20)) return NULL;
+  if (!read_conv_dims(&a, 5, &d)) return NULL;
+  const int64_t K = d.fh * d.fw * d.ci, M = d.n * d.oh * d.ow, X = d.n * d.h * d.w;
   float* dy = arg_f32(&a, 0, (size_t)(M * d.co), "dlnative.conv2dBackpropInput: dy must be a Float32Array");
   float* f = arg_f32(&a, 1, (size_t)(K * d.co), "dlnative.conv2dBackpropInput: filter must be a Float32Array");
-  float* dx = arg_f32(&a, 2, (size_t)(d.n * d.h * d.w * d.ci), "dlnative.conv2dBackpropInput: dx must be a Float32Array");
+  float* bias = arg_f32_opt(&a, 2, (size_t)d.ci, "dlnative.conv2dBackpropInput: bias must be a Float32Array");
+  int64_t act = arg_int(&a, 3);
+  float* dx = arg_f32(&a, 4, (size_t)(X * d.ci), "dlnative.conv2dBackpropInput: dx must be a Float32Array");
   if (a.failed) return NULL;
   if (is_pointwise(&d)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)K, (int)d.co, 1.f, dy, (int)d.co, f, (int)d.co, 0.f, dx, (int)K);
-    return NULL;
+    if (bias) fill_bias(dx, bias, (size_t)X, (size_t)d.ci);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)K, (int)d.co, 1.f, dy, (int)d.co, f, (int)d.co, bias ? 1.f : 0.f, dx, (int)K);
+  } else {
+    fill_bias(dx, bias, (size_t)X, (size_t)d.ci);
+    const int64_t R = chunk_rows(K);
+    float* col = get_scratch((size_t)(R * K));
+    if (!col) {
+      napi_throw_error(env, NULL, "dlnative.conv2dBackpropInput: out of memory");
+      return NULL;
+    }
+    for (int64_t m0 = 0; m0 < M; m0 += R) {
+      const int64_t m1 = m0 + R < M ? m0 + R : M;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(m1 - m0), (int)K, (int)d.co, 1.f, dy + m0 * d.co, (int)d.co, f, (int)d.co, 0.f, col,
+                  (int)K);
+      col2im(col, dx, &d, m0, m1);
+    }
   }
-  memset(dx, 0, (size_t)(d.n * d.h * d.w * d.ci) * sizeof(float));
-  const int64_t R = chunk_rows(K);
-  float* col = get_scratch((size_t)(R * K));
-  if (!col) {
-    napi_throw_error(env, NULL, "dlnative.conv2dBackpropInput: out of memory");
-    return NULL;
-  }
-  for (int64_t m0 = 0; m0 < M; m0 += R) {
-    const int64_t m1 = m0 + R < M ? m0 + R : M;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(m1 - m0), (int)K, (int)d.co, 1.f, dy + m0 * d.co, (int)d.co, f, (int)d.co, 0.f, col, (int)K);
-    col2im(col, dx, &d, m0, m1);
-  }
+  apply_act(dx, (size_t)(X * d.ci), (int)act);
   return NULL;
 }
 

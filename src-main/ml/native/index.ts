@@ -2,7 +2,7 @@
  * Loads the optional native kernels (build/native/dlnative.node, built by
  * `npm run build:native` from dlnative.c). Absent or unloadable -> null with a reason, and the
  * engine uses tfjs's own wasm kernels. DRIVE_LAB_NATIVE=off disables it; DRIVE_LAB_NATIVE=<path>
- * loads that file.
+ * loads that file; DRIVE_LAB_BLAS_THREADS=n sets OpenBLAS's thread count.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The addon's API version this code speaks (DLNATIVE_API in dlnative.c). */
-export const NATIVE_API_VERSION = 2;
+export const NATIVE_API_VERSION = 3;
 
 type F32 = Float32Array;
 
@@ -18,7 +18,8 @@ export interface NativeKernels {
   /** out[t] = act(op(a[t]) op(b[t]) + bias); batchA/batchB are 1 (broadcast) or the batch. act: 0 linear, 1 relu, 2 tanh, 3 sigmoid. */
   matMul(a: F32, b: F32, transA: number, transB: number, batchA: number, batchB: number, m: number, n: number, k: number, bias: F32 | null, act: number, out: F32): void;
   conv2d(x: F32, filter: F32, bias: F32 | null, act: number, out: F32, ...dims: ConvDimsTuple): void;
-  conv2dBackpropInput(dy: F32, filter: F32, dx: F32, ...dims: ConvDimsTuple): void;
+  /** dx = act(conv^T(dy) + bias): a conv's input gradient (bias null, act 0), or conv2dTranspose with bias and activation fused. */
+  conv2dBackpropInput(dy: F32, filter: F32, bias: F32 | null, act: number, dx: F32, ...dims: ConvDimsTuple): void;
   conv2dBackpropFilter(x: F32, dy: F32, dw: F32, ...dims: ConvDimsTuple): void;
   /** dz = dy * act'(y), y the activation's output. act: 0 linear, 1 relu, 2 tanh, 3 sigmoid. */
   actGrad(dy: F32, y: F32, act: number, dz: F32, n: number): void;
@@ -82,6 +83,8 @@ function tryLoad(): NativeLoad {
     const kernels = createRequire(import.meta.url)(path) as NativeKernels;
     const v = kernels.apiVersion();
     if (v !== NATIVE_API_VERSION) return { kernels: null, detail: `native kernels are stale (API ${v}, need ${NATIVE_API_VERSION}): npm run build:native` };
+    const threads = Number(process.env.DRIVE_LAB_BLAS_THREADS);
+    if (Number.isInteger(threads) && threads > 0) kernels.setThreads(threads);
     return { kernels, detail: `native kernels (${describeBlas(kernels.blasInfo())}, ${kernels.getThreads()} BLAS threads)` };
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);

@@ -3,8 +3,9 @@
  * in this folder exporting register(bench) and lists it here. Results go to bench/RESULTS.md.
  */
 import type { Command } from 'commander';
+import * as ml from './ml.js';
 
-const benchModules: Array<{ register(bench: Command): void }> = [];
+const benchModules: Array<{ register(bench: Command): void }> = [ml];
 
 export function register(program: Command): void {
   const bench = program
