@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../engine/rng.js';
-import { lerp } from './kernels/custom-ops.js';
+import { lerps } from './kernels/custom-ops.js';
 import { dense } from './kernels/dense.js';
 
 export type OutputActivation = 'linear' | 'tanh';
@@ -72,13 +72,11 @@ export class Mlp {
     });
   }
 
-  /** Polyak averaging: this <- tau * other + (1 - tau) * this (one fused op per weight where the backend has it). */
+  /** Polyak averaging: this <- tau * other + (1 - tau) * this (one fused op for all weights where the backend has it). */
   polyakFrom(other: Mlp, tau: number): void {
     tf.tidy(() => {
-      for (let i = 0; i < this.variables.length; i++) {
-        const t = this.variables[i]!;
-        t.assign(lerp(t, other.variables[i]!, tau));
-      }
+      const next = lerps(this.variables, other.variables, tau);
+      this.variables.forEach((t, i) => t.assign(next[i]!));
     });
   }
 

@@ -8,7 +8,7 @@
  *   w <- w - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
  */
 import * as tf from '@tensorflow/tfjs';
-import { adamStep, type AdamAttrs } from './kernels/custom-ops.js';
+import { adamSteps, type AdamAttrs } from './kernels/custom-ops.js';
 
 /** tfjs-core's NamedTensor (not re-exported by @tensorflow/tfjs). */
 interface NamedTensor {
@@ -56,6 +56,7 @@ export class Adam extends tf.Optimizer {
     };
     const variables = tf.engine().registeredVariables;
     tf.tidy(() => {
+      const work: Array<{ value: tf.Variable; slot: Slot; grad: tf.Tensor }> = [];
       for (const [name, grad] of entries) {
         const value = variables[name];
         if (!value) throw new Error(`Adam: no variable named ${name}`);
@@ -64,12 +65,18 @@ export class Adam extends tf.Optimizer {
           slot = { m: tf.variable(tf.zerosLike(value), false), v: tf.variable(tf.zerosLike(value), false) };
           this.slots.set(name, slot);
         }
-        if (grad == null) continue;
-        const [w, m, v] = adamStep(value, slot.m, slot.v, grad, attrs);
-        slot.m.assign(m);
-        slot.v.assign(v);
-        value.assign(w);
+        if (grad != null) work.push({ value, slot, grad });
       }
+      const updated = adamSteps(
+        work.map((x) => ({ value: x.value, m: x.slot.m, v: x.slot.v, grad: x.grad })),
+        attrs,
+      );
+      work.forEach((x, i) => {
+        const [w, m, v] = updated[i]!;
+        x.slot.m.assign(m);
+        x.slot.v.assign(v);
+        x.value.assign(w);
+      });
     });
     this.incrementIterations();
   }

@@ -5,6 +5,8 @@
  * - DlBiasGrad {dz [rows, cols]} -> column sums [cols] (tfjs-wasm's Sum over axis 0 transposes first)
  * - DlAdam     {value, m, v, grad} -> [value', m', v'] (one Adam step, tfjs's arithmetic)
  * - DlLerp     {target, source} -> tau * source + (1 - tau) * target (Polyak averaging)
+ * - DlAdamMulti / DlLerpMulti: the same for many variables in one kernel call (one engine
+ *   dispatch for a whole network instead of one per weight)
  *
  * On wasm they run in the native addon when it is loaded, else as JavaScript loops over the
  * wasm heap. On other backends (cpu, tensorflow) the same math runs as ordinary tfjs ops.
@@ -19,6 +21,8 @@ export const ACT_GRAD = 'DlActGrad';
 export const BIAS_GRAD = 'DlBiasGrad';
 export const ADAM = 'DlAdam';
 export const LERP = 'DlLerp';
+export const ADAM_MULTI = 'DlAdamMulti';
+export const LERP_MULTI = 'DlLerpMulti';
 
 export type GradActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
 const ACT_CODE: Record<GradActivation, number> = { linear: 0, relu: 1, tanh: 2, sigmoid: 3 };
@@ -88,6 +92,23 @@ export function adamStep(value: tf.Tensor, m: tf.Tensor, v: tf.Tensor, grad: tf.
   });
 }
 
+/** Adam steps for many variables at once: returns [value', m', v'] per variable. */
+export function adamSteps(vars: Array<{ value: tf.Tensor; m: tf.Tensor; v: tf.Tensor; grad: tf.Tensor }>, a: AdamAttrs): Array<[tf.Tensor, tf.Tensor, tf.Tensor]> {
+  if (vars.length > 1 && hasKernel(ADAM_MULTI)) {
+    const flat = run(ADAM_MULTI, vars.flatMap((x) => [x.value, x.m, x.v, x.grad]) as unknown as tf.NamedTensorMap, { ...a }) as tf.Tensor[];
+    return vars.map((_, i) => [flat[3 * i]!, flat[3 * i + 1]!, flat[3 * i + 2]!]);
+  }
+  return vars.map((x) => adamStep(x.value, x.m, x.v, x.grad, a));
+}
+
+/** tau * sources[i] + (1 - tau) * targets[i] for every i. */
+export function lerps(targets: tf.Tensor[], sources: tf.Tensor[], tau: number): tf.Tensor[] {
+  if (targets.length > 1 && hasKernel(LERP_MULTI)) {
+    return run(LERP_MULTI, targets.flatMap((t, i) => [t, sources[i]!]) as unknown as tf.NamedTensorMap, { tau }) as tf.Tensor[];
+  }
+  return targets.map((t, i) => lerp(t, sources[i]!, tau));
+}
+
 /** tau * source + (1 - tau) * target. */
 export function lerp(target: tf.Tensor, source: tf.Tensor, tau: number): tf.Tensor {
   if (hasKernel(LERP)) return run(LERP, { target, source }, { tau }) as tf.Tensor;
@@ -137,10 +158,7 @@ export function registerCustomWasmKernels(native: NativeKernels | null): string[
     }
     return out;
   });
-  register(ADAM, ({ inputs, backend, attrs }) => {
-    const b = backend as BackendWasm;
-    const { value, m, v, grad } = inputs as { value: TensorInfo; m: TensorInfo; v: TensorInfo; grad: TensorInfo };
-    const a = attrs as unknown as AdamAttrs;
+  const adamWasm = (b: BackendWasm, value: TensorInfo, m: TensorInfo, v: TensorInfo, grad: TensorInfo, a: AdamAttrs): TensorInfo[] => {
     const n = size(value.shape);
     const outs = [b.makeOutput(value.shape, 'float32'), b.makeOutput(value.shape, 'float32'), b.makeOutput(value.shape, 'float32')];
     const [p, mv, vv, g] = [wasmF32(b, value), wasmF32(b, m), wasmF32(b, v), wasmF32(b, grad)];
@@ -160,11 +178,18 @@ export function registerCustomWasmKernels(native: NativeKernels | null): string[
       }
     }
     return outs;
+  };
+  register(ADAM, ({ inputs, backend, attrs }) => {
+    const { value, m, v, grad } = inputs as { value: TensorInfo; m: TensorInfo; v: TensorInfo; grad: TensorInfo };
+    return adamWasm(backend as BackendWasm, value, m, v, grad, attrs as unknown as AdamAttrs);
   });
-  register(LERP, ({ inputs, backend, attrs }) => {
-    const b = backend as BackendWasm;
-    const { target, source } = inputs as { target: TensorInfo; source: TensorInfo };
-    const tau = attrs.tau as number;
+  register(ADAM_MULTI, ({ inputs, backend, attrs }) => {
+    const list = Object.values(inputs) as TensorInfo[];
+    const outs: TensorInfo[] = [];
+    for (let i = 0; i + 3 < list.length; i += 4) outs.push(...adamWasm(backend as BackendWasm, list[i]!, list[i + 1]!, list[i + 2]!, list[i + 3]!, attrs as unknown as AdamAttrs));
+    return outs;
+  });
+  const lerpWasm = (b: BackendWasm, target: TensorInfo, source: TensorInfo, tau: number): TensorInfo => {
     const n = size(target.shape);
     const out = b.makeOutput(target.shape, 'float32');
     const [t, s, o] = [wasmF32(b, target), wasmF32(b, source), wasmF32(b, out)];
@@ -174,10 +199,20 @@ export function registerCustomWasmKernels(native: NativeKernels | null): string[
       for (let i = 0; i < n; i++) o[i] = tau * s[i]! + keep * t[i]!;
     }
     return out;
+  };
+  register(LERP, ({ inputs, backend, attrs }) => {
+    const { target, source } = inputs as { target: TensorInfo; source: TensorInfo };
+    return lerpWasm(backend as BackendWasm, target, source, attrs.tau as number);
+  });
+  register(LERP_MULTI, ({ inputs, backend, attrs }) => {
+    const list = Object.values(inputs) as TensorInfo[];
+    const outs: TensorInfo[] = [];
+    for (let i = 0; i + 1 < list.length; i += 2) outs.push(lerpWasm(backend as BackendWasm, list[i]!, list[i + 1]!, attrs.tau as number));
+    return outs;
   });
   registerFastConcat();
   registerSharingIdentity();
-  return [ACT_GRAD, BIAS_GRAD, ADAM, LERP, 'Concat (element loop for narrow rows)', 'Identity (shares memory)'];
+  return [ACT_GRAD, BIAS_GRAD, ADAM, LERP, ADAM_MULTI, LERP_MULTI, 'Concat (element loop for narrow rows)', 'Identity (shares memory)'];
 }
 
 /**
