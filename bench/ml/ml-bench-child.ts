@@ -21,6 +21,8 @@ export interface ChildResult {
   td3_update_ms: number | null;
   vae_step_ms: number | null;
   actor_infer_ms: number | null;
+  td3_update_min_ms: number | null;
+  vae_step_min_ms: number | null;
   td3_samples: number;
   vae_samples: number;
 }
@@ -94,6 +96,8 @@ async function main(): Promise<void> {
     td3_update_ms: median(td3),
     vae_step_ms: median(vae),
     actor_infer_ms: median(infer),
+    td3_update_min_ms: td3.length ? Math.min(...td3) : null,
+    vae_step_min_ms: vae.length ? Math.min(...vae) : null,
     td3_samples: td3.length,
     vae_samples: vae.length,
   };

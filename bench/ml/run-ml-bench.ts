@@ -27,6 +27,8 @@ export interface MlBenchOptions {
   noTorch: boolean;
   /** Alternate PyTorch and tfjs this many times and report the median of the rounds. */
   rounds: number;
+  /** Also time PyTorch with 1 thread (on a busy machine its multi-threaded runs can stall). */
+  torchOneThread: boolean;
   /** OpenBLAS threads for the native kernels (undefined: OpenBLAS's default, all cores). */
   blasThreads?: number;
   python: string;
@@ -37,7 +39,9 @@ export interface TorchResult {
   threads: number;
   blas: string;
   td3_update_ms: number;
+  td3_update_min_ms: number;
   vae_step_ms?: number;
+  vae_step_min_ms?: number;
   actor_infer_ms: number;
 }
 
@@ -50,6 +54,11 @@ export interface MlBenchRow {
   torch_vae_step_ms: number | null;
   td3_ratio: number | null;
   vae_ratio: number | null;
+  /** Fastest single update/step seen (least disturbed by other load on the machine). */
+  td3_update_min_ms: number | null;
+  vae_step_min_ms: number | null;
+  torch_td3_update_min_ms: number | null;
+  torch_vae_step_min_ms: number | null;
   /** The backend's own one-line description (what the engine reports). */
   detail: string;
   notes: string[];
@@ -59,6 +68,8 @@ export interface MlBenchReport {
   machine: string;
   date: string;
   torch: (TorchResult & { note?: string }) | { note: string };
+  /** PyTorch with 1 thread, when asked for (--torch-1-thread). */
+  torchOneThread?: { td3_update_ms: number | null; vae_step_ms: number | null; td3_update_min_ms: number | null; vae_step_min_ms: number | null };
   rows: MlBenchRow[];
 }
 
@@ -84,9 +95,9 @@ export function torchAvailable(python: string): string | null {
   return null;
 }
 
-async function runTorch(o: MlBenchOptions, progress: (s: string) => void): Promise<TorchResult> {
+async function runTorch(o: MlBenchOptions, threads: number, progress: (s: string) => void): Promise<TorchResult> {
   const vaeRepeats = Math.max(2, Math.ceil(o.repeats / 4));
-  const args = [join(HERE, 'torch_bench.py'), '--threads', String(cpus().length), '--repeats', String(o.repeats), '--vae-repeats', String(vaeRepeats)];
+  const args = [join(HERE, 'torch_bench.py'), '--threads', String(threads), '--repeats', String(o.repeats), '--vae-repeats', String(vaeRepeats)];
   const out = await run(o.python, args, process.env, progress, 30 * 60_000);
   return JSON.parse(out.trim().split('\n').at(-1)!) as TorchResult;
 }
@@ -110,15 +121,20 @@ const ratio = (a: number | null, b: number | null | undefined) => (a !== null &&
 export async function runMlBench(o: MlBenchOptions, progress: (line: string) => void): Promise<MlBenchReport> {
   const torchMissing = o.noTorch ? 'skipped (--no-torch)' : torchAvailable(o.python);
   const torchRuns: TorchResult[] = [];
+  const torch1Runs: TorchResult[] = [];
   let torchError: string | undefined;
   const childRuns = new Map<BenchBackend, ChildResult[]>();
   const childErrors = new Map<BenchBackend, string>();
   for (let round = 0; round < o.rounds; round++) {
     if (o.rounds > 1) progress(`round ${round + 1}/${o.rounds}\n`);
     if (!torchMissing && !torchError) {
-      progress('PyTorch (CPU)...\n');
+      progress(`PyTorch (CPU, ${cpus().length} threads)...\n`);
       try {
-        torchRuns.push(await runTorch(o, progress));
+        torchRuns.push(await runTorch(o, cpus().length, progress));
+        if (o.torchOneThread && cpus().length > 1) {
+          progress('PyTorch (CPU, 1 thread)...\n');
+          torch1Runs.push(await runTorch(o, 1, progress));
+        }
       } catch (e) {
         torchError = `PyTorch failed: ${e instanceof Error ? e.message : String(e)}`;
       }
@@ -136,6 +152,9 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
   }
   const torchTd3 = median(torchRuns.map((t) => t.td3_update_ms));
   const torchVae = median(torchRuns.map((t) => t.vae_step_ms ?? NaN));
+  const min = (xs: number[]) => (xs.some(Number.isFinite) ? Math.min(...xs.filter(Number.isFinite)) : null);
+  const torchTd3Min = min(torchRuns.map((t) => t.td3_update_min_ms));
+  const torchVaeMin = min(torchRuns.map((t) => t.vae_step_min_ms ?? NaN));
   const rows: MlBenchRow[] = [];
   for (const b of o.backends) {
     const runs = childRuns.get(b);
@@ -149,6 +168,10 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
         torch_vae_step_ms: torchVae,
         td3_ratio: null,
         vae_ratio: null,
+        td3_update_min_ms: null,
+        vae_step_min_ms: null,
+        torch_td3_update_min_ms: torchTd3Min,
+        torch_vae_step_min_ms: torchVaeMin,
         detail: '',
         notes: [`did not load: ${childErrors.get(b)}`],
       });
@@ -170,6 +193,10 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
       torch_vae_step_ms: torchVae,
       td3_ratio: ratio(td3, torchTd3),
       vae_ratio: ratio(vae, torchVae),
+      td3_update_min_ms: min(runs.map((r) => r.td3_update_min_ms ?? NaN)),
+      vae_step_min_ms: min(runs.map((r) => r.vae_step_min_ms ?? NaN)),
+      torch_td3_update_min_ms: torchTd3Min,
+      torch_vae_step_min_ms: torchVaeMin,
       detail: runs[0]!.detail,
       notes,
     });
@@ -179,10 +206,19 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
     ? { ...t, td3_update_ms: torchTd3!, vae_step_ms: torchVae ?? undefined, actor_infer_ms: median(torchRuns.map((r) => r.actor_infer_ms))! }
     : { note: torchMissing ?? torchError ?? 'not run' };
   const c = cpus();
-  return {
+  const report: MlBenchReport = {
     machine: `${c.length}-core ${c[0]?.model ?? 'CPU'}, Node ${process.version}`,
     date: new Date().toISOString().slice(0, 10),
     torch,
     rows,
   };
+  if (torch1Runs.length) {
+    report.torchOneThread = {
+      td3_update_ms: median(torch1Runs.map((t) => t.td3_update_ms)),
+      vae_step_ms: median(torch1Runs.map((t) => t.vae_step_ms ?? NaN)),
+      td3_update_min_ms: min(torch1Runs.map((t) => t.td3_update_min_ms)),
+      vae_step_min_ms: min(torch1Runs.map((t) => t.vae_step_min_ms ?? NaN)),
+    };
+  }
+  return report;
 }

@@ -100,6 +100,7 @@ class ConvVae(nn.Module):
 
 
 def timeit(fn, repeats, warmup):
+    """(median, min) of `repeats` timed calls in ms, after `warmup` untimed ones."""
     for _ in range(warmup):
         fn()
     times = []
@@ -108,7 +109,9 @@ def timeit(fn, repeats, warmup):
         fn()
         times.append((time.perf_counter() - t) * 1000)
     times.sort()
-    return times[len(times) // 2]
+    n = len(times)
+    med = times[n // 2] if n % 2 else (times[n // 2 - 1] + times[n // 2]) / 2
+    return med, times[0]
 
 
 def blas_info():
@@ -138,14 +141,14 @@ def main():
     b = args.batch
     batch = (torch.rand(b, obs_dim) * 2 - 1, torch.rand(b, act_dim) * 2 - 1, torch.randn(b), torch.rand(b, obs_dim) * 2 - 1, (torch.rand(b) < 0.1).float())
     res = {"torch_version": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_info()}
-    res["td3_update_ms"] = timeit(lambda: td3.update(*batch), args.repeats, 5)
+    res["td3_update_ms"], res["td3_update_min_ms"] = timeit(lambda: td3.update(*batch), args.repeats, 5)
     one = torch.rand(1, obs_dim)
 
     def infer():
         with torch.no_grad():
             td3.actor(one).numpy()
 
-    res["actor_infer_ms"] = timeit(infer, args.repeats * 10, 20)
+    res["actor_infer_ms"], _ = timeit(infer, args.repeats * 10, 20)
     if not args.skip_vae:
         vae = ConvVae()
         opt = torch.optim.Adam(vae.parameters(), lr=1e-3)
@@ -158,7 +161,7 @@ def main():
             opt.step()
             return float(rec), float(kl)
 
-        res["vae_step_ms"] = timeit(step, args.vae_repeats, 1)
+        res["vae_step_ms"], res["vae_step_min_ms"] = timeit(step, args.vae_repeats, 1)
     json.dump(res, sys.stdout)
     sys.stdout.write("\n")
 

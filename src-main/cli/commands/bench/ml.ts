@@ -24,8 +24,14 @@ function table(r: MlBenchReport): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const torch = 'torch_version' in r.torch ? `PyTorch ${r.torch.torch_version}, ${r.torch.threads} threads, BLAS ${r.torch.blas}` : `PyTorch: ${r.torch.note}`;
+  const one = r.torchOneThread
+    ? [`PyTorch with 1 thread: TD3 update ${fmt(r.torchOneThread.td3_update_ms)} ms (fastest ${fmt(r.torchOneThread.td3_update_min_ms)}), VAE step ${fmt(r.torchOneThread.vae_step_ms, 0)} ms (fastest ${fmt(r.torchOneThread.vae_step_min_ms, 0)})`]
+    : [];
+  const mins = r.rows
+    .filter((x) => x.td3_update_min_ms !== null)
+    .map((x) => `${x.backend}: fastest TD3 update ${fmt(x.td3_update_min_ms)} ms (PyTorch ${fmt(x.torch_td3_update_min_ms)}), fastest VAE step ${fmt(x.vae_step_min_ms, 0)} ms (PyTorch ${fmt(x.torch_vae_step_min_ms, 0)})`);
   const notes = r.rows.flatMap((x) => [`${x.backend}: ${x.detail || '(not loaded)'}`, ...x.notes.map((n) => `  ${n}`)]);
-  return [`${r.machine}, ${r.date}`, torch, '', line(head), ...rows.map(line), '', 'ratio = tfjs time / PyTorch time (<= 1.0: as fast as PyTorch or faster)', ...notes].join('\n');
+  return [`${r.machine}, ${r.date}`, torch, '', line(head), ...rows.map(line), '', 'medians; ratio = tfjs time / PyTorch time (<= 1.0: as fast as PyTorch or faster)', ...mins, ...one, '', ...notes].join('\n');
 }
 
 export function register(bench: Command): void {
@@ -37,9 +43,10 @@ export function register(bench: Command): void {
     .option('--rounds <n>', 'alternate PyTorch and tfjs this many times; report the median', '1')
     .option('--cpu-vae', 'also time one VAE step on the pure-JS cpu backend (takes minutes)', false)
     .option('--no-torch', 'skip PyTorch')
+    .option('--torch-1-thread', 'also time PyTorch with 1 thread (its multi-threaded runs stall on a busy machine)', false)
     .option('--blas-threads <n>', 'OpenBLAS threads for the native kernels (default: all cores)')
     .option('--python <path>', 'Python with torch', process.env.DRIVE_LAB_PYTHON ?? '/usr/bin/python3')
-    .action(async (opts: { backends: string; repeats: string; rounds: string; cpuVae: boolean; torch: boolean; blasThreads?: string; python: string }, cmd: Command) => {
+    .action(async (opts: { backends: string; repeats: string; rounds: string; cpuVae: boolean; torch: boolean; torch1Thread: boolean; blasThreads?: string; python: string }, cmd: Command) => {
       const g = globalOptions(cmd);
       const backends = opts.backends.split(',').map((s) => s.trim()).filter(Boolean);
       for (const b of backends) if (!(BENCH_BACKENDS as readonly string[]).includes(b)) throw new CliError(`--backends: unknown backend "${b}" (use ${BENCH_BACKENDS.join(', ')})`);
@@ -50,6 +57,7 @@ export function register(bench: Command): void {
           rounds: intOption('--rounds', opts.rounds, 1)!,
           cpuVae: opts.cpuVae,
           noTorch: !opts.torch,
+          torchOneThread: opts.torch1Thread,
           blasThreads: intOption('--blas-threads', opts.blasThreads, 1),
           python: opts.python,
         },
@@ -57,6 +65,10 @@ export function register(bench: Command): void {
           if (!g.json || process.stderr.isTTY) process.stderr.write(line);
         },
       );
-      output(g, report.rows.map((r) => ({ ...r, machine: report.machine, date: report.date, torch: report.torch })), () => table(report));
+      output(
+        g,
+        report.rows.map((r) => ({ ...r, machine: report.machine, date: report.date, torch: report.torch, torch_1_thread: report.torchOneThread ?? null })),
+        () => table(report),
+      );
     });
 }
