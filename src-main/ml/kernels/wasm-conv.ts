@@ -156,9 +156,28 @@ function subpixelBackpropInput(backend: BackendWasm, dy: TensorInfo, filter: Ten
         phases.push(scope.run('Conv2D', { x: dy, filter: g }, { strides: [1, 1], dilations: [1, 1], pad, dataFormat: 'NHWC' }));
       }
     }
-    const stacked = phases.length === 1 ? phases[0]! : scope.run('Concat', phases as unknown as tf.NamedTensorInfoMap, { axis: 3 });
-    const out = scope.run('DepthToSpace', { x: stacked }, { blockSize: s, dataFormat: 'NHWC' });
-    if (out.shape[0] !== n || out.shape[1] !== info.inHeight || out.shape[2] !== info.inWidth || out.shape[3] !== ci) throw new Error(`sub-pixel conv produced ${out.shape}`);
+    // Interleave: out[b, m*s + ph, q*s + pw, :] = phase(ph, pw)[b, m, q, :]. (tfjs-wasm's DepthToSpace
+    // is a scalar loop, ~10x slower than this copy of channel runs.)
+    const out = backend.makeOutput([n, info.inHeight, info.inWidth, ci], 'float32');
+    const ov = wasmF32(backend, out);
+    const rowStride = info.inWidth * ci;
+    phases.forEach((p, k) => {
+      if (p.shape[1] !== mh || p.shape[2] !== mw) throw new Error(`sub-pixel phase has shape ${p.shape}, expected ${mh}x${mw}`);
+      const ph = Math.floor(k / s);
+      const pw = k % s;
+      const pv = wasmF32(backend, p);
+      for (let b = 0; b < n; b++) {
+        for (let m = 0; m < mh; m++) {
+          const src = (b * mh + m) * mw * ci;
+          const dst = (b * info.inHeight + m * s + ph) * rowStride + pw * ci;
+          for (let q = 0; q < mw; q++) {
+            const si = src + q * ci;
+            const di = dst + q * s * ci;
+            for (let c = 0; c < ci; c++) ov[di + c] = pv[si + c]!;
+          }
+        }
+      }
+    });
     return scope.keep(out);
   } finally {
     scope.close();
