@@ -79,6 +79,31 @@ static int64_t arg_int(Args* a, size_t i) {
   return v;
 }
 
+/*
+ * BLAS threads: GEMMs below SMALL_GEMM multiply-adds run on one thread (at TD3's 256x256x256 a
+ * second thread gains nothing, and its spinning steals the core the JavaScript thread needs);
+ * larger ones (the VAE's convolutions) use up to max_threads (setThreads; default all cores).
+ */
+#define SMALL_GEMM (1LL << 25)
+static int max_threads = 0;
+static int cur_threads = 0;
+
+static void gemm_threads(int64_t m, int64_t n, int64_t k) {
+  if (max_threads <= 0) max_threads = cur_threads = openblas_get_num_threads();
+  const int want = m * n * k < SMALL_GEMM ? 1 : max_threads;
+  if (want != cur_threads) {
+    openblas_set_num_threads(want);
+    cur_threads = want;
+  }
+}
+
+static void sgemm(int ta, int tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+                  int64_t ldc) {
+  gemm_threads(M, N, K);
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, 1.f, A, (int)lda, B, (int)ldb, beta, C,
+              (int)ldc);
+}
+
 /* Per-thread scratch (the engine runs training in worker threads). */
 static __thread float* scratch = NULL;
 static __thread size_t scratch_cap = 0;
@@ -146,8 +171,7 @@ static napi_value MatMul(napi_env env, napi_callback_info info) {
     const float* Bt = B + (bb == 1 ? 0 : t * K * N);
     float* Ct = C + t * M * N;
     if (bias) fill_bias(Ct, bias, (size_t)M, (size_t)N);
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, 1.f, At,
-                ta ? (int)M : (int)K, Bt, tb ? (int)K : (int)N, bias ? 1.f : 0.f, Ct, (int)N);
+    sgemm((int)ta, (int)tb, M, N, K, At, ta ? M : K, Bt, tb ? K : N, bias ? 1.f : 0.f, Ct, N);
     apply_act(Ct, (size_t)(M * N), (int)act);
   }
   return NULL;
@@ -277,7 +301,7 @@ static napi_value Conv2D(napi_env env, napi_callback_info info) {
   if (a.failed) return NULL;
   if (is_pointwise(&d)) {
     if (bias) fill_bias(y, bias, (size_t)M, (size_t)d.co);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)d.co, (int)K, 1.f, x, (int)K, f, (int)d.co, bias ? 1.f : 0.f, y, (int)d.co);
+    sgemm(0, 0, M, d.co, K, x, K, f, d.co, bias ? 1.f : 0.f, y, d.co);
   } else {
     const int64_t R = chunk_rows(K);
     float* col = get_scratch((size_t)(R * K));
@@ -290,8 +314,7 @@ static napi_value Conv2D(napi_env env, napi_callback_info info) {
       im2col(x, col, &d, m0, m1);
       float* yc = y + m0 * d.co;
       if (bias) fill_bias(yc, bias, (size_t)(m1 - m0), (size_t)d.co);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(m1 - m0), (int)d.co, (int)K, 1.f, col, (int)K, f, (int)d.co, bias ? 1.f : 0.f, yc,
-                  (int)d.co);
+      sgemm(0, 0, m1 - m0, d.co, K, col, K, f, d.co, bias ? 1.f : 0.f, yc, d.co);
     }
   }
   apply_act(y, (size_t)(M * d.co), (int)act);
@@ -317,7 +340,7 @@ static napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
   if (a.failed) return NULL;
   if (is_pointwise(&d)) {
     if (bias) fill_bias(dx, bias, (size_t)X, (size_t)d.ci);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)K, (int)d.co, 1.f, dy, (int)d.co, f, (int)d.co, bias ? 1.f : 0.f, dx, (int)K);
+    sgemm(0, 1, M, K, d.co, dy, d.co, f, d.co, bias ? 1.f : 0.f, dx, K);
   } else {
     fill_bias(dx, bias, (size_t)X, (size_t)d.ci);
     const int64_t R = chunk_rows(K);
@@ -328,8 +351,7 @@ static napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
     }
     for (int64_t m0 = 0; m0 < M; m0 += R) {
       const int64_t m1 = m0 + R < M ? m0 + R : M;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(m1 - m0), (int)K, (int)d.co, 1.f, dy + m0 * d.co, (int)d.co, f, (int)d.co, 0.f, col,
-                  (int)K);
+      sgemm(0, 1, m1 - m0, K, d.co, dy + m0 * d.co, d.co, f, d.co, 0.f, col, K);
       col2im(col, dx, &d, m0, m1);
     }
   }
@@ -349,7 +371,7 @@ static napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
   float* dw = arg_f32(&a, 2, (size_t)(K * d.co), "dlnative.conv2dBackpropFilter: dw must be a Float32Array");
   if (a.failed) return NULL;
   if (is_pointwise(&d)) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)d.co, (int)M, 1.f, x, (int)K, dy, (int)d.co, 0.f, dw, (int)d.co);
+    sgemm(1, 0, K, d.co, M, x, K, dy, d.co, 0.f, dw, d.co);
     return NULL;
   }
   const int64_t R = chunk_rows(K);
@@ -361,8 +383,7 @@ static napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
   for (int64_t m0 = 0; m0 < M; m0 += R) {
     const int64_t m1 = m0 + R < M ? m0 + R : M;
     im2col(x, col, &d, m0, m1);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)d.co, (int)(m1 - m0), 1.f, col, (int)K, dy + m0 * d.co, (int)d.co,
-                m0 == 0 ? 0.f : 1.f, dw, (int)d.co);
+    sgemm(1, 0, K, d.co, m1 - m0, col, K, dy + m0 * d.co, d.co, m0 == 0 ? 0.f : 1.f, dw, d.co);
   }
   return NULL;
 }
@@ -484,14 +505,19 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
   if (!get_args(env, info, &a, 1)) return NULL;
   int64_t n = arg_int(&a, 0);
   if (a.failed) return NULL;
-  if (n > 0) openblas_set_num_threads((int)n);
+  if (n > 0) {
+    openblas_set_num_threads((int)n);
+    max_threads = cur_threads = (int)n;
+  }
   return NULL;
 }
 
+/* The most threads a large GEMM uses. */
 static napi_value GetThreads(napi_env env, napi_callback_info info) {
   napi_value r;
   (void)info;
-  napi_create_int32(env, openblas_get_num_threads(), &r);
+  if (max_threads <= 0) max_threads = cur_threads = openblas_get_num_threads();
+  napi_create_int32(env, max_threads, &r);
   return r;
 }
 

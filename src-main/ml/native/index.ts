@@ -29,6 +29,7 @@ export interface NativeKernels {
   adam(value: F32, m: F32, v: F32, grad: F32, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, outValue: F32, outM: F32, outV: F32): void;
   /** out = tau * source + (1 - tau) * target. */
   lerp(target: F32, source: F32, n: number, tau: number, out: F32): void;
+  /** The most BLAS threads a large product uses (products under 2^25 multiply-adds use one). */
   setThreads(n: number): void;
   getThreads(): number;
   blasInfo(): string;
@@ -85,7 +86,7 @@ function tryLoad(): NativeLoad {
     if (v !== NATIVE_API_VERSION) return { kernels: null, detail: `native kernels are stale (API ${v}, need ${NATIVE_API_VERSION}): npm run build:native` };
     const threads = Number(process.env.DRIVE_LAB_BLAS_THREADS);
     if (Number.isInteger(threads) && threads > 0) kernels.setThreads(threads);
-    return { kernels, detail: `native kernels (${describeBlas(kernels.blasInfo())}, ${kernels.getThreads()} BLAS threads)` };
+    return { kernels, detail: `native kernels (${describeBlas(kernels.blasInfo())}, up to ${kernels.getThreads()} threads for large products)` };
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);
     return { kernels: null, detail: `native kernels failed to load: ${msg}` };
