@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildResult } from './ml-bench-child.js';
@@ -67,6 +67,8 @@ export interface MlBenchRow {
 export interface MlBenchReport {
   machine: string;
   date: string;
+  /** 1-minute load average before and after the run (other work on the machine skews timings). */
+  load: [number, number];
   torch: (TorchResult & { note?: string }) | { note: string };
   /** PyTorch with 1 thread, when asked for (--torch-1-thread). */
   torchOneThread?: { td3_update_ms: number | null; vae_step_ms: number | null; td3_update_min_ms: number | null; vae_step_min_ms: number | null };
@@ -119,6 +121,7 @@ async function runChild(backend: BenchBackend, o: MlBenchOptions, progress: (s: 
 const ratio = (a: number | null, b: number | null | undefined) => (a !== null && b !== null && b !== undefined && b > 0 ? a / b : null);
 
 export async function runMlBench(o: MlBenchOptions, progress: (line: string) => void): Promise<MlBenchReport> {
+  const loadBefore = loadavg()[0]!;
   const torchMissing = o.noTorch ? 'skipped (--no-torch)' : torchAvailable(o.python);
   const torchRuns: TorchResult[] = [];
   const torch1Runs: TorchResult[] = [];
@@ -209,6 +212,7 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
   const report: MlBenchReport = {
     machine: `${c.length}-core ${c[0]?.model ?? 'CPU'}, Node ${process.version}`,
     date: new Date().toISOString().slice(0, 10),
+    load: [Number(loadBefore.toFixed(2)), Number(loadavg()[0]!.toFixed(2))],
     torch,
     rows,
   };

@@ -31,7 +31,7 @@ function table(r: MlBenchReport): string {
     .filter((x) => x.td3_update_min_ms !== null)
     .map((x) => `${x.backend}: fastest TD3 update ${fmt(x.td3_update_min_ms)} ms (PyTorch ${fmt(x.torch_td3_update_min_ms)}), fastest VAE step ${fmt(x.vae_step_min_ms, 0)} ms (PyTorch ${fmt(x.torch_vae_step_min_ms, 0)})`);
   const notes = r.rows.flatMap((x) => [`${x.backend}: ${x.detail || '(not loaded)'}`, ...x.notes.map((n) => `  ${n}`)]);
-  return [`${r.machine}, ${r.date}`, torch, '', line(head), ...rows.map(line), '', 'medians; ratio = tfjs time / PyTorch time (<= 1.0: as fast as PyTorch or faster)', ...mins, ...one, '', ...notes].join('\n');
+  return [`${r.machine}, ${r.date}, load average ${r.load[0]} -> ${r.load[1]}`, torch, '', line(head), ...rows.map(line), '', 'medians; ratio = tfjs time / PyTorch time (<= 1.0: as fast as PyTorch or faster)', ...mins, ...one, '', ...notes].join('\n');
 }
 
 export function register(bench: Command): void {
@@ -67,7 +67,7 @@ export function register(bench: Command): void {
       );
       output(
         g,
-        report.rows.map((r) => ({ ...r, machine: report.machine, date: report.date, torch: report.torch, torch_1_thread: report.torchOneThread ?? null })),
+        report.rows.map((r) => ({ ...r, machine: report.machine, date: report.date, load: report.load, torch: report.torch, torch_1_thread: report.torchOneThread ?? null })),
         () => table(report),
       );
     });
