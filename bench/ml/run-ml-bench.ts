@@ -176,7 +176,7 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
         torch_td3_update_min_ms: torchTd3Min,
         torch_vae_step_min_ms: torchVaeMin,
         detail: '',
-        notes: [`did not load: ${childErrors.get(b)}`],
+        notes: [`did not load: ${(childErrors.get(b) ?? '').replace(/^no ML backend could be loaded \((.*)\)$/, '$1')}`],
       });
       continue;
     }

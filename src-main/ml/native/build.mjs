@@ -3,6 +3,7 @@
  * Builds the optional native kernels (dlnative.c) into build/native/dlnative.node with the C
  * compiler, OpenBLAS and the Node headers; no node-gyp, no network. Needs (Debian):
  *   apt-get install -y gcc libopenblas-dev      (Node's headers come with the nodejs package)
+ * and, for oneDNN convolutions (optional, faster): apt-get install -y libdnnl-dev
  * When something is missing it says what and exits 0 (the engine then uses tfjs's wasm
  * kernels), unless --strict is given. Run: npm run build:native
  */
@@ -40,13 +41,31 @@ try {
 
 mkdirSync(outDir, { recursive: true });
 // -fno-math-errno and -fno-trapping-math let sqrtf and comparisons vectorize; -ffp-contract=off keeps float32 rounding like tfjs's (no fused multiply-add).
-const args = ['-O3', '-fno-math-errno', '-fno-trapping-math', '-ffp-contract=off', '-fPIC', '-shared', '-Wall', '-Wextra', '-o', out, `-I${nodeInclude}`, join(here, 'dlnative.c'), '-lopenblas', '-lm'];
-try {
+const base = ['-O3', '-fno-math-errno', '-fno-trapping-math', '-ffp-contract=off', '-fPIC', '-shared', '-Wall', '-Wextra', '-o', out, `-I${nodeInclude}`, join(here, 'dlnative.c')];
+// Convolutions through oneDNN (what PyTorch uses on CPUs) when its headers are installed
+// (apt-get install -y libdnnl-dev), else im2col + OpenBLAS. --no-dnnl forces the latter.
+const dnnl = !process.argv.includes('--no-dnnl') && ['/usr/include/oneapi/dnnl/dnnl.h', '/usr/local/include/oneapi/dnnl/dnnl.h'].some((p) => existsSync(p));
+function compile(withDnnl) {
+  const args = withDnnl ? [...base, '-DDL_DNNL', '-fopenmp', '-ldnnl', '-lopenblas', '-lm'] : [...base, '-lopenblas', '-lm'];
   execFileSync(cc, args, { stdio: ['ignore', 'inherit', 'pipe'] });
+}
+let usedDnnl = false;
+try {
+  if (dnnl) {
+    try {
+      compile(true);
+      usedDnnl = true;
+    } catch (e) {
+      process.stderr.write(`building with oneDNN failed, building without it:\n${String(e.stderr ?? '').split('\n').slice(0, 5).join('\n')}\n`);
+      compile(false);
+    }
+  } else {
+    compile(false);
+  }
 } catch (e) {
   const stderr = String(e.stderr ?? '');
   if (/cblas\.h|lopenblas/.test(stderr)) skip('OpenBLAS not found; apt-get install -y libopenblas-dev');
   process.stderr.write(stderr);
   skip(`${cc} failed`);
 }
-console.log(`native kernels built: ${out}`);
+console.log(`native kernels built: ${out} (convolutions: ${usedDnnl ? 'oneDNN' : 'im2col + OpenBLAS'}${dnnl || usedDnnl ? '' : '; apt-get install -y libdnnl-dev for oneDNN'})`);

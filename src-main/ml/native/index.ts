@@ -2,7 +2,8 @@
  * Loads the optional native kernels (build/native/dlnative.node, built by
  * `npm run build:native` from dlnative.c). Absent or unloadable -> null with a reason, and the
  * engine uses tfjs's own wasm kernels. DRIVE_LAB_NATIVE=off disables it; DRIVE_LAB_NATIVE=<path>
- * loads that file; DRIVE_LAB_BLAS_THREADS=n sets OpenBLAS's thread count.
+ * loads that file; DRIVE_LAB_BLAS_THREADS=n sets the most threads large products use;
+ * DRIVE_LAB_DNNL=off makes convolutions use im2col + OpenBLAS even when oneDNN is built in.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The addon's API version this code speaks (DLNATIVE_API in dlnative.c). */
-export const NATIVE_API_VERSION = 3;
+export const NATIVE_API_VERSION = 4;
 
 type F32 = Float32Array;
 
@@ -33,6 +34,10 @@ export interface NativeKernels {
   setThreads(n: number): void;
   getThreads(): number;
   blasInfo(): string;
+  /** Which library runs the convolutions: "oneDNN x.y.z (implementation)" or "im2col + OpenBLAS". */
+  convEngine(): string;
+  /** true: oneDNN (when built with it); false: im2col + OpenBLAS. Returns whether oneDNN is used. */
+  setConvEngine(useDnnl: number): boolean;
   apiVersion(): number;
 }
 
@@ -81,12 +86,15 @@ function tryLoad(): NativeLoad {
   const path = env && env !== 'on' ? env : findAddon();
   if (!path) return { kernels: null, detail: 'native kernels not built (npm run build:native)' };
   try {
+    // oneDNN's OpenMP threads sleep between convolutions instead of spinning: on a 2-core
+    // machine a spinning thread steals the core JavaScript needs. Read by libgomp when it loads.
+    process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
     const kernels = createRequire(import.meta.url)(path) as NativeKernels;
     const v = kernels.apiVersion();
     if (v !== NATIVE_API_VERSION) return { kernels: null, detail: `native kernels are stale (API ${v}, need ${NATIVE_API_VERSION}): npm run build:native` };
     const threads = Number(process.env.DRIVE_LAB_BLAS_THREADS);
     if (Number.isInteger(threads) && threads > 0) kernels.setThreads(threads);
-    return { kernels, detail: `native kernels (${describeBlas(kernels.blasInfo())}, up to ${kernels.getThreads()} threads for large products)` };
+    return { kernels, detail: `native kernels (${describeBlas(kernels.blasInfo())}, up to ${kernels.getThreads()} threads for large products; convolutions: ${kernels.convEngine().replace(/ \(.*\)$/, '')})` };
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);
     return { kernels: null, detail: `native kernels failed to load: ${msg}` };

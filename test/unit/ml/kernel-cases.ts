@@ -115,6 +115,21 @@ export function defineConvTests(backend: string, methods: ConvTransposeMethod[] 
   }
 }
 
+/** Dilated convolutions (forward only: tfjs has no gradient for dilation > 1). */
+export function defineDilatedConvTests(backend: string): void {
+  const cases: Array<{ x: [number, number, number, number]; f: [number, number, number, number]; d: number; pad: 'same' | 'valid' }> = [
+    { x: [2, 9, 9, 3], f: [3, 3, 3, 4], d: 2, pad: 'same' },
+    { x: [1, 12, 10, 2], f: [2, 3, 2, 5], d: 3, pad: 'valid' },
+  ];
+  for (const c of cases) {
+    it(`dilated conv2d matches cpu: x ${c.x} filter ${c.f} dilation ${c.d} ${c.pad}`, async () => {
+      const xs = randArray(size(c.x), 14);
+      const fs = randArray(size(c.f), 15);
+      await expectMatchesCpu(backend, 'dilated', () => [tf.conv2d(tf.tensor4d(xs, c.x), tf.tensor4d(fs, c.f), 1, c.pad, 'NHWC', c.d)]);
+    });
+  }
+}
+
 /** Matrix products with transpose flags, batches and fused bias/activation. */
 export function defineMatMulTests(backend: string): void {
   const cases: Array<{ a: number[]; b: number[]; ta: boolean; tb: boolean }> = [

@@ -6,10 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNative } from '../../../src-main/ml/native/index.js';
 import { registerProjectKernels } from '../../../src-main/ml/kernels/register.js';
-import { defineConvLayerTests, defineConvTests, defineCustomOpTests, defineDenseTests, defineMatMulTests } from './kernel-cases.js';
+import { defineConvLayerTests, defineConvTests, defineCustomOpTests, defineDenseTests, defineDilatedConvTests, defineMatMulTests } from './kernel-cases.js';
 
 function ensureBuilt(): string {
   const first = loadNative();
@@ -65,9 +65,27 @@ describe.skipIf(!native.kernels)('native kernels on the wasm backend', () => {
     await w.terminate();
   });
 
+  it('says which library runs the convolutions', () => {
+    expect(native.kernels!.convEngine()).toMatch(/^(oneDNN \d+\.\d+|im2col \+ OpenBLAS)/);
+  });
   defineConvTests('wasm');
+  defineDilatedConvTests('wasm');
   defineMatMulTests('wasm');
   defineDenseTests('wasm');
   defineConvLayerTests('wasm');
   defineCustomOpTests('wasm');
+
+  // When oneDNN is built in, the im2col + OpenBLAS convolutions are its fallback: test them too.
+  describe('with convolutions forced to im2col + OpenBLAS', () => {
+    beforeAll(() => {
+      native.kernels!.setConvEngine(0);
+      expect(native.kernels!.convEngine()).toMatch(/^im2col/);
+    });
+    afterAll(() => {
+      native.kernels!.setConvEngine(1);
+    });
+    defineConvTests('wasm');
+    defineDilatedConvTests('wasm');
+    defineConvLayerTests('wasm');
+  });
 });

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerProjectKernels } from '../../../src-main/ml/kernels/register.js';
-import { defineConvLayerTests, defineConvTests, defineCustomOpTests, defineDenseTests, defineMatMulTests } from './kernel-cases.js';
+import { defineConvLayerTests, defineConvTests, defineCustomOpTests, defineDenseTests, defineDilatedConvTests, defineMatMulTests } from './kernel-cases.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -20,6 +20,7 @@ describe('wasm kernels without the native addon', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
   defineConvTests('wasm', ['subpixel', 'zero-insertion']);
+  defineDilatedConvTests('wasm');
   defineMatMulTests('wasm');
   defineDenseTests('wasm');
   defineConvLayerTests('wasm');
