@@ -15,9 +15,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Bumped whenever a function's signature changes; the loader refuses a stale build. */
-#define DLNATIVE_API 4
+#define DLNATIVE_API 5
 #define MAX_ARGS 24
 /* Bytes of im2col scratch per chunk: big enough for efficient GEMMs, small enough for cache. */
 #define CHUNK_FLOATS (1 << 20)
@@ -80,28 +81,80 @@ static int64_t arg_int(Args* a, size_t i) {
 }
 
 /*
- * BLAS threads: GEMMs below SMALL_GEMM multiply-adds run on one thread (at TD3's 256x256x256 a
- * second thread gains nothing, and its spinning steals the core the JavaScript thread needs);
- * larger ones (the VAE's convolutions) use up to max_threads (setThreads; default all cores).
+ * Threads for products and convolutions. Products under SMALL_GEMM multiply-adds (TD3's
+ * 256x256x256 and everything smaller) run on one thread: on an idle 2-core machine a second
+ * thread makes them ~1.3x faster, but when other processes keep a core busy it makes them 2-3x
+ * slower, and its spinning between products slows the JavaScript thread (measured: TD3 update
+ * 13.0 ms with one thread, 16.4 ms with two, 16.0 ms choosing per product by its own time).
+ * Larger products and convolutions (the VAE's) choose one thread or all cores from measured
+ * speed: each class keeps a running average of nanoseconds per multiply-add for both choices,
+ * uses the faster and tries the other every EXPLORE_EVERY calls. setThreads(n) fixes the count
+ * instead (DRIVE_LAB_BLAS_THREADS).
  */
 #define SMALL_GEMM (1LL << 25)
+#define EXPLORE_EVERY 50
+enum { CLS_LARGE_GEMM = 0, CLS_CONV = 1, N_CLS = 2 };
 static int max_threads = 0;
 static int cur_threads = 0;
+static int fixed_threads = 0;
+static int default_threads = 0;
 
-static void gemm_threads(int64_t m, int64_t n, int64_t k) {
-  if (max_threads <= 0) max_threads = cur_threads = openblas_get_num_threads();
-  const int want = m * n * k < SMALL_GEMM ? 1 : max_threads;
-  if (want != cur_threads) {
-    openblas_set_num_threads(want);
-    cur_threads = want;
+typedef struct {
+  double ns_per_mac[2]; /* [0]: one thread, [1]: max_threads; 0 = not measured yet */
+  int64_t calls;
+} ThreadStats;
+static __thread ThreadStats tstats[N_CLS];
+
+static void init_threads(void) {
+  if (default_threads <= 0) default_threads = openblas_get_num_threads();
+  if (max_threads <= 0) max_threads = cur_threads = default_threads;
+}
+
+static double now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+/* Which choice (0: one thread, 1: max_threads) the next call of class `cls` makes. */
+static int choose_arm(int cls) {
+  init_threads();
+  if (max_threads <= 1) return 0;
+  if (fixed_threads) return 1;
+  ThreadStats* s = &tstats[cls];
+  s->calls++;
+  if (s->ns_per_mac[0] == 0) return 0;
+  if (s->ns_per_mac[1] == 0) return 1;
+  const int best = s->ns_per_mac[1] < s->ns_per_mac[0] ? 1 : 0;
+  return s->calls % EXPLORE_EVERY == 0 ? 1 - best : best;
+}
+
+static void record_arm(int cls, int arm, double ns, double macs) {
+  ThreadStats* s = &tstats[cls];
+  const double v = ns / macs;
+  s->ns_per_mac[arm] = s->ns_per_mac[arm] == 0 ? v : 0.8 * s->ns_per_mac[arm] + 0.2 * v;
+}
+
+static void set_blas_threads(int n) {
+  if (n != cur_threads) {
+    openblas_set_num_threads(n);
+    cur_threads = n;
   }
 }
 
 static void sgemm(int ta, int tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
                   int64_t ldc) {
-  gemm_threads(M, N, K);
+  const double macs = (double)M * (double)N * (double)K;
+  int cls = -1, arm = 0;
+  if (macs >= (double)SMALL_GEMM) {
+    cls = CLS_LARGE_GEMM;
+    arm = choose_arm(cls);
+  }
+  set_blas_threads(arm ? max_threads : 1);
+  const double t0 = cls >= 0 ? now_ns() : 0;
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, 1.f, A, (int)lda, B, (int)ldb, beta, C,
               (int)ldc);
+  if (cls >= 0) record_arm(cls, arm, now_ns() - t0, macs);
 }
 
 /* Per-thread scratch (the engine runs training in worker threads). */
@@ -534,18 +587,24 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
   if (!get_args(env, info, &a, 1)) return NULL;
   int64_t n = arg_int(&a, 0);
   if (a.failed) return NULL;
+  init_threads();
   if (n > 0) {
     openblas_set_num_threads((int)n);
     max_threads = cur_threads = (int)n;
+    fixed_threads = 1;
+  } else {
+    /* 0: back to choosing between one thread and all cores by measured speed. */
+    max_threads = default_threads;
+    fixed_threads = 0;
   }
   return NULL;
 }
 
-/* The most threads a large GEMM uses. */
+/* The most threads a product or convolution uses. */
 static napi_value GetThreads(napi_env env, napi_callback_info info) {
   napi_value r;
   (void)info;
-  if (max_threads <= 0) max_threads = cur_threads = openblas_get_num_threads();
+  init_threads();
   napi_create_int32(env, max_threads, &r);
   return r;
 }

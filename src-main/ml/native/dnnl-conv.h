@@ -189,11 +189,6 @@ static DnnlEntry* dnnl_get(int kind, const ConvDims* d, int has_bias, int act) {
   return e;
 }
 
-static int dnnl_threads_for(const ConvDims* d) {
-  const int64_t macs = d->n * d->oh * d->ow * d->fh * d->fw * d->ci * d->co;
-  if (max_threads <= 0) max_threads = cur_threads = openblas_get_num_threads();
-  return macs < SMALL_GEMM ? 1 : max_threads;
-}
 
 /*
  * kind DNNL_CONV_FWD: a = x, w = filter, b = bias, c = y (output)
@@ -208,7 +203,10 @@ static int dnnl_conv(int kind, const ConvDims* d, float* a, float* w, float* b, 
   if (!dnnl_ready()) return 0;
   DnnlEntry* e = dnnl_get(kind, d, b != NULL, act);
   if (!e->prim) return 0;
-  omp_set_num_threads(dnnl_threads_for(d));
+  const double macs = (double)d->n * d->oh * d->ow * d->fh * d->fw * d->ci * d->co;
+  const int arm = macs < (double)SMALL_GEMM ? 0 : choose_arm(CLS_CONV);
+  omp_set_num_threads(arm ? max_threads : 1);
+  const double t0 = now_ns();
   dnnl_memory_set_data_handle(e->m_a, a);
   dnnl_memory_set_data_handle(e->m_w, w);
   dnnl_memory_set_data_handle(e->m_c, c);
@@ -246,5 +244,6 @@ static int dnnl_conv(int kind, const ConvDims* d, float* a, float* w, float* b, 
     if (dnnl_primitive_execute(e->reorder, dnnl_str, 2, r) != dnnl_success) return 0;
   }
   dnnl_stream_wait(dnnl_str);
+  if (macs >= (double)SMALL_GEMM) record_arm(CLS_CONV, arm, now_ns() - t0, macs);
   return 1;
 }

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The addon's API version this code speaks (DLNATIVE_API in dlnative.c). */
-export const NATIVE_API_VERSION = 4;
+export const NATIVE_API_VERSION = 5;
 
 type F32 = Float32Array;
 
@@ -30,7 +30,11 @@ export interface NativeKernels {
   adam(value: F32, m: F32, v: F32, grad: F32, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, outValue: F32, outM: F32, outV: F32): void;
   /** out = tau * source + (1 - tau) * target. */
   lerp(target: F32, source: F32, n: number, tau: number, out: F32): void;
-  /** The most BLAS threads a large product uses (products under 2^25 multiply-adds use one). */
+  /**
+   * Fixes the threads of products and convolutions over 2^25 multiply-adds (default: one thread
+   * or all cores, whichever measures faster, re-checked as the machine's load changes; smaller
+   * ones always use one); 0 returns to that default.
+   */
   setThreads(n: number): void;
   getThreads(): number;
   blasInfo(): string;
@@ -94,7 +98,7 @@ function tryLoad(): NativeLoad {
     if (v !== NATIVE_API_VERSION) return { kernels: null, detail: `native kernels are stale (API ${v}, need ${NATIVE_API_VERSION}): npm run build:native` };
     const threads = Number(process.env.DRIVE_LAB_BLAS_THREADS);
     if (Number.isInteger(threads) && threads > 0) kernels.setThreads(threads);
-    return { kernels, detail: `native kernels (${describeBlas(kernels.blasInfo())}, up to ${kernels.getThreads()} threads for large products; convolutions: ${kernels.convEngine().replace(/ \(.*\)$/, '')})` };
+    return { kernels, detail: `native kernels (${describeBlas(kernels.blasInfo())}, ${Number.isInteger(threads) && threads > 0 ? `${threads} threads` : `1 thread for small products, 1-${kernels.getThreads()} by measured speed for large ones`}; convolutions: ${kernels.convEngine().replace(/ \(.*\)$/, '')})` };
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);
     return { kernels: null, detail: `native kernels failed to load: ${msg}` };
