@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../engine/rng.js';
-import { lerps } from './kernels/custom-ops.js';
+import { lerps, lerpsInPlace } from './kernels/custom-ops.js';
 import { dense } from './kernels/dense.js';
 
 export type OutputActivation = 'linear' | 'tanh';
@@ -40,8 +40,10 @@ export class Mlp {
       for (let j = 0; j < w.length; j++) w[j] = rng.uniform(-bound, bound);
       const b = new Float32Array(fanOut);
       for (let j = 0; j < b.length; j++) b[j] = rng.uniform(-bound, bound);
-      this.variables.push(tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true, `${name}/w${i}`));
-      this.variables.push(tf.variable(tf.tensor1d(b), true, `${name}/b${i}`));
+      // In a tidy, so the temporary tensors are freed and each variable owns its memory alone
+      // (the optimizer and Polyak averaging then update it in place).
+      this.variables.push(tf.tidy(() => tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true, `${name}/w${i}`)));
+      this.variables.push(tf.tidy(() => tf.variable(tf.tensor1d(b), true, `${name}/b${i}`)));
     }
   }
 
@@ -72,8 +74,9 @@ export class Mlp {
     });
   }
 
-  /** Polyak averaging: this <- tau * other + (1 - tau) * this (one fused op for all weights where the backend has it). */
+  /** Polyak averaging: this <- tau * other + (1 - tau) * this (in place on wasm, else one fused op or tfjs ops). */
   polyakFrom(other: Mlp, tau: number): void {
+    if (lerpsInPlace(this.variables, other.variables, tau)) return;
     tf.tidy(() => {
       const next = lerps(this.variables, other.variables, tau);
       this.variables.forEach((t, i) => t.assign(next[i]!));

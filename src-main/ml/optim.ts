@@ -1,6 +1,7 @@
 /**
- * Adam with tf.train.adam's arithmetic and state layout, one fused kernel per variable (where
- * the backend has it: wasm, natively or in JavaScript) instead of ~13 elementwise ops. It is a
+ * Adam with tf.train.adam's arithmetic and state layout. On wasm the step is written in place
+ * into each variable and its moments (natively or in JavaScript) when nothing else shares their
+ * memory, else one fused kernel for all variables; other backends run tfjs's ~13 ops per variable. It is a
  * tf.Optimizer: minimize(), computeGradients(), applyGradients(), getWeights()/setWeights()
  * (iterations, then every first moment, then every second moment, as tf.train.adam) all work.
  *
@@ -8,7 +9,7 @@
  *   w <- w - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
  */
 import * as tf from '@tensorflow/tfjs';
-import { adamSteps, type AdamAttrs } from './kernels/custom-ops.js';
+import { adamSteps, adamStepsInPlace, type AdamAttrs } from './kernels/custom-ops.js';
 
 /** tfjs-core's NamedTensor (not re-exported by @tensorflow/tfjs). */
 interface NamedTensor {
@@ -67,10 +68,9 @@ export class Adam extends tf.Optimizer {
         }
         if (grad != null) work.push({ value, slot, grad });
       }
-      const updated = adamSteps(
-        work.map((x) => ({ value: x.value, m: x.slot.m, v: x.slot.v, grad: x.grad })),
-        attrs,
-      );
+      const vars = work.map((x) => ({ value: x.value, m: x.slot.m, v: x.slot.v, grad: x.grad }));
+      if (adamStepsInPlace(vars, attrs)) return;
+      const updated = adamSteps(vars, attrs);
       work.forEach((x, i) => {
         const [w, m, v] = updated[i]!;
         x.slot.m.assign(m);

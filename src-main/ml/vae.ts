@@ -110,7 +110,8 @@ export class ConvVae {
       const bound = 1 / Math.sqrt(fanIn);
       const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
       for (let i = 0; i < values.length; i++) values[i] = rng.uniform(-bound, bound);
-      const v = tf.variable(tf.tensor(values, shape), true, `${name}/${label}`);
+      // In a tidy: the temporary tensor is freed, the variable owns its memory (in-place Adam).
+      const v = tf.tidy(() => tf.variable(tf.tensor(values, shape), true, `${name}/${label}`));
       this.variables.push(v);
       return v;
     };

@@ -101,6 +101,69 @@ export function adamSteps(vars: Array<{ value: tf.Tensor; m: tf.Tensor; v: tf.Te
   return vars.map((x) => adamStep(x.value, x.m, x.v, x.grad, a));
 }
 
+/** The addon registerCustomWasmKernels was given (null: JavaScript loops), for the in-place paths. */
+let inPlaceNative: NativeKernels | null = null;
+let inPlaceReady = false;
+
+/** Whether every tensor owns its wasm memory (nothing else would see an in-place write). */
+function ownsMemory(backend: BackendWasm, tensors: tf.Tensor[]): boolean {
+  const seen = new Set<object>();
+  for (const t of tensors) {
+    if (t.isDisposed || t.dtype !== 'float32' || backend.refCount(t.dataId) !== 1 || seen.has(t.dataId)) return false;
+    seen.add(t.dataId);
+  }
+  return true;
+}
+
+/**
+ * Adam steps written straight into the variables and moments (wasm only): no new tensors, no
+ * kernel dispatch, no assign. Done only when each of them owns its memory (refcount 1), so the
+ * write is invisible to everything but the variable; otherwise returns false and does nothing.
+ */
+export function adamStepsInPlace(vars: Array<{ value: tf.Variable; m: tf.Variable; v: tf.Variable; grad: tf.Tensor }>, a: AdamAttrs): boolean {
+  if (!inPlaceReady || tf.getBackend() !== 'wasm') return false;
+  const backend = tf.backend() as BackendWasm;
+  if (!ownsMemory(backend, vars.flatMap((x) => [x.value, x.m, x.v]))) return false;
+  const state = new Set(vars.flatMap((x) => [x.value.dataId, x.m.dataId, x.v.dataId]));
+  if (vars.some((x) => x.grad.dtype !== 'float32' || x.grad.size !== x.value.size || state.has(x.grad.dataId))) return false;
+  const f = Math.fround;
+  for (const x of vars) {
+    const [p, m, v, g] = [x.value, x.m, x.v, x.grad].map((t) => wasmF32(backend, t)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const n = p.length;
+    if (inPlaceNative) {
+      inPlaceNative.adam(p, m, v, g, n, a.lr, a.beta1, a.beta2, a.eps, a.bc1, a.bc2, p, m, v);
+      continue;
+    }
+    const [b1, b2, c1, c2, lr, eps, bc1, bc2] = [f(a.beta1), f(a.beta2), f(1 - a.beta1), f(1 - a.beta2), f(a.lr), f(a.eps), f(a.bc1), f(a.bc2)];
+    for (let i = 0; i < n; i++) {
+      const gi = g[i]!;
+      const mi = f(f(b1 * m[i]!) + f(c1 * gi));
+      const vi = f(f(b2 * v[i]!) + f(c2 * f(gi * gi)));
+      m[i] = mi;
+      v[i] = vi;
+      p[i] = p[i]! - f(lr * f(f(mi / bc1) / f(f(Math.sqrt(f(vi / bc2))) + eps)));
+    }
+  }
+  return true;
+}
+
+/** targets[i] <- tau * sources[i] + (1 - tau) * targets[i] in place (wasm; same conditions as adamStepsInPlace). */
+export function lerpsInPlace(targets: tf.Variable[], sources: tf.Tensor[], tau: number): boolean {
+  if (!inPlaceReady || tf.getBackend() !== 'wasm') return false;
+  const backend = tf.backend() as BackendWasm;
+  if (!ownsMemory(backend, targets)) return false;
+  const own = new Set(targets.map((t) => t.dataId));
+  if (sources.some((s, i) => s.dtype !== 'float32' || s.size !== targets[i]!.size || own.has(s.dataId))) return false;
+  const keep = 1 - tau;
+  targets.forEach((target, i) => {
+    const t = wasmF32(backend, target);
+    const s = wasmF32(backend, sources[i]!);
+    if (inPlaceNative) inPlaceNative.lerp(t, s, t.length, tau, t);
+    else for (let j = 0; j < t.length; j++) t[j] = tau * s[j]! + keep * t[j]!;
+  });
+  return true;
+}
+
 /** tau * sources[i] + (1 - tau) * targets[i] for every i. */
 export function lerps(targets: tf.Tensor[], sources: tf.Tensor[], tau: number): tf.Tensor[] {
   if (targets.length > 1 && hasKernel(LERP_MULTI)) {
@@ -130,6 +193,8 @@ function register(name: string, kernelFunc: (args: KernelArgs) => TensorInfo | T
 
 /** Registers the fused ops (and a faster Concat) for wasm; `native` runs them in the addon. */
 export function registerCustomWasmKernels(native: NativeKernels | null): string[] {
+  inPlaceNative = native;
+  inPlaceReady = true;
   register(ACT_GRAD, ({ inputs, backend, attrs }) => {
     const b = backend as BackendWasm;
     const { dy, y } = inputs as { dy: TensorInfo; y: TensorInfo };
@@ -212,7 +277,7 @@ export function registerCustomWasmKernels(native: NativeKernels | null): string[
   });
   registerFastConcat();
   registerSharingIdentity();
-  return [ACT_GRAD, BIAS_GRAD, ADAM, LERP, ADAM_MULTI, LERP_MULTI, 'Concat (element loop for narrow rows)', 'Identity (shares memory)'];
+  return [ACT_GRAD, BIAS_GRAD, ADAM, LERP, ADAM_MULTI, LERP_MULTI, 'in-place Adam and Polyak', 'Concat (element loop for narrow rows)', 'Identity (shares memory)'];
 }
 
 /**

@@ -18,7 +18,7 @@
 #include <time.h>
 
 /* Bumped whenever a function's signature changes; the loader refuses a stale build. */
-#define DLNATIVE_API 5
+#define DLNATIVE_API 6
 #define MAX_ARGS 24
 /* Bytes of im2col scratch per chunk: big enough for efficient GEMMs, small enough for cache. */
 #define CHUNK_FLOATS (1 << 20)
@@ -525,6 +525,20 @@ static napi_value ColSum(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* The same step in place (the optimizer's fast path: no new tensors). */
+static void adam_inplace(float* restrict p, float* restrict m, float* restrict v, const float* restrict g, int64_t n, float lr, float b1, float b2, float eps,
+                         float bc1, float bc2) {
+  const float c1 = 1.f - b1, c2 = 1.f - b2;
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float mi = b1 * m[i] + c1 * gi;
+    const float vi = b2 * v[i] + c2 * (gi * gi);
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i] - lr * ((mi / bc1) / (sqrtf(vi / bc2) + eps));
+  }
+}
+
 static void adam_step(const float* restrict p, const float* restrict m, const float* restrict v, const float* restrict g, int64_t n, float lr, float b1,
                       float b2, float eps, float bc1, float bc2, float* restrict op, float* restrict om, float* restrict ov) {
   const float c1 = 1.f - b1, c2 = 1.f - b2;
@@ -541,7 +555,8 @@ static void adam_step(const float* restrict p, const float* restrict m, const fl
 /*
  * adam(value, m, v, grad, n, lr, beta1, beta2, eps, bc1, bc2, outValue, outM, outV): one Adam
  * step with tfjs's arithmetic: m' = b1 m + (1-b1) g; v' = b2 v + (1-b2) g^2;
- * value' = value - lr (m'/bc1) / (sqrt(v'/bc2) + eps), bc_i = 1 - b_i^t. Outputs must not alias inputs.
+ * value' = value - lr (m'/bc1) / (sqrt(v'/bc2) + eps), bc_i = 1 - b_i^t. Either in place
+ * (outValue, outM, outV are value, m, v) or into separate arrays.
  */
 static napi_value Adam(napi_env env, napi_callback_info info) {
   Args a;
@@ -558,6 +573,18 @@ static napi_value Adam(napi_env env, napi_callback_info info) {
   float* om = arg_f32(&a, 12, (size_t)n, "dlnative.adam: outM must be a Float32Array");
   float* ov = arg_f32(&a, 13, (size_t)n, "dlnative.adam: outV must be a Float32Array");
   if (a.failed) return NULL;
+  if (op == p && om == m && ov == v && p != m && p != v && m != v && g != p && g != m && g != v) {
+    adam_inplace(p, m, v, g, n, lr, b1, b2, eps, bc1, bc2);
+    return NULL;
+  }
+  const float* ins[4] = {p, m, v, g};
+  const float* outs[3] = {op, om, ov};
+  for (int i = 0; i < 4; i++)
+    for (int j = 0; j < 3; j++)
+      if (ins[i] == outs[j]) {
+        napi_throw_error(env, NULL, "dlnative.adam: outputs must be the inputs themselves (in place) or separate arrays");
+        return NULL;
+      }
   adam_step(p, m, v, g, n, lr, b1, b2, eps, bc1, bc2, op, om, ov);
   return NULL;
 }
@@ -567,7 +594,12 @@ static void lerp(const float* restrict t, const float* restrict s, int64_t n, fl
   for (int64_t i = 0; i < n; i++) o[i] = tau * s[i] + keep * t[i];
 }
 
-/* lerp(target, source, n, tau, out): out = tau * source + (1 - tau) * target (Polyak averaging). */
+static void lerp_inplace(float* restrict t, const float* restrict s, int64_t n, float tau) {
+  const float keep = 1.f - tau;
+  for (int64_t i = 0; i < n; i++) t[i] = tau * s[i] + keep * t[i];
+}
+
+/* lerp(target, source, n, tau, out): out = tau * source + (1 - tau) * target (Polyak averaging); out may be target. */
 static napi_value Lerp(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, &a, 5)) return NULL;
@@ -578,7 +610,14 @@ static napi_value Lerp(napi_env env, napi_callback_info info) {
   float* s = arg_f32(&a, 1, (size_t)n, "dlnative.lerp: source must be a Float32Array");
   float* o = arg_f32(&a, 4, (size_t)n, "dlnative.lerp: out must be a Float32Array");
   if (a.failed) return NULL;
-  lerp(t, s, n, tau, o);
+  if (o == t && s != t) {
+    lerp_inplace(t, s, n, tau);
+  } else if (o == s) {
+    napi_throw_error(env, NULL, "dlnative.lerp: out must be target (in place) or a separate array");
+    return NULL;
+  } else {
+    lerp(t, s, n, tau, o);
+  }
   return NULL;
 }
 

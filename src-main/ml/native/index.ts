@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The addon's API version this code speaks (DLNATIVE_API in dlnative.c). */
-export const NATIVE_API_VERSION = 5;
+export const NATIVE_API_VERSION = 6;
 
 type F32 = Float32Array;
 
@@ -26,9 +26,9 @@ export interface NativeKernels {
   actGrad(dy: F32, y: F32, act: number, dz: F32, n: number): void;
   /** out[c] = sum over rows of x[r, c]. */
   colSum(x: F32, rows: number, cols: number, out: F32): void;
-  /** One Adam step (tfjs arithmetic); outputs must not alias the inputs. */
+  /** One Adam step (tfjs arithmetic); in place (outputs = value, m, v) or into separate arrays. */
   adam(value: F32, m: F32, v: F32, grad: F32, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, outValue: F32, outM: F32, outV: F32): void;
-  /** out = tau * source + (1 - tau) * target. */
+  /** out = tau * source + (1 - tau) * target; out may be target (in place). */
   lerp(target: F32, source: F32, n: number, tau: number, out: F32): void;
   /**
    * Fixes the threads of products and convolutions over 2^25 multiply-adds (default: one thread

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { expect, it } from 'vitest';
 import { Rng } from '../../../src-main/engine/rng.js';
-import { actGrad, biasGrad, lerp } from '../../../src-main/ml/kernels/custom-ops.js';
+import { actGrad, biasGrad, lerp, lerps, lerpsInPlace } from '../../../src-main/ml/kernels/custom-ops.js';
 import { conv2dLayer, conv2dTransposeLayer, type ConvActivation } from '../../../src-main/ml/kernels/conv.js';
 import { dense, type DenseActivation } from '../../../src-main/ml/kernels/dense.js';
 import { setConvTransposeMethod, type ConvTransposeMethod } from '../../../src-main/ml/kernels/register.js';
@@ -286,7 +286,7 @@ export function defineCustomOpTests(backend: string): void {
     const init = shapes.map((s, i) => randArray(size(s), 40 + i));
     const targets = shapes.map((s, i) => randArray(size(s), 50 + i));
     const train = (makeOpt: () => tf.Optimizer, tag: string) => () => {
-      const vars = shapes.map((s, i) => tf.variable(tf.tensor(init[i]!, s), true, `${tag}${i}`));
+      const vars = shapes.map((s, i) => tf.tidy(() => tf.variable(tf.tensor(init[i]!, s), true, `${tag}${i}`)));
       const opt = makeOpt();
       for (let step = 0; step < 5; step++) {
         opt.minimize(() => tf.addN(vars.map((v, i) => tf.sum(tf.square(tf.sub(tf.mul(v, v), tf.tensor(targets[i]!, shapes[i]!)))))) as tf.Scalar, false, vars);
@@ -323,6 +323,40 @@ export function defineCustomOpTests(backend: string): void {
     a.dispose();
     b.dispose();
     v.dispose();
+  });
+
+  it('in-place Adam and Polyak never change a tensor that shares a variable\'s memory', async () => {
+    await tf.setBackend(backend);
+    const init = randArray(12, 80);
+    const run = (holdClones: boolean, tag: string) => {
+      const v = tf.tidy(() => tf.variable(tf.tensor2d(init, [3, 4]), true, `${tag}v`));
+      const target = tf.tidy(() => tf.variable(tf.tensor2d(init, [3, 4]).mul(0.5), true, `${tag}t`));
+      const clones = holdClones ? [tf.clone(v), tf.clone(target)] : [];
+      const opt = adam(0.1);
+      for (let i = 0; i < 3; i++) opt.minimize(() => tf.sum(tf.square(tf.sub(v, 1))) as tf.Scalar, false, [v]);
+      const next = lerps([target], [v], 0.25)[0]!;
+      target.assign(next);
+      next.dispose();
+      const out = { v: Array.from(v.dataSync()), t: Array.from(target.dataSync()), clones: clones.map((c) => Array.from(c.dataSync())) };
+      opt.dispose();
+      tf.dispose([v, target, ...clones]);
+      return out;
+    };
+    const free = run(false, 'ipA');
+    const shared = run(true, 'ipB');
+    expect(relErr(shared.v, free.v)).toBeLessThan(1e-6);
+    expect(relErr(shared.t, free.t)).toBeLessThan(1e-6);
+    expect(shared.clones[0]).toEqual(Array.from(init));
+    expect(shared.clones[1]).toEqual(Array.from(Float32Array.from(init, (x) => Math.fround(x * 0.5))));
+    // Polyak in place on an Mlp-like list of variables, with and without a clone held.
+    const a = tf.tidy(() => tf.variable(tf.tensor1d([1, 2, 3]), true, 'ipSrc'));
+    const t = tf.tidy(() => tf.variable(tf.tensor1d([0, 0, 0]), true, 'ipDst'));
+    expect(lerpsInPlace([t], [a], 0.5)).toBe(backend === 'wasm');
+    if (backend === 'wasm') expect(Array.from(t.dataSync())).toEqual([0.5, 1, 1.5]);
+    const held = tf.clone(t);
+    expect(lerpsInPlace([t], [a], 0.5)).toBe(false);
+    expect(Array.from(held.dataSync())).toEqual(Array.from(t.dataSync()));
+    tf.dispose([a, t, held]);
   });
 
   it('concat of narrow rows and clone keep values and free memory', async () => {

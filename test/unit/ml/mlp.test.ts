@@ -52,6 +52,9 @@ describe('Mlp on the fast paths', () => {
     const target = new Mlp(spec, new Rng(2), 'target');
     const a = online.getWeights();
     const b = target.getWeights();
+    // Each weight owns its memory, so on wasm the averaging is written in place.
+    const backend = tf.backend() as unknown as { refCount(id: object): number };
+    for (const v of target.variables) expect(backend.refCount(v.dataId)).toBe(1);
     target.polyakFrom(online, 0.25);
     target.getWeights().forEach((w, i) => {
       const want = Float32Array.from(b[i]!, (t, j) => 0.25 * a[i]![j]! + 0.75 * t);
