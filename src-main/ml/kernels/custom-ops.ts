@@ -276,8 +276,40 @@ export function registerCustomWasmKernels(native: NativeKernels | null): string[
     return outs;
   });
   registerFastConcat();
+  registerFastSplit();
   registerSharingIdentity();
-  return [ACT_GRAD, BIAS_GRAD, ADAM, LERP, ADAM_MULTI, LERP_MULTI, 'in-place Adam and Polyak', 'Concat (element loop for narrow rows)', 'Identity (shares memory)'];
+  return [ACT_GRAD, BIAS_GRAD, ADAM, LERP, ADAM_MULTI, LERP_MULTI, 'in-place Adam and Polyak', 'Concat and SplitV (element loops for narrow rows)', 'Identity (shares memory)'];
+}
+
+/** SplitV (concat's gradient): the same row-wise copy as Concat, the other way. */
+function registerFastSplit(): void {
+  const prior = tf.getKernel('SplitV', 'wasm');
+  if (!prior) return;
+  tf.unregisterKernel('SplitV', 'wasm');
+  tf.registerKernel({
+    ...prior,
+    kernelFunc: ((args: KernelArgs) => {
+      const { x } = args.inputs as { x: TensorInfo };
+      if (x.dtype !== 'float32') return prior.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+      const b = args.backend as BackendWasm;
+      const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0]!;
+      const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, args.attrs.numOrSizeSplits as number | number[], axis);
+      const rows = size(x.shape.slice(0, axis));
+      const after = size(x.shape.slice(axis + 1));
+      const total = x.shape[axis]! * after;
+      const outs = sizes.map((s) => b.makeOutput([...x.shape.slice(0, axis), s, ...x.shape.slice(axis + 1)], 'float32'));
+      const src = wasmF32(b, x);
+      let col = 0;
+      outs.forEach((out, i) => {
+        const w = sizes[i]! * after;
+        const o = wasmF32(b, out);
+        if (w >= 64) for (let r = 0; r < rows; r++) o.set(src.subarray(r * total + col, r * total + col + w), r * w);
+        else for (let r = 0; r < rows; r++) for (let c = 0, si = r * total + col, di = r * w; c < w; c++) o[di + c] = src[si + c]!;
+        col += w;
+      });
+      return outs;
+    }) as unknown as tf.KernelFunc,
+  });
 }
 
 /**

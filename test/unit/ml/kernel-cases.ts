@@ -359,7 +359,7 @@ export function defineCustomOpTests(backend: string): void {
     tf.dispose([a, t, held]);
   });
 
-  it('concat of narrow rows and clone keep values and free memory', async () => {
+  it('concat and split of narrow rows and clone keep values and free memory', async () => {
     await tf.setBackend(backend);
     const before = tf.memory().numTensors;
     const a = tf.tensor2d(randArray(12, 60), [4, 3]);
@@ -370,6 +370,17 @@ export function defineCustomOpTests(backend: string): void {
     const bv = b.arraySync();
     for (let r = 0; r < 4; r++) want.push(...av[r]!, ...bv[r]!);
     expect(Array.from(c.dataSync())).toEqual(Array.from(Float32Array.from(want)));
+    tf.tidy(() => {
+      const [s1, s2] = tf.split(c, [3, 2], 1);
+      expect(Array.from(s1!.dataSync())).toEqual(Array.from(Float32Array.from(av.flat())));
+      expect(Array.from(s2!.dataSync())).toEqual(Array.from(Float32Array.from(bv.flat())));
+      const [q1, q2, q3] = tf.split(tf.reshape(c, [2, 2, 5]), [1, 3, 1], 2);
+      expect(q1!.shape).toEqual([2, 2, 1]);
+      expect(Array.from(q2!.dataSync())).toEqual(Array.from(c.dataSync()).filter((_, i) => i % 5 >= 1 && i % 5 < 4));
+      expect(Array.from(q3!.dataSync())).toEqual(Array.from(c.dataSync()).filter((_, i) => i % 5 === 4));
+      const [, h2] = tf.split(tf.reshape(c, [4, 5]), 2, 0);
+      expect(Array.from(h2!.dataSync())).toEqual(Array.from(c.dataSync()).slice(10));
+    });
     const k = tf.clone(a);
     a.dispose();
     expect(Array.from(k.dataSync())).toEqual(Array.from(Float32Array.from(av.flat())));
