@@ -22,6 +22,8 @@ export interface ChildResult {
   vae_step_ms: number | null;
   actor_infer_ms: number | null;
   td3_update_min_ms: number | null;
+  /** The same update with tf.train.adam instead of the project's Adam (for learners choosing). */
+  td3_update_tfjs_adam_ms: number | null;
   vae_step_min_ms: number | null;
   td3_samples: number;
   vae_samples: number;
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
     vae_step_ms: median(vae),
     actor_infer_ms: median(infer),
     td3_update_min_ms: td3.length ? Math.min(...td3) : null,
+    td3_update_tfjs_adam_ms: median(td3Tfjs),
     vae_step_min_ms: vae.length ? Math.min(...vae) : null,
     td3_samples: td3.length,
     vae_samples: vae.length,

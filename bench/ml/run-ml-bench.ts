@@ -54,6 +54,8 @@ export interface MlBenchRow {
   torch_vae_step_ms: number | null;
   td3_ratio: number | null;
   vae_ratio: number | null;
+  /** The TD3 update with tf.train.adam instead of the project's Adam. */
+  td3_update_tfjs_adam_ms: number | null;
   /** Fastest single update/step seen (least disturbed by other load on the machine). */
   td3_update_min_ms: number | null;
   vae_step_min_ms: number | null;
@@ -171,6 +173,7 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
         torch_vae_step_ms: torchVae,
         td3_ratio: null,
         vae_ratio: null,
+        td3_update_tfjs_adam_ms: null,
         td3_update_min_ms: null,
         vae_step_min_ms: null,
         torch_td3_update_min_ms: torchTd3Min,
@@ -196,6 +199,7 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
       torch_vae_step_ms: torchVae,
       td3_ratio: ratio(td3, torchTd3),
       vae_ratio: ratio(vae, torchVae),
+      td3_update_tfjs_adam_ms: median(runs.map((r) => r.td3_update_tfjs_adam_ms ?? NaN)),
       td3_update_min_ms: min(runs.map((r) => r.td3_update_min_ms ?? NaN)),
       vae_step_min_ms: min(runs.map((r) => r.vae_step_min_ms ?? NaN)),
       torch_td3_update_min_ms: torchTd3Min,

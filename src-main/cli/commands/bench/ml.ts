@@ -29,7 +29,10 @@ function table(r: MlBenchReport): string {
     : [];
   const mins = r.rows
     .filter((x) => x.td3_update_min_ms !== null)
-    .map((x) => `${x.backend}: fastest TD3 update ${fmt(x.td3_update_min_ms)} ms (PyTorch ${fmt(x.torch_td3_update_min_ms)}), fastest VAE step ${fmt(x.vae_step_min_ms, 0)} ms (PyTorch ${fmt(x.torch_vae_step_min_ms, 0)})`);
+    .map(
+      (x) =>
+        `${x.backend}: fastest TD3 update ${fmt(x.td3_update_min_ms)} ms (PyTorch ${fmt(x.torch_td3_update_min_ms)}), fastest VAE step ${fmt(x.vae_step_min_ms, 0)} ms (PyTorch ${fmt(x.torch_vae_step_min_ms, 0)}); TD3 update with tf.train.adam ${fmt(x.td3_update_tfjs_adam_ms)} ms`,
+    );
   const notes = r.rows.flatMap((x) => [`${x.backend}: ${x.detail || '(not loaded)'}`, ...x.notes.map((n) => `  ${n}`)]);
   return [`${r.machine}, ${r.date}, load average ${r.load[0]} -> ${r.load[1]}`, torch, '', line(head), ...rows.map(line), '', 'medians; ratio = tfjs time / PyTorch time (<= 1.0: as fast as PyTorch or faster)', ...mins, ...one, '', ...notes].join('\n');
 }
