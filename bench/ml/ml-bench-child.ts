@@ -69,6 +69,20 @@ async function main(): Promise<void> {
     td3 = timeEach(td3Repeats, `${backend} TD3 update`, update);
   }
 
+  // The same update with tf.train.adam (what a learner gets without the project's Adam).
+  let td3Tfjs: number[] = [];
+  if (td3Repeats > 0) {
+    const tfjsNets = makeTd3Nets({ ...TD3_BENCH_SIZES, hidden: [...TD3_BENCH_SIZES.hidden] }, TD3_BENCH_HYPER, new Rng(2), 'tfjs');
+    const upd = (i: number) => {
+      const l = td3Update(tfjsNets, batch, TD3_BENCH_HYPER, true, i);
+      l.criticLoss.dataSync();
+      tf.dispose([l.criticLoss, l.actorLoss!]);
+    };
+    for (let i = 0; i < Math.min(3, td3Repeats); i++) upd(i);
+    td3Tfjs = timeEach(Math.max(1, Math.ceil(td3Repeats / 2)), `${backend} TD3 update (tf.train.adam)`, upd);
+    disposeTd3Nets(tfjsNets);
+  }
+
   // Batch-1 actor inference, as when acting in the env.
   const obs = tf.tensor2d(new Float32Array(TD3_BENCH_SIZES.obsDim).fill(0.1), [1, TD3_BENCH_SIZES.obsDim]);
   const act = () => tf.tidy(() => nets.actor.apply(obs).dataSync());
