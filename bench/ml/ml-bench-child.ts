@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   // The same update with tf.train.adam (what a learner gets without the project's Adam).
   let td3Tfjs: number[] = [];
   if (td3Repeats > 0) {
-    const tfjsNets = makeTd3Nets({ ...TD3_BENCH_SIZES, hidden: [...TD3_BENCH_SIZES.hidden] }, TD3_BENCH_HYPER, new Rng(2), 'tfjs');
+    const tfjsNets = makeTd3Nets({ ...TD3_BENCH_SIZES, hidden: [...TD3_BENCH_SIZES.hidden] }, TD3_BENCH_HYPER, new Rng(2), 'tfjs', 'tfjs_adam_');
     const upd = (i: number) => {
       const l = td3Update(tfjsNets, batch, TD3_BENCH_HYPER, true, i);
       l.criticLoss.dataSync();

@@ -56,18 +56,19 @@ export interface Td3Batch {
  */
 export type OptimizerKind = 'fused' | 'tfjs';
 
-export function makeTd3Nets(sizes: Td3Sizes, hyper: Td3Hyper, rng: Rng, optimizerKind: OptimizerKind = 'fused'): Td3Nets {
+/** `prefix` keeps variable names unique when several sets of nets live at once. */
+export function makeTd3Nets(sizes: Td3Sizes, hyper: Td3Hyper, rng: Rng, optimizerKind: OptimizerKind = 'fused', prefix = ''): Td3Nets {
   const optimizer = (lr: number): tf.Optimizer => (optimizerKind === 'fused' ? adam(lr) : tf.train.adam(lr));
   const actorSpec = { inputDim: sizes.obsDim, hidden: sizes.hidden, outputDim: sizes.actDim, outputActivation: 'tanh' as const };
   const criticSpec = { inputDim: sizes.obsDim + sizes.actDim, hidden: sizes.hidden, outputDim: 1, outputActivation: 'linear' as const };
-  const actor = new Mlp(actorSpec, rng, 'actor');
-  const actorTarget = new Mlp(actorSpec, rng, 'actor_target');
+  const actor = new Mlp(actorSpec, rng, `${prefix}actor`);
+  const actorTarget = new Mlp(actorSpec, rng, `${prefix}actor_target`);
   actorTarget.copyFrom(actor);
   const critics: Mlp[] = [];
   const criticTargets: Mlp[] = [];
   for (let i = 0; i < sizes.nCritics; i++) {
-    const c = new Mlp(criticSpec, rng, `critic${i}`);
-    const t = new Mlp(criticSpec, rng, `critic${i}_target`);
+    const c = new Mlp(criticSpec, rng, `${prefix}critic${i}`);
+    const t = new Mlp(criticSpec, rng, `${prefix}critic${i}_target`);
     t.copyFrom(c);
     critics.push(c);
     criticTargets.push(t);
