@@ -42,11 +42,13 @@ export function conv2dLayer(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, stri
       const fusedAct = activation === 'sigmoid' ? 'linear' : activation;
       let y = tf.fused.conv2d({ x, filter: w, strides: stride, pad: 'same', bias: b, activation: fusedAct }) as tf.Tensor4D;
       if (activation === 'sigmoid') y = tf.sigmoid(y);
-      save([x, w, y]);
+      // A variable outlives the backward pass: a reference, not a saved copy (as in dense.ts).
+      save(w instanceof tf.Variable ? [x, y] : [x, y, w]);
       return y;
     },
     backwardsFunc: (dy, saved) => {
-      const [sx, sw, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const [sx, sy, savedW] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D | undefined];
+      const sw = savedW ?? w;
       const dz = actGrad(dy as tf.Tensor4D, sy, activation as GradActivation);
       return {
         x: () => conv2DBackpropInput(dz, sw, sx.shape, stride),
@@ -68,11 +70,12 @@ export function conv2dTransposeLayer(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tenso
           ? tf.engine().runKernel(CONV2D_TRANSPOSE_BIAS_ACT, { x, filter: w, bias: b }, { outputShape: outShape, strides: stride, activation })
           : tf.tidy(() => activate(tf.add(conv2DBackpropInput(x, w, outShape, stride), b), activation))
       ) as tf.Tensor4D;
-      save([x, w, y]);
+      save(w instanceof tf.Variable ? [x, y] : [x, y, w]);
       return y;
     },
     backwardsFunc: (dy, saved) => {
-      const [sx, sw, sy] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const [sx, sy, savedW] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D | undefined];
+      const sw = savedW ?? w;
       const dz = actGrad(dy as tf.Tensor4D, sy, activation as GradActivation);
       return {
         // The transpose of conv^T is the conv itself; its filter gradient swaps the roles of x and dy.

@@ -32,19 +32,23 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation
   return runWithGradient({
     inputs: { x, w, b },
     forwardFunc: (_backend, save) => {
-      const fusedAct = activation === 'relu' ? 'relu' : 'linear';
-      // The native kernel takes 2-D operands as they are; tf.fused.matMul would add reshapes.
-      let y = (
-        fastPathState.wasmNativeMatMul && tf.getBackend() === 'wasm'
-          ? tf.engine().runKernel('_FusedMatMul', { a: x, b: w, bias: b }, { transposeA: false, transposeB: false, activation: fusedAct })
-          : tf.fused.matMul({ a: x, b: w, bias: b, activation: fusedAct })
-      ) as tf.Tensor2D;
-      if (activation === 'tanh') y = tf.tanh(y) as tf.Tensor2D;
-      save([x, w, y]);
+      let y: tf.Tensor2D;
+      if (fastPathState.wasmNativeMatMul && tf.getBackend() === 'wasm') {
+        // The native kernel takes 2-D operands as they are (tf.fused.matMul would add reshapes)
+        // and fuses tanh too.
+        y = tf.engine().runKernel('_FusedMatMul', { a: x, b: w, bias: b }, { transposeA: false, transposeB: false, activation }) as tf.Tensor2D;
+      } else {
+        y = tf.fused.matMul({ a: x, b: w, bias: b, activation: activation === 'relu' ? 'relu' : 'linear' }) as tf.Tensor2D;
+        if (activation === 'tanh') y = tf.tanh(y) as tf.Tensor2D;
+      }
+      // A variable outlives the backward pass: keep a reference instead of a saved copy (each
+      // saved tensor costs a clone kernel and a tape node).
+      save(w instanceof tf.Variable ? [x, y] : [x, y, w]);
       return y;
     },
     backwardsFunc: (dy, saved) => {
-      const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const [sx, sy, savedW] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D | undefined];
+      const sw = savedW ?? w;
       const dz = actGrad(dy as tf.Tensor2D, sy, activation);
       return {
         x: () => matMulTransB(dz, sw),

@@ -16,7 +16,8 @@ export const CONV2D_TRANSPOSE_BIAS_ACT = 'DlConv2DTransposeBiasAct';
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
 type Pad = 'valid' | 'same' | number | number[][];
 
-const ACT: Record<string, number> = { linear: 0, relu: 1, sigmoid: 3 };
+/** Activations the native kernels fuse; 'tanh' is not a tfjs fused activation (dense.ts uses it). */
+const ACT: Record<string, number> = { linear: 0, relu: 1, tanh: 2, sigmoid: 3 };
 
 function sizeOf(shape: number[]): number {
   let s = 1;

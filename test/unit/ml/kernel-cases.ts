@@ -214,18 +214,22 @@ export function defineConvLayerTests(backend: string): void {
       const xs = randArray(size(c.x), 20);
       const ws = randArray(size(fshape), 21, -0.3, 0.3);
       const bs = randArray(c.c, 22);
-      const run = (layer: (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) => tf.Tensor4D) => () => {
+      // The layer under test gets its filter as a variable (the path models take), the reference a tensor.
+      const run = (layer: (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) => tf.Tensor4D, asVariable: boolean) => () => {
         const x = tf.tensor4d(xs, c.x);
-        const w = tf.tensor(ws, fshape) as tf.Tensor4D;
+        const w = asVariable ? tf.variable(tf.tensor(ws, fshape)) : (tf.tensor(ws, fshape) as tf.Tensor4D);
         const b = tf.tensor1d(bs);
-        const y = layer(x, w, b);
+        const y = layer(x, w as tf.Tensor4D, b);
         const g = tf.tensor(randArray(y.size, 23), y.shape);
-        return [y, ...tf.grads((a: tf.Tensor, bw: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(layer(a as tf.Tensor4D, bw as tf.Tensor4D, bb as tf.Tensor1D), g)))([x, w, b])];
+        const out = [y, ...tf.grads((a: tf.Tensor, bw: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(layer(a as tf.Tensor4D, bw as tf.Tensor4D, bb as tf.Tensor1D), g)))([x, w, b])];
+        if (asVariable) w.dispose();
+        return out;
       };
-      const got = await onBackend(backend, run((x, w, b) => conv2dLayer(x, w, b, 2, c.act)));
-      const want = await onBackend('cpu', run((x, w, b) => actFn(tf.add(tf.conv2d(x, w, 2, 'same'), b) as tf.Tensor4D, c.act)));
+      const gotVariable = await onBackend(backend, run((x, w, b) => conv2dLayer(x, w, b, 2, c.act), true));
+      const gotTensor = await onBackend(backend, run((x, w, b) => conv2dLayer(x, w, b, 2, c.act), false));
+      const want = await onBackend('cpu', run((x, w, b) => actFn(tf.add(tf.conv2d(x, w, 2, 'same'), b) as tf.Tensor4D, c.act), false));
       await tf.setBackend(backend);
-      got.forEach((g, k) => expect(relErr(g, want[k]!), `output ${k}`).toBeLessThan(TOL));
+      for (const got of [gotVariable, gotTensor]) got.forEach((g, k) => expect(relErr(g, want[k]!), `output ${k}`).toBeLessThan(TOL));
     });
     it(`conv2dTransposeLayer ${c.act} x ${c.x} -> ${c.c} channels matches tfjs ops on cpu`, async () => {
       const fshape: [number, number, number, number] = [4, 4, c.c, c.x[3]];
