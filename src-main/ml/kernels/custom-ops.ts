@@ -116,9 +116,23 @@ function ownsMemory(backend: BackendWasm, tensors: tf.Tensor[]): boolean {
 }
 
 /**
+ * After writing a tensor's memory in place: tfjs-wasm's XNNPACK kernels cache weights they have
+ * packed by tensor id (conv filters, matMul operands), assuming tensors never change. Disposing
+ * and re-registering the id in the wasm module runs its disposal callbacks (dropping those
+ * caches) without freeing the memory.
+ */
+function invalidateWasmCaches(backend: BackendWasm, t: tf.Tensor): void {
+  const d = backend.dataIdMap.get(t.dataId) as unknown as { id: number; memoryOffset: number };
+  const tfjs = (backend.wasm as unknown as { tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, offset: number): void } }).tfjs;
+  tfjs.disposeData(d.id);
+  tfjs.registerTensor(d.id, t.size, d.memoryOffset);
+}
+
+/**
  * Adam steps written straight into the variables and moments (wasm only): no new tensors, no
  * kernel dispatch, no assign. Done only when each of them owns its memory (refcount 1), so the
- * write is invisible to everything but the variable; otherwise returns false and does nothing.
+ * write is invisible to everything but the variable (and wasm's weight caches are dropped);
+ * otherwise returns false and does nothing.
  */
 export function adamStepsInPlace(vars: Array<{ value: tf.Variable; m: tf.Variable; v: tf.Variable; grad: tf.Tensor }>, a: AdamAttrs): boolean {
   if (!inPlaceReady || tf.getBackend() !== 'wasm') return false;
@@ -144,6 +158,7 @@ export function adamStepsInPlace(vars: Array<{ value: tf.Variable; m: tf.Variabl
       p[i] = p[i]! - f(lr * f(f(mi / bc1) / f(f(Math.sqrt(f(vi / bc2))) + eps)));
     }
   }
+  for (const x of vars) for (const t of [x.value, x.m, x.v]) invalidateWasmCaches(backend, t);
   return true;
 }
 
@@ -160,6 +175,7 @@ export function lerpsInPlace(targets: tf.Variable[], sources: tf.Tensor[], tau: 
     const s = wasmF32(backend, sources[i]!);
     if (inPlaceNative) inPlaceNative.lerp(t, s, t.length, tau, t);
     else for (let j = 0; j < t.length; j++) t[j] = tau * s[j]! + keep * t[j]!;
+    invalidateWasmCaches(backend, target);
   });
   return true;
 }

@@ -8,7 +8,7 @@
  * kernels), unless --strict is given. Run: npm run build:native
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,10 +41,14 @@ try {
 
 mkdirSync(outDir, { recursive: true });
 // -fno-math-errno and -fno-trapping-math let sqrtf and comparisons vectorize; -ffp-contract=off keeps float32 rounding like tfjs's (no fused multiply-add).
-const base = ['-O3', '-fno-math-errno', '-fno-trapping-math', '-ffp-contract=off', '-fPIC', '-shared', '-Wall', '-Wextra', '-o', out, `-I${nodeInclude}`, join(here, 'dlnative.c')];
+// Written beside the target and renamed into place, so a process loading the addon meanwhile
+// never sees a half-written file.
+const tmp = `${out}.tmp-${process.pid}`;
+const base = ['-O3', '-fno-math-errno', '-fno-trapping-math', '-ffp-contract=off', '-fPIC', '-shared', '-Wall', '-Wextra', '-o', tmp, `-I${nodeInclude}`, join(here, 'dlnative.c')];
 // Convolutions through oneDNN (what PyTorch uses on CPUs) when its headers are installed
 // (apt-get install -y libdnnl-dev), else im2col + OpenBLAS. --no-dnnl forces the latter.
-const dnnl = !process.argv.includes('--no-dnnl') && ['/usr/include/oneapi/dnnl/dnnl.h', '/usr/local/include/oneapi/dnnl/dnnl.h'].some((p) => existsSync(p));
+const dnnlHeaders = ['/usr/include/oneapi/dnnl/dnnl.h', '/usr/local/include/oneapi/dnnl/dnnl.h'].some((p) => existsSync(p));
+const dnnl = dnnlHeaders && !process.argv.includes('--no-dnnl');
 function compile(withDnnl) {
   const args = withDnnl ? [...base, '-DDL_DNNL', '-fopenmp', '-ldnnl', '-lopenblas', '-lm'] : [...base, '-lopenblas', '-lm'];
   execFileSync(cc, args, { stdio: ['ignore', 'inherit', 'pipe'] });
@@ -63,9 +67,11 @@ try {
     compile(false);
   }
 } catch (e) {
+  rmSync(tmp, { force: true });
   const stderr = String(e.stderr ?? '');
   if (/cblas\.h|lopenblas/.test(stderr)) skip('OpenBLAS not found; apt-get install -y libopenblas-dev');
   process.stderr.write(stderr);
   skip(`${cc} failed`);
 }
-console.log(`native kernels built: ${out} (convolutions: ${usedDnnl ? 'oneDNN' : 'im2col + OpenBLAS'}${dnnl || usedDnnl ? '' : '; apt-get install -y libdnnl-dev for oneDNN'})`);
+renameSync(tmp, out);
+console.log(`native kernels built: ${out} (convolutions: ${usedDnnl ? 'oneDNN' : 'im2col + OpenBLAS'}${dnnlHeaders ? '' : '; apt-get install -y libdnnl-dev for oneDNN'})`);

@@ -7,12 +7,13 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { expect, it } from 'vitest';
-import { Rng } from '../../../src-main/engine/rng.js';
 import { actGrad, biasGrad, lerp, lerps, lerpsInPlace } from '../../../src-main/ml/kernels/custom-ops.js';
 import { conv2dLayer, conv2dTransposeLayer, type ConvActivation } from '../../../src-main/ml/kernels/conv.js';
 import { dense, type DenseActivation } from '../../../src-main/ml/kernels/dense.js';
 import { setConvTransposeMethod, type ConvTransposeMethod } from '../../../src-main/ml/kernels/register.js';
+import { Mlp } from '../../../src-main/ml/mlp.js';
 import { adam } from '../../../src-main/ml/optim.js';
+import { Rng } from '../../../src-main/engine/rng.js';
 
 export const TOL = 1e-4;
 
@@ -361,6 +362,34 @@ export function defineCustomOpTests(backend: string): void {
     expect(lerpsInPlace([t], [a], 0.5)).toBe(false);
     expect(Array.from(held.dataSync())).toEqual(Array.from(t.dataSync()));
     tf.dispose([a, t, held]);
+  });
+
+  it('after in-place Adam and Polyak, products and convs use the new weights (no stale packed weights)', async () => {
+    await tf.setBackend(backend);
+    const spec = { inputDim: 5, hidden: [16], outputDim: 3, outputActivation: 'linear' as const };
+    const net = new Mlp(spec, new Rng(11), 'stale-net');
+    const other = new Mlp(spec, new Rng(12), 'stale-other');
+    const fresh = new Mlp(spec, new Rng(13), 'stale-fresh');
+    const x = tf.tensor2d(randArray(20, 90), [4, 5]);
+    const filter = tf.tidy(() => tf.variable(tf.tensor4d(randArray(4 * 4 * 2 * 3, 91), [4, 4, 2, 3]), true, 'stale-filter'));
+    const img = tf.tensor4d(randArray(2 * 8 * 8 * 2, 92), [2, 8, 8, 2]);
+    const opt = adam(0.1);
+    for (let i = 0; i < 3; i++) {
+      // A forward pass first, so wasm's kernels pack (and cache) the current weights.
+      tf.tidy(() => [net.apply(x), tf.conv2d(img, filter as tf.Tensor4D, 2, 'same')].forEach((t) => t.dataSync()));
+      opt.minimize(() => tf.add(tf.sum(tf.square(net.apply(x))), tf.sum(tf.square(tf.conv2d(img, filter as tf.Tensor4D, 2, 'same')))) as tf.Scalar, false, [...net.variables, filter]);
+      net.polyakFrom(other, 0.3);
+    }
+    fresh.setWeights(net.getWeights());
+    const got = tf.tidy(() => Array.from(net.apply(x).dataSync()));
+    const want = tf.tidy(() => Array.from(fresh.apply(x).dataSync()));
+    expect(relErr(got, want)).toBeLessThan(1e-6);
+    const gotConv = tf.tidy(() => Array.from(tf.conv2d(img, filter as tf.Tensor4D, 2, 'same').dataSync()));
+    const wantConv = tf.tidy(() => Array.from(tf.conv2d(img, tf.tensor4d(filter.dataSync(), [4, 4, 2, 3]), 2, 'same').dataSync()));
+    expect(relErr(gotConv, wantConv)).toBeLessThan(1e-6);
+    opt.dispose();
+    tf.dispose([x, img, filter]);
+    [net, other, fresh].forEach((m) => m.dispose());
   });
 
   it('concat and split of narrow rows and clone keep values and free memory', async () => {

@@ -4,6 +4,7 @@
  * built here, the tests say so and are skipped (the wasm-only path is tested in kernels-wasm).
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,15 +12,18 @@ import { loadNative } from '../../../src-main/ml/native/index.js';
 import { registerProjectKernels } from '../../../src-main/ml/kernels/register.js';
 import { defineConvLayerTests, defineConvTests, defineCustomOpTests, defineDenseTests, defineDilatedConvTests, defineMatMulTests } from './kernel-cases.js';
 
+const ADDON = 'build/native/dlnative.node';
+const SOURCES = ['src-main/ml/native/dlnative.c', 'src-main/ml/native/dnnl-conv.h'];
+
+/** Builds the addon before anything loads it when it is missing or older than its sources. */
 function ensureBuilt(): string {
-  const first = loadNative();
-  if (first.kernels || first.detail.includes('disabled')) return first.detail;
-  const out = execFileSync(process.execPath, ['src-main/ml/native/build.mjs'], { encoding: 'utf8' });
-  return out.trim();
+  if (process.env.DRIVE_LAB_NATIVE === 'off') return 'disabled';
+  const built = existsSync(ADDON) ? statSync(ADDON).mtimeMs : 0;
+  if (built > Math.max(...SOURCES.map((f) => statSync(f).mtimeMs))) return 'up to date';
+  return execFileSync(process.execPath, ['src-main/ml/native/build.mjs'], { encoding: 'utf8' }).trim();
 }
 
 const buildNote = ensureBuilt();
-// loadNative caches its first answer; a fresh build is picked up by a fresh process only.
 const native = loadNative();
 if (!native.kernels) console.warn(`native kernel tests skipped: ${native.detail} (${buildNote})`);
 
