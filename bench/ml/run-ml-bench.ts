@@ -29,7 +29,7 @@ export interface MlBenchOptions {
   rounds: number;
   /** Also time PyTorch with 1 thread (on a busy machine its multi-threaded runs can stall). */
   torchOneThread: boolean;
-  /** OpenBLAS threads for the native kernels (undefined: OpenBLAS's default, all cores). */
+  /** Fixed threads for the native kernels' large products and convolutions (undefined: chosen by measured speed). */
   blasThreads?: number;
   python: string;
 }

@@ -47,7 +47,7 @@ export function register(bench: Command): void {
     .option('--cpu-vae', 'also time one VAE step on the pure-JS cpu backend (takes minutes)', false)
     .option('--no-torch', 'skip PyTorch')
     .option('--torch-1-thread', 'also time PyTorch with 1 thread (its multi-threaded runs stall on a busy machine)', false)
-    .option('--blas-threads <n>', 'OpenBLAS threads for the native kernels (default: all cores)')
+    .option('--blas-threads <n>', 'fix the threads of large products and convolutions in the native kernels (default: one or all cores, by measured speed)')
     .option('--python <path>', 'Python with torch', process.env.DRIVE_LAB_PYTHON ?? '/usr/bin/python3')
     .action(async (opts: { backends: string; repeats: string; rounds: string; cpuVae: boolean; torch: boolean; torch1Thread: boolean; blasThreads?: string; python: string }, cmd: Command) => {
       const g = globalOptions(cmd);
