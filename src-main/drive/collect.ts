@@ -14,6 +14,8 @@
  * furthest below its share. Everything is seeded from (run seed, segment index), so collection
  * resumes after a crash from the last committed segment and gives the same frames.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { LaneEnvConfig } from '../../src-shared/config/envs/lane.js';
 import type { DriveFramesConfig } from '../../src-shared/config/drive.js';
 import { Rng } from '../engine/rng.js';
@@ -73,6 +75,7 @@ export function nextSource(frames: DriveFramesConfig, have: Record<string, numbe
 export async function collectFrames(o: CollectOptions): Promise<CollectResult> {
   const cam = o.env.camera;
   const envConfig = LaneEnvConfig.parse({ ...o.env, obs: 'state' });
+  mkdirSync(dirname(o.path), { recursive: true });
   const writer = FramesWriter.open(o.path, { width: cam.width, height: cam.height }, { camera: cam, writer: 'drive collect', seed: o.seed });
   try {
     const env = new LaneEnv(envConfig);
