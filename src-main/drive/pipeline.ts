@@ -121,7 +121,7 @@ export function pixelsRunConfig(config: RunConfig): RunConfig {
   return {
     ...config,
     name: `${config.name} (pixels baseline)`,
-    env: { ...env, obs: 'vae', vae: { model: env.vae?.model ?? `${VAE_FILES.model}`, mode: 'scratch', filters: [...d.vae.filters], latentDim: d.vae.latentDim } },
+    env: { ...env, obs: 'vae', vae: { model: env.vae?.model ?? `${VAE_FILES.model}`, mode: 'scratch', normalize: false, filters: [...d.vae.filters], latentDim: d.vae.latentDim } },
     drive: undefined,
   };
 }

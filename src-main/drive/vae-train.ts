@@ -22,7 +22,7 @@ import type { DriveVaeConfig } from '../../src-shared/config/drive.js';
 import type { MetricLine } from '../../src-shared/types.js';
 import { CheckpointStore } from '../engine/checkpoint/store.js';
 import { requireArray, rngFromJson, rngToJson, type RngJson, type SnapshotArray } from '../engine/checkpoint/snapshot.js';
-import { writeVaeModel } from '../engine/encoder/vae-model.js';
+import { writeVaeModel, type LatentStats } from '../engine/encoder/vae-model.js';
 import { Rng } from '../engine/rng.js';
 import { ConvVae, type ConvVaeSpec, type VaeLosses } from '../ml/vae.js';
 import { FramesReader } from '../sim/lane/frames-file.js';
@@ -159,6 +159,35 @@ function evaluateSet(vae: ConvVae, data: Uint8Array, indices: Int32Array, batchS
   return { loss: loss / m, reconstruction: rec / m, kl: kl / m };
 }
 
+/**
+ * Mean and standard deviation of each latent mean over the training frames: the RL observation
+ * standardizes the latent with them (engine/encoder/setup.ts), since a VAE's latent means can
+ * have very different and very small scales (collapsed dimensions), which an actor and critics
+ * initialized for unit-scale inputs barely see.
+ */
+export function latentStatistics(vae: ConvVae, data: Uint8Array, indices: Int32Array, batchSize: number, h: number, w: number, scratch: Float32Array): LatentStats {
+  const d = vae.spec.latentDim;
+  const sum = new Float64Array(d);
+  const sq = new Float64Array(d);
+  for (let i = 0; i < indices.length; i += batchSize) {
+    const n = Math.min(batchSize, indices.length - i);
+    const x = batchTensor(data, indices, i, n, h, w, scratch);
+    const m = tf.tidy(() => vae.encode(x).mean.dataSync() as Float32Array);
+    x.dispose();
+    for (let b = 0; b < n; b++) {
+      for (let j = 0; j < d; j++) {
+        const v = m[b * d + j]!;
+        sum[j]! += v;
+        sq[j]! += v * v;
+      }
+    }
+  }
+  const k = Math.max(1, indices.length);
+  const mean = Array.from(sum, (s) => s / k);
+  const std = Array.from(sq, (q, j) => Math.sqrt(Math.max(0, q / k - mean[j]! ** 2)));
+  return { mean, std, frames: indices.length };
+}
+
 /** PNG of held-out frames (top row) and their reconstructions (bottom row), pixels scaled x2. */
 export function reconstructionGrid(vae: ConvVae, frames: readonly Uint8Array[], h: number, w: number): Buffer {
   const n = frames.length;
@@ -278,7 +307,8 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
       o.onProgress?.({ epoch, epochs: cfg.epochs, step, steps: totalSteps, loss: epochLoss / stepsPerEpoch, ...(valLoss ? { valLoss: valLoss.loss } : {}) });
     }
     const modelDir = join(o.dir, VAE_FILES.model);
-    writeVaeModel(modelDir, spec, vae.getWeights(), { frames: { total: count, train: trainIdx.length, val: nVal, sets: o.framesPaths.length }, epochs: cfg.epochs, steps: step, valLoss: valLoss ?? null, seed: o.seed }, step);
+    const latentStats = latentStatistics(vae, data, trainIdx, batchSize, h, w, scratch);
+    writeVaeModel(modelDir, spec, vae.getWeights(), { frames: { total: count, train: trainIdx.length, val: nVal, sets: o.framesPaths.length }, epochs: cfg.epochs, steps: step, valLoss: valLoss ?? null, seed: o.seed, latentStats }, step);
     return { complete: true, epochs: epoch, frames: { train: trainIdx.length, val: nVal }, ...(valLoss ? { valLoss } : {}), modelDir, seconds: (performance.now() - started) / 1000 };
   } finally {
     vae.dispose();

@@ -14,6 +14,20 @@ import { requireArray, type SnapshotArray } from '../checkpoint/snapshot.js';
 
 export const VAE_MODEL_KIND = 'conv-vae';
 
+/** Per-dimension mean and standard deviation of the latent means over the VAE's training frames. */
+export interface LatentStats {
+  mean: number[];
+  std: number[];
+  frames: number;
+}
+
+/** The latent statistics a model recorded (absent in models written before they existed). */
+export function latentStatsOf(model: VaeModel): LatentStats | undefined {
+  const s = model.meta.latentStats as LatentStats | undefined;
+  const d = model.spec.latentDim;
+  return s && Array.isArray(s.mean) && Array.isArray(s.std) && s.mean.length === d && s.std.length === d ? s : undefined;
+}
+
 export interface VaeModel {
   spec: ConvVaeSpec;
   weights: Float32Array[];

@@ -75,6 +75,10 @@ export const LaneVaeObsConfig = z.object({
   mode: LaneVaeEncoderMode.default('frozen').describe(
     '"frozen": the VAE encoder\'s latent mean is the observation (replay stores latents); "finetune": the encoder starts from the VAE and is trained by the critic loss, actor gradients stopped (SAC-AE, Yarats et al.; replay stores uint8 frames); "scratch": the same conv encoder from random weights, trained by the critic loss (the "deep RL from pixels" baseline; no VAE).',
   ),
+  normalize: z
+    .boolean()
+    .default(true)
+    .describe('"frozen" and "finetune": standardize each latent dimension with its mean and standard deviation over the VAE\'s training frames (folded into the encoder\'s last layer, so exports are unchanged in shape).'),
   filters: z.array(z.number().int().min(1).max(1024)).min(1).max(6).default([32, 64, 128, 256]).describe('"scratch" only: filters of the 4x4 stride-2 encoder convs (the other modes take the VAE\'s).'),
   latentDim: z.number().int().min(1).max(1024).default(32).describe('"scratch" only: latent size (the other modes take the VAE\'s).'),
 });

@@ -11,11 +11,11 @@ import { LaneEnvConfig } from '../../../src-shared/config/envs/lane.js';
 import { collectFrames, nextSource } from '../../../src-main/drive/collect.js';
 import { trainVae, VAE_FILES } from '../../../src-main/drive/vae-train.js';
 import { LatentObsEnv } from '../../../src-main/engine/encoder/latent-env.js';
-import { obsEncoderSetup } from '../../../src-main/engine/encoder/setup.js';
-import { readVaeModel } from '../../../src-main/engine/encoder/vae-model.js';
+import { obsEncoderSetup, standardizedHead } from '../../../src-main/engine/encoder/setup.js';
+import { latentStatsOf, readVaeModel } from '../../../src-main/engine/encoder/vae-model.js';
 import { Rng } from '../../../src-main/engine/rng.js';
 import { selectBackend } from '../../../src-main/ml/backend.js';
-import { ConvEncoder } from '../../../src-main/ml/conv-encoder.js';
+import { ConvEncoder, encoderSpecOf, encoderWeightsOfVae } from '../../../src-main/ml/conv-encoder.js';
 import { FramesReader } from '../../../src-main/sim/lane/frames-file.js';
 import { LaneEnv } from '../../../src-main/sim/lane/lane-env.js';
 import type { MetricLine } from '../../../src-shared/types.js';
@@ -99,7 +99,7 @@ describe('vae observation', () => {
     const model = join(tmp.dir, 'vae', VAE_FILES.model);
     const cfg = LaneEnvConfig.parse({ ...env, vae: { model, mode: 'frozen' } });
     const setup = obsEncoderSetup(cfg, runDir)!;
-    expect(setup).toMatchObject({ mode: 'frozen', extraDim: 2, spec: { latentDim: 4 } });
+    expect(setup).toMatchObject({ mode: 'frozen', extraDim: 2, spec: { latentDim: 4 }, normalized: true });
     const encoder = new ConvEncoder(setup.spec, new Rng(0), 'test-frozen', false);
     encoder.setWeights(setup.weights!);
     const inner = new LaneEnv(cfg);
@@ -118,5 +118,27 @@ describe('vae observation', () => {
     expect(s.obs).toHaveLength(6);
     expect(Array.from(s.obs.subarray(0, 4))).not.toEqual(Array.from(latent.subarray(0, 4)));
     encoder.dispose();
+  });
+
+  it('standardizes the latent with the VAE\'s statistics, folded exactly into the encoder\'s last layer', () => {
+    const model = readVaeModel(join(tmp.dir, 'vae', VAE_FILES.model));
+    const stats = latentStatsOf(model)!;
+    expect(stats.mean).toHaveLength(4);
+    expect(stats.frames).toBe(48);
+    const spec = encoderSpecOf(model.spec);
+    const raw = new ConvEncoder(spec, new Rng(0), 'test-raw', false);
+    raw.setWeights(encoderWeightsOfVae(spec, model.weights));
+    const std = new ConvEncoder(spec, new Rng(0), 'test-std', false);
+    std.setWeights(standardizedHead(encoderWeightsOfVae(spec, model.weights), stats));
+    const rng = new Rng(3);
+    const x = Float32Array.from({ length: 2 * (16 * 16 * 3 + 2) }, () => rng.next());
+    const a = raw.encode(x, 2, 2);
+    const b = std.encode(x, 2, 2);
+    for (let k = 0; k < 2; k++) {
+      for (let j = 0; j < 4; j++) expect(b[k * 6 + j]).toBeCloseTo((a[k * 6 + j]! - stats.mean[j]!) / Math.max(1e-3, stats.std[j]!), 3);
+      expect(b[k * 6 + 4]).toBe(a[k * 6 + 4]);
+    }
+    raw.dispose();
+    std.dispose();
   });
 });
