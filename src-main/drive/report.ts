@@ -135,10 +135,10 @@ export function reportMarkdown(r: DriveReport): string {
   lines.push('');
   lines.push(`## Table I (shape of Kendall et al. 2018)`, '');
   lines.push(`Test: ${r.protocol.note}`, '');
-  lines.push('| Model | Training episodes | Training distance (m) | Training time (min) | Test: metres per disengagement | Test: disengagements (routes clean) |');
+  lines.push('| Model | Training episodes | Training distance (m) | Training time (min: RL stage wall clock, evaluations included) | Test: metres per disengagement | Test: disengagements (routes clean) |');
   lines.push('|---|---:|---:|---:|---:|---:|');
   for (const row of r.table) {
-    lines.push(`| ${row.method}${row.note ? ` (${row.note})` : ''} | ${row.episodes ?? '-'} | ${fmt(row.distanceM)} | ${fmt(row.minutes, 2)} | ${row.disengagements === 0 ? `${fmt(row.mpd)} (no disengagement)` : fmt(row.mpd, 2)} | ${row.disengagements} (${row.cleanRoutes}/${row.routes}) |`);
+    lines.push(`| ${row.method}${row.note ? ` (${row.note})` : ''} | ${row.episodes ?? '-'} | ${fmt(row.distanceM)} | ${fmt(row.minutes, 2)} | ${row.disengagements === 0 ? `${fmt(row.mpd)} (no disengagement)` : fmt(row.mpd, 2)} | ${Number.isFinite(row.disengagements) ? `${row.disengagements} (${row.cleanRoutes}/${row.routes})` : '-'} |`);
   }
   lines.push('', 'Kendall et al. 2018, Table I (a real car, one 250 m route):', '');
   lines.push('| Model | Training episodes | Training distance (m) | Training time (min) | Test: metres per disengagement | Test: disengagements |');

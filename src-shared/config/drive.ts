@@ -29,9 +29,9 @@ export type DriveFramesConfig = z.infer<typeof DriveFramesConfig>;
 export const DriveVaeConfig = z.object({
   filters: z.array(z.number().int().min(1).max(1024)).min(1).max(6).default([32, 64, 128, 256]).describe('Encoder conv filters (4x4, stride 2); the decoder mirrors them.'),
   latentDim: z.number().int().min(1).max(1024).default(32).describe('Latent size.'),
-  beta: z.number().min(0).max(100).default(1).describe('Weight of the KL term (1 = the plain VAE).'),
+  beta: z.number().min(0).max(100).default(0.1).describe('Weight of the KL term (1 = the plain VAE). 0.1 by default: with beta 1 the latent of our 64x64 lane views collapsed (KL ~1.6 nats, no road geometry; bench/RESULTS.md "Drive in a day").'),
   learningRate: z.number().positive().max(1).default(1e-3).describe('Adam learning rate.'),
-  epochs: z.number().int().min(1).max(10_000).default(8).describe('Passes over the training frames.'),
+  epochs: z.number().int().min(1).max(10_000).default(6).describe('Passes over the training frames.'),
   batchSize: z.number().int().min(1).max(4096).default(64).describe('Frames per gradient step.'),
   valFraction: z.number().min(0).max(0.5).default(0.1).describe('Share of the frames held out to measure the validation loss.'),
 });

@@ -22,19 +22,33 @@ import { locateRun } from './train.js';
 
 /**
  * Defaults of the CLI pipeline, sized to finish in about 10 minutes on a 2-core CPU: 3,000 64x64
- * frames, 6 VAE epochs, latent 32, Kendall et al.'s learner settings (DRIVE_TD3), at most 20
- * episodes for the VAE agent, the pixels baseline capped at 3 minutes.
+ * frames, 6 VAE epochs, latent 32, Kendall et al.'s learner settings (DRIVE_TD3), at most 30
+ * episodes and 8 minutes for the VAE agent (from a fresh run), the pixels baseline capped at 2
+ * minutes.
  */
 export const DRIVE_CLI_DEFAULTS = {
   frames: 3000,
   vaeEpochs: 6,
   latent: 32,
-  episodes: 20,
-  minutes: 10,
+  episodes: 30,
+  minutes: 8,
   testRoutes: 10,
   pixelsEpisodes: 35,
-  pixelsMinutes: 3,
+  pixelsMinutes: 2,
+  world: 'plain',
 } as const;
+
+/**
+ * The look of the roads. "plain": one appearance (no per-road colours, textures, lighting or
+ * props; no bonnet in view), like Kendall et al.'s one car on one road; the roads' geometry
+ * (bends, lane widths, lane counts) still differs per seed. "randomized": the lane env's domain
+ * randomization (colours, marking styles, lighting, props, bonnet).
+ */
+export const DRIVE_WORLDS = {
+  plain: { camera: { hood: false }, randomize: { style: false, lighting: false, props: false } },
+  randomized: {},
+} as const;
+export type DriveWorld = keyof typeof DRIVE_WORLDS;
 
 interface DriveOptions {
   seed?: string;
@@ -48,6 +62,7 @@ interface DriveOptions {
   minutes?: string;
   testRoutes?: string;
   pixels: boolean;
+  world?: string;
   pixelsEpisodes?: string;
   pixelsMinutes?: string;
   config?: string;
@@ -74,6 +89,8 @@ export function driveInput(o: DriveOptions, g: GlobalOptions): { input: Record<s
     algo = a.data;
   }
   const latentDim = intOption('--latent', o.latent, 1) ?? d.latent;
+  const world = (o.world ?? d.world) as DriveWorld;
+  if (!(world in DRIVE_WORLDS)) throw new CliError(`--world must be one of ${Object.keys(DRIVE_WORLDS).join(', ')} (got "${o.world}")`);
   const drive: DriveConfigInput = {
     frames: { count: intOption('--frames', o.frames, 16) ?? d.frames },
     vae: { epochs: intOption('--vae-epochs', o.vaeEpochs, 1) ?? d.vaeEpochs, latentDim },
@@ -93,7 +110,7 @@ export function driveInput(o: DriveOptions, g: GlobalOptions): { input: Record<s
     // The pipeline ends training itself (first clean evaluation or a budget); this is only a cap.
     totalSteps: 10_000_000,
     numEnvs: 1,
-    env: { id: 'lane', obs: 'vae', maxDistanceM: 250, vae: { mode: 'frozen' } },
+    env: { id: 'lane', obs: 'vae', maxDistanceM: 250, vae: { mode: 'frozen' }, ...structuredClone(DRIVE_WORLDS[world]) },
     td3: { ...DRIVE_TD3 },
     drive,
   };
@@ -129,6 +146,7 @@ export function register(program: Command): void {
     .option('--episodes <n>', `most training episodes of the VAE agent (default ${d.episodes})`)
     .option('--minutes <m>', `most wall-clock minutes from a fresh run to the end of the VAE agent's training (default ${d.minutes})`)
     .option('--test-routes <n>', `held-out 250 m test routes driven after every episode (default ${d.testRoutes})`)
+    .option('--world <look>', `road appearance: plain (one look, as Kendall et al.'s one road) or randomized (domain randomization) (default ${d.world})`)
     .option('--no-pixels', 'skip the "deep RL from pixels" baseline (its Table I row stays empty)')
     .option('--pixels-episodes <n>', `most training episodes of the pixels baseline (default ${d.pixelsEpisodes}, Kendall et al.'s figure)`)
     .option('--pixels-minutes <m>', `most wall-clock minutes of the pixels baseline (default ${d.pixelsMinutes})`)
