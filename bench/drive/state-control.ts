@@ -1,4 +1,7 @@
-// Scratch: the drive RL stage on the state observation (is the RL setup itself able to learn in ~11 episodes?)
+// Diagnostic for the drive bench: the drive pipeline's RL stage (Kendall et al.'s settings, an
+// episode schedule, evaluation after every episode on 10 held-out 250 m routes) on the lane env's
+// STATE observation instead of the VAE latent: can the RL setup itself learn in ~11 episodes?
+// Usage: tsx bench/drive/state-control.ts '<run config patch JSON>' <run dir> <max episodes>
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildRunConfig } from '../../src-shared/config/run-config.js';
@@ -12,7 +15,7 @@ import { JsonlAppender } from '../../src-main/store/atomic.js';
 import { deepMerge } from '../../src-main/store/run-store.js';
 
 const patch = JSON.parse(process.argv[2] ?? '{}');
-const runDir = process.argv[3] ?? '/tmp/vae-scratch/state';
+const runDir = process.argv[3] ?? 'bench/out/drive-state';
 rmSync(runDir, { recursive: true, force: true });
 mkdirSync(join(runDir, 'checkpoints'), { recursive: true });
 const backend = await selectBackend('wasm');
