@@ -84,6 +84,8 @@ interface VaeCkptJson {
   step: number;
   rng: RngJson;
   adamNames: string[];
+  /** The VAE's variable names when the checkpoint was written (they differ per process). */
+  varNames?: string[];
   metricsBytes: number;
   valLoss?: VaeLosses;
 }
@@ -246,10 +248,19 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
       const a = latest.archive.snapshot.arrays;
       vae.setWeights(vae.variables.map((v, i) => requireArray(a, `vae.${i}`, Float32Array, v.size)));
       // One zero-learning-rate-free way to create the moments: the optimizer's own setWeights.
+      // Variable names carry a per-process prefix: map the checkpoint's moments onto this VAE's
+      // variables by position (ConvVae's variable order is fixed).
+      const oldVars = j.varNames ?? [];
+      const prefix = (n: string) => n.slice(0, n.indexOf('/') + 1);
+      const newPrefix = prefix(vae.variables[0]!.name);
       const named = j.adamNames.map((name, i) => {
         const arr = requireArray(a, `adam.${i}`, Float32Array);
-        const shape = name === 'iter' ? [] : tf.engine().registeredVariables[name.replace(/\/[mv]$/, '')]!.shape;
-        return { name, tensor: tf.tensor(name === 'iter' ? arr[0]! : arr, shape) };
+        if (name === 'iter') return { name, tensor: tf.scalar(arr[0]!) };
+        const base = name.replace(/\/[mv]$/, '');
+        const at = oldVars.indexOf(base);
+        const variable = at >= 0 ? vae.variables[at] : vae.variables.find((v) => v.name === newPrefix + base.slice(prefix(base).length));
+        if (!variable) throw new Error(`the VAE checkpoint has moments for an unknown variable ${base}`);
+        return { name: `${variable.name}${name.slice(base.length)}`, tensor: tf.tensor(arr, variable.shape) };
       });
       await vae.optimizer.setWeights(named);
       for (const t of named) t.tensor.dispose();
@@ -302,7 +313,7 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
       const arrays: Record<string, SnapshotArray> = {};
       vae.getWeights().forEach((wt, i) => (arrays[`vae.${i}`] = wt));
       adam.forEach((t, i) => (arrays[`adam.${i}`] = Float32Array.from(t.tensor.dataSync() as Float32Array)));
-      const json: VaeCkptJson = { epoch, step, rng: rngToJson(rng), adamNames: adam.map((t) => t.name), metricsBytes: fileSize(o.metricsPath), ...(valLoss ? { valLoss } : {}) };
+      const json: VaeCkptJson = { epoch, step, rng: rngToJson(rng), adamNames: adam.map((t) => t.name), varNames: vae.variables.map((v) => v.name), metricsBytes: fileSize(o.metricsPath), ...(valLoss ? { valLoss } : {}) };
       store.writeFull(epoch, { json, arrays }, { kind: 'vae-training', spec });
       o.onProgress?.({ epoch, epochs: cfg.epochs, step, steps: totalSteps, loss: epochLoss / stepsPerEpoch, ...(valLoss ? { valLoss: valLoss.loss } : {}) });
     }
