@@ -76,3 +76,18 @@ export type MetricLine = z.infer<typeof MetricLine>;
 /** One line of events.jsonl (disengagements, divergence roll-backs, pauses, …). */
 export const RunEvent = z.looseObject({ kind: z.string().min(1), step: z.number(), t: z.number() });
 export type RunEvent = z.infer<typeof RunEvent>;
+
+/**
+ * A pipeline run's stage update (the drive pipeline: collect -> vae -> rl -> pixels -> report),
+ * streamed as the run.stage event; stage changes are also "stage" lines in events.jsonl.
+ */
+export const RunStageUpdate = z.object({
+  stage: z.string().min(1),
+  status: z.enum(['pending', 'running', 'done', 'skipped', 'failed']),
+  /** 0..1 within the stage. */
+  progress: z.number().min(0).max(1),
+  message: z.string(),
+  /** Stage-specific numbers (frames, epoch, losses, episode, disengagements, ...). */
+  detail: z.record(z.string(), z.unknown()).optional(),
+});
+export type RunStageUpdate = z.infer<typeof RunStageUpdate>;

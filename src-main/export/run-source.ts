@@ -13,7 +13,10 @@ import type { Mlp } from '../ml/mlp.js';
 import { envExportInfo } from './env-info.js';
 import { ExportError } from './errors.js';
 import { exportPolicy, type ActorSource, type EncoderSource, type ExportOptions, type ExportResult } from './export.js';
-import type { ActionScaling, ObservationSpec } from './metadata.js';
+import { makeEnv } from '../sim/registry.js';
+import { exportEncoderSpec } from '../ml/conv-encoder.js';
+import { LANE_EXTRA_NAMES } from '../engine/encoder/setup.js';
+import { vectorSpace, type ActionScaling, type ObservationSpec } from './metadata.js';
 
 /** Which checkpoint: the best evaluation, the latest, or the one at env step N. */
 export type CheckpointSelector = 'best' | 'last' | number;
@@ -59,11 +62,48 @@ export async function loadActorFromRun(runDir: string, checkpoint: CheckpointSel
   } catch (e) {
     throw new ExportError('no-checkpoint', `no readable checkpoint "${checkpointLabel(checkpoint)}" in ${dir}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return {
+  const actor: RunActor = {
     actor: { spec: { ...policy.spec, hidden: [...policy.spec.hidden] }, weights: policy.weights },
     step: policy.step,
     checkpoint: `${RUN_FILES.checkpoints}/${policy.source.dir}`,
   };
+  if (policy.encoder) {
+    // Image observations (lane obs "vae"): the export takes raw camera images; the encoder
+    // (frozen VAE encoder or the one trained with the critics) goes in front of the actor.
+    const stored = StoredConfig.safeParse(readJsonIfExists(join(runDir, RUN_FILES.config)));
+    const env = stored.success ? stored.data.config.env : undefined;
+    const { spec, extraDim, weights } = policy.encoder;
+    actor.encoder = { spec: exportEncoderSpec(spec, extraDim), weights };
+    const lane = env?.id === 'lane' ? env : undefined;
+    let low = new Float32Array(extraDim).fill(-Infinity);
+    let high = new Float32Array(extraDim).fill(Infinity);
+    if (env) {
+      // The extra features' bounds: the tail of the env's raw observation space.
+      const e = makeEnv(env);
+      try {
+        const k = e.observationSpace.low.length;
+        low = e.observationSpace.low.slice(k - extraDim);
+        high = e.observationSpace.high.slice(k - extraDim);
+      } finally {
+        e.close?.();
+      }
+    }
+    actor.observation = {
+      kind: 'image',
+      image: { height: spec.height, width: spec.width, channels: spec.channels, layout: 'NHWC', channelOrder: 'RGB', range: [0, 1], normalization: 'uint8 / 255' },
+      ...(extraDim > 0
+        ? { extra: vectorSpace(low, high, lane && extraDim === LANE_EXTRA_NAMES.length ? LANE_EXTRA_NAMES : undefined) }
+        : {}),
+    };
+    const n = policy.spec.outputDim;
+    actor.actionScaling = lane
+      ? [
+          { name: 'steering (road-wheel angle, + left)', unit: 'deg', low: -lane.maxSteerDeg, high: lane.maxSteerDeg },
+          ...(n > 1 ? [{ name: 'throttle / brake', unit: 'normalized', low: -1, high: 1 }] : []),
+        ]
+      : Array.from({ length: n }, (_, i) => ({ name: `action ${i}`, unit: 'normalized', low: -1, high: 1 }));
+  }
+  return actor;
 }
 
 /** A run folder path, or a run id inside the runs folder. */

@@ -45,8 +45,23 @@ export interface StepResult<O = Float32Array> {
   info: EnvInfo;
 }
 
+/**
+ * Declared by envs whose observation starts with a camera image: the first height * width *
+ * channels values are the pixels (each byte / 255, HWC, row-major from the top-left), then
+ * `extraDim` vector features. Learners with a conv encoder and replay buffers that store frames
+ * as bytes read this.
+ */
+export interface ImageObsLayout {
+  height: number;
+  width: number;
+  channels: number;
+  extraDim: number;
+}
+
 export interface Env<O = Float32Array> {
   readonly id: string;
+  /** Present when the observation is a camera image followed by vector features. */
+  readonly imageLayout?: ImageObsLayout;
   readonly observationSpace: BoxSpace;
   /** Always [-1, 1]^n. */
   readonly actionSpace: BoxSpace;

@@ -55,6 +55,11 @@ async function runJob(msg: ToWorker): Promise<void> {
     log(level, message) {
       send({ type: 'log', level, message });
     },
+    // A pipeline run's live stage progress (drive): an event for the UI and CLI, not kept in
+    // events.jsonl (stage changes are kept there as "stage" events by the pipeline itself).
+    stage(update) {
+      send({ type: 'event', event: { kind: 'stage_progress', step: 0, t: Date.now(), ...update } });
+    },
   };
   try {
     const { runTraining } = await import('../engine/train/run-training.js');

@@ -30,6 +30,18 @@ export const Td3Config = z.object({
   criticHidden: hidden([256, 256], 'critic'),
   noise: NoiseConfig.default({ type: 'gaussian', sigma: 0.1 }).describe('Exploration noise while collecting: added to the actor output (gaussian, ou), or a perturbed actor (param); actions are clipped to [-1, 1].'),
   maxGradNorm: z.number().positive().optional().describe('Clip gradients to this global norm, per network (off by default, as in TD3).'),
+  trainSchedule: z
+    .enum(['steps', 'episodes'])
+    .optional()
+    .describe(
+      'When training phases happen. "steps" (the default when absent): every trainFreq env steps, gradientSteps updates. "episodes": after every finished episode, gradientSteps updates (Kendall et al. 2018: 250 optimisation steps after each episode, the car standing still); trainFreq is not used. learningStarts applies to both.',
+    ),
+  encoderTau: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('Polyak factor of the target conv encoder when the observation has a trainable encoder (lane obs "vae" in finetune/scratch mode); absent = 0.05 (SAC-AE, Yarats et al.).'),
 });
 export type Td3Config = z.infer<typeof Td3Config>;
 export type Td3ConfigInput = z.input<typeof Td3Config>;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AlgoId, DDPG_PRESET, Td3Config, type Td3ConfigInput } from './algo.js';
+import { DriveConfig } from './drive.js';
 import { EnvConfig, type EnvConfigInput } from './envs/index.js';
 import { envTd3Preset, envTotalSteps } from './presets.js';
 
@@ -28,6 +29,9 @@ export const RunConfig = z.object({
     .max(4096)
     .optional()
     .describe('Export folder (made by `export`) whose actor starts this run; critics start fresh. Its env and actor sizes must match this run.'),
+  drive: DriveConfig.optional().describe(
+    'Makes the run the "learning to drive in a day" pipeline (lane env only): collect camera frames, pretrain a VAE, train on its latent, evaluate after every episode, report. Absent for ordinary training runs.',
+  ),
   backend: BackendChoice.default('auto').describe('ML backend: auto picks the fastest that loads (tensorflow-gpu, tensorflow, wasm, cpu).'),
 });
 export type RunConfig = z.infer<typeof RunConfig>;

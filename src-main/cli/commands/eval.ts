@@ -19,6 +19,7 @@ import { parseSeeds } from '../seeds.js';
 import { existsSync } from 'node:fs';
 import { importPolicy, loadExportedPolicy, readMetadata } from '../../export/load.js';
 import type { MlpSpec } from '../../ml/mlp.js';
+import type { ConvEncoderSpec } from '../../ml/conv-encoder.js';
 import { LANE_TEST_SEEDS, LANE_TRAIN_SEEDS } from '../../../src-shared/config/envs/lane.js';
 import { METADATA_FILE } from '../../export/metadata.js';
 import { evaluatePolicy as evaluateExport } from '../../export/runner.js';
@@ -145,8 +146,22 @@ async function evalExport(g: GlobalOptions, o: EvalOptions): Promise<void> {
     const env = envFor(meta, o.env);
     if (env.id === 'lane') {
       const imported = await importPolicy(o.policy!);
-      if (imported.encoder) throw new CliError('this export reads camera images through an encoder; evaluate it with `policy run`');
-      await evalLaneActor(g, o, imported.actor, env, { export: o.policy });
+      const enc = imported.encoder;
+      const encoder = enc
+        ? {
+            spec: {
+              height: enc.spec.imageShape[0],
+              width: enc.spec.imageShape[1],
+              channels: enc.spec.imageShape[2],
+              filters: enc.spec.convs.map((c) => c.filters),
+              kernelSize: enc.spec.convs[0]!.kernel,
+              latentDim: enc.spec.latentDim,
+            },
+            extraDim: enc.spec.extraDim,
+            weights: enc.weights,
+          }
+        : undefined;
+      await evalLaneActor(g, o, { ...imported.actor, ...(encoder ? { encoder } : {}) }, env, { export: o.policy });
       return;
     }
     const episodes = intOption('--episodes', o.episodes, 1);
@@ -192,7 +207,7 @@ async function evalExport(g: GlobalOptions, o: EvalOptions): Promise<void> {
 async function evalLaneActor(
   g: GlobalOptions,
   o: EvalOptions,
-  actor: { spec: MlpSpec; weights: readonly Float32Array[] },
+  actor: { spec: MlpSpec; weights: readonly Float32Array[]; encoder?: { spec: ConvEncoderSpec; extraDim: number; weights: readonly Float32Array[] } },
   env: EnvConfig,
   source: Record<string, unknown>,
 ): Promise<void> {
@@ -208,12 +223,22 @@ async function evalLaneActor(
   const backend = await selectBackend(g.backend);
   const mlp = new Mlp(actor.spec, new Rng(0), 'eval-lane-actor');
   mlp.setWeights([...actor.weights]);
-  const od = actor.spec.inputDim;
+  // Camera policies (lane obs "vae"): the conv encoder reads the raw image, the actor [latent, extra].
+  const enc = actor.encoder;
+  let encoder: import('../../ml/conv-encoder.js').ConvEncoder | undefined;
+  if (enc) {
+    const { ConvEncoder } = await import('../../ml/conv-encoder.js');
+    encoder = new ConvEncoder(enc.spec, new Rng(0), 'eval-lane-encoder', false);
+    encoder.setWeights(enc.weights);
+  }
+  const od = enc ? enc.spec.height * enc.spec.width * enc.spec.channels + enc.extraDim : actor.spec.inputDim;
+  const fd = actor.spec.inputDim;
   try {
     const result = evaluateLane(
       (obs) => {
         if (obs.length !== od) throw new CliError(`the policy takes ${od} observations; this lane env gives ${obs.length} (obs "${env.obs}")`);
-        return tf.tidy(() => mlp.apply(tf.tensor2d(obs, [1, od])).dataSync() as Float32Array);
+        const features = encoder && enc ? encoder.encode(obs, 1, enc.extraDim) : obs;
+        return tf.tidy(() => mlp.apply(tf.tensor2d(features, [1, fd])).dataSync() as Float32Array);
       },
       { config: env, ...(seeds ? { seeds } : {}), routeLengthM: route },
     );
@@ -227,5 +252,6 @@ async function evalLaneActor(
     );
   } finally {
     mlp.dispose();
+    encoder?.dispose();
   }
 }

@@ -1,6 +1,7 @@
 /** Every CLI command module; each exports register(program). Add new commands here. */
 import type { Command } from 'commander';
 import * as bench from './bench/index.js';
+import * as drive from './drive.js';
 import * as evalCmd from './eval.js';
 import * as exportCmd from './export.js';
 import * as policy from './policy.js';
@@ -21,5 +22,6 @@ export const commandModules: Array<{ register(program: Command): void }> = [
   exportCmd,
   policy,
   lane,
+  drive,
   bench,
 ];

@@ -13,6 +13,10 @@
  *
  * `terminated` and `truncated` are kept apart: the TD target bootstraps through truncation
  * (time limits) and only stops at true terminal states.
+ *
+ * Camera observations (`imageDim` > 0): the first imageDim values of every observation are
+ * pixels of the form byte / 255 (an env's imageLayout) and are stored as one byte each (4x less
+ * memory, exact: sampling gives back the same float32 values); the rest stay float32.
  */
 import { Rng } from '../rng.js';
 import { requireArray, rngFromJson, rngToJson, type RngJson, type Snapshot } from '../checkpoint/snapshot.js';
@@ -50,7 +54,12 @@ export interface ReplayBufferOptions {
    * (default 1/16: no loss of capacity while episodes last 16 steps or more).
    */
   finalObsReserve?: number;
+  /** Leading observation values stored as bytes (pixels = byte / 255); default 0. */
+  imageDim?: number;
 }
+
+/** byte -> the float32 value byte / 255 an env writes (exactly: float32(b * (1 / 255))). */
+const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b * (1 / 255));
 
 /** Where a slot's next observation lives: >= 0 a slot index, < 0 the staging row of env -1 - ref. */
 const NO_NEXT = -0x7fffffff;
@@ -65,6 +74,8 @@ interface ReplayJson {
   transitions: number;
   pending: number[];
   rng: RngJson;
+  /** Present (and > 0) when leading observation values are stored as bytes. */
+  imageDim?: number;
 }
 
 export class ReplayBuffer {
@@ -72,7 +83,12 @@ export class ReplayBuffer {
   readonly obsDim: number;
   readonly actDim: number;
   readonly numEnvs: number;
+  /** Leading observation values stored as bytes. */
+  readonly imageDim: number;
+  /** Float32 values per observation (obsDim - imageDim). */
+  private readonly vecDim: number;
   private readonly obsBuf: Float32Array;
+  private readonly imgBuf: Uint8Array;
   private readonly actBuf: Float32Array;
   private readonly rewBuf: Float32Array;
   private readonly termBuf: Uint8Array;
@@ -100,7 +116,11 @@ export class ReplayBuffer {
     this.obsDim = obsDim;
     this.actDim = actDim;
     this.numEnvs = numEnvs;
-    this.obsBuf = new Float32Array(this.slots * obsDim);
+    this.imageDim = opts.imageDim ?? 0;
+    if (!Number.isInteger(this.imageDim) || this.imageDim < 0 || this.imageDim > obsDim) throw new Error(`replay imageDim must be 0..${obsDim}`);
+    this.vecDim = obsDim - this.imageDim;
+    this.obsBuf = new Float32Array(this.slots * this.vecDim);
+    this.imgBuf = new Uint8Array(this.slots * this.imageDim);
     this.actBuf = new Float32Array(this.slots * actDim);
     this.rewBuf = new Float32Array(this.slots);
     this.termBuf = new Uint8Array(this.slots);
@@ -172,11 +192,36 @@ export class ReplayBuffer {
     return s;
   }
 
+  /** Stores an observation in slot s (bytes for the image part). */
+  private writeObs(s: number, obs: Float32Array): void {
+    const k = this.imageDim;
+    if (k === 0) {
+      this.obsBuf.set(obs.subarray(0, this.obsDim), s * this.obsDim);
+      return;
+    }
+    const img = this.imgBuf;
+    const base = s * k;
+    for (let i = 0; i < k; i++) img[base + i] = Math.round(obs[i]! * 255);
+    this.obsBuf.set(obs.subarray(k, this.obsDim), s * this.vecDim);
+  }
+
+  /** Copies the observation of slot s into out[offset...]. */
+  private readObs(s: number, out: Float32Array, offset: number): void {
+    const k = this.imageDim;
+    if (k === 0) {
+      out.set(this.obsBuf.subarray(s * this.obsDim, (s + 1) * this.obsDim), offset);
+      return;
+    }
+    const img = this.imgBuf;
+    const base = s * k;
+    for (let i = 0; i < k; i++) out[offset + i] = BYTE_TO_UNIT[img[base + i]!]!;
+    out.set(this.obsBuf.subarray(s * this.vecDim, (s + 1) * this.vecDim), offset + k);
+  }
+
   private writeTransition(obs: Float32Array, action: Float32Array, reward: number, terminated: boolean, truncated: boolean): number {
     const s = this.claim();
-    const od = this.obsDim;
     const ad = this.actDim;
-    this.obsBuf.set(obs.subarray(0, od), s * od);
+    this.writeObs(s, obs);
     this.actBuf.set(action.subarray(0, ad), s * ad);
     this.rewBuf[s] = reward;
     this.termBuf[s] = terminated ? 1 : 0;
@@ -189,8 +234,7 @@ export class ReplayBuffer {
 
   private writeObsOnly(obs: Float32Array): number {
     const s = this.claim();
-    const od = this.obsDim;
-    this.obsBuf.set(obs.subarray(0, od), s * od);
+    this.writeObs(s, obs);
     this.rewBuf[s] = 0;
     this.termBuf[s] = 0;
     this.truncBuf[s] = 0;
@@ -209,14 +253,14 @@ export class ReplayBuffer {
       let s: number;
       do s = this.rng.int(this.filled);
       while (!this.isTransition[s]);
-      batch.obs.set(this.obsBuf.subarray(s * od, (s + 1) * od), b * od);
+      this.readObs(s, batch.obs, b * od);
       batch.actions.set(this.actBuf.subarray(s * ad, (s + 1) * ad), b * ad);
       batch.rewards[b] = this.rewBuf[s]!;
       batch.terminated[b] = this.termBuf[s]!;
       batch.truncated[b] = this.truncBuf[s]!;
       const ref = this.nextRef[s]!;
-      const src = ref >= 0 ? this.obsBuf.subarray(ref * od, (ref + 1) * od) : this.staging.subarray((-1 - ref) * od, (-ref) * od);
-      batch.nextObs.set(src, b * od);
+      if (ref >= 0) this.readObs(ref, batch.nextObs, b * od);
+      else batch.nextObs.set(this.staging.subarray((-1 - ref) * od, (-ref) * od), b * od);
     }
     return batch;
   }
@@ -248,7 +292,7 @@ export class ReplayBuffer {
   /** Bytes held by the preallocated arrays. */
   get byteLength(): number {
     return (
-      this.obsBuf.byteLength + this.actBuf.byteLength + this.rewBuf.byteLength + this.termBuf.byteLength +
+      this.obsBuf.byteLength + this.imgBuf.byteLength + this.actBuf.byteLength + this.rewBuf.byteLength + this.termBuf.byteLength +
       this.truncBuf.byteLength + this.isTransition.byteLength + this.nextRef.byteLength + this.staging.byteLength
     );
   }
@@ -267,9 +311,11 @@ export class ReplayBuffer {
         transitions: this.transitions,
         pending: Array.from(this.pending),
         rng: rngToJson(this.rng),
+        ...(this.imageDim > 0 ? { imageDim: this.imageDim } : {}),
       },
       arrays: {
-        obs: this.obsBuf.slice(0, n * this.obsDim),
+        obs: this.obsBuf.slice(0, n * this.vecDim),
+        ...(this.imageDim > 0 ? { obsImage: this.imgBuf.slice(0, n * this.imageDim) } : {}),
         actions: this.actBuf.slice(0, n * this.actDim),
         rewards: this.rewBuf.slice(0, n),
         terminated: this.termBuf.slice(0, n),
@@ -283,12 +329,13 @@ export class ReplayBuffer {
 
   restore(snap: Snapshot<unknown>): void {
     const j = snap.json as ReplayJson;
-    if (j.slots !== this.slots || j.obsDim !== this.obsDim || j.actDim !== this.actDim || j.numEnvs !== this.numEnvs) {
-      throw new Error(`checkpoint replay buffer has shape ${j.slots}x${j.obsDim}/${j.actDim}/${j.numEnvs}, this run needs ${this.slots}x${this.obsDim}/${this.actDim}/${this.numEnvs}`);
+    if (j.slots !== this.slots || j.obsDim !== this.obsDim || j.actDim !== this.actDim || j.numEnvs !== this.numEnvs || (j.imageDim ?? 0) !== this.imageDim) {
+      throw new Error(`checkpoint replay buffer has shape ${j.slots}x${j.obsDim}/${j.actDim}/${j.numEnvs} (image ${j.imageDim ?? 0}), this run needs ${this.slots}x${this.obsDim}/${this.actDim}/${this.numEnvs} (image ${this.imageDim})`);
     }
     const n = j.size;
     const a = snap.arrays;
-    this.obsBuf.fill(0).set(requireArray(a, 'obs', Float32Array, n * this.obsDim));
+    this.obsBuf.fill(0).set(requireArray(a, 'obs', Float32Array, n * this.vecDim));
+    if (this.imageDim > 0) this.imgBuf.fill(0).set(requireArray(a, 'obsImage', Uint8Array, n * this.imageDim));
     this.actBuf.fill(0).set(requireArray(a, 'actions', Float32Array, n * this.actDim));
     this.rewBuf.fill(0).set(requireArray(a, 'rewards', Float32Array, n));
     this.termBuf.fill(0).set(requireArray(a, 'terminated', Uint8Array, n));

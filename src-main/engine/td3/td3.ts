@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Td3Config } from '../../../src-shared/config/algo.js';
+import { ConvEncoder, type ConvEncoderSpec } from '../../ml/conv-encoder.js';
 import { Mlp, type MlpSpec } from '../../ml/mlp.js';
 import { Rng } from '../rng.js';
 import { prefixArrays, requireArray, rngFromJson, rngToJson, unprefixArrays, type RngJson, type Snapshot, type SnapshotArray } from '../checkpoint/snapshot.js';
@@ -26,6 +27,31 @@ import { FlatAdam } from './adam.js';
 export interface Td3Spaces {
   obsDim: number;
   actDim: number;
+}
+
+/**
+ * A trainable conv encoder in front of the actor and the critics (image observations): the
+ * observation is [image (height * width * channels), extra (extraDim)], the networks see
+ * [latent, extra]. The critic loss trains the encoder (with the critics' optimizer and learning
+ * rate); the actor loss does not reach it (its input is the encoder's output, taken as a
+ * constant), as in SAC-AE (Yarats et al. 2019). The TD target reads a Polyak-averaged target
+ * encoder (rate `tau`).
+ */
+export interface Td3EncoderOptions {
+  spec: ConvEncoderSpec;
+  extraDim: number;
+  /** Starting weights (ConvEncoder order); absent = drawn from the network seed after the MLPs. */
+  weights?: readonly Float32Array[];
+  /** Polyak factor of the target encoder. */
+  tau: number;
+}
+
+/** What Td3 checkpoints per network. */
+interface Net {
+  readonly variables: tf.Variable[];
+  getWeights(): Float32Array[];
+  setWeights(w: readonly Float32Array[]): void;
+  dispose(): void;
 }
 
 /** Means over the updates since the last `takeStats`. */
@@ -71,6 +97,11 @@ export class Td3 {
   readonly actorTarget: Mlp;
   readonly critics: Mlp[];
   readonly criticTargets: Mlp[];
+  /** The trainable conv encoder and its target, when the observation is an image. */
+  readonly encoder: ConvEncoder | undefined;
+  readonly encoderTarget: ConvEncoder | undefined;
+  /** Input size of the actor (and, with the action, of the critics): obsDim, or latent + extra with an encoder. */
+  readonly featureDim: number;
   readonly name: string;
   /** Critic updates done (gradient steps). */
   updates = 0;
@@ -93,13 +124,30 @@ export class Td3 {
     readonly cfg: Td3Config,
     seeds: { networks: number; targetNoise: number },
     name?: string,
+    readonly encoderOptions?: Td3EncoderOptions,
   ) {
     this.name = name ?? `td3-${++instances}`;
     const init = new Rng(seeds.networks);
     const throwaway = new Rng(0);
-    this.actor = new Mlp(actorSpec(spaces, cfg.actorHidden), init, `${this.name}/actor`);
+    const enc = encoderOptions;
+    if (enc) {
+      const image = enc.spec.height * enc.spec.width * enc.spec.channels;
+      if (image + enc.extraDim !== spaces.obsDim) throw new Error(`td3: the encoder reads ${image} image values + ${enc.extraDim} extra, but observations have ${spaces.obsDim}`);
+    }
+    this.featureDim = enc ? enc.spec.latentDim + enc.extraDim : spaces.obsDim;
+    const netSpaces = { obsDim: this.featureDim, actDim: spaces.actDim };
+    this.actor = new Mlp(actorSpec(netSpaces, cfg.actorHidden), init, `${this.name}/actor`);
     this.critics = [];
-    for (let i = 0; i < cfg.nCritics; i++) this.critics.push(new Mlp(criticSpec(spaces, cfg.criticHidden), init, `${this.name}/critic${i}`));
+    for (let i = 0; i < cfg.nCritics; i++) this.critics.push(new Mlp(criticSpec(netSpaces, cfg.criticHidden), init, `${this.name}/critic${i}`));
+    if (enc) {
+      this.encoder = new ConvEncoder(enc.spec, init, `${this.name}/encoder`);
+      if (enc.weights) this.encoder.setWeights(enc.weights);
+      this.encoderTarget = new ConvEncoder(enc.spec, throwaway, `${this.name}/encoder-target`, false);
+      this.encoderTarget.copyFrom(this.encoder);
+    } else {
+      this.encoder = undefined;
+      this.encoderTarget = undefined;
+    }
     this.actorTarget = new Mlp(this.actor.spec, throwaway, `${this.name}/actor-target`);
     this.actorTarget.copyFrom(this.actor);
     this.criticTargets = this.critics.map((c, i) => {
@@ -107,7 +155,7 @@ export class Td3 {
       t.copyFrom(c);
       return t;
     });
-    this.criticVars = this.critics.flatMap((c) => c.variables);
+    this.criticVars = [...this.critics.flatMap((c) => c.variables), ...(this.encoder?.variables ?? [])];
     const clip = cfg.maxGradNorm;
     this.actorOpt = new FlatAdam(this.actor.variables, { lr: cfg.actorLr, maxGradNorm: clip }, `${this.name}/actor-adam`);
     this.criticOpt = new FlatAdam(this.criticVars, { lr: cfg.criticLr, maxGradNorm: clip }, `${this.name}/critic-adam`);
@@ -118,7 +166,12 @@ export class Td3 {
   /** Deterministic actions for `n` observations [n * obsDim] -> [n * actDim] (a fresh array). */
   act(obs: Float32Array, n: number): Float32Array {
     const od = this.spaces.obsDim;
-    return tf.tidy(() => this.actor.apply(tf.tensor2d(obs.subarray(0, n * od), [n, od])).dataSync() as Float32Array);
+    return tf.tidy(() => this.actor.apply(this.features(tf.tensor2d(obs.subarray(0, n * od), [n, od]), this.encoder)).dataSync() as Float32Array);
+  }
+
+  /** The networks' input for raw observations: the observations themselves, or [latent, extra] through `encoder`. */
+  private features(obs: tf.Tensor2D, encoder: ConvEncoder | undefined): tf.Tensor2D {
+    return encoder ? encoder.features(obs, this.encoderOptions!.extraDim) : obs;
   }
 
   /** One TD3 gradient step on `batch`. */
@@ -148,10 +201,17 @@ export class Td3 {
 
       const y = this.target(nextObs, rew, discount, smoothing ? tf.tensor2d(this.noiseScratch, [B, ad]) : null);
 
-      // Critics.
-      const input = tf.concat([obs, act], 1);
+      // Critics (and the encoder, which only the critic loss trains).
       let qMean: tf.Scalar | undefined;
+      let feat: tf.Tensor2D = obs;
       const critic = tf.variableGrads(() => {
+        let input: tf.Tensor2D;
+        if (this.encoder) {
+          feat = tf.keep(this.features(obs, this.encoder));
+          input = tf.concat([feat, act], 1);
+        } else {
+          input = tf.concat([obs, act], 1);
+        }
         const losses = this.critics.map((c, i) => {
           const q = c.apply(input);
           if (i === 0) qMean = tf.keep(tf.mean(q) as tf.Scalar);
@@ -163,11 +223,14 @@ export class Td3 {
 
       let actorLoss: tf.Scalar = tf.scalar(0);
       if (updateActor) {
-        const actor = tf.variableGrads(() => tf.neg(tf.mean(this.critics[0]!.apply(tf.concat([obs, this.actor.apply(obs)], 1)))) as tf.Scalar, this.actor.variables);
+        // With an encoder, `feat` is its output before this step's critic update, a constant here:
+        // the actor loss never reaches the encoder.
+        const actor = tf.variableGrads(() => tf.neg(tf.mean(this.critics[0]!.apply(tf.concat([feat, this.actor.apply(feat)], 1)))) as tf.Scalar, this.actor.variables);
         this.actorOpt.apply(this.actor.variables.map((v) => actor.grads[v.name]!));
         actorLoss = actor.value;
         for (let i = 0; i < this.critics.length; i++) this.criticTargets[i]!.polyakFrom(this.critics[i]!, cfg.tau);
         this.actorTarget.polyakFrom(this.actor, cfg.tau);
+        if (this.encoder) this.encoderTarget!.polyakFrom(this.encoder, this.encoderOptions!.tau);
       }
       this.sums.assign(tf.add(this.sums, tf.stack([critic.value, actorLoss, qMean!])));
       qMean!.dispose();
@@ -180,7 +243,8 @@ export class Td3 {
   }
 
   /** y = r + gamma (1 - terminated) min_i Q'_i(s', clip(mu'(s') + noise, -1, 1)). Inside tf.tidy. */
-  private target(nextObs: tf.Tensor2D, rew: tf.Tensor2D, discount: tf.Tensor2D, noise: tf.Tensor2D | null): tf.Tensor2D {
+  private target(nextRaw: tf.Tensor2D, rew: tf.Tensor2D, discount: tf.Tensor2D, noise: tf.Tensor2D | null): tf.Tensor2D {
+    const nextObs = this.features(nextRaw, this.encoderTarget);
     let nextAct: tf.Tensor2D = this.actorTarget.apply(nextObs);
     if (noise) nextAct = tf.clipByValue(tf.add(nextAct, noise) as tf.Tensor2D, -1, 1);
     const nextIn = tf.concat([nextObs, nextAct], 1);
@@ -233,12 +297,13 @@ export class Td3 {
     this.rng.seed(seed);
   }
 
-  private nets(): Array<[string, Mlp]> {
+  private nets(): Array<[string, Net]> {
     return [
       ['actor', this.actor],
       ['actorTarget', this.actorTarget],
-      ...this.critics.map((c, i): [string, Mlp] => [`critic${i}`, c]),
-      ...this.criticTargets.map((c, i): [string, Mlp] => [`criticTarget${i}`, c]),
+      ...this.critics.map((c, i): [string, Net] => [`critic${i}`, c]),
+      ...this.criticTargets.map((c, i): [string, Net] => [`criticTarget${i}`, c]),
+      ...(this.encoder ? [['encoder', this.encoder] as [string, Net], ['encoderTarget', this.encoderTarget!] as [string, Net]] : []),
     ];
   }
 

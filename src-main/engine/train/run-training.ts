@@ -1,10 +1,18 @@
-/** Runs one training job in the worker thread (see trainer.ts for the loop). */
+/**
+ * Runs one training job in the worker thread (see trainer.ts for the loop). A run whose config
+ * has a `drive` block is the "learning to drive in a day" pipeline (src-main/drive/pipeline.ts).
+ */
 import { Trainer, type TrainHooks } from './trainer.js';
 import type { TrainJob } from './types.js';
 
 export type { StepView, TrainHooks } from './trainer.js';
 
 export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promise<void> {
+  if (job.config.drive) {
+    const { runDrive } = await import('../../drive/pipeline.js');
+    await runDrive(job);
+    return;
+  }
   const trainer = new Trainer(job, hooks);
   try {
     await trainer.run();

@@ -6,6 +6,8 @@
  *     act: uniform random actions before learningStarts, then actor + exploration noise
  *     step the vectorized envs, store transitions, report finished episodes and env events
  *     every trainFreq vector steps after learningStarts: gradientSteps TD3 updates
+ *       (td3.trainSchedule "episodes": gradientSteps updates after every finished episode)
+ *     after a finished episode: the afterEpisode hook (may ask for a checkpoint or the end)
  *     every logEvery env steps: a "train" metric line (means over the window)
  *     every evalEvery env steps: a deterministic evaluation on held-out seeds
  *     every checkpointEvery env steps: a full checkpoint
@@ -15,12 +17,18 @@
  * state, episodes in progress, counters, statistics windows) is in the checkpoint, so a resumed
  * run continues exactly as the uninterrupted run would on the same backend. A non-finite loss or
  * weight rolls the run back to its last checkpoint (which is only ever written healthy).
+ *
+ * Image observations with a conv encoder (lane obs "vae", engine/encoder/): a frozen encoder
+ * wraps the envs (LatentObsEnv: the learner and the replay buffer see latents); a trainable one
+ * ("finetune", "scratch") sits in the learner (Td3 encoder) and the replay buffer keeps the
+ * frames as bytes.
  */
 import { statSync, truncateSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
+import { ConvEncoder } from '../../ml/conv-encoder.js';
 import { makeEnv } from '../../sim/registry.js';
 import { DEFAULT_CONTROL_DT_S, type Env } from '../../sim/env.js';
 import { VecEnv } from '../../sim/vec-env.js';
@@ -29,11 +37,13 @@ import { RUN_FILES } from '../../store/run-store.js';
 import { Rng } from '../rng.js';
 import { CheckpointStore } from '../checkpoint/store.js';
 import { policySnapshot, type PolicyMeta } from '../checkpoint/policy.js';
+import { LatentObsEnv } from '../encoder/latent-env.js';
+import { obsEncoderSetup, type ObsEncoderSetup } from '../encoder/setup.js';
 import { prefixArrays, rngFromJson, rngToJson, unprefixArrays, type RngJson, type Snapshot, type SnapshotArray } from '../checkpoint/snapshot.js';
 import type { LoadedArchive } from '../checkpoint/archive.js';
 import { makeNoise, type ExplorationNoise } from '../noise/index.js';
 import { ReplayBuffer } from '../replay/replay-buffer.js';
-import { Td3 } from '../td3/td3.js';
+import { Td3, type Td3EncoderOptions } from '../td3/td3.js';
 import { episodeInfoNumbers, evaluatePolicy, type EvalResult } from './evaluate.js';
 import { deriveSeeds, evalSeeds, reseedAfterRollback, type RunSeeds } from './seeds.js';
 import type { TrainJob } from './types.js';
@@ -63,7 +73,21 @@ export interface TrainHooks {
   afterUpdate?(learner: Td3, updates: number): void;
   /** Builds the envs instead of the registry (tests, custom envs). */
   makeEnv?(config: RunConfig['env']): Env;
+  /**
+   * Called after every training phase that follows finished episodes (once per vector step in
+   * which episodes ended, after their updates). `checkpoint` writes a full checkpoint now;
+   * `finish` ends training as if totalSteps were reached (final evaluation, checkpoint, finished).
+   */
+  afterEpisode?(trainer: Trainer): { checkpoint?: boolean; finish?: boolean } | void;
+  /**
+   * Where a fresh start (no checkpoint) cuts metrics.jsonl and events.jsonl (default 0 = empty
+   * them): a pipeline that wrote lines before this trainer started keeps them.
+   */
+  freshLogOffsets?: { metrics: number; events: number };
 }
+
+/** Polyak factor of a trainable target encoder when td3.encoderTau is absent (SAC-AE). */
+export const DEFAULT_ENCODER_TAU = 0.05;
 
 /** Roll-backs allowed before the run is declared failed. */
 export const MAX_ROLLBACKS = 5;
@@ -87,6 +111,8 @@ interface TrainerJson {
   metricsBytes: number;
   eventsBytes: number;
   configDigest: string;
+  /** Set when the afterEpisode hook ended training (absent in older checkpoints). */
+  finishRequested?: boolean;
 }
 
 class DivergenceError extends Error {}
@@ -121,6 +147,10 @@ export class Trainer {
   readonly buffer: ReplayBuffer;
   readonly noise: ExplorationNoise;
   readonly checkpoints: CheckpointStore;
+  /** The observation's conv encoder, if it has one (lane obs "vae"). */
+  readonly encoderSetup: ObsEncoderSetup | undefined;
+  /** A frozen encoder shared by every env wrapper (mode "frozen"). */
+  readonly frozenEncoder: ConvEncoder | undefined;
   private readonly evalEnvs: Env[];
   private readonly actionRng: Rng;
   private readonly metricsPath: string;
@@ -132,6 +162,8 @@ export class Trainer {
   episodes = 0;
   rollbacks = 0;
   bestEval: number | null = null;
+  /** True once the afterEpisode hook asked to end training. */
+  finishRequested = false;
   private updatesSinceHealthCheck = 0;
 
   // Scratch (allocation-free hot loop).
@@ -160,14 +192,27 @@ export class Trainer {
     const cfg = (this.config = job.config);
     this.seeds = deriveSeeds(cfg.seed);
     this.digest = configDigest(cfg);
-    const build = hooks.makeEnv ?? makeEnv;
+    const rawBuild = hooks.makeEnv ?? makeEnv;
+    const setup = (this.encoderSetup = obsEncoderSetup(cfg.env, job.runDir));
+    let encoderOptions: Td3EncoderOptions | undefined;
+    if (setup?.mode === 'frozen') {
+      const frozen = new ConvEncoder(setup.spec, new Rng(0), `run-${job.runId}/frozen-encoder`, false);
+      frozen.setWeights(setup.weights!);
+      this.frozenEncoder = frozen;
+    } else if (setup) {
+      if (cfg.td3.noise.type === 'param') throw new Error('parameter noise perturbs the actor on raw observations; with a trainable image encoder use gaussian or ou noise');
+      encoderOptions = { spec: setup.spec, extraDim: setup.extraDim, ...(setup.weights ? { weights: setup.weights } : {}), tau: cfg.td3.encoderTau ?? DEFAULT_ENCODER_TAU };
+    }
+    const frozen = this.frozenEncoder;
+    const build = frozen ? (c: RunConfig['env']) => new LatentObsEnv(rawBuild(c), frozen) : rawBuild;
     const envs = Array.from({ length: cfg.numEnvs }, () => build(cfg.env));
     this.vec = new VecEnv(envs, this.seeds.envs);
     const spaces = { obsDim: this.vec.obsDim, actDim: this.vec.actDim };
-    this.learner = new Td3(spaces, cfg.td3, { networks: this.seeds.networks, targetNoise: this.seeds.targetNoise });
+    this.learner = new Td3(spaces, cfg.td3, { networks: this.seeds.networks, targetNoise: this.seeds.targetNoise }, undefined, encoderOptions);
     // No need to hold more transitions than the run will ever collect.
     const capacity = Math.min(cfg.td3.bufferSize, cfg.totalSteps + cfg.numEnvs);
-    this.buffer = new ReplayBuffer({ capacity, obsDim: spaces.obsDim, actDim: spaces.actDim, numEnvs: cfg.numEnvs, seed: this.seeds.replay });
+    const imageDim = encoderOptions ? setup!.spec.height * setup!.spec.width * setup!.spec.channels : 0;
+    this.buffer = new ReplayBuffer({ capacity, obsDim: spaces.obsDim, actDim: spaces.actDim, numEnvs: cfg.numEnvs, seed: this.seeds.replay, imageDim });
     this.noise = makeNoise(cfg.td3.noise, { numEnvs: cfg.numEnvs, actDim: spaces.actDim, seed: this.seeds.noise, actor: this.learner.actor, name: this.learner.name });
     this.actionRng = new Rng(this.seeds.actions);
     this.evalEnvs = Array.from({ length: Math.min(cfg.evalEpisodes, MAX_EVAL_ENVS) }, () => build(cfg.env));
@@ -202,7 +247,13 @@ export class Trainer {
       out.log('info', `resumed from the checkpoint at step ${this.step}`);
     } else {
       // A fresh start owns the run's logs: drop lines an attempt without a checkpoint left.
-      for (const path of [this.metricsPath, this.eventsPath]) if (fileSize(path) > 0) truncateSync(path, 0);
+      const keep = this.hooks.freshLogOffsets;
+      for (const [path, bytes] of [
+        [this.metricsPath, keep?.metrics ?? 0],
+        [this.eventsPath, keep?.events ?? 0],
+      ] as const) {
+        if (fileSize(path) > bytes) truncateSync(path, bytes);
+      }
       if (cfg.initPolicy) await this.initActorFromExport(cfg.initPolicy);
       this.vec.reset();
       this.writeCheckpoint();
@@ -211,7 +262,7 @@ export class Trainer {
     this.resetWindows();
 
     for (;;) {
-      while (this.step < cfg.totalSteps) {
+      while (this.step < cfg.totalSteps && !this.finishRequested) {
         await this.yieldNow();
         if (controls.paused && !controls.stopRequested) {
           out.status('paused', this.step);
@@ -296,9 +347,15 @@ export class Trainer {
     const cfg = this.config;
     const td3 = cfg.td3;
     const before = this.step;
-    this.collect();
-    if (this.vecSteps % td3.trainFreq === 0 && this.step > td3.learningStarts) {
-      const n = td3.gradientSteps >= 0 ? td3.gradientSteps : td3.trainFreq * cfg.numEnvs;
+    const ended = this.collect();
+    let n = 0;
+    if (td3.trainSchedule === 'episodes') {
+      // Kendall et al.: a fixed number of optimisation steps after each episode (-1: its length).
+      if (ended.episodes > 0 && this.step > td3.learningStarts) n = td3.gradientSteps >= 0 ? ended.episodes * td3.gradientSteps : ended.steps;
+    } else if (this.vecSteps % td3.trainFreq === 0 && this.step > td3.learningStarts) {
+      n = td3.gradientSteps >= 0 ? td3.gradientSteps : td3.trainFreq * cfg.numEnvs;
+    }
+    {
       for (let k = 0; k < n; k++) {
         this.learner.train(this.buffer.sample(td3.batchSize));
         this.windowUpdates++;
@@ -308,6 +365,14 @@ export class Trainer {
           this.updatesSinceHealthCheck = 0;
           if (!this.learner.healthy()) throw new DivergenceError('a loss became NaN or infinite');
         }
+      }
+    }
+    if (ended.episodes > 0 && this.hooks.afterEpisode) {
+      const r = this.hooks.afterEpisode(this);
+      if (r?.finish) this.finishRequested = true;
+      if (r?.checkpoint) {
+        this.assertHealthy();
+        this.writeCheckpoint();
       }
     }
     const crossed = (every: number) => every > 0 && Math.floor(before / every) < Math.floor(this.step / every);
@@ -320,8 +385,11 @@ export class Trainer {
     this.maybeProgress();
   }
 
-  private collect(): void {
+  /** One vector step; returns how many episodes ended in it and their total length. */
+  private collect(): { episodes: number; steps: number } {
     const { numEnvs: n, obsDim: od, actDim: ad } = this.vec;
+    let endedEpisodes = 0;
+    let endedSteps = 0;
     const out = this.job.out;
     this.prevObs.set(this.vec.obs);
     const fromActor = this.step >= this.config.td3.learningStarts;
@@ -361,6 +429,8 @@ export class Trainer {
       if (done) {
         this.noise.reset(e);
         this.episodes++;
+        endedEpisodes++;
+        endedSteps += res.episodeLengths[e]!;
         out.metric({ ...episodeInfoNumbers(info), kind: 'episode', step: this.step, return: res.episodeReturns[e]!, length: res.episodeLengths[e]! });
       }
     }
@@ -373,6 +443,7 @@ export class Trainer {
       v.truncated.set(res.truncated);
       this.hooks.onStep(v);
     }
+    return { episodes: endedEpisodes, steps: endedSteps };
   }
 
   private logTrainLine(): void {
@@ -409,16 +480,39 @@ export class Trainer {
     this.job.out.metric({ ...stats, kind: 'eval', step: this.step, mean_return: result.mean_return, std_return: result.std_return, episodes: result.episodes });
     if (Number.isFinite(result.mean_return) && (this.bestEval === null || result.mean_return > this.bestEval)) {
       this.bestEval = result.mean_return;
-      const weights = this.learner.actor.getWeights();
-      if (firstNonFinite(policySnapshot(weights).arrays) === undefined) {
-        this.checkpoints.writeBest(this.step, result.mean_return, policySnapshot(weights), { ...this.policyMeta(), std_return: result.std_return, episodes: result.episodes });
+      const snap = policySnapshot(this.learner.actor.getWeights(), this.policyEncoderWeights());
+      if (firstNonFinite(snap.arrays) === undefined) {
+        this.checkpoints.writeBest(this.step, result.mean_return, snap, { ...this.policyMeta(), std_return: result.std_return, episodes: result.episodes });
       }
     }
     return result;
   }
 
   private policyMeta(): PolicyMeta & { algo: string; configDigest: string } {
-    return { actorSpec: this.learner.actor.spec, envId: this.config.env.id, algo: this.config.algo, configDigest: this.digest };
+    const s = this.encoderSetup;
+    return {
+      actorSpec: this.learner.actor.spec,
+      envId: this.config.env.id,
+      algo: this.config.algo,
+      configDigest: this.digest,
+      ...(s ? { encoder: { spec: s.spec, extraDim: s.extraDim, mode: s.mode } } : {}),
+    };
+  }
+
+  /** The weights of the encoder in front of the actor (trained or frozen), if there is one. */
+  policyEncoderWeights(): Float32Array[] | undefined {
+    return (this.learner.encoder ?? this.frozenEncoder)?.getWeights();
+  }
+
+  /**
+   * The deterministic policy on raw observations (images for "vae"): the frozen encoder (if any),
+   * then the learner (its own encoder, if any, and the actor). [n * rawObsDim] -> [n * actDim].
+   */
+  rawPolicy(): (obs: Float32Array, n: number) => Float32Array {
+    const frozen = this.frozenEncoder;
+    const s = this.encoderSetup;
+    if (!frozen || !s) return (obs, n) => this.learner.act(obs, n);
+    return (obs, n) => this.learner.act(frozen.encode(obs, n, s.extraDim), n);
   }
 
   /** Everything that shapes the numbers from here on. */
@@ -438,10 +532,14 @@ export class Trainer {
       metricsBytes: fileSize(this.metricsPath),
       eventsBytes: fileSize(this.eventsPath),
       configDigest: this.digest,
+      ...(this.finishRequested ? { finishRequested: true } : {}),
     };
+    const frozen: Record<string, SnapshotArray> = {};
+    this.frozenEncoder?.getWeights().forEach((w, i) => (frozen[`frozenEncoder.${i}`] = w));
     return {
       json: { trainer, learner: learner.json, replay: replay.json, noise: noise.json, vec: vec.json },
       arrays: {
+        ...frozen,
         ...prefixArrays('learner', learner.arrays),
         ...prefixArrays('replay', replay.arrays),
         ...prefixArrays('noise', noise.arrays),
@@ -458,6 +556,10 @@ export class Trainer {
     this.learner.restore({ json: json.learner, arrays: unprefixArrays('learner', arrays) });
     this.buffer.restore({ json: json.replay, arrays: unprefixArrays('replay', arrays) });
     this.noise.restore({ json: json.noise, arrays: unprefixArrays('noise', arrays) });
+    if (this.frozenEncoder && 'frozenEncoder.0' in arrays) {
+      // The encoder the run was trained with (even if the VAE model folder changed since).
+      this.frozenEncoder.setWeights(this.frozenEncoder.variables.map((_, i) => arrays[`frozenEncoder.${i}`] as Float32Array));
+    }
     const mismatched = this.vec.restore({ json: json.vec, arrays: unprefixArrays('vec', arrays) });
     if (mismatched.length) {
       this.job.out.log('warn', `env(s) ${mismatched.join(', ')} did not replay to the saved state (non-deterministic env); they start a new episode, so this run will not match an uninterrupted one exactly`);
@@ -467,6 +569,7 @@ export class Trainer {
     this.episodes = t.episodes;
     this.rollbacks = t.rollbacks;
     this.bestEval = t.bestEval;
+    this.finishRequested = t.finishRequested === true;
     this.updatesSinceHealthCheck = t.updatesSinceHealthCheck;
     rngFromJson(this.actionRng, t.actionRng);
     // Lines written after the checkpoint are replaced by the resumed run's own.
@@ -574,6 +677,7 @@ export class Trainer {
 
   dispose(): void {
     this.learner.dispose();
+    this.frozenEncoder?.dispose();
     this.noise.dispose();
     for (const e of [...this.vec.envs, ...this.evalEnvs]) e.close?.();
   }

@@ -1,6 +1,6 @@
 /** What a training job sees of the world: its run, its controls, and its outputs. */
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
-import type { BackendInfo, MetricLine, RunEvent, RunStatus, TrainSpeed } from '../../../src-shared/types.js';
+import type { BackendInfo, MetricLine, RunEvent, RunStageUpdate, RunStatus, TrainSpeed } from '../../../src-shared/types.js';
 
 export interface TrainControls {
   /** True once the user asked to stop; the job checkpoints and returns. */
@@ -26,6 +26,8 @@ export interface TrainOutputs {
   progress(p: { step: number; totalSteps: number; episodes: number; envStepsPerS: number; updatesPerS: number }): void;
   status(status: RunStatus, step: number, message?: string): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** A pipeline run's stage update (drive pipeline: collect, vae, rl, pixels, report); streamed to the UI as run.stage. */
+  stage?(update: RunStageUpdate): void;
 }
 
 export interface TrainJob {

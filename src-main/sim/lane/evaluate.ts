@@ -63,8 +63,8 @@ export interface LaneEvalResult {
   };
 }
 
-/** Runs the protocol for one policy. The policy is called once per env step. */
-export function evaluateLane(policy: LanePolicy, options: LaneEvalOptions = {}): LaneEvalResult {
+/** The env config of the protocol: the route length and enough steps to finish it. */
+function protocolConfig(options: LaneEvalOptions): { config: LaneEnvConfig; route: number } {
   const route = options.routeLengthM ?? KENDALL_ROUTE_M;
   const base = LaneEnvConfig.parse({ ...(options.config ?? {}), id: 'lane' });
   if (base.road.lengthM < route + 200) base.road = { ...base.road, lengthM: route + 200 };
@@ -72,6 +72,12 @@ export function evaluateLane(policy: LanePolicy, options: LaneEvalOptions = {}):
   // Enough steps to finish the route at a quarter of the cruise speed; the safety driver restores speed after a stall.
   const maxSteps = Math.ceil((route / (0.25 * base.targetSpeedMps)) / stepSeconds) + 100;
   const config = LaneEnvConfig.parse({ ...base, maxDistanceM: route, maxEpisodeSteps: Math.max(base.maxEpisodeSteps, maxSteps) });
+  return { config, route };
+}
+
+/** Runs the protocol for one policy. The policy is called once per env step. */
+export function evaluateLane(policy: LanePolicy, options: LaneEvalOptions = {}): LaneEvalResult {
+  const { config, route } = protocolConfig(options);
   const env = new LaneEnv(config);
   env.safetyDriver = true;
   const seeds = options.seeds ?? laneTestSeeds(10);
@@ -96,6 +102,68 @@ export function evaluateLane(policy: LanePolicy, options: LaneEvalOptions = {}):
     results.push(result);
     options.onSeed?.(result, index, seeds.length);
   });
+  return summarize(route, results);
+}
+
+/** A deterministic policy on a batch: observations [n * obsDim] -> actions [n * actDim]. */
+export type LaneBatchPolicy = (obs: Float32Array, n: number) => Float32Array;
+
+/**
+ * The same protocol with the routes driven side by side (up to `parallel` envs, default all
+ * seeds) and the policy called once per step on the observations of every route still driving:
+ * for policies whose cost is per call (a conv encoder). Per route, the env, its start and the
+ * actions are those of evaluateLane, so the results are the same up to the policy's own float
+ * rounding on batches.
+ */
+export function evaluateLaneBatch(policy: LaneBatchPolicy, options: LaneEvalOptions & { parallel?: number } = {}): LaneEvalResult {
+  const { config, route } = protocolConfig(options);
+  const seeds = options.seeds ?? laneTestSeeds(10);
+  const parallel = Math.max(1, Math.min(options.parallel ?? seeds.length, seeds.length));
+  const envs = Array.from({ length: parallel }, () => {
+    const e = new LaneEnv(config);
+    e.safetyDriver = true;
+    return e;
+  });
+  const od = envs[0]!.observationSpace.shape[0]!;
+  const ad = envs[0]!.actionSpace.shape[0]!;
+  const results: LaneSeedResult[] = new Array(seeds.length);
+  const batch = new Float32Array(parallel * od);
+  const action = new Float32Array(ad);
+  let done = 0;
+  for (let start = 0; start < seeds.length; start += parallel) {
+    const wave = seeds.slice(start, start + parallel);
+    const active = wave.map((seed, i) => {
+      const { obs } = envs[i]!.reset(seed, { roadSeed: seed, offset: 0, headingError: 0 });
+      batch.set(obs, i * od);
+      return { slot: i, index: start + i, events: [] as LaneDisengagement[] };
+    });
+    const packed = new Float32Array(parallel * od);
+    while (active.length) {
+      active.forEach((a, k) => packed.set(batch.subarray(a.slot * od, (a.slot + 1) * od), k * od));
+      const acts = policy(packed.subarray(0, active.length * od), active.length);
+      for (let k = active.length - 1; k >= 0; k--) {
+        const a = active[k]!;
+        action.set(acts.subarray(k * ad, (k + 1) * ad));
+        const r = envs[a.slot]!.step(action);
+        const evs = r.info.events as LaneDisengagement[] | undefined;
+        if (evs) a.events.push(...evs);
+        if (r.terminated || r.truncated) {
+          const episode = r.info.episode as LaneEpisodeMetrics;
+          const causes: Record<string, number> = {};
+          for (const e of a.events) causes[e.cause] = (causes[e.cause] ?? 0) + 1;
+          results[a.index] = { ...episode, causes, events: a.events };
+          active.splice(k, 1);
+          options.onSeed?.(results[a.index]!, done++, seeds.length);
+        } else {
+          batch.set(r.obs, a.slot * od);
+        }
+      }
+    }
+  }
+  return summarize(route, results);
+}
+
+function summarize(route: number, results: LaneSeedResult[]): LaneEvalResult {
   const distance = results.reduce((a, r) => a + r.distance, 0);
   const disengagements = results.reduce((a, r) => a + r.disengagements, 0);
   const steps = results.reduce((a, r) => a + r.steps, 0);

@@ -7,7 +7,9 @@
  * - Observation ("state"): [lane offset / half lane width, heading error / heading limit,
  *   curvature at 5, 10, 20, 40 m ahead * tightest radius, speed / maxSpeed, steering / max].
  *   ("pixels"): the camera image H*W*3 in [0, 1] (HWC, row-major from the top-left), then
- *   speed / maxSpeed and steering / max.
+ *   speed / maxSpeed and steering / max. ("vae"): the same as "pixels" here; the learner reads
+ *   the image through a VAE encoder (src-main/engine/encoder/), so the policy sees
+ *   [latent, speed, steering].
  * - Reward: progress along the lane centreline this step (m).
  * - terminated at a disengagement: the car's centre beyond the lane edge ("lane"), heading error
  *   past the limit ("heading"), speed below stallSpeedMps for stallSeconds ("stall"), or a
@@ -28,7 +30,7 @@ import { LANE_TRAIN_SEEDS, type LaneEnvConfig } from '../../../src-shared/config
 import type { CarPose } from '../../../src-shared/scene/car-pose.js';
 import type { LaneScene } from '../../../src-shared/scene/lane-scene.js';
 import { Rng } from '../../engine/rng.js';
-import { boxSpace, type BoxSpace, type Env, type EnvInfo, type ResetResult, type StepResult } from '../env.js';
+import { boxSpace, type BoxSpace, type Env, type EnvInfo, type ImageObsLayout, type ResetResult, type StepResult } from '../env.js';
 import { DriverCamera } from './camera.js';
 import { CAR } from './car-spec.js';
 import { buildLaneWorld, effectiveMinRadius, VIEW_AHEAD, type LaneWorld } from './scene-gen.js';
@@ -93,6 +95,15 @@ export class LaneEnv implements Env {
   readonly actionSpace: BoxSpace;
   /** Evaluation protocol: on a disengagement, put the car back on the lane centre and continue. */
   safetyDriver = false;
+  /**
+   * With the "pixels" and "vae" observations: the observation is the camera image (height *
+   * width * channels values, each byte / 255, HWC) followed by `extraDim` values (speed / max,
+   * steering / max). The "vae" observation is this same raw observation: the learner's encoder
+   * (src-main/engine/encoder/) turns the image into the latent.
+   */
+  readonly imageLayout: ImageObsLayout | undefined;
+  /** True for the image observations ("pixels", "vae"). */
+  private readonly pixelObs: boolean;
   /** When true, step() accumulates time spent in physics, camera and the rest (ms) into `timing`. */
   profiling = false;
   readonly timing = { physics: 0, camera: 0, other: 0, steps: 0 };
@@ -147,7 +158,9 @@ export class LaneEnv implements Env {
     this.controlDtS = config.actionRepeat * PHYSICS_DT;
     // Curvature is reported relative to the tightest bend the generator can make (worst case band).
     this.curvScale = effectiveMinRadius(config, 0);
-    if (config.obs === 'pixels') {
+    this.pixelObs = config.obs !== 'state';
+    if (this.pixelObs) {
+      this.imageLayout = { height: c.height, width: c.width, channels: 3, extraDim: 2 };
       const n = this.pixelCount;
       const low = new Array<number>(n + 2).fill(0);
       const high = new Array<number>(n + 2).fill(1);
@@ -363,7 +376,7 @@ export class LaneEnv implements Env {
     this.observe();
     if (prof) {
       const t3 = performance.now();
-      if (cfg.obs === 'pixels') this.timing.camera += t3 - t0;
+      if (this.pixelObs) this.timing.camera += t3 - t0;
       else this.timing.other += t3 - t0;
       this.timing.steps++;
     }
@@ -373,7 +386,7 @@ export class LaneEnv implements Env {
   private observe(): void {
     const o = this.obs;
     const cfg = this.config;
-    if (cfg.obs === 'pixels') {
+    if (this.pixelObs) {
       // The camera writes the image into the observation as byte / 255 while it renders.
       const n = this.pixelCount;
       if (!this.frameFresh) this.frame();
@@ -408,8 +421,8 @@ export class LaneEnv implements Env {
     }
     if (this.frameFresh) return this.camera.frame;
     this.poseCamera(this.camera);
-    this.camera.obsTarget = this.config.obs === 'pixels' ? this.obs : null;
-    this.obsFresh = this.config.obs === 'pixels';
+    this.camera.obsTarget = this.pixelObs ? this.obs : null;
+    this.obsFresh = this.pixelObs;
     this.camera.render(this.roadIndex, this.brightness);
     this.frameFresh = true;
     return this.camera.frame;

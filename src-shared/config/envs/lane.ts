@@ -18,7 +18,7 @@ export function isLaneTestSeed(seed: number): boolean {
   return seed >= LANE_TEST_SEEDS.first && seed < LANE_TEST_SEEDS.first + LANE_TEST_SEEDS.count;
 }
 
-export const LaneObsKind = z.enum(['state', 'pixels']);
+export const LaneObsKind = z.enum(['state', 'pixels', 'vae']);
 export type LaneObsKind = z.infer<typeof LaneObsKind>;
 
 const range = (lo: number, hi: number, def: [number, number], what: string) =>
@@ -61,11 +61,35 @@ export const LaneRandomizeConfig = z.object({
 });
 export type LaneRandomizeConfig = z.infer<typeof LaneRandomizeConfig>;
 
+/** How the `vae` observation's conv encoder is set up for RL (see src-main/engine/encoder/). */
+export const LaneVaeEncoderMode = z.enum(['frozen', 'finetune', 'scratch']);
+export type LaneVaeEncoderMode = z.infer<typeof LaneVaeEncoderMode>;
+
+export const LaneVaeObsConfig = z.object({
+  model: z
+    .string()
+    .min(1)
+    .max(4096)
+    .default('vae/model')
+    .describe('The pretrained VAE (a model folder written by the drive pipeline\'s vae stage); a relative path is resolved against the run folder. Not read in "scratch" mode.'),
+  mode: LaneVaeEncoderMode.default('frozen').describe(
+    '"frozen": the VAE encoder\'s latent mean is the observation (replay stores latents); "finetune": the encoder starts from the VAE and is trained by the critic loss, actor gradients stopped (SAC-AE, Yarats et al.; replay stores uint8 frames); "scratch": the same conv encoder from random weights, trained by the critic loss (the "deep RL from pixels" baseline; no VAE).',
+  ),
+  normalize: z
+    .boolean()
+    .default(true)
+    .describe('"frozen" and "finetune": standardize each latent dimension with its mean and standard deviation over the VAE\'s training frames (folded into the encoder\'s last layer, so exports are unchanged in shape).'),
+  filters: z.array(z.number().int().min(1).max(1024)).min(1).max(6).default([32, 64, 128, 256]).describe('"scratch" only: filters of the 4x4 stride-2 encoder convs (the other modes take the VAE\'s).'),
+  latentDim: z.number().int().min(1).max(1024).default(32).describe('"scratch" only: latent size (the other modes take the VAE\'s).'),
+});
+export type LaneVaeObsConfig = z.infer<typeof LaneVaeObsConfig>;
+
 export const LaneEnvConfig = z.object({
   id: z.literal('lane'),
   obs: LaneObsKind.default('state').describe(
-    'Observation: "state" = [lane offset, heading error, curvature at 5/10/20/40 m ahead, speed, steering] (fast, for debugging and baselines); "pixels" = camera image (H*W*3 in [0,1], HWC) followed by speed and steering.',
+    'Observation: "state" = [lane offset, heading error, curvature at 5/10/20/40 m ahead, speed, steering] (fast, for debugging and baselines); "pixels" = camera image (H*W*3 in [0,1], HWC) followed by speed and steering; "vae" = the pixels observation read through a convolutional VAE encoder: the policy sees [latent, speed, steering] (options in `vae`).',
   ),
+  vae: LaneVaeObsConfig.optional().describe('Options of the "vae" observation (read only when obs is "vae"; absent = the defaults): which VAE, and whether its encoder is frozen, fine-tuned or trained from scratch.'),
   camera: LaneCameraConfig.default(LaneCameraConfig.parse({})).describe("The driver-view camera (used by the pixels observation and frame())."),
   road: LaneRoadConfig.default(LaneRoadConfig.parse({})).describe('Procedural road generation.'),
   randomize: LaneRandomizeConfig.default(LaneRandomizeConfig.parse({})).describe('Domain randomization per road seed.'),

@@ -4,12 +4,13 @@
  */
 import type { Command } from 'commander';
 import * as arm from './arm.js';
+import * as drive from './drive.js';
 import * as exportBench from './export.js';
 import * as lane from './lane.js';
 import * as ml from './ml.js';
 import * as pendulum from './pendulum.js';
 
-const benchModules: Array<{ register(bench: Command): void }> = [ml, pendulum, lane, arm, exportBench];
+const benchModules: Array<{ register(bench: Command): void }> = [ml, pendulum, lane, arm, exportBench, drive];
 
 export function register(program: Command): void {
   const bench = program

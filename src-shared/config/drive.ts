@@ -1,0 +1,78 @@
+/**
+ * The "learning to drive in a day" pipeline (Kendall et al. 2018) as one run: collect camera
+ * frames, pretrain a convolutional VAE on them, train TD3/DDPG on its latent with episodes that
+ * end at disengagements, evaluate after every episode on held-out 250 m routes, stop at the first
+ * evaluation without a disengagement (or at a budget), and write a report. A run whose config has
+ * a `drive` block is such a pipeline (src-main/drive/pipeline.ts); its `env` is the lane env the
+ * agent drives and its `td3` the learner's settings (DRIVE_TD3 below by default).
+ */
+import { z } from 'zod';
+import type { Td3ConfigInput } from './algo.js';
+
+export const DriveStageId = z.enum(['collect', 'vae', 'rl', 'pixels', 'report']);
+export type DriveStageId = z.infer<typeof DriveStageId>;
+export const DRIVE_STAGES: readonly DriveStageId[] = DriveStageId.options;
+
+const fraction = (def: number, what: string) => z.number().min(0).max(1).default(def).describe(what);
+
+export const DriveFramesConfig = z.object({
+  count: z.number().int().min(16).max(200_000).default(3000).describe('Camera frames to collect for the VAE (plus any manual frame sets found in the run\'s frames/ folder).'),
+  random: fraction(0.2, 'Share of the frames from a uniformly random steering policy.'),
+  zero: fraction(0.1, 'Share of the frames from the zero policy (straight ahead).'),
+  keeper: fraction(0.7, 'Share of the frames from a noisy lane keeper (a hand-written controller on the state with Ornstein-Uhlenbeck steering noise): on-road views at every offset and heading.'),
+  keeperNoise: z.number().min(0).max(2).default(0.5).describe('Stationary standard deviation of the lane keeper\'s steering noise (action units).'),
+  every: z.number().int().min(1).max(100).default(2).describe('Keep one frame every this many env steps (consecutive frames are nearly equal).'),
+  maxPerEpisode: z.number().int().min(1).max(100_000).default(60).describe('Most frames kept from one episode (more episodes = more roads, styles and lighting).'),
+});
+export type DriveFramesConfig = z.infer<typeof DriveFramesConfig>;
+
+export const DriveVaeConfig = z.object({
+  filters: z.array(z.number().int().min(1).max(1024)).min(1).max(6).default([32, 64, 128, 256]).describe('Encoder conv filters (4x4, stride 2); the decoder mirrors them.'),
+  latentDim: z.number().int().min(1).max(1024).default(32).describe('Latent size.'),
+  beta: z.number().min(0).max(100).default(0.1).describe('Weight of the KL term (1 = the plain VAE). 0.1 by default: with beta 1 the latent of our 64x64 lane views collapsed (KL ~1.6 nats, no road geometry; bench/RESULTS.md "Drive in a day").'),
+  learningRate: z.number().positive().max(1).default(1e-3).describe('Adam learning rate.'),
+  epochs: z.number().int().min(1).max(10_000).default(6).describe('Passes over the training frames.'),
+  batchSize: z.number().int().min(1).max(4096).default(64).describe('Frames per gradient step.'),
+  valFraction: z.number().min(0).max(0.5).default(0.1).describe('Share of the frames held out to measure the validation loss.'),
+});
+export type DriveVaeConfig = z.infer<typeof DriveVaeConfig>;
+
+export const DrivePixelsConfig = z.object({
+  enabled: z.boolean().default(true).describe('Also train the "deep RL from pixels" baseline (the same conv encoder from scratch, trained by the critic loss) for the report\'s Table I.'),
+  budgetEpisodes: z.number().int().min(1).max(100_000).default(40).describe('Most training episodes of the pixels baseline.'),
+  budgetMinutes: z.number().positive().max(100_000).default(60).describe('Most wall-clock minutes of the pixels baseline.'),
+});
+export type DrivePixelsConfig = z.infer<typeof DrivePixelsConfig>;
+
+export const DriveConfig = z.object({
+  frames: DriveFramesConfig.default(DriveFramesConfig.parse({})).describe('Frame collection for the VAE.'),
+  vae: DriveVaeConfig.default(DriveVaeConfig.parse({})).describe('The convolutional VAE and its training.'),
+  budgetEpisodes: z.number().int().min(1).max(100_000).default(50).describe('Most RL training episodes of the VAE agent.'),
+  budgetMinutes: z.number().positive().max(100_000).default(30).describe('Most wall-clock minutes of the pipeline up to the end of the VAE agent\'s training (collect + vae + rl).'),
+  testRoutes: z.number().int().min(1).max(1000).default(10).describe('Held-out test roads (the first N test seeds) driven after every episode.'),
+  routeLengthM: z.number().min(10).max(10_000).default(250).describe('Length of each test route (m); Kendall et al.: 250.'),
+  pixels: DrivePixelsConfig.default(DrivePixelsConfig.parse({})).describe('The pixels baseline (Table I "Deep RL from pixels").'),
+});
+export type DriveConfig = z.infer<typeof DriveConfig>;
+export type DriveConfigInput = z.input<typeof DriveConfig>;
+
+/**
+ * Learner settings of the drive pipeline: Kendall et al.'s sim-to-car settings where they give
+ * them (gamma 0.9; OU noise theta 0.6, sigma 0.4; 250 optimisation steps after each episode;
+ * batch 64); the rest is documented in bench/RESULTS.md ("Drive in a day").
+ */
+export const DRIVE_TD3: Td3ConfigInput = {
+  gamma: 0.9,
+  batchSize: 64,
+  trainSchedule: 'episodes',
+  gradientSteps: 250,
+  learningStarts: 0,
+  actorHidden: [64, 64],
+  criticHidden: [64, 64],
+  actorLr: 1e-3,
+  criticLr: 1e-3,
+  tau: 0.005,
+  bufferSize: 100_000,
+  // dt = the env's control period (3 physics steps of 1/60 s).
+  noise: { type: 'ou', theta: 0.6, sigma: 0.4, dt: 0.05, mu: 0 },
+};
