@@ -121,6 +121,15 @@ export class Td3 {
     return tf.tidy(() => this.actor.apply(tf.tensor2d(obs.subarray(0, n * od), [n, od])).dataSync() as Float32Array);
   }
 
+  /** The first critic's Q(s, a) for one observation and action (the live view's value readout). */
+  qValue(obs: Float32Array, action: Float32Array): number {
+    const { obsDim: od, actDim: ad } = this.spaces;
+    const x = new Float32Array(od + ad);
+    x.set(obs.subarray(0, od));
+    x.set(action.subarray(0, ad), od);
+    return tf.tidy(() => this.critics[0]!.apply(tf.tensor2d(x, [1, od + ad])).dataSync()[0]!);
+  }
+
   /** One TD3 gradient step on `batch`. */
   train(batch: ReplayBatch): void {
     const B = batch.size;

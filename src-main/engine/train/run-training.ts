@@ -4,8 +4,10 @@ import type { TrainJob } from './types.js';
 
 export type { StepView, TrainHooks } from './trainer.js';
 
-export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promise<void> {
+/** `onCreated` sees the trainer before it runs (the live view attaches to it there). */
+export async function runTraining(job: TrainJob, hooks: TrainHooks = {}, onCreated?: (trainer: Trainer) => void): Promise<void> {
   const trainer = new Trainer(job, hooks);
+  onCreated?.(trainer);
   try {
     await trainer.run();
   } finally {
