@@ -80,9 +80,9 @@ export const requestChannels = {
     doc: 'The user\'s steering and throttle while driving by hand (send ~20 times a second; without input for 2 s the car goes back to the agent).',
   },
   'runs.episodes': {
-    request: ById,
+    request: z.object({ id: RunId, limit: z.number().int().min(1).max(100_000).default(1000) }).strict(),
     response: z.object({ episodes: z.array(EpisodeEntry), bytes: z.number().int(), budgetBytes: z.number().int() }),
-    doc: 'Recorded episode tracks of a run (newest last), with the recording\'s size and budget.',
+    doc: 'The newest `limit` recorded episode tracks of a run (oldest first), with the recording\'s size and budget.',
   },
   'runs.track': {
     request: z.object({ id: RunId, episode: z.number().int().min(1), manual: z.boolean().default(false) }).strict(),

@@ -97,9 +97,10 @@ export class Engine {
       'live.watch': ({ id, seconds }) => this.training.watch(id, seconds),
       'train.takeover': ({ id, on, recordFrames, demonstrations }) => this.training.takeover(id, on, { recordFrames, demonstrations }),
       'train.drive': ({ id, steer, throttle }) => this.training.drive(id, { steer, throttle }),
-      'runs.episodes': ({ id }) => {
+      'runs.episodes': ({ id, limit }) => {
         this.store.readMeta(id); // not-found for unknown ids
-        return listTracks(this.store.dir(id));
+        const all = listTracks(this.store.dir(id));
+        return { ...all, episodes: all.episodes.slice(-limit) };
       },
       'runs.track': ({ id, episode, manual }) => {
         this.store.readMeta(id);
