@@ -106,7 +106,7 @@ export type DriveInput = z.infer<typeof DriveInput>;
 
 /** Options of a manual takeover. */
 export const TakeoverOptions = z.object({
-  /** Save the camera frames of the drive for VAE pretraining (frames/manual-<time> in the run folder). */
+  /** Save the camera frames of the drive for VAE pretraining (a frame set, frames/manual-<time>.frames.json in the run folder). */
   recordFrames: z.boolean().default(true),
   /** Add the drive's transitions to the replay buffer as demonstrations. */
   demonstrations: z.boolean().default(false),
@@ -124,8 +124,8 @@ export const RunManual = z.object({
   demonstrations: z.number().int().min(0),
   /** Metres driven by hand in this drive. */
   distance: z.number(),
-  /** Folder of the recorded frames (relative to the run folder), when frames are recorded. */
-  framesDir: z.string().optional(),
+  /** The frame set of the recorded frames (its manifest, relative to the run folder: frames/manual-<time>.frames.json), when frames are recorded. */
+  frameSet: z.string().optional(),
 });
 export type RunManual = z.infer<typeof RunManual>;
 

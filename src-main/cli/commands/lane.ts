@@ -14,6 +14,7 @@ import { evaluateLane, KENDALL_TABLE_I, laneKeeperPolicy, randomPolicy, zeroPoli
 import { LaneEnv } from '../../sim/lane/lane-env.js';
 import { writePng } from '../../sim/lane/png.js';
 import { buildLaneScene } from '../../sim/lane/scene-gen.js';
+import { parseSeeds } from '../seeds.js';
 import { CliError, globalOptions, intOption, output, Progress } from '../context.js';
 
 /**
@@ -21,29 +22,7 @@ import { CliError, globalOptions, intOption, output, Progress } from '../context
  * (the first N seeds of the held-out test or the training range).
  */
 export function parseSeedList(raw: string): number[] {
-  const out: number[] = [];
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const named = /^(test|train):(\d+)$/.exec(part);
-    if (named) {
-      const n = Number(named[2]);
-      if (n < 1 || n > 10_000) throw new CliError(`--seeds ${part}: count must be 1..10000`);
-      const first = named[1] === 'test' ? LANE_TEST_SEEDS.first : LANE_TRAIN_SEEDS.first;
-      for (let i = 0; i < n; i++) out.push(first + i);
-      continue;
-    }
-    const range = /^(\d+)-(\d+)$/.exec(part);
-    if (range) {
-      const a = Number(range[1]);
-      const b = Number(range[2]);
-      if (b < a || b - a > 10_000) throw new CliError(`--seeds ${part}: bad range`);
-      for (let s = a; s <= b; s++) out.push(s);
-      continue;
-    }
-    if (!/^\d+$/.test(part) || Number(part) > 2 ** 31 - 1) throw new CliError(`--seeds: "${part}" is not a seed (use 12,13 or 100-109 or test:10)`);
-    out.push(Number(part));
-  }
-  if (!out.length) throw new CliError('--seeds: no seeds given');
-  return out;
+  return parseSeeds(raw, '--seeds', { test: LANE_TEST_SEEDS, train: LANE_TRAIN_SEEDS });
 }
 
 interface EnvOpts {

@@ -9,7 +9,7 @@
  *   second of wall clock in fast speed.
  * - Manual takeover of lane runs (the interlude): a "manual" disengagement ends the agent's
  *   episode; the env is stepped in real time with the user's input; the drive is recorded as a
- *   track, optionally as camera frames for VAE pretraining (sim/lane/frames-file.ts) and as
+ *   track, optionally as camera frames for VAE pretraining (a frame set, ./manual-frames.ts) and as
  *   demonstrations in the replay buffer; handing back starts the agent's next episode.
  *
  * Nothing here changes what the run computes while nobody drives: the tap reads the envs
@@ -19,13 +19,13 @@
 import { DRIVE_INPUT_TIMEOUT_MS, LIVE_FPS, type LiveFrame, type RunManual, type TakeoverOptions } from '../../../src-shared/live.js';
 import type { TrainSpeed } from '../../../src-shared/types.js';
 import type { BoxSpace, Env, ResetResult, StepResult } from '../../sim/env.js';
-import { FramesWriter } from '../../sim/lane/frames-file.js';
 import { LaneEnv } from '../../sim/lane/lane-env.js';
 import { MAX_ROWS, reduceTrack, TrackWriter } from '../../store/episode-tracks.js';
 import { episodeInfoNumbers } from '../train/evaluate.js';
 import type { TrainHooks, Trainer } from '../train/trainer.js';
 import type { TrainControls, TrainOutputs } from '../train/types.js';
 import { envView, type EnvView } from './env-views.js';
+import { ManualFramesRecorder } from './manual-frames.js';
 
 export interface LiveSink {
   frame(frame: LiveFrame): void;
@@ -347,10 +347,10 @@ export class LiveTap {
     // The drive: its own track (same ordinal, manual), optional frames and demonstrations.
     rec.begin(env.seed, true);
     const cam = env.config.camera;
-    let frames: FramesWriter | undefined;
+    let frames: ManualFramesRecorder | undefined;
     if (options.recordFrames) {
       try {
-        frames = new FramesWriter(this.runDir, { width: cam.width, height: cam.height, env: env.config });
+        frames = new ManualFramesRecorder(this.runDir, { width: cam.width, height: cam.height, env: env.config });
       } catch (e) {
         out.log('warn', `cannot record frames: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -366,7 +366,7 @@ export class LiveTap {
       frames: frames?.count ?? 0,
       demonstrations,
       distance,
-      ...(frames ? { framesDir: frames.relDir } : {}),
+      ...(frames ? { frameSet: frames.relPath } : {}),
     });
     this.sink.manual(state());
     out.log('info', `manual driving started at step ${trainer.step}`);
@@ -400,7 +400,7 @@ export class LiveTap {
         }
         if (frames) {
           const ls = env.laneState;
-          frames.append(env.frame(), [action[0]!, action.length > 1 ? action[1]! : Number.NaN, ls.speed, ls.offset, ls.headingError, ls.s, env.seed]);
+          frames.add(env.frame(), [action[0]!, action.length > 1 ? action[1]! : Number.NaN, ls.speed, ls.offset, ls.headingError, ls.s, env.seed]);
         }
         this.pendingQ = q;
         this.emitFrame(0, action, r.reward, rec, 'manual', false);
@@ -437,7 +437,11 @@ export class LiveTap {
       }
     } finally {
       this.saveTrack(0, rec, ordinal, reason, distance);
-      frames?.close();
+      try {
+        frames?.close();
+      } catch (e) {
+        out.log('warn', `cannot finish the recorded frames: ${e instanceof Error ? e.message : String(e)}`);
+      }
       this.takeover = { ...this.takeover, on: false };
       // Hand back: the agent starts its next episode.
       vec.restart(0);

@@ -11,7 +11,8 @@ import { LiveFrame, type RunManual } from '../../../src-shared/live.js';
 import { LiveTap } from '../../../src-main/engine/live/live-tap.js';
 import { runTraining } from '../../../src-main/engine/train/run-training.js';
 import { selectBackend } from '../../../src-main/ml/backend.js';
-import { readFramesDataset } from '../../../src-main/sim/lane/frames-file.js';
+import { FramesReader } from '../../../src-main/sim/lane/frames-file.js';
+import { MANUAL_LABEL_COLUMNS, readManualLabels } from '../../../src-main/engine/live/manual-frames.js';
 import { listTracks, readTrack } from '../../../src-main/store/episode-tracks.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { fakeJob } from '../learn/fake-job.js';
@@ -132,10 +133,19 @@ describe('live tap', () => {
     expect(driven.slice(3).every((fr) => Math.abs(fr.action[0]! - 0.05) < 1e-6)).toBe(true);
     // Real time: 30 steps of 0.05 s take about 1.5 s.
     expect(driven.at(-1)!.wall - driven[0]!.wall).toBeGreaterThan(1000);
-    const ds = readFramesDataset(join(dir, end.framesDir!));
-    expect(ds.count).toBe(end.frames);
-    expect(ds.frame(0).length).toBe(64 * 64 * 3);
-    expect(ds.labels(ds.count - 1)[0]).toBeCloseTo(0.05, 5);
+    // The frames: one shared-format frame set, "manual" segments of at most 20 frames, labels beside it.
+    expect(end.frameSet).toMatch(/^frames[\\/]manual-[0-9-]+\.frames\.json$/);
+    const set = new FramesReader(join(dir, end.frameSet!));
+    expect(set.count).toBe(end.frames);
+    expect(set.manifest.sources).toEqual({ manual: end.frames });
+    expect(set.manifest.segments.every((s) => s.count <= 20 && typeof s.info?.roadSeed === 'number')).toBe(true);
+    expect(set.frame(0).length).toBe(64 * 64 * 3);
+    set.close();
+    const labels = readManualLabels(join(dir, end.frameSet!));
+    const cols = MANUAL_LABEL_COLUMNS.length;
+    expect(labels.columns).toEqual([...MANUAL_LABEL_COLUMNS]);
+    expect(labels.rows.length).toBe(end.frames * cols);
+    expect(labels.rows[(end.frames - 1) * cols]).toBeCloseTo(0.05, 5);
     // The drive's own track, and training went on to the end after it.
     expect(readTrack(dir, ordinal, true)?.manual).toBe(true);
     expect(f.statuses.at(-1)!.status).toBe('finished');

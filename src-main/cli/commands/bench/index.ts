@@ -6,9 +6,10 @@ import type { Command } from 'commander';
 import * as arm from './arm.js';
 import * as exportBench from './export.js';
 import * as lane from './lane.js';
+import * as ml from './ml.js';
 import * as pendulum from './pendulum.js';
 
-const benchModules: Array<{ register(bench: Command): void }> = [pendulum, lane, arm, exportBench];
+const benchModules: Array<{ register(bench: Command): void }> = [ml, pendulum, lane, arm, exportBench];
 
 export function register(program: Command): void {
   const bench = program
