@@ -10,7 +10,7 @@ import type { ArmScene } from '../../../../src-shared/scene/arm';
 import type { LaneScene } from '../../../../src-shared/scene/lane-scene';
 import { buildLaneScene3D, LaneMaterials, setTextureAnisotropy, type LaneScene3D } from './lane-builder';
 import { ArmModel, CarModel, MountainCarModel, PendulumModel } from './models';
-import type { ViewPose } from './poses';
+import type { CarViewPose, ViewPose } from './poses';
 
 export type CameraMode = 'chase' | 'top' | 'driver' | 'orbit';
 export const CAMERA_MODES: Record<CameraMode, string> = { chase: 'Chase', top: 'Top-down', driver: 'Driver', orbit: 'Orbit' };
@@ -37,6 +37,8 @@ export function softwareWebGL(): boolean {
 let software: boolean | undefined;
 /** Shortest time (ms) between two road changes of the view (fast training switches roads several times a second). */
 const ROAD_SWITCH_MS = 1500;
+/** Lowest render scale (pixel ratio) the view adapts down to: below it the road turns to mush. */
+const MIN_SCALE = 0.5;
 
 export interface SceneViewOptions {
   canvas: HTMLCanvasElement;
@@ -85,9 +87,11 @@ export class SceneView {
   /** Render scale (pixel ratio), adapted to keep the frame time near 30 fps. */
   private scale = 1;
   private readonly maxScale: number;
-  private frameMs = 16;
+  private pendingScale = 1;
+  /** Mean time between frames (ms). */
+  private frameMs = 1000 / 30;
   private lastSwitch = -Infinity;
-  private lastCarPose: ViewPose | undefined;
+  private lastCarPose: CarViewPose | undefined;
 
   constructor(private readonly opts: SceneViewOptions) {
     software ??= softwareWebGL();
@@ -97,6 +101,7 @@ export class SceneView {
     this.maxScale = Math.min(2, window.devicePixelRatio || 1);
     this.scale = software ? Math.min(this.maxScale, 0.6) : this.maxScale;
     this.renderer.setPixelRatio(this.scale);
+    this.pendingScale = this.scale;
     this.renderer.outputColorSpace = THREE.SRGBColorSpace;
     this.controls = new OrbitControls(this.camera, opts.canvas);
     this.controls.enableDamping = true;
@@ -207,28 +212,34 @@ export class SceneView {
 
   /** Draws one frame with `pose` (the current sample of the live stream or the replay). */
   render(pose: ViewPose | undefined, nowMs: number): void {
-    const dt = this.lastTime ? Math.min(0.1, (nowMs - this.lastTime) / 1000) : 0;
+    const interval = this.lastTime ? nowMs - this.lastTime : 0;
+    const dt = Math.min(0.1, interval / 1000);
     this.lastTime = nowMs;
+    if (this.pendingScale !== this.renderer.getPixelRatio()) this.renderer.setPixelRatio(this.pendingScale);
     this.resize();
     if (pose) this.apply(pose, dt, nowMs);
     if (this.controls.enabled) this.controls.update();
-    const t0 = performance.now();
     this.renderer.render(this.scene, this.camera);
-    this.adapt(performance.now() - t0);
+    if (interval > 0 && interval < 250) this.adapt(interval);
   }
 
-  /** Lowers the resolution while frames take long (software WebGL, a busy machine) and raises it again. */
-  private adapt(ms: number): void {
-    this.frameMs = 0.9 * this.frameMs + 0.1 * ms;
-    if (++this.adaptFrames < 20) return;
+  /**
+   * Lowers the resolution while frames come slower than ~25 per second and raises it again above
+   * ~45. It watches the time between frames, not the time render() takes: with WebGL the
+   * drawing happens later in the GPU process (in software, llvmpipe or SwiftShader, that is
+   * where the time goes).
+   */
+  private adapt(intervalMs: number): void {
+    this.frameMs = 0.9 * this.frameMs + 0.1 * intervalMs;
+    if (++this.adaptFrames < 30) return;
     this.adaptFrames = 0;
     let next = this.scale;
-    if (this.frameMs > 28 && this.scale > 0.35) next = Math.max(0.35, this.scale * 0.8);
-    else if (this.frameMs < 8 && this.scale < this.maxScale) next = Math.min(this.maxScale, this.scale * 1.15);
+    if (this.frameMs > 40 && this.scale > MIN_SCALE) next = Math.max(MIN_SCALE, this.scale * 0.85);
+    else if (this.frameMs < 22 && this.scale < this.maxScale) next = Math.min(this.maxScale, this.scale * 1.1);
     if (next !== this.scale) {
-      this.scale = next;
-      this.renderer.setPixelRatio(next);
-      this.frameMs = 16;
+      // Applied before the next frame draws: resizing the canvas clears what it shows.
+      this.scale = this.pendingScale = next;
+      this.frameMs = 1000 / 30;
     }
   }
 
@@ -240,35 +251,16 @@ export class SceneView {
   private apply(pose: ViewPose, dt: number, nowMs: number): void {
     switch (pose.kind) {
       case 'car': {
-        if (pose.roadSeed !== this.laneSeed && this.laneSeed >= 0) {
-          // Another road (a new episode): switch at most every ROAD_SWITCH_MS, holding the last pose meanwhile.
-          if (nowMs - this.lastSwitch < ROAD_SWITCH_MS || this.loadingSeed >= 0) {
-            if (this.lastCarPose && this.loadingSeed < 0) this.apply(this.lastCarPose, dt, nowMs);
-            else if (this.loadingSeed === pose.roadSeed || this.loadingSeed < 0) this.ensureLane(pose.roadSeed, nowMs);
-            return;
-          }
+        if (pose.roadSeed !== this.laneSeed) {
+          // Another road (a new episode): load it, at most one every ROAD_SWITCH_MS (fast training
+          // switches roads several times a second), holding the last pose on the shown road meanwhile.
+          if (this.loadingSeed < 0 && (this.laneSeed < 0 || nowMs - this.lastSwitch >= ROAD_SWITCH_MS)) this.ensureLane(pose.roadSeed, nowMs);
+          const held = this.lastCarPose;
+          if (held && held.kind === 'car' && held.roadSeed === this.laneSeed) this.placeCar(held, dt);
+          return;
         }
-        this.ensureLane(pose.roadSeed, nowMs);
-        if (pose.roadSeed === this.laneSeed) this.lastCarPose = pose;
-        const car = this.car;
-        if (!car || this.laneSeed !== pose.roadSeed) return;
-        if (!this.hasCar) this.restY = pose.position[1];
-        car.update(pose, dt);
-        car.group.visible = true;
-        const pos = v1.set(pose.position[0], pose.position[1], pose.position[2]);
-        if (this.hasCar && this.mode === 'orbit') {
-          // Orbit follows the car: move the camera and target by the car's displacement.
-          v2.subVectors(pos, this.lastCar);
-          if (v2.lengthSq() < 400) {
-            this.camera.position.add(v2);
-            this.controls.target.add(v2);
-          } else this.controls.target.copy(pos);
-        }
-        this.lastCar.copy(pos);
-        this.hasCar = true;
-        this.ready = true;
-        q1.set(pose.quaternion[0], pose.quaternion[1], pose.quaternion[2], pose.quaternion[3]);
-        this.placeCamera(pos, q1, dt);
+        this.lastCarPose = pose;
+        this.placeCar(pose, dt);
         return;
       }
       case 'pendulum':
@@ -283,6 +275,29 @@ export class SceneView {
         this.arm?.update(pose);
         return;
     }
+  }
+
+  /** Places the car (on the shown road) and the camera that follows it. */
+  private placeCar(pose: CarViewPose, dt: number): void {
+    const car = this.car;
+    if (!car || this.laneSeed !== pose.roadSeed) return;
+    if (!this.hasCar) this.restY = pose.position[1];
+    car.update(pose, dt);
+    car.group.visible = true;
+    const pos = v1.set(pose.position[0], pose.position[1], pose.position[2]);
+    if (this.hasCar && this.mode === 'orbit') {
+      // Orbit follows the car: move the camera and target by the car's displacement.
+      v2.subVectors(pos, this.lastCar);
+      if (v2.lengthSq() < 400) {
+        this.camera.position.add(v2);
+        this.controls.target.add(v2);
+      } else this.controls.target.copy(pos);
+    }
+    this.lastCar.copy(pos);
+    this.hasCar = true;
+    this.ready = true;
+    q1.set(pose.quaternion[0], pose.quaternion[1], pose.quaternion[2], pose.quaternion[3]);
+    this.placeCamera(pos, q1, dt);
   }
 
   private placeCamera(pos: THREE.Vector3, quat: THREE.Quaternion, dt: number): void {
