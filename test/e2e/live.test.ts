@@ -105,6 +105,10 @@ describe('live view, takeover, disengagements, replay, export and reattach on a 
     await expect.poll(() => frames.filter((f) => f.source === 'manual' && f.action[0]! > 0.3).length, { timeout: 10_000 }).toBeGreaterThan(3);
     await page.keyboard.up('ArrowLeft');
     expect(await page.textContent('[data-testid="action-source"]')).toBe('you');
+    // The 3D view shows the car the user drives, on its road, at once.
+    const driven = frames.filter((f) => f.source === 'manual').at(-1)!.pose;
+    expect(driven.kind).toBe('car');
+    await expect.poll(() => page.getAttribute(SCENE, 'data-road'), { timeout: 5_000 }).toBe(String(driven.kind === 'car' ? driven.roadSeed : -1));
     await screenshot(page, 'live-lane-driving');
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid="driving-banner"]', { state: 'detached', timeout: 10_000 });

@@ -205,19 +205,28 @@ export class SceneView {
     );
   }
 
+  /** Road seed of the lane scene shown (-1: none yet). */
+  get roadSeed(): number {
+    return this.laneSeed;
+  }
+
   /** The lane scene shown (for overlays), if any. */
   get laneScene(): LaneScene | undefined {
     return this.laneSpec;
   }
 
-  /** Draws one frame with `pose` (the current sample of the live stream or the replay). */
-  render(pose: ViewPose | undefined, nowMs: number): void {
+  /**
+   * Draws one frame with `pose` (the current sample of the live stream or the replay).
+   * `immediate`: show a new road at once (the user drives, or a replay), not at most one road
+   * change every ROAD_SWITCH_MS as while training runs fast.
+   */
+  render(pose: ViewPose | undefined, nowMs: number, immediate = false): void {
     const interval = this.lastTime ? nowMs - this.lastTime : 0;
     const dt = Math.min(0.1, interval / 1000);
     this.lastTime = nowMs;
     if (this.pendingScale !== this.renderer.getPixelRatio()) this.renderer.setPixelRatio(this.pendingScale);
     this.resize();
-    if (pose) this.apply(pose, dt, nowMs);
+    if (pose) this.apply(pose, dt, nowMs, immediate);
     if (this.controls.enabled) this.controls.update();
     this.renderer.render(this.scene, this.camera);
     if (interval > 0 && interval < 250) this.adapt(interval);
@@ -248,13 +257,13 @@ export class SceneView {
     return this.scale;
   }
 
-  private apply(pose: ViewPose, dt: number, nowMs: number): void {
+  private apply(pose: ViewPose, dt: number, nowMs: number, immediate: boolean): void {
     switch (pose.kind) {
       case 'car': {
         if (pose.roadSeed !== this.laneSeed) {
           // Another road (a new episode): load it, at most one every ROAD_SWITCH_MS (fast training
           // switches roads several times a second), holding the last pose on the shown road meanwhile.
-          if (this.loadingSeed < 0 && (this.laneSeed < 0 || nowMs - this.lastSwitch >= ROAD_SWITCH_MS)) this.ensureLane(pose.roadSeed, nowMs);
+          if (this.loadingSeed < 0 && (immediate || this.laneSeed < 0 || nowMs - this.lastSwitch >= ROAD_SWITCH_MS)) this.ensureLane(pose.roadSeed, nowMs);
           const held = this.lastCarPose;
           if (held && held.kind === 'car' && held.roadSeed === this.laneSeed) this.placeCar(held, dt);
           return;
