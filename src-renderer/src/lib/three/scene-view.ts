@@ -34,6 +34,16 @@ export function softwareWebGL(): boolean {
   }
 }
 
+/** A fixed render scale (pixel ratio, 0.25-2) from localStorage `drive-lab.render-scale`, if set. */
+function fixedRenderScale(): number | undefined {
+  try {
+    const v = Number(localStorage.getItem('drive-lab.render-scale'));
+    return Number.isFinite(v) && v >= 0.25 && v <= 2 ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 let software: boolean | undefined;
 /** Shortest time (ms) between two road changes of the view (fast training switches roads several times a second). */
 const ROAD_SWITCH_MS = 1500;
@@ -88,6 +98,8 @@ export class SceneView {
   private scale = 1;
   private readonly maxScale: number;
   private pendingScale = 1;
+  /** A render scale set by the user (localStorage drive-lab.render-scale), kept as is. */
+  private readonly fixedScale: number | undefined;
   /** Mean time between frames (ms). */
   private frameMs = 1000 / 30;
   private lastSwitch = -Infinity;
@@ -99,7 +111,8 @@ export class SceneView {
     setTextureAnisotropy(software ? 1 : 4);
     this.renderer = new THREE.WebGLRenderer({ canvas: opts.canvas, antialias: !software, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
     this.maxScale = Math.min(2, window.devicePixelRatio || 1);
-    this.scale = software ? Math.min(this.maxScale, 0.6) : this.maxScale;
+    this.fixedScale = fixedRenderScale();
+    this.scale = this.fixedScale ?? (software ? Math.min(this.maxScale, 0.6) : this.maxScale);
     this.renderer.setPixelRatio(this.scale);
     this.pendingScale = this.scale;
     this.renderer.outputColorSpace = THREE.SRGBColorSpace;
@@ -239,6 +252,7 @@ export class SceneView {
    * where the time goes).
    */
   private adapt(intervalMs: number): void {
+    if (this.fixedScale !== undefined) return;
     this.frameMs = 0.9 * this.frameMs + 0.1 * intervalMs;
     if (++this.adaptFrames < 30) return;
     this.adaptFrames = 0;
