@@ -22,6 +22,8 @@ export class LiveRun {
   lastAt = $state(0);
   manual = $state<Omit<RunManual, 'id'> | null>(null);
   cameraMode = $state<CameraMode>('chase');
+  /** Road seed the 3D view shows (-1: none); it trails the stream by up to ~1.5 s while training runs fast. */
+  viewRoad = $state(-1);
   /** Replay mode (null: live). */
   replay = $state<Replay | null>(null);
   readonly timeline = new PoseTimeline();
