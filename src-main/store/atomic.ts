@@ -4,7 +4,7 @@
  * A process killed at any moment leaves either the old file or the new one, never half of one.
  * Append-only JSONL files get one write() per line; a reader skips a torn last line.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync, existsSync, readFileSync, mkdirSync, truncateSync } from 'node:fs';
+import { closeSync, fsyncSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync, existsSync, readFileSync, mkdirSync, truncateSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 let counter = 0;
@@ -84,23 +84,87 @@ export function repairJsonl(path: string): void {
 }
 
 /**
+ * Where the complete lines of an append-only JSONL file start, so that paging through a long
+ * metrics file reads only the new bytes and the requested lines, not the whole file per page.
+ * `indexed` is the byte offset just past the last complete line ('\n'-terminated) seen so far.
+ */
+interface LineIndex {
+  ino: number;
+  indexed: number;
+  starts: number[];
+}
+const lineIndexes = new Map<string, LineIndex>();
+const MAX_LINE_INDEXES = 64;
+const SCAN_CHUNK = 1 << 20;
+const scanBuf = Buffer.allocUnsafe(SCAN_CHUNK);
+
+function readRange(fd: number, start: number, end: number): Buffer {
+  const buf = Buffer.allocUnsafe(end - start);
+  let off = 0;
+  while (off < buf.length) {
+    const got = readSync(fd, buf, off, buf.length - off, start + off);
+    if (got <= 0) return buf.subarray(0, off);
+    off += got;
+  }
+  return buf;
+}
+
+/** The file's line index, brought up to date with what was appended since the last call. */
+function lineIndex(path: string, fd: number): { idx: LineIndex; size: number } {
+  const st = fstatSync(fd);
+  let idx = lineIndexes.get(path);
+  // A replaced or shortened file (beyond a torn tail) starts a fresh index.
+  if (!idx || idx.ino !== st.ino || st.size < idx.indexed) idx = { ino: st.ino, indexed: 0, starts: [] };
+  lineIndexes.delete(path);
+  lineIndexes.set(path, idx); // most recently used last
+  if (lineIndexes.size > MAX_LINE_INDEXES) lineIndexes.delete(lineIndexes.keys().next().value!);
+  let lineStart = idx.indexed;
+  for (let pos = idx.indexed; pos < st.size; ) {
+    const got = readSync(fd, scanBuf, 0, Math.min(SCAN_CHUNK, st.size - pos), pos);
+    if (got <= 0) break;
+    for (let j = scanBuf.indexOf(0x0a, 0); j !== -1 && j < got; j = scanBuf.indexOf(0x0a, j + 1)) {
+      idx.starts.push(lineStart);
+      lineStart = pos + j + 1;
+    }
+    pos += got;
+  }
+  idx.indexed = lineStart;
+  return { idx, size: st.size };
+}
+
+/**
  * Reads lines [from, from + limit) of a JSONL file. A torn (unparsable) last line, left by a
- * process killed mid-write, is skipped; a torn line elsewhere is reported by `onBadLine`.
+ * process killed mid-write, is skipped (and read again on a later call, once complete); a torn
+ * line elsewhere comes back as {kind: "corrupt-line", step: -1, line}. Reading the next page
+ * costs the new bytes and the page's bytes only (a per-file index of line starts is kept).
  */
 export function readJsonlLines(path: string, from = 0, limit = Infinity): { lines: unknown[]; next: number } {
   if (!existsSync(path)) return { lines: [], next: from };
-  const text = readFileSync(path, 'utf8');
-  const raw = text.split('\n');
-  if (raw.length && raw[raw.length - 1] === '') raw.pop();
-  const lines: unknown[] = [];
-  let i = from;
-  for (; i < raw.length && lines.length < limit; i++) {
-    try {
-      lines.push(JSON.parse(raw[i]!));
-    } catch {
-      if (i === raw.length - 1) break; // torn last line: leave it for later
-      lines.push({ kind: 'corrupt-line', step: -1, line: i });
+  const fd = openSync(path, 'r');
+  try {
+    const { idx, size } = lineIndex(path, fd);
+    const complete = idx.starts.length;
+    const hasTail = size > idx.indexed;
+    const total = complete + (hasTail ? 1 : 0);
+    const lines: unknown[] = [];
+    let i = from;
+    const pageEnd = Math.min(complete, from + limit);
+    let raw: string[] = [];
+    if (from < pageEnd) {
+      raw = readRange(fd, idx.starts[from]!, pageEnd < complete ? idx.starts[pageEnd]! : idx.indexed).toString('utf8').split('\n');
+      raw.pop(); // the empty string after the page's last newline
     }
+    if (hasTail && from <= complete && pageEnd === complete && raw.length < limit) raw.push(readRange(fd, idx.indexed, size).toString('utf8'));
+    for (let k = 0; k < raw.length && lines.length < limit; k++, i++) {
+      try {
+        lines.push(JSON.parse(raw[k]!));
+      } catch {
+        if (i === total - 1) break; // torn last line: leave it for later
+        lines.push({ kind: 'corrupt-line', step: -1, line: i });
+      }
+    }
+    return { lines, next: i };
+  } finally {
+    closeSync(fd);
   }
-  return { lines, next: i };
 }

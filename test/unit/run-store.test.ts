@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -126,6 +126,51 @@ describe('recovery after a crash', () => {
       expect(s.ownedElsewhere(live.id)).toBe(true);
     } finally {
       sleeper.kill();
+    }
+  });
+});
+
+describe('readJsonlLines paging', () => {
+  /** The reference: parse the whole file, as the reader did before it kept a line index. */
+  function naive(path: string, from: number, limit: number): { lines: unknown[]; next: number } {
+    const raw = readFileSync(path, 'utf8').split('\n');
+    if (raw.length && raw[raw.length - 1] === '') raw.pop();
+    const lines: unknown[] = [];
+    let i = from;
+    for (; i < raw.length && lines.length < limit; i++) {
+      try {
+        lines.push(JSON.parse(raw[i]!));
+      } catch {
+        if (i === raw.length - 1) break;
+        lines.push({ kind: 'corrupt-line', step: -1, line: i });
+      }
+    }
+    return { lines, next: i };
+  }
+
+  it('pages through a growing file exactly as a whole-file parse does (torn tails, corrupt lines, replaced files)', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, 'metrics.jsonl');
+      writeFileSync(path, '');
+      let seed = 7;
+      const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      let step = 0;
+      for (let round = 0; round < 60; round++) {
+        const n = Math.floor(rand() * 5);
+        let text = '';
+        for (let k = 0; k < n; k++) text += rand() < 0.05 ? 'garbage ü\n' : `${JSON.stringify({ kind: 'train', step: step++, note: 'é'.repeat(Math.floor(rand() * 3)) })}\n`;
+        if (rand() < 0.2) text += '{"kind":"epi'; // a torn write…
+        appendFileSync(path, text);
+        for (const [from, limit] of [[0, Infinity], [Math.floor(rand() * step), 1 + Math.floor(rand() * 4)], [step, 10], [step + 5, 3]] as const) {
+          expect(readJsonlLines(path, from, limit)).toEqual(naive(path, from, limit));
+        }
+        if (text.endsWith('{"kind":"epi')) appendFileSync(path, 'sode","step":-2}\n'); // …completed later
+        if (round === 30) writeFileSync(join(dir, 'x'), '{"kind":"a","step":0}\n'), renameSync(join(dir, 'x'), path); // replaced
+      }
+      expect(readJsonlLines(path)).toEqual(naive(path, 0, Infinity));
+    } finally {
+      cleanup();
     }
   });
 });
