@@ -36,6 +36,10 @@ export class Replay {
         this.rows = trackRows(track);
         const cols = track.columns.length;
         const n = track.stepIndex.length;
+        if (n === 0) {
+          this.error = `Episode ${episode} has no recorded steps (it ended as it began).`;
+          return;
+        }
         this.start = n ? this.rows[0]! : 0;
         this.end = n ? this.rows[(n - 1) * cols]! : 0;
         this.t = startAtEndMinus === undefined ? this.start : Math.max(this.start, this.end - startAtEndMinus);
