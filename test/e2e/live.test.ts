@@ -54,10 +54,6 @@ describe('live view, takeover, disengagements, replay, export and reattach on a 
   });
 
   const status = () => page.getAttribute('[data-testid="run-view"] [data-testid="status-chip"]', 'data-status');
-  const tab = async (name: string) => {
-    await page.click(`[data-testid="tab-${name}"]`);
-    await expect.poll(() => page.getAttribute(`[data-testid="tab-${name}"]`, 'aria-selected')).toBe('true');
-  };
   /** The 3D view and the agent camera both draw, and both change over `ms`. */
   const expectLive = async (ms: number) => {
     await page.waitForSelector(`${SCENE}[data-ready="true"]`, { timeout: 20_000 });
@@ -116,7 +112,10 @@ describe('live view, takeover, disengagements, replay, export and reattach on a 
   });
 
   it('fills the disengagement log and map; an entry replays the seconds before it in 3D with the scrubber', async () => {
-    await tab('disengagements');
+    // Arrow keys in the tab list move between tabs; they do not take the wheel (one "manual" below).
+    await page.focus('[data-testid="tab-live"]');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.getAttribute('[data-testid="tab-disengagements"]', 'aria-selected')).toBe('true');
     await page.waitForSelector('[data-testid="dis-row"][data-cause="manual"]', { timeout: 10_000 });
     expect(await page.textContent('[data-testid="dis-summary"]')).toContain('manual 1');
     // The agent's own disengagements (random early driving leaves the lane) are logged too.
