@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { RunConfig } from './config/run-config.js';
+import { DriveInput, EpisodeEntry, EpisodeTrack, RunFrame, RunManual, TakeoverOptions } from './live.js';
 import { ArmScene, ArmSceneRequest } from './scene/arm.js';
 import { LaneScene } from './scene/lane-scene.js';
 import { EngineStatus, MetricLine, RunDetail, RunEvent, RunId, RunStatus, RunSummary, TrainSpeed } from './types.js';
@@ -63,6 +64,49 @@ export const requestChannels = {
     response: LaneScene,
     doc: 'The scene of a lane road seed (road, markings, colours, textures, props, lighting, camera, car) under a (partial) lane env config, for the 3D view.',
   },
+  'live.watch': {
+    request: z.object({ id: RunId, seconds: z.number().int().min(1).max(120).default(15) }).strict(),
+    response: z.object({ id: RunId, streaming: z.boolean() }),
+    doc: 'Stream run.frame events of a training run for the next `seconds` (a lease: renew it while the view is open). `streaming` is false when the run is not training.',
+  },
+  'train.takeover': {
+    request: z.object({ id: RunId, on: z.boolean() }).extend(TakeoverOptions.shape).strict(),
+    response: z.object({ id: RunId, manual: z.boolean() }),
+    doc: 'Manual takeover of a lane run: on = the user drives (a "manual" disengagement ends the agent\'s episode; the env steps in real time with train.drive input); off = hand the car back to the agent.',
+  },
+  'train.drive': {
+    request: z.object({ id: RunId }).extend(DriveInput.shape).strict(),
+    response: z.object({ id: RunId, manual: z.boolean() }),
+    doc: 'The user\'s steering and throttle while driving by hand (send ~20 times a second; without input for 2 s the car goes back to the agent).',
+  },
+  'runs.episodes': {
+    request: z.object({ id: RunId, limit: z.number().int().min(1).max(100_000).default(1000) }).strict(),
+    response: z.object({ episodes: z.array(EpisodeEntry), bytes: z.number().int(), budgetBytes: z.number().int() }),
+    doc: 'The newest `limit` recorded episode tracks of a run (oldest first), with the recording\'s size and budget.',
+  },
+  'runs.track': {
+    request: z.object({ id: RunId, episode: z.number().int().min(1), manual: z.boolean().default(false) }).strict(),
+    response: EpisodeTrack,
+    doc: 'The recorded pose track of one episode (manual: the drive by hand that followed it), for replay.',
+  },
+  'runs.export': {
+    request: z
+      .object({
+        id: RunId,
+        checkpoint: z.union([z.enum(['best', 'last']), z.number().int().min(0)]).default('best'),
+        formats: z.array(z.enum(['tfjs', 'onnx'])).min(1).max(2).default(['tfjs', 'onnx']),
+      })
+      .strict(),
+    response: z.object({
+      dir: z.string(),
+      files: z.array(z.string()),
+      samples: z.number().int(),
+      tolerance: z.number(),
+      /** Max abs difference of each written format from the TF.js actor on the verification inputs. */
+      maxAbsDiff: z.object({ onnx: z.number().optional(), tfjs: z.number().optional(), actor: z.number().optional() }),
+    }),
+    doc: 'Export a checkpoint\'s policy (TF.js and/or ONNX, verified) into the run\'s exports folder; progress comes as export.progress events.',
+  },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType; doc: string }>;
 
 /** Event channels: pushed by the engine to every connected front door. */
@@ -81,6 +125,10 @@ export const eventChannels = {
   }),
   'run.metric': z.object({ id: RunId, line: MetricLine }),
   'run.event': z.object({ id: RunId, event: RunEvent }),
+  /** What the agent does now (sampled while a client holds a live.watch lease). */
+  'run.frame': RunFrame,
+  'run.manual': RunManual,
+  'export.progress': z.object({ id: RunId, stage: z.string(), t: z.number() }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type RequestChannel = keyof typeof requestChannels;

@@ -27,7 +27,7 @@ import { DRIVE_STAGES, type DriveConfig, type DriveStageId } from '../../src-sha
 import { laneTestSeeds, type LaneEnvConfig } from '../../src-shared/config/envs/lane.js';
 import type { RunConfig } from '../../src-shared/config/run-config.js';
 import type { MetricLine, RunStatus } from '../../src-shared/types.js';
-import { Trainer } from '../engine/train/trainer.js';
+import { Trainer, type TrainHooks } from '../engine/train/trainer.js';
 import type { TrainJob, TrainOutputs } from '../engine/train/types.js';
 import { evaluateLaneBatch, type LaneEvalResult } from '../sim/lane/evaluate.js';
 import { listFrameSets } from '../sim/lane/frames-file.js';
@@ -153,7 +153,12 @@ export class DrivePipeline {
   private readonly statePath: string;
   private lastStageEmit = 0;
 
-  constructor(private readonly job: TrainJob) {
+  constructor(
+    private readonly job: TrainJob,
+    /** The app's live-view hooks (env taps, manual-driving interludes) for the RL stages' trainers. */
+    private readonly liveHooks: TrainHooks = {},
+    private readonly onCreated?: (trainer: Trainer) => void,
+  ) {
     const cfg = job.config;
     if (!cfg.drive) throw new Error('this run has no drive block');
     if (cfg.env.id !== 'lane') throw new Error(`the drive pipeline runs on the lane env, not "${cfg.env.id}"`);
@@ -361,6 +366,7 @@ export class DrivePipeline {
     let finishReason = '';
     const job: TrainJob = { ...this.job, runDir, config, out };
     const trainer = new Trainer(job, {
+      ...this.liveHooks,
       freshLogOffsets: agent === 'vae' ? this.state.rlLogOffsets : undefined,
       afterEpisode: (t) => {
         const e0 = performance.now();
@@ -397,6 +403,7 @@ export class DrivePipeline {
         return { finish, checkpoint };
       },
     });
+    this.onCreated?.(trainer);
     let finalStatus: RunStatus | undefined;
     try {
       this.state.stages[stage].seconds = seconds0;
@@ -459,6 +466,6 @@ function fileSizeOf(path: string): number {
 }
 
 /** Runs the pipeline of a run whose config has a drive block. */
-export async function runDrive(job: TrainJob): Promise<void> {
-  await new DrivePipeline(job).run();
+export async function runDrive(job: TrainJob, liveHooks: TrainHooks = {}, onCreated?: (trainer: Trainer) => void): Promise<void> {
+  await new DrivePipeline(job, liveHooks, onCreated).run();
 }

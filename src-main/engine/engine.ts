@@ -11,6 +11,8 @@ import type { BackendInfo } from '../../src-shared/types.js';
 import { defaultArmScene } from '../sim/arm/scene.js';
 import { laneSceneFor } from '../sim/lane/scene-request.js';
 import { RunStore } from '../store/run-store.js';
+import { listTracks, readTrack } from '../store/episode-tracks.js';
+import { runExportJob } from './export-job.js';
 import { Dispatcher, type Handlers } from './dispatch.js';
 import { EventBus } from './event-bus.js';
 import { defaultRunsDir } from './paths.js';
@@ -92,6 +94,24 @@ export class Engine {
       'train.setSpeed': ({ id, speed }) => this.training.setSpeed(id, speed),
       'scene.arm': ({ env, seed }) => defaultArmScene(env, seed),
       'scene.lane': ({ seed, config }) => laneSceneFor(seed, config),
+      'live.watch': ({ id, seconds }) => this.training.watch(id, seconds),
+      'train.takeover': ({ id, on, recordFrames, demonstrations }) => this.training.takeover(id, on, { recordFrames, demonstrations }),
+      'train.drive': ({ id, steer, throttle }) => this.training.drive(id, { steer, throttle }),
+      'runs.episodes': ({ id, limit }) => {
+        this.store.readMeta(id); // not-found for unknown ids
+        const all = listTracks(this.store.dir(id));
+        return { ...all, episodes: all.episodes.slice(-limit) };
+      },
+      'runs.track': ({ id, episode, manual }) => {
+        this.store.readMeta(id);
+        const track = readTrack(this.store.dir(id), episode, manual);
+        if (!track) throw new ContractError('not-found', `episode ${episode}${manual ? ' (driven by hand)' : ''} of run "${id}" is not recorded (episodes older than the recording budget are dropped)`);
+        return track;
+      },
+      'runs.export': ({ id, checkpoint, formats }) => {
+        const { config } = this.store.readConfig(id);
+        return runExportJob({ id, runDir: this.store.dir(id), checkpoint, formats, backend: config.backend }, this.bus);
+      },
     };
   }
 

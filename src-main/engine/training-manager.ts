@@ -5,6 +5,7 @@
 import type { Worker } from 'node:worker_threads';
 import { ContractError, formatIssues } from '../../src-shared/protocol.js';
 import type { BackendInfo, RunStatus, RunSummary, TrainSpeed } from '../../src-shared/types.js';
+import type { DriveInput, TakeoverOptions } from '../../src-shared/live.js';
 import type { RunStore } from '../store/run-store.js';
 import { FromWorker, type ToWorker } from '../workers/protocol.js';
 import { spawnWorker } from '../workers/spawn.js';
@@ -21,6 +22,15 @@ interface ActiveRun {
   lastMetaWrite: number;
   /** Resolvers waiting for the next status message (pause/resume/stop acknowledgements). */
   waiters: Array<(status: RunStatus) => void>;
+  /** The run's env id (manual driving needs a lane run). */
+  envId: string;
+  /** Live frames: whether the worker streams, and until when the app's lease lasts (ms). */
+  watching: boolean;
+  watchUntil: number;
+  watchTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether the user drives (from the worker's run.manual reports) and who waits for the next one. */
+  manual: boolean;
+  manualWaiters: Array<(on: boolean) => void>;
 }
 
 /** How often (ms) progress updates rewrite run.json's step. */
@@ -59,6 +69,12 @@ export class TrainingManager {
       done: new Promise((r) => (resolveDone = r)),
       lastMetaWrite: 0,
       waiters: [],
+      envId: config.env.id,
+      watching: false,
+      watchUntil: 0,
+      watchTimer: undefined,
+      manual: false,
+      manualWaiters: [],
     };
     this.active.set(id, run);
     this.store.claimOwner(id);
@@ -67,6 +83,8 @@ export class TrainingManager {
       this.setStatus(id, run, 'failed', `worker crashed: ${e.message}`);
     });
     worker.on('exit', (code) => {
+      clearTimeout(run.watchTimer);
+      if (run.manual) this.bus.emit('run.manual', { id, on: false, reason: 'stopped', frames: 0, demonstrations: 0, distance: 0 });
       if (run.status === 'running' || run.status === 'paused') {
         this.setStatus(id, run, code === 0 ? 'stopped' : 'failed', code === 0 ? undefined : `worker exited with code ${code}`);
       }
@@ -145,6 +163,63 @@ export class TrainingManager {
     return { id, speed };
   }
 
+  /**
+   * A watch lease: the run's worker streams run.frame events until `seconds` from now (the app
+   * renews it while its live view is open). False when the run is not training.
+   */
+  watch(id: string, seconds: number): { id: string; streaming: boolean } {
+    const run = this.active.get(id);
+    if (!run) {
+      this.store.readMeta(id); // not-found for unknown ids
+      return { id, streaming: false };
+    }
+    run.watchUntil = Math.max(run.watchUntil, Date.now() + seconds * 1000);
+    if (!run.watching) {
+      run.watching = true;
+      run.worker.postMessage({ type: 'watch', on: true } satisfies ToWorker);
+    }
+    this.armWatchTimer(run);
+    return { id, streaming: true };
+  }
+
+  private armWatchTimer(run: ActiveRun): void {
+    clearTimeout(run.watchTimer);
+    run.watchTimer = setTimeout(() => {
+      if (Date.now() < run.watchUntil) return this.armWatchTimer(run);
+      run.watching = false;
+      run.worker.postMessage({ type: 'watch', on: false } satisfies ToWorker);
+    }, Math.max(10, run.watchUntil - Date.now()));
+    run.watchTimer.unref?.();
+  }
+
+  private nextManual(run: ActiveRun, timeoutMs: number): Promise<boolean | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), timeoutMs);
+      run.manualWaiters.push((on) => {
+        clearTimeout(timer);
+        resolve(on);
+      });
+    });
+  }
+
+  /** Manual driving on or off (lane runs); resolves when the worker confirms (at most 3 s). */
+  async takeover(id: string, on: boolean, options: TakeoverOptions): Promise<{ id: string; manual: boolean }> {
+    const run = this.requireActive(id);
+    if (run.envId !== 'lane') throw new ContractError('unavailable', `manual driving needs a lane run (this run trains on "${run.envId}")`);
+    if (run.manual === on) return { id, manual: on };
+    const ack = this.nextManual(run, 3_000);
+    run.worker.postMessage({ type: 'takeover', on, options } satisfies ToWorker);
+    await ack;
+    return { id, manual: run.manual };
+  }
+
+  /** The user's steering and throttle while driving by hand. */
+  drive(id: string, input: DriveInput): { id: string; manual: boolean } {
+    const run = this.requireActive(id);
+    run.worker.postMessage({ type: 'drive', ...input } satisfies ToWorker);
+    return { id, manual: run.manual };
+  }
+
   /** Resolves with the final status when the run's worker ends. */
   wait(id: string): Promise<RunStatus> {
     const run = this.active.get(id);
@@ -202,6 +277,19 @@ export class TrainingManager {
         return;
       case 'log':
         this.bus.emit('engine.log', { level: msg.level, message: `run ${id}: ${msg.message}`, t: Date.now() });
+        return;
+      case 'frame':
+        this.bus.emit('run.frame', { ...msg.frame, id });
+        return;
+      case 'manual': {
+        run.manual = msg.state.on;
+        this.bus.emit('run.manual', { ...msg.state, id });
+        for (const w of run.manualWaiters.splice(0)) w(msg.state.on);
+        return;
+      }
+      case 'export-progress':
+      case 'export-done':
+      case 'export-failed':
         return;
       case 'error':
         this.bus.emit('engine.log', { level: 'error', message: `run ${id}: ${msg.message}`, t: Date.now() });

@@ -19,7 +19,7 @@ export const MAX_CLIENT_FRAME_BYTES = 1 << 20;
 /** Above this many queued bytes to a slow client, droppable events are skipped for it. */
 const BACKPRESSURE_BYTES = 8 << 20;
 /** Events that may be skipped for a slow client (the next one supersedes them). */
-const DROPPABLE: ReadonlySet<EventChannel> = new Set<EventChannel>(['run.progress']);
+const DROPPABLE: ReadonlySet<EventChannel> = new Set<EventChannel>(['run.progress', 'run.frame', 'export.progress']);
 
 export interface WsSecurity {
   /** Token every client must present as ?token=…; undefined = no token (loopback only). */

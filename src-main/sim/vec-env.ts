@@ -109,6 +109,19 @@ export class VecEnv {
     return this.epReturn[i]!;
   }
 
+  /** Length so far of the episode in progress of env `i`. */
+  episodeLength(i: number): number {
+    return this.epLength[i]!;
+  }
+
+  /**
+   * Ends env `i`'s episode from outside (the user took the wheel) and starts the next one from
+   * its seed stream, as an auto-reset would. Its row of `obs` holds the new first observation.
+   */
+  restart(i: number): EnvInfo {
+    return this.resetOne(i);
+  }
+
   private resetOne(i: number): EnvInfo {
     const seed = this.seedRngs[i]!.nextU32() & TRAIN_SEED_MASK;
     this.episodeSeeds[i] = seed;

@@ -12,6 +12,7 @@ import { RUN_FILES } from '../store/run-store.js';
 import type { TrainOutputs } from '../engine/train/types.js';
 import { FromWorker, ToWorker } from './protocol.js';
 import { isControlMessage, WorkerTrainControls } from './train-controls.js';
+import type { LiveTap } from '../engine/live/live-tap.js';
 
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run in a worker thread');
@@ -22,7 +23,43 @@ function send(msg: FromWorker): void {
 
 const controls = new WorkerTrainControls();
 
+/** The live view of the training job (set while one runs) and what the app asked of it before. */
+let tap: LiveTap | undefined;
+const live = { watching: false };
+
 let busy = false;
+
+function onLiveMessage(msg: Extract<ToWorker, { type: 'watch' | 'takeover' | 'drive' }>): void {
+  if (msg.type === 'watch') {
+    live.watching = msg.on;
+    tap?.setWatching(msg.on);
+  } else if (msg.type === 'takeover') {
+    if (!tap) {
+      send({ type: 'manual', state: { on: false, reason: 'not training yet', frames: 0, demonstrations: 0, distance: 0 } });
+      return;
+    }
+    tap.requestTakeover(msg.on, msg.options);
+  } else {
+    tap?.setInput(msg.steer, msg.throttle);
+  }
+}
+
+async function runExport(msg: Extract<ToWorker, { type: 'export' }>): Promise<void> {
+  await selectBackend(msg.backend);
+  const { exportRun } = await import('../export/run-source.js');
+  const { ExportError } = await import('../export/errors.js');
+  try {
+    const r = await exportRun({
+      runDir: msg.runDir,
+      checkpoint: msg.checkpoint,
+      options: { formats: msg.formats, onProgress: (stage) => send({ type: 'export-progress', stage }) },
+    });
+    const v = r.metadata.verification;
+    send({ type: 'export-done', result: { dir: r.dir, files: r.files, samples: v.samples, tolerance: v.tolerance, maxAbsDiff: v.maxAbsDiff } });
+  } catch (e) {
+    send({ type: 'export-failed', code: e instanceof ExportError ? e.code : 'internal', message: e instanceof Error ? e.message : String(e) });
+  }
+}
 
 async function runJob(msg: ToWorker): Promise<void> {
   if (msg.type === 'probe-backend') {
@@ -30,6 +67,7 @@ async function runJob(msg: ToWorker): Promise<void> {
     send({ type: 'backend', backend });
     return;
   }
+  if (msg.type === 'export') return runExport(msg);
   if (msg.type !== 'train') return;
   const backend = await selectBackend(msg.config.backend);
   send({ type: 'backend', backend });
@@ -50,6 +88,7 @@ async function runJob(msg: ToWorker): Promise<void> {
     status(status, step, message) {
       metrics.sync();
       events.sync();
+      tap?.sync();
       send(message === undefined ? { type: 'status', status, step } : { type: 'status', status, step, message });
     },
     log(level, message) {
@@ -63,10 +102,19 @@ async function runJob(msg: ToWorker): Promise<void> {
   };
   try {
     const { runTraining } = await import('../engine/train/run-training.js');
-    await runTraining({ runId: msg.runId, runDir: msg.runDir, config: msg.config, resume: msg.resume, backend, controls, out });
+    const { LiveTap } = await import('../engine/live/live-tap.js');
+    tap = new LiveTap(msg.runDir, controls, out, {
+      frame: (frame) => send({ type: 'frame', frame }),
+      manual: (state) => send({ type: 'manual', state }),
+    });
+    tap.setWatching(live.watching);
+    const t = tap;
+    await runTraining({ runId: msg.runId, runDir: msg.runDir, config: msg.config, resume: msg.resume, backend, controls, out }, t.hooks(), (trainer) => t.attach(trainer));
   } finally {
     metrics.close();
     events.close();
+    tap?.close();
+    tap = undefined;
   }
 }
 
@@ -79,6 +127,10 @@ port.on('message', (raw: unknown) => {
   const msg = parsed.data;
   if (isControlMessage(msg)) {
     controls.apply(msg);
+    return;
+  }
+  if (msg.type === 'watch' || msg.type === 'takeover' || msg.type === 'drive') {
+    onLiveMessage(msg);
     return;
   }
   if (busy) {

@@ -31,6 +31,7 @@ export class WorkerTrainControls implements TrainControls {
     return this.speedNow;
   }
 
+  /** Resolves when resumed, stopped, or poked (see poke). */
   waitWhilePaused(): Promise<void> {
     if (!this.pausedNow || this.stop) return Promise.resolve();
     return new Promise<void>((resolve) => this.wake.push(resolve));
@@ -63,6 +64,11 @@ export class WorkerTrainControls implements TrainControls {
         this.speedNow = msg.speed;
         return;
     }
+  }
+
+  /** Wakes a paused job without resuming it (it has something to do: manual driving). */
+  poke(): void {
+    this.wakeUp();
   }
 
   private wakeUp(): void {

@@ -94,7 +94,7 @@ describe('themes, shortcuts and focus', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('help-button');
   });
 
-  it('moves between runs and tabs with J/K and 1/2/3', async () => {
+  it('moves between runs and tabs with J/K and 1/2/3/4', async () => {
     await page.locator('body').focus();
     const current = () => page.getAttribute('[data-testid="run-view"]', 'data-run-id');
     expect(await current()).toBe(ids[0]);
@@ -105,6 +105,8 @@ describe('themes, shortcuts and focus', () => {
     await page.keyboard.press('k');
     await expect.poll(current).toBe(ids[1]);
     await page.keyboard.press('3');
+    await expect.poll(() => page.getAttribute('[data-testid="tab-disengagements"]', 'aria-selected')).toBe('true');
+    await page.keyboard.press('4');
     await page.waitForSelector('[data-testid="config-view"]');
     expect(await page.getAttribute('[data-testid="tab-config"]', 'aria-selected')).toBe('true');
     await page.keyboard.press('2');

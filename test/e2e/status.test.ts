@@ -26,11 +26,11 @@ describe('browser mode end to end', () => {
     expect(await page.textContent('[data-testid="engine-version"]')).toContain(APP_VERSION);
     const backend = (await ctx.engine.backend()).name;
     expect(await page.textContent('[data-testid="engine-backend"]')).toContain(backend);
-    // WebGL draws something: many colours, and the animation changes the pixels.
-    await page.waitForTimeout(500);
+    // WebGL draws something (a procedural road, fetched over scene.lane): many colours, and the
+    // animation changes the pixels.
+    await expect.poll(async () => (await canvasStats(page, '[data-testid="scene-canvas"]')).distinctColours, { timeout: 10_000 }).toBeGreaterThan(20);
     const a = await canvasStats(page, '[data-testid="scene-canvas"]');
     expect(a.width).toBeGreaterThan(100);
-    expect(a.distinctColours).toBeGreaterThan(20);
     await page.waitForTimeout(700);
     const b = await canvasStats(page, '[data-testid="scene-canvas"]');
     expect(b.checksum).not.toBe(a.checksum);

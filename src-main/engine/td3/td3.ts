@@ -174,6 +174,15 @@ export class Td3 {
     return encoder ? encoder.features(obs, this.encoderOptions!.extraDim) : obs;
   }
 
+  /** The first critic's Q(s, a) for one observation and action (the live view's value readout). */
+  qValue(obs: Float32Array, action: Float32Array): number {
+    const { obsDim: od, actDim: ad } = this.spaces;
+    const x = new Float32Array(od + ad);
+    x.set(obs.subarray(0, od));
+    x.set(action.subarray(0, ad), od);
+    return tf.tidy(() => this.critics[0]!.apply(tf.tensor2d(x, [1, od + ad])).dataSync()[0]!);
+  }
+
   /** One TD3 gradient step on `batch`. */
   train(batch: ReplayBatch): void {
     const B = batch.size;

@@ -14,6 +14,8 @@ export interface EvalResult {
   seeds: number[];
   /** Means of the numeric per-episode stats the env reports in its final step's `info.episode`. */
   episodeStats: Record<string, number>;
+  /** Protocol-specific details (the lane evaluation's per-route results), saved in eval.json. */
+  protocol?: Record<string, unknown>;
 }
 
 /** Deterministic policy: observations [n * obsDim] -> actions [n * actDim]. */

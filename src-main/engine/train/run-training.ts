@@ -7,13 +7,15 @@ import type { TrainJob } from './types.js';
 
 export type { StepView, TrainHooks } from './trainer.js';
 
-export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promise<void> {
+/** `onCreated` sees the trainer before it runs (the live view attaches to it there). */
+export async function runTraining(job: TrainJob, hooks: TrainHooks = {}, onCreated?: (trainer: Trainer) => void): Promise<void> {
   if (job.config.drive) {
     const { runDrive } = await import('../../drive/pipeline.js');
-    await runDrive(job);
+    await runDrive(job, hooks, onCreated);
     return;
   }
   const trainer = new Trainer(job, hooks);
+  onCreated?.(trainer);
   try {
     await trainer.run();
   } finally {

@@ -30,7 +30,7 @@ import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
 import { ConvEncoder } from '../../ml/conv-encoder.js';
 import { makeEnv } from '../../sim/registry.js';
-import { DEFAULT_CONTROL_DT_S, type Env } from '../../sim/env.js';
+import { DEFAULT_CONTROL_DT_S, type Env, type EnvInfo } from '../../sim/env.js';
 import { VecEnv } from '../../sim/vec-env.js';
 import { writeJsonAtomic } from '../../store/atomic.js';
 import { RUN_FILES } from '../../store/run-store.js';
@@ -45,6 +45,7 @@ import { makeNoise, type ExplorationNoise } from '../noise/index.js';
 import { ReplayBuffer } from '../replay/replay-buffer.js';
 import { Td3, type Td3EncoderOptions } from '../td3/td3.js';
 import { episodeInfoNumbers, evaluatePolicy, type EvalResult } from './evaluate.js';
+import { evaluateLaneRoutes } from './evaluate-lane.js';
 import { deriveSeeds, evalSeeds, reseedAfterRollback, type RunSeeds } from './seeds.js';
 import type { TrainJob } from './types.js';
 
@@ -64,6 +65,13 @@ export interface StepView {
   nextObs: Float32Array;
   /** Whether the actions came from the actor (false: uniform random warm-up). */
   fromActor: boolean;
+  /** Per env: the info of this step (for an ended episode, its final step's info). */
+  infos: readonly EnvInfo[];
+  /** Per env: the ended episode's return and length (valid where terminated or truncated). */
+  episodeReturns: Float64Array;
+  episodeLengths: Int32Array;
+  /** Episodes finished in the run after this step; ended episodes get ordinals in env order up to it. */
+  episodes: number;
 }
 
 export interface TrainHooks {
@@ -84,6 +92,13 @@ export interface TrainHooks {
    * them): a pipeline that wrote lines before this trainer started keeps them.
    */
   freshLogOffsets?: { metrics: number; events: number };
+  /** Wraps training env `index` after it is built (the live view taps env steps through it). */
+  wrapEnv?(env: Env, index: number): Env;
+  /**
+   * Asked at the top of every loop pass and when a paused run is woken: a promise means "run
+   * this first" (manual driving); the loop awaits it, then goes on where it was.
+   */
+  interlude?(): Promise<void> | undefined;
 }
 
 /** Polyak factor of a trainable target encoder when td3.encoderTau is absent (SAC-AE). */
@@ -165,6 +180,8 @@ export class Trainer {
   /** True once the afterEpisode hook asked to end training. */
   finishRequested = false;
   private updatesSinceHealthCheck = 0;
+  /** The latest evaluation (for the app). */
+  lastEval: EvalResult | undefined;
 
   // Scratch (allocation-free hot loop).
   private readonly prevObs: Float32Array;
@@ -205,7 +222,10 @@ export class Trainer {
     }
     const frozen = this.frozenEncoder;
     const build = frozen ? (c: RunConfig['env']) => new LatentObsEnv(rawBuild(c), frozen) : rawBuild;
-    const envs = Array.from({ length: cfg.numEnvs }, () => build(cfg.env));
+    const envs = Array.from({ length: cfg.numEnvs }, (_, i) => {
+      const env = build(cfg.env);
+      return hooks.wrapEnv ? hooks.wrapEnv(env, i) : env;
+    });
     this.vec = new VecEnv(envs, this.seeds.envs);
     const spaces = { obsDim: this.vec.obsDim, actDim: this.vec.actDim };
     this.learner = new Td3(spaces, cfg.td3, { networks: this.seeds.networks, targetNoise: this.seeds.targetNoise }, undefined, encoderOptions);
@@ -232,6 +252,10 @@ export class Trainer {
       truncated: new Uint8Array(cfg.numEnvs),
       nextObs: this.vec.obs,
       fromActor: false,
+      infos: [],
+      episodeReturns: new Float64Array(cfg.numEnvs),
+      episodeLengths: new Int32Array(cfg.numEnvs),
+      episodes: 0,
     };
   }
 
@@ -264,9 +288,21 @@ export class Trainer {
     for (;;) {
       while (this.step < cfg.totalSteps && !this.finishRequested) {
         await this.yieldNow();
+        const due = this.hooks.interlude?.();
+        if (due) {
+          await this.finishInterlude(due);
+          continue;
+        }
         if (controls.paused && !controls.stopRequested) {
           out.status('paused', this.step);
-          await controls.waitWhilePaused();
+          for (;;) {
+            await controls.waitWhilePaused();
+            // Woken for an interlude (manual driving while paused): run it, then wait on.
+            const woke = controls.stopRequested ? undefined : this.hooks.interlude?.();
+            if (!woke) break;
+            await this.finishInterlude(woke);
+            if (!controls.paused) break;
+          }
           if (!controls.stopRequested) out.status('running', this.step);
           this.resetWindows();
         }
@@ -302,6 +338,7 @@ export class Trainer {
         seeds: final.seeds,
         episode_stats: final.episodeStats,
         deterministic: true,
+        ...(final.protocol ? { protocol: final.protocol } : {}),
       });
       g = this.guard(() => this.writeCheckpoint());
       if (g === 'gave-up') return;
@@ -309,6 +346,14 @@ export class Trainer {
       out.status('finished', this.step);
       return;
     }
+  }
+
+  /** Waits for an interlude to end; wall-clock windows and pacing restart after it. */
+  private async finishInterlude(p: Promise<void>): Promise<void> {
+    await p;
+    this.resetWindows();
+    this.paceStart = undefined;
+    this.lastYield = performance.now();
   }
 
   /** Loads an exported actor into the actor and its target (a fresh run started from an export). */
@@ -422,7 +467,8 @@ export class Trainer {
       if (Array.isArray(events)) {
         for (const ev of events) {
           if (ev && typeof ev === 'object' && typeof (ev as { kind?: unknown }).kind === 'string') {
-            out.event({ ...(ev as Record<string, unknown>), kind: (ev as { kind: string }).kind, step: this.step, t: Date.now(), env: e });
+            // `episode`: the ordinal the episode gets when it ends (events that end one come on its last step).
+            out.event({ ...(ev as Record<string, unknown>), kind: (ev as { kind: string }).kind, step: this.step, t: Date.now(), env: e, episode: this.episodes + 1 });
           }
         }
       }
@@ -441,6 +487,10 @@ export class Trainer {
       v.rewards.set(res.rewards);
       v.terminated.set(res.terminated);
       v.truncated.set(res.truncated);
+      v.infos = res.infos;
+      v.episodeReturns.set(res.episodeReturns);
+      v.episodeLengths.set(res.episodeLengths);
+      v.episodes = this.episodes;
       this.hooks.onStep(v);
     }
     return { episodes: endedEpisodes, steps: endedSteps };
@@ -474,7 +524,10 @@ export class Trainer {
   /** Deterministic evaluation on the fixed evaluation seeds; keeps the best policy snapshot. */
   evaluate(): EvalResult {
     const cfg = this.config;
-    const result = evaluatePolicy((obs, n) => this.learner.act(obs, n), this.evalEnvs, evalSeeds(cfg.evalEpisodes));
+    const policy = (obs: Float32Array, n: number) => this.learner.act(obs, n);
+    // Lane runs: Kendall et al.'s protocol on held-out test roads (250 m routes, safety driver).
+    const result = cfg.env.id === 'lane' ? evaluateLaneRoutes(policy, cfg.env, cfg.evalEpisodes) : evaluatePolicy(policy, this.evalEnvs, evalSeeds(cfg.evalEpisodes));
+    this.lastEval = result;
     const stats: Record<string, number> = {};
     for (const [k, v] of Object.entries(result.episodeStats)) stats[`mean_${k}`] = v;
     this.job.out.metric({ ...stats, kind: 'eval', step: this.step, mean_return: result.mean_return, std_return: result.std_return, episodes: result.episodes });

@@ -33,6 +33,14 @@ export class MountainCarEnv implements Env {
     this.maxSteps = config.maxEpisodeSteps;
   }
 
+  /** Position (m along x) and velocity (m/s), for the view. */
+  get carPosition(): number {
+    return this.position;
+  }
+  get carVelocity(): number {
+    return this.velocity;
+  }
+
   reset(seed?: number, options?: Record<string, unknown>): ResetResult {
     if (seed !== undefined) this.rng.seed(seed);
     const state = options?.state;

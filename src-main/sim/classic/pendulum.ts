@@ -40,6 +40,14 @@ export class PendulumEnv implements Env {
     this.maxSteps = config.maxEpisodeSteps;
   }
 
+  /** Angle (rad, 0 = upright, + counter-clockwise) and angular velocity (rad/s), for the view. */
+  get angle(): number {
+    return this.th;
+  }
+  get angularVelocity(): number {
+    return this.thdot;
+  }
+
   reset(seed?: number, options?: Record<string, unknown>): ResetResult {
     if (seed !== undefined) this.rng.seed(seed);
     const state = options?.state;

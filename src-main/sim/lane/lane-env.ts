@@ -42,7 +42,8 @@ const INV_255 = 1 / 255;
 export const CURVATURE_AHEAD = [5, 10, 20, 40] as const;
 export const STATE_OBS_LABELS = ['offset', 'headingError', 'curv5', 'curv10', 'curv20', 'curv40', 'speed', 'steering'] as const;
 
-export type DisengagementCause = 'lane' | 'heading' | 'stall' | 'rollover';
+/** Why a disengagement happened; "manual" is the user taking over (the safety driver of Kendall et al.). */
+export type DisengagementCause = 'lane' | 'heading' | 'stall' | 'rollover' | 'manual';
 
 export interface LaneDisengagement {
   kind: 'disengagement';
@@ -331,41 +332,14 @@ export class LaneEnv implements Env {
     let info: EnvInfo | undefined;
     let terminated = false;
     if (cause) {
-      const b = this.car.chassis.position;
-      const ev: LaneDisengagement = {
-        kind: 'disengagement',
-        t: this.steps * this.controlDtS,
-        step: this.steps,
-        s: this.s,
-        x: b.x,
-        y: -b.z,
-        distance: this.s - this.lastDisengageS,
-        cause,
-        seed: this.roadSeed,
-        offset: this.d,
-        headingError: this.headingError,
-        speed: this.speed,
-      };
-      this.disengagements++;
-      this.lastDisengageS = this.s;
+      const ev = this.disengagement(cause);
       info = { events: [ev] };
       if (this.safetyDriver) this.recover();
       else terminated = true;
     }
     const truncated = !terminated && (this.s >= this.endS || this.steps >= cfg.maxEpisodeSteps);
     if (terminated || truncated) {
-      const distance = this.s - this.startS;
-      const episode: LaneEpisodeMetrics = {
-        distance,
-        disengagements: this.disengagements,
-        mpd: distance / Math.max(1, this.disengagements),
-        meanAbsOffset: this.sumAbsOffset / this.steps,
-        meanSpeed: this.sumSpeed / this.steps,
-        steps: this.steps,
-        seconds: this.steps * this.controlDtS,
-        seed: this.roadSeed,
-        cause: terminated ? cause! : this.s >= this.endS ? 'distance' : 'steps',
-      };
+      const episode = this.episodeMetrics(terminated ? cause! : this.s >= this.endS ? 'distance' : 'steps');
       info = info ? { ...info, episode } : { episode };
     }
     if (prof) {
@@ -381,6 +355,77 @@ export class LaneEnv implements Env {
       this.timing.steps++;
     }
     return { obs: this.obs, reward, terminated, truncated, info: info ?? {} };
+  }
+
+  /**
+   * Records a disengagement at the car's current state (counted in the episode's statistics)
+   * and returns its event. step() calls it for the env's own causes; the app calls it with
+   * "manual" when the user takes the wheel.
+   */
+  disengagement(cause: DisengagementCause): LaneDisengagement {
+    const b = this.car.chassis.position;
+    const ev: LaneDisengagement = {
+      kind: 'disengagement',
+      t: this.steps * this.controlDtS,
+      step: this.steps,
+      s: this.s,
+      x: b.x,
+      y: -b.z,
+      distance: this.s - this.lastDisengageS,
+      cause,
+      seed: this.roadSeed,
+      offset: this.d,
+      headingError: this.headingError,
+      speed: this.speed,
+    };
+    this.disengagements++;
+    this.lastDisengageS = this.s;
+    return ev;
+  }
+
+  /** Statistics of the episode so far (what info.episode reports when it ends), ended by `cause`. */
+  episodeMetrics(cause: string): LaneEpisodeMetrics {
+    const distance = this.s - this.startS;
+    const steps = Math.max(1, this.steps);
+    return {
+      distance,
+      disengagements: this.disengagements,
+      mpd: distance / Math.max(1, this.disengagements),
+      meanAbsOffset: this.sumAbsOffset / steps,
+      meanSpeed: this.sumSpeed / steps,
+      steps: this.steps,
+      seconds: this.steps * this.controlDtS,
+      seed: this.roadSeed,
+      cause,
+    };
+  }
+
+  /** Env steps since the episode started. */
+  get episodeSteps(): number {
+    return this.steps;
+  }
+
+  /**
+   * Writes the first 14 columns of a lane track row (TRACK_COLUMNS.lane: t, chassis position
+   * and quaternion (world, y up), steering (rad), throttle, speed (m/s), s, offset (m), heading
+   * error (rad)) at `off`. Allocation-free (called every step while episodes are recorded).
+   */
+  writeTrackRow(out: Float32Array, off: number): void {
+    const b = this.car.chassis;
+    out[off] = this.steps * this.controlDtS;
+    out[off + 1] = b.position.x;
+    out[off + 2] = b.position.y;
+    out[off + 3] = b.position.z;
+    out[off + 4] = b.quaternion.x;
+    out[off + 5] = b.quaternion.y;
+    out[off + 6] = b.quaternion.z;
+    out[off + 7] = b.quaternion.w;
+    out[off + 8] = this.car.steer;
+    out[off + 9] = this.car.throttle;
+    out[off + 10] = this.speed;
+    out[off + 11] = this.s;
+    out[off + 12] = this.d;
+    out[off + 13] = this.headingError;
   }
 
   private observe(): void {

@@ -12,6 +12,9 @@ import { Router, type RunTab } from './router.svelte';
 import { ACTIVE, RunsState } from './runs.svelte';
 import { ThemeState } from './theme.svelte';
 import { Toasts } from './toasts.svelte';
+import { ManualDriver } from './live/driver.svelte';
+import { LiveRun } from './live/live-run.svelte';
+import { RunEvents } from './live/run-events.svelte';
 
 export interface ConfirmRequest {
   title: string;
@@ -40,17 +43,38 @@ export class Lab {
   reseedFor = $state<string | null>(null);
   /** Run id whose name is being edited in place. */
   renaming = $state<string | null>(null);
+  /** Run id whose Export dialog is open. */
+  exportFor = $state<string | null>(null);
+  readonly driver: ManualDriver;
+  private readonly lives = new Map<string, LiveRun>();
+  private readonly eventLogs = new Map<string, RunEvents>();
 
   constructor(readonly client: UiClient) {
     this.connection = new Connection(client.transport);
     this.runs = new RunsState(client, this.toasts);
     this.metrics = new MetricsHub(client);
+    this.driver = new ManualDriver(client, this.toasts);
+    client.on('run.frame', ({ id, ...frame }) => this.lives.get(id)?.onFrame(frame));
+    client.on('run.manual', ({ id, ...m }) => {
+      this.lives.get(id)?.onManual(m);
+      if (!m.on && m.reason && m.reason !== 'released') {
+        const why: Record<string, string> = {
+          'input-timeout': 'no input from this window for 2 s',
+          stopped: 'training stopped',
+          unavailable: 'manual driving needs a lane run',
+        };
+        this.toasts.push('info', `The agent has the car again (${why[m.reason] ?? m.reason})`);
+      }
+      if (!m.on) this.driver.stopSending();
+    });
+    client.on('run.event', ({ id, event }) => this.eventLogs.get(id)?.live(event));
     client.on('engine.log', (e) => {
       if (e.level === 'error') this.toasts.push('error', e.message);
       else if (e.level === 'warn') this.toasts.push('warn', e.message);
     });
     this.connection.onReconnect(() => {
       this.metrics.catchUp();
+      for (const e of this.eventLogs.values()) e.catchUp();
       void this.runs.refresh();
       void this.refreshStatus();
       this.toasts.push('success', 'Reconnected to the engine');
@@ -80,6 +104,20 @@ export class Lab {
     } catch (e) {
       this.statusError = e instanceof Error ? e.message : String(e);
     }
+  }
+
+  /** The live view state of a run (created on first use). */
+  live(id: string): LiveRun {
+    let l = this.lives.get(id);
+    if (!l) this.lives.set(id, (l = new LiveRun(id, this.client)));
+    return l;
+  }
+
+  /** The event log of a run (loaded on first use). */
+  events(id: string): RunEvents {
+    let e = this.eventLogs.get(id);
+    if (!e) this.eventLogs.set(id, (e = new RunEvents(id, this.client)));
+    return e;
   }
 
   /** The run the current route shows, if any. */
@@ -146,6 +184,8 @@ export class Lab {
     }
     this.runs.drop(run.id);
     this.metrics.forget(run.id);
+    this.lives.delete(run.id);
+    this.eventLogs.delete(run.id);
     this.toasts.push('success', `Deleted "${run.name}"`);
   }
 }

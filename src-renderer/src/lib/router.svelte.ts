@@ -2,7 +2,7 @@
  * Where the user is, kept in the URL hash so a reload (or a second window) opens the same
  * view: #/ (runs), #/new, #/duplicate/<id>, #/runs/<id>[/<tab>][?compare=a,b].
  */
-export const RUN_TABS = ['curves', 'live', 'config'] as const;
+export const RUN_TABS = ['curves', 'live', 'disengagements', 'config'] as const;
 export type RunTab = (typeof RUN_TABS)[number];
 
 export type Route =

@@ -1,7 +1,8 @@
 /**
  * Keyboard shortcuts: one table used both to handle keys and to document them in the help
  * overlay. Letters only fire without Ctrl/Cmd/Alt and never while typing in a field. The
- * arrow keys and W/A/S/D are left free for driving the car by hand (manual takeover).
+ * arrow keys and W/A/S/D are left free for driving the car by hand (manual takeover, in the
+ * Live view of a lane run; Escape hands the car back).
  */
 export type ShortcutAction =
   | 'help'
@@ -19,8 +20,10 @@ export type ShortcutAction =
   | 'duplicate'
   | 'reseed'
   | 'delete'
+  | 'export'
   | 'tab-curves'
   | 'tab-live'
+  | 'tab-disengagements'
   | 'tab-config';
 
 export interface Shortcut {
@@ -51,7 +54,9 @@ export const SHORTCUTS: Shortcut[] = [
   { action: 'delete', keys: ['Delete'], match: ['Delete'], description: 'Delete the run (asks first)', group: 'Run' },
   { action: 'tab-curves', keys: ['1'], match: ['1'], description: 'Curves', group: 'View' },
   { action: 'tab-live', keys: ['2'], match: ['2'], description: 'Live view', group: 'View' },
-  { action: 'tab-config', keys: ['3'], match: ['3'], description: 'Config', group: 'View' },
+  { action: 'tab-disengagements', keys: ['3'], match: ['3'], description: 'Disengagements', group: 'View' },
+  { action: 'tab-config', keys: ['4'], match: ['4'], description: 'Config', group: 'View' },
+  { action: 'export', keys: ['P'], match: ['p'], description: 'Export the policy', group: 'Run' },
 ];
 
 const TYPING = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
