@@ -11,7 +11,7 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AlgoId } from '../../../src-shared/config/algo.js';
-import { DRIVE_TD3, type DriveConfigInput } from '../../../src-shared/config/drive.js';
+import { DRIVE_TD3, DriveConfig, type DriveConfigInput } from '../../../src-shared/config/drive.js';
 import { RunId, type MetricLine, type RunStatus } from '../../../src-shared/types.js';
 import type { DriveReport } from '../../drive/report.js';
 import { Engine } from '../../engine/engine.js';
@@ -21,20 +21,21 @@ import { CliError, globalOptions, intOption, output, Progress, type GlobalOption
 import { locateRun } from './train.js';
 
 /**
- * Defaults of the CLI pipeline, sized to finish in about 10 minutes on a 2-core CPU: 3,000 64x64
+ * Defaults of the CLI pipeline (the DriveConfig schema's, which app runs use too), sized to finish in about 10 minutes on a 2-core CPU: 3,000 64x64
  * frames, 6 VAE epochs, latent 32, Kendall et al.'s learner settings (DRIVE_TD3), at most 30
  * episodes and 8 minutes for the VAE agent (from a fresh run), the pixels baseline capped at 2
  * minutes.
  */
+const DRIVE_DEFAULTS = DriveConfig.parse({});
 export const DRIVE_CLI_DEFAULTS = {
-  frames: 3000,
-  vaeEpochs: 6,
-  latent: 32,
-  episodes: 30,
-  minutes: 8,
-  testRoutes: 10,
-  pixelsEpisodes: 35,
-  pixelsMinutes: 2,
+  frames: DRIVE_DEFAULTS.frames.count,
+  vaeEpochs: DRIVE_DEFAULTS.vae.epochs,
+  latent: DRIVE_DEFAULTS.vae.latentDim,
+  episodes: DRIVE_DEFAULTS.budgetEpisodes,
+  minutes: DRIVE_DEFAULTS.budgetMinutes,
+  testRoutes: DRIVE_DEFAULTS.testRoutes,
+  pixelsEpisodes: DRIVE_DEFAULTS.pixels.budgetEpisodes,
+  pixelsMinutes: DRIVE_DEFAULTS.pixels.budgetMinutes,
   world: 'plain',
 } as const;
 
