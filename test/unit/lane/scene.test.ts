@@ -17,7 +17,7 @@ describe('lane config', () => {
     const c = EnvConfig.parse({ id: 'lane' });
     expect(c).toMatchObject({ id: 'lane', obs: 'state', actionRepeat: 3, throttle: false });
     if (c.id === 'lane') expect(c.camera).toMatchObject({ width: 64, height: 64 });
-    expect(LaneEnvConfig.safeParse({ id: 'lane', obs: 'vae' }).success).toBe(false);
+    expect(LaneEnvConfig.safeParse({ id: 'lane', obs: 'lidar' }).success).toBe(false);
     expect(LaneEnvConfig.safeParse({ id: 'lane', road: { laneCount: [3, 1] } }).success).toBe(false);
     const shape = LaneEnvConfig.shape;
     for (const [k, v] of Object.entries(shape)) if (k !== 'id') expect((v as { description?: string }).description, k).toBeTruthy();

@@ -182,9 +182,14 @@ export class SchemaWalker {
   }
 }
 
-/** The default of a node: its own, else (objects) built from its children's. */
+/**
+ * The default of a node: its own, else (objects) built from its children's. An optional field
+ * without a default (e.g. the lane env's `vae` options, a run's `drive` block) is absent, as in
+ * the schema's own defaults; its fields appear in the form and setting one creates it.
+ */
 export function defaultValue(node: FormNode): unknown {
   if (node.default !== undefined) return structuredClone(node.default);
+  if (node.optional) return undefined;
   if (node.kind === 'object') {
     const out: Record<string, unknown> = {};
     for (const c of node.children) {
