@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { NoiseConfig } from './noise.js';
+import { ReplayConfig } from './replay.js';
 
 export const AlgoId = z.enum(['td3', 'ddpg']);
 export type AlgoId = z.infer<typeof AlgoId>;
@@ -30,6 +31,10 @@ export const Td3Config = z.object({
   criticHidden: hidden([256, 256], 'critic'),
   noise: NoiseConfig.default({ type: 'gaussian', sigma: 0.1 }).describe('Exploration noise while collecting: added to the actor output (gaussian, ou), or a perturbed actor (param); actions are clipped to [-1, 1].'),
   maxGradNorm: z.number().positive().optional().describe('Clip gradients to this global norm, per network (off by default, as in TD3).'),
+  // Added after runs existed: configDigest leaves it out at its default, so they still resume.
+  replay: ReplayConfig.default({ type: 'uniform' }).describe(
+    'Experience replay: "uniform" (default), or "her" = hindsight experience replay for goal-conditioned envs (arm-reach, arm-push): past transitions are replayed with goals the episode actually reached, so failures teach too (off by default).',
+  ),
 });
 export type Td3Config = z.infer<typeof Td3Config>;
 export type Td3ConfigInput = z.input<typeof Td3Config>;

@@ -65,6 +65,23 @@ export const ENV_PRESETS: Partial<Record<EnvId, EnvPreset>> = {
     },
     totalSteps: 300_000,
   },
+  'arm-reach': {
+    doc: 'PROVISIONAL (being tuned): gamma 0.95 as panda-gym/rl-zoo, 64-64 networks, learning_starts 1000.',
+    td3: {
+      gamma: 0.95,
+      bufferSize: 1_000_000,
+      learningStarts: 1_000,
+      batchSize: 256,
+      actorLr: 1e-3,
+      criticLr: 1e-3,
+      trainFreq: 1,
+      gradientSteps: 1,
+      actorHidden: [64, 64],
+      criticHidden: [64, 64],
+    },
+    byAlgo: { td3: { noise: { type: 'gaussian', sigma: 0.1 } } },
+    totalSteps: 30_000,
+  },
 };
 
 /** The env preset's TD3 settings for one algorithm (empty when the env has no preset). */
