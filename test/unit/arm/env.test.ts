@@ -12,7 +12,7 @@ describe('arm envs', () => {
     expect(ENV_IDS).toContain('arm-reach');
     expect(ENV_IDS).toContain('arm-push');
     const c = EnvConfig.parse({ id: 'arm-reach' });
-    expect(c).toMatchObject({ maxEpisodeSteps: 50, distanceThreshold: 0.05, reward: 'dense', control: 'position' });
+    expect(c).toMatchObject({ maxEpisodeSteps: 50, distanceThreshold: 0.05, reward: 'dense', control: 'velocity' });
     const env = makeEnv(c);
     expect(env).toBeInstanceOf(ArmEnv);
     expect(isGoalEnv(env)).toBe(true);
