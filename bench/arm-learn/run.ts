@@ -51,6 +51,8 @@ export interface ArmLearnRun {
   evalEpisodes: number;
   /** First evaluation step with success >= 95% (null: never). */
   stepsTo95: number | null;
+  /** Lowest evaluation success from that step on (null: never reached 95%). */
+  minAfter95: number | null;
   /** Best evaluation success and its step. */
   bestSuccess: number;
   bestStep: number;
@@ -155,6 +157,7 @@ export async function runArmLearnBench(o: ArmLearnOptions): Promise<ArmLearnResu
       finalReturn: num(ev?.mean_return),
       evalEpisodes: ev?.episodes ?? 0,
       stepsTo95: first ? first[0] : null,
+      minAfter95: first ? Math.min(...evals.filter((e) => e[0] >= first[0]).map((e) => e[1])) : null,
       bestSuccess: best[1],
       bestStep: best[0],
       wallClockS: wall.get(p.id) ?? Number.NaN,
@@ -207,11 +210,11 @@ export function formatArmLearnResult(r: ArmLearnResult): string {
   const lines = [
     `Machine: ${r.machine.cpus}-core ${r.machine.model}, ${r.machine.memGiB} GiB, Node ${r.machine.node.replace(/^v/, '')}; ML backend: ${r.backend}; ${r.parallel} run(s) at a time. ${r.date.slice(0, 10)}.`,
     '',
-    `| seed | final success (${r.runs[0]?.evalEpisodes ?? 0} episodes) | mean final distance | steps to first >= 95% | best (step) | wall clock | updates/s |`,
-    '|---|---|---|---|---|---|---|',
+    `| seed | final success (${r.runs[0]?.evalEpisodes ?? 0} episodes) | mean final distance | steps to first >= 95% | lowest eval after that | best (step) | wall clock | updates/s |`,
+    '|---|---|---|---|---|---|---|---|',
     ...r.runs.map(
       (x) =>
-        `| ${x.seed} | ${pct(x.finalSuccess)} | ${Number.isFinite(x.finalDistance) ? `${(100 * x.finalDistance).toFixed(1)} cm` : '-'} | ${x.stepsTo95 === null ? 'never' : x.stepsTo95.toLocaleString('en-US')} | ${pct(x.bestSuccess)} (${x.bestStep.toLocaleString('en-US')}) | ${x.wallClockS.toFixed(0)} s | ${x.updatesPerS === null ? '-' : x.updatesPerS.toFixed(0)} |`,
+        `| ${x.seed} | ${pct(x.finalSuccess)} | ${Number.isFinite(x.finalDistance) ? `${(100 * x.finalDistance).toFixed(1)} cm` : '-'} | ${x.stepsTo95 === null ? 'never' : x.stepsTo95.toLocaleString('en-US')} | ${x.minAfter95 === null ? '-' : pct(x.minAfter95)} | ${pct(x.bestSuccess)} (${x.bestStep.toLocaleString('en-US')}) | ${x.wallClockS.toFixed(0)} s | ${x.updatesPerS === null ? '-' : x.updatesPerS.toFixed(0)} |`,
     ),
     '',
     `Goal (final success >= ${pct(ARM_SUCCESS_GOAL)} for every seed): ${r.goalMet ? 'met' : 'NOT met'}${r.runs.some((x) => x.status !== 'finished') ? ` (runs not finished: ${r.runs.filter((x) => x.status !== 'finished').map((x) => `seed ${x.seed} ${x.status}`).join(', ')})` : ''}.`,
