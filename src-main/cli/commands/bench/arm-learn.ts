@@ -14,7 +14,7 @@ interface Options {
   task: string;
   seeds: string;
   steps?: string;
-  evalEvery: string;
+  evalEvery?: string;
   evalEpisodes: string;
   parallel?: string;
   set: string[];
@@ -29,7 +29,7 @@ export function register(bench: Command): void {
     .option('--task <task>', 'reach or push', 'reach')
     .option('--seeds <list>', 'run seeds, comma-separated', '0,1,2')
     .option('--steps <n>', 'env steps per run (default: the env preset\'s)')
-    .option('--eval-every <n>', 'env steps between evaluations', '2000')
+    .option('--eval-every <n>', 'env steps between evaluations (default: 2000 for reach, 5000 for push)')
     .option('--eval-episodes <n>', 'episodes per evaluation (held-out seeds)', '100')
     .option('--parallel <n>', 'runs trained side by side in worker threads (default: the core count)')
     .option('--set <key=value>', 'override a config field of every run, e.g. env.control=position (repeatable)', collect, [])
@@ -47,7 +47,7 @@ export function register(bench: Command): void {
         task: o.task,
         seeds,
         steps: intOption('--steps', o.steps, 1),
-        evalEvery: intOption('--eval-every', o.evalEvery, 1)!,
+        evalEvery: intOption('--eval-every', o.evalEvery, 1) ?? (o.task === 'reach' ? 2000 : 5000),
         evalEpisodes: intOption('--eval-episodes', o.evalEpisodes, 1)!,
         parallel: intOption('--parallel', o.parallel, 1) ?? cpus().length,
         overrides,
