@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { RunConfig } from './config/run-config.js';
 import { ArmScene, ArmSceneRequest } from './scene/arm.js';
+import { LaneScene } from './scene/lane-scene.js';
 import { EngineStatus, MetricLine, RunDetail, RunEvent, RunId, RunStatus, RunSummary, TrainSpeed } from './types.js';
 
 const Empty = z.object({}).strict();
@@ -55,6 +56,12 @@ export const requestChannels = {
     request: ArmSceneRequest,
     response: ArmScene,
     doc: 'Static 3D description of a robot-arm env (bodies, joints, table, target) with the start pose of episode `seed`; per-step poses use ArmPose.',
+  },
+  'scene.lane': {
+    // The config is validated by the engine against LaneEnvConfig (defaults fill the rest).
+    request: z.object({ seed: z.number().int().min(0).max(2 ** 31 - 1), config: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    response: LaneScene,
+    doc: 'The scene of a lane road seed (road, markings, colours, textures, props, lighting, camera, car) under a (partial) lane env config, for the 3D view.',
   },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType; doc: string }>;
 

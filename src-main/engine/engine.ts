@@ -9,6 +9,7 @@ import type { BackendChoice, RunConfigInput } from '../../src-shared/config/run-
 import { ContractError } from '../../src-shared/protocol.js';
 import type { BackendInfo } from '../../src-shared/types.js';
 import { defaultArmScene } from '../sim/arm/scene.js';
+import { laneSceneFor } from '../sim/lane/scene-request.js';
 import { RunStore } from '../store/run-store.js';
 import { Dispatcher, type Handlers } from './dispatch.js';
 import { EventBus } from './event-bus.js';
@@ -90,6 +91,7 @@ export class Engine {
       'train.evaluate': ({ id }) => this.training.evaluate(id),
       'train.setSpeed': ({ id, speed }) => this.training.setSpeed(id, speed),
       'scene.arm': ({ env, seed }) => defaultArmScene(env, seed),
+      'scene.lane': ({ seed, config }) => laneSceneFor(seed, config),
     };
   }
 

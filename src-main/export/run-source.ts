@@ -2,12 +2,12 @@
  * Export from a run folder: the run's config (env, algorithm), evaluation summary and env
  * description around the actor of one checkpoint.
  *
- * THE GLUE to the learner's checkpoint format is the single function `loadActorFromRun` below
- * (signature ActorLoader); everything else here is format-independent. Until the learner's
- * checkpoints are wired in, it finds no readable checkpoint and says so.
+ * The link to the learner's checkpoint format is the single function `loadActorFromRun` below
+ * (signature ActorLoader); everything else here is format-independent.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { loadPolicy, type LoadedPolicy } from '../engine/checkpoint/policy.js';
 import { readJsonIfExists, RUN_FILES, StoredConfig } from '../store/run-store.js';
 import type { Mlp } from '../ml/mlp.js';
 import { envExportInfo } from './env-info.js';
@@ -45,16 +45,25 @@ export interface RunActor {
 export type ActorLoader = (runDir: string, checkpoint: CheckpointSelector) => Promise<RunActor>;
 
 /**
- * THE GLUE (to be wired by the founder when the learner's checkpoint format lands):
- * read the actor of checkpoint `checkpoint` ('best' = the best-evaluation reference, 'last',
- * or the step number) of the run in `runDir` and return it. Must throw
- * ExportError('no-checkpoint', ...) when the run has no such checkpoint.
+ * The glue to the learner's checkpoints: the actor of checkpoint `checkpoint` ('best' = the
+ * best-evaluation snapshot, 'last', or the full checkpoint at that env step) of the run in
+ * `runDir`. Throws ExportError('no-checkpoint', ...) when the run has no such checkpoint.
  */
 export async function loadActorFromRun(runDir: string, checkpoint: CheckpointSelector): Promise<RunActor> {
   const dir = join(runDir, RUN_FILES.checkpoints);
   const entries = existsSync(dir) ? readdirSync(dir).filter((n) => !n.startsWith('.')) : [];
   if (!entries.length) throw new ExportError('no-checkpoint', `no checkpoint found in ${dir} (the run has not saved one yet)`);
-  throw new ExportError('no-checkpoint', `no readable checkpoint "${checkpointLabel(checkpoint)}" in ${dir}: reading the learner's checkpoint format is not wired into export yet`);
+  let policy: LoadedPolicy;
+  try {
+    policy = loadPolicy(runDir, checkpoint);
+  } catch (e) {
+    throw new ExportError('no-checkpoint', `no readable checkpoint "${checkpointLabel(checkpoint)}" in ${dir}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return {
+    actor: { spec: { ...policy.spec, hidden: [...policy.spec.hidden] }, weights: policy.weights },
+    step: policy.step,
+    checkpoint: `${RUN_FILES.checkpoints}/${policy.source.dir}`,
+  };
 }
 
 /** A run folder path, or a run id inside the runs folder. */

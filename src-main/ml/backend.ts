@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../../src-shared/config/run-config.js';
 import type { BackendInfo, BackendName } from '../../src-shared/types.js';
+import { registerProjectKernels } from './kernels/register.js';
 
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
@@ -18,22 +19,29 @@ async function tryBackend(name: BackendName): Promise<string> {
       // The module registers the "tensorflow" backend bound to CUDA when it imports.
       await import(/* @vite-ignore */ '@tensorflow/tfjs-node-gpu' as string);
       if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node-gpu loaded but its backend did not initialize');
+      registerProjectKernels('tensorflow');
       return 'native TensorFlow with CUDA';
     }
     case 'tensorflow': {
       await import(/* @vite-ignore */ '@tensorflow/tfjs-node' as string);
       if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but its backend did not initialize');
+      registerProjectKernels('tensorflow');
       return 'native TensorFlow on CPU';
     }
     case 'wasm': {
-      await import('@tensorflow/tfjs-backend-wasm');
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialize');
-      const { registerProjectKernels } = await import('./kernels/register.js');
-      registerProjectKernels();
-      return 'WebAssembly (XNNPACK, SIMD)';
+      // Report what the wasm module really uses, not what it could: tfjs decides SIMD and
+      // threads from these flags when it loads its binary (threads are always off in Node).
+      const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+      const threads = wasm.getThreadsCount();
+      const report = registerProjectKernels('wasm');
+      const base = `WebAssembly (XNNPACK, ${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'})`;
+      return report.native ? `${base} with ${report.nativeDetail}` : `${base}; ${report.nativeDetail}`;
     }
     case 'cpu': {
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialize');
+      registerProjectKernels('cpu');
       return 'pure JavaScript (slow)';
     }
   }

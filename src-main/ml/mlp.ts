@@ -9,6 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../engine/rng.js';
+import { lerps, lerpsInPlace } from './kernels/custom-ops.js';
+import { dense } from './kernels/dense.js';
 
 export type OutputActivation = 'linear' | 'tanh';
 
@@ -38,8 +40,10 @@ export class Mlp {
       for (let j = 0; j < w.length; j++) w[j] = rng.uniform(-bound, bound);
       const b = new Float32Array(fanOut);
       for (let j = 0; j < b.length; j++) b[j] = rng.uniform(-bound, bound);
-      this.variables.push(tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true, `${name}/w${i}`));
-      this.variables.push(tf.variable(tf.tensor1d(b), true, `${name}/b${i}`));
+      // In a tidy, so the temporary tensors are freed and each variable owns its memory alone
+      // (the optimizer and Polyak averaging then update it in place).
+      this.variables.push(tf.tidy(() => tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true, `${name}/w${i}`)));
+      this.variables.push(tf.tidy(() => tf.variable(tf.tensor1d(b), true, `${name}/b${i}`)));
     }
   }
 
@@ -47,16 +51,18 @@ export class Mlp {
     return this.variables.length / 2;
   }
 
-  /** Forward pass: x [batch, inputDim] -> [batch, outputDim]. Call inside tf.tidy. */
+  /**
+   * Forward pass: x [batch, inputDim] -> [batch, outputDim]. Call inside tf.tidy.
+   * Each layer is one taped op (kernels/dense.ts): fused matMul + bias + ReLU forward, and a
+   * gradient that computes only what the tape asks for, with explicit transposes on wasm.
+   */
   apply(x: tf.Tensor2D): tf.Tensor2D {
     let h = x;
     const n = this.layerCount;
     for (let i = 0; i < n; i++) {
       const w = this.variables[2 * i] as tf.Tensor2D;
       const b = this.variables[2 * i + 1] as tf.Tensor1D;
-      h = tf.add(tf.matMul(h, w), b);
-      if (i < n - 1) h = tf.relu(h);
-      else if (this.spec.outputActivation === 'tanh') h = tf.tanh(h);
+      h = dense(h, w, b, i < n - 1 ? 'relu' : this.spec.outputActivation);
     }
     return h;
   }
@@ -68,13 +74,12 @@ export class Mlp {
     });
   }
 
-  /** Polyak averaging: this <- tau * other + (1 - tau) * this. */
+  /** Polyak averaging: this <- tau * other + (1 - tau) * this (in place on wasm, else one fused op or tfjs ops). */
   polyakFrom(other: Mlp, tau: number): void {
+    if (lerpsInPlace(this.variables, other.variables, tau)) return;
     tf.tidy(() => {
-      for (let i = 0; i < this.variables.length; i++) {
-        const t = this.variables[i]!;
-        t.assign(tf.add(tf.mul(other.variables[i]!, tau), tf.mul(t, 1 - tau)));
-      }
+      const next = lerps(this.variables, other.variables, tau);
+      this.variables.forEach((t, i) => t.assign(next[i]!));
     });
   }
 

@@ -6,6 +6,7 @@ import type { EnvConfig, EnvId } from '../../src-shared/config/envs/index.js';
 import { ArmEnv } from './arm/arm-env.js';
 import { MountainCarEnv } from './classic/mountain-car.js';
 import { PendulumEnv } from './classic/pendulum.js';
+import { LaneEnv } from './lane/lane-env.js';
 import type { Env } from './env.js';
 
 type Makers = { [K in EnvId]: (config: Extract<EnvConfig, { id: K }>) => Env };
@@ -15,6 +16,7 @@ const MAKERS: Makers = {
   mountaincar: (c) => new MountainCarEnv(c),
   'arm-reach': (c) => new ArmEnv(c),
   'arm-push': (c) => new ArmEnv(c),
+  lane: (c) => new LaneEnv(c),
 };
 
 export function makeEnv(config: EnvConfig): Env {

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-export type WorkerEntry = 'engine-worker';
+export type WorkerEntry = 'engine-worker' | 'env-worker';
 
 let bundledDir: string | undefined;
 

@@ -22,6 +22,12 @@ export const RunConfig = z.object({
   evalEpisodes: z.number().int().min(1).max(1000).default(10).describe('Episodes per evaluation.'),
   checkpointEvery: z.number().int().min(0).default(5_000).describe('Env steps between checkpoints (0 = only at the end).'),
   logEvery: z.number().int().min(1).default(1_000).describe('Env steps between "train" metric lines.'),
+  initPolicy: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe('Export folder (made by `export`) whose actor starts this run; critics start fresh. Its env and actor sizes must match this run.'),
   backend: BackendChoice.default('auto').describe('ML backend: auto picks the fastest that loads (tensorflow-gpu, tensorflow, wasm, cpu).'),
 });
 export type RunConfig = z.infer<typeof RunConfig>;

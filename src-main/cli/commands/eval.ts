@@ -14,7 +14,16 @@ import { makeEnv } from '../../sim/registry.js';
 import { StoredConfig } from '../../store/run-store.js';
 import { readJson } from '../../store/atomic.js';
 import { collect, mergeInput, parseSet } from '../config-input.js';
-import { CliError, globalOptions, intOption, output } from '../context.js';
+import { CliError, globalOptions, intOption, output, type GlobalOptions } from '../context.js';
+import { parseSeeds } from '../seeds.js';
+import { existsSync } from 'node:fs';
+import { importPolicy, loadExportedPolicy, readMetadata } from '../../export/load.js';
+import type { MlpSpec } from '../../ml/mlp.js';
+import { LANE_TEST_SEEDS, LANE_TRAIN_SEEDS } from '../../../src-shared/config/envs/lane.js';
+import { METADATA_FILE } from '../../export/metadata.js';
+import { evaluatePolicy as evaluateExport } from '../../export/runner.js';
+import { cliExportError } from './export.js';
+import { envFor } from './policy.js';
 import { locateRun } from './train.js';
 
 interface EvalOptions {
@@ -24,6 +33,7 @@ interface EvalOptions {
   seeds?: string;
   env?: string;
   set: string[];
+  route: string;
 }
 
 export function parseCheckpointChoice(raw: string): CheckpointChoice {
@@ -33,33 +43,24 @@ export function parseCheckpointChoice(raw: string): CheckpointChoice {
   throw new CliError(`--checkpoint must be best, last or a step number (got "${raw}")`);
 }
 
-/** "1,2,3" or "100..109" (inclusive) -> seeds. */
-export function parseSeeds(raw: string): number[] {
-  const range = /^(\d+)\.\.(\d+)$/.exec(raw.trim());
-  if (range) {
-    const a = Number(range[1]);
-    const b = Number(range[2]);
-    if (b < a || b - a > 100_000) throw new CliError(`--seeds range ${raw} is empty or too long`);
-    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
-  }
-  const seeds = raw.split(',').map((s) => Number(s.trim()));
-  if (!seeds.length || seeds.some((s) => !Number.isInteger(s) || s < 0 || s > 0xffffffff)) throw new CliError(`--seeds must be a list like 1,2,3 or a range like 100..109 (got "${raw}")`);
-  return seeds;
-}
-
 export function register(program: Command): void {
   program
     .command('eval')
     .description("Evaluate a trained run's deterministic actor on fixed seeds (no exploration noise).")
-    .option('--policy <run>', 'run id (in the runs folder) or run folder')
+    .option('--policy <run>', 'run id (in the runs folder), run folder, or export folder (from `export`)')
     .option('--checkpoint <which>', 'best (best evaluation), last, or a checkpoint step', 'best')
     .option('--episodes <n>', 'episodes (default: the run\'s evalEpisodes, or the number of --seeds)')
     .option('--seeds <list>', 'episode seeds: 1,2,3 or 100..109 (default: the held-out evaluation seeds)')
     .option('--env <id>', 'evaluate on another env with the same spaces (default: the run\'s env)')
+    .option('--route <m>', 'lane only: route length of the Kendall et al. protocol (m)', '250')
     .option('--set <key=value>', 'env option, e.g. maxEpisodeSteps=500 (repeatable)', collect, [])
     .action(async (o: EvalOptions, cmd: Command) => {
       const g = globalOptions(cmd);
       if (!o.policy) throw new CliError('--policy <run id or folder> is required');
+      if (existsSync(join(o.policy, METADATA_FILE))) {
+        await evalExport(g, o);
+        return;
+      }
       const { runsDir, id } = locateRun(g, o.policy);
       const choice = parseCheckpointChoice(o.checkpoint);
       const runDir = join(runsDir ?? (await import('../../engine/paths.js')).defaultRunsDir(), id);
@@ -74,6 +75,16 @@ export function register(program: Command): void {
       for (const s of o.set) envInput = mergeInput(envInput, parseSet(s.startsWith('env.') ? s.slice(4) : s).patch);
       const envParsed = EnvConfig.safeParse(envInput);
       if (!envParsed.success) throw new CliError(`invalid env options: ${envParsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (envParsed.data.id === 'lane') {
+        let lanePolicy;
+        try {
+          lanePolicy = loadPolicy(runDir, choice);
+        } catch (e) {
+          throw new CliError(`run ${id}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        await evalLaneActor(g, o, lanePolicy, envParsed.data, { run: id, checkpoint: { which: choice, dir: lanePolicy.source.dir, step: lanePolicy.step } });
+        return;
+      }
       let seeds: number[];
       const episodes = intOption('--episodes', o.episodes, 1);
       if (o.seeds !== undefined) {
@@ -124,4 +135,97 @@ export function register(program: Command): void {
         ].join('\n'),
       );
     });
+}
+
+/** `eval --policy <export folder>`: the exported policy on the held-out seeds, one episode per seed. */
+async function evalExport(g: GlobalOptions, o: EvalOptions): Promise<void> {
+  if (o.set.length) throw new CliError('--set applies to runs; an export runs on the env options it was exported with');
+  try {
+    const { meta } = readMetadata(o.policy!);
+    const env = envFor(meta, o.env);
+    if (env.id === 'lane') {
+      const imported = await importPolicy(o.policy!);
+      if (imported.encoder) throw new CliError('this export reads camera images through an encoder; evaluate it with `policy run`');
+      await evalLaneActor(g, o, imported.actor, env, { export: o.policy });
+      return;
+    }
+    const episodes = intOption('--episodes', o.episodes, 1);
+    const seeds = o.seeds !== undefined ? parseSeeds(o.seeds) : evalSeeds(episodes ?? 10);
+    if (o.seeds !== undefined && episodes !== undefined && episodes !== seeds.length) throw new CliError(`--episodes ${episodes} does not match the ${seeds.length} seeds given`);
+    const format = meta.formats.onnx ? 'onnx' : 'tfjs';
+    if (format === 'tfjs') {
+      const { selectBackend } = await import('../../ml/backend.js');
+      await selectBackend(g.backend);
+    }
+    const loaded = await loadExportedPolicy(o.policy!, { format });
+    let result;
+    try {
+      result = await evaluateExport((obs) => loaded.act(obs), env, { seeds, episodes: 1 });
+    } finally {
+      await loaded.dispose();
+    }
+    const returns = result.seeds.map((s) => s.returns[0]!);
+    const summary = {
+      export: o.policy,
+      format,
+      env,
+      episodes: result.episodes,
+      mean_return: result.meanReturn,
+      std_return: result.stdReturn,
+      returns,
+      lengths: result.seeds.map((s) => s.lengths[0]!),
+      seeds,
+    };
+    output(g, summary, () =>
+      [`export ${o.policy} (${format}) on ${env.id}:`, `mean return ${result.meanReturn.toFixed(2)} +- ${result.stdReturn.toFixed(2)} over ${result.episodes} episodes (deterministic)`].join('\n'),
+    );
+  } catch (e) {
+    throw cliExportError(e);
+  }
+}
+
+/**
+ * Lane runs and exports are evaluated with Kendall et al.'s protocol: a 250 m route per held-out
+ * road seed, no exploration noise, the safety driver recentres the car at each disengagement;
+ * metres per disengagement (MPD) and disengagement counts per seed and overall.
+ */
+async function evalLaneActor(
+  g: GlobalOptions,
+  o: EvalOptions,
+  actor: { spec: MlpSpec; weights: readonly Float32Array[] },
+  env: EnvConfig,
+  source: Record<string, unknown>,
+): Promise<void> {
+  if (env.id !== 'lane') throw new CliError('internal: evalLaneActor takes lane envs only');
+  const seeds = o.seeds !== undefined ? parseSeeds(o.seeds, '--seeds', { test: LANE_TEST_SEEDS, train: LANE_TRAIN_SEEDS }) : undefined;
+  const route = Number(o.route);
+  if (!Number.isFinite(route) || route < 10 || route > 100_000) throw new CliError(`--route must be a length in metres between 10 and 100000 (got "${o.route}")`);
+  const tf = await import('@tensorflow/tfjs');
+  const { selectBackend } = await import('../../ml/backend.js');
+  const { Mlp } = await import('../../ml/mlp.js');
+  const { Rng } = await import('../../engine/rng.js');
+  const { evaluateLane } = await import('../../sim/lane/evaluate.js');
+  const backend = await selectBackend(g.backend);
+  const mlp = new Mlp(actor.spec, new Rng(0), 'eval-lane-actor');
+  mlp.setWeights([...actor.weights]);
+  const od = actor.spec.inputDim;
+  try {
+    const result = evaluateLane(
+      (obs) => {
+        if (obs.length !== od) throw new CliError(`the policy takes ${od} observations; this lane env gives ${obs.length} (obs "${env.obs}")`);
+        return tf.tidy(() => mlp.apply(tf.tensor2d(obs, [1, od])).dataSync() as Float32Array);
+      },
+      { config: env, ...(seeds ? { seeds } : {}), routeLengthM: route },
+    );
+    const o2 = result.overall;
+    output(g, { ...source, env, backend: backend.name, protocol: 'kendall-2018', ...result }, () =>
+      [
+        `lane, ${o2.routes} held-out route(s) of ${result.routeLengthM} m (deterministic, safety driver recentres at each disengagement):`,
+        ...result.seeds.map((s) => `seed ${s.seed}: ${s.disengagements} disengagement(s), MPD ${s.mpd.toFixed(1)} m`),
+        `overall: MPD ${o2.mpd.toFixed(1)} m, ${o2.disengagementsPerRoute.toFixed(2)} disengagements per route, ${o2.cleanRoutes}/${o2.routes} routes clean`,
+      ].join('\n'),
+    );
+  } finally {
+    mlp.dispose();
+  }
 }

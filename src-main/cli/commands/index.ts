@@ -5,6 +5,7 @@ import * as evalCmd from './eval.js';
 import * as exportCmd from './export.js';
 import * as policy from './policy.js';
 import * as rollout from './rollout.js';
+import * as lane from './lane.js';
 import * as runs from './runs.js';
 import * as serve from './serve.js';
 import * as status from './status.js';
@@ -19,5 +20,6 @@ export const commandModules: Array<{ register(program: Command): void }> = [
   evalCmd,
   exportCmd,
   policy,
+  lane,
   bench,
 ];

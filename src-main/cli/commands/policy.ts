@@ -10,23 +10,8 @@ import { loadExportedPolicy, openExport, readMetadata, type ExportFormat } from 
 import { evaluatePolicy } from '../../export/runner.js';
 import { selectBackend } from '../../ml/backend.js';
 import { CliError, globalOptions, intOption, output, Progress } from '../context.js';
+import { parseSeeds } from '../seeds.js';
 import { cliExportError } from './export.js';
-
-/** "0,1,2", "0-4" or a mix ("0-2,10"). */
-export function parseSeeds(raw: string): number[] {
-  const seeds: number[] = [];
-  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
-    if (!m) throw new CliError(`--seeds: "${part}" is not a seed or a range like 0-4`);
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a || b > 2 ** 31 - 1) throw new CliError(`--seeds: bad range "${part}"`);
-    if (seeds.length + (b - a + 1) > 10_000) throw new CliError('--seeds: at most 10,000 seeds');
-    for (let s = a; s <= b; s++) seeds.push(s);
-  }
-  if (!seeds.length) throw new CliError('--seeds: give at least one seed');
-  return seeds;
-}
 
 function parseFormat(raw: string): ExportFormat | 'auto' {
   if (raw === 'auto' || raw === 'tfjs' || raw === 'onnx') return raw;
@@ -34,7 +19,7 @@ function parseFormat(raw: string): ExportFormat | 'auto' {
 }
 
 /** The env to run: --env if given (must be the export's), with the export's env options when it saved them. */
-function envFor(meta: { envId: string; config: unknown }, envArg: string | undefined): EnvConfig {
+export function envFor(meta: { envId: string; config: unknown }, envArg: string | undefined): EnvConfig {
   const id = envArg ?? meta.envId;
   if (!(ENV_IDS as string[]).includes(id)) throw new CliError(`--env: unknown env "${id}" (envs: ${ENV_IDS.join(', ')})`);
   if (id !== meta.envId) throw new CliError(`this policy was exported for "${meta.envId}", not "${id}"`);

@@ -27,6 +27,7 @@ interface TrainOptions {
   config?: string;
   set: string[];
   resume?: string;
+  initPolicy?: string;
 }
 
 /** A run given as an id in the runs folder or as a path to its folder. */
@@ -67,6 +68,11 @@ function buildInput(o: TrainOptions, g: GlobalOptions): { input: Record<string, 
   const numEnvs = intOption('--num-envs', o.numEnvs, 1);
   if (numEnvs !== undefined) input.numEnvs = numEnvs;
   if (o.name !== undefined) input.name = o.name;
+  if (o.initPolicy !== undefined) {
+    const dir = resolve(o.initPolicy);
+    if (!existsSync(join(dir, 'metadata.json'))) throw new CliError(`--init-policy ${o.initPolicy} is not an export folder (no metadata.json)`);
+    input.initPolicy = dir;
+  }
   if (g.backend !== 'auto') input.backend = g.backend;
   for (const s of o.set) {
     const { path, patch } = parseSet(s);
@@ -97,6 +103,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'put the run folder at exactly this path (must not exist yet)')
     .option('--config <file>', 'a (partial) RunConfig JSON file; defaults and presets fill the rest')
     .option('--set <key=value>', 'override one config field, e.g. td3.batchSize=128 (repeatable; values parse as JSON)', collect, [])
+    .option('--init-policy <dir>', "start the actor from an exported policy (an `export` folder); critics start fresh")
     .option('--resume <run>', 'continue a stopped or interrupted run (id or folder) from its last checkpoint')
     .action(async (o: TrainOptions, cmd: Command) => {
       const g = globalOptions(cmd);
@@ -104,7 +111,7 @@ export function register(program: Command): void {
       let id: string;
       let engine: Engine;
       if (o.resume !== undefined) {
-        if (o.env || o.algo || o.steps || o.seed || o.numEnvs || o.name || o.out || o.config || o.set.length) {
+        if (o.env || o.algo || o.steps || o.seed || o.numEnvs || o.name || o.out || o.config || o.initPolicy || o.set.length) {
           throw new CliError('--resume continues a run with its own config; it takes no other training options');
         }
         ({ runsDir, id } = locateRun(g, o.resume));

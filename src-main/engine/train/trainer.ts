@@ -206,6 +206,7 @@ export class Trainer {
     } else {
       // A fresh start owns the run's logs: drop lines an attempt without a checkpoint left.
       for (const path of [this.metricsPath, this.eventsPath]) if (fileSize(path) > 0) truncateSync(path, 0);
+      if (cfg.initPolicy) await this.initActorFromExport(cfg.initPolicy);
       this.vec.reset();
       this.writeCheckpoint();
     }
@@ -260,6 +261,22 @@ export class Trainer {
       out.status('finished', this.step);
       return;
     }
+  }
+
+  /** Loads an exported actor into the actor and its target (a fresh run started from an export). */
+  private async initActorFromExport(dir: string): Promise<void> {
+    const { importPolicy } = await import('../../export/load.js');
+    const imported = await importPolicy(dir);
+    const want = this.learner.actor.spec;
+    const got = imported.actor.spec;
+    if (imported.meta.envId !== this.config.env.id) throw new Error(`the policy in ${dir} was exported for "${imported.meta.envId}", not "${this.config.env.id}"`);
+    if (imported.encoder) throw new Error(`the policy in ${dir} has a camera encoder; this run's observations are vectors`);
+    if (got.inputDim !== want.inputDim || got.outputDim !== want.outputDim || got.hidden.join(',') !== want.hidden.join(',') || got.outputActivation !== want.outputActivation) {
+      throw new Error(`the actor in ${dir} is ${got.inputDim}-${got.hidden.join('-')}-${got.outputDim}; this run's actor is ${want.inputDim}-${want.hidden.join('-')}-${want.outputDim} (set td3.actorHidden to match)`);
+    }
+    this.learner.actor.setWeights(imported.actor.weights);
+    this.learner.actorTarget.setWeights(imported.actor.weights);
+    this.job.out.log('info', `actor initialized from the export in ${dir} (${imported.from})`);
   }
 
   /** Runs `fn`; on divergence rolls back. 'gave-up' means the run has been marked failed. */

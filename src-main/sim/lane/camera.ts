@@ -1,0 +1,1136 @@
+/**
+ * The agent's driver-view camera, rendered headless in TypeScript with no GPU: every pixel's
+ * ray is cast onto the flat ground (or the sky, or the car's bonnet) and shaded from the scene
+ * description (road-local s and d give asphalt, markings, verge; map x, y give grass).
+ *
+ * How it stays fast (~4k pixels per frame, well under 0.1 ms at 64x64):
+ * - Rays are evaluated at pixel CORNERS, (W+1) x (H+1): direction = F + u * R + v * D is linear
+ *   in the corner's (u, v), so a ray costs a few multiply-adds and one division.
+ * - Road-local (s, d) of each ground hit comes from Road.project, started from the previous
+ *   corner's answer (neighbouring corners are neighbours on the road, so it settles in 0-1
+ *   steps); a coarse grid answers "far from any road" in one lookup for most grass.
+ * - Anti-aliasing is analytic: a pixel's footprint on the road is the [min, max] of its four
+ *   corners' s and d, and every region and line is box-filtered by the overlap of that
+ *   interval (dashes by the integral of the dash pattern along s). Thin distant lines fade to
+ *   their true average instead of flickering. Textures fade with footprint like mipmaps.
+ * - Props are drawn as sprites, far to near, clipped at their base (the ground in front of
+ *   a prop is nearer, the ground behind it is hidden).
+ * Allocation-free after construction and setScene().
+ */
+import type { LaneScene, Rgb } from '../../../src-shared/scene/lane-scene.js';
+import { makeNoiseTile } from '../../../src-shared/scene/texture.js';
+import { CAR } from './car-spec.js';
+import type { Road } from './road.js';
+
+const SKY = 0;
+const NEAR = 1;
+const FAR = 2;
+/** A corner between two corners of its row, to be interpolated from them (castCorners only). */
+const PENDING = 3;
+/** Ground hits farther than this (m) are treated as far grass (fully fogged in practice). */
+const MAX_DEPTH = 3000;
+const TILE = 64;
+const TILE_MASK = TILE - 1;
+
+/** Marking rows in the flat marking table. */
+const MK_LO = 0;
+const MK_HI = 1;
+const MK_R = 2;
+const MK_G = 3;
+const MK_B = 4;
+const MK_DLEN = 5; // 0 = solid
+const MK_DPER = 6;
+const MK_DPH = 7;
+const MK_DINV = 8; // 1 / period
+const MK_STRIDE = 9;
+
+/** Sky gradient: elevation sine at which the sky reaches its zenith colour, and the table size. */
+const SKY_TOP = 0.6;
+const SKY_LUT = 128;
+
+/** Width (m) of the d-cells of the stripe lookup. */
+const STRIPE_CELL = 0.25;
+const STRIPE_INV = 1 / STRIPE_CELL;
+
+const PROP_KIND: Record<string, number> = { tree: 0, bush: 1, pole: 2, post: 3, sign: 4 };
+const PROP_STRIDE = 12; // s, x, y, height, radius, kind, r, g, b, r2, g2, b2
+
+export interface CameraSpecLike {
+  width: number;
+  height: number;
+  hFovDeg: number;
+  antiAlias: boolean;
+  /** Draw the car's bonnet. */
+  hood: boolean;
+}
+
+export class DriverCamera {
+  readonly width: number;
+  readonly height: number;
+  /** The last rendered image: RGB bytes, row-major from the top-left, width * height * 3. */
+  readonly frame: Uint8Array;
+  /** The same bytes; writes clamp to [0, 255] and round (half to even) in one step. */
+  private readonly frameClamped: Uint8ClampedArray;
+  /**
+   * When set (width * height * 3 floats or more), render() also writes the image as floats
+   * byte / 255 here, in the same pass (the pixels observation), so no second pass is needed.
+   */
+  obsTarget: Float32Array | null = null;
+  /** Focal length (pixels). */
+  readonly focal: number;
+  readonly antiAlias: boolean;
+  readonly hoodOn: boolean;
+  /** Sample grid: corners (W+1 x H+1) with anti-aliasing, pixel centres (W x H) without. */
+  private readonly gw: number;
+  private readonly gh: number;
+  private readonly gOffset: number;
+  private readonly cS: Float64Array;
+  private readonly cD: Float64Array;
+  private readonly cT: Float64Array;
+  private readonly cX: Float64Array;
+  private readonly cY: Float64Array;
+  private readonly cE: Float64Array;
+  /** Fog factor per ground sample: depth / (depth + fogDistance). Pixels average their corners' factors (fog is not linear in depth). */
+  private readonly cF: Float64Array;
+  /** The ray's (unnormalized) vertical component per sample: linear across the image, so mixed pixels get their exact sky fraction. */
+  private readonly cV: Float64Array;
+  private readonly cK: Uint8Array;
+  private readonly cHood: Float64Array;
+  private readonly hoodCov: Float32Array;
+  /** Per pixel row: 1 when every pixel of the row is fully bonnet. */
+  private readonly rowHood: Uint8Array;
+  /** Per sample row: 1 when the whole row looks at the sky; then rowE0/rowE1 are the elevation sines at its ends. */
+  private readonly rowSky: Uint8Array;
+  /** Sky colour by elevation: SKY_LUT entries of r, g, b for e = 0 .. SKY_TOP. */
+  private readonly skyLut = new Float64Array((SKY_LUT + 1) * 3);
+  private hoodValid = false;
+
+  // Camera pose, map frame (x, y, height): position and the optical basis forward/right/down.
+  px = 0;
+  py = 0;
+  ph = 1.4;
+  readonly F = new Float64Array(3);
+  readonly R = new Float64Array(3);
+  readonly D = new Float64Array(3);
+  // The same basis in the car's body frame (x forward, y up, z right) and the camera position there, for the bonnet.
+  readonly bodyF = new Float64Array([1, 0, 0]);
+  readonly bodyR = new Float64Array([0, 0, 1]);
+  readonly bodyD = new Float64Array([0, -1, 0]);
+  readonly bodyPos = new Float64Array([0.3, 0.7, 0]);
+  /** Set when the body-frame basis or position changed (jitter), so the bonnet mask is recomputed. */
+  bodyDirty = true;
+
+  // Scene-derived shading data.
+  private road: Road | undefined;
+  private readonly asphalt = new Float64Array(3);
+  private readonly verge = new Float64Array(3);
+  private readonly grass = new Float64Array(3);
+  private readonly zenith = new Float64Array(3);
+  private readonly horizon = new Float64Array(3);
+  private readonly hood = new Float64Array(3);
+  private readonly sunDir = new Float64Array(3);
+  private sunGlow = 0;
+  private asphaltLeft = 0;
+  private asphaltRight = 0;
+  private vergeLeft = 0;
+  private vergeRight = 0;
+  private fogDistance = 150;
+  /** Tyre tracks then painted lines ("stripes"), MK_STRIDE numbers each; at most 30. */
+  private stripes = new Float64Array(0);
+  private nStripes = 0;
+  /** Bit k of stripeMask[cell] is set when stripe k overlaps d-cell `cell` (STRIPE_CELL m wide from stripeD0). */
+  private stripeMask = new Int32Array(0);
+  /** Sparse table over stripeMask (see setScene) so a footprint's stripes are found in O(1). */
+  private stripeRange = new Int32Array(0);
+  private stripeD0 = 0;
+  private stripeCells = 0;
+  /** Stripes 0 .. nTrackStripes-1 are tyre tracks (plain darkening); the rest are painted lines. */
+  private nTrackStripes = 0;
+  private trackBits = 0;
+  private trackDarkening = 0;
+  private asphaltTile: Float32Array = new Float32Array(TILE * TILE);
+  private vergeTile: Float32Array = new Float32Array(TILE * TILE);
+  private grassTile: Float32Array = new Float32Array(TILE * TILE);
+  private asphaltInvTexel = 4;
+  private vergeInvTexel = 4;
+  private grassInvTexel = 2;
+  private asphaltAmp = 0;
+  private vergeAmp = 0;
+  private grassAmp = 0;
+  private props = new Float64Array(0);
+  private nProps = 0;
+  private sunSideX = 0;
+  private sunSideY = 0;
+  private lightProp = 1;
+
+  constructor(spec: CameraSpecLike) {
+    this.width = spec.width;
+    this.height = spec.height;
+    this.antiAlias = spec.antiAlias;
+    this.hoodOn = spec.hood;
+    this.focal = spec.width / 2 / Math.tan((spec.hFovDeg * Math.PI) / 360);
+    this.frame = new Uint8Array(spec.width * spec.height * 3);
+    this.frameClamped = new Uint8ClampedArray(this.frame.buffer);
+    this.gw = spec.antiAlias ? spec.width + 1 : spec.width;
+    this.gh = spec.antiAlias ? spec.height + 1 : spec.height;
+    this.gOffset = spec.antiAlias ? 0 : 0.5;
+    const n = this.gw * this.gh;
+    this.cS = new Float64Array(n);
+    this.cD = new Float64Array(n);
+    this.cT = new Float64Array(n);
+    this.cX = new Float64Array(n);
+    this.cY = new Float64Array(n);
+    this.cE = new Float64Array(n);
+    this.cF = new Float64Array(n);
+    this.cV = new Float64Array(n);
+    this.cK = new Uint8Array(n);
+    this.cHood = new Float64Array(n);
+    this.hoodCov = new Float32Array(spec.width * spec.height);
+    this.rowHood = new Uint8Array(spec.height);
+    this.rowSky = new Uint8Array(this.gh);
+  }
+
+  /** Loads the scene's colours, markings, textures, props and lighting (once per episode). */
+  setScene(scene: LaneScene, road: Road): void {
+    this.road = road;
+    const L = scene.lighting;
+    const sunUp = Math.sin(L.sunElevation);
+    const light = L.ambient + L.sunIntensity * Math.max(0, sunUp);
+    const lit = (c: Rgb, out: Float64Array, k = light) => {
+      out[0] = c[0] * k * L.tint[0];
+      out[1] = c[1] * k * L.tint[1];
+      out[2] = c[2] * k * L.tint[2];
+    };
+    lit(scene.surface.asphalt, this.asphalt);
+    lit(scene.surface.verge, this.verge);
+    lit(scene.surface.grass, this.grass);
+    // The bonnet reflects some sky: lit paint mixed towards the horizon colour.
+    lit(scene.car.color, this.hood, 0.55 + 0.35 * light);
+    for (let i = 0; i < 3; i++) this.hood[i] = 0.8 * this.hood[i]! + 0.2 * scene.sky.horizon[i]! * 0.7;
+    for (let i = 0; i < 3; i++) {
+      this.zenith[i] = scene.sky.zenith[i]!;
+      this.horizon[i] = scene.sky.horizon[i]!;
+    }
+    this.fogDistance = scene.sky.fogDistance;
+    for (let k = 0; k <= SKY_LUT; k++) {
+      const t = k / SKY_LUT;
+      const w = t * (2 - t); // ease-out: the haze band hugs the horizon
+      for (let ch = 0; ch < 3; ch++) this.skyLut[k * 3 + ch] = this.horizon[ch]! + (this.zenith[ch]! - this.horizon[ch]!) * w;
+    }
+    this.sunDir[0] = Math.cos(L.sunElevation) * Math.cos(L.sunAzimuth);
+    this.sunDir[1] = Math.cos(L.sunElevation) * Math.sin(L.sunAzimuth);
+    this.sunDir[2] = sunUp;
+    this.sunGlow = L.sunIntensity;
+    const x = scene.cross;
+    this.asphaltLeft = x.asphaltLeft;
+    this.asphaltRight = x.asphaltRight;
+    this.vergeLeft = x.vergeLeft;
+    this.vergeRight = x.vergeRight;
+    // Stripes: tyre tracks (darker bands 0.6 m wide at +-0.8 m from every lane's centre), then
+    // the painted lines, each blended over what is below it.
+    const rows: number[][] = [];
+    const t = scene.surface.tyreTracks;
+    if (t > 0.005) {
+      for (let lane = 0; lane < x.laneCount; lane++) {
+        for (const side of [-0.8, 0.8]) {
+          const centre = lane * x.laneWidth + side;
+          rows.push([centre - 0.3, centre + 0.3, this.asphalt[0]! * (1 - t), this.asphalt[1]! * (1 - t), this.asphalt[2]! * (1 - t), 0, 1, 0, 1]);
+        }
+      }
+    }
+    for (const m of scene.markings) {
+      rows.push([
+        m.offset - m.width / 2,
+        m.offset + m.width / 2,
+        m.color[0] * light * L.tint[0],
+        m.color[1] * light * L.tint[1],
+        m.color[2] * light * L.tint[2],
+        m.dash ? m.dash.length : 0,
+        m.dash ? m.dash.period : 1,
+        m.dash ? m.dash.phase : 0,
+        m.dash ? 1 / m.dash.period : 1,
+      ]);
+    }
+    if (rows.length > 30) rows.length = 30;
+    this.nStripes = rows.length;
+    this.nTrackStripes = Math.min(rows.length, t > 0.005 ? 2 * x.laneCount : 0);
+    this.trackBits = this.nTrackStripes ? (1 << this.nTrackStripes) - 1 : 0;
+    this.trackDarkening = t;
+    this.stripes = Float64Array.from(rows.flat());
+    // The table spans the road band [-band, band]; near samples never leave it.
+    this.stripeD0 = -road.band - STRIPE_CELL;
+    this.stripeCells = Math.ceil((2 * road.band + 2 * STRIPE_CELL) * STRIPE_INV) + 2;
+    this.stripeMask = new Int32Array(this.stripeCells);
+    rows.forEach((row, k) => {
+      const c0 = Math.max(0, Math.floor((row[MK_LO]! - this.stripeD0) * STRIPE_INV));
+      const c1 = Math.min(this.stripeCells - 1, Math.floor((row[MK_HI]! - this.stripeD0) * STRIPE_INV));
+      for (let c = c0; c <= c1; c++) this.stripeMask[c] = this.stripeMask[c]! | (1 << k);
+    });
+    // Sparse table for O(1) range ORs: level L, cell c holds the OR of cells c .. c + 2^L - 1.
+    const cells = this.stripeCells;
+    const levels = 32 - Math.clz32(cells);
+    this.stripeRange = new Int32Array(levels * cells);
+    this.stripeRange.set(this.stripeMask, 0);
+    for (let L = 1; L < levels; L++) {
+      const half = 1 << (L - 1);
+      for (let c = 0; c + (1 << L) <= cells; c++) {
+        this.stripeRange[L * cells + c] = this.stripeRange[(L - 1) * cells + c]! | this.stripeRange[(L - 1) * cells + c + half]!;
+      }
+    }
+    const s = scene.surface;
+    this.asphaltTile = makeNoiseTile(s.asphaltTexture.seed, TILE);
+    this.vergeTile = makeNoiseTile(s.vergeTexture.seed, TILE);
+    this.grassTile = makeNoiseTile(s.grassTexture.seed, TILE);
+    this.asphaltInvTexel = 1 / s.asphaltTexture.texel;
+    this.vergeInvTexel = 1 / s.vergeTexture.texel;
+    this.grassInvTexel = 1 / s.grassTexture.texel;
+    this.asphaltAmp = s.asphaltTexture.amplitude;
+    this.vergeAmp = s.vergeTexture.amplitude;
+    this.grassAmp = s.grassTexture.amplitude;
+    // Props, in s order.
+    this.nProps = scene.props.length;
+    this.props = new Float64Array(this.nProps * PROP_STRIDE);
+    scene.props.forEach((p, i) => {
+      const o = i * PROP_STRIDE;
+      this.props.set([p.s, p.x, p.y, p.height, p.radius, PROP_KIND[p.kind]!, p.color[0] * L.tint[0], p.color[1] * L.tint[1], p.color[2] * L.tint[2], p.color2[0] * L.tint[0], p.color2[1] * L.tint[1], p.color2[2] * L.tint[2]], o);
+    });
+    this.sunSideX = Math.cos(L.sunAzimuth);
+    this.sunSideY = Math.sin(L.sunAzimuth);
+    this.lightProp = light;
+    this.bodyDirty = true;
+  }
+
+  /**
+   * Renders the frame from the current pose (px, py, ph, F, R, D, body*). `hint` is a road sample
+   * index near the camera (the car's); `brightness` multiplies the image (1 = as lit).
+   */
+  render(hint: number, brightness = 1): Uint8Array {
+    if (!this.road) throw new Error('DriverCamera.render before setScene');
+    if (this.bodyDirty || !this.hoodValid) this.computeHood();
+    this.castCorners(hint);
+    this.shadePixels(brightness);
+    this.drawProps(hint, brightness);
+    return this.frame;
+  }
+
+  /**
+   * The bonnet's signed coverage value per sample (body frame; depends on the mount only). The
+   * bonnet is a surface sloping from the windscreen base (CAR.hoodRearX, 0.15 m above the front
+   * edge) down to the front edge (CAR.length / 2, CAR.hoodHeight), with rounded front corners.
+   * The value is the distance (m) inside the bonnet's outline at the ray's hit, scaled to pixels.
+   */
+  private computeHood(): void {
+    const gw = this.gw;
+    const gh = this.gh;
+    const f = this.focal;
+    const cx = this.width / 2;
+    const cy = this.height / 2;
+    const off = this.gOffset;
+    const [Fx, Fy, Fz] = this.bodyF as unknown as [number, number, number];
+    const [Rx, Ry, Rz] = this.bodyR as unknown as [number, number, number];
+    const [Dx, Dy, Dz] = this.bodyD as unknown as [number, number, number];
+    const [ox, oy, oz] = this.bodyPos as unknown as [number, number, number];
+    const front = CAR.length / 2;
+    const rear = CAR.hoodRearX;
+    const halfW = CAR.width / 2 - 0.04;
+    const frontY = CAR.hoodHeight - this.groundOffset; // body frame: the chassis centre is the origin
+    const slope = 0.15 / (front - rear); // rise per metre towards the windscreen
+    const hood = this.cHood;
+    for (let r = 0; r < gh; r++) {
+      const v = (r + off - cy) / f;
+      for (let c = 0; c < gw; c++) {
+        const u = (c + off - cx) / f;
+        const dx = Fx + u * Rx + v * Dx;
+        const dy = Fy + u * Ry + v * Dy;
+        const dz = Fz + u * Rz + v * Dz;
+        // Surface y(x) = frontY + slope * (front - x); ray o + k d.
+        const den = dy + slope * dx;
+        let val = -f;
+        if (this.hoodOn && den < -1e-9) {
+          const k = (frontY + slope * (front - ox) - oy) / den;
+          if (k > 0) {
+            const x = ox + k * dx;
+            const z = oz + k * dz;
+            const along = (x - rear) / (front - rear); // 0 at the windscreen, 1 at the front
+            const wHere = halfW - 0.25 * along * along * along;
+            const zn = z / halfW;
+            const frontEdge = front - 0.22 * zn * zn; // the edge curves back at the corners
+            const inFront = frontEdge - x;
+            const inSide = wHere - Math.abs(z);
+            val = ((inFront < inSide ? inFront : inSide) / k) * f;
+          }
+        }
+        hood[r * gw + c] = val;
+      }
+    }
+    // Per-pixel coverage.
+    const W = this.width;
+    const H = this.height;
+    const cov = this.hoodCov;
+    for (let r = 0; r < H; r++) {
+      for (let c = 0; c < W; c++) {
+        let a: number;
+        if (this.antiAlias) {
+          const i = r * gw + c;
+          a = coverage4(hood[i]!, hood[i + 1]!, hood[i + gw]!, hood[i + gw + 1]!);
+        } else {
+          a = hood[r * gw + c]! > 0 ? 1 : 0;
+        }
+        cov[r * W + c] = a;
+      }
+      let full = 1;
+      for (let c = 0; c < W; c++) if (cov[r * W + c]! < 1) full = 0;
+      this.rowHood[r] = full;
+    }
+    this.hoodValid = true;
+    this.bodyDirty = false;
+  }
+
+  /** Height of the chassis centre above the ground at rest (m); set by the env. */
+  groundOffset = 0.7;
+
+  private castCorners(hint: number): void {
+    const road = this.road!;
+    const band = road.band;
+    const gw = this.gw;
+    const gh = this.gh;
+    const f = this.focal;
+    const cx = this.width / 2;
+    const cy = this.height / 2;
+    const off = this.gOffset;
+    const px = this.px;
+    const py = this.py;
+    const ph = this.ph;
+    const F = this.F;
+    const R = this.R;
+    const D = this.D;
+    const Fx = F[0]!, Fy = F[1]!, Fh = F[2]!;
+    const Rx = R[0]!, Ry = R[1]!, Rh = R[2]!;
+    const Dx = D[0]!, Dy = D[1]!, Dh = D[2]!;
+    const cS = this.cS, cD = this.cD, cT = this.cT, cX = this.cX, cY = this.cY, cE = this.cE, cK = this.cK, cF = this.cF, cV = this.cV;
+    const fogD = this.fogDistance;
+    const hood = this.cHood;
+    let rowHint = hint;
+    // Bottom (near) rows first, so the road hint travels outwards from the car.
+    for (let r = gh - 1; r >= 0; r--) {
+      const v = (r + off - cy) / f;
+      const bx = Fx + v * Dx;
+      const by = Fy + v * Dy;
+      const bh = Fh + v * Dh;
+      let last = -1;
+      let firstInRow = -1;
+      const base = r * gw;
+      const uFirst = (off - cx) / f;
+      const uLast = (gw - 1 + off - cx) / f;
+      if (bh + uFirst * Rh >= 0 && bh + uLast * Rh >= 0) {
+        // The whole row looks at the sky: elevation sines at the ends, linear in between.
+        const e0 = elevation(bx + uFirst * Rx, by + uFirst * Ry, bh + uFirst * Rh);
+        const e1 = elevation(bx + uLast * Rx, by + uLast * Ry, bh + uLast * Rh);
+        const de = gw > 1 ? (e1 - e0) / (gw - 1) : 0;
+        const uStep = 1 / f;
+        for (let c = 0; c < gw; c++) {
+          cK[base + c] = SKY;
+          cE[base + c] = e0 + c * de;
+          cV[base + c] = bh + (uFirst + c * uStep) * Rh;
+        }
+        this.rowSky[r] = 1;
+        continue;
+      }
+      this.rowSky[r] = 0;
+      for (let c = 0; c < gw; c++) {
+        const i = base + c;
+        if (hood[i]! > 3) {
+          // Deep inside the bonnet: every pixel touching this corner is bonnet (coverage 1).
+          cK[i] = SKY;
+          cE[i] = 0;
+          continue;
+        }
+        const u = (c + off - cx) / f;
+        const dh = bh + u * Rh;
+        const dx = bx + u * Rx;
+        const dy = by + u * Ry;
+        cV[i] = dh;
+        if (dh >= -1e-9) {
+          cK[i] = SKY;
+          cE[i] = elevation(dx, dy, dh);
+          continue;
+        }
+        const t = -ph / dh;
+        if (t > MAX_DEPTH) {
+          cK[i] = FAR;
+          cT[i] = MAX_DEPTH;
+          cF[i] = MAX_DEPTH / (MAX_DEPTH + fogD);
+          cX[i] = px + t * dx;
+          cY[i] = py + t * dy;
+          continue;
+        }
+        const x = px + t * dx;
+        const y = py + t * dy;
+        cT[i] = t;
+        cX[i] = x;
+        cY[i] = y;
+        cF[i] = t / (t + fogD);
+        if ((c & 1) === 1 && last >= 0 && c + 1 < gw) {
+          // Every other corner on the road: interpolated after the row (see below).
+          cK[i] = PENDING;
+          continue;
+        }
+        let ok: boolean;
+        if (last >= 0) {
+          // Coherent with the previous corner of the row: walk from its answer.
+          ok = road.project(x, y, last);
+        } else {
+          const g = road.hint(x, y);
+          if (g < 0) {
+            cK[i] = FAR;
+            continue;
+          }
+          const start = rowHint >= 0 ? rowHint : g;
+          ok = road.project(x, y, start);
+          if (!ok && start !== g) ok = road.project(x, y, g);
+        }
+        if (last >= 0 && !(ok && road.pd <= band && road.pd >= -band)) {
+          // Lost the road from the previous corner: another part of the road may still be near.
+          const g = road.hint(x, y);
+          if (g >= 0 && (g > last + 30 || g < last - 30)) ok = road.project(x, y, g);
+        }
+        if (ok && road.pd <= band && road.pd >= -band) {
+          cK[i] = NEAR;
+          cS[i] = road.ps;
+          cD[i] = road.pd;
+          last = road.pi;
+          if (firstInRow < 0) firstInRow = last;
+        } else {
+          cK[i] = FAR;
+          last = -1;
+        }
+      }
+      // Pending corners: the row's ground hits lie on one straight line, so s and d between two
+      // road corners follow the centreline's local circle to within kappa * spacing^2 / 8
+      // (7 mm at 50 m ahead on the tightest bends); interpolate by position along that line.
+      for (let c = 1; c < gw - 1; c += 2) {
+        const i = base + c;
+        if (cK[i] !== PENDING) continue;
+        const a = i - 1;
+        const b = i + 1;
+        if (cK[a] === NEAR && cK[b] === NEAR) {
+          const ex = cX[b]! - cX[a]!;
+          const ey = cY[b]! - cY[a]!;
+          const len2 = ex * ex + ey * ey;
+          const lam = len2 > 0 ? ((cX[i]! - cX[a]!) * ex + (cY[i]! - cY[a]!) * ey) / len2 : 0.5;
+          cS[i] = cS[a]! + lam * (cS[b]! - cS[a]!);
+          cD[i] = cD[a]! + lam * (cD[b]! - cD[a]!);
+          cK[i] = NEAR;
+          continue;
+        }
+        // At the edge of the road band: project exactly.
+        const x = cX[i]!;
+        const y = cY[i]!;
+        const g = road.hint(x, y);
+        const start = cK[a] === NEAR ? road.indexAt(cS[a]!) : g;
+        let ok = g >= 0 && road.project(x, y, start);
+        if (!ok && g >= 0 && start !== g) ok = road.project(x, y, g);
+        if (ok && road.pd <= band && road.pd >= -band) {
+          cK[i] = NEAR;
+          cS[i] = road.ps;
+          cD[i] = road.pd;
+        } else {
+          cK[i] = FAR;
+        }
+      }
+      if (firstInRow >= 0) rowHint = firstInRow;
+    }
+  }
+
+  private shadePixels(brightness: number): void {
+    const W = this.width;
+    const H = this.height;
+    const gw = this.gw;
+    const aa = this.antiAlias;
+    const out8 = this.frameClamped;
+    const cK = this.cK, cS = this.cS, cD = this.cD, cT = this.cT, cX = this.cX, cY = this.cY, cE = this.cE, cF = this.cF;
+    const hoodCov = this.hoodCov;
+    const hood = this.hood;
+    const fogD = this.fogDistance;
+    const hr = this.horizon[0]!, hg = this.horizon[1]!, hb = this.horizon[2]!;
+    const invF = 1 / this.focal;
+    const out = this.shadeOut;
+    const rowHood = this.rowHood;
+    const rowSky = this.rowSky;
+    const lut = this.skyLut;
+    const lutScale = SKY_LUT / SKY_TOP;
+    const hood0 = hood[0]!, hood1 = hood[1]!, hood2 = hood[2]!;
+    // Plain-asphalt fast path data.
+    const aL = this.asphaltLeft, aR = this.asphaltRight;
+    const ar = this.asphalt[0]!, ag = this.asphalt[1]!, ab = this.asphalt[2]!;
+    const aTile = this.asphaltTile;
+    const aInv = this.asphaltInvTexel;
+    const aAmp = this.asphaltAmp;
+    const sMask = this.stripeMask;
+    const sRange = this.stripeRange;
+    const sCells = this.stripeCells;
+    const sD0 = this.stripeD0;
+    const stripes = this.stripes;
+    const trackBits = this.trackBits;
+    const trackDark = this.trackDarkening;
+    const b255 = 255 * brightness;
+    const obsT = this.obsTarget;
+    let p = 0;
+    for (let r = 0; r < H; r++) {
+      if (rowHood[r]) {
+        const shade = (1 - 0.25 * (r / H)) * b255;
+        const br = hood0 * shade, bg = hood1 * shade, bb = hood2 * shade;
+        for (let c = 0; c < W; c++, p++) {
+          const o = p * 3;
+          put(out8, obsT, o, br, bg, bb);
+        }
+        continue;
+      }
+      if (aa && rowSky[r] && rowSky[r + 1]) {
+        // All sky: the mean elevation of a pixel's corners (linear along the row), through the table.
+        const base = r * gw;
+        const e0 = 0.25 * (cE[base]! + cE[base + 1]! + cE[base + gw]! + cE[base + gw + 1]!);
+        const de = 0.5 * (cE[base + 1]! - cE[base]! + cE[base + gw + 1]! - cE[base + gw]!);
+        for (let c = 0; c < W; c++, p++) {
+          const e = e0 + c * de;
+          const k = e <= 0 ? 0 : e >= SKY_TOP ? SKY_LUT * 3 : ((e * lutScale) | 0) * 3;
+          put(out8, obsT, p * 3, lut[k]! * b255, lut[k + 1]! * b255, lut[k + 2]! * b255);
+        }
+        continue;
+      }
+      const hoodShade = 1 - 0.25 * (r / H);
+      for (let c = 0; c < W; c++, p++) {
+        const hc = hoodCov[p]!;
+        const o = p * 3;
+        if (hc >= 1) {
+          put(out8, obsT, o, hood0 * hoodShade * b255, hood1 * hoodShade * b255, hood2 * hoodShade * b255);
+          continue;
+        }
+        let cr: number, cg: number, cb: number;
+        if (!aa) {
+          const i = r * gw + c;
+          const k = cK[i]!;
+          if (k === SKY) {
+            this.sky(cE[i]!, out);
+          } else if (k === FAR) {
+            this.grassAt(cX[i]!, cY[i]!, cT[i]! * invF, out);
+            fog(out, cF[i]!, hr, hg, hb);
+          } else {
+            this.ground(cS[i]!, cS[i]!, cD[i]!, cD[i]!, cX[i]!, cY[i]!, cT[i]! * invF, out);
+            fog(out, cF[i]!, hr, hg, hb);
+          }
+          cr = out[0]!;
+          cg = out[1]!;
+          cb = out[2]!;
+        } else {
+          const i0 = r * gw + c;
+          const i1 = i0 + 1;
+          const i2 = i0 + gw;
+          const i3 = i2 + 1;
+          const k0 = cK[i0]!;
+          if (k0 === NEAR && cK[i1] === NEAR && cK[i2] === NEAR && cK[i3] === NEAR) {
+            // The common case: a footprint on the road band.
+            const d0 = cD[i0]!, d1 = cD[i1]!, d2 = cD[i2]!, d3 = cD[i3]!;
+            const dlo = min4(d0, d1, d2, d3);
+            const dhi = max4(d0, d1, d2, d3);
+            const t = 0.25 * (cT[i0]! + cT[i1]! + cT[i2]! + cT[i3]!);
+            let m = 0;
+            const c0 = ((dlo - sD0) * STRIPE_INV) | 0;
+            const c1 = ((dhi - sD0) * STRIPE_INV) | 0;
+            if (c1 - c0 < 2) m = sMask[c0]! | sMask[c1]!;
+            else {
+              const L = 31 - Math.clz32(c1 - c0 + 1);
+              m = sRange[L * sCells + c0]! | sRange[L * sCells + c1 - (1 << L) + 1]!;
+            }
+            if ((m & ~trackBits) === 0 && dlo >= aR && dhi <= aL) {
+              // Plain asphalt (maybe a tyre track): texture faded with footprint (like a mipmap), fog.
+              const sm = 0.25 * (cS[i0]! + cS[i1]! + cS[i2]! + cS[i3]!);
+              const dm = 0.5 * (dlo + dhi);
+              const tex = aTile[((Math.floor(dm * aInv) & TILE_MASK) << 6) | (Math.floor(sm * aInv) & TILE_MASK)]!;
+              const x = t * invF * aInv;
+              let k = 1 + (aAmp * tex) / (1 + x * x);
+              if (m !== 0) {
+                // Tyre-track darkening, box-filtered across the footprint.
+                const w = dhi - dlo;
+                for (let b = 0; m !== 0; b++, m >>>= 1) {
+                  if ((m & 1) === 0) continue;
+                  const lo = stripes[b * MK_STRIDE + MK_LO]!;
+                  const hi = stripes[b * MK_STRIDE + MK_HI]!;
+                  const cov = w < 1e-4 ? (dm >= lo && dm <= hi ? 1 : 0) : overlap(dlo, dhi, lo, hi) / w;
+                  k *= 1 - trackDark * cov;
+                }
+              }
+              const fk = fogMean(cF[i0]! + cF[i1]!, cF[i2]! + cF[i3]!);
+              cr = ar * k + (hr - ar * k) * fk;
+              cg = ag * k + (hg - ag * k) * fk;
+              cb = ab * k + (hb - ab * k) * fk;
+            } else {
+              const s0 = cS[i0]!, s1 = cS[i1]!, s2 = cS[i2]!, s3 = cS[i3]!;
+              const x = 0.25 * (cX[i0]! + cX[i1]! + cX[i2]! + cX[i3]!);
+              const y = 0.25 * (cY[i0]! + cY[i1]! + cY[i2]! + cY[i3]!);
+              this.ground(min4(s0, s1, s2, s3), max4(s0, s1, s2, s3), dlo, dhi, x, y, t * invF, out);
+              fog(out, fogMean(cF[i0]! + cF[i1]!, cF[i2]! + cF[i3]!), hr, hg, hb);
+              cr = out[0]!;
+              cg = out[1]!;
+              cb = out[2]!;
+            }
+          } else if (k0 === FAR && cK[i1] === FAR && cK[i2] === FAR && cK[i3] === FAR) {
+            const t = 0.25 * (cT[i0]! + cT[i1]! + cT[i2]! + cT[i3]!);
+            this.grassAt(0.25 * (cX[i0]! + cX[i1]! + cX[i2]! + cX[i3]!), 0.25 * (cY[i0]! + cY[i1]! + cY[i2]! + cY[i3]!), t * invF, out);
+            fog(out, fogMean(cF[i0]! + cF[i1]!, cF[i2]! + cF[i3]!), hr, hg, hb);
+            cr = out[0]!;
+            cg = out[1]!;
+            cb = out[2]!;
+          } else {
+            this.mixedPixel(i0, i1, i2, i3, out);
+            cr = out[0]!;
+            cg = out[1]!;
+            cb = out[2]!;
+          }
+        }
+        if (hc > 0) {
+          // Bonnet edge: blend.
+          cr += (hood0 * hoodShade - cr) * hc;
+          cg += (hood1 * hoodShade - cg) * hc;
+          cb += (hood2 * hoodShade - cb) * hc;
+        }
+        put(out8, obsT, o, cr * b255, cg * b255, cb * b255);
+      }
+    }
+  }
+
+  /** A pixel whose corners see different things: shade each class from its corners, weight by count. */
+  private mixedPixel(i0: number, i1: number, i2: number, i3: number, out: Float64Array): void {
+    const cK = this.cK, cS = this.cS, cD = this.cD, cT = this.cT, cX = this.cX, cY = this.cY, cE = this.cE, cF = this.cF;
+    const hr = this.horizon[0]!, hg = this.horizon[1]!, hb = this.horizon[2]!;
+    const invF = 1 / this.focal;
+    let nSky = 0, nNear = 0, nFar = 0;
+    let e = 0, tN = 0, tF = 0, xN = 0, yN = 0, xF = 0, yF = 0, fN = 0, fF = 0;
+    let slo = Infinity, shi = -Infinity, dlo = Infinity, dhi = -Infinity;
+    for (let q = 0; q < 4; q++) {
+      const i = q === 0 ? i0 : q === 1 ? i1 : q === 2 ? i2 : i3;
+      const k = cK[i]!;
+      if (k === SKY) {
+        nSky++;
+        e += cE[i]!;
+      } else if (k === FAR) {
+        nFar++;
+        tF += cT[i]!;
+        fF += cF[i]!;
+        xF += cX[i]!;
+        yF += cY[i]!;
+      } else {
+        nNear++;
+        tN += cT[i]!;
+        fN += cF[i]!;
+        xN += cX[i]!;
+        yN += cY[i]!;
+        const s = cS[i]!;
+        const d = cD[i]!;
+        if (s < slo) slo = s;
+        if (s > shi) shi = s;
+        if (d < dlo) dlo = d;
+        if (d > dhi) dhi = d;
+      }
+    }
+    // Sky versus ground: the exact area fraction above the horizon line (the vertical ray
+    // component is linear over the pixel); the ground share is split by corner counts.
+    let wSky = 0.25 * nSky;
+    let wGround = 1 - wSky;
+    if (nSky && nSky < 4) {
+      const cV = this.cV;
+      let pos = 0;
+      let abs = 0;
+      for (let q = 0; q < 4; q++) {
+        const v = cV[q === 0 ? i0 : q === 1 ? i1 : q === 2 ? i2 : i3]!;
+        if (v > 0) pos += v;
+        abs += v < 0 ? -v : v;
+      }
+      wSky = abs > 0 ? pos / abs : wSky;
+      wGround = 1 - wSky;
+    }
+    const nGround = nNear + nFar;
+    let cr = 0, cg = 0, cb = 0;
+    const tmp = this.mixOut;
+    if (nSky) {
+      this.sky(e / nSky, tmp);
+      cr += wSky * tmp[0]!;
+      cg += wSky * tmp[1]!;
+      cb += wSky * tmp[2]!;
+    }
+    if (nFar) {
+      const t = tF / nFar;
+      const w = (wGround * nFar) / nGround;
+      this.grassAt(xF / nFar, yF / nFar, t * invF, tmp);
+      fog(tmp, fF / nFar, hr, hg, hb);
+      cr += w * tmp[0]!;
+      cg += w * tmp[1]!;
+      cb += w * tmp[2]!;
+    }
+    if (nNear) {
+      const t = tN / nNear;
+      const w = (wGround * nNear) / nGround;
+      this.ground(slo, shi, dlo, dhi, xN / nNear, yN / nNear, t * invF, tmp);
+      fog(tmp, fN / nNear, hr, hg, hb);
+      cr += w * tmp[0]!;
+      cg += w * tmp[1]!;
+      cb += w * tmp[2]!;
+    }
+    out[0] = cr;
+    out[1] = cg;
+    out[2] = cb;
+  }
+
+  private readonly mixOut = new Float64Array(3);
+  private readonly shadeOut = new Float64Array(3);
+
+  /** Sky colour for a ray with elevation sine e (0 at the horizon). */
+  private sky(e: number, out: Float64Array): void {
+    const k = e <= 0 ? 0 : e >= SKY_TOP ? SKY_LUT * 3 : ((e * (SKY_LUT / SKY_TOP)) | 0) * 3;
+    const lut = this.skyLut;
+    out[0] = lut[k]!;
+    out[1] = lut[k + 1]!;
+    out[2] = lut[k + 2]!;
+  }
+
+  /** Grass (textured by map position) for a footprint of `fp` metres per pixel. */
+  private grassAt(x: number, y: number, fp: number, out: Float64Array): void {
+    const inv = this.grassInvTexel;
+    const tex = this.grassTile[((Math.floor(y * inv) & TILE_MASK) << 6) | (Math.floor(x * inv) & TILE_MASK)]!;
+    const k = 1 + this.grassAmp * tex * fade(fp * inv);
+    out[0] = this.grass[0]! * k;
+    out[1] = this.grass[1]! * k;
+    out[2] = this.grass[2]! * k;
+  }
+
+  /**
+   * Ground colour over a footprint [slo, shi] x [dlo, dhi] in road coordinates (box filter);
+   * (x, y) is the footprint's centre in the map, fp its size in metres per pixel.
+   */
+  private ground(slo: number, shi: number, dlo: number, dhi: number, x: number, y: number, fp: number, out: Float64Array): void {
+    const sm = 0.5 * (slo + shi);
+    const dm = 0.5 * (dlo + dhi);
+    const w = dhi - dlo;
+    const aL = this.asphaltLeft, aR = this.asphaltRight, vL = this.vergeLeft, vR = this.vergeRight;
+    let cA: number, cV: number;
+    if (w < 1e-4) {
+      cA = dm >= aR && dm <= aL ? 1 : 0;
+      cV = cA ? 0 : dm >= vR && dm <= vL ? 1 : 0;
+    } else {
+      const inv = 1 / w;
+      cA = overlap(dlo, dhi, aR, aL) * inv;
+      cV = (overlap(dlo, dhi, vR, aR) + overlap(dlo, dhi, aL, vL)) * inv;
+    }
+    const cG = 1 - cA - cV;
+    let r = 0, g = 0, b = 0;
+    if (cA > 0) {
+      const inv = this.asphaltInvTexel;
+      const tex = this.asphaltTile[((Math.floor(dm * inv) & TILE_MASK) << 6) | (Math.floor(sm * inv) & TILE_MASK)]!;
+      const ar = this.asphalt[0]!, ag = this.asphalt[1]!, ab = this.asphalt[2]!;
+      const k = cA * (1 + this.asphaltAmp * tex * fade(fp * inv));
+      r += ar * k;
+      g += ag * k;
+      b += ab * k;
+    }
+    if (cV > 0) {
+      const inv = this.vergeInvTexel;
+      const tex = this.vergeTile[((Math.floor(dm * inv) & TILE_MASK) << 6) | (Math.floor(sm * inv) & TILE_MASK)]!;
+      const k = cV * (1 + this.vergeAmp * tex * fade(fp * inv));
+      r += this.verge[0]! * k;
+      g += this.verge[1]! * k;
+      b += this.verge[2]! * k;
+    }
+    if (cG > 1e-9) {
+      const inv = this.grassInvTexel;
+      const tex = this.grassTile[((Math.floor(y * inv) & TILE_MASK) << 6) | (Math.floor(x * inv) & TILE_MASK)]!;
+      const k = cG * (1 + this.grassAmp * tex * fade(fp * inv));
+      r += this.grass[0]! * k;
+      g += this.grass[1]! * k;
+      b += this.grass[2]! * k;
+    }
+    // Tyre tracks and painted lines over the surface: only those whose d-cells the footprint touches.
+    let c0 = Math.floor((dlo - this.stripeD0) * STRIPE_INV);
+    let c1 = Math.floor((dhi - this.stripeD0) * STRIPE_INV);
+    if (c0 < 0) c0 = 0;
+    if (c1 >= this.stripeCells) c1 = this.stripeCells - 1;
+    let mask = 0;
+    if (c1 >= c0) {
+      const L = 31 - Math.clz32(c1 - c0 + 1);
+      mask = this.stripeRange[L * this.stripeCells + c0]! | this.stripeRange[L * this.stripeCells + c1 - (1 << L) + 1]!;
+    }
+    if (mask !== 0) {
+      const mk = this.stripes;
+      const point = w < 1e-4;
+      const invW = point ? 0 : 1 / w;
+      for (let m = 0; mask !== 0; m++, mask >>>= 1) {
+        if ((mask & 1) === 0) continue;
+        const o = m * MK_STRIDE;
+        const lo = mk[o + MK_LO]!;
+        const hi = mk[o + MK_HI]!;
+        if (hi < dlo || lo > dhi) continue;
+        let cov = point ? 1 : overlap(dlo, dhi, lo, hi) * invW;
+        const len = mk[o + MK_DLEN]!;
+        if (len > 0) cov *= dashCov(slo, shi, len, mk[o + MK_DPER]!, mk[o + MK_DPH]!, mk[o + MK_DINV]!);
+        if (cov <= 0) continue;
+        r += (mk[o + MK_R]! - r) * cov;
+        g += (mk[o + MK_G]! - g) * cov;
+        b += (mk[o + MK_B]! - b) * cov;
+      }
+    }
+    out[0] = r;
+    out[1] = g;
+    out[2] = b;
+  }
+
+  /** Props as sprites, far to near, within the fog's reach ahead of the car. */
+  private drawProps(hint: number, brightness: number): void {
+    const n = this.nProps;
+    if (!n) return;
+    const road = this.road!;
+    const sCar = hint * road.spacing;
+    const reach = Math.min(400, this.fogDistance * 6);
+    const P = this.props;
+    // Binary search for the last prop with s <= sCar + reach.
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (P[mid * PROP_STRIDE]! <= sCar + reach) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo - 1; i >= 0; i--) {
+      const o = i * PROP_STRIDE;
+      if (P[o]! < sCar - 40) break;
+      this.drawProp(o, brightness);
+    }
+  }
+
+  private drawProp(o: number, brightness: number): void {
+    const P = this.props;
+    const f = this.focal;
+    const W = this.width;
+    const H = this.height;
+    const ex = P[o + 1]! - this.px;
+    const ey = P[o + 2]! - this.py;
+    const eh = -this.ph;
+    const F = this.F, R = this.R, D = this.D;
+    const depth = ex * F[0]! + ey * F[1]! + eh * F[2]!;
+    if (depth < 0.8) return;
+    const height = P[o + 3]!;
+    const radius = P[o + 4]!;
+    const kind = P[o + 5]!;
+    const sx = W / 2 + (f * (ex * R[0]! + ey * R[1]! + eh * R[2]!)) / depth;
+    const baseY = H / 2 + (f * (ex * D[0]! + ey * D[1]! + eh * D[2]!)) / depth;
+    const topDepth = depth + height * F[2]!;
+    if (topDepth < 0.5) return;
+    const topY = H / 2 + (f * (ex * D[0]! + ey * D[1]! + (eh + height) * D[2]!)) / topDepth;
+    const rpx = (f * radius) / depth;
+    const hpx = baseY - topY;
+    if (hpx < 0.3) return;
+    const halfSpan = kind === 0 || kind === 1 || kind === 4 ? rpx : Math.max(rpx, 0.35);
+    if (sx + halfSpan < 0 || sx - halfSpan > W || baseY < 0 || topY > H) return;
+    // Fog and light. The sun-facing side of round shapes is brighter.
+    const fogK = depth / (depth + this.fogDistance);
+    const light = this.lightProp;
+    const sunSide = this.sunSideX * -this.R[1]! + this.sunSideY * this.R[0]!; // > 0: sun on the camera's left
+    const hr = this.horizon[0]!, hg = this.horizon[1]!, hb = this.horizon[2]!;
+    const c1r = P[o + 6]! * light, c1g = P[o + 7]! * light, c1b = P[o + 8]! * light;
+    const c2r = P[o + 9]! * light, c2g = P[o + 10]! * light, c2b = P[o + 11]! * light;
+    const x0 = Math.max(0, Math.floor(sx - halfSpan - 1));
+    const x1 = Math.min(W - 1, Math.ceil(sx + halfSpan + 1));
+    const y0 = Math.max(0, Math.floor(topY - 1));
+    const y1 = Math.min(H - 1, Math.ceil(baseY));
+    const frame = this.frame;
+    const hoodCov = this.hoodCov;
+    for (let yy = y0; yy <= y1; yy++) {
+      const pyc = yy + 0.5;
+      // Height fraction of this pixel row's centre within the prop (0 base, 1 top).
+      const hf = (baseY - pyc) / hpx;
+      const rowCov = clamp01(Math.min(baseY - yy, yy + 1 - topY)); // vertical coverage of [topY, baseY]
+      if (rowCov <= 0) continue;
+      for (let xx = x0; xx <= x1; xx++) {
+        const pxc = xx + 0.5;
+        let cov = 0;
+        let cr = c1r, cg = c1g, cb = c1b;
+        if (kind === 0) {
+          // Tree: trunk to 40% height, then a round crown.
+          const crownCy = baseY - hpx * 0.68;
+          const crownRy = hpx * 0.34;
+          const crownRx = Math.max(rpx, 0.4);
+          const qx = (pxc - sx) / crownRx;
+          const qy = (pyc - crownCy) / crownRy;
+          const q = Math.sqrt(qx * qx + qy * qy);
+          const crown = clamp01((1 - q) * Math.min(crownRx, crownRy) + 0.5);
+          const trunkW = Math.max(rpx * 0.18, 0.25);
+          const trunk = hf < 0.45 ? clamp01(overlap(xx, xx + 1, sx - trunkW, sx + trunkW)) * rowCov : 0;
+          if (crown >= trunk) {
+            cov = crown;
+            const side = 0.85 + 0.2 * qx * sunSide;
+            cr *= side;
+            cg *= side;
+            cb *= side;
+          } else {
+            cov = trunk;
+            cr = c2r;
+            cg = c2g;
+            cb = c2b;
+          }
+        } else if (kind === 1) {
+          const cyy = baseY - hpx * 0.5;
+          const ry = hpx * 0.5;
+          const rx = Math.max(rpx, 0.4);
+          const qx = (pxc - sx) / rx;
+          const qy = (pyc - cyy) / ry;
+          const q = Math.sqrt(qx * qx + qy * qy);
+          cov = clamp01((1 - q) * Math.min(rx, ry) + 0.5) * (pyc <= baseY + 0.5 ? 1 : 0);
+          const side = 0.85 + 0.2 * qx * sunSide;
+          cr *= side;
+          cg *= side;
+          cb *= side;
+        } else if (kind === 2 || kind === 3) {
+          const hw = Math.max(rpx, 0.2);
+          cov = clamp01(overlap(xx, xx + 1, sx - hw, sx + hw)) * rowCov;
+          if (kind === 3 && hf > 0.75 && hf < 0.9) {
+            cr = c2r;
+            cg = c2g;
+            cb = c2b;
+          }
+        } else {
+          // Sign: a grey post with a square panel (side 2 * radius) at the top.
+          const panelTop = topY;
+          const panelBottom = topY + Math.min(hpx * 0.45, 2 * rpx);
+          const postW = Math.max(rpx * 0.12, 0.2);
+          if (pyc <= panelBottom) {
+            cov = clamp01(overlap(xx, xx + 1, sx - rpx, sx + rpx)) * clamp01(Math.min(panelBottom - yy, yy + 1 - panelTop));
+            const border = Math.abs(pxc - sx) > rpx * 0.78 || pyc - panelTop < (panelBottom - panelTop) * 0.12 || panelBottom - pyc < (panelBottom - panelTop) * 0.12;
+            if (border) {
+              cr = c2r;
+              cg = c2g;
+              cb = c2b;
+            }
+          } else {
+            cov = clamp01(overlap(xx, xx + 1, sx - postW, sx + postW)) * rowCov;
+            cr = 0.45 * light;
+            cg = 0.45 * light;
+            cb = 0.47 * light;
+          }
+        }
+        const p = yy * W + xx;
+        cov *= 1 - hoodCov[p]!;
+        if (cov <= 0.002) continue;
+        cr = (cr + (hr - cr) * fogK) * brightness;
+        cg = (cg + (hg - cg) * fogK) * brightness;
+        cb = (cb + (hb - cb) * fogK) * brightness;
+        const q = p * 3;
+        frame[q] = toByte((frame[q]! / 255) * (1 - cov) + cr * cov);
+        frame[q + 1] = toByte((frame[q + 1]! / 255) * (1 - cov) + cg * cov);
+        frame[q + 2] = toByte((frame[q + 2]! / 255) * (1 - cov) + cb * cov);
+        const obsT = this.obsTarget;
+        if (obsT) {
+          obsT[q] = UNIT[frame[q]!]!;
+          obsT[q + 1] = UNIT[frame[q + 1]!]!;
+          obsT[q + 2] = UNIT[frame[q + 2]!]!;
+        }
+      }
+    }
+  }
+}
+
+const INV_255 = 1 / 255;
+/** byte -> byte / 255 as float32 (exact by construction). */
+const UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
+
+/** Writes one pixel (values in 0..255; the clamped array rounds and clamps) and, if given, its floats byte / 255. */
+function put(out8: Uint8ClampedArray, obs: Float32Array | null, o: number, r: number, g: number, b: number): void {
+  out8[o] = r;
+  out8[o + 1] = g;
+  out8[o + 2] = b;
+  if (obs !== null) {
+    obs[o] = UNIT[out8[o]!]!;
+    obs[o + 1] = UNIT[out8[o + 1]!]!;
+    obs[o + 2] = UNIT[out8[o + 2]!]!;
+  }
+}
+
+/** Sine of the elevation of direction (dx, dy, dh). */
+function elevation(dx: number, dy: number, dh: number): number {
+  return dh / Math.sqrt(dx * dx + dy * dy + dh * dh);
+}
+
+function toByte(v: number): number {
+  return v <= 0 ? 0 : v >= 1 ? 255 : (v * 255 + 0.5) | 0;
+}
+
+function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+function overlap(a0: number, a1: number, b0: number, b1: number): number {
+  const lo = a0 > b0 ? a0 : b0;
+  const hi = a1 < b1 ? a1 : b1;
+  return hi > lo ? hi - lo : 0;
+}
+
+function min4(a: number, b: number, c: number, d: number): number {
+  const x = a < b ? a : b;
+  const y = c < d ? c : d;
+  return x < y ? x : y;
+}
+
+function max4(a: number, b: number, c: number, d: number): number {
+  const x = a > b ? a : b;
+  const y = c > d ? c : d;
+  return x > y ? x : y;
+}
+
+/** Texture contrast left at a footprint of `texels` texels per pixel (a cheap mipmap). */
+function fade(texels: number): number {
+  return 1 / (1 + texels * texels);
+}
+
+/**
+ * Mean fog factor over a pixel from the sums of its top and bottom corners' factors. Depth
+ * grows like 1 / (rows below the horizon), so f = t / (t + D) is 1 / (1 + k y) down the pixel
+ * and its exact mean between edge values a (top) and b (bottom) is ln(a / b) / (1/b - 1/a);
+ * where they are close (most of the image) the plain average is as good and cheaper.
+ */
+function fogMean(topSum: number, bottomSum: number): number {
+  const a = 0.5 * topSum;
+  const b = 0.5 * bottomSum;
+  // Within 15% the plain average is off by under 0.002 (half a grey level).
+  if (a < 1.15 * b && b < 1.15 * a) return 0.5 * (a + b);
+  if (a <= 0 || b <= 0) return 0.5 * (a + b);
+  return Math.log(a / b) / (1 / b - 1 / a);
+}
+
+/** Fades `out` towards the horizon colour by fog factor k (0 none, 1 all). */
+function fog(out: Float64Array, k: number, hr: number, hg: number, hb: number): void {
+  out[0] = out[0]! + (hr - out[0]!) * k;
+  out[1] = out[1]! + (hg - out[1]!) * k;
+  out[2] = out[2]! + (hb - out[2]!) * k;
+}
+
+/** Fraction of [s0, s1] covered by dashes (length `len` every `per` m from `ph`; inv = 1 / per). */
+function dashCov(s0: number, s1: number, len: number, per: number, ph: number, inv: number): number {
+  if (s1 - s0 < 1e-6) {
+    const x = s0 - ph;
+    return x - Math.floor(x * inv) * per < len ? 1 : 0;
+  }
+  return (dashInt(s1, len, per, ph, inv) - dashInt(s0, len, per, ph, inv)) / (s1 - s0);
+}
+
+function dashInt(s: number, len: number, per: number, ph: number, inv: number): number {
+  const x = s - ph;
+  const k = Math.floor(x * inv);
+  const r = x - k * per;
+  return k * len + (r < len ? r : len);
+}
+
+/** Fraction of a pixel where a value given at its 4 corners is positive (linear approximation). */
+function coverage4(a: number, b: number, c: number, d: number): number {
+  if (a > 0 && b > 0 && c > 0 && d > 0) return 1;
+  if (a <= 0 && b <= 0 && c <= 0 && d <= 0) return 0;
+  const pos = (a > 0 ? a : 0) + (b > 0 ? b : 0) + (c > 0 ? c : 0) + (d > 0 ? d : 0);
+  const all = Math.abs(a) + Math.abs(b) + Math.abs(c) + Math.abs(d);
+  return all > 0 ? pos / all : 0.5;
+}

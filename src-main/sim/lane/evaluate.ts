@@ -1,0 +1,160 @@
+/**
+ * Kendall et al.'s evaluation protocol on the `lane` env: for each held-out test seed, a fixed
+ * 250 m route from the lane centre, driven by a deterministic policy (no exploration noise);
+ * at a disengagement the car is put back on the lane centre where it happened (the safety
+ * driver) and drives on until the route is done. Reports per seed and overall the distance,
+ * the disengagements (by cause) and metres per disengagement (MPD = distance / max(1, n)).
+ *
+ * Baselines: randomPolicy (uniform actions), zeroPolicy (straight ahead), and laneKeeperPolicy,
+ * a hand-written controller on the state observation (a reference that the roads are drivable).
+ */
+import { LaneEnvConfig, laneTestSeeds, type LaneEnvConfigInput } from '../../../src-shared/config/envs/lane.js';
+import { Rng } from '../../engine/rng.js';
+import { LaneEnv, type LaneDisengagement, type LaneEpisodeMetrics } from './lane-env.js';
+import { PHYSICS_DT } from './vehicle.js';
+
+/** A deterministic policy: observation in, action in [-1, 1]^n out. */
+export type LanePolicy = (obs: Float32Array) => Float32Array;
+
+/** Kendall et al.'s route length (m). */
+export const KENDALL_ROUTE_M = 250;
+
+/** Kendall et al. 2018, Table I (real car, 250 m route). */
+export const KENDALL_TABLE_I = [
+  { method: 'Random policy', mpd: 7.35, disengagements: 34 },
+  { method: 'Zero policy', mpd: 22.7, disengagements: 11 },
+  { method: 'Deep RL from pixels', mpd: 143.2, disengagements: 1 },
+  { method: 'Deep RL from VAE', mpd: 250, disengagements: 0 },
+] as const;
+
+export interface LaneEvalOptions {
+  /** The env's options (obs kind, camera, road, ...); the protocol sets the route and safety driver. */
+  config?: LaneEnvConfigInput | LaneEnvConfig;
+  /** Road seeds to drive (default: the first 10 held-out test seeds). */
+  seeds?: number[];
+  /** Route length (m), default 250. */
+  routeLengthM?: number;
+  /** Called after each seed. */
+  onSeed?: (result: LaneSeedResult, index: number, total: number) => void;
+}
+
+export interface LaneSeedResult extends LaneEpisodeMetrics {
+  /** Disengagements by cause. */
+  causes: Record<string, number>;
+  events: LaneDisengagement[];
+}
+
+export interface LaneEvalResult {
+  routeLengthM: number;
+  seeds: LaneSeedResult[];
+  overall: {
+    routes: number;
+    distance: number;
+    disengagements: number;
+    /** Total distance / max(1, total disengagements). */
+    mpd: number;
+    /** Mean disengagements per route. */
+    disengagementsPerRoute: number;
+    /** Routes driven with no disengagement. */
+    cleanRoutes: number;
+    meanAbsOffset: number;
+    meanSpeed: number;
+    causes: Record<string, number>;
+  };
+}
+
+/** Runs the protocol for one policy. The policy is called once per env step. */
+export function evaluateLane(policy: LanePolicy, options: LaneEvalOptions = {}): LaneEvalResult {
+  const route = options.routeLengthM ?? KENDALL_ROUTE_M;
+  const base = LaneEnvConfig.parse({ ...(options.config ?? {}), id: 'lane' });
+  if (base.road.lengthM < route + 200) base.road = { ...base.road, lengthM: route + 200 };
+  const stepSeconds = base.actionRepeat * PHYSICS_DT;
+  // Enough steps to finish the route at a quarter of the cruise speed; the safety driver restores speed after a stall.
+  const maxSteps = Math.ceil((route / (0.25 * base.targetSpeedMps)) / stepSeconds) + 100;
+  const config = LaneEnvConfig.parse({ ...base, maxDistanceM: route, maxEpisodeSteps: Math.max(base.maxEpisodeSteps, maxSteps) });
+  const env = new LaneEnv(config);
+  env.safetyDriver = true;
+  const seeds = options.seeds ?? laneTestSeeds(10);
+  const results: LaneSeedResult[] = [];
+  seeds.forEach((seed, index) => {
+    let { obs } = env.reset(seed, { roadSeed: seed, offset: 0, headingError: 0 });
+    const events: LaneDisengagement[] = [];
+    let episode: LaneEpisodeMetrics | undefined;
+    for (;;) {
+      const r = env.step(policy(obs));
+      obs = r.obs;
+      const evs = r.info.events as LaneDisengagement[] | undefined;
+      if (evs) events.push(...evs);
+      if (r.terminated || r.truncated) {
+        episode = r.info.episode as LaneEpisodeMetrics;
+        break;
+      }
+    }
+    const causes: Record<string, number> = {};
+    for (const e of events) causes[e.cause] = (causes[e.cause] ?? 0) + 1;
+    const result: LaneSeedResult = { ...episode, causes, events };
+    results.push(result);
+    options.onSeed?.(result, index, seeds.length);
+  });
+  const distance = results.reduce((a, r) => a + r.distance, 0);
+  const disengagements = results.reduce((a, r) => a + r.disengagements, 0);
+  const steps = results.reduce((a, r) => a + r.steps, 0);
+  const causes: Record<string, number> = {};
+  for (const r of results) for (const [k, v] of Object.entries(r.causes)) causes[k] = (causes[k] ?? 0) + v;
+  return {
+    routeLengthM: route,
+    seeds: results,
+    overall: {
+      routes: results.length,
+      distance,
+      disengagements,
+      mpd: distance / Math.max(1, disengagements),
+      disengagementsPerRoute: results.length ? disengagements / results.length : 0,
+      cleanRoutes: results.filter((r) => r.disengagements === 0).length,
+      meanAbsOffset: steps ? results.reduce((a, r) => a + r.meanAbsOffset * r.steps, 0) / steps : 0,
+      meanSpeed: steps ? results.reduce((a, r) => a + r.meanSpeed * r.steps, 0) / steps : 0,
+      causes,
+    },
+  };
+}
+
+/** Uniformly random actions in [-1, 1] from a seeded generator. */
+export function randomPolicy(actionDim: number, seed = 0): LanePolicy {
+  const rng = new Rng(seed);
+  const a = new Float32Array(actionDim);
+  return () => {
+    for (let i = 0; i < actionDim; i++) a[i] = rng.uniform(-1, 1);
+    return a;
+  };
+}
+
+/** Always zero: steer straight (and, with throttle, coast). */
+export function zeroPolicy(actionDim: number): LanePolicy {
+  const a = new Float32Array(actionDim);
+  return () => a;
+}
+
+/**
+ * A hand-written lane keeper on the STATE observation: steers against the lateral offset and
+ * heading error and feeds forward the curvature ahead. A reference that the roads are
+ * drivable and that the observation carries what a controller needs; not a learner.
+ */
+export function laneKeeperPolicy(config: LaneEnvConfig): LanePolicy {
+  if (config.obs !== 'state') throw new Error('laneKeeperPolicy needs the state observation');
+  const half = 0.5 * ((config.road.laneWidthM[0] + config.road.laneWidthM[1]) / 2);
+  const headingLimit = (config.headingLimitDeg * Math.PI) / 180;
+  const maxSteer = (config.maxSteerDeg * Math.PI) / 180;
+  const wheelbase = 2.7;
+  const a = new Float32Array(config.throttle ? 2 : 1);
+  // obs: [offset/half, headingErr/limit, curv5, curv10, curv20, curv40 (x curvScale), speed/max, steer/max]
+  const curvScale = Math.max(config.road.minRadiusM, config.targetSpeedMps ** 2 / 4, 6);
+  return (obs) => {
+    const offset = obs[0]! * half;
+    const heading = obs[1]! * headingLimit;
+    const kAhead = (0.5 * obs[3]! + 0.5 * obs[2]!) / curvScale;
+    const steer = Math.atan(wheelbase * kAhead) - 0.35 * offset - 1.2 * heading;
+    a[0] = Math.max(-1, Math.min(1, steer / maxSteer));
+    if (config.throttle) a[1] = Math.max(-1, Math.min(1, 2 * (config.targetSpeedMps / config.maxSpeedMps - obs[6]!)));
+    return a;
+  };
+}
