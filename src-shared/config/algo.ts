@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { NoiseConfig } from './noise.js';
+import { ReplayConfig } from './replay.js';
 
 export const AlgoId = z.enum(['td3', 'ddpg']);
 export type AlgoId = z.infer<typeof AlgoId>;
@@ -42,6 +43,10 @@ export const Td3Config = z.object({
     .max(1)
     .optional()
     .describe('Polyak factor of the target conv encoder when the observation has a trainable encoder (lane obs "vae" in finetune/scratch mode); absent = 0.05 (SAC-AE, Yarats et al.).'),
+  // Added after runs existed: configDigest leaves it out at its default, so they still resume.
+  replay: ReplayConfig.default({ type: 'uniform' }).describe(
+    'Experience replay: "uniform" (default), or "her" = hindsight experience replay for goal-conditioned envs (arm-reach, arm-push): past transitions are replayed with goals the episode actually reached, so failures teach too (off by default).',
+  ),
 });
 export type Td3Config = z.infer<typeof Td3Config>;
 export type Td3ConfigInput = z.input<typeof Td3Config>;

@@ -99,7 +99,7 @@ describe('runs and the New-run form', () => {
   it('shows the options of the chosen env and creates a valid run', async () => {
     // The arm env's options (a choice, a switch, numbers) come from its schema alone.
     await input('env.id').selectOption('arm-push');
-    expect(await input('env.control').inputValue()).toBe('position');
+    expect(await input('env.control').inputValue()).toBe('velocity');
     expect(await input('env.terminateOnSuccess').isChecked()).toBe(false);
     expect(await input('env.cubeSolverIterations').inputValue()).toBe('20');
     expect(await input('env.maxEpisodeSteps').inputValue()).toBe('50');

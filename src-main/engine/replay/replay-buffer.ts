@@ -40,6 +40,22 @@ export interface ReplayBatch {
   truncated: Float32Array;
 }
 
+/** What the training loop needs of a replay buffer (uniform: ReplayBuffer; HER: HerReplayBuffer). */
+export interface Replay {
+  /** Transitions that can be sampled now. */
+  readonly size: number;
+  /** Bytes held by the preallocated arrays. */
+  readonly byteLength: number;
+  /** Stores one transition of env `env` (arrays are copied). */
+  add(env: number, obs: Float32Array, action: Float32Array, reward: number, nextObs: Float32Array, terminated: boolean, truncated: boolean): void;
+  /** A minibatch of `batchSize` transitions; the batch object is reused by the next call. */
+  sample(batchSize: number): ReplayBatch;
+  /** Reseeds the sampling Rng (after a divergence roll-back). */
+  reseed(seed: number): void;
+  snapshot(): Snapshot<unknown>;
+  restore(snap: Snapshot<unknown>): void;
+}
+
 export interface ReplayBufferOptions {
   /** Transitions to keep (the oldest are overwritten first). */
   capacity: number;
@@ -78,7 +94,7 @@ interface ReplayJson {
   imageDim?: number;
 }
 
-export class ReplayBuffer {
+export class ReplayBuffer implements Replay {
   readonly slots: number;
   readonly obsDim: number;
   readonly actDim: number;
@@ -329,6 +345,7 @@ export class ReplayBuffer {
 
   restore(snap: Snapshot<unknown>): void {
     const j = snap.json as ReplayJson;
+    if ((snap.json as { kind?: unknown }).kind === 'her') throw new Error('the checkpoint holds a hindsight experience replay buffer; this run uses uniform replay');
     if (j.slots !== this.slots || j.obsDim !== this.obsDim || j.actDim !== this.actDim || j.numEnvs !== this.numEnvs || (j.imageDim ?? 0) !== this.imageDim) {
       throw new Error(`checkpoint replay buffer has shape ${j.slots}x${j.obsDim}/${j.actDim}/${j.numEnvs} (image ${j.imageDim ?? 0}), this run needs ${this.slots}x${this.obsDim}/${this.actDim}/${this.numEnvs} (image ${this.imageDim})`);
     }

@@ -42,7 +42,7 @@ import { obsEncoderSetup, type ObsEncoderSetup } from '../encoder/setup.js';
 import { prefixArrays, rngFromJson, rngToJson, unprefixArrays, type RngJson, type Snapshot, type SnapshotArray } from '../checkpoint/snapshot.js';
 import type { LoadedArchive } from '../checkpoint/archive.js';
 import { makeNoise, type ExplorationNoise } from '../noise/index.js';
-import { ReplayBuffer } from '../replay/replay-buffer.js';
+import { makeReplay, type Replay } from '../replay/index.js';
 import { Td3, type Td3EncoderOptions } from '../td3/td3.js';
 import { episodeInfoNumbers, evaluatePolicy, type EvalResult } from './evaluate.js';
 import { evaluateLaneRoutes } from './evaluate-lane.js';
@@ -135,7 +135,10 @@ class DivergenceError extends Error {}
 export function configDigest(config: RunConfig): string {
   // The name is cosmetic (runs can be renamed); everything else shapes the numbers.
   const { name: _name, ...rest } = config;
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
+  // Fields added after runs existed are left out at their default, so those runs still resume.
+  const { replay, ...td3 } = rest.td3;
+  const digested = replay.type === 'uniform' ? { ...rest, td3 } : rest;
+  return createHash('sha256').update(JSON.stringify(digested)).digest('hex').slice(0, 16);
 }
 
 function fileSize(path: string): number {
@@ -159,7 +162,7 @@ export class Trainer {
   readonly seeds: RunSeeds;
   readonly vec: VecEnv;
   readonly learner: Td3;
-  readonly buffer: ReplayBuffer;
+  readonly buffer: Replay;
   readonly noise: ExplorationNoise;
   readonly checkpoints: CheckpointStore;
   /** The observation's conv encoder, if it has one (lane obs "vae"). */
@@ -232,7 +235,7 @@ export class Trainer {
     // No need to hold more transitions than the run will ever collect.
     const capacity = Math.min(cfg.td3.bufferSize, cfg.totalSteps + cfg.numEnvs);
     const imageDim = encoderOptions ? setup!.spec.height * setup!.spec.width * setup!.spec.channels : 0;
-    this.buffer = new ReplayBuffer({ capacity, obsDim: spaces.obsDim, actDim: spaces.actDim, numEnvs: cfg.numEnvs, seed: this.seeds.replay, imageDim });
+    this.buffer = makeReplay(cfg.td3.replay, { capacity, obsDim: spaces.obsDim, actDim: spaces.actDim, numEnvs: cfg.numEnvs, seed: this.seeds.replay, env: envs[0]!, imageDim });
     this.noise = makeNoise(cfg.td3.noise, { numEnvs: cfg.numEnvs, actDim: spaces.actDim, seed: this.seeds.noise, actor: this.learner.actor, name: this.learner.name });
     this.actionRng = new Rng(this.seeds.actions);
     this.evalEnvs = Array.from({ length: Math.min(cfg.evalEpisodes, MAX_EVAL_ENVS) }, () => build(cfg.env));
@@ -400,7 +403,8 @@ export class Trainer {
     } else if (this.vecSteps % td3.trainFreq === 0 && this.step > td3.learningStarts) {
       n = td3.gradientSteps >= 0 ? td3.gradientSteps : td3.trainFreq * cfg.numEnvs;
     }
-    {
+    // (A HER buffer has nothing to sample until an episode has ended.)
+    if (n > 0 && this.buffer.size > 0) {
       for (let k = 0; k < n; k++) {
         this.learner.train(this.buffer.sample(td3.batchSize));
         this.windowUpdates++;

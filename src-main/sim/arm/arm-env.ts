@@ -18,6 +18,8 @@
  * Reward: dense = -distance (m); sparse = 0 on success, -1 otherwise. Episodes are truncated at
  * maxEpisodeSteps (50); they terminate only on success with terminateOnSuccess, or when the
  * physics produced a non-finite state (info.physics_fault; never seen in testing).
+ * Info: every step has is_success, distance (m), achieved_goal, desired_goal; an episode's last
+ * step also has `episode: { is_success, final_distance }` (its outcome, scored at that step).
  */
 import type { ArmEnvConfig } from '../../../src-shared/config/envs/arm.js';
 import type { ArmPose } from '../../../src-shared/scene/arm.js';
@@ -154,13 +156,13 @@ export class ArmEnv implements GoalEnv {
     const reward = this.computeReward(this.achieved, this.desired);
     const info = this.info(success);
     if (fault) info.physics_fault = true;
-    return {
-      obs: this.obs,
-      reward,
-      terminated: fault || (this.config.terminateOnSuccess && success),
-      truncated: this.steps >= this.config.maxEpisodeSteps,
-      info,
-    };
+    const terminated = fault || (this.config.terminateOnSuccess && success);
+    const truncated = this.steps >= this.config.maxEpisodeSteps;
+    // The episode's outcome, scored as panda-gym does (at its last step); the training loop
+    // reports numeric `info.episode` fields on episode lines and their means on eval lines
+    // (mean_is_success = success rate).
+    if (terminated || truncated) info.episode = { is_success: success, final_distance: info.distance as number };
+    return { obs: this.obs, reward, terminated, truncated, info };
   }
 
   computeReward(achieved: ArrayLike<number>, desired: ArrayLike<number>): number {

@@ -9,8 +9,8 @@ const armCommon = {
   maxEpisodeSteps: z.number().int().min(1).max(100_000).default(50).describe('Time limit (truncation) in control steps; panda-gym uses 50.'),
   control: z
     .enum(['position', 'velocity'])
-    .default('position')
-    .describe('What an action sets per joint: "position" = an angle target spanning the joint range, "velocity" = a joint speed up to the joint\'s limit; either way a position-feedback servo with torque limits drives the joint.'),
+    .default('velocity')
+    .describe('What an action sets per joint: "velocity" = a joint speed up to the joint\'s limit, "position" = an angle target spanning the joint range; either way a position-feedback servo with torque limits drives the joint. TD3 learns arm-reach faster and more precisely with velocity (bench/RESULTS.md).'),
   reward: z.enum(['dense', 'sparse']).default('dense').describe('"dense" = minus the distance to the goal (m); "sparse" = 0 on success, -1 otherwise (as panda-gym).'),
   distanceThreshold: z.number().min(0.001).max(1).default(0.05).describe('Success when the distance to the goal is below this (m).'),
   physicsStepsPerAction: z

@@ -12,7 +12,7 @@ describe('arm envs', () => {
     expect(ENV_IDS).toContain('arm-reach');
     expect(ENV_IDS).toContain('arm-push');
     const c = EnvConfig.parse({ id: 'arm-reach' });
-    expect(c).toMatchObject({ maxEpisodeSteps: 50, distanceThreshold: 0.05, reward: 'dense', control: 'position' });
+    expect(c).toMatchObject({ maxEpisodeSteps: 50, distanceThreshold: 0.05, reward: 'dense', control: 'velocity' });
     const env = makeEnv(c);
     expect(env).toBeInstanceOf(ArmEnv);
     expect(isGoalEnv(env)).toBe(true);
@@ -83,7 +83,12 @@ describe('arm envs', () => {
       const r = env.step(zero());
       n++;
       expect(r.terminated).toBe(false);
-      if (r.truncated) break;
+      if (r.truncated) {
+        // The last step reports the episode's outcome (the training loop's eval lines average it).
+        expect(r.info.episode).toEqual({ is_success: r.info.is_success, final_distance: r.info.distance });
+        break;
+      }
+      expect(r.info.episode).toBeUndefined();
     }
     expect(n).toBe(50);
     const stop = makeEnv(EnvConfig.parse({ id: 'arm-reach', terminateOnSuccess: true })) as ArmEnv;
@@ -94,6 +99,7 @@ describe('arm envs', () => {
     const r = stop.step(Float32Array.from(JOINTS.map((j) => ((j.neutral - j.lower) / (j.upper - j.lower)) * 2 - 1)));
     expect(r.info.is_success).toBe(true);
     expect(r.terminated).toBe(true);
+    expect(r.info.episode).toEqual({ is_success: true, final_distance: r.info.distance });
   });
 
   it('holds its pose under a zero velocity action and moves a joint under a velocity action', () => {

@@ -74,6 +74,7 @@ describe('training loop', () => {
     ['TD3, 2 envs, Gaussian noise', { numEnvs: 2 }],
     ['DDPG, OU noise', { algo: 'ddpg' }],
     ['TD3, parameter noise', { td3: { noise: { type: 'param', adaptEvery: 30 } } }],
+    ['TD3 + hindsight experience replay, arm-reach, 2 envs', { env: { id: 'arm-reach' }, numEnvs: 2, td3: { replay: { type: 'her' } } }],
   ] as Array<[string, RunConfigInput]>) {
     it(`resumes exactly: N steps == N/2, stop, resume, N/2 (${name})`, async () => {
       const input = tinyConfig(over);

@@ -1,0 +1,46 @@
+/** Builds the replay buffer a run's config asks for: uniform, or hindsight experience replay. */
+import type { ReplayConfig } from '../../../src-shared/config/replay.js';
+import type { Env } from '../../sim/env.js';
+import { isGoalEnv } from '../../sim/arm/goal-env.js';
+import { HerReplayBuffer } from './her-buffer.js';
+import { ReplayBuffer, type Replay } from './replay-buffer.js';
+
+export type { Replay, ReplayBatch } from './replay-buffer.js';
+export { HerReplayBuffer, ReplayBuffer };
+
+export interface ReplayContext {
+  capacity: number;
+  obsDim: number;
+  actDim: number;
+  numEnvs: number;
+  seed: number;
+  /** An env of the run (HER reads its goal layout and computeReward, which must be pure). */
+  env: Env;
+  /** Leading observation values stored as bytes (camera images with a trainable encoder); 0 = none. */
+  imageDim?: number;
+}
+
+export function makeReplay(config: ReplayConfig, ctx: ReplayContext): Replay {
+  const { capacity, obsDim, actDim, numEnvs, seed, env, imageDim = 0 } = ctx;
+  switch (config.type) {
+    case 'uniform':
+      return new ReplayBuffer({ capacity, obsDim, actDim, numEnvs, seed, imageDim });
+    case 'her': {
+      if (imageDim > 0) throw new Error('hindsight experience replay works on vector observations; it does not store camera images (use uniform replay with a trainable image encoder)');
+      if (!isGoalEnv(env)) {
+        throw new Error(`hindsight experience replay needs a goal-conditioned env (one with computeReward and goals in its observation, e.g. arm-reach, arm-push); "${env.id}" is not one`);
+      }
+      return new HerReplayBuffer({
+        capacity,
+        obsDim,
+        actDim,
+        numEnvs,
+        seed,
+        goal: env.goal,
+        computeReward: (achieved, desired) => env.computeReward(achieved, desired),
+        nSampledGoal: config.nSampledGoal,
+        strategy: config.strategy,
+      });
+    }
+  }
+}

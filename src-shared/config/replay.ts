@@ -1,0 +1,30 @@
+/** Experience-replay settings; the implementations live in src-main/engine/replay/. */
+import { z } from 'zod';
+
+/** Plain uniform replay (the default). */
+export const UniformReplayConfig = z.object({ type: z.literal('uniform') });
+
+/**
+ * Hindsight experience replay (Andrychowicz et al. 2017), as Stable-Baselines3's
+ * HerReplayBuffer: transitions are kept per episode, and at sample time a fraction
+ * k / (k + 1) of each batch gets a new goal, an achieved goal of the same episode, with the
+ * reward recomputed by the env's computeReward. Needs a goal-conditioned env (arm-reach, arm-push).
+ */
+export const HerReplayConfig = z.object({
+  type: z.literal('her'),
+  nSampledGoal: z
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(4)
+    .describe('Relabelled goals per real transition (k, SB3 n_sampled_goal): a fraction k / (k + 1) of every batch is relabelled.'),
+  strategy: z
+    .enum(['future', 'final', 'episode'])
+    .default('future')
+    .describe('Where relabelled goals come from: "future" = an achieved goal later in the same episode (the paper\'s best), "final" = the episode\'s last, "episode" = any step of the episode.'),
+});
+
+export const ReplayConfig = z.discriminatedUnion('type', [UniformReplayConfig, HerReplayConfig]);
+export type ReplayConfig = z.infer<typeof ReplayConfig>;
+export type HerReplayConfig = z.infer<typeof HerReplayConfig>;
