@@ -308,7 +308,8 @@ export class DriverCamera {
     if (!this.road) throw new Error('DriverCamera.render before setScene');
     if (this.bodyDirty || !this.hoodValid) this.computeHood();
     this.castCorners(hint);
-    this.shadePixels(brightness);
+    if (this.antiAlias) this.shadeAntiAliased(brightness);
+    else this.shadePixels(brightness);
     this.drawProps(hint, brightness);
     return this.frame;
   }
@@ -411,6 +412,9 @@ export class DriverCamera {
     const fogD = this.fogDistance;
     const hood = this.cHood;
     let rowHint = hint;
+    const RX = road.x, RY = road.y, RTX = road.tx, RTY = road.ty, RK = road.curvature;
+    const rSp = road.spacing, rInvSp = road.invSpacing, rLast = road.n - 1;
+    let pS = 0, pD = 0, pI = 0;
     // Bottom (near) rows first, so the road hint travels outwards from the car.
     for (let r = gh - 1; r >= 0; r--) {
       const v = (r + off - cy) / f;
@@ -475,10 +479,36 @@ export class DriverCamera {
           cK[i] = PENDING;
           continue;
         }
-        let ok: boolean;
+        let ok = false;
         if (last >= 0) {
-          // Coherent with the previous corner of the row: walk from its answer.
-          ok = road.project(x, y, last);
+          // Coherent with the previous corner of the row: walk from its answer (Road.project,
+          // written out here: a call with float arguments costs more than the walk itself).
+          let j = last;
+          for (let iter = 0; iter < 12; iter++) {
+            const ex = x - RX[j]!;
+            const ey = y - RY[j]!;
+            const tx = RTX[j]!;
+            const ty = RTY[j]!;
+            const u = ex * tx + ey * ty;
+            const v = ey * tx - ex * ty;
+            const k = RK[j]!;
+            const den = 1 - k * v;
+            if (den < 0.25) break;
+            const sig = u / den;
+            const step = Math.round(sig * rInvSp);
+            if (step === 0 || iter === 11) {
+              pS = j * rSp + sig;
+              pD = v - 0.5 * k * u * sig;
+              pI = j;
+              ok = step === 0;
+              break;
+            }
+            let jn = j + step;
+            if (jn < 0) jn = 0;
+            else if (jn > rLast) jn = rLast;
+            if (jn === j) break;
+            j = jn;
+          }
         } else {
           const g = road.hint(x, y);
           if (g < 0) {
@@ -488,17 +518,25 @@ export class DriverCamera {
           const start = rowHint >= 0 ? rowHint : g;
           ok = road.project(x, y, start);
           if (!ok && start !== g) ok = road.project(x, y, g);
+          pS = road.ps;
+          pD = road.pd;
+          pI = road.pi;
         }
-        if (last >= 0 && !(ok && road.pd <= band && road.pd >= -band)) {
+        if (last >= 0 && !(ok && pD <= band && pD >= -band)) {
           // Lost the road from the previous corner: another part of the road may still be near.
           const g = road.hint(x, y);
-          if (g >= 0 && (g > last + 30 || g < last - 30)) ok = road.project(x, y, g);
+          if (g >= 0 && (g > last + 30 || g < last - 30)) {
+            ok = road.project(x, y, g);
+            pS = road.ps;
+            pD = road.pd;
+            pI = road.pi;
+          }
         }
-        if (ok && road.pd <= band && road.pd >= -band) {
+        if (ok && pD <= band && pD >= -band) {
           cK[i] = NEAR;
-          cS[i] = road.ps;
-          cD[i] = road.pd;
-          last = road.pi;
+          cS[i] = pS;
+          cD[i] = pD;
+          last = pI;
           if (firstInRow < 0) firstInRow = last;
         } else {
           cK[i] = FAR;
@@ -539,6 +577,333 @@ export class DriverCamera {
         }
       }
       if (firstInRow >= 0) rowHint = firstInRow;
+    }
+  }
+
+  /**
+   * The anti-aliased shading loop (the hot path of every frame). It computes exactly what
+   * shadePixels() does for anti-aliased frames, with the ground, grass, fog and pixel writes
+   * written out inline: no calls with float arguments (V8 boxes those when it does not
+   * inline) and no property loads inside the loop.
+   */
+  private shadeAntiAliased(brightness: number): void {
+    const W = this.width;
+    const H = this.height;
+    const gw = this.gw;
+    const out8 = this.frame;
+    const obsT = this.obsTarget;
+    const cK = this.cK, cS = this.cS, cD = this.cD, cT = this.cT, cX = this.cX, cY = this.cY, cE = this.cE, cF = this.cF;
+    const hoodCov = this.hoodCov;
+    const hr = this.horizon[0]!, hg = this.horizon[1]!, hb = this.horizon[2]!;
+    const invF = 1 / this.focal;
+    const out = this.shadeOut;
+    const rowHood = this.rowHood;
+    const rowSky = this.rowSky;
+    const lut = this.skyLut;
+    const lutScale = SKY_LUT / SKY_TOP;
+    const hood0 = this.hood[0]!, hood1 = this.hood[1]!, hood2 = this.hood[2]!;
+    const aL = this.asphaltLeft, aR = this.asphaltRight, vL = this.vergeLeft, vR = this.vergeRight;
+    const ar = this.asphalt[0]!, ag = this.asphalt[1]!, ab = this.asphalt[2]!;
+    const vr = this.verge[0]!, vg = this.verge[1]!, vb = this.verge[2]!;
+    const gr = this.grass[0]!, gg = this.grass[1]!, gb = this.grass[2]!;
+    const aTile = this.asphaltTile, vTile = this.vergeTile, gTile = this.grassTile;
+    const aInv = this.asphaltInvTexel, vInv = this.vergeInvTexel, gInv = this.grassInvTexel;
+    const aAmp = this.asphaltAmp, vAmp = this.vergeAmp, gAmp = this.grassAmp;
+    const sMask = this.stripeMask;
+    const sRange = this.stripeRange;
+    const sCells = this.stripeCells;
+    const sD0 = this.stripeD0;
+    const mk = this.stripes;
+    const trackBits = this.trackBits;
+    const trackDark = this.trackDarkening;
+    const b255 = 255 * brightness;
+    let p = 0;
+    for (let r = 0; r < H; r++) {
+      const hoodShade = 1 - 0.25 * (r / H);
+      if (rowHood[r]) {
+        const shade = hoodShade * b255;
+        const br = hood0 * shade, bg = hood1 * shade, bb = hood2 * shade;
+        const qr = br <= 0 ? 0 : br >= 255 ? 255 : (br + 0.5) | 0;
+        const qg = bg <= 0 ? 0 : bg >= 255 ? 255 : (bg + 0.5) | 0;
+        const qb = bb <= 0 ? 0 : bb >= 255 ? 255 : (bb + 0.5) | 0;
+        for (let c = 0; c < W; c++, p++) {
+          const o = p * 3;
+          out8[o] = qr;
+          out8[o + 1] = qg;
+          out8[o + 2] = qb;
+          if (obsT !== null) {
+            obsT[o] = UNIT[qr]!;
+            obsT[o + 1] = UNIT[qg]!;
+            obsT[o + 2] = UNIT[qb]!;
+          }
+        }
+        continue;
+      }
+      if (rowSky[r] && rowSky[r + 1]) {
+        const base = r * gw;
+        const e0 = 0.25 * (cE[base]! + cE[base + 1]! + cE[base + gw]! + cE[base + gw + 1]!);
+        const de = 0.5 * (cE[base + 1]! - cE[base]! + cE[base + gw + 1]! - cE[base + gw]!);
+        // The table entry changes a few times per row at most: convert it to bytes only then.
+        let kPrev = -1;
+        let qr = 0, qg = 0, qb = 0;
+        for (let c = 0; c < W; c++, p++) {
+          const e = e0 + c * de;
+          const k = e <= 0 ? 0 : e >= SKY_TOP ? SKY_LUT * 3 : ((e * lutScale) | 0) * 3;
+          const o = p * 3;
+          if (k !== kPrev) {
+            kPrev = k;
+            const zr = lut[k]! * b255, zg = lut[k + 1]! * b255, zb = lut[k + 2]! * b255;
+            qr = zr <= 0 ? 0 : zr >= 255 ? 255 : (zr + 0.5) | 0;
+            qg = zg <= 0 ? 0 : zg >= 255 ? 255 : (zg + 0.5) | 0;
+            qb = zb <= 0 ? 0 : zb >= 255 ? 255 : (zb + 0.5) | 0;
+          }
+          out8[o] = qr;
+          out8[o + 1] = qg;
+          out8[o + 2] = qb;
+          if (obsT !== null) {
+            obsT[o] = UNIT[qr]!;
+            obsT[o + 1] = UNIT[qg]!;
+            obsT[o + 2] = UNIT[qb]!;
+          }
+        }
+        continue;
+      }
+      const hoodR = hood0 * hoodShade, hoodG = hood1 * hoodShade, hoodB = hood2 * hoodShade;
+      for (let c = 0; c < W; c++, p++) {
+        const hc = hoodCov[p]!;
+        const o = p * 3;
+        let cr: number, cg: number, cb: number;
+        if (hc >= 1) {
+          cr = hoodR;
+          cg = hoodG;
+          cb = hoodB;
+        } else {
+          const i0 = r * gw + c;
+          const i1 = i0 + 1;
+          const i2 = i0 + gw;
+          const i3 = i2 + 1;
+          const k0 = cK[i0]!, k1 = cK[i1]!, k2 = cK[i2]!, k3 = cK[i3]!;
+          if (k0 === NEAR && k1 === NEAR && k2 === NEAR && k3 === NEAR) {
+            const d0 = cD[i0]!, d1 = cD[i1]!, d2 = cD[i2]!, d3 = cD[i3]!;
+            const dl01 = d0 < d1 ? d0 : d1, dl23 = d2 < d3 ? d2 : d3;
+            const dh01 = d0 > d1 ? d0 : d1, dh23 = d2 > d3 ? d2 : d3;
+            const dlo = dl01 < dl23 ? dl01 : dl23;
+            const dhi = dh01 > dh23 ? dh01 : dh23;
+            const t = 0.25 * (cT[i0]! + cT[i1]! + cT[i2]! + cT[i3]!);
+            // Mean fog factor over the pixel (see fogMean).
+            const fa = 0.5 * (cF[i0]! + cF[i1]!);
+            const fb = 0.5 * (cF[i2]! + cF[i3]!);
+            const fk = (fa < 1.15 * fb && fb < 1.15 * fa) || fa <= 0 || fb <= 0 ? 0.5 * (fa + fb) : Math.log(fa / fb) / (1 / fb - 1 / fa);
+            let m = 0;
+            const c0 = ((dlo - sD0) * STRIPE_INV) | 0;
+            const c1 = ((dhi - sD0) * STRIPE_INV) | 0;
+            if (c1 - c0 < 2) m = sMask[c0]! | sMask[c1]!;
+            else {
+              const L = 31 - Math.clz32(c1 - c0 + 1);
+              m = sRange[L * sCells + c0]! | sRange[L * sCells + c1 - (1 << L) + 1]!;
+            }
+            // Painted lines that really overlap the footprint (the cell mask also holds near misses).
+            let paint = m & ~trackBits;
+            if (paint !== 0) {
+              let hit = 0;
+              for (let b = 0, q = paint; q !== 0; b++, q >>>= 1) {
+                if ((q & 1) === 0) continue;
+                if (!(mk[b * MK_STRIDE + MK_HI]! < dlo || mk[b * MK_STRIDE + MK_LO]! > dhi)) {
+                  hit = 1;
+                  break;
+                }
+              }
+              if (hit === 0) paint = 0;
+            }
+            if (paint === 0 && dlo >= aR && dhi <= aL) {
+              // Plain asphalt (maybe a tyre track): texture faded with footprint (like a mipmap), fog.
+              const sm = 0.25 * (cS[i0]! + cS[i1]! + cS[i2]! + cS[i3]!);
+              const dm = 0.5 * (dlo + dhi);
+              const tex = aTile[((Math.floor(dm * aInv) & TILE_MASK) << 6) | (Math.floor(sm * aInv) & TILE_MASK)]!;
+              const x = t * invF * aInv;
+              let k = 1 + (aAmp * tex) / (1 + x * x);
+              m &= trackBits;
+              if (m !== 0) {
+                const w = dhi - dlo;
+                for (let b = 0; m !== 0; b++, m >>>= 1) {
+                  if ((m & 1) === 0) continue;
+                  const lo = mk[b * MK_STRIDE + MK_LO]!;
+                  const hi = mk[b * MK_STRIDE + MK_HI]!;
+                  let cov: number;
+                  if (w < 1e-4) cov = dm >= lo && dm <= hi ? 1 : 0;
+                  else {
+                    const olo = dlo > lo ? dlo : lo;
+                    const ohi = dhi < hi ? dhi : hi;
+                    cov = (ohi > olo ? ohi - olo : 0) / w;
+                  }
+                  k *= 1 - trackDark * cov;
+                }
+              }
+              cr = ar * k + (hr - ar * k) * fk;
+              cg = ag * k + (hg - ag * k) * fk;
+              cb = ab * k + (hb - ab * k) * fk;
+            } else if (paint === 0 && ((dlo >= vR && dhi <= aR) || (dlo >= aL && dhi <= vL))) {
+              // Plain verge.
+              const sm = 0.25 * (cS[i0]! + cS[i1]! + cS[i2]! + cS[i3]!);
+              const dm = 0.5 * (dlo + dhi);
+              const tex = vTile[((Math.floor(dm * vInv) & TILE_MASK) << 6) | (Math.floor(sm * vInv) & TILE_MASK)]!;
+              const x = t * invF * vInv;
+              const k = 1 + (vAmp * tex) / (1 + x * x);
+              cr = vr * k + (hr - vr * k) * fk;
+              cg = vg * k + (hg - vg * k) * fk;
+              cb = vb * k + (hb - vb * k) * fk;
+            } else if (paint === 0 && (dhi <= vR || dlo >= vL)) {
+              // Grass inside the road band.
+              const x = 0.25 * (cX[i0]! + cX[i1]! + cX[i2]! + cX[i3]!);
+              const y = 0.25 * (cY[i0]! + cY[i1]! + cY[i2]! + cY[i3]!);
+              const tex = gTile[((Math.floor(y * gInv) & TILE_MASK) << 6) | (Math.floor(x * gInv) & TILE_MASK)]!;
+              const xx = t * invF * gInv;
+              const k = 1 + (gAmp * tex) / (1 + xx * xx);
+              cr = gr * k + (hr - gr * k) * fk;
+              cg = gg * k + (hg - gg * k) * fk;
+              cb = gb * k + (hb - gb * k) * fk;
+            } else {
+              // Asphalt, verge and grass box-filtered across d, then the stripes over them (as ground()).
+              const s0 = cS[i0]!, s1 = cS[i1]!, s2 = cS[i2]!, s3 = cS[i3]!;
+              const sl01 = s0 < s1 ? s0 : s1, sl23 = s2 < s3 ? s2 : s3;
+              const sh01 = s0 > s1 ? s0 : s1, sh23 = s2 > s3 ? s2 : s3;
+              const slo = sl01 < sl23 ? sl01 : sl23;
+              const shi = sh01 > sh23 ? sh01 : sh23;
+              const fp = t * invF;
+              const sm = 0.5 * (slo + shi);
+              const dm = 0.5 * (dlo + dhi);
+              const w = dhi - dlo;
+              let cA: number, cV: number;
+              if (w < 1e-4) {
+                cA = dm >= aR && dm <= aL ? 1 : 0;
+                cV = cA ? 0 : dm >= vR && dm <= vL ? 1 : 0;
+              } else {
+                const inv = 1 / w;
+                let lo = dlo > aR ? dlo : aR;
+                let hi = dhi < aL ? dhi : aL;
+                cA = (hi > lo ? hi - lo : 0) * inv;
+                lo = dlo > vR ? dlo : vR;
+                hi = dhi < aR ? dhi : aR;
+                let ov = hi > lo ? hi - lo : 0;
+                lo = dlo > aL ? dlo : aL;
+                hi = dhi < vL ? dhi : vL;
+                ov += hi > lo ? hi - lo : 0;
+                cV = ov * inv;
+              }
+              const cG = 1 - cA - cV;
+              cr = 0;
+              cg = 0;
+              cb = 0;
+              if (cA > 0) {
+                const tex = aTile[((Math.floor(dm * aInv) & TILE_MASK) << 6) | (Math.floor(sm * aInv) & TILE_MASK)]!;
+                const x = fp * aInv;
+                const k = cA * (1 + aAmp * tex * (1 / (1 + x * x)));
+                cr += ar * k;
+                cg += ag * k;
+                cb += ab * k;
+              }
+              if (cV > 0) {
+                const tex = vTile[((Math.floor(dm * vInv) & TILE_MASK) << 6) | (Math.floor(sm * vInv) & TILE_MASK)]!;
+                const x = fp * vInv;
+                const k = cV * (1 + vAmp * tex * (1 / (1 + x * x)));
+                cr += vr * k;
+                cg += vg * k;
+                cb += vb * k;
+              }
+              if (cG > 1e-9) {
+                const x = 0.25 * (cX[i0]! + cX[i1]! + cX[i2]! + cX[i3]!);
+                const y = 0.25 * (cY[i0]! + cY[i1]! + cY[i2]! + cY[i3]!);
+                const tex = gTile[((Math.floor(y * gInv) & TILE_MASK) << 6) | (Math.floor(x * gInv) & TILE_MASK)]!;
+                const xx = fp * gInv;
+                const k = cG * (1 + gAmp * tex * (1 / (1 + xx * xx)));
+                cr += gr * k;
+                cg += gg * k;
+                cb += gb * k;
+              }
+              if (m !== 0) {
+                const point = w < 1e-4;
+                const invW = point ? 0 : 1 / w;
+                for (let b = 0; m !== 0; b++, m >>>= 1) {
+                  if ((m & 1) === 0) continue;
+                  const ob = b * MK_STRIDE;
+                  const lo = mk[ob + MK_LO]!;
+                  const hi = mk[ob + MK_HI]!;
+                  if (hi < dlo || lo > dhi) continue;
+                  let cov: number;
+                  if (point) cov = 1;
+                  else {
+                    const olo = dlo > lo ? dlo : lo;
+                    const ohi = dhi < hi ? dhi : hi;
+                    cov = (ohi > olo ? ohi - olo : 0) * invW;
+                  }
+                  const len = mk[ob + MK_DLEN]!;
+                  if (len > 0) {
+                    const per = mk[ob + MK_DPER]!, ph = mk[ob + MK_DPH]!, dinv = mk[ob + MK_DINV]!;
+                    if (shi - slo < 1e-6) {
+                      const x = slo - ph;
+                      cov *= x - Math.floor(x * dinv) * per < len ? 1 : 0;
+                    } else {
+                      const x1 = shi - ph;
+                      const k1 = Math.floor(x1 * dinv);
+                      const r1 = x1 - k1 * per;
+                      const x0 = slo - ph;
+                      const k0 = Math.floor(x0 * dinv);
+                      const r0 = x0 - k0 * per;
+                      cov *= (k1 * len + (r1 < len ? r1 : len) - (k0 * len + (r0 < len ? r0 : len))) / (shi - slo);
+                    }
+                  }
+                  if (cov <= 0) continue;
+                  cr += (mk[ob + MK_R]! - cr) * cov;
+                  cg += (mk[ob + MK_G]! - cg) * cov;
+                  cb += (mk[ob + MK_B]! - cb) * cov;
+                }
+              }
+              cr = cr + (hr - cr) * fk;
+              cg = cg + (hg - cg) * fk;
+              cb = cb + (hb - cb) * fk;
+            }
+          } else if (k0 === FAR && k1 === FAR && k2 === FAR && k3 === FAR) {
+            const t = 0.25 * (cT[i0]! + cT[i1]! + cT[i2]! + cT[i3]!);
+            const x = 0.25 * (cX[i0]! + cX[i1]! + cX[i2]! + cX[i3]!);
+            const y = 0.25 * (cY[i0]! + cY[i1]! + cY[i2]! + cY[i3]!);
+            const tex = gTile[((Math.floor(y * gInv) & TILE_MASK) << 6) | (Math.floor(x * gInv) & TILE_MASK)]!;
+            const xx = t * invF * gInv;
+            const k = 1 + gAmp * tex * (1 / (1 + xx * xx));
+            cr = gr * k;
+            cg = gg * k;
+            cb = gb * k;
+            const fa = 0.5 * (cF[i0]! + cF[i1]!);
+            const fb = 0.5 * (cF[i2]! + cF[i3]!);
+            const fk = (fa < 1.15 * fb && fb < 1.15 * fa) || fa <= 0 || fb <= 0 ? 0.5 * (fa + fb) : Math.log(fa / fb) / (1 / fb - 1 / fa);
+            cr = cr + (hr - cr) * fk;
+            cg = cg + (hg - cg) * fk;
+            cb = cb + (hb - cb) * fk;
+          } else {
+            this.mixedPixel(i0, i1, i2, i3, out);
+            cr = out[0]!;
+            cg = out[1]!;
+            cb = out[2]!;
+          }
+          if (hc > 0) {
+            // Bonnet edge: blend.
+            cr += (hoodR - cr) * hc;
+            cg += (hoodG - cg) * hc;
+            cb += (hoodB - cb) * hc;
+          }
+        }
+        const zr = cr * b255, zg = cg * b255, zb = cb * b255;
+        const qr = zr <= 0 ? 0 : zr >= 255 ? 255 : (zr + 0.5) | 0;
+        const qg = zg <= 0 ? 0 : zg >= 255 ? 255 : (zg + 0.5) | 0;
+        const qb = zb <= 0 ? 0 : zb >= 255 ? 255 : (zb + 0.5) | 0;
+        out8[o] = qr;
+        out8[o + 1] = qg;
+        out8[o + 2] = qb;
+        if (obsT !== null) {
+          obsT[o] = UNIT[qr]!;
+          obsT[o + 1] = UNIT[qg]!;
+          obsT[o + 2] = UNIT[qb]!;
+        }
+      }
     }
   }
 
@@ -753,16 +1118,27 @@ export class DriverCamera {
     let cr = 0, cg = 0, cb = 0;
     const tmp = this.mixOut;
     if (nSky) {
-      this.sky(e / nSky, tmp);
-      cr += wSky * tmp[0]!;
-      cg += wSky * tmp[1]!;
-      cb += wSky * tmp[2]!;
+      const es = e / nSky;
+      const k = es <= 0 ? 0 : es >= SKY_TOP ? SKY_LUT * 3 : ((es * (SKY_LUT / SKY_TOP)) | 0) * 3;
+      const lut = this.skyLut;
+      cr += wSky * lut[k]!;
+      cg += wSky * lut[k + 1]!;
+      cb += wSky * lut[k + 2]!;
     }
     if (nFar) {
       const t = tF / nFar;
       const w = (wGround * nFar) / nGround;
-      this.grassAt(xF / nFar, yF / nFar, t * invF, tmp);
-      fog(tmp, fF / nFar, hr, hg, hb);
+      const x = xF / nFar;
+      const y = yF / nFar;
+      const gInv = this.grassInvTexel;
+      const tex = this.grassTile[((Math.floor(y * gInv) & TILE_MASK) << 6) | (Math.floor(x * gInv) & TILE_MASK)]!;
+      const fx = t * invF * gInv;
+      const kg = 1 + this.grassAmp * tex * (1 / (1 + fx * fx));
+      const kf = fF / nFar;
+      const gr = this.grass[0]! * kg, gg = this.grass[1]! * kg, gb = this.grass[2]! * kg;
+      tmp[0] = gr + (hr - gr) * kf;
+      tmp[1] = gg + (hg - gg) * kf;
+      tmp[2] = gb + (hb - gb) * kf;
       cr += w * tmp[0]!;
       cg += w * tmp[1]!;
       cb += w * tmp[2]!;
@@ -770,8 +1146,19 @@ export class DriverCamera {
     if (nNear) {
       const t = tN / nNear;
       const w = (wGround * nNear) / nGround;
-      this.ground(slo, shi, dlo, dhi, xN / nNear, yN / nNear, t * invF, tmp);
-      fog(tmp, fN / nNear, hr, hg, hb);
+      const a = this.groundArgs;
+      a[0] = slo;
+      a[1] = shi;
+      a[2] = dlo;
+      a[3] = dhi;
+      a[4] = xN / nNear;
+      a[5] = yN / nNear;
+      a[6] = t * invF;
+      this.groundFromArgs(tmp);
+      const k = fN / nNear;
+      tmp[0] = tmp[0]! + (hr - tmp[0]!) * k;
+      tmp[1] = tmp[1]! + (hg - tmp[1]!) * k;
+      tmp[2] = tmp[2]! + (hb - tmp[2]!) * k;
       cr += w * tmp[0]!;
       cg += w * tmp[1]!;
       cb += w * tmp[2]!;
@@ -808,6 +1195,24 @@ export class DriverCamera {
    * (x, y) is the footprint's centre in the map, fp its size in metres per pixel.
    */
   private ground(slo: number, shi: number, dlo: number, dhi: number, x: number, y: number, fp: number, out: Float64Array): void {
+    const a = this.groundArgs;
+    a[0] = slo;
+    a[1] = shi;
+    a[2] = dlo;
+    a[3] = dhi;
+    a[4] = x;
+    a[5] = y;
+    a[6] = fp;
+    this.groundFromArgs(out);
+  }
+
+  /** Arguments of groundFromArgs: slo, shi, dlo, dhi, x, y, fp (see ground()). */
+  private readonly groundArgs = new Float64Array(7);
+
+  /** ground() with its arguments in groundArgs (no float arguments: the hot callers stay allocation-free). */
+  private groundFromArgs(out: Float64Array): void {
+    const a = this.groundArgs;
+    const slo = a[0]!, shi = a[1]!, dlo = a[2]!, dhi = a[3]!, x = a[4]!, y = a[5]!, fp = a[6]!;
     const sm = 0.5 * (slo + shi);
     const dm = 0.5 * (dlo + dhi);
     const w = dhi - dlo;
