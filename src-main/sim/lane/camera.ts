@@ -109,6 +109,8 @@ export class DriverCamera {
   private readonly rowHood: Uint8Array;
   /** Per sample row: 1 when the whole row looks at the sky; then rowE0/rowE1 are the elevation sines at its ends. */
   private readonly rowSky: Uint8Array;
+  /** Per sample column: the ray's right component u = (column - cx) / focal. */
+  private readonly uCol: Float64Array;
   /** Sky colour by elevation: SKY_LUT entries of r, g, b for e = 0 .. SKY_TOP. */
   private readonly skyLut = new Float64Array((SKY_LUT + 1) * 3);
   private hoodValid = false;
@@ -196,6 +198,7 @@ export class DriverCamera {
     this.hoodCov = new Float32Array(spec.width * spec.height);
     this.rowHood = new Uint8Array(spec.height);
     this.rowSky = new Uint8Array(this.gh);
+    this.uCol = Float64Array.from({ length: this.gw }, (_, c) => (c + this.gOffset - spec.width / 2) / this.focal);
   }
 
   /** Loads the scene's colours, markings, textures, props and lighting (once per episode). */
@@ -419,6 +422,7 @@ export class DriverCamera {
     const cS = this.cS, cD = this.cD, cT = this.cT, cX = this.cX, cY = this.cY, cE = this.cE, cK = this.cK, cF = this.cF, cV = this.cV;
     const fogD = this.fogDistance;
     const hood = this.cHood;
+    const uCol = this.uCol;
     let rowHint = hint;
     const RX = road.x, RY = road.y, RTX = road.tx, RTY = road.ty, RK = road.curvature;
     const rSp = road.spacing, rInvSp = road.invSpacing, rLast = road.n - 1;
@@ -457,7 +461,7 @@ export class DriverCamera {
           cE[i] = 0;
           continue;
         }
-        const u = (c + off - cx) / f;
+        const u = uCol[c]!;
         const dh = bh + u * Rh;
         const dx = bx + u * Rx;
         const dy = by + u * Ry;
