@@ -3,7 +3,8 @@
  * ray is cast onto the flat ground (or the sky, or the car's bonnet) and shaded from the scene
  * description (road-local s and d give asphalt, markings, verge; map x, y give grass).
  *
- * How it stays fast (~4k pixels per frame, well under 0.1 ms at 64x64):
+ * How it stays fast (~4k pixels per frame; 64x64 takes ~0.15 ms on one of this machine's shared
+ * cores, see bench/RESULTS.md):
  * - Rays are evaluated at pixel CORNERS, (W+1) x (H+1): direction = F + u * R + v * D is linear
  *   in the corner's (u, v), so a ray costs a few multiply-adds and one division.
  * - Road-local (s, d) of each ground hit comes from Road.project, started from the previous
@@ -15,6 +16,8 @@
  *   their true average instead of flickering. Textures fade with footprint like mipmaps.
  * - Props are drawn as sprites, far to near, clipped at their base (the ground in front of
  *   a prop is nearer, the ground behind it is hidden).
+ * - The hot loops (castCorners, shadeAntiAliased/shadeGroundRow) make no calls with float
+ *   arguments (V8 boxes those when it does not inline the callee) and load no properties.
  * Allocation-free after construction and setScene().
  */
 import type { LaneScene, Rgb } from '../../../src-shared/scene/lane-scene.js';
@@ -76,6 +79,11 @@ export class DriverCamera {
    * byte / 255 here, in the same pass (the pixels observation), so no second pass is needed.
    */
   obsTarget: Float32Array | null = null;
+  /**
+   * Shade anti-aliased frames with the general per-pixel path (shadePixels) instead of the
+   * inlined fast path (shadeAntiAliased); for tests that the two agree. Slower.
+   */
+  referenceShading = false;
   /** Focal length (pixels). */
   readonly focal: number;
   readonly antiAlias: boolean;
@@ -101,6 +109,8 @@ export class DriverCamera {
   private readonly rowHood: Uint8Array;
   /** Per sample row: 1 when the whole row looks at the sky; then rowE0/rowE1 are the elevation sines at its ends. */
   private readonly rowSky: Uint8Array;
+  /** Per sample column: the ray's right component u = (column - cx) / focal. */
+  private readonly uCol: Float64Array;
   /** Sky colour by elevation: SKY_LUT entries of r, g, b for e = 0 .. SKY_TOP. */
   private readonly skyLut = new Float64Array((SKY_LUT + 1) * 3);
   private hoodValid = false;
@@ -188,6 +198,7 @@ export class DriverCamera {
     this.hoodCov = new Float32Array(spec.width * spec.height);
     this.rowHood = new Uint8Array(spec.height);
     this.rowSky = new Uint8Array(this.gh);
+    this.uCol = Float64Array.from({ length: this.gw }, (_, c) => (c + this.gOffset - spec.width / 2) / this.focal);
   }
 
   /** Loads the scene's colours, markings, textures, props and lighting (once per episode). */
@@ -308,7 +319,8 @@ export class DriverCamera {
     if (!this.road) throw new Error('DriverCamera.render before setScene');
     if (this.bodyDirty || !this.hoodValid) this.computeHood();
     this.castCorners(hint);
-    this.shadePixels(brightness);
+    if (this.antiAlias && !this.referenceShading) this.shadeAntiAliased(brightness);
+    else this.shadePixels(brightness);
     this.drawProps(hint, brightness);
     return this.frame;
   }
@@ -410,7 +422,11 @@ export class DriverCamera {
     const cS = this.cS, cD = this.cD, cT = this.cT, cX = this.cX, cY = this.cY, cE = this.cE, cK = this.cK, cF = this.cF, cV = this.cV;
     const fogD = this.fogDistance;
     const hood = this.cHood;
+    const uCol = this.uCol;
     let rowHint = hint;
+    const RX = road.x, RY = road.y, RTX = road.tx, RTY = road.ty, RK = road.curvature;
+    const rSp = road.spacing, rInvSp = road.invSpacing, rLast = road.n - 1;
+    let pS = 0, pD = 0, pI = 0;
     // Bottom (near) rows first, so the road hint travels outwards from the car.
     for (let r = gh - 1; r >= 0; r--) {
       const v = (r + off - cy) / f;
@@ -445,7 +461,7 @@ export class DriverCamera {
           cE[i] = 0;
           continue;
         }
-        const u = (c + off - cx) / f;
+        const u = uCol[c]!;
         const dh = bh + u * Rh;
         const dx = bx + u * Rx;
         const dy = by + u * Ry;
@@ -475,10 +491,36 @@ export class DriverCamera {
           cK[i] = PENDING;
           continue;
         }
-        let ok: boolean;
+        let ok = false;
         if (last >= 0) {
-          // Coherent with the previous corner of the row: walk from its answer.
-          ok = road.project(x, y, last);
+          // Coherent with the previous corner of the row: walk from its answer (Road.project,
+          // written out here: a call with float arguments costs more than the walk itself).
+          let j = last;
+          for (let iter = 0; iter < 12; iter++) {
+            const ex = x - RX[j]!;
+            const ey = y - RY[j]!;
+            const tx = RTX[j]!;
+            const ty = RTY[j]!;
+            const u = ex * tx + ey * ty;
+            const v = ey * tx - ex * ty;
+            const k = RK[j]!;
+            const den = 1 - k * v;
+            if (den < 0.25) break;
+            const sig = u / den;
+            const step = Math.round(sig * rInvSp);
+            if (step === 0 || iter === 11) {
+              pS = j * rSp + sig;
+              pD = v - 0.5 * k * u * sig;
+              pI = j;
+              ok = step === 0;
+              break;
+            }
+            let jn = j + step;
+            if (jn < 0) jn = 0;
+            else if (jn > rLast) jn = rLast;
+            if (jn === j) break;
+            j = jn;
+          }
         } else {
           const g = road.hint(x, y);
           if (g < 0) {
@@ -488,17 +530,25 @@ export class DriverCamera {
           const start = rowHint >= 0 ? rowHint : g;
           ok = road.project(x, y, start);
           if (!ok && start !== g) ok = road.project(x, y, g);
+          pS = road.ps;
+          pD = road.pd;
+          pI = road.pi;
         }
-        if (last >= 0 && !(ok && road.pd <= band && road.pd >= -band)) {
+        if (last >= 0 && !(ok && pD <= band && pD >= -band)) {
           // Lost the road from the previous corner: another part of the road may still be near.
           const g = road.hint(x, y);
-          if (g >= 0 && (g > last + 30 || g < last - 30)) ok = road.project(x, y, g);
+          if (g >= 0 && (g > last + 30 || g < last - 30)) {
+            ok = road.project(x, y, g);
+            pS = road.ps;
+            pD = road.pd;
+            pI = road.pi;
+          }
         }
-        if (ok && road.pd <= band && road.pd >= -band) {
+        if (ok && pD <= band && pD >= -band) {
           cK[i] = NEAR;
-          cS[i] = road.ps;
-          cD[i] = road.pd;
-          last = road.pi;
+          cS[i] = pS;
+          cD[i] = pD;
+          last = pI;
           if (firstInRow < 0) firstInRow = last;
         } else {
           cK[i] = FAR;
@@ -542,6 +592,384 @@ export class DriverCamera {
     }
   }
 
+  /**
+   * The anti-aliased shading loop, the hot path of every frame: the same image as the general
+   * shadePixels() (tested to within rounding; see referenceShading), faster. Sky rows and
+   * bonnet rows convert their colour to bytes once per run; rows that see the ground go to
+   * shadeGroundRow(). Bytes are rounded once and the float observation is written from them
+   * in the same pass.
+   */
+  private shadeAntiAliased(brightness: number): void {
+    const W = this.width;
+    const H = this.height;
+    const gw = this.gw;
+    const out8 = this.frame;
+    const obsT = this.obsTarget;
+    const cE = this.cE;
+    const rowHood = this.rowHood;
+    const rowSky = this.rowSky;
+    const lut = this.skyLut;
+    const lutScale = SKY_LUT / SKY_TOP;
+    const hood0 = this.hood[0]!, hood1 = this.hood[1]!, hood2 = this.hood[2]!;
+    const b255 = 255 * brightness;
+    let p = 0;
+    for (let r = 0; r < H; r++) {
+      const hoodShade = 1 - 0.25 * (r / H);
+      if (rowHood[r]) {
+        const shade = hoodShade * b255;
+        const br = hood0 * shade, bg = hood1 * shade, bb = hood2 * shade;
+        const qr = br <= 0 ? 0 : br >= 255 ? 255 : (br + 0.5) | 0;
+        const qg = bg <= 0 ? 0 : bg >= 255 ? 255 : (bg + 0.5) | 0;
+        const qb = bb <= 0 ? 0 : bb >= 255 ? 255 : (bb + 0.5) | 0;
+        for (let c = 0; c < W; c++, p++) {
+          const o = p * 3;
+          out8[o] = qr;
+          out8[o + 1] = qg;
+          out8[o + 2] = qb;
+          if (obsT !== null) {
+            obsT[o] = UNIT[qr]!;
+            obsT[o + 1] = UNIT[qg]!;
+            obsT[o + 2] = UNIT[qb]!;
+          }
+        }
+        continue;
+      }
+      if (rowSky[r] && rowSky[r + 1]) {
+        const base = r * gw;
+        const e0 = 0.25 * (cE[base]! + cE[base + 1]! + cE[base + gw]! + cE[base + gw + 1]!);
+        const de = 0.5 * (cE[base + 1]! - cE[base]! + cE[base + gw + 1]! - cE[base + gw]!);
+        // The table entry changes a few times per row at most: convert it to bytes only then.
+        let kPrev = -1;
+        let qr = 0, qg = 0, qb = 0;
+        for (let c = 0; c < W; c++, p++) {
+          const e = e0 + c * de;
+          const k = e <= 0 ? 0 : e >= SKY_TOP ? SKY_LUT * 3 : ((e * lutScale) | 0) * 3;
+          const o = p * 3;
+          if (k !== kPrev) {
+            kPrev = k;
+            const zr = lut[k]! * b255, zg = lut[k + 1]! * b255, zb = lut[k + 2]! * b255;
+            qr = zr <= 0 ? 0 : zr >= 255 ? 255 : (zr + 0.5) | 0;
+            qg = zg <= 0 ? 0 : zg >= 255 ? 255 : (zg + 0.5) | 0;
+            qb = zb <= 0 ? 0 : zb >= 255 ? 255 : (zb + 0.5) | 0;
+          }
+          out8[o] = qr;
+          out8[o + 1] = qg;
+          out8[o + 2] = qb;
+          if (obsT !== null) {
+            obsT[o] = UNIT[qr]!;
+            obsT[o + 1] = UNIT[qg]!;
+            obsT[o + 2] = UNIT[qb]!;
+          }
+        }
+        continue;
+      }
+      this.shadeGroundRow(r, p, brightness);
+      p += W;
+    }
+  }
+
+  /**
+   * One pixel row of shadeAntiAliased() that sees the ground. The ground, grass, fog and pixel
+   * writes are written out inline (V8 boxes float arguments of calls it does not inline, which
+   * cost more than the work), with fast paths for footprints on one material and no painted
+   * line (asphalt with tyre tracks, verge, grass in the road band) and for the horizon over far
+   * grass; everything else takes the general box-filtered sum of ground() or mixedPixel().
+   */
+  private shadeGroundRow(r: number, p0: number, brightness: number): void {
+    const W = this.width;
+    const H = this.height;
+    const gw = this.gw;
+    const out8 = this.frame;
+    const obsT = this.obsTarget;
+    const cK = this.cK, cS = this.cS, cD = this.cD, cT = this.cT, cX = this.cX, cY = this.cY, cE = this.cE, cF = this.cF, cV = this.cV;
+    const hoodCov = this.hoodCov;
+    const hr = this.horizon[0]!, hg = this.horizon[1]!, hb = this.horizon[2]!;
+    const invF = 1 / this.focal;
+    const out = this.shadeOut;
+    const lut = this.skyLut;
+    const lutScale = SKY_LUT / SKY_TOP;
+    const hood0 = this.hood[0]!, hood1 = this.hood[1]!, hood2 = this.hood[2]!;
+    const aL = this.asphaltLeft, aR = this.asphaltRight, vL = this.vergeLeft, vR = this.vergeRight;
+    const ar = this.asphalt[0]!, ag = this.asphalt[1]!, ab = this.asphalt[2]!;
+    const vr = this.verge[0]!, vg = this.verge[1]!, vb = this.verge[2]!;
+    const gr = this.grass[0]!, gg = this.grass[1]!, gb = this.grass[2]!;
+    const aTile = this.asphaltTile, vTile = this.vergeTile, gTile = this.grassTile;
+    const aInv = this.asphaltInvTexel, vInv = this.vergeInvTexel, gInv = this.grassInvTexel;
+    const aAmp = this.asphaltAmp, vAmp = this.vergeAmp, gAmp = this.grassAmp;
+    const sMask = this.stripeMask;
+    const sRange = this.stripeRange;
+    const sCells = this.stripeCells;
+    const sD0 = this.stripeD0;
+    const mk = this.stripes;
+    const trackBits = this.trackBits;
+    const trackDark = this.trackDarkening;
+    const b255 = 255 * brightness;
+    const hoodShade = 1 - 0.25 * (r / H);
+    let p = p0;
+    const hoodR = hood0 * hoodShade, hoodG = hood1 * hoodShade, hoodB = hood2 * hoodShade;
+    for (let c = 0; c < W; c++, p++) {
+      const hc = hoodCov[p]!;
+      const o = p * 3;
+      let cr: number, cg: number, cb: number;
+      if (hc >= 1) {
+        cr = hoodR;
+        cg = hoodG;
+        cb = hoodB;
+      } else {
+        const i0 = r * gw + c;
+        const i1 = i0 + 1;
+        const i2 = i0 + gw;
+        const i3 = i2 + 1;
+        const k0 = cK[i0]!, k1 = cK[i1]!, k2 = cK[i2]!, k3 = cK[i3]!;
+        if (k0 === NEAR && k1 === NEAR && k2 === NEAR && k3 === NEAR) {
+          const d0 = cD[i0]!, d1 = cD[i1]!, d2 = cD[i2]!, d3 = cD[i3]!;
+          const dl01 = d0 < d1 ? d0 : d1, dl23 = d2 < d3 ? d2 : d3;
+          const dh01 = d0 > d1 ? d0 : d1, dh23 = d2 > d3 ? d2 : d3;
+          const dlo = dl01 < dl23 ? dl01 : dl23;
+          const dhi = dh01 > dh23 ? dh01 : dh23;
+          const t = 0.25 * (cT[i0]! + cT[i1]! + cT[i2]! + cT[i3]!);
+          const fa = 0.5 * (cF[i0]! + cF[i1]!);
+          const fb = 0.5 * (cF[i2]! + cF[i3]!);
+          // Mean fog factor over the pixel (fogMean; the logarithm by its atanh series where that converges fast).
+          let fk: number;
+          if ((fa < 1.15 * fb && fb < 1.15 * fa) || fa <= 0 || fb <= 0) fk = 0.5 * (fa + fb);
+          else {
+            const inv = 1 / (fa + fb);
+            const x = (fa - fb) * inv;
+            const x2 = x * x;
+            fk = x2 < 0.25 ? 2 * fa * fb * inv * (1 + x2 * (1 / 3 + x2 * (1 / 5 + x2 * (1 / 7 + x2 * (1 / 9 + x2 / 11))))) : Math.log(fa / fb) / (1 / fb - 1 / fa);
+          }
+          let m = 0;
+          const c0 = ((dlo - sD0) * STRIPE_INV) | 0;
+          const c1 = ((dhi - sD0) * STRIPE_INV) | 0;
+          if (c1 - c0 < 2) m = sMask[c0]! | sMask[c1]!;
+          else {
+            const L = 31 - Math.clz32(c1 - c0 + 1);
+            m = sRange[L * sCells + c0]! | sRange[L * sCells + c1 - (1 << L) + 1]!;
+          }
+          // No painted line within the footprint's d-cells (tyre tracks allowed): one material.
+          const plain = (m & ~trackBits) === 0;
+          if (plain && dlo >= aR && dhi <= aL) {
+            // Plain asphalt (maybe a tyre track): texture faded with footprint (like a mipmap), fog.
+            const sm = 0.25 * (cS[i0]! + cS[i1]! + cS[i2]! + cS[i3]!);
+            const dm = 0.5 * (dlo + dhi);
+            const tex = aTile[((Math.floor(dm * aInv) & TILE_MASK) << 6) | (Math.floor(sm * aInv) & TILE_MASK)]!;
+            const x = t * invF * aInv;
+            let k = 1 + (aAmp * tex) / (1 + x * x);
+            if (m !== 0) {
+              const w = dhi - dlo;
+              for (let b = 0; m !== 0; b++, m >>>= 1) {
+                if ((m & 1) === 0) continue;
+                const lo = mk[b * MK_STRIDE + MK_LO]!;
+                const hi = mk[b * MK_STRIDE + MK_HI]!;
+                let cov: number;
+                if (w < 1e-4) cov = dm >= lo && dm <= hi ? 1 : 0;
+                else {
+                  const olo = dlo > lo ? dlo : lo;
+                  const ohi = dhi < hi ? dhi : hi;
+                  cov = (ohi > olo ? ohi - olo : 0) / w;
+                }
+                k *= 1 - trackDark * cov;
+              }
+            }
+            cr = ar * k + (hr - ar * k) * fk;
+            cg = ag * k + (hg - ag * k) * fk;
+            cb = ab * k + (hb - ab * k) * fk;
+          } else if (plain && ((dlo >= vR && dhi <= aR) || (dlo >= aL && dhi <= vL))) {
+            // Plain verge (textured at the middle of the footprint's s range, as ground()).
+            const s0 = cS[i0]!, s1 = cS[i1]!, s2 = cS[i2]!, s3 = cS[i3]!;
+            const sl01 = s0 < s1 ? s0 : s1, sl23 = s2 < s3 ? s2 : s3;
+            const sh01 = s0 > s1 ? s0 : s1, sh23 = s2 > s3 ? s2 : s3;
+            const sm = 0.5 * ((sl01 < sl23 ? sl01 : sl23) + (sh01 > sh23 ? sh01 : sh23));
+            const dm = 0.5 * (dlo + dhi);
+            const tex = vTile[((Math.floor(dm * vInv) & TILE_MASK) << 6) | (Math.floor(sm * vInv) & TILE_MASK)]!;
+            const x = t * invF * vInv;
+            const k = 1 + vAmp * tex * (1 / (1 + x * x));
+            cr = vr * k + (hr - vr * k) * fk;
+            cg = vg * k + (hg - vg * k) * fk;
+            cb = vb * k + (hb - vb * k) * fk;
+          } else if (plain && (dhi <= vR || dlo >= vL)) {
+            // Grass inside the road band.
+            const x = 0.25 * (cX[i0]! + cX[i1]! + cX[i2]! + cX[i3]!);
+            const y = 0.25 * (cY[i0]! + cY[i1]! + cY[i2]! + cY[i3]!);
+            const tex = gTile[((Math.floor(y * gInv) & TILE_MASK) << 6) | (Math.floor(x * gInv) & TILE_MASK)]!;
+            const xx = t * invF * gInv;
+            const k = 1 + gAmp * tex * (1 / (1 + xx * xx));
+            cr = gr * k + (hr - gr * k) * fk;
+            cg = gg * k + (hg - gg * k) * fk;
+            cb = gb * k + (hb - gb * k) * fk;
+          } else {
+            // Asphalt, verge and grass box-filtered across d, then the stripes over them (as ground()).
+            const s0 = cS[i0]!, s1 = cS[i1]!, s2 = cS[i2]!, s3 = cS[i3]!;
+            const sl01 = s0 < s1 ? s0 : s1, sl23 = s2 < s3 ? s2 : s3;
+            const sh01 = s0 > s1 ? s0 : s1, sh23 = s2 > s3 ? s2 : s3;
+            const slo = sl01 < sl23 ? sl01 : sl23;
+            const shi = sh01 > sh23 ? sh01 : sh23;
+            const fp = t * invF;
+            const sm = 0.5 * (slo + shi);
+            const dm = 0.5 * (dlo + dhi);
+            const w = dhi - dlo;
+            let cA: number, cV: number;
+            if (w < 1e-4) {
+              cA = dm >= aR && dm <= aL ? 1 : 0;
+              cV = cA ? 0 : dm >= vR && dm <= vL ? 1 : 0;
+            } else {
+              const inv = 1 / w;
+              let lo = dlo > aR ? dlo : aR;
+              let hi = dhi < aL ? dhi : aL;
+              cA = (hi > lo ? hi - lo : 0) * inv;
+              lo = dlo > vR ? dlo : vR;
+              hi = dhi < aR ? dhi : aR;
+              let ov = hi > lo ? hi - lo : 0;
+              lo = dlo > aL ? dlo : aL;
+              hi = dhi < vL ? dhi : vL;
+              ov += hi > lo ? hi - lo : 0;
+              cV = ov * inv;
+            }
+            const cG = 1 - cA - cV;
+            cr = 0;
+            cg = 0;
+            cb = 0;
+            if (cA > 0) {
+              const tex = aTile[((Math.floor(dm * aInv) & TILE_MASK) << 6) | (Math.floor(sm * aInv) & TILE_MASK)]!;
+              const x = fp * aInv;
+              const k = cA * (1 + aAmp * tex * (1 / (1 + x * x)));
+              cr += ar * k;
+              cg += ag * k;
+              cb += ab * k;
+            }
+            if (cV > 0) {
+              const tex = vTile[((Math.floor(dm * vInv) & TILE_MASK) << 6) | (Math.floor(sm * vInv) & TILE_MASK)]!;
+              const x = fp * vInv;
+              const k = cV * (1 + vAmp * tex * (1 / (1 + x * x)));
+              cr += vr * k;
+              cg += vg * k;
+              cb += vb * k;
+            }
+            if (cG > 1e-9) {
+              const x = 0.25 * (cX[i0]! + cX[i1]! + cX[i2]! + cX[i3]!);
+              const y = 0.25 * (cY[i0]! + cY[i1]! + cY[i2]! + cY[i3]!);
+              const tex = gTile[((Math.floor(y * gInv) & TILE_MASK) << 6) | (Math.floor(x * gInv) & TILE_MASK)]!;
+              const xx = fp * gInv;
+              const k = cG * (1 + gAmp * tex * (1 / (1 + xx * xx)));
+              cr += gr * k;
+              cg += gg * k;
+              cb += gb * k;
+            }
+            if (m !== 0) {
+              const point = w < 1e-4;
+              const invW = point ? 0 : 1 / w;
+              for (let b = 0; m !== 0; b++, m >>>= 1) {
+                if ((m & 1) === 0) continue;
+                const ob = b * MK_STRIDE;
+                const lo = mk[ob + MK_LO]!;
+                const hi = mk[ob + MK_HI]!;
+                if (hi < dlo || lo > dhi) continue;
+                let cov: number;
+                if (point) cov = 1;
+                else {
+                  const olo = dlo > lo ? dlo : lo;
+                  const ohi = dhi < hi ? dhi : hi;
+                  cov = (ohi > olo ? ohi - olo : 0) * invW;
+                }
+                const len = mk[ob + MK_DLEN]!;
+                if (len > 0) {
+                  const per = mk[ob + MK_DPER]!, ph = mk[ob + MK_DPH]!, dinv = mk[ob + MK_DINV]!;
+                  if (shi - slo < 1e-6) {
+                    const x = slo - ph;
+                    cov *= x - Math.floor(x * dinv) * per < len ? 1 : 0;
+                  } else {
+                    const x1 = shi - ph;
+                    const k1 = Math.floor(x1 * dinv);
+                    const r1 = x1 - k1 * per;
+                    const x0 = slo - ph;
+                    const k0 = Math.floor(x0 * dinv);
+                    const r0 = x0 - k0 * per;
+                    cov *= (k1 * len + (r1 < len ? r1 : len) - (k0 * len + (r0 < len ? r0 : len))) / (shi - slo);
+                  }
+                }
+                if (cov <= 0) continue;
+                cr += (mk[ob + MK_R]! - cr) * cov;
+                cg += (mk[ob + MK_G]! - cg) * cov;
+                cb += (mk[ob + MK_B]! - cb) * cov;
+              }
+            }
+            cr = cr + (hr - cr) * fk;
+            cg = cg + (hg - cg) * fk;
+            cb = cb + (hb - cb) * fk;
+          }
+        } else if (k0 === FAR && k1 === FAR && k2 === FAR && k3 === FAR) {
+          const t = 0.25 * (cT[i0]! + cT[i1]! + cT[i2]! + cT[i3]!);
+          const x = 0.25 * (cX[i0]! + cX[i1]! + cX[i2]! + cX[i3]!);
+          const y = 0.25 * (cY[i0]! + cY[i1]! + cY[i2]! + cY[i3]!);
+          const tex = gTile[((Math.floor(y * gInv) & TILE_MASK) << 6) | (Math.floor(x * gInv) & TILE_MASK)]!;
+          const xx = t * invF * gInv;
+          const k = 1 + gAmp * tex * (1 / (1 + xx * xx));
+          cr = gr * k;
+          cg = gg * k;
+          cb = gb * k;
+          const fa = 0.5 * (cF[i0]! + cF[i1]!);
+          const fb = 0.5 * (cF[i2]! + cF[i3]!);
+          // Mean fog factor over the pixel (fogMean; the logarithm by its atanh series where that converges fast).
+          let fk: number;
+          if ((fa < 1.15 * fb && fb < 1.15 * fa) || fa <= 0 || fb <= 0) fk = 0.5 * (fa + fb);
+          else {
+            const inv = 1 / (fa + fb);
+            const x = (fa - fb) * inv;
+            const x2 = x * x;
+            fk = x2 < 0.25 ? 2 * fa * fb * inv * (1 + x2 * (1 / 3 + x2 * (1 / 5 + x2 * (1 / 7 + x2 * (1 / 9 + x2 / 11))))) : Math.log(fa / fb) / (1 / fb - 1 / fa);
+          }
+          cr = cr + (hr - cr) * fk;
+          cg = cg + (hg - cg) * fk;
+          cb = cb + (hb - cb) * fk;
+        } else if (k0 === SKY && k1 === SKY && k2 === FAR && k3 === FAR) {
+          // The horizon over far grass (mixedPixel's sum for this case): the sky's exact area
+          // share from the rays' vertical components, the rest far grass.
+          const v0 = cV[i0]!, v1 = cV[i1]!, v2 = cV[i2]!, v3 = cV[i3]!;
+          const pos = (v0 > 0 ? v0 : 0) + (v1 > 0 ? v1 : 0) + (v2 > 0 ? v2 : 0) + (v3 > 0 ? v3 : 0);
+          const abs = (v0 < 0 ? -v0 : v0) + (v1 < 0 ? -v1 : v1) + (v2 < 0 ? -v2 : v2) + (v3 < 0 ? -v3 : v3);
+          const wSky = abs > 0 ? pos / abs : 0.5;
+          const wG = 1 - wSky;
+          const es = 0.5 * (cE[i0]! + cE[i1]!);
+          const ks = es <= 0 ? 0 : es >= SKY_TOP ? SKY_LUT * 3 : ((es * lutScale) | 0) * 3;
+          const t = 0.5 * (cT[i2]! + cT[i3]!);
+          const x = 0.5 * (cX[i2]! + cX[i3]!);
+          const y = 0.5 * (cY[i2]! + cY[i3]!);
+          const tex = gTile[((Math.floor(y * gInv) & TILE_MASK) << 6) | (Math.floor(x * gInv) & TILE_MASK)]!;
+          const xx = t * invF * gInv;
+          const kg = 1 + gAmp * tex * (1 / (1 + xx * xx));
+          const kf = 0.5 * (cF[i2]! + cF[i3]!);
+          const g0 = gr * kg, g1 = gg * kg, g2 = gb * kg;
+          cr = wSky * lut[ks]! + wG * (g0 + (hr - g0) * kf);
+          cg = wSky * lut[ks + 1]! + wG * (g1 + (hg - g1) * kf);
+          cb = wSky * lut[ks + 2]! + wG * (g2 + (hb - g2) * kf);
+        } else {
+          this.mixedPixel(i0, i1, i2, i3, out);
+          cr = out[0]!;
+          cg = out[1]!;
+          cb = out[2]!;
+        }
+        if (hc > 0) {
+          // Bonnet edge: blend.
+          cr += (hoodR - cr) * hc;
+          cg += (hoodG - cg) * hc;
+          cb += (hoodB - cb) * hc;
+        }
+      }
+      const zr = cr * b255, zg = cg * b255, zb = cb * b255;
+      const qr = zr <= 0 ? 0 : zr >= 255 ? 255 : (zr + 0.5) | 0;
+      const qg = zg <= 0 ? 0 : zg >= 255 ? 255 : (zg + 0.5) | 0;
+      const qb = zb <= 0 ? 0 : zb >= 255 ? 255 : (zb + 0.5) | 0;
+      out8[o] = qr;
+      out8[o + 1] = qg;
+      out8[o + 2] = qb;
+      if (obsT !== null) {
+        obsT[o] = UNIT[qr]!;
+        obsT[o + 1] = UNIT[qg]!;
+        obsT[o + 2] = UNIT[qb]!;
+      }
+    }
+  }
   private shadePixels(brightness: number): void {
     const W = this.width;
     const H = this.height;
@@ -753,16 +1181,27 @@ export class DriverCamera {
     let cr = 0, cg = 0, cb = 0;
     const tmp = this.mixOut;
     if (nSky) {
-      this.sky(e / nSky, tmp);
-      cr += wSky * tmp[0]!;
-      cg += wSky * tmp[1]!;
-      cb += wSky * tmp[2]!;
+      const es = e / nSky;
+      const k = es <= 0 ? 0 : es >= SKY_TOP ? SKY_LUT * 3 : ((es * (SKY_LUT / SKY_TOP)) | 0) * 3;
+      const lut = this.skyLut;
+      cr += wSky * lut[k]!;
+      cg += wSky * lut[k + 1]!;
+      cb += wSky * lut[k + 2]!;
     }
     if (nFar) {
       const t = tF / nFar;
       const w = (wGround * nFar) / nGround;
-      this.grassAt(xF / nFar, yF / nFar, t * invF, tmp);
-      fog(tmp, fF / nFar, hr, hg, hb);
+      const x = xF / nFar;
+      const y = yF / nFar;
+      const gInv = this.grassInvTexel;
+      const tex = this.grassTile[((Math.floor(y * gInv) & TILE_MASK) << 6) | (Math.floor(x * gInv) & TILE_MASK)]!;
+      const fx = t * invF * gInv;
+      const kg = 1 + this.grassAmp * tex * (1 / (1 + fx * fx));
+      const kf = fF / nFar;
+      const gr = this.grass[0]! * kg, gg = this.grass[1]! * kg, gb = this.grass[2]! * kg;
+      tmp[0] = gr + (hr - gr) * kf;
+      tmp[1] = gg + (hg - gg) * kf;
+      tmp[2] = gb + (hb - gb) * kf;
       cr += w * tmp[0]!;
       cg += w * tmp[1]!;
       cb += w * tmp[2]!;
@@ -770,8 +1209,19 @@ export class DriverCamera {
     if (nNear) {
       const t = tN / nNear;
       const w = (wGround * nNear) / nGround;
-      this.ground(slo, shi, dlo, dhi, xN / nNear, yN / nNear, t * invF, tmp);
-      fog(tmp, fN / nNear, hr, hg, hb);
+      const a = this.groundArgs;
+      a[0] = slo;
+      a[1] = shi;
+      a[2] = dlo;
+      a[3] = dhi;
+      a[4] = xN / nNear;
+      a[5] = yN / nNear;
+      a[6] = t * invF;
+      this.groundFromArgs(tmp);
+      const k = fN / nNear;
+      tmp[0] = tmp[0]! + (hr - tmp[0]!) * k;
+      tmp[1] = tmp[1]! + (hg - tmp[1]!) * k;
+      tmp[2] = tmp[2]! + (hb - tmp[2]!) * k;
       cr += w * tmp[0]!;
       cg += w * tmp[1]!;
       cb += w * tmp[2]!;
@@ -808,6 +1258,24 @@ export class DriverCamera {
    * (x, y) is the footprint's centre in the map, fp its size in metres per pixel.
    */
   private ground(slo: number, shi: number, dlo: number, dhi: number, x: number, y: number, fp: number, out: Float64Array): void {
+    const a = this.groundArgs;
+    a[0] = slo;
+    a[1] = shi;
+    a[2] = dlo;
+    a[3] = dhi;
+    a[4] = x;
+    a[5] = y;
+    a[6] = fp;
+    this.groundFromArgs(out);
+  }
+
+  /** Arguments of groundFromArgs: slo, shi, dlo, dhi, x, y, fp (see ground()). */
+  private readonly groundArgs = new Float64Array(7);
+
+  /** ground() with its arguments in groundArgs (no float arguments: the hot callers stay allocation-free). */
+  private groundFromArgs(out: Float64Array): void {
+    const a = this.groundArgs;
+    const slo = a[0]!, shi = a[1]!, dlo = a[2]!, dhi = a[3]!, x = a[4]!, y = a[5]!, fp = a[6]!;
     const sm = 0.5 * (slo + shi);
     const dm = 0.5 * (dlo + dhi);
     const w = dhi - dlo;
@@ -942,6 +1410,19 @@ export class DriverCamera {
     const y1 = Math.min(H - 1, Math.ceil(baseY));
     const frame = this.frame;
     const hoodCov = this.hoodCov;
+    const obsT = this.obsTarget;
+    // Per-prop shape constants (pixels).
+    const crownCy = baseY - hpx * 0.68;
+    const crownRy = hpx * 0.34;
+    const crownRx = Math.max(rpx, 0.4);
+    const crownR = Math.min(crownRx, crownRy);
+    const trunkW = Math.max(rpx * 0.18, 0.25);
+    const bushCy = baseY - hpx * 0.5;
+    const bushRy = hpx * 0.5;
+    const bushR = Math.min(crownRx, bushRy);
+    const poleW = Math.max(rpx, 0.2);
+    const panelBottom = topY + Math.min(hpx * 0.45, 2 * rpx);
+    const postW = Math.max(rpx * 0.12, 0.2);
     for (let yy = y0; yy <= y1; yy++) {
       const pyc = yy + 0.5;
       // Height fraction of this pixel row's centre within the prop (0 base, 1 top).
@@ -954,14 +1435,10 @@ export class DriverCamera {
         let cr = c1r, cg = c1g, cb = c1b;
         if (kind === 0) {
           // Tree: trunk to 40% height, then a round crown.
-          const crownCy = baseY - hpx * 0.68;
-          const crownRy = hpx * 0.34;
-          const crownRx = Math.max(rpx, 0.4);
           const qx = (pxc - sx) / crownRx;
           const qy = (pyc - crownCy) / crownRy;
           const q = Math.sqrt(qx * qx + qy * qy);
-          const crown = clamp01((1 - q) * Math.min(crownRx, crownRy) + 0.5);
-          const trunkW = Math.max(rpx * 0.18, 0.25);
+          const crown = clamp01((1 - q) * crownR + 0.5);
           const trunk = hf < 0.45 ? clamp01(overlap(xx, xx + 1, sx - trunkW, sx + trunkW)) * rowCov : 0;
           if (crown >= trunk) {
             cov = crown;
@@ -976,20 +1453,16 @@ export class DriverCamera {
             cb = c2b;
           }
         } else if (kind === 1) {
-          const cyy = baseY - hpx * 0.5;
-          const ry = hpx * 0.5;
-          const rx = Math.max(rpx, 0.4);
-          const qx = (pxc - sx) / rx;
-          const qy = (pyc - cyy) / ry;
+          const qx = (pxc - sx) / crownRx;
+          const qy = (pyc - bushCy) / bushRy;
           const q = Math.sqrt(qx * qx + qy * qy);
-          cov = clamp01((1 - q) * Math.min(rx, ry) + 0.5) * (pyc <= baseY + 0.5 ? 1 : 0);
+          cov = clamp01((1 - q) * bushR + 0.5) * (pyc <= baseY + 0.5 ? 1 : 0);
           const side = 0.85 + 0.2 * qx * sunSide;
           cr *= side;
           cg *= side;
           cb *= side;
         } else if (kind === 2 || kind === 3) {
-          const hw = Math.max(rpx, 0.2);
-          cov = clamp01(overlap(xx, xx + 1, sx - hw, sx + hw)) * rowCov;
+          cov = clamp01(overlap(xx, xx + 1, sx - poleW, sx + poleW)) * rowCov;
           if (kind === 3 && hf > 0.75 && hf < 0.9) {
             cr = c2r;
             cg = c2g;
@@ -998,8 +1471,6 @@ export class DriverCamera {
         } else {
           // Sign: a grey post with a square panel (side 2 * radius) at the top.
           const panelTop = topY;
-          const panelBottom = topY + Math.min(hpx * 0.45, 2 * rpx);
-          const postW = Math.max(rpx * 0.12, 0.2);
           if (pyc <= panelBottom) {
             cov = clamp01(overlap(xx, xx + 1, sx - rpx, sx + rpx)) * clamp01(Math.min(panelBottom - yy, yy + 1 - panelTop));
             const border = Math.abs(pxc - sx) > rpx * 0.78 || pyc - panelTop < (panelBottom - panelTop) * 0.12 || panelBottom - pyc < (panelBottom - panelTop) * 0.12;
@@ -1022,14 +1493,16 @@ export class DriverCamera {
         cg = (cg + (hg - cg) * fogK) * brightness;
         cb = (cb + (hb - cb) * fogK) * brightness;
         const q = p * 3;
-        frame[q] = toByte((frame[q]! / 255) * (1 - cov) + cr * cov);
-        frame[q + 1] = toByte((frame[q + 1]! / 255) * (1 - cov) + cg * cov);
-        frame[q + 2] = toByte((frame[q + 2]! / 255) * (1 - cov) + cb * cov);
-        const obsT = this.obsTarget;
-        if (obsT) {
-          obsT[q] = UNIT[frame[q]!]!;
-          obsT[q + 1] = UNIT[frame[q + 1]!]!;
-          obsT[q + 2] = UNIT[frame[q + 2]!]!;
+        const br = toByte((frame[q]! / 255) * (1 - cov) + cr * cov);
+        const bg = toByte((frame[q + 1]! / 255) * (1 - cov) + cg * cov);
+        const bb = toByte((frame[q + 2]! / 255) * (1 - cov) + cb * cov);
+        frame[q] = br;
+        frame[q + 1] = bg;
+        frame[q + 2] = bb;
+        if (obsT !== null) {
+          obsT[q] = UNIT[br]!;
+          obsT[q + 1] = UNIT[bg]!;
+          obsT[q + 2] = UNIT[bb]!;
         }
       }
     }

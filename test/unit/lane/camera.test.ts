@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LaneEnvConfig, type LaneEnvConfigInput } from '../../../src-shared/config/envs/lane.js';
+import type { DriverCamera } from '../../../src-main/sim/lane/camera.js';
 import { LaneEnv } from '../../../src-main/sim/lane/lane-env.js';
 import { encodePng } from '../../../src-main/sim/lane/png.js';
 
@@ -74,6 +75,39 @@ describe('driver camera', () => {
     expect(error(aa, 0, 64)).toBeLessThan(0.8 * error(point, 0, 64));
     // The distant road, where lines are thinner than a pixel.
     expect(error(aa, 24, 48)).toBeLessThan(0.8 * error(point, 24, 48));
+  });
+
+  it('the fast anti-aliased shading matches the general per-pixel path (styles, lighting, props on)', () => {
+    // Two identical envs; the second's camera shades with the general path (ground(), mixedPixel()).
+    // The same sums in another order: they may differ by one grey level where a value rounds the other way.
+    let maxDiff = 0;
+    let sumDiff = 0;
+    let n = 0;
+    for (const seed of [3, 7, 11]) {
+      const fast = make({ obs: 'pixels', camera: { width: 64, height: 64 } });
+      const ref = make({ obs: 'pixels', camera: { width: 64, height: 64 } });
+      fast.reset(seed);
+      ref.reset(seed);
+      ref.frame();
+      (ref as unknown as { camera: DriverCamera }).camera.referenceShading = true;
+      for (let i = 0; i < 12; i++) {
+        const a = Float32Array.of(0.3 * Math.sin(i));
+        const rf = fast.step(a);
+        ref.step(a);
+        const x = fast.frame();
+        const y = ref.frame();
+        for (let k = 0; k < x.length; k++) {
+          const d = Math.abs(x[k]! - y[k]!);
+          if (d > maxDiff) maxDiff = d;
+          sumDiff += d;
+          n++;
+        }
+        if (rf.terminated || rf.truncated) break;
+      }
+    }
+    expect(n).toBeGreaterThan(64 * 64 * 3 * 20);
+    expect(maxDiff).toBeLessThanOrEqual(1);
+    expect(sumDiff / n).toBeLessThan(0.001);
   });
 
   it('applies pose jitter and brightness jitter, deterministically per seed', () => {
