@@ -26,6 +26,7 @@ import type { TrainHooks, Trainer } from '../train/trainer.js';
 import type { TrainControls, TrainOutputs } from '../train/types.js';
 import { envView, type EnvView } from './env-views.js';
 import { ManualFramesRecorder } from './manual-frames.js';
+import { VaeReconstructor } from './vae-reconstructor.js';
 
 export interface LiveSink {
   frame(frame: LiveFrame): void;
@@ -136,6 +137,8 @@ export class LiveTap {
   private endedThisStep = 0;
   private readonly tracks: TrackWriter;
   private trackError = false;
+  /** The VAE's reconstruction of streamed frames (lane runs on a pretrained VAE); built on first use. */
+  private reconstructor: VaeReconstructor | null | undefined;
 
   // Streaming.
   private watching = false;
@@ -178,6 +181,29 @@ export class LiveTap {
 
   attach(trainer: Trainer): void {
     this.trainer = trainer;
+    this.reconstructor?.dispose();
+    this.reconstructor = undefined; // a drive run's next stage may use another observation
+  }
+
+  /** The reconstruction of a streamed camera image, when the run's observation has a VAE. */
+  private reconstruction(rgb: Uint8Array): Uint8Array | undefined {
+    if (this.reconstructor === undefined && this.trainer) {
+      try {
+        this.reconstructor = VaeReconstructor.forRun(this.trainer.config, this.runDir) ?? null;
+      } catch (e) {
+        this.reconstructor = null;
+        this.out.log('warn', `no VAE reconstructions in the live view: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      }
+    }
+    const r = this.reconstructor;
+    if (!r || r.width * r.height * 3 !== rgb.length) return undefined;
+    try {
+      return r.reconstruct(rgb);
+    } catch (e) {
+      this.reconstructor = null;
+      this.out.log('warn', `VAE reconstructions stopped: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      return undefined;
+    }
   }
 
   /** The app holds (true) or gave up (false) a watch lease. */
@@ -305,6 +331,8 @@ export class LiveTap {
       pose: view.pose(),
       ...(cam ? { camera: { width: cam.width, height: cam.height, channels: 3 as const, data: Buffer.from(cam.rgb.buffer, cam.rgb.byteOffset, cam.rgb.length).toString('base64') } } : {}),
     };
+    const rec2 = cam ? this.reconstruction(cam.rgb) : undefined;
+    if (cam && rec2) frame.reconstruction = { width: cam.width, height: cam.height, channels: 3, data: Buffer.from(rec2.buffer, rec2.byteOffset, rec2.length).toString('base64') };
     this.sink.frame(frame);
   }
 
@@ -462,6 +490,8 @@ export class LiveTap {
 
   close(): void {
     this.takeover = { ...this.takeover, on: false };
+    this.reconstructor?.dispose();
+    this.reconstructor = null;
     this.tracks.close();
   }
 
