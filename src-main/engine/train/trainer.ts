@@ -225,17 +225,17 @@ export class Trainer {
     }
     const frozen = this.frozenEncoder;
     const build = frozen ? (c: RunConfig['env']) => new LatentObsEnv(rawBuild(c), frozen) : rawBuild;
-    const envs = Array.from({ length: cfg.numEnvs }, (_, i) => {
-      const env = build(cfg.env);
-      return hooks.wrapEnv ? hooks.wrapEnv(env, i) : env;
-    });
+    // The simulators as built (HER reads the goal env's layout from them), then as the loop steps
+    // them (the live view's tap wraps them).
+    const rawEnvs = Array.from({ length: cfg.numEnvs }, () => build(cfg.env));
+    const envs = rawEnvs.map((env, i) => (hooks.wrapEnv ? hooks.wrapEnv(env, i) : env));
     this.vec = new VecEnv(envs, this.seeds.envs);
     const spaces = { obsDim: this.vec.obsDim, actDim: this.vec.actDim };
     this.learner = new Td3(spaces, cfg.td3, { networks: this.seeds.networks, targetNoise: this.seeds.targetNoise }, undefined, encoderOptions);
     // No need to hold more transitions than the run will ever collect.
     const capacity = Math.min(cfg.td3.bufferSize, cfg.totalSteps + cfg.numEnvs);
     const imageDim = encoderOptions ? setup!.spec.height * setup!.spec.width * setup!.spec.channels : 0;
-    this.buffer = makeReplay(cfg.td3.replay, { capacity, obsDim: spaces.obsDim, actDim: spaces.actDim, numEnvs: cfg.numEnvs, seed: this.seeds.replay, env: envs[0]!, imageDim });
+    this.buffer = makeReplay(cfg.td3.replay, { capacity, obsDim: spaces.obsDim, actDim: spaces.actDim, numEnvs: cfg.numEnvs, seed: this.seeds.replay, env: rawEnvs[0]!, imageDim });
     this.noise = makeNoise(cfg.td3.noise, { numEnvs: cfg.numEnvs, actDim: spaces.actDim, seed: this.seeds.noise, actor: this.learner.actor, name: this.learner.name });
     this.actionRng = new Rng(this.seeds.actions);
     this.evalEnvs = Array.from({ length: Math.min(cfg.evalEpisodes, MAX_EVAL_ENVS) }, () => build(cfg.env));
