@@ -25,6 +25,20 @@ export interface EnvPreset {
   totalSteps?: number;
 }
 
+/** The arm tasks' shared TD3 settings (rl-zoo's panda-gym ones, with 64-64 networks). */
+const ARM_TD3: EnvTd3Preset = {
+  gamma: 0.95,
+  bufferSize: 1_000_000,
+  learningStarts: 1_000,
+  batchSize: 256,
+  actorLr: 1e-3,
+  criticLr: 1e-3,
+  trainFreq: 1,
+  gradientSteps: 1,
+  actorHidden: [64, 64],
+  criticHidden: [64, 64],
+};
+
 export const ENV_PRESETS: Partial<Record<EnvId, EnvPreset>> = {
   pendulum: {
     doc:
@@ -67,39 +81,19 @@ export const ENV_PRESETS: Partial<Record<EnvId, EnvPreset>> = {
   },
   'arm-reach': {
     doc:
-      'Tuned here (bench/RESULTS.md "Robot arm: TD3 learning"), after rl-zoo\'s panda-gym settings: gamma 0.95, ' +
+      'Tuned here (bench/RESULTS.md "TD3 on arm-reach"), after rl-zoo\'s panda-gym settings: gamma 0.95, ' +
       'lr 1e-3, batch 256, train_freq 1, gradient_steps 1, Gaussian noise 0.1, 30k steps. Changed: 64-64 networks ' +
       '(speed on the WebAssembly backend), learning_starts 1000, uniform replay (HER not needed with the dense ' +
       'reward). With the env\'s defaults (dense reward, velocity control) every benchmarked seed passes 95% success ' +
       'well within the 30k steps; position control learned slower and less precisely.',
-    td3: {
-      gamma: 0.95,
-      bufferSize: 1_000_000,
-      learningStarts: 1_000,
-      batchSize: 256,
-      actorLr: 1e-3,
-      criticLr: 1e-3,
-      trainFreq: 1,
-      gradientSteps: 1,
-      actorHidden: [64, 64],
-      criticHidden: [64, 64],
-    },
+    td3: { ...ARM_TD3 },
     byAlgo: { td3: { noise: { type: 'gaussian', sigma: 0.1 } } },
     totalSteps: 30_000,
   },
   'arm-push': {
-    doc: 'PROVISIONAL (being tuned): as arm-reach, with hindsight experience replay (future, k = 4).',
+    doc: 'PROVISIONAL: as arm-reach, with hindsight experience replay (future, k = 4); not learned within 50k steps yet (bench/RESULTS.md "TD3 + HER on arm-push").',
     td3: {
-      gamma: 0.95,
-      bufferSize: 1_000_000,
-      learningStarts: 1_000,
-      batchSize: 256,
-      actorLr: 1e-3,
-      criticLr: 1e-3,
-      trainFreq: 1,
-      gradientSteps: 1,
-      actorHidden: [64, 64],
-      criticHidden: [64, 64],
+      ...ARM_TD3,
       replay: { type: 'her', nSampledGoal: 4, strategy: 'future' },
     },
     byAlgo: { td3: { noise: { type: 'gaussian', sigma: 0.1 } } },
