@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { RunConfig } from './config/run-config.js';
+import { DriveRunView } from './drive-view.js';
 import { DriveInput, EpisodeEntry, EpisodeTrack, RunFrame, RunManual, TakeoverOptions } from './live.js';
 import { ArmScene, ArmSceneRequest } from './scene/arm.js';
 import { LaneScene } from './scene/lane-scene.js';
@@ -88,6 +89,11 @@ export const requestChannels = {
     request: z.object({ id: RunId, episode: z.number().int().min(1), manual: z.boolean().default(false) }).strict(),
     response: EpisodeTrack,
     doc: 'The recorded pose track of one episode (manual: the drive by hand that followed it), for replay.',
+  },
+  'runs.drive': {
+    request: ById,
+    response: DriveRunView,
+    doc: 'A drive pipeline run (config with a drive block): its stages, the latest VAE reconstruction grid (PNG), the evaluation after every training episode, and the report\'s Table I once written.',
   },
   'runs.export': {
     request: z

@@ -35,36 +35,10 @@ import { JsonlAppender, readJsonIfExists, readJsonlLines, writeJsonAtomic } from
 import { RUN_FILES } from '../store/run-store.js';
 import { collectFrames } from './collect.js';
 import { writeReport } from './report.js';
-import { trainVae, VAE_FILES } from './vae-train.js';
+import { DRIVE_FILES, readDriveState, VAE_FILES, type DriveState, type StageState, type StageStatus } from './drive-files.js';
+import { trainVae } from './vae-train.js';
 
-export const DRIVE_FILES = {
-  state: 'drive.json',
-  frames: 'frames',
-  collected: 'frames/collected',
-  vae: 'vae',
-  pixels: 'pixels',
-  report: 'report.json',
-  reportMd: 'report.md',
-} as const;
-
-export type StageStatus = 'pending' | 'running' | 'done' | 'skipped' | 'failed';
-
-export interface StageState {
-  status: StageStatus;
-  /** Wall-clock seconds spent in the stage (all attempts). */
-  seconds: number;
-  startedAt?: string;
-  finishedAt?: string;
-  /** What the stage produced (counts, paths, outcome). */
-  detail?: Record<string, unknown>;
-}
-
-export interface DriveState {
-  version: 1;
-  stages: Record<DriveStageId, StageState>;
-  /** Sizes of metrics.jsonl and events.jsonl when the rl stage first started (a fresh rl start cuts back to them). */
-  rlLogOffsets?: { metrics: number; events: number };
-}
+export { DRIVE_FILES, readDriveState, type DriveState, type StageState, type StageStatus };
 
 /** A live stage update (the run.stage event without the run id). */
 export interface StageUpdate {
@@ -105,9 +79,6 @@ function initialState(): DriveState {
   return { version: 1, stages };
 }
 
-export function readDriveState(runDir: string): DriveState | undefined {
-  return readJsonIfExists<DriveState>(join(runDir, DRIVE_FILES.state));
-}
 
 /** The lane env of the pipeline's evaluations: the run's env with the raw camera observation. */
 export function evalEnvConfig(env: LaneEnvConfig): LaneEnvConfig {

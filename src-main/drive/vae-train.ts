@@ -28,7 +28,9 @@ import { ConvVae, type ConvVaeSpec, type VaeLosses } from '../ml/vae.js';
 import { FramesReader } from '../sim/lane/frames-file.js';
 import { encodePng, tileFrames } from '../sim/lane/png.js';
 
-export const VAE_FILES = { model: 'model', checkpoints: 'checkpoints', reconstructions: 'reconstructions.png' } as const;
+import { VAE_FILES } from './drive-files.js';
+
+export { VAE_FILES };
 /** Gradient steps per "vae" metric line. */
 export const LOG_EVERY = 10;
 /** Held-out frames shown in the reconstruction grid. */

@@ -8,6 +8,7 @@ import type { EngineClient, EventChannel, EventOf, RequestChannel, RequestOf, Re
 import type { BackendChoice, RunConfigInput } from '../../src-shared/config/run-config.js';
 import { ContractError } from '../../src-shared/protocol.js';
 import type { BackendInfo } from '../../src-shared/types.js';
+import { driveRunView } from '../drive/drive-view.js';
 import { defaultArmScene } from '../sim/arm/scene.js';
 import { laneSceneFor } from '../sim/lane/scene-request.js';
 import { RunStore } from '../store/run-store.js';
@@ -107,6 +108,11 @@ export class Engine {
         const track = readTrack(this.store.dir(id), episode, manual);
         if (!track) throw new ContractError('not-found', `episode ${episode}${manual ? ' (driven by hand)' : ''} of run "${id}" is not recorded (episodes older than the recording budget are dropped)`);
         return track;
+      },
+      'runs.drive': ({ id }) => {
+        const { config } = this.store.readConfig(id);
+        if (!config.drive) throw new ContractError('bad-request', `run "${id}" is not a drive pipeline run (its config has no drive block)`);
+        return driveRunView(this.store.dir(id));
       },
       'runs.export': ({ id, checkpoint, formats }) => {
         const { config } = this.store.readConfig(id);

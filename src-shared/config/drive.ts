@@ -7,7 +7,7 @@
  * agent drives and its `td3` the learner's settings (DRIVE_TD3 below by default).
  */
 import { z } from 'zod';
-import type { Td3ConfigInput } from './algo.js';
+import type { AlgoId, Td3ConfigInput } from './algo.js';
 
 export const DriveStageId = z.enum(['collect', 'vae', 'rl', 'pixels', 'report']);
 export type DriveStageId = z.infer<typeof DriveStageId>;
@@ -76,3 +76,37 @@ export const DRIVE_TD3: Td3ConfigInput = {
   // dt = the env's control period (3 physics steps of 1/60 s).
   noise: { type: 'ou', theta: 0.6, sigma: 0.4, dt: 0.05, mu: 0 },
 };
+
+/**
+ * The look of the roads. "plain": one appearance (no per-road colours, textures, lighting or
+ * props; no bonnet in view), like Kendall et al.'s one car on one road; the roads' geometry
+ * (bends, lane widths, lane counts) still differs per seed. "randomized": the lane env's domain
+ * randomization (colours, marking styles, lighting, props, bonnet).
+ */
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+export const DRIVE_WORLDS = {
+  plain: { camera: { hood: false }, randomize: { style: false, lighting: false, props: false } },
+  randomized: {},
+} as const;
+export type DriveWorld = keyof typeof DRIVE_WORLDS;
+
+/**
+ * A drive pipeline run's (partial) RunConfig: the lane env on the VAE latent (frozen encoder),
+ * Kendall et al.'s learner settings (DRIVE_TD3), one env, and `drive` (DriveConfig defaults
+ * unless given). The CLI's `drive` command and the app's "Learning to drive in a day" template
+ * both start from it.
+ */
+export function driveRunInput(o: { seed: number; algo: AlgoId; name?: string; world?: DriveWorld; drive?: DriveConfigInput }): Record<string, unknown> {
+  return {
+    name: o.name ?? `drive-${o.algo}-seed${o.seed}`,
+    algo: o.algo,
+    seed: o.seed,
+    // The pipeline ends training itself (first clean evaluation or a budget); this is only a cap.
+    totalSteps: 10_000_000,
+    numEnvs: 1,
+    env: { id: 'lane', obs: 'vae', maxDistanceM: 250, vae: { mode: 'frozen' }, ...clone(DRIVE_WORLDS[o.world ?? 'plain']) },
+    td3: clone(DRIVE_TD3),
+    drive: clone(o.drive ?? {}),
+  };
+}

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AlgoId } from '../../../src-shared/config/algo.js';
-import { DRIVE_TD3, DriveConfig, type DriveConfigInput } from '../../../src-shared/config/drive.js';
+import { DRIVE_WORLDS, DriveConfig, driveRunInput, type DriveConfigInput, type DriveWorld } from '../../../src-shared/config/drive.js';
 import { RunId, type MetricLine, type RunStatus } from '../../../src-shared/types.js';
 import type { DriveReport } from '../../drive/report.js';
 import { Engine } from '../../engine/engine.js';
@@ -39,17 +39,6 @@ export const DRIVE_CLI_DEFAULTS = {
   world: 'plain',
 } as const;
 
-/**
- * The look of the roads. "plain": one appearance (no per-road colours, textures, lighting or
- * props; no bonnet in view), like Kendall et al.'s one car on one road; the roads' geometry
- * (bends, lane widths, lane counts) still differs per seed. "randomized": the lane env's domain
- * randomization (colours, marking styles, lighting, props, bonnet).
- */
-export const DRIVE_WORLDS = {
-  plain: { camera: { hood: false }, randomize: { style: false, lighting: false, props: false } },
-  randomized: {},
-} as const;
-export type DriveWorld = keyof typeof DRIVE_WORLDS;
 
 interface DriveOptions {
   seed?: string;
@@ -104,17 +93,7 @@ export function driveInput(o: DriveOptions, g: GlobalOptions): { input: Record<s
       budgetMinutes: positive('--pixels-minutes', o.pixelsMinutes) ?? d.pixelsMinutes,
     },
   };
-  let input: Record<string, unknown> = {
-    name: o.name ?? `drive-${algo}-seed${seed}`,
-    algo,
-    seed,
-    // The pipeline ends training itself (first clean evaluation or a budget); this is only a cap.
-    totalSteps: 10_000_000,
-    numEnvs: 1,
-    env: { id: 'lane', obs: 'vae', maxDistanceM: 250, vae: { mode: 'frozen' }, ...structuredClone(DRIVE_WORLDS[world]) },
-    td3: { ...DRIVE_TD3 },
-    drive,
-  };
+  let input = driveRunInput({ seed, algo, world, drive, ...(o.name ? { name: o.name } : {}) });
   if (g.backend !== 'auto') input.backend = g.backend;
   if (o.config) {
     const file = readJsonFile(o.config, '--config file');

@@ -4,7 +4,7 @@
  * getLab(); nothing here touches the DOM beyond the theme and the URL hash.
  */
 import { getContext, setContext } from 'svelte';
-import type { EngineStatus, RunSummary } from '../../../src-shared/types';
+import { RunStageUpdate, type EngineStatus, type RunSummary } from '../../../src-shared/types';
 import { Connection } from './connection.svelte';
 import type { UiClient } from './engine-client';
 import { MetricsHub } from './metrics/metrics-hub.svelte';
@@ -48,6 +48,8 @@ export class Lab {
   readonly driver: ManualDriver;
   private readonly lives = new Map<string, LiveRun>();
   private readonly eventLogs = new Map<string, RunEvents>();
+  /** The latest live stage update of each drive pipeline run (stage_progress events), by run id. */
+  stageProgress = $state.raw<Record<string, RunStageUpdate & { t: number }>>({});
 
   constructor(readonly client: UiClient) {
     this.connection = new Connection(client.transport);
@@ -67,7 +69,15 @@ export class Lab {
       }
       if (!m.on) this.driver.stopSending();
     });
-    client.on('run.event', ({ id, event }) => this.eventLogs.get(id)?.live(event));
+    client.on('run.event', ({ id, event }) => {
+      // A drive run's live stage progress is not kept in events.jsonl: it must not count as a line.
+      if (event.kind === 'stage_progress') {
+        const u = RunStageUpdate.safeParse(event);
+        if (u.success) this.stageProgress = { ...this.stageProgress, [id]: { ...u.data, t: event.t } };
+        return;
+      }
+      this.eventLogs.get(id)?.live(event);
+    });
     client.on('engine.log', (e) => {
       if (e.level === 'error') this.toasts.push('error', e.message);
       else if (e.level === 'warn') this.toasts.push('warn', e.message);

@@ -24,7 +24,8 @@ export type ShortcutAction =
   | 'tab-curves'
   | 'tab-live'
   | 'tab-disengagements'
-  | 'tab-config';
+  | 'tab-config'
+  | 'tab-pipeline';
 
 export interface Shortcut {
   action: ShortcutAction;
@@ -56,6 +57,7 @@ export const SHORTCUTS: Shortcut[] = [
   { action: 'tab-live', keys: ['2'], match: ['2'], description: 'Live view', group: 'View' },
   { action: 'tab-disengagements', keys: ['3'], match: ['3'], description: 'Disengagements', group: 'View' },
   { action: 'tab-config', keys: ['4'], match: ['4'], description: 'Config', group: 'View' },
+  { action: 'tab-pipeline', keys: ['5'], match: ['5'], description: 'Pipeline (drive runs)', group: 'View' },
   { action: 'export', keys: ['P'], match: ['p'], description: 'Export the policy', group: 'Run' },
 ];
 

@@ -58,6 +58,23 @@ const KNOWN: ChartSpec[] = [
     smooth: true,
   },
   {
+    id: 'vae-loss',
+    title: 'VAE loss',
+    help: 'Drive pipeline: the VAE\'s loss per frame (reconstruction + beta x KL) on training batches, and on the held-out frames after each epoch. x = VAE step.',
+    series: [
+      { kind: 'vae', field: 'loss', label: 'train (batches)' },
+      { kind: 'vae', field: 'val_loss', label: 'held-out' },
+    ],
+    smooth: true,
+  },
+  {
+    id: 'drive-eval',
+    title: 'Disengagements on the test routes',
+    help: 'Drive pipeline: disengagements on the held-out test routes (no exploration noise) after each training episode; 0 = every route driven clean.',
+    series: [{ kind: 'drive_eval', field: 'disengagements', label: 'disengagements' }],
+    smooth: false,
+  },
+  {
     id: 'critic-loss',
     title: 'Critic loss',
     help: 'Mean squared TD error of the critics (mean over the critics).',

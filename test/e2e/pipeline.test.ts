@@ -1,0 +1,102 @@
+/**
+ * A drive pipeline run in the app, end to end in headless Chromium: started from the UI, its
+ * Pipeline tab shows the stages going from waiting through running to done, the VAE's
+ * reconstruction grid, the evaluation plot after each training episode, and the report's Table I.
+ * Tiny everything (16x16 camera, 48 frames, a 2-layer VAE, 8-unit nets, 2 episodes, 20 m routes).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, screenshot } from '../helpers/browser.js';
+import { startServer } from '../helpers/server.js';
+import { openApp } from './support/app.js';
+
+describe('drive pipeline run in the app', () => {
+  let ctx: Awaited<ReturnType<typeof startServer>>;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  let id = '';
+  const stagesSeen = new Set<string>();
+
+  beforeAll(async () => {
+    ctx = await startServer();
+    ctx.engine.bus.on('run.event', ({ event }) => {
+      if (event.kind === 'stage' || event.kind === 'stage_progress') stagesSeen.add(`${String(event.stage)}:${String(event.status)}`);
+    });
+    const run = await ctx.engine.client().request('runs.create', {
+      config: {
+        name: 'e2e drive',
+        seed: 3,
+        env: { id: 'lane', obs: 'vae', camera: { width: 16, height: 16 } },
+        td3: { trainSchedule: 'episodes', gradientSteps: 5, learningStarts: 0, batchSize: 8, actorHidden: [8], criticHidden: [8], bufferSize: 5000, noise: { type: 'ou', theta: 0.6, sigma: 0.4, dt: 0.05, mu: 0 } },
+        drive: {
+          frames: { count: 48, maxPerEpisode: 16 },
+          vae: { filters: [4, 8], latentDim: 4, epochs: 2, batchSize: 8 },
+          budgetEpisodes: 2,
+          testRoutes: 2,
+          routeLengthM: 20,
+          pixels: { enabled: false },
+        },
+      },
+    });
+    id = run.id;
+    browser = await launchBrowser();
+    ({ page, errors } = await openApp(browser, `${ctx.server.url}#/runs/${id}/pipeline`));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await ctx?.stop();
+  });
+
+  const stageStatus = (s: string) => page.getAttribute(`[data-testid="stage-${s}"]`, 'data-status');
+
+  it('shows the stages waiting, runs them from the UI, and ends with reconstructions, evaluations and the report', async () => {
+    await page.waitForSelector('[data-testid="pipeline-panel"] [data-testid="stage-collect"]');
+    expect(await page.isVisible('[data-testid="tab-pipeline"]')).toBe(true);
+    for (const s of ['collect', 'vae', 'rl', 'pixels', 'report']) expect(await stageStatus(s)).toBe('pending');
+
+    await page.click('[data-testid="btn-toggle-training"]');
+    // The VAE's reconstruction grid appears once it has trained an epoch.
+    await page.waitForSelector('[data-testid="vae-reconstruction"]', { timeout: 60_000 });
+    const img = await page.$eval('[data-testid="vae-reconstruction"]', (el) => ({ w: (el as HTMLImageElement).naturalWidth, h: (el as HTMLImageElement).naturalHeight }));
+    expect(img.w).toBeGreaterThan(16);
+    expect(img.h).toBeGreaterThanOrEqual(32); // originals above reconstructions
+
+    await page.waitForSelector('[data-testid="report-table"]', { timeout: 60_000 });
+    expect(await stageStatus('collect')).toBe('done');
+    expect(await stageStatus('vae')).toBe('done');
+    expect(await stageStatus('rl')).toBe('done');
+    expect(await stageStatus('pixels')).toBe('skipped');
+    await expect.poll(() => stageStatus('report'), { timeout: 10_000 }).toBe('done');
+    // Each stage was seen running live (stage events) before it was done.
+    for (const s of ['collect', 'vae', 'rl', 'report']) expect(stagesSeen.has(`${s}:running`), s).toBe(true);
+
+    // One evaluation point per training episode on the plot, and the summary line.
+    expect(await page.locator('[data-testid="eval-plot"] circle').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.textContent('[data-testid="eval-summary"]')).toMatch(/episode \d/);
+    const table = await page.textContent('[data-testid="report-table"]');
+    expect(table).toMatch(/Random policy/);
+    expect(table).toMatch(/Zero policy/);
+    expect(table).toMatch(/VAE/);
+    await screenshot(page, 'pipeline-tab');
+    expect(errors).toEqual([]);
+  }, 150_000);
+
+  it('creates a drive pipeline run from the New-run form\'s "Learning to drive in a day" template', async () => {
+    await page.goto(`${ctx.server.url}#/new`);
+    await page.click('[data-testid="template-drive"]');
+    await page.waitForSelector('[data-testid="template-drive"][aria-current="page"]');
+    await page.click('[data-testid="create-run"]');
+    await page.waitForSelector('[data-testid="run-view"] [data-testid="tab-pipeline"]');
+    const runId = await page.getAttribute('[data-testid="run-view"]', 'data-run-id');
+    expect(runId).not.toBe(id);
+    const detail = await ctx.engine.client().request('runs.get', { id: runId! });
+    // The CLI's defaults (src-shared driveRunInput): the VAE latent, Kendall et al.'s settings, a drive block.
+    expect(detail.config.env).toMatchObject({ id: 'lane', obs: 'vae' });
+    expect(detail.config.td3).toMatchObject({ gamma: 0.9, gradientSteps: 250, trainSchedule: 'episodes' });
+    expect(detail.config.drive?.frames.count).toBe(3000);
+    await page.click('[data-testid="tab-pipeline"]');
+    await page.waitForSelector('[data-testid="stage-collect"][data-status="pending"]');
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
