@@ -56,6 +56,8 @@ describe('drive pipeline run in the app', () => {
     for (const s of ['collect', 'vae', 'rl', 'pixels', 'report']) expect(await stageStatus(s)).toBe('pending');
 
     await page.click('[data-testid="btn-toggle-training"]');
+    // While it runs, the header names the stage instead of a step count against the 10M cap.
+    await page.waitForSelector('[data-testid="progress-stage"]', { state: 'attached', timeout: 30_000 });
     // The VAE's reconstruction grid appears once it has trained an epoch.
     await page.waitForSelector('[data-testid="vae-reconstruction"]', { timeout: 60_000 });
     const img = await page.$eval('[data-testid="vae-reconstruction"]', (el) => ({ w: (el as HTMLImageElement).naturalWidth, h: (el as HTMLImageElement).naturalHeight }));
