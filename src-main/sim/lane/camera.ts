@@ -319,9 +319,11 @@ export class DriverCamera {
     if (!this.road) throw new Error('DriverCamera.render before setScene');
     if (this.bodyDirty || !this.hoodValid) this.computeHood();
     this.castCorners(hint);
-    if (this.antiAlias && !this.referenceShading) this.shadeAntiAliased(brightness);
-    else this.shadePixels(brightness);
-    this.drawProps(hint, brightness);
+    // Passed as a field: V8 boxes float arguments of calls it does not inline.
+    this.brightness = brightness;
+    if (this.antiAlias && !this.referenceShading) this.shadeAntiAliased();
+    else this.shadePixels();
+    this.drawProps(hint);
     return this.frame;
   }
 
@@ -397,6 +399,9 @@ export class DriverCamera {
     this.hoodValid = true;
     this.bodyDirty = false;
   }
+
+  /** The brightness factor of the frame being rendered (see render). */
+  private brightness = 1;
 
   /** Height of the chassis centre above the ground at rest (m); set by the env. */
   groundOffset = 0.7;
@@ -522,23 +527,23 @@ export class DriverCamera {
             j = jn;
           }
         } else {
-          const g = road.hint(x, y);
+          const g = road.hintAt(cX, cY, i);
           if (g < 0) {
             cK[i] = FAR;
             continue;
           }
           const start = rowHint >= 0 ? rowHint : g;
-          ok = road.project(x, y, start);
-          if (!ok && start !== g) ok = road.project(x, y, g);
+          ok = road.projectAt(cX, cY, i, start);
+          if (!ok && start !== g) ok = road.projectAt(cX, cY, i, g);
           pS = road.ps;
           pD = road.pd;
           pI = road.pi;
         }
         if (last >= 0 && !(ok && pD <= band && pD >= -band)) {
           // Lost the road from the previous corner: another part of the road may still be near.
-          const g = road.hint(x, y);
+          const g = road.hintAt(cX, cY, i);
           if (g >= 0 && (g > last + 30 || g < last - 30)) {
-            ok = road.project(x, y, g);
+            ok = road.projectAt(cX, cY, i, g);
             pS = road.ps;
             pD = road.pd;
             pI = road.pi;
@@ -574,12 +579,14 @@ export class DriverCamera {
           continue;
         }
         // At the edge of the road band: project exactly.
-        const x = cX[i]!;
-        const y = cY[i]!;
-        const g = road.hint(x, y);
-        const start = cK[a] === NEAR ? road.indexAt(cS[a]!) : g;
-        let ok = g >= 0 && road.project(x, y, start);
-        if (!ok && g >= 0 && start !== g) ok = road.project(x, y, g);
+        const g = road.hintAt(cX, cY, i);
+        let start = g;
+        if (cK[a] === NEAR) {
+          start = (cS[a]! * rInvSp) | 0; // Road.indexAt, written out
+          start = start < 0 ? 0 : start > rLast - 1 ? rLast - 1 : start;
+        }
+        let ok = g >= 0 && road.projectAt(cX, cY, i, start);
+        if (!ok && g >= 0 && start !== g) ok = road.projectAt(cX, cY, i, g);
         if (ok && road.pd <= band && road.pd >= -band) {
           cK[i] = NEAR;
           cS[i] = road.ps;
@@ -599,7 +606,8 @@ export class DriverCamera {
    * shadeGroundRow(). Bytes are rounded once and the float observation is written from them
    * in the same pass.
    */
-  private shadeAntiAliased(brightness: number): void {
+  private shadeAntiAliased(): void {
+    const brightness = this.brightness;
     const W = this.width;
     const H = this.height;
     const gw = this.gw;
@@ -663,7 +671,7 @@ export class DriverCamera {
         }
         continue;
       }
-      this.shadeGroundRow(r, p, brightness);
+      this.shadeGroundRow(r, p);
       p += W;
     }
   }
@@ -675,7 +683,8 @@ export class DriverCamera {
    * line (asphalt with tyre tracks, verge, grass in the road band) and for the horizon over far
    * grass; everything else takes the general box-filtered sum of ground() or mixedPixel().
    */
-  private shadeGroundRow(r: number, p0: number, brightness: number): void {
+  private shadeGroundRow(r: number, p0: number): void {
+    const brightness = this.brightness;
     const W = this.width;
     const H = this.height;
     const gw = this.gw;
@@ -970,7 +979,8 @@ export class DriverCamera {
       }
     }
   }
-  private shadePixels(brightness: number): void {
+  private shadePixels(): void {
+    const brightness = this.brightness;
     const W = this.width;
     const H = this.height;
     const gw = this.gw;
@@ -1351,7 +1361,7 @@ export class DriverCamera {
   }
 
   /** Props as sprites, far to near, within the fog's reach ahead of the car. */
-  private drawProps(hint: number, brightness: number): void {
+  private drawProps(hint: number): void {
     const n = this.nProps;
     if (!n) return;
     const road = this.road!;
@@ -1369,11 +1379,12 @@ export class DriverCamera {
     for (let i = lo - 1; i >= 0; i--) {
       const o = i * PROP_STRIDE;
       if (P[o]! < sCar - 40) break;
-      this.drawProp(o, brightness);
+      this.drawProp(o);
     }
   }
 
-  private drawProp(o: number, brightness: number): void {
+  private drawProp(o: number): void {
+    const brightness = this.brightness;
     const P = this.props;
     const f = this.focal;
     const W = this.width;
