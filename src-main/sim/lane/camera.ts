@@ -432,6 +432,7 @@ export class DriverCamera {
     const RX = road.x, RY = road.y, RTX = road.tx, RTY = road.ty, RK = road.curvature;
     const rSp = road.spacing, rInvSp = road.invSpacing, rLast = road.n - 1;
     let pS = 0, pD = 0, pI = 0;
+    const invPh = 1 / ph;
     // Bottom (near) rows first, so the road hint travels outwards from the car.
     for (let r = gh - 1; r >= 0; r--) {
       const v = (r + off - cy) / f;
@@ -490,7 +491,8 @@ export class DriverCamera {
         cT[i] = t;
         cX[i] = x;
         cY[i] = y;
-        cF[i] = t / (t + fogD);
+        // t / (t + fogD), from dh directly (a division that does not wait for t's).
+        cF[i] = ph / (ph - fogD * dh);
         if ((c & 1) === 1 && last >= 0 && c + 1 < gw) {
           // Every other corner on the road: interpolated after the row (see below).
           cK[i] = PENDING;
@@ -569,10 +571,9 @@ export class DriverCamera {
         const a = i - 1;
         const b = i + 1;
         if (cK[a] === NEAR && cK[b] === NEAR) {
-          const ex = cX[b]! - cX[a]!;
-          const ey = cY[b]! - cY[a]!;
-          const len2 = ex * ex + ey * ey;
-          const lam = len2 > 0 ? ((cX[i]! - cX[a]!) * ex + (cY[i]! - cY[a]!) * ey) / len2 : 0.5;
+          // The ground point of ray u is a projective function of u: the middle corner lies at
+          // 0.5 * dh(b) / dh(i) = -0.5 * dh(b) * t(i) / ph of the way from a to b.
+          const lam = -0.5 * cV[b]! * cT[i]! * invPh;
           cS[i] = cS[a]! + lam * (cS[b]! - cS[a]!);
           cD[i] = cD[a]! + lam * (cD[b]! - cD[a]!);
           cK[i] = NEAR;
