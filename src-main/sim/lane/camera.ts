@@ -109,6 +109,11 @@ export class DriverCamera {
   private readonly rowHood: Uint8Array;
   /** Per sample row: 1 when the whole row looks at the sky; then rowE0/rowE1 are the elevation sines at its ends. */
   private readonly rowSky: Uint8Array;
+  /** Per sample row: 1 when castCorners wrote only its first two corners (a sky row between sky rows); its line: elevation e0 + c * de, vertical ray component rowBh + u * R[2]. */
+  private readonly rowPartial: Uint8Array;
+  private readonly rowE0: Float64Array;
+  private readonly rowDe: Float64Array;
+  private readonly rowBh: Float64Array;
   /** Per sample column: the ray's right component u = (column - cx) / focal. */
   private readonly uCol: Float64Array;
   /** Sky colour by elevation: SKY_LUT entries of r, g, b for e = 0 .. SKY_TOP. */
@@ -198,6 +203,10 @@ export class DriverCamera {
     this.hoodCov = new Float32Array(spec.width * spec.height);
     this.rowHood = new Uint8Array(spec.height);
     this.rowSky = new Uint8Array(this.gh);
+    this.rowPartial = new Uint8Array(this.gh);
+    this.rowE0 = new Float64Array(this.gh);
+    this.rowDe = new Float64Array(this.gh);
+    this.rowBh = new Float64Array(this.gh);
     this.uCol = Float64Array.from({ length: this.gw }, (_, c) => (c + this.gOffset - spec.width / 2) / this.focal);
   }
 
@@ -450,14 +459,23 @@ export class DriverCamera {
         const e1 = elevation(bx + uLast * Rx, by + uLast * Ry, bh + uLast * Rh);
         const de = gw > 1 ? (e1 - e0) / (gw - 1) : 0;
         const uStep = 1 / f;
-        for (let c = 0; c < gw; c++) {
+        // When the pixel row below is all sky as well, its shading reads only the first two
+        // corners of this row (and so does the row above, which is sky too): write those; the
+        // rest only if a ground row turns out to need them (completeSkyRow).
+        const n = this.antiAlias && r + 1 < gh && this.rowSky[r + 1] ? 2 : gw;
+        for (let c = 0; c < n; c++) {
           cK[base + c] = SKY;
           cE[base + c] = e0 + c * de;
           cV[base + c] = bh + (uFirst + c * uStep) * Rh;
         }
         this.rowSky[r] = 1;
+        this.rowPartial[r] = n < gw ? 1 : 0;
+        this.rowE0[r] = e0;
+        this.rowDe[r] = de;
+        this.rowBh[r] = bh;
         continue;
       }
+      this.rowPartial[r] = 0;
       this.rowSky[r] = 0;
       for (let c = 0; c < gw; c++) {
         const i = base + c;
@@ -600,6 +618,22 @@ export class DriverCamera {
     }
   }
 
+  /** Writes the corners castCorners left out of sky row r (see there). */
+  private completeSkyRow(r: number): void {
+    const gw = this.gw;
+    const base = r * gw;
+    const e0 = this.rowE0[r]!, de = this.rowDe[r]!, bh = this.rowBh[r]!;
+    const Rh = this.R[2]!;
+    const uStep = 1 / this.focal;
+    const uFirst = (this.gOffset - this.width / 2) / this.focal;
+    for (let c = 2; c < gw; c++) {
+      this.cK[base + c] = SKY;
+      this.cE[base + c] = e0 + c * de;
+      this.cV[base + c] = bh + (uFirst + c * uStep) * Rh;
+    }
+    this.rowPartial[r] = 0;
+  }
+
   /**
    * The anti-aliased shading loop, the hot path of every frame: the same image as the general
    * shadePixels() (tested to within rounding; see referenceShading), faster. Sky rows and
@@ -672,6 +706,8 @@ export class DriverCamera {
         }
         continue;
       }
+      if (this.rowPartial[r]) this.completeSkyRow(r);
+      if (this.rowPartial[r + 1]) this.completeSkyRow(r + 1);
       this.shadeGroundRow(r, p);
       p += W;
     }
@@ -1038,6 +1074,8 @@ export class DriverCamera {
         continue;
       }
       const hoodShade = 1 - 0.25 * (r / H);
+      if (this.rowPartial[r]) this.completeSkyRow(r);
+      if (this.rowPartial[r + 1]) this.completeSkyRow(r + 1);
       for (let c = 0; c < W; c++, p++) {
         const hc = hoodCov[p]!;
         const o = p * 3;
