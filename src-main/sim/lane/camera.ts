@@ -442,8 +442,16 @@ export class DriverCamera {
     const rSp = road.spacing, rInvSp = road.invSpacing, rLast = road.n - 1;
     let pS = 0, pD = 0, pI = 0;
     const invPh = 1 / ph;
+    const rowHood = this.rowHood;
+    const H = this.height;
     // Bottom (near) rows first, so the road hint travels outwards from the car.
     for (let r = gh - 1; r >= 0; r--) {
+      // A corner row between two pixel rows of solid bonnet is never read.
+      if (this.antiAlias && (r === H || rowHood[r]) && (r === 0 || rowHood[r - 1])) {
+        this.rowSky[r] = 0;
+        this.rowPartial[r] = 0;
+        continue;
+      }
       const v = (r + off - cy) / f;
       const bx = Fx + v * Dx;
       const by = Fy + v * Dy;
