@@ -761,15 +761,27 @@ export class DriverCamera {
     const hoodShade = 1 - 0.25 * (r / H);
     let p = p0;
     const hoodR = hood0 * hoodShade, hoodG = hood1 * hoodShade, hoodB = hood2 * hoodShade;
+    // Solid bonnet pixels: the row's bonnet colour as bytes, converted once.
+    const hzr = hoodR * b255, hzg = hoodG * b255, hzb = hoodB * b255;
+    const hqr = hzr <= 0 ? 0 : hzr >= 255 ? 255 : (hzr + 0.5) | 0;
+    const hqg = hzg <= 0 ? 0 : hzg >= 255 ? 255 : (hzg + 0.5) | 0;
+    const hqb = hzb <= 0 ? 0 : hzb >= 255 ? 255 : (hzb + 0.5) | 0;
     for (let c = 0; c < W; c++, p++) {
       const hc = hoodCov[p]!;
       const o = p * 3;
-      let cr: number, cg: number, cb: number;
       if (hc >= 1) {
-        cr = hoodR;
-        cg = hoodG;
-        cb = hoodB;
-      } else {
+        out8[o] = hqr;
+        out8[o + 1] = hqg;
+        out8[o + 2] = hqb;
+        if (obsT !== null) {
+          obsT[o] = UNIT[hqr]!;
+          obsT[o + 1] = UNIT[hqg]!;
+          obsT[o + 2] = UNIT[hqb]!;
+        }
+        continue;
+      }
+      let cr: number, cg: number, cb: number;
+      {
         const i0 = r * gw + c;
         const i1 = i0 + 1;
         const i2 = i0 + gw;
