@@ -80,8 +80,9 @@ export class DriverCamera {
    */
   obsTarget: Float32Array | null = null;
   /**
-   * Shade anti-aliased frames with the general per-pixel path (shadePixels) instead of the
-   * inlined fast path (shadeAntiAliased); for tests that the two agree. Slower.
+   * Render with the general reference path: every sample cast (no skipped sky or bonnet rows)
+   * and anti-aliased frames shaded per pixel (shadePixels) instead of by the inlined fast path
+   * (shadeAntiAliased); for tests that the two agree. Slower.
    */
   referenceShading = false;
   /** Focal length (pixels). */
@@ -456,10 +457,12 @@ export class DriverCamera {
     const invPh = 1 / ph;
     const rowHood = this.rowHood;
     const H = this.height;
+    // Samples that no pixel of the fast shading reads are skipped; the reference path casts all.
+    const skipUnread = this.antiAlias && !this.referenceShading;
     // Bottom (near) rows first, so the road hint travels outwards from the car.
     for (let r = gh - 1; r >= 0; r--) {
       // A corner row between two pixel rows of solid bonnet is never read.
-      if (this.antiAlias && (r === H || rowHood[r]) && (r === 0 || rowHood[r - 1])) {
+      if (skipUnread && (r === H || rowHood[r]) && (r === 0 || rowHood[r - 1])) {
         this.rowSky[r] = 0;
         this.rowPartial[r] = 0;
         continue;
@@ -482,7 +485,7 @@ export class DriverCamera {
         // When the pixel row below is all sky as well, its shading reads only the first two
         // corners of this row (and so does the row above, which is sky too): write those; the
         // rest only if a ground row turns out to need them (completeSkyRow).
-        const n = this.antiAlias && r + 1 < gh && this.rowSky[r + 1] ? 2 : gw;
+        const n = skipUnread && r + 1 < gh && this.rowSky[r + 1] ? 2 : gw;
         for (let c = 0; c < n; c++) {
           cK[base + c] = SKY;
           cE[base + c] = e0 + c * de;
