@@ -3,13 +3,22 @@
  * ray is cast onto the flat ground (or the sky, or the car's bonnet) and shaded from the scene
  * description (road-local s and d give asphalt, markings, verge; map x, y give grass).
  *
- * How it stays fast (~4k pixels per frame; 64x64 takes ~0.15 ms on one of this machine's shared
- * cores, see bench/RESULTS.md):
+ * How it stays fast (~4k pixels per frame; 64x64 takes ~0.13-0.15 ms on one of this machine's
+ * shared cores, see bench/RESULTS.md):
  * - Rays are evaluated at pixel CORNERS, (W+1) x (H+1): direction = F + u * R + v * D is linear
- *   in the corner's (u, v), so a ray costs a few multiply-adds and one division.
- * - Road-local (s, d) of each ground hit comes from Road.project, started from the previous
+ *   in the corner's (u, v), so a ray costs a few multiply-adds and one division (the fog factor
+ *   t / (t + fogDistance) comes from the ray's vertical component with one more, not from t).
+ * - Samples no pixel of the fast shading reads are not cast: sky rows between two sky pixel
+ *   rows keep only their first two corners (the sky is linear along a row), rows between two
+ *   rows of solid bonnet none (referenceShading casts every sample; a test checks that no
+ *   image depends on the skipped ones).
+ * - Road-local (s, d) of each ground hit comes from Road.projectAt, started from the previous
  *   corner's answer (neighbouring corners are neighbours on the road, so it settles in 0-1
- *   steps); a coarse grid answers "far from any road" in one lookup for most grass.
+ *   steps); a coarse grid answers "far from any road" in one lookup for most grass. Every
+ *   other corner of a row on the road is interpolated between its neighbours (ground points
+ *   of a row lie on a line, at a projective ratio known from the rays' vertical components).
+ * - The per-sample arrays share one buffer at staggered offsets modulo 4 KiB, so the shading
+ *   loop's reads of one index in several arrays do not compete for the same cache sets.
  * - Anti-aliasing is analytic: a pixel's footprint on the road is the [min, max] of its four
  *   corners' s and d, and every region and line is box-filtered by the overlap of that
  *   interval (dashes by the integral of the dash pattern along s). Thin distant lines fade to
@@ -17,7 +26,8 @@
  * - Props are drawn as sprites, far to near, clipped at their base (the ground in front of
  *   a prop is nearer, the ground behind it is hidden).
  * - The hot loops (castCorners, shadeAntiAliased/shadeGroundRow) make no calls with float
- *   arguments (V8 boxes those when it does not inline the callee) and load no properties.
+ *   arguments (V8 boxes those when it does not inline the callee: points go to Road as array
+ *   indices, the frame's brightness sits in a Float64Array) and load no properties.
  * Allocation-free after construction and setScene().
  */
 import type { LaneScene, Rgb } from '../../../src-shared/scene/lane-scene.js';
