@@ -3,13 +3,22 @@
  * ray is cast onto the flat ground (or the sky, or the car's bonnet) and shaded from the scene
  * description (road-local s and d give asphalt, markings, verge; map x, y give grass).
  *
- * How it stays fast (~4k pixels per frame; 64x64 takes ~0.15 ms on one of this machine's shared
- * cores, see bench/RESULTS.md):
+ * How it stays fast (~4k pixels per frame; 64x64 takes ~0.13-0.15 ms on one of this machine's
+ * shared cores, see bench/RESULTS.md):
  * - Rays are evaluated at pixel CORNERS, (W+1) x (H+1): direction = F + u * R + v * D is linear
- *   in the corner's (u, v), so a ray costs a few multiply-adds and one division.
- * - Road-local (s, d) of each ground hit comes from Road.project, started from the previous
+ *   in the corner's (u, v), so a ray costs a few multiply-adds and one division (the fog factor
+ *   t / (t + fogDistance) comes from the ray's vertical component with one more, not from t).
+ * - Samples no pixel of the fast shading reads are not cast: sky rows between two sky pixel
+ *   rows keep only their first two corners (the sky is linear along a row), rows between two
+ *   rows of solid bonnet none (referenceShading casts every sample; a test checks that no
+ *   image depends on the skipped ones).
+ * - Road-local (s, d) of each ground hit comes from Road.projectAt, started from the previous
  *   corner's answer (neighbouring corners are neighbours on the road, so it settles in 0-1
- *   steps); a coarse grid answers "far from any road" in one lookup for most grass.
+ *   steps); a coarse grid answers "far from any road" in one lookup for most grass. Every
+ *   other corner of a row on the road is interpolated between its neighbours (ground points
+ *   of a row lie on a line, at a projective ratio known from the rays' vertical components).
+ * - The per-sample arrays share one buffer at staggered offsets modulo 4 KiB, so the shading
+ *   loop's reads of one index in several arrays do not compete for the same cache sets.
  * - Anti-aliasing is analytic: a pixel's footprint on the road is the [min, max] of its four
  *   corners' s and d, and every region and line is box-filtered by the overlap of that
  *   interval (dashes by the integral of the dash pattern along s). Thin distant lines fade to
@@ -17,7 +26,8 @@
  * - Props are drawn as sprites, far to near, clipped at their base (the ground in front of
  *   a prop is nearer, the ground behind it is hidden).
  * - The hot loops (castCorners, shadeAntiAliased/shadeGroundRow) make no calls with float
- *   arguments (V8 boxes those when it does not inline the callee) and load no properties.
+ *   arguments (V8 boxes those when it does not inline the callee: points go to Road as array
+ *   indices, the frame's brightness sits in a Float64Array) and load no properties.
  * Allocation-free after construction and setScene().
  */
 import type { LaneScene, Rgb } from '../../../src-shared/scene/lane-scene.js';
@@ -80,8 +90,9 @@ export class DriverCamera {
    */
   obsTarget: Float32Array | null = null;
   /**
-   * Shade anti-aliased frames with the general per-pixel path (shadePixels) instead of the
-   * inlined fast path (shadeAntiAliased); for tests that the two agree. Slower.
+   * Render with the general reference path: every sample cast (no skipped sky or bonnet rows)
+   * and anti-aliased frames shaded per pixel (shadePixels) instead of by the inlined fast path
+   * (shadeAntiAliased); for tests that the two agree. Slower.
    */
   referenceShading = false;
   /** Focal length (pixels). */
@@ -109,6 +120,11 @@ export class DriverCamera {
   private readonly rowHood: Uint8Array;
   /** Per sample row: 1 when the whole row looks at the sky; then rowE0/rowE1 are the elevation sines at its ends. */
   private readonly rowSky: Uint8Array;
+  /** Per sample row: 1 when castCorners wrote only its first two corners (a sky row between sky rows); its line: elevation e0 + c * de, vertical ray component rowBh + u * R[2]. */
+  private readonly rowPartial: Uint8Array;
+  private readonly rowE0: Float64Array;
+  private readonly rowDe: Float64Array;
+  private readonly rowBh: Float64Array;
   /** Per sample column: the ray's right component u = (column - cx) / focal. */
   private readonly uCol: Float64Array;
   /** Sky colour by elevation: SKY_LUT entries of r, g, b for e = 0 .. SKY_TOP. */
@@ -185,19 +201,35 @@ export class DriverCamera {
     this.gh = spec.antiAlias ? spec.height + 1 : spec.height;
     this.gOffset = spec.antiAlias ? 0 : 0.5;
     const n = this.gw * this.gh;
-    this.cS = new Float64Array(n);
-    this.cD = new Float64Array(n);
-    this.cT = new Float64Array(n);
-    this.cX = new Float64Array(n);
-    this.cY = new Float64Array(n);
-    this.cE = new Float64Array(n);
-    this.cF = new Float64Array(n);
-    this.cV = new Float64Array(n);
-    this.cK = new Uint8Array(n);
-    this.cHood = new Float64Array(n);
+    // The per-sample arrays live in one buffer, each starting at a different offset modulo 4 KiB:
+    // the shading loop reads the same index of several of them at once, and arrays that happen
+    // to be allocated at equal page offsets make those reads compete for the same cache sets
+    // (measured: the 160x80 shading ran ~1.5x slower in some processes than in others).
+    const span = Math.ceil((n * 8) / 4096) * 4096 + 448;
+    const buf = new ArrayBuffer(span * 9 + n);
+    let at = 0;
+    const next = (): Float64Array => {
+      const a = new Float64Array(buf, at, n);
+      at += span;
+      return a;
+    };
+    this.cS = next();
+    this.cD = next();
+    this.cT = next();
+    this.cX = next();
+    this.cY = next();
+    this.cE = next();
+    this.cF = next();
+    this.cV = next();
+    this.cHood = next();
+    this.cK = new Uint8Array(buf, at, n);
     this.hoodCov = new Float32Array(spec.width * spec.height);
     this.rowHood = new Uint8Array(spec.height);
     this.rowSky = new Uint8Array(this.gh);
+    this.rowPartial = new Uint8Array(this.gh);
+    this.rowE0 = new Float64Array(this.gh);
+    this.rowDe = new Float64Array(this.gh);
+    this.rowBh = new Float64Array(this.gh);
     this.uCol = Float64Array.from({ length: this.gw }, (_, c) => (c + this.gOffset - spec.width / 2) / this.focal);
   }
 
@@ -319,9 +351,11 @@ export class DriverCamera {
     if (!this.road) throw new Error('DriverCamera.render before setScene');
     if (this.bodyDirty || !this.hoodValid) this.computeHood();
     this.castCorners(hint);
-    if (this.antiAlias && !this.referenceShading) this.shadeAntiAliased(brightness);
-    else this.shadePixels(brightness);
-    this.drawProps(hint, brightness);
+    // Passed as a field: V8 boxes float arguments of calls it does not inline.
+    this.brightnessNow[0] = brightness;
+    if (this.antiAlias && !this.referenceShading) this.shadeAntiAliased();
+    else this.shadePixels();
+    this.drawProps(hint);
     return this.frame;
   }
 
@@ -398,6 +432,9 @@ export class DriverCamera {
     this.bodyDirty = false;
   }
 
+  /** The brightness factor of the frame being rendered (see render). */
+  private readonly brightnessNow = new Float64Array(1);
+
   /** Height of the chassis centre above the ground at rest (m); set by the env. */
   groundOffset = 0.7;
 
@@ -427,8 +464,19 @@ export class DriverCamera {
     const RX = road.x, RY = road.y, RTX = road.tx, RTY = road.ty, RK = road.curvature;
     const rSp = road.spacing, rInvSp = road.invSpacing, rLast = road.n - 1;
     let pS = 0, pD = 0, pI = 0;
+    const invPh = 1 / ph;
+    const rowHood = this.rowHood;
+    const H = this.height;
+    // Samples that no pixel of the fast shading reads are skipped; the reference path casts all.
+    const skipUnread = this.antiAlias && !this.referenceShading;
     // Bottom (near) rows first, so the road hint travels outwards from the car.
     for (let r = gh - 1; r >= 0; r--) {
+      // A corner row between two pixel rows of solid bonnet is never read.
+      if (skipUnread && (r === H || rowHood[r]) && (r === 0 || rowHood[r - 1])) {
+        this.rowSky[r] = 0;
+        this.rowPartial[r] = 0;
+        continue;
+      }
       const v = (r + off - cy) / f;
       const bx = Fx + v * Dx;
       const by = Fy + v * Dy;
@@ -444,14 +492,23 @@ export class DriverCamera {
         const e1 = elevation(bx + uLast * Rx, by + uLast * Ry, bh + uLast * Rh);
         const de = gw > 1 ? (e1 - e0) / (gw - 1) : 0;
         const uStep = 1 / f;
-        for (let c = 0; c < gw; c++) {
+        // When the pixel row below is all sky as well, its shading reads only the first two
+        // corners of this row (and so does the row above, which is sky too): write those; the
+        // rest only if a ground row turns out to need them (completeSkyRow).
+        const n = skipUnread && r + 1 < gh && this.rowSky[r + 1] ? 2 : gw;
+        for (let c = 0; c < n; c++) {
           cK[base + c] = SKY;
           cE[base + c] = e0 + c * de;
           cV[base + c] = bh + (uFirst + c * uStep) * Rh;
         }
         this.rowSky[r] = 1;
+        this.rowPartial[r] = n < gw ? 1 : 0;
+        this.rowE0[r] = e0;
+        this.rowDe[r] = de;
+        this.rowBh[r] = bh;
         continue;
       }
+      this.rowPartial[r] = 0;
       this.rowSky[r] = 0;
       for (let c = 0; c < gw; c++) {
         const i = base + c;
@@ -485,7 +542,8 @@ export class DriverCamera {
         cT[i] = t;
         cX[i] = x;
         cY[i] = y;
-        cF[i] = t / (t + fogD);
+        // t / (t + fogD), from dh directly (a division that does not wait for t's).
+        cF[i] = ph / (ph - fogD * dh);
         if ((c & 1) === 1 && last >= 0 && c + 1 < gw) {
           // Every other corner on the road: interpolated after the row (see below).
           cK[i] = PENDING;
@@ -522,23 +580,23 @@ export class DriverCamera {
             j = jn;
           }
         } else {
-          const g = road.hint(x, y);
+          const g = road.hintAt(cX, cY, i);
           if (g < 0) {
             cK[i] = FAR;
             continue;
           }
           const start = rowHint >= 0 ? rowHint : g;
-          ok = road.project(x, y, start);
-          if (!ok && start !== g) ok = road.project(x, y, g);
+          ok = road.projectAt(cX, cY, i, start);
+          if (!ok && start !== g) ok = road.projectAt(cX, cY, i, g);
           pS = road.ps;
           pD = road.pd;
           pI = road.pi;
         }
         if (last >= 0 && !(ok && pD <= band && pD >= -band)) {
           // Lost the road from the previous corner: another part of the road may still be near.
-          const g = road.hint(x, y);
+          const g = road.hintAt(cX, cY, i);
           if (g >= 0 && (g > last + 30 || g < last - 30)) {
-            ok = road.project(x, y, g);
+            ok = road.projectAt(cX, cY, i, g);
             pS = road.ps;
             pD = road.pd;
             pI = road.pi;
@@ -564,22 +622,23 @@ export class DriverCamera {
         const a = i - 1;
         const b = i + 1;
         if (cK[a] === NEAR && cK[b] === NEAR) {
-          const ex = cX[b]! - cX[a]!;
-          const ey = cY[b]! - cY[a]!;
-          const len2 = ex * ex + ey * ey;
-          const lam = len2 > 0 ? ((cX[i]! - cX[a]!) * ex + (cY[i]! - cY[a]!) * ey) / len2 : 0.5;
+          // The ground point of ray u is a projective function of u: the middle corner lies at
+          // 0.5 * dh(b) / dh(i) = -0.5 * dh(b) * t(i) / ph of the way from a to b.
+          const lam = -0.5 * cV[b]! * cT[i]! * invPh;
           cS[i] = cS[a]! + lam * (cS[b]! - cS[a]!);
           cD[i] = cD[a]! + lam * (cD[b]! - cD[a]!);
           cK[i] = NEAR;
           continue;
         }
         // At the edge of the road band: project exactly.
-        const x = cX[i]!;
-        const y = cY[i]!;
-        const g = road.hint(x, y);
-        const start = cK[a] === NEAR ? road.indexAt(cS[a]!) : g;
-        let ok = g >= 0 && road.project(x, y, start);
-        if (!ok && g >= 0 && start !== g) ok = road.project(x, y, g);
+        const g = road.hintAt(cX, cY, i);
+        let start = g;
+        if (cK[a] === NEAR) {
+          start = (cS[a]! * rInvSp) | 0; // Road.indexAt, written out
+          start = start < 0 ? 0 : start > rLast - 1 ? rLast - 1 : start;
+        }
+        let ok = g >= 0 && road.projectAt(cX, cY, i, start);
+        if (!ok && g >= 0 && start !== g) ok = road.projectAt(cX, cY, i, g);
         if (ok && road.pd <= band && road.pd >= -band) {
           cK[i] = NEAR;
           cS[i] = road.ps;
@@ -592,6 +651,22 @@ export class DriverCamera {
     }
   }
 
+  /** Writes the corners castCorners left out of sky row r (see there). */
+  private completeSkyRow(r: number): void {
+    const gw = this.gw;
+    const base = r * gw;
+    const e0 = this.rowE0[r]!, de = this.rowDe[r]!, bh = this.rowBh[r]!;
+    const Rh = this.R[2]!;
+    const uStep = 1 / this.focal;
+    const uFirst = (this.gOffset - this.width / 2) / this.focal;
+    for (let c = 2; c < gw; c++) {
+      this.cK[base + c] = SKY;
+      this.cE[base + c] = e0 + c * de;
+      this.cV[base + c] = bh + (uFirst + c * uStep) * Rh;
+    }
+    this.rowPartial[r] = 0;
+  }
+
   /**
    * The anti-aliased shading loop, the hot path of every frame: the same image as the general
    * shadePixels() (tested to within rounding; see referenceShading), faster. Sky rows and
@@ -599,7 +674,8 @@ export class DriverCamera {
    * shadeGroundRow(). Bytes are rounded once and the float observation is written from them
    * in the same pass.
    */
-  private shadeAntiAliased(brightness: number): void {
+  private shadeAntiAliased(): void {
+    const brightness = this.brightnessNow[0]!;
     const W = this.width;
     const H = this.height;
     const gw = this.gw;
@@ -663,7 +739,9 @@ export class DriverCamera {
         }
         continue;
       }
-      this.shadeGroundRow(r, p, brightness);
+      if (this.rowPartial[r]) this.completeSkyRow(r);
+      if (this.rowPartial[r + 1]) this.completeSkyRow(r + 1);
+      this.shadeGroundRow(r, p);
       p += W;
     }
   }
@@ -675,7 +753,8 @@ export class DriverCamera {
    * line (asphalt with tyre tracks, verge, grass in the road band) and for the horizon over far
    * grass; everything else takes the general box-filtered sum of ground() or mixedPixel().
    */
-  private shadeGroundRow(r: number, p0: number, brightness: number): void {
+  private shadeGroundRow(r: number, p0: number): void {
+    const brightness = this.brightnessNow[0]!;
     const W = this.width;
     const H = this.height;
     const gw = this.gw;
@@ -707,15 +786,27 @@ export class DriverCamera {
     const hoodShade = 1 - 0.25 * (r / H);
     let p = p0;
     const hoodR = hood0 * hoodShade, hoodG = hood1 * hoodShade, hoodB = hood2 * hoodShade;
+    // Solid bonnet pixels: the row's bonnet colour as bytes, converted once.
+    const hzr = hoodR * b255, hzg = hoodG * b255, hzb = hoodB * b255;
+    const hqr = hzr <= 0 ? 0 : hzr >= 255 ? 255 : (hzr + 0.5) | 0;
+    const hqg = hzg <= 0 ? 0 : hzg >= 255 ? 255 : (hzg + 0.5) | 0;
+    const hqb = hzb <= 0 ? 0 : hzb >= 255 ? 255 : (hzb + 0.5) | 0;
     for (let c = 0; c < W; c++, p++) {
       const hc = hoodCov[p]!;
       const o = p * 3;
-      let cr: number, cg: number, cb: number;
       if (hc >= 1) {
-        cr = hoodR;
-        cg = hoodG;
-        cb = hoodB;
-      } else {
+        out8[o] = hqr;
+        out8[o + 1] = hqg;
+        out8[o + 2] = hqb;
+        if (obsT !== null) {
+          obsT[o] = UNIT[hqr]!;
+          obsT[o + 1] = UNIT[hqg]!;
+          obsT[o + 2] = UNIT[hqb]!;
+        }
+        continue;
+      }
+      let cr: number, cg: number, cb: number;
+      {
         const i0 = r * gw + c;
         const i1 = i0 + 1;
         const i2 = i0 + gw;
@@ -970,7 +1061,8 @@ export class DriverCamera {
       }
     }
   }
-  private shadePixels(brightness: number): void {
+  private shadePixels(): void {
+    const brightness = this.brightnessNow[0]!;
     const W = this.width;
     const H = this.height;
     const gw = this.gw;
@@ -1027,6 +1119,8 @@ export class DriverCamera {
         continue;
       }
       const hoodShade = 1 - 0.25 * (r / H);
+      if (this.rowPartial[r]) this.completeSkyRow(r);
+      if (this.rowPartial[r + 1]) this.completeSkyRow(r + 1);
       for (let c = 0; c < W; c++, p++) {
         const hc = hoodCov[p]!;
         const o = p * 3;
@@ -1351,7 +1445,7 @@ export class DriverCamera {
   }
 
   /** Props as sprites, far to near, within the fog's reach ahead of the car. */
-  private drawProps(hint: number, brightness: number): void {
+  private drawProps(hint: number): void {
     const n = this.nProps;
     if (!n) return;
     const road = this.road!;
@@ -1369,11 +1463,12 @@ export class DriverCamera {
     for (let i = lo - 1; i >= 0; i--) {
       const o = i * PROP_STRIDE;
       if (P[o]! < sCar - 40) break;
-      this.drawProp(o, brightness);
+      this.drawProp(o);
     }
   }
 
-  private drawProp(o: number, brightness: number): void {
+  private drawProp(o: number): void {
+    const brightness = this.brightnessNow[0]!;
     const P = this.props;
     const f = this.focal;
     const W = this.width;

@@ -31,6 +31,9 @@ export class Road {
   private readonly gny: number;
   private readonly grid: Int32Array;
 
+  private readonly scratchX = new Float64Array(1);
+  private readonly scratchY = new Float64Array(1);
+
   /** Results of the last project(): s (m), d (m, + left), and the sample index it settled on. */
   ps = 0;
   pd = 0;
@@ -95,6 +98,18 @@ export class Road {
 
   /** A sample index near (x, y) to start project() from, or -1 when the point is certainly farther than `band` from the road. */
   hint(x: number, y: number): number {
+    this.scratchX[0] = x;
+    this.scratchY[0] = y;
+    return this.hintAt(this.scratchX, this.scratchY, 0);
+  }
+
+  /**
+   * hint() for the point (xs[i], ys[i]). Hot loops (the camera) pass points this way: V8 boxes
+   * float arguments of calls it does not inline, integer and array arguments it does not.
+   */
+  hintAt(xs: Float64Array, ys: Float64Array, i: number): number {
+    const x = xs[i]!;
+    const y = ys[i]!;
     const fx = (x - this.gx0) * (1 / CELL);
     const fy = (y - this.gy0) * (1 / CELL);
     if (!(fx >= 0 && fy >= 0 && fx < this.gnx && fy < this.gny)) return -1;
@@ -107,6 +122,15 @@ export class Road {
    * ends, or past the centre of a bend's circle); then ps/pd are not meaningful.
    */
   project(x: number, y: number, start: number): boolean {
+    this.scratchX[0] = x;
+    this.scratchY[0] = y;
+    return this.projectAt(this.scratchX, this.scratchY, 0, start);
+  }
+
+  /** project() for the point (xs[i], ys[i]) (see hintAt). */
+  projectAt(xs: Float64Array, ys: Float64Array, p: number, start: number): boolean {
+    const x = xs[p]!;
+    const y = ys[p]!;
     const X = this.x;
     const Y = this.y;
     const TX = this.tx;
