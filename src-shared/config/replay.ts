@@ -1,8 +1,18 @@
 /** Experience-replay settings; the implementations live in src-main/engine/replay/. */
 import { z } from 'zod';
 
-/** Plain uniform replay (the default). */
-export const UniformReplayConfig = z.object({ type: z.literal('uniform') });
+/** Plain uniform replay (the default), optionally with n-step returns. */
+export const UniformReplayConfig = z.object({
+  type: z.literal('uniform'),
+  // Optional (absent = 1) so configs and checkpoints written before it still resume unchanged.
+  nStep: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('n-step returns (D4PG; Barth-Maron et al. 2018): each sample sums up to n discounted rewards of the following steps of its episode and bootstraps from the observation after them with gamma^n (stopping at the episode\'s end). Absent = 1, the one-step TD target of TD3/DDPG.'),
+});
 
 /**
  * Hindsight experience replay (Andrychowicz et al. 2017), as Stable-Baselines3's

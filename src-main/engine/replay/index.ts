@@ -18,13 +18,15 @@ export interface ReplayContext {
   env: Env;
   /** Leading observation values stored as bytes (camera images with a trainable encoder); 0 = none. */
   imageDim?: number;
+  /** Discount of the learner (n-step returns sum rewards with it; required for nStep > 1). */
+  gamma?: number;
 }
 
 export function makeReplay(config: ReplayConfig, ctx: ReplayContext): Replay {
-  const { capacity, obsDim, actDim, numEnvs, seed, env, imageDim = 0 } = ctx;
+  const { capacity, obsDim, actDim, numEnvs, seed, env, imageDim = 0, gamma } = ctx;
   switch (config.type) {
     case 'uniform':
-      return new ReplayBuffer({ capacity, obsDim, actDim, numEnvs, seed, imageDim });
+      return new ReplayBuffer({ capacity, obsDim, actDim, numEnvs, seed, imageDim, nStep: config.nStep ?? 1, gamma });
     case 'her': {
       if (imageDim > 0) throw new Error('hindsight experience replay works on vector observations; it does not store camera images (use uniform replay with a trainable image encoder)');
       if (!isGoalEnv(env)) {

@@ -38,6 +38,11 @@ export interface ReplayBatch {
   terminated: Float32Array;
   /** [size] 1 where the episode was cut by a limit (the target still bootstraps), else 0. */
   truncated: Float32Array;
+  /**
+   * [size] Rewards summed into `rewards` (n-step returns: r_t + gamma r_t+1 + ... over k steps,
+   * cut at the episode's end); the target then discounts by gamma^k. Absent: 1 step each.
+   */
+  steps?: Float32Array;
 }
 
 /** What the training loop needs of a replay buffer (uniform: ReplayBuffer; HER: HerReplayBuffer). */
@@ -72,6 +77,14 @@ export interface ReplayBufferOptions {
   finalObsReserve?: number;
   /** Leading observation values stored as bytes (pixels = byte / 255); default 0. */
   imageDim?: number;
+  /**
+   * n-step returns (D4PG, Rainbow): a sample sums up to `nStep` discounted rewards of its env's
+   * following transitions (stopping at the episode's end) and `nextObs` is the observation after
+   * the last of them; batch.steps says how many. Default 1 (one-step TD).
+   */
+  nStep?: number;
+  /** Discount used to sum n-step rewards (required when nStep > 1). */
+  gamma?: number;
 }
 
 /** byte -> the float32 value byte / 255 an env writes (exactly: float32(b * (1 / 255))). */
@@ -122,10 +135,17 @@ export class ReplayBuffer implements Replay {
   /** Transitions (not observation-only slots) currently held. */
   private transitions = 0;
   private readonly batchCache = new Map<number, ReplayBatch>();
+  /** Rewards summed per sample (1 = one-step TD). */
+  readonly nStep: number;
+  private readonly gamma: number;
 
   constructor(opts: ReplayBufferOptions) {
     const { capacity, obsDim, actDim, numEnvs } = opts;
     if (!(capacity >= 1)) throw new Error('replay capacity must be >= 1');
+    this.nStep = opts.nStep ?? 1;
+    if (!Number.isInteger(this.nStep) || this.nStep < 1) throw new Error('replay nStep must be an integer >= 1');
+    if (this.nStep > 1 && !(opts.gamma !== undefined && opts.gamma >= 0 && opts.gamma <= 1)) throw new Error('replay nStep > 1 needs gamma in [0, 1]');
+    this.gamma = opts.gamma ?? 1;
     const reserve = Math.ceil(capacity * (opts.finalObsReserve ?? 1 / 16));
     // Room for every env's newest transition plus its final observation, whatever the capacity.
     this.slots = Math.max(capacity + reserve, 2 * numEnvs + 2);
@@ -271,10 +291,26 @@ export class ReplayBuffer implements Replay {
       while (!this.isTransition[s]);
       this.readObs(s, batch.obs, b * od);
       batch.actions.set(this.actBuf.subarray(s * ad, (s + 1) * ad), b * ad);
-      batch.rewards[b] = this.rewBuf[s]!;
-      batch.terminated[b] = this.termBuf[s]!;
-      batch.truncated[b] = this.truncBuf[s]!;
-      const ref = this.nextRef[s]!;
+      // n-step: follow the env's chain of transitions while the episode goes on; a chain ends at
+      // an episode end, at a transition whose next one has not arrived (staging), or where the
+      // caller broke it (an observation-only slot).
+      let last = s;
+      let ret = this.rewBuf[s]!;
+      let k = 1;
+      let g = 1;
+      while (k < this.nStep && !this.termBuf[last] && !this.truncBuf[last]) {
+        const nx = this.nextRef[last]!;
+        if (nx < 0 || !this.isTransition[nx]) break;
+        g *= this.gamma;
+        ret += g * this.rewBuf[nx]!;
+        last = nx;
+        k++;
+      }
+      if (batch.steps) batch.steps[b] = k;
+      batch.rewards[b] = ret;
+      batch.terminated[b] = this.termBuf[last]!;
+      batch.truncated[b] = this.truncBuf[last]!;
+      const ref = this.nextRef[last]!;
       if (ref >= 0) this.readObs(ref, batch.nextObs, b * od);
       else batch.nextObs.set(this.staging.subarray((-1 - ref) * od, (-ref) * od), b * od);
     }
@@ -294,6 +330,7 @@ export class ReplayBuffer implements Replay {
         nextObs: new Float32Array(n * this.obsDim),
         terminated: new Float32Array(n),
         truncated: new Float32Array(n),
+        ...(this.nStep > 1 ? { steps: new Float32Array(n) } : {}),
       };
       this.batchCache.set(n, b);
     }

@@ -10,7 +10,9 @@
  *     targets <- tau * online + (1 - tau) * targets  (Polyak)
  *
  * DDPG = {nCritics: 1, policyDelay: 1, targetNoise: 0}. Truncated transitions bootstrap
- * (only `terminated` zeroes the discount).
+ * (only `terminated` zeroes the discount). With n-step replay (td3.replay.nStep, D4PG) a sample
+ * carries r = sum_j<k gamma^j r_t+j and s' = s_t+k (k <= n, cut at the episode's end), and the
+ * target discounts by gamma^k instead of gamma.
  *
  * Speed: one tf.tidy per step, no reads from the backend inside it; the losses and Q values are
  * accumulated on the backend and read only when `takeStats` or `healthy` is called.
@@ -81,6 +83,16 @@ interface Td3Json {
 }
 
 let instances = 0;
+
+/** The TD target's discount per sample: gamma^k (k rewards summed, n-step) times (1 - terminated). */
+function discountsInto(out: Float32Array, batch: ReplayBatch, gamma: number): Float32Array {
+  const steps = batch.steps;
+  for (let i = 0; i < batch.size; i++) {
+    const k = steps ? steps[i]! : 1;
+    out[i] = (k === 1 ? gamma : Math.pow(gamma, k)) * (1 - batch.terminated[i]!);
+  }
+  return out;
+}
 
 /** Actor spec: obs -> hidden (ReLU) -> action (tanh). */
 export function actorSpec(spaces: Td3Spaces, hidden: readonly number[]): MlpSpec {
@@ -191,7 +203,7 @@ export class Td3 {
     this.updates++;
     const updateActor = this.updates % cfg.policyDelay === 0;
     if (this.discountScratch.length !== B) this.discountScratch = new Float32Array(B);
-    for (let i = 0; i < B; i++) this.discountScratch[i] = cfg.gamma * (1 - batch.terminated[i]!);
+    discountsInto(this.discountScratch, batch, cfg.gamma);
     const smoothing = cfg.targetNoise > 0;
     if (smoothing) {
       if (this.noiseScratch.length !== B * ad) this.noiseScratch = new Float32Array(B * ad);
@@ -269,8 +281,7 @@ export class Td3 {
   tdTargets(batch: ReplayBatch, noise: Float32Array | null = null): Float32Array {
     const B = batch.size;
     const { obsDim: od, actDim: ad } = this.spaces;
-    const discount = new Float32Array(B);
-    for (let i = 0; i < B; i++) discount[i] = this.cfg.gamma * (1 - batch.terminated[i]!);
+    const discount = discountsInto(new Float32Array(B), batch, this.cfg.gamma);
     return tf.tidy(() =>
       this.target(tf.tensor2d(batch.nextObs, [B, od]), tf.tensor2d(batch.rewards, [B, 1]), tf.tensor2d(discount, [B, 1]), noise ? tf.tensor2d(noise, [B, ad]) : null).dataSync() as Float32Array,
     );

@@ -103,3 +103,70 @@ describe('replay buffer', () => {
     expect(Array.from(sc.rewards)).toEqual(Array.from(sa.rewards));
   });
 });
+
+describe('replay buffer: n-step returns', () => {
+  const lenOf = (e: number, ep: number) => 1 + ((7 * e + 3 * ep) % 6);
+  /** obs = [env, episode, t], reward 1 + t; even episodes end terminated, odd ones truncated; every env ends on an episode end. */
+  function feedEpisodes(buf: ReplayBuffer, numEnvs: number, vecSteps: number): void {
+    const ep = new Array(numEnvs).fill(0);
+    const t = new Array(numEnvs).fill(0);
+    const a = new Float32Array(1);
+    for (let s = 0; ; s++) {
+      let active = 0;
+      for (let e = 0; e < numEnvs; e++) {
+        if (s >= vecSteps && t[e] === 0) continue; // past the budget: finish open episodes only
+        active++;
+        const done = t[e] + 1 >= lenOf(e, ep[e]);
+        const terminated = done && ep[e] % 2 === 0;
+        buf.add(e, Float32Array.of(e, ep[e], t[e]), a, 1 + t[e], Float32Array.of(e, ep[e], t[e] + 1), terminated, done && !terminated);
+        if (done) {
+          ep[e]++;
+          t[e] = 0;
+        } else t[e]++;
+      }
+      if (s >= vecSteps && active === 0) return;
+    }
+  }
+
+  it('sums up to n discounted rewards of the same env\'s episode and bootstraps after them', () => {
+    const n = 3;
+    const gamma = 0.5;
+    const buf = new ReplayBuffer({ capacity: 1000, obsDim: 3, actDim: 1, numEnvs: 3, seed: 4, nStep: n, gamma });
+    feedEpisodes(buf, 3, 120);
+    const b = buf.sample(400);
+    const seenK = new Set<number>();
+    for (let i = 0; i < b.size; i++) {
+      const [e, ep, t] = [b.obs[3 * i]!, b.obs[3 * i + 1]!, b.obs[3 * i + 2]!];
+      const len = lenOf(e, ep);
+      const k = Math.min(n, len - t);
+      let r = 0;
+      for (let j = 0; j < k; j++) r += gamma ** j * (1 + t + j);
+      seenK.add(k);
+      expect(b.steps![i]).toBe(k);
+      expect(b.rewards[i]).toBeCloseTo(r, 5);
+      expect([b.nextObs[3 * i], b.nextObs[3 * i + 1], b.nextObs[3 * i + 2]]).toEqual([e, ep, t + k]);
+      const ended = t + k === len;
+      expect(b.terminated[i]).toBe(ended && ep % 2 === 0 ? 1 : 0);
+      expect(b.truncated[i]).toBe(ended && ep % 2 === 1 ? 1 : 0);
+    }
+    expect([...seenK].sort()).toEqual([1, 2, 3]);
+  });
+
+  it('stops at a transition whose next one has not arrived yet (next obs from staging)', () => {
+    const buf = new ReplayBuffer({ capacity: 100, obsDim: 3, actDim: 1, numEnvs: 1, seed: 0, nStep: 5, gamma: 1 });
+    const a = new Float32Array(1);
+    for (let t = 0; t < 2; t++) buf.add(0, Float32Array.of(0, 0, t), a, 1, Float32Array.of(0, 0, t + 1), false, false);
+    const b = buf.sample(50);
+    for (let i = 0; i < b.size; i++) {
+      const t = b.obs[3 * i + 2]!;
+      expect(b.steps![i]).toBe(2 - t);
+      expect(b.rewards[i]).toBe(2 - t);
+      expect(b.nextObs[3 * i + 2]).toBe(2);
+    }
+  });
+
+  it('nStep 1 gives no steps array (one-step targets); nStep > 1 needs gamma', () => {
+    expect(new ReplayBuffer({ capacity: 10, obsDim: 3, actDim: 1, numEnvs: 1, seed: 0 }).nStep).toBe(1);
+    expect(() => new ReplayBuffer({ capacity: 10, obsDim: 3, actDim: 1, numEnvs: 1, seed: 0, nStep: 3 })).toThrow(/gamma/);
+  });
+});

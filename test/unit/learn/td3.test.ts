@@ -77,6 +77,17 @@ describe('TD3 update', () => {
     td3.dispose();
   });
 
+  it('n-step samples (batch.steps = k) discount the bootstrap by gamma^k', () => {
+    const td3 = new Td3(spaces, small({ gamma: 0.9 }), { networks: 1, targetNoise: 2 });
+    const b = randomBatch(16, 7);
+    b.terminated.fill(0);
+    const one = td3.tdTargets(b);
+    b.steps = Float32Array.from({ length: 16 }, (_, i) => 1 + (i % 4));
+    const k = td3.tdTargets(b);
+    for (let i = 0; i < 16; i++) expect(k[i]! - b.rewards[i]!).toBeCloseTo((one[i]! - b.rewards[i]!) * 0.9 ** (i % 4), 4);
+    td3.dispose();
+  });
+
   it('smooths the target policy with the given clipped noise, clipping actions to [-1, 1]', () => {
     const td3 = new Td3(spaces, small(), { networks: 1, targetNoise: 2 });
     const b = randomBatch(8, 6);
