@@ -67,6 +67,18 @@ export class Mlp {
     return h;
   }
 
+  /** Forward pass without the output activation (the last layer's pre-activation). Call inside tf.tidy. */
+  applyPreActivation(x: tf.Tensor2D): tf.Tensor2D {
+    let h = x;
+    const n = this.layerCount;
+    for (let i = 0; i < n; i++) {
+      const w = this.variables[2 * i] as tf.Tensor2D;
+      const b = this.variables[2 * i + 1] as tf.Tensor1D;
+      h = dense(h, w, b, i < n - 1 ? 'relu' : 'linear');
+    }
+    return h;
+  }
+
   /** Copies every weight from `other` (same spec). */
   copyFrom(other: Mlp): void {
     tf.tidy(() => {

@@ -37,6 +37,14 @@ export const Td3Config = z.object({
     .describe(
       'When training phases happen. "steps" (the default when absent): every trainFreq env steps, gradientSteps updates. "episodes": after every finished episode, gradientSteps updates (Kendall et al. 2018: 250 optimisation steps after each episode, the car standing still); trainFreq is not used. learningStarts applies to both.',
     ),
+  actorPreActivationPenalty: z
+    .number()
+    .min(0)
+    .max(100)
+    .optional()
+    .describe(
+      'Weight of a penalty on the actor\'s squared pre-tanh outputs added to the actor loss (mean over the batch): keeps the actor out of the flat ends of tanh, where its gradient vanishes and a policy stuck at full steering lock cannot recover. Absent = 0 (off, as in TD3/DDPG); the drive recipe uses 0.1.',
+    ),
   encoderTau: z
     .number()
     .min(0)

@@ -7,6 +7,7 @@
  *   L_Q = sum_i mean((Q_i(s, a) - y)^2)                       -> Adam step on every critic
  *   every policyDelay-th step:
  *     L_mu = -mean(Q_1(s, mu(s)))                              -> Adam step on the actor
+ *            (+ actorPreActivationPenalty * mean(u^2), mu = tanh(u), when set)
  *     targets <- tau * online + (1 - tau) * targets  (Polyak)
  *
  * DDPG = {nCritics: 1, policyDelay: 1, targetNoise: 0}. Truncated transitions bootstrap
@@ -246,7 +247,13 @@ export class Td3 {
       if (updateActor) {
         // With an encoder, `feat` is its output before this step's critic update, a constant here:
         // the actor loss never reaches the encoder.
-        const actor = tf.variableGrads(() => tf.neg(tf.mean(this.critics[0]!.apply(tf.concat([feat, this.actor.apply(feat)], 1)))) as tf.Scalar, this.actor.variables);
+        const pen = cfg.actorPreActivationPenalty ?? 0;
+        const actor = tf.variableGrads(() => {
+          if (pen <= 0) return tf.neg(tf.mean(this.critics[0]!.apply(tf.concat([feat, this.actor.apply(feat)], 1)))) as tf.Scalar;
+          const pre = this.actor.applyPreActivation(feat);
+          const q = tf.mean(this.critics[0]!.apply(tf.concat([feat, tf.tanh(pre)], 1)));
+          return tf.sub(tf.mul(pen, tf.mean(tf.square(pre))), q) as tf.Scalar;
+        }, this.actor.variables);
         this.actorOpt.apply(this.actor.variables.map((v) => actor.grads[v.name]!));
         actorLoss = actor.value;
         for (let i = 0; i < this.critics.length; i++) this.criticTargets[i]!.polyakFrom(this.critics[i]!, cfg.tau);

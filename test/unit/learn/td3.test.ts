@@ -142,6 +142,31 @@ describe('TD3 update', () => {
     td3.dispose();
   });
 
+  it('actorPreActivationPenalty pulls an actor saturated at the tanh bound back toward its linear range', () => {
+    const preMean = (td3: Td3, obs: Float32Array) => tf.tidy(() => tf.mean(tf.abs(td3.actor.applyPreActivation(tf.tensor2d(obs, [obs.length / 3, 3])))).dataSync()[0]!);
+    const run = (penalty: number | undefined) => {
+      const td3 = new Td3(spaces, small({ policyDelay: 1, actorLr: 1e-2, ...(penalty === undefined ? {} : { actorPreActivationPenalty: penalty }) }), { networks: 1, targetNoise: 2 });
+      // Saturate: a large output bias puts tanh's input near 8 (flat: gradient ~1e-7).
+      const w = td3.actor.getWeights();
+      w[w.length - 1]!.fill(8);
+      td3.actor.setWeights(w);
+      const b = randomBatch(64, 9);
+      const before = preMean(td3, b.obs);
+      for (let k = 0; k < 30; k++) td3.train(b);
+      const after = preMean(td3, b.obs);
+      td3.dispose();
+      return { before, after };
+    };
+    const stuck = run(undefined);
+    const pulled = run(1);
+    expect(stuck.before).toBeGreaterThan(6);
+    expect(pulled.before).toBeCloseTo(stuck.before, 5);
+    // Same start, same batches: the penalty moves the pre-activation down ~2.6 in 30 Adam steps,
+    // the critic's gradient through the flat tanh alone ~0.6 (Adam rescales even tiny gradients).
+    expect(pulled.after).toBeLessThan(pulled.before - 2);
+    expect(pulled.after).toBeLessThan(stuck.after - 1);
+  });
+
   it('continues bit-exactly from a snapshot (weights, targets, Adam moments, noise RNG, stats)', () => {
     const a = new Td3(spaces, small(), { networks: 1, targetNoise: 2 });
     for (let i = 0; i < 5; i++) a.train(randomBatch(16, i));
