@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { DriveReport } from '../../src-main/drive/report.js';
+import { vaeFewerEpisodes, type DriveReport } from '../../src-main/drive/report.js';
 import { writeJsonAtomic } from '../../src-main/store/atomic.js';
 
 export interface DriveBenchOptions {
@@ -99,7 +99,6 @@ export async function runDriveBench(o: DriveBenchOptions): Promise<DriveBenchRes
     const s = seeds.at(-1)!;
     o.log(`seed ${seed}: exit ${r.code}, ${r.seconds.toFixed(0)} s; first clean evaluation after ${s.firstCleanEpisode ?? '-'} episode(s), ${s.pipelineSecondsToClean === null ? '-' : (s.pipelineSecondsToClean / 60).toFixed(2)} min from a fresh run`);
   }
-  const pix = seeds.map((s) => s.pixels);
   const results = join(o.outDir, 'results.json');
   const result: DriveBenchResult = {
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtEnd: loadavg() },
@@ -110,9 +109,11 @@ export async function runDriveBench(o: DriveBenchOptions): Promise<DriveBenchRes
     goals: {
       cleanWithin11Episodes: seeds.every((s) => s.firstCleanEpisode !== null && s.firstCleanEpisode <= 11),
       pipelineWithin10Minutes: seeds.every((s) => s.pipelineSecondsToClean !== null && s.pipelineSecondsToClean <= 600),
-      vaeFewerEpisodesThanPixels: pix.every((p) => p === null)
-        ? null
-        : seeds.every((s) => s.pixels !== null && (s.firstCleanEpisode ?? Infinity) < (s.pixels.firstCleanEpisode ?? Infinity)),
+      // Per seed: yes / no / not measured (a pixels agent whose budget ended before it had trained
+      // as many episodes as the VAE agent needed); all seeds yes = yes, any no = no.
+      vaeFewerEpisodesThanPixels: ((per) => (per.some((x) => x === false) ? false : per.every((x) => x === true) ? true : null))(
+        seeds.map((s) => vaeFewerEpisodes({ firstCleanEpisode: s.firstCleanEpisode }, s.pixels && { firstCleanEpisode: s.pixels.firstCleanEpisode, episodesTrained: s.pixels.episodes })),
+      ),
     },
     files: { results },
   };

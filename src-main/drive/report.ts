@@ -157,6 +157,18 @@ export function reportMarkdown(r: DriveReport): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Whether the VAE agent needed fewer episodes than the pixels agent; null when the runs cannot
+ * tell (a pixels agent stopped by its budget before it had trained as many episodes as the VAE
+ * agent needed has not shown that it needs more).
+ */
+export function vaeFewerEpisodes(vae: Pick<AgentSummary, 'firstCleanEpisode'>, pixels: Pick<AgentSummary, 'firstCleanEpisode' | 'episodesTrained'> | null): boolean | null {
+  if (!pixels) return null;
+  if (pixels.firstCleanEpisode !== null) return vae.firstCleanEpisode !== null && vae.firstCleanEpisode < pixels.firstCleanEpisode;
+  if (vae.firstCleanEpisode === null) return null;
+  return pixels.episodesTrained >= vae.firstCleanEpisode ? true : null;
+}
+
 /** Evaluates the baselines, reads the agents' evaluations and writes report.json and report.md. */
 export function writeReport(runDir: string, config: RunConfig, state: DriveState): DriveReport {
   const d = config.drive!;
@@ -210,14 +222,7 @@ export function writeReport(runDir: string, config: RunConfig, state: DriveState
     goals: {
       episodesAtMost11: vae.firstCleanEpisode === null ? null : vae.firstCleanEpisode <= 11,
       pipelineMinutesAtMost10: vae.pipelineSecondsToClean === null ? null : vae.pipelineSecondsToClean <= 600,
-      vaeFewerEpisodesThanPixels:
-        !pixels || (vae.firstCleanEpisode === null && pixels.firstCleanEpisode === null)
-          ? null
-          : pixels.firstCleanEpisode === null
-            ? true
-            : vae.firstCleanEpisode === null
-              ? false
-              : vae.firstCleanEpisode < pixels.firstCleanEpisode,
+      vaeFewerEpisodesThanPixels: vaeFewerEpisodes(vae, pixels),
     },
   };
   writeJsonAtomic(join(runDir, 'report.json'), report);
