@@ -123,6 +123,8 @@ export class DrivePipeline {
   private state: DriveState;
   private readonly statePath: string;
   private lastStageEmit = 0;
+  /** The VAE agent's env steps at its last evaluation: the run's step in run.json and the app (0 before the rl stage). */
+  private step: number;
 
   constructor(
     private readonly job: TrainJob,
@@ -140,6 +142,7 @@ export class DrivePipeline {
     this.env = cfg.env;
     this.statePath = join(job.runDir, DRIVE_FILES.state);
     this.state = readDriveState(job.runDir) ?? initialState();
+    this.step = lastVaeEvalStep(join(job.runDir, RUN_FILES.metrics));
   }
 
   get stages(): Readonly<Record<DriveStageId, StageState>> {
@@ -166,9 +169,9 @@ export class DrivePipeline {
   private async between(): Promise<void> {
     const c = this.job.controls;
     if (c.paused && !c.stopRequested) {
-      this.job.out.status('paused', 0);
+      this.job.out.status('paused', this.step);
       await c.waitWhilePaused();
-      if (!c.stopRequested) this.job.out.status('running', 0);
+      if (!c.stopRequested) this.job.out.status('running', this.step);
     }
     await new Promise<void>((r) => setImmediate(r));
   }
@@ -176,7 +179,7 @@ export class DrivePipeline {
   /** Runs the remaining stages. Reports status through the job's outputs. */
   async run(): Promise<void> {
     const out = this.job.out;
-    out.status('running', 0);
+    out.status('running', this.step);
     for (const stage of DRIVE_STAGES) {
       const st = this.state.stages[stage];
       if (st.status === 'done' || st.status === 'skipped') continue;
@@ -206,14 +209,14 @@ export class DrivePipeline {
         st.status = 'failed';
         this.save();
         this.stageEvent(stage, 'failed', `${stage}: ${outcome.failed}`);
-        out.status('failed', 0, `${stage}: ${outcome.failed}`);
+        out.status('failed', this.step, `${stage}: ${outcome.failed}`);
         return;
       }
       if (!outcome.done) {
         st.status = 'pending';
         this.save();
         out.log('info', `drive: stopped during ${stage}; starting the run again resumes there`);
-        out.status('stopped', 0);
+        out.status('stopped', this.step);
         return;
       }
       st.status = 'done';
@@ -222,7 +225,7 @@ export class DrivePipeline {
       this.save();
       this.stageEvent(stage, 'done', `${stage}: done in ${st.seconds.toFixed(1)} s`, outcome.detail);
     }
-    out.status('finished', 0);
+    out.status('finished', this.step);
   }
 
   private runStage(stage: DriveStageId, t0: number): Promise<{ done: boolean; detail?: Record<string, unknown>; failed?: string }> {
@@ -347,6 +350,7 @@ export class DrivePipeline {
         const rlS = elapsed();
         const pipelineS = agent === 'vae' ? this.state.stages.collect.seconds + this.state.stages.vae.seconds + rlS : rlS;
         const line = this.evalLine(agent, t, result, totals, rlS, pipelineS, evalS);
+        if (agent === 'vae') this.step = t.step;
         out.metric(line);
         const o = result.overall;
         const clean = o.disengagements === 0;
@@ -430,6 +434,16 @@ export class DrivePipeline {
     const r = writeReport(this.job.runDir, this.job.config, this.state);
     return { done: true, detail: { report: DRIVE_FILES.report, markdown: DRIVE_FILES.reportMd, vaeFirstClean: r.vae.firstCleanEpisode, pixelsFirstClean: r.pixels?.firstCleanEpisode ?? null } };
   }
+}
+
+/** The step of the VAE agent's last evaluation in the run's metrics.jsonl (0 if none yet). */
+function lastVaeEvalStep(metricsPath: string): number {
+  const lines = readJsonlLines(metricsPath).lines as MetricLine[];
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!;
+    if (l.kind === 'drive_eval' && (l.agent ?? 'vae') === 'vae' && Number.isInteger(l.step)) return l.step;
+  }
+  return 0;
 }
 
 function fileSizeOf(path: string): number {

@@ -57,6 +57,13 @@ describe('drive command', () => {
     expect(summary.report.table).toHaveLength(4);
   });
 
+  it('keeps the VAE agent\'s env steps as the run\'s step (status messages used to reset it to 0)', () => {
+    const evals = (readJsonlLines(join(runDir, 'metrics.jsonl')).lines as Array<Record<string, any>>).filter((l) => l.kind === 'drive_eval');
+    const last = evals[evals.length - 1]!.step as number;
+    expect(last).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')).step).toBe(last);
+  });
+
   it('keeps the VAE losses, the reconstruction grid and one evaluation per training episode', () => {
     const lines = readJsonlLines(join(runDir, 'metrics.jsonl')).lines as Array<Record<string, any>>;
     const val = lines.filter((l) => l.kind === 'vae' && typeof l.val_loss === 'number');
