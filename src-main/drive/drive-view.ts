@@ -17,12 +17,20 @@ import type { DriveReport } from './report.js';
 /** Largest reconstruction grid sent to the app (bytes); a bigger one is left out. */
 const MAX_PNG_BYTES = 4 * 1024 * 1024;
 
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** The PNG signature at the start and the IEND chunk at the end (a file cut short, e.g. by an older writer, is left out). */
+export function isCompletePng(b: Uint8Array): boolean {
+  if (b.length < 20 || PNG_SIGNATURE.some((v, i) => b[i] !== v)) return false;
+  const t = b.length - 8; // IEND: length 0, type "IEND", then a 4-byte CRC
+  return b[t - 4] === 0 && b[t - 3] === 0 && b[t - 2] === 0 && b[t - 1] === 0 && b[t] === 0x49 && b[t + 1] === 0x45 && b[t + 2] === 0x4e && b[t + 3] === 0x44;
+}
+
 function latestReconstruction(runDir: string): DriveRunView['reconstruction'] {
   const dir = join(runDir, DRIVE_FILES.vae);
   const path = join(dir, VAE_FILES.reconstructions);
   if (!existsSync(path)) return null;
   const png = readFileSync(path);
-  if (png.length > MAX_PNG_BYTES) return null;
+  if (png.length > MAX_PNG_BYTES || !isCompletePng(png)) return null;
   let epoch: number | null = null;
   for (const name of readdirSync(dir)) {
     const m = /^recon-epoch-(\d+)\.png$/.exec(name);

@@ -15,7 +15,7 @@
  *     interrupted stage resumes at its last finished epoch exactly;
  *   - at the end: the model folder `model/` (spec, weights, frames, losses).
  */
-import { copyFileSync, existsSync, mkdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { DriveVaeConfig } from '../../src-shared/config/drive.js';
@@ -24,6 +24,7 @@ import { CheckpointStore } from '../engine/checkpoint/store.js';
 import { requireArray, rngFromJson, rngToJson, type RngJson, type SnapshotArray } from '../engine/checkpoint/snapshot.js';
 import { writeVaeModel, type LatentStats } from '../engine/encoder/vae-model.js';
 import { Rng } from '../engine/rng.js';
+import { writeFileAtomic } from '../store/atomic.js';
 import { ConvVae, type ConvVaeSpec, type VaeLosses } from '../ml/vae.js';
 import { FramesReader } from '../sim/lane/frames-file.js';
 import { encodePng, tileFrames } from '../sim/lane/png.js';
@@ -307,8 +308,9 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
       }
       const png = reconstructionGrid(vae, gridFrames, h, w);
       const epochPng = join(o.dir, `recon-epoch-${String(epoch).padStart(2, '0')}.png`);
-      writeFileSync(epochPng, png);
-      copyFileSync(epochPng, join(o.dir, VAE_FILES.reconstructions));
+      // Atomic (temp + rename): the app reads the latest grid while training goes on.
+      writeFileAtomic(epochPng, png);
+      writeFileAtomic(join(o.dir, VAE_FILES.reconstructions), png);
       o.onImage?.(join(o.dir, VAE_FILES.reconstructions), epoch);
       // Checkpoint of the finished epoch.
       const adam = await vae.optimizer.getWeights();

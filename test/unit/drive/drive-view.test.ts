@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isCompletePng } from '../../../src-main/drive/drive-view.js';
 import { Engine } from '../../../src-main/engine/engine.js';
 import { encodePng } from '../../../src-main/sim/lane/png.js';
 import { ContractError } from '../../../src-shared/protocol.js';
@@ -86,6 +87,20 @@ describe('runs.drive', () => {
     // The Pipeline tab's one-line summaries of finished stages.
     expect(stageSummary(v.stages[0]!)).toBe('3,000 frames (36.9 MB)');
     expect(stageSummary(v.stages[1]!)).toBe('6 epochs, held-out loss 38.9');
+
+    // A grid cut short (no IEND chunk) is left out, not sent; the whole one is sent again after.
+    writeFileSync(join(dir, 'vae', 'reconstructions.png'), png.subarray(0, png.length - 6));
+    expect((await client.request('runs.drive', { id: run.id })).reconstruction).toBeNull();
+    writeFileSync(join(dir, 'vae', 'reconstructions.png'), png);
+    expect((await client.request('runs.drive', { id: run.id })).reconstruction?.bytes).toBe(png.length);
+  });
+
+  it('isCompletePng: signature and IEND', () => {
+    const png = encodePng(new Uint8Array(3 * 3 * 3).fill(7), 3, 3);
+    expect(isCompletePng(png)).toBe(true);
+    expect(isCompletePng(png.subarray(0, png.length - 1))).toBe(false);
+    expect(isCompletePng(png.subarray(0, 30))).toBe(false);
+    expect(isCompletePng(new Uint8Array(png.length))).toBe(false);
   });
 
   it('refuses runs that are not drive runs, and unknown ids', async () => {
