@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { startServer } from '../helpers/server.js';
 import { openApp } from './support/app.js';
+import { DRIVE_TD3 } from '../../src-shared/config/drive.js';
 
 describe('drive pipeline run in the app', () => {
   let ctx: Awaited<ReturnType<typeof startServer>>;
@@ -93,9 +94,9 @@ describe('drive pipeline run in the app', () => {
     const runId = await page.getAttribute('[data-testid="run-view"]', 'data-run-id');
     expect(runId).not.toBe(id);
     const detail = await ctx.engine.client().request('runs.get', { id: runId! });
-    // The CLI's defaults (src-shared driveRunInput): the VAE latent, Kendall et al.'s settings, a drive block.
+    // The CLI's defaults (src-shared driveRunInput): the VAE latent, the drive recipe (DRIVE_TD3), a drive block.
     expect(detail.config.env).toMatchObject({ id: 'lane', obs: 'vae' });
-    expect(detail.config.td3).toMatchObject({ gamma: 0.9, gradientSteps: 250, trainSchedule: 'episodes' });
+    expect(detail.config.td3).toMatchObject({ gamma: DRIVE_TD3.gamma, tau: DRIVE_TD3.tau, gradientSteps: 250, trainSchedule: 'episodes', replay: { type: 'uniform', nStep: 10 } });
     expect(detail.config.drive?.frames.count).toBe(3000);
     await page.click('[data-testid="tab-pipeline"]');
     await page.waitForSelector('[data-testid="stage-collect"][data-status="pending"]');
