@@ -57,24 +57,21 @@ export class Mlp {
    * gradient that computes only what the tape asks for, with explicit transposes on wasm.
    */
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    let h = x;
-    const n = this.layerCount;
-    for (let i = 0; i < n; i++) {
-      const w = this.variables[2 * i] as tf.Tensor2D;
-      const b = this.variables[2 * i + 1] as tf.Tensor1D;
-      h = dense(h, w, b, i < n - 1 ? 'relu' : this.spec.outputActivation);
-    }
-    return h;
+    return this.forward(x, this.spec.outputActivation);
   }
 
   /** Forward pass without the output activation (the last layer's pre-activation). Call inside tf.tidy. */
   applyPreActivation(x: tf.Tensor2D): tf.Tensor2D {
+    return this.forward(x, 'linear');
+  }
+
+  private forward(x: tf.Tensor2D, last: OutputActivation): tf.Tensor2D {
     let h = x;
     const n = this.layerCount;
     for (let i = 0; i < n; i++) {
       const w = this.variables[2 * i] as tf.Tensor2D;
       const b = this.variables[2 * i + 1] as tf.Tensor1D;
-      h = dense(h, w, b, i < n - 1 ? 'relu' : 'linear');
+      h = dense(h, w, b, i < n - 1 ? 'relu' : last);
     }
     return h;
   }
