@@ -59,6 +59,11 @@ export const RunSummary = z.object({
   status: RunStatus,
   step: z.number().int(),
   totalSteps: z.number().int(),
+  /**
+   * Present when the run is a pipeline of stages: "drive" = the drive-in-a-day pipeline (config.drive);
+   * its step is then the agent's env steps and totalSteps only a cap the pipeline does not aim for.
+   */
+  pipeline: z.enum(['drive']).optional(),
   /** Best deterministic evaluation mean return so far, null before the first evaluation. */
   bestEval: z.number().nullable(),
   createdAt: z.string(),

@@ -152,6 +152,7 @@ export class RunStore {
       status: meta.status,
       step: meta.step,
       totalSteps: config.totalSteps,
+      ...(config.drive ? { pipeline: 'drive' as const } : {}),
       bestEval: meta.bestEval,
       createdAt: meta.createdAt,
       updatedAt: meta.updatedAt,

@@ -81,6 +81,8 @@ describe('drive pipeline run in the app', () => {
     expect(table).toMatch(/Random policy/);
     expect(table).toMatch(/Zero policy/);
     expect(table).toMatch(/VAE/);
+    // The runs list shows the agent's env steps (kept after the run finished), not a fraction of the 10M cap.
+    await expect.poll(() => page.textContent('[data-testid="run-item"][aria-current="page"] [data-testid="run-steps"]'), { timeout: 10_000 }).toMatch(/^[1-9][\d.,kM]* env steps · pipeline$/);
     await screenshot(page, 'pipeline-tab');
     expect(errors).toEqual([]);
   }, 150_000);

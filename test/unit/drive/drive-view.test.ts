@@ -24,6 +24,7 @@ describe('runs.drive', () => {
   it('shows every stage pending before the pipeline starts, then what the run folder holds', async () => {
     const client = engine.client();
     const run = await client.request('runs.create', { config: { name: 'drive view', env: { id: 'lane', obs: 'vae' }, drive: {} } });
+    expect(run.pipeline).toBe('drive'); // the runs list shows its env steps, not a fraction of the step cap
     const empty = await client.request('runs.drive', { id: run.id });
     expect(empty.stages.map((s) => [s.id, s.status])).toEqual([
       ['collect', 'pending'],
@@ -106,6 +107,7 @@ describe('runs.drive', () => {
   it('refuses runs that are not drive runs, and unknown ids', async () => {
     const client = engine.client();
     const run = await client.request('runs.create', { config: { name: 'plain', env: { id: 'pendulum' } } });
+    expect(run.pipeline).toBeUndefined();
     await expect(client.request('runs.drive', { id: run.id })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/not a drive pipeline run/) });
     await expect(client.request('runs.drive', { id: 'no-such-run' })).rejects.toBeInstanceOf(ContractError);
   });
