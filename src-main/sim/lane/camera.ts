@@ -130,6 +130,16 @@ export class DriverCamera {
   /** Sky colour by elevation: SKY_LUT entries of r, g, b for e = 0 .. SKY_TOP. */
   private readonly skyLut = new Float64Array((SKY_LUT + 1) * 3);
   private hoodValid = false;
+  /** Solid bonnet pixels as bytes and as observation floats, for the brightness hoodTemplateBrightness. */
+  private readonly hoodBytes: Uint8Array;
+  private readonly hoodFloats: Float32Array;
+  private hoodTemplateBrightness = NaN;
+  /** The first of the bottom rows that are solid bonnet (height when none). */
+  private hoodTopRow = 0;
+  /** Per pixel that starts a run of solid bonnet pixels in its row: the run's template views and its end column (exclusive). */
+  private readonly hoodRun8: (Uint8Array | null)[];
+  private readonly hoodRunF: (Float32Array | null)[];
+  private readonly hoodRunEnd: Int16Array;
 
   // Camera pose, map frame (x, y, height): position and the optical basis forward/right/down.
   px = 0;
@@ -225,6 +235,11 @@ export class DriverCamera {
     this.cK = new Uint8Array(buf, at, n);
     this.hoodCov = new Float32Array(spec.width * spec.height);
     this.rowHood = new Uint8Array(spec.height);
+    this.hoodBytes = new Uint8Array(spec.width * spec.height * 3);
+    this.hoodFloats = new Float32Array(spec.width * spec.height * 3);
+    this.hoodRun8 = new Array<Uint8Array | null>(spec.width * spec.height).fill(null);
+    this.hoodRunF = new Array<Float32Array | null>(spec.width * spec.height).fill(null);
+    this.hoodRunEnd = new Int16Array(spec.width * spec.height);
     this.rowSky = new Uint8Array(this.gh);
     this.rowPartial = new Uint8Array(this.gh);
     this.rowE0 = new Float64Array(this.gh);
@@ -353,8 +368,10 @@ export class DriverCamera {
     this.castCorners(hint);
     // Passed as a field: V8 boxes float arguments of calls it does not inline.
     this.brightnessNow[0] = brightness;
-    if (this.antiAlias && !this.referenceShading) this.shadeAntiAliased();
-    else this.shadePixels();
+    if (this.antiAlias && !this.referenceShading) {
+      this.hoodTemplate(brightness);
+      this.shadeAntiAliased();
+    } else this.shadePixels();
     this.drawProps(hint);
     return this.frame;
   }
@@ -428,8 +445,70 @@ export class DriverCamera {
       for (let c = 0; c < W; c++) if (cov[r * W + c]! < 1) full = 0;
       this.rowHood[r] = full;
     }
+    // Runs of solid bonnet pixels: views into the bonnet's template image (filled per brightness
+    // by hoodTemplate), copied in one call each by the shading loops.
+    this.hoodRun8.fill(null);
+    this.hoodRunF.fill(null);
+    for (let r = 0; r < H; r++) {
+      for (let c = 0; c < W; ) {
+        if (cov[r * W + c]! < 1) {
+          c++;
+          continue;
+        }
+        let e = c;
+        while (e < W && cov[r * W + e]! >= 1) e++;
+        const p = r * W + c;
+        this.hoodRun8[p] = this.hoodBytes.subarray(p * 3, (r * W + e) * 3);
+        this.hoodRunF[p] = this.hoodFloats.subarray(p * 3, (r * W + e) * 3);
+        this.hoodRunEnd[p] = e;
+        c = e;
+      }
+    }
+    let top = H;
+    while (top > 0 && this.rowHood[top - 1]) top--;
+    this.hoodTopRow = top;
+    this.hoodTemplateBrightness = NaN;
     this.hoodValid = true;
     this.bodyDirty = false;
+  }
+
+  /**
+   * Fills the bonnet's template image (bytes and floats of every solid bonnet pixel) for the
+   * frame's brightness, with the same arithmetic as the shading loops used per pixel.
+   */
+  private hoodTemplate(brightness: number): void {
+    if (brightness === this.hoodTemplateBrightness) return;
+    const W = this.width;
+    const H = this.height;
+    const b255 = 255 * brightness;
+    const hood0 = this.hood[0]!, hood1 = this.hood[1]!, hood2 = this.hood[2]!;
+    for (let r = 0; r < H; r++) {
+      const hoodShade = 1 - 0.25 * (r / H);
+      let zr: number, zg: number, zb: number;
+      if (this.rowHood[r]) {
+        const shade = hoodShade * b255;
+        zr = hood0 * shade;
+        zg = hood1 * shade;
+        zb = hood2 * shade;
+      } else {
+        zr = hood0 * hoodShade * b255;
+        zg = hood1 * hoodShade * b255;
+        zb = hood2 * hoodShade * b255;
+      }
+      const qr = zr <= 0 ? 0 : zr >= 255 ? 255 : (zr + 0.5) | 0;
+      const qg = zg <= 0 ? 0 : zg >= 255 ? 255 : (zg + 0.5) | 0;
+      const qb = zb <= 0 ? 0 : zb >= 255 ? 255 : (zb + 0.5) | 0;
+      for (let c = 0; c < W; c++) {
+        const o = (r * W + c) * 3;
+        this.hoodBytes[o] = qr;
+        this.hoodBytes[o + 1] = qg;
+        this.hoodBytes[o + 2] = qb;
+        this.hoodFloats[o] = UNIT[qr]!;
+        this.hoodFloats[o + 1] = UNIT[qg]!;
+        this.hoodFloats[o + 2] = UNIT[qb]!;
+      }
+    }
+    this.hoodTemplateBrightness = brightness;
   }
 
   /** The brightness factor of the frame being rendered (see render). */
@@ -692,22 +771,10 @@ export class DriverCamera {
     for (let r = 0; r < H; r++) {
       const hoodShade = 1 - 0.25 * (r / H);
       if (rowHood[r]) {
-        const shade = hoodShade * b255;
-        const br = hood0 * shade, bg = hood1 * shade, bb = hood2 * shade;
-        const qr = br <= 0 ? 0 : br >= 255 ? 255 : (br + 0.5) | 0;
-        const qg = bg <= 0 ? 0 : bg >= 255 ? 255 : (bg + 0.5) | 0;
-        const qb = bb <= 0 ? 0 : bb >= 255 ? 255 : (bb + 0.5) | 0;
-        for (let c = 0; c < W; c++, p++) {
-          const o = p * 3;
-          out8[o] = qr;
-          out8[o + 1] = qg;
-          out8[o + 2] = qb;
-          if (obsT !== null) {
-            obsT[o] = UNIT[qr]!;
-            obsT[o + 1] = UNIT[qg]!;
-            obsT[o + 2] = UNIT[qb]!;
-          }
-        }
+        // Solid bonnet: the row of the bonnet's template image.
+        out8.set(this.hoodRun8[p]!, p * 3);
+        if (obsT !== null) obsT.set(this.hoodRunF[p]!, p * 3);
+        p += W;
         continue;
       }
       if (rowSky[r] && rowSky[r + 1]) {
@@ -795,14 +862,12 @@ export class DriverCamera {
       const hc = hoodCov[p]!;
       const o = p * 3;
       if (hc >= 1) {
-        out8[o] = hqr;
-        out8[o + 1] = hqg;
-        out8[o + 2] = hqb;
-        if (obsT !== null) {
-          obsT[o] = UNIT[hqr]!;
-          obsT[o + 1] = UNIT[hqg]!;
-          obsT[o + 2] = UNIT[hqb]!;
-        }
+        // A run of solid bonnet pixels: copied from the bonnet's template image.
+        out8.set(this.hoodRun8[p]!, o);
+        if (obsT !== null) obsT.set(this.hoodRunF[p]!, o);
+        const e = this.hoodRunEnd[p]!;
+        p += e - 1 - c;
+        c = e - 1;
         continue;
       }
       let cr: number, cg: number, cb: number;
@@ -1502,7 +1567,8 @@ export class DriverCamera {
     const x0 = Math.max(0, Math.floor(sx - halfSpan - 1));
     const x1 = Math.min(W - 1, Math.ceil(sx + halfSpan + 1));
     const y0 = Math.max(0, Math.floor(topY - 1));
-    const y1 = Math.min(H - 1, Math.ceil(baseY));
+    // Rows of solid bonnet hide whatever stands behind them.
+    const y1 = Math.min(this.hoodTopRow - 1, Math.ceil(baseY));
     const frame = this.frame;
     const hoodCov = this.hoodCov;
     const obsT = this.obsTarget;
@@ -1522,19 +1588,56 @@ export class DriverCamera {
       const pyc = yy + 0.5;
       // Height fraction of this pixel row's centre within the prop (0 base, 1 top).
       const hf = (baseY - pyc) / hpx;
-      const rowCov = clamp01(Math.min(baseY - yy, yy + 1 - topY)); // vertical coverage of [topY, baseY]
+      const rv = Math.min(baseY - yy, yy + 1 - topY);
+      const rowCov = rv < 0 ? 0 : rv > 1 ? 1 : rv; // vertical coverage of [topY, baseY]
       if (rowCov <= 0) continue;
-      for (let xx = x0; xx <= x1; xx++) {
+      // The columns this row can touch: a round crown (or bush) is narrower away from its
+      // middle; columns beyond (conservatively, by a pixel) have zero coverage.
+      let xa = x0;
+      let xb = x1;
+      if (kind === 0 || kind === 1) {
+        const qy = (pyc - (kind === 0 ? crownCy : bushCy)) / (kind === 0 ? crownRy : bushRy);
+        const lim = 1 + 0.5 / (kind === 0 ? crownR : bushR);
+        const rem = lim * lim - qy * qy;
+        let lo = W;
+        let hi = -1;
+        if (rem > 0 && (kind === 0 || pyc <= baseY + 0.5)) {
+          const ext = crownRx * Math.sqrt(rem);
+          lo = Math.floor(sx - 0.5 - ext) - 1;
+          hi = Math.ceil(sx - 0.5 + ext) + 1;
+        }
+        if (kind === 0 && hf < 0.45) {
+          const tlo = Math.floor(sx - trunkW - 1) - 1;
+          const thi = Math.ceil(sx + trunkW) + 1;
+          if (tlo < lo) lo = tlo;
+          if (thi > hi) hi = thi;
+        }
+        if (lo > xa) xa = lo;
+        if (hi < xb) xb = hi;
+      }
+      for (let xx = xa; xx <= xb; xx++) {
+        const p = yy * W + xx;
+        const hcov = hoodCov[p]!;
+        if (hcov >= 1) continue;
         const pxc = xx + 0.5;
         let cov = 0;
         let cr = c1r, cg = c1g, cb = c1b;
+        // clamp01, overlap and toByte are written out in this loop: V8 does not inline them
+        // into a function this large, and calls with float arguments allocate.
         if (kind === 0) {
           // Tree: trunk to 40% height, then a round crown.
           const qx = (pxc - sx) / crownRx;
           const qy = (pyc - crownCy) / crownRy;
           const q = Math.sqrt(qx * qx + qy * qy);
-          const crown = clamp01((1 - q) * crownR + 0.5);
-          const trunk = hf < 0.45 ? clamp01(overlap(xx, xx + 1, sx - trunkW, sx + trunkW)) * rowCov : 0;
+          const cv = (1 - q) * crownR + 0.5;
+          const crown = cv < 0 ? 0 : cv > 1 ? 1 : cv;
+          let trunk = 0;
+          if (hf < 0.45) {
+            const lo = xx > sx - trunkW ? xx : sx - trunkW;
+            const hi = xx + 1 < sx + trunkW ? xx + 1 : sx + trunkW;
+            const ov = hi > lo ? hi - lo : 0;
+            trunk = (ov < 0 ? 0 : ov > 1 ? 1 : ov) * rowCov;
+          }
           if (crown >= trunk) {
             cov = crown;
             const side = 0.85 + 0.2 * qx * sunSide;
@@ -1551,13 +1654,17 @@ export class DriverCamera {
           const qx = (pxc - sx) / crownRx;
           const qy = (pyc - bushCy) / bushRy;
           const q = Math.sqrt(qx * qx + qy * qy);
-          cov = clamp01((1 - q) * bushR + 0.5) * (pyc <= baseY + 0.5 ? 1 : 0);
+          const cv = (1 - q) * bushR + 0.5;
+          cov = (cv < 0 ? 0 : cv > 1 ? 1 : cv) * (pyc <= baseY + 0.5 ? 1 : 0);
           const side = 0.85 + 0.2 * qx * sunSide;
           cr *= side;
           cg *= side;
           cb *= side;
         } else if (kind === 2 || kind === 3) {
-          cov = clamp01(overlap(xx, xx + 1, sx - poleW, sx + poleW)) * rowCov;
+          const lo = xx > sx - poleW ? xx : sx - poleW;
+          const hi = xx + 1 < sx + poleW ? xx + 1 : sx + poleW;
+          const ov = hi > lo ? hi - lo : 0;
+          cov = (ov < 0 ? 0 : ov > 1 ? 1 : ov) * rowCov;
           if (kind === 3 && hf > 0.75 && hf < 0.9) {
             cr = c2r;
             cg = c2g;
@@ -1567,7 +1674,11 @@ export class DriverCamera {
           // Sign: a grey post with a square panel (side 2 * radius) at the top.
           const panelTop = topY;
           if (pyc <= panelBottom) {
-            cov = clamp01(overlap(xx, xx + 1, sx - rpx, sx + rpx)) * clamp01(Math.min(panelBottom - yy, yy + 1 - panelTop));
+            const lo = xx > sx - rpx ? xx : sx - rpx;
+            const hi = xx + 1 < sx + rpx ? xx + 1 : sx + rpx;
+            const ov = hi > lo ? hi - lo : 0;
+            const vv = Math.min(panelBottom - yy, yy + 1 - panelTop);
+            cov = (ov < 0 ? 0 : ov > 1 ? 1 : ov) * (vv < 0 ? 0 : vv > 1 ? 1 : vv);
             const border = Math.abs(pxc - sx) > rpx * 0.78 || pyc - panelTop < (panelBottom - panelTop) * 0.12 || panelBottom - pyc < (panelBottom - panelTop) * 0.12;
             if (border) {
               cr = c2r;
@@ -1575,22 +1686,27 @@ export class DriverCamera {
               cb = c2b;
             }
           } else {
-            cov = clamp01(overlap(xx, xx + 1, sx - postW, sx + postW)) * rowCov;
+            const lo = xx > sx - postW ? xx : sx - postW;
+            const hi = xx + 1 < sx + postW ? xx + 1 : sx + postW;
+            const ov = hi > lo ? hi - lo : 0;
+            cov = (ov < 0 ? 0 : ov > 1 ? 1 : ov) * rowCov;
             cr = 0.45 * light;
             cg = 0.45 * light;
             cb = 0.47 * light;
           }
         }
-        const p = yy * W + xx;
-        cov *= 1 - hoodCov[p]!;
+        cov *= 1 - hcov;
         if (cov <= 0.002) continue;
         cr = (cr + (hr - cr) * fogK) * brightness;
         cg = (cg + (hg - cg) * fogK) * brightness;
         cb = (cb + (hb - cb) * fogK) * brightness;
         const q = p * 3;
-        const br = toByte((frame[q]! / 255) * (1 - cov) + cr * cov);
-        const bg = toByte((frame[q + 1]! / 255) * (1 - cov) + cg * cov);
-        const bb = toByte((frame[q + 2]! / 255) * (1 - cov) + cb * cov);
+        const vr = (frame[q]! / 255) * (1 - cov) + cr * cov;
+        const vg = (frame[q + 1]! / 255) * (1 - cov) + cg * cov;
+        const vb = (frame[q + 2]! / 255) * (1 - cov) + cb * cov;
+        const br = vr <= 0 ? 0 : vr >= 1 ? 255 : (vr * 255 + 0.5) | 0;
+        const bg = vg <= 0 ? 0 : vg >= 1 ? 255 : (vg * 255 + 0.5) | 0;
+        const bb = vb <= 0 ? 0 : vb >= 1 ? 255 : (vb * 255 + 0.5) | 0;
         frame[q] = br;
         frame[q + 1] = bg;
         frame[q + 2] = bb;
