@@ -134,6 +134,11 @@ export class DriverCamera {
   private readonly hoodBytes: Uint8Array;
   private readonly hoodFloats: Float32Array;
   private hoodTemplateBrightness = NaN;
+  /** Per sky table entry: a pixel row of that colour (bytes, floats), filled on first use per brightness (skyRowBrightness). */
+  private readonly skyRow8: Uint8Array[] = [];
+  private readonly skyRowF: Float32Array[] = [];
+  private readonly skyRowReady = new Uint8Array(SKY_LUT + 1);
+  private skyRowBrightness = NaN;
   /** The first of the bottom rows that are solid bonnet (height when none). */
   private hoodTopRow = 0;
   /** Per pixel that starts a run of solid bonnet pixels in its row: the run's template views and its end column (exclusive). */
@@ -240,6 +245,13 @@ export class DriverCamera {
     this.hoodRun8 = new Array<Uint8Array | null>(spec.width * spec.height).fill(null);
     this.hoodRunF = new Array<Float32Array | null>(spec.width * spec.height).fill(null);
     this.hoodRunEnd = new Int16Array(spec.width * spec.height);
+    const rowLen = spec.width * 3;
+    const sky8 = new Uint8Array((SKY_LUT + 1) * rowLen);
+    const skyF = new Float32Array((SKY_LUT + 1) * rowLen);
+    for (let k = 0; k <= SKY_LUT; k++) {
+      this.skyRow8.push(sky8.subarray(k * rowLen, (k + 1) * rowLen));
+      this.skyRowF.push(skyF.subarray(k * rowLen, (k + 1) * rowLen));
+    }
     this.rowSky = new Uint8Array(this.gh);
     this.rowPartial = new Uint8Array(this.gh);
     this.rowE0 = new Float64Array(this.gh);
@@ -275,6 +287,7 @@ export class DriverCamera {
       const w = t * (2 - t); // ease-out: the haze band hugs the horizon
       for (let ch = 0; ch < 3; ch++) this.skyLut[k * 3 + ch] = this.horizon[ch]! + (this.zenith[ch]! - this.horizon[ch]!) * w;
     }
+    this.skyRowBrightness = NaN;
     this.sunDir[0] = Math.cos(L.sunElevation) * Math.cos(L.sunAzimuth);
     this.sunDir[1] = Math.cos(L.sunElevation) * Math.sin(L.sunAzimuth);
     this.sunDir[2] = sunUp;
@@ -781,6 +794,22 @@ export class DriverCamera {
         const base = r * gw;
         const e0 = 0.25 * (cE[base]! + cE[base + 1]! + cE[base + gw]! + cE[base + gw + 1]!);
         const de = 0.5 * (cE[base + 1]! - cE[base]! + cE[base + gw + 1]! - cE[base + gw]!);
+        const eEnd = e0 + (W - 1) * de;
+        const kA = e0 <= 0 ? 0 : e0 >= SKY_TOP ? SKY_LUT : (e0 * lutScale) | 0;
+        const kB = eEnd <= 0 ? 0 : eEnd >= SKY_TOP ? SKY_LUT : (eEnd * lutScale) | 0;
+        if (kA === kB) {
+          // One table entry over the whole row (the elevation is monotonic along it): copy that
+          // entry's row, converted once per brightness.
+          if (brightness !== this.skyRowBrightness) {
+            this.skyRowBrightness = brightness;
+            this.skyRowReady.fill(0);
+          }
+          if (!this.skyRowReady[kA]) this.fillSkyRow(kA, b255);
+          out8.set(this.skyRow8[kA]!, p * 3);
+          if (obsT !== null) obsT.set(this.skyRowF[kA]!, p * 3);
+          p += W;
+          continue;
+        }
         // The table entry changes a few times per row at most: convert it to bytes only then.
         let kPrev = -1;
         let qr = 0, qg = 0, qb = 0;
@@ -811,6 +840,26 @@ export class DriverCamera {
       this.shadeGroundRow(r, p);
       p += W;
     }
+  }
+
+  /** Fills the template row of sky table entry k (bytes and floats) for brightness b255 / 255. */
+  private fillSkyRow(k: number, b255: number): void {
+    const lut = this.skyLut;
+    const zr = lut[k * 3]! * b255, zg = lut[k * 3 + 1]! * b255, zb = lut[k * 3 + 2]! * b255;
+    const qr = zr <= 0 ? 0 : zr >= 255 ? 255 : (zr + 0.5) | 0;
+    const qg = zg <= 0 ? 0 : zg >= 255 ? 255 : (zg + 0.5) | 0;
+    const qb = zb <= 0 ? 0 : zb >= 255 ? 255 : (zb + 0.5) | 0;
+    const row8 = this.skyRow8[k]!;
+    const rowF = this.skyRowF[k]!;
+    for (let o = 0; o < row8.length; o += 3) {
+      row8[o] = qr;
+      row8[o + 1] = qg;
+      row8[o + 2] = qb;
+      rowF[o] = UNIT[qr]!;
+      rowF[o + 1] = UNIT[qg]!;
+      rowF[o + 2] = UNIT[qb]!;
+    }
+    this.skyRowReady[k] = 1;
   }
 
   /**
