@@ -54,6 +54,7 @@ export class CarPhysics {
     ground.quaternion.setFromEuler(-Math.PI / 2, 0, 0); // plane normal +z -> +y
     ground.aabbNeedsUpdate = true;
     world.addBody(ground);
+    world.rayTest = planeRayTest(ground);
     const [hx, hy, hz] = CAR.halfExtents;
     const chassis = new CANNON.Body({ mass: CAR.mass, shape: new CANNON.Box(new CANNON.Vec3(hx, hy, hz)) });
     chassis.linearDamping = 0;
@@ -302,4 +303,53 @@ export class CarPhysics {
     this.scratchIn.set(x, y, z);
     return this.chassis.pointToWorldFrame(this.scratchIn, this.scratchOut);
   }
+}
+
+/**
+ * World.rayTest for a world whose rays can meet only `ground`, a static Plane (the chassis is
+ * filtered out of every query; nothing else is in the world): the arithmetic of cannon-es's
+ * Ray against a Plane, step for step (so results are bitwise the same), without its
+ * broadphase query and the four vectors it allocates per ray. The wheels cast four rays per
+ * physics step.
+ */
+function planeRayTest(ground: CANNON.Body): CANNON.World['rayTest'] {
+  const shape = ground.shapes[0]!;
+  if (ground.shapes.length !== 1 || !(shape instanceof CANNON.Plane)) throw new Error('planeRayTest: the ground must be one Plane');
+  // Ray.intersectBody: the shape's world orientation and position; Ray._intersectPlane: its normal.
+  const orientation = new CANNON.Quaternion();
+  ground.quaternion.mult(ground.shapeOrientations[0]!, orientation);
+  const position = new CANNON.Vec3();
+  ground.quaternion.vmult(ground.shapeOffsets[0]!, position);
+  position.vadd(ground.position, position);
+  const normal = new CANNON.Vec3(0, 0, 1);
+  orientation.vmult(normal, normal);
+  const direction = new CANNON.Vec3();
+  const rel = new CANNON.Vec3();
+  const scaled = new CANNON.Vec3();
+  const hit = new CANNON.Vec3();
+  const precision = 0.0001; // Ray.precision
+  return (from, to, result) => {
+    if (!(result instanceof CANNON.RaycastResult)) throw new Error('planeRayTest: closest-hit queries only');
+    result.reset();
+    to.vsub(from, direction);
+    direction.normalize();
+    from.vsub(position, rel);
+    const planeToFrom = rel.dot(normal);
+    to.vsub(position, rel);
+    const planeToTo = rel.dot(normal);
+    if (planeToFrom * planeToTo > 0) return;
+    if (from.distanceTo(to) < planeToFrom) return;
+    const nDotDir = normal.dot(direction);
+    if (Math.abs(nDotDir) < precision) return;
+    from.vsub(position, rel);
+    const t = -normal.dot(rel) / nDotDir;
+    direction.scale(t, scaled);
+    from.vadd(scaled, hit);
+    // Ray.reportIntersection in CLOSEST mode with skipBackfaces.
+    const distance = from.distanceTo(hit);
+    if (normal.dot(direction) > 0) return;
+    result.hitFaceIndex = -1;
+    result.hasHit = true;
+    result.set(from, to, normal, hit, shape, ground, distance);
+  };
 }
