@@ -25,7 +25,7 @@
  *   their true average instead of flickering. Textures fade with footprint like mipmaps.
  * - Props are drawn as sprites, far to near, clipped at their base (the ground in front of
  *   a prop is nearer, the ground behind it is hidden).
- * - The hot loops (castCorners, shadeAntiAliased/shadeGroundRow) make no calls with float
+ * - The hot loops (castCorners, shadeRowAA/shadeGroundRow) make no calls with float
  *   arguments (V8 boxes those when it does not inline the callee: points go to Road as array
  *   indices, the frame's brightness sits in a Float64Array) and load no properties.
  * Allocation-free after construction and setScene().
@@ -92,7 +92,7 @@ export class DriverCamera {
   /**
    * Render with the general reference path: every sample cast (no skipped sky or bonnet rows)
    * and anti-aliased frames shaded per pixel (shadePixels) instead of by the inlined fast path
-   * (shadeAntiAliased); for tests that the two agree. Slower.
+   * (shadeRowAA); for tests that the two agree. Slower.
    */
   referenceShading = false;
   /** Focal length (pixels). */
@@ -378,12 +378,12 @@ export class DriverCamera {
   render(hint: number, brightness = 1): Uint8Array {
     if (!this.road) throw new Error('DriverCamera.render before setScene');
     if (this.bodyDirty || !this.hoodValid) this.computeHood();
-    this.castCorners(hint);
     // Passed as a field: V8 boxes float arguments of calls it does not inline.
     this.brightnessNow[0] = brightness;
+    this.castCorners(hint);
     if (this.antiAlias && !this.referenceShading) {
       this.hoodTemplate(brightness);
-      this.shadeAntiAliased();
+      for (let r = 0; r < this.height; r++) this.shadeRowAA(r);
     } else this.shadePixels();
     this.drawProps(hint);
     return this.frame;
@@ -760,86 +760,77 @@ export class DriverCamera {
   }
 
   /**
-   * The anti-aliased shading loop, the hot path of every frame: the same image as the general
-   * shadePixels() (tested to within rounding; see referenceShading), faster. Sky rows and
-   * bonnet rows convert their colour to bytes once per run; rows that see the ground go to
-   * shadeGroundRow(). Bytes are rounded once and the float observation is written from them
-   * in the same pass.
+   * One pixel row of the anti-aliased shading, the hot path of every frame: the same image as
+   * the general shadePixels() (tested to within rounding; see referenceShading), faster. Sky
+   * rows and bonnet rows are copied from template rows where they can be; rows that see the
+   * ground go to shadeGroundRow(). Bytes are rounded once and the float observation is written
+   * from them in the same pass.
    */
-  private shadeAntiAliased(): void {
+  private shadeRowAA(r: number): void {
     const brightness = this.brightnessNow[0]!;
     const W = this.width;
-    const H = this.height;
     const gw = this.gw;
     const out8 = this.frame;
     const obsT = this.obsTarget;
     const cE = this.cE;
-    const rowHood = this.rowHood;
     const rowSky = this.rowSky;
     const lut = this.skyLut;
     const lutScale = SKY_LUT / SKY_TOP;
-    const hood0 = this.hood[0]!, hood1 = this.hood[1]!, hood2 = this.hood[2]!;
     const b255 = 255 * brightness;
-    let p = 0;
-    for (let r = 0; r < H; r++) {
-      const hoodShade = 1 - 0.25 * (r / H);
-      if (rowHood[r]) {
-        // Solid bonnet: the row of the bonnet's template image.
-        out8.set(this.hoodRun8[p]!, p * 3);
-        if (obsT !== null) obsT.set(this.hoodRunF[p]!, p * 3);
-        p += W;
-        continue;
-      }
-      if (rowSky[r] && rowSky[r + 1]) {
-        const base = r * gw;
-        const e0 = 0.25 * (cE[base]! + cE[base + 1]! + cE[base + gw]! + cE[base + gw + 1]!);
-        const de = 0.5 * (cE[base + 1]! - cE[base]! + cE[base + gw + 1]! - cE[base + gw]!);
-        const eEnd = e0 + (W - 1) * de;
-        const kA = e0 <= 0 ? 0 : e0 >= SKY_TOP ? SKY_LUT : (e0 * lutScale) | 0;
-        const kB = eEnd <= 0 ? 0 : eEnd >= SKY_TOP ? SKY_LUT : (eEnd * lutScale) | 0;
-        if (kA === kB) {
-          // One table entry over the whole row (the elevation is monotonic along it): copy that
-          // entry's row, converted once per brightness.
-          if (brightness !== this.skyRowBrightness) {
-            this.skyRowBrightness = brightness;
-            this.skyRowReady.fill(0);
-          }
-          if (!this.skyRowReady[kA]) this.fillSkyRow(kA, b255);
-          out8.set(this.skyRow8[kA]!, p * 3);
-          if (obsT !== null) obsT.set(this.skyRowF[kA]!, p * 3);
-          p += W;
-          continue;
-        }
-        // The table entry changes a few times per row at most: convert it to bytes only then.
-        let kPrev = -1;
-        let qr = 0, qg = 0, qb = 0;
-        for (let c = 0; c < W; c++, p++) {
-          const e = e0 + c * de;
-          const k = e <= 0 ? 0 : e >= SKY_TOP ? SKY_LUT * 3 : ((e * lutScale) | 0) * 3;
-          const o = p * 3;
-          if (k !== kPrev) {
-            kPrev = k;
-            const zr = lut[k]! * b255, zg = lut[k + 1]! * b255, zb = lut[k + 2]! * b255;
-            qr = zr <= 0 ? 0 : zr >= 255 ? 255 : (zr + 0.5) | 0;
-            qg = zg <= 0 ? 0 : zg >= 255 ? 255 : (zg + 0.5) | 0;
-            qb = zb <= 0 ? 0 : zb >= 255 ? 255 : (zb + 0.5) | 0;
-          }
-          out8[o] = qr;
-          out8[o + 1] = qg;
-          out8[o + 2] = qb;
-          if (obsT !== null) {
-            obsT[o] = UNIT[qr]!;
-            obsT[o + 1] = UNIT[qg]!;
-            obsT[o + 2] = UNIT[qb]!;
-          }
-        }
-        continue;
-      }
-      if (this.rowPartial[r]) this.completeSkyRow(r);
-      if (this.rowPartial[r + 1]) this.completeSkyRow(r + 1);
-      this.shadeGroundRow(r, p);
-      p += W;
+    let p = r * W;
+    if (this.rowHood[r]) {
+      // Solid bonnet: the row of the bonnet's template image.
+      out8.set(this.hoodRun8[p]!, p * 3);
+      if (obsT !== null) obsT.set(this.hoodRunF[p]!, p * 3);
+      return;
     }
+    if (rowSky[r] && rowSky[r + 1]) {
+      const base = r * gw;
+      const e0 = 0.25 * (cE[base]! + cE[base + 1]! + cE[base + gw]! + cE[base + gw + 1]!);
+      const de = 0.5 * (cE[base + 1]! - cE[base]! + cE[base + gw + 1]! - cE[base + gw]!);
+      const eEnd = e0 + (W - 1) * de;
+      const kA = e0 <= 0 ? 0 : e0 >= SKY_TOP ? SKY_LUT : (e0 * lutScale) | 0;
+      const kB = eEnd <= 0 ? 0 : eEnd >= SKY_TOP ? SKY_LUT : (eEnd * lutScale) | 0;
+      if (kA === kB) {
+        // One table entry over the whole row (the elevation is monotonic along it): copy that
+        // entry's row, converted once per brightness.
+        if (brightness !== this.skyRowBrightness) {
+          this.skyRowBrightness = brightness;
+          this.skyRowReady.fill(0);
+        }
+        if (!this.skyRowReady[kA]) this.fillSkyRow(kA, b255);
+        out8.set(this.skyRow8[kA]!, p * 3);
+        if (obsT !== null) obsT.set(this.skyRowF[kA]!, p * 3);
+        return;
+      }
+      // The table entry changes a few times per row at most: convert it to bytes only then.
+      let kPrev = -1;
+      let qr = 0, qg = 0, qb = 0;
+      for (let c = 0; c < W; c++, p++) {
+        const e = e0 + c * de;
+        const k = e <= 0 ? 0 : e >= SKY_TOP ? SKY_LUT * 3 : ((e * lutScale) | 0) * 3;
+        const o = p * 3;
+        if (k !== kPrev) {
+          kPrev = k;
+          const zr = lut[k]! * b255, zg = lut[k + 1]! * b255, zb = lut[k + 2]! * b255;
+          qr = zr <= 0 ? 0 : zr >= 255 ? 255 : (zr + 0.5) | 0;
+          qg = zg <= 0 ? 0 : zg >= 255 ? 255 : (zg + 0.5) | 0;
+          qb = zb <= 0 ? 0 : zb >= 255 ? 255 : (zb + 0.5) | 0;
+        }
+        out8[o] = qr;
+        out8[o + 1] = qg;
+        out8[o + 2] = qb;
+        if (obsT !== null) {
+          obsT[o] = UNIT[qr]!;
+          obsT[o + 1] = UNIT[qg]!;
+          obsT[o + 2] = UNIT[qb]!;
+        }
+      }
+      return;
+    }
+    if (this.rowPartial[r]) this.completeSkyRow(r);
+    if (this.rowPartial[r + 1]) this.completeSkyRow(r + 1);
+    this.shadeGroundRow(r, p);
   }
 
   /** Fills the template row of sky table entry k (bytes and floats) for brightness b255 / 255. */
@@ -863,7 +854,7 @@ export class DriverCamera {
   }
 
   /**
-   * One pixel row of shadeAntiAliased() that sees the ground. The ground, grass, fog and pixel
+   * One pixel row of shadeRowAA() that sees the ground. The ground, grass, fog and pixel
    * writes are written out inline (V8 boxes float arguments of calls it does not inline, which
    * cost more than the work), with fast paths for footprints on one material and no painted
    * line (asphalt with tyre tracks, verge, grass in the road band) and for the horizon over far
@@ -902,11 +893,6 @@ export class DriverCamera {
     const hoodShade = 1 - 0.25 * (r / H);
     let p = p0;
     const hoodR = hood0 * hoodShade, hoodG = hood1 * hoodShade, hoodB = hood2 * hoodShade;
-    // Solid bonnet pixels: the row's bonnet colour as bytes, converted once.
-    const hzr = hoodR * b255, hzg = hoodG * b255, hzb = hoodB * b255;
-    const hqr = hzr <= 0 ? 0 : hzr >= 255 ? 255 : (hzr + 0.5) | 0;
-    const hqg = hzg <= 0 ? 0 : hzg >= 255 ? 255 : (hzg + 0.5) | 0;
-    const hqb = hzb <= 0 ? 0 : hzb >= 255 ? 255 : (hzb + 0.5) | 0;
     for (let c = 0; c < W; c++, p++) {
       const hc = hoodCov[p]!;
       const o = p * 3;
@@ -1185,7 +1171,6 @@ export class DriverCamera {
     const cK = this.cK, cS = this.cS, cD = this.cD, cT = this.cT, cX = this.cX, cY = this.cY, cE = this.cE, cF = this.cF;
     const hoodCov = this.hoodCov;
     const hood = this.hood;
-    const fogD = this.fogDistance;
     const hr = this.horizon[0]!, hg = this.horizon[1]!, hb = this.horizon[2]!;
     const invF = 1 / this.focal;
     const out = this.shadeOut;
@@ -1671,7 +1656,7 @@ export class DriverCamera {
         const pxc = xx + 0.5;
         let cov = 0;
         let cr = c1r, cg = c1g, cb = c1b;
-        // clamp01, overlap and toByte are written out in this loop: V8 does not inline them
+        // Clamping, overlaps and byte rounding are written out in this loop: V8 does not inline calls
         // into a function this large, and calls with float arguments allocate.
         if (kind === 0) {
           // Tree: trunk to 40% height, then a round crown.
@@ -1769,7 +1754,6 @@ export class DriverCamera {
   }
 }
 
-const INV_255 = 1 / 255;
 /** byte -> byte / 255 as float32 (exact by construction). */
 const UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
 
@@ -1788,14 +1772,6 @@ function put(out8: Uint8ClampedArray, obs: Float32Array | null, o: number, r: nu
 /** Sine of the elevation of direction (dx, dy, dh). */
 function elevation(dx: number, dy: number, dh: number): number {
   return dh / Math.sqrt(dx * dx + dy * dy + dh * dh);
-}
-
-function toByte(v: number): number {
-  return v <= 0 ? 0 : v >= 1 ? 255 : (v * 255 + 0.5) | 0;
-}
-
-function clamp01(v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
 function overlap(a0: number, a1: number, b0: number, b1: number): number {
