@@ -26,18 +26,34 @@ export function makeNoiseTile(seed: number, size = 64, octaves = 3): Float32Arra
   for (let o = 0; o < octaves; o++) {
     const cells = Math.min(size, 4 << o); // lattice cells per tile side
     const cellTexels = size / cells;
+    // The octave's lattice values, hashed once each (index j * cells + i), not four times per texel.
+    const lat = new Float64Array(cells * cells);
+    for (let j = 0; j < cells; j++) for (let i = 0; i < cells; i++) lat[j * cells + i] = lattice(i, j, seed + o);
+    // Per column: its two lattice columns and its smoothstep weight (the same for every row).
+    const col0 = new Int32Array(size);
+    const col1 = new Int32Array(size);
+    const wu = new Float64Array(size);
+    for (let u = 0; u < size; u++) {
+      const fu = u / cellTexels;
+      const iu = Math.floor(fu);
+      wu[u] = smooth(fu - iu);
+      col0[u] = iu % cells;
+      col1[u] = (iu + 1) % cells;
+    }
     for (let v = 0; v < size; v++) {
       const fv = v / cellTexels;
       const iv = Math.floor(fv);
       const tv = smooth(fv - iv);
+      const row0 = (iv % cells) * cells;
+      const row1 = ((iv + 1) % cells) * cells;
       for (let u = 0; u < size; u++) {
-        const fu = u / cellTexels;
-        const iu = Math.floor(fu);
-        const tu = smooth(fu - iu);
-        const a = lattice(iu % cells, iv % cells, seed + o);
-        const b = lattice((iu + 1) % cells, iv % cells, seed + o);
-        const c = lattice(iu % cells, (iv + 1) % cells, seed + o);
-        const d = lattice((iu + 1) % cells, (iv + 1) % cells, seed + o);
+        const tu = wu[u]!;
+        const i0 = col0[u]!;
+        const i1 = col1[u]!;
+        const a = lat[row0 + i0]!;
+        const b = lat[row0 + i1]!;
+        const c = lat[row1 + i0]!;
+        const d = lat[row1 + i1]!;
         out[v * size + u]! += amp * (a + (b - a) * tu + (c - a) * tv + (a - b - c + d) * tu * tv);
       }
     }

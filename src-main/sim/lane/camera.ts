@@ -130,6 +130,8 @@ export class DriverCamera {
   /** Sky colour by elevation: SKY_LUT entries of r, g, b for e = 0 .. SKY_TOP. */
   private readonly skyLut = new Float64Array((SKY_LUT + 1) * 3);
   private hoodValid = false;
+  /** The body-frame pose (bodyF, bodyR, bodyD, bodyPos) the bonnet was last computed for. */
+  private readonly hoodKey = new Float64Array(12).fill(NaN);
   /** Solid bonnet pixels as bytes and as observation floats, for the brightness hoodTemplateBrightness. */
   private readonly hoodBytes: Uint8Array;
   private readonly hoodFloats: Float32Array;
@@ -368,6 +370,8 @@ export class DriverCamera {
     this.sunSideX = Math.cos(L.sunAzimuth);
     this.sunSideY = Math.sin(L.sunAzimuth);
     this.lightProp = light;
+    // The bonnet's colour may have changed (its geometry depends on the mount only).
+    this.hoodTemplateBrightness = NaN;
     this.bodyDirty = true;
   }
 
@@ -396,6 +400,21 @@ export class DriverCamera {
    * The value is the distance (m) inside the bonnet's outline at the ray's hit, scaled to pixels.
    */
   private computeHood(): void {
+    // Unchanged mount (a new road, say): the bonnet's geometry is what it was.
+    const key = this.hoodKey;
+    const bF = this.bodyF, bR = this.bodyR, bD = this.bodyD, bP = this.bodyPos;
+    this.bodyDirty = false;
+    if (
+      this.hoodValid &&
+      key[0] === bF[0] && key[1] === bF[1] && key[2] === bF[2] &&
+      key[3] === bR[0] && key[4] === bR[1] && key[5] === bR[2] &&
+      key[6] === bD[0] && key[7] === bD[1] && key[8] === bD[2] &&
+      key[9] === bP[0] && key[10] === bP[1] && key[11] === bP[2]
+    ) return;
+    key.set(bF, 0);
+    key.set(bR, 3);
+    key.set(bD, 6);
+    key.set(bP, 9);
     const gw = this.gw;
     const gh = this.gh;
     const f = this.focal;
