@@ -1656,15 +1656,24 @@ export class DriverCamera {
         let hi = -1;
         if (rem > 0 && (kind === 0 || pyc <= baseY + 0.5)) {
           const ext = crownRx * Math.sqrt(rem);
-          lo = Math.floor(sx - 0.5 - ext) - 1;
-          hi = Math.ceil(sx - 0.5 + ext) + 1;
+          // Covered columns have |xx + 0.5 - sx| < ext (beyond it, coverage <= 0).
+          lo = Math.floor(sx - 0.5 - ext);
+          hi = Math.ceil(sx - 0.5 + ext);
         }
         if (kind === 0 && hf < 0.45) {
-          const tlo = Math.floor(sx - trunkW - 1) - 1;
-          const thi = Math.ceil(sx + trunkW) + 1;
+          // The trunk overlaps column xx when sx - trunkW - 1 < xx < sx + trunkW.
+          const tlo = Math.floor(sx - trunkW - 1);
+          const thi = Math.ceil(sx + trunkW);
           if (tlo < lo) lo = tlo;
           if (thi > hi) hi = thi;
         }
+        if (lo > xa) xa = lo;
+        if (hi < xb) xb = hi;
+      } else {
+        // A pole, post or sign overlaps column xx when sx - w - 1 < xx < sx + w.
+        const w = kind === 4 ? (rpx > postW ? rpx : postW) : poleW;
+        const lo = Math.floor(sx - w - 1);
+        const hi = Math.ceil(sx + w);
         if (lo > xa) xa = lo;
         if (hi < xb) xb = hi;
       }
