@@ -130,24 +130,28 @@ function measureCamera(width: number, height: number, frames: number): number {
   return 1000 / best;
 }
 
-async function measureVec(input: LaneEnvConfigInput, workers: number, numEnvs: number, seconds: number): Promise<number> {
+/** Steps per second of a WorkerVecEnv under random actions, and the mean episode length (steps) they gave. */
+async function measureVec(input: LaneEnvConfigInput, workers: number, numEnvs: number, seconds: number): Promise<{ stepsPerS: number; meanEpisodeSteps: number }> {
   const vec = await WorkerVecEnv.create(LaneEnvConfig.parse(input), { numEnvs, workers, seed: 5 });
   try {
     vec.reset();
     const actions = new Float32Array(numEnvs * vec.actDim);
     const rng = new Rng(3);
+    let ends = 0;
     const stepAll = () => {
       for (let i = 0; i < actions.length; i++) actions[i] = 0.3 * rng.normal();
-      vec.step(actions);
+      const r = vec.step(actions);
+      for (let i = 0; i < numEnvs; i++) ends += r.terminated[i]! | r.truncated[i]!;
     };
     for (let i = 0; i < 200; i++) stepAll();
+    ends = 0;
     let n = 0;
     const t0 = performance.now();
     while (performance.now() - t0 < seconds * 1000) {
       stepAll();
       n++;
     }
-    return (n * numEnvs * 1000) / (performance.now() - t0);
+    return { stepsPerS: (n * numEnvs * 1000) / (performance.now() - t0), meanEpisodeSteps: (n * numEnvs) / Math.max(1, ends) };
   } finally {
     await vec.close();
   }
@@ -230,7 +234,7 @@ export function register(bench: Command): void {
           '',
           `Reset (new road, scene and tables): ${resetMs.state.toFixed(2)} ms (state), ${resetMs.pixels64.toFixed(2)} ms (pixels 64x64).`,
           `Camera alone: ${cameraFps['64x64'].toFixed(0)} frames/s at 64x64, ${cameraFps['160x80'].toFixed(0)} frames/s at 160x80.`,
-          `WorkerVecEnv, pixels 64x64: ${vec.pixels64OneWorker.toFixed(0)} steps/s with 1 worker (2 envs), ${vec.pixels64AllWorkers.toFixed(0)} steps/s with ${vec.workers} workers (${vec.numEnvs} envs); state: ${vec.stateAllWorkers.toFixed(0)} steps/s with ${vec.workers} workers.`,
+          `WorkerVecEnv (random actions: episodes of ~${vec.pixels64AllWorkers.meanEpisodeSteps.toFixed(0)} steps, so resets weigh more than in the runs above), pixels 64x64: ${vec.pixels64OneWorker.stepsPerS.toFixed(0)} steps/s with 1 worker (2 envs), ${vec.pixels64AllWorkers.stepsPerS.toFixed(0)} steps/s with ${vec.workers} workers (${vec.numEnvs} envs); state: ${vec.stateAllWorkers.stepsPerS.toFixed(0)} steps/s with ${vec.workers} workers.`,
           ...framesWritten.map((f) => `wrote ${f}`),
         ].join('\n'),
       );
