@@ -3,7 +3,7 @@
  * ray is cast onto the flat ground (or the sky, or the car's bonnet) and shaded from the scene
  * description (road-local s and d give asphalt, markings, verge; map x, y give grass).
  *
- * How it stays fast (~4k pixels per frame; 64x64 takes ~0.13-0.15 ms on one of this machine's
+ * How it stays fast (~4k pixels per frame; 64x64 takes ~0.12-0.13 ms on one of this machine's
  * shared cores, see bench/RESULTS.md):
  * - Rays are evaluated at pixel CORNERS, (W+1) x (H+1): direction = F + u * R + v * D is linear
  *   in the corner's (u, v), so a ray costs a few multiply-adds and one division (the fog factor
@@ -23,8 +23,11 @@
  *   corners' s and d, and every region and line is box-filtered by the overlap of that
  *   interval (dashes by the integral of the dash pattern along s). Thin distant lines fade to
  *   their true average instead of flickering. Textures fade with footprint like mipmaps.
+ * - Solid bonnet pixels and sky rows of one sky-table entry are copied from template images
+ *   (bytes and floats), rebuilt only when the brightness, the scene or the mount changes.
  * - Props are drawn as sprites, far to near, clipped at their base (the ground in front of
- *   a prop is nearer, the ground behind it is hidden).
+ *   a prop is nearer, the ground behind it is hidden); a prop visits only the rows above the
+ *   bonnet and the columns its shape can cover.
  * - The hot loops (castCorners, shadeRowAA/shadeGroundRow) make no calls with float
  *   arguments (V8 boxes those when it does not inline the callee: points go to Road as array
  *   indices, the frame's brightness sits in a Float64Array) and load no properties.
