@@ -76,20 +76,26 @@ export class Road {
     const r = Math.ceil(reach / CELL) + 1;
     const limit2 = (band + CELL * Math.SQRT1_2 + this.spacing) ** 2;
     const stride = Math.max(1, Math.floor(2 / this.spacing));
+    // Locals: this loop runs ~10^5 times per road (a new road every episode).
+    const X = this.x, Y = this.y, grid = this.grid, gx0 = this.gx0, gy0 = this.gy0, gnx = this.gnx, gny = this.gny;
     for (let i = 0; i < this.n; i += stride) {
-      const cx = Math.floor((this.x[i]! - this.gx0) / CELL);
-      const cy = Math.floor((this.y[i]! - this.gy0) / CELL);
-      for (let j = cy - r; j <= cy + r; j++) {
-        if (j < 0 || j >= this.gny) continue;
-        for (let k = cx - r; k <= cx + r; k++) {
-          if (k < 0 || k >= this.gnx) continue;
-          const ex = this.gx0 + (k + 0.5) * CELL - this.x[i]!;
-          const ey = this.gy0 + (j + 0.5) * CELL - this.y[i]!;
+      const xi = X[i]!;
+      const yi = Y[i]!;
+      const cx = Math.floor((xi - gx0) / CELL);
+      const cy = Math.floor((yi - gy0) / CELL);
+      const j0 = cy - r < 0 ? 0 : cy - r;
+      const j1 = cy + r >= gny ? gny - 1 : cy + r;
+      const k0 = cx - r < 0 ? 0 : cx - r;
+      const k1 = cx + r >= gnx ? gnx - 1 : cx + r;
+      for (let j = j0; j <= j1; j++) {
+        const ey = gy0 + (j + 0.5) * CELL - yi;
+        for (let k = k0; k <= k1; k++) {
+          const ex = gx0 + (k + 0.5) * CELL - xi;
           const dist2 = ex * ex + ey * ey;
-          const c = j * this.gnx + k;
+          const c = j * gnx + k;
           if (dist2 < limit2 && dist2 < best[c]!) {
             best[c] = dist2;
-            this.grid[c] = i;
+            grid[c] = i;
           }
         }
       }
