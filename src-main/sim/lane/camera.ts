@@ -1647,8 +1647,8 @@ export class DriverCamera {
       const rv = Math.min(baseY - yy, yy + 1 - topY);
       const rowCov = rv < 0 ? 0 : rv > 1 ? 1 : rv; // vertical coverage of [topY, baseY]
       if (rowCov <= 0) continue;
-      // The columns this row can touch: a round crown (or bush) is narrower away from its
-      // middle; columns beyond (conservatively, by a pixel) have zero coverage.
+      // The columns this row can touch (a round crown or bush is narrower away from its
+      // middle); every column outside them has zero coverage.
       let xa = x0;
       let xb = x1;
       if (kind === 0 || kind === 1) {
