@@ -520,6 +520,8 @@ export class DriverCamera {
     for (let r = 0; r < H; r++) {
       const hoodShade = 1 - 0.25 * (r / H);
       let zr: number, zg: number, zb: number;
+      // Rows of solid bonnet and partly-bonnet ground rows grouped the products differently;
+      // both groupings are kept so the bytes stay what they were.
       if (this.rowHood[r]) {
         const shade = hoodShade * b255;
         zr = hood0 * shade;

@@ -341,13 +341,13 @@ function planeRayTest(ground: CANNON.Body): CANNON.World['rayTest'] {
     if (from.distanceTo(to) < planeToFrom) return;
     const nDotDir = normal.dot(direction);
     if (Math.abs(nDotDir) < precision) return;
-    from.vsub(position, rel);
-    const t = -normal.dot(rel) / nDotDir;
+    // cannon-es recomputes normal . (from - position) here: the same value as planeToFrom.
+    const t = -planeToFrom / nDotDir;
     direction.scale(t, scaled);
     from.vadd(scaled, hit);
     // Ray.reportIntersection in CLOSEST mode with skipBackfaces.
     const distance = from.distanceTo(hit);
-    if (normal.dot(direction) > 0) return;
+    if (nDotDir > 0) return;
     result.hitFaceIndex = -1;
     result.hasHit = true;
     result.set(from, to, normal, hit, shape, ground, distance);
