@@ -7,10 +7,12 @@
  * cannon-es has no clone or serialize: reset() puts every piece of state that influences the
  * next step (chassis, wheels, world clock) into a canonical state, so equal inputs give
  * bitwise-equal trajectories; snapshot()/restore() save and reload that state exactly.
- * Allocation-free apart from what cannon-es allocates inside its own step.
+ * The wheel update is vehicle-update.ts (cannon-es's arithmetic without its allocations); the
+ * rest of a step is cannon-es's World.step.
  */
 import * as CANNON from 'cannon-es';
 import { CAR } from './car-spec.js';
+import { fastVehicleUpdate } from './vehicle-update.js';
 
 /** Physics step (s). */
 export const PHYSICS_DT = 1 / 60;
@@ -92,6 +94,8 @@ export class CarPhysics {
       });
     }
     vehicle.addToWorld(world);
+    // The library's per-step wheel update, bitwise the same without its allocations (vehicle-update.ts).
+    vehicle.updateVehicle = fastVehicleUpdate(vehicle, ground);
     this.world = world;
     this.chassis = chassis;
     this.vehicle = vehicle;

@@ -52,4 +52,64 @@ describe('lane car physics', () => {
     expect(Math.abs(car.chassis.position.y - car.restY)).toBeLessThan(0.05);
     expect(car.chassis.position.x).toBeGreaterThan(9 * steps * PHYSICS_DT); // forward is +x at yaw 0
   });
+
+  it("the allocation-free wheel update gives cannon-es's own updateVehicle results bit for bit", () => {
+    const fast = new CarPhysics();
+    const lib = new CarPhysics();
+    // The library's method (from the prototype) on the second car.
+    delete (lib.vehicle as { updateVehicle?: unknown }).updateVehicle;
+    expect(lib.vehicle.updateVehicle).toBe(CANNON.RaycastVehicle.prototype.updateVehicle);
+    expect(fast.vehicle.updateVehicle).not.toBe(CANNON.RaycastVehicle.prototype.updateVehicle);
+    const state = (car: CarPhysics): number[] => {
+      const out: number[] = [car.vehicle.currentVehicleSpeedKmHour, car.vehicle.numWheelsOnGround, car.vehicle.sliding ? 1 : 0];
+      const b = car.chassis;
+      out.push(b.position.x, b.position.y, b.position.z, b.quaternion.x, b.quaternion.y, b.quaternion.z, b.quaternion.w);
+      out.push(b.velocity.x, b.velocity.y, b.velocity.z, b.angularVelocity.x, b.angularVelocity.y, b.angularVelocity.z);
+      for (const w of car.vehicle.wheelInfos) {
+        out.push(w.rotation, w.deltaRotation, w.suspensionLength, w.suspensionRelativeVelocity, w.suspensionForce, w.clippedInvContactDotSuspension);
+        out.push(w.sideImpulse, w.forwardImpulse, w.skidInfo, w.slipInfo, w.sliding ? 1 : 0, w.isInContact ? 1 : 0);
+        const r = w.raycastResult;
+        out.push(r.distance, r.hitNormalWorld.x, r.hitNormalWorld.y, r.hitNormalWorld.z, r.hitPointWorld.x, r.hitPointWorld.y, r.hitPointWorld.z, r.body ? 1 : 0);
+        const t = w.worldTransform;
+        out.push(t.position.x, t.position.y, t.position.z, t.quaternion.x, t.quaternion.y, t.quaternion.z, t.quaternion.w);
+        out.push(w.chassisConnectionPointWorld.x, w.chassisConnectionPointWorld.y, w.chassisConnectionPointWorld.z, w.directionWorld.x, w.directionWorld.y, w.directionWorld.z, w.axleWorld.x, w.axleWorld.y, w.axleWorld.z);
+      }
+      return out;
+    };
+    // (The over-extension branch cannot run: a wheel's ray is its rest length plus radius long.)
+    const seen = { sliding: 0, airborne: 0, braking: 0 };
+    const rng = new Rng(9);
+    // Scenarios: cruising with weaving, full throttle into sharp steering (sliding), hard braking,
+    // reversing, a drop from above the ground (wheels out of reach), a roll-over.
+    const scenarios: Array<{ speed: number; lift: number; n: number; act: (k: number) => [number, number] }> = [
+      { speed: 10, lift: 0, n: 300, act: (k) => [0.3 * Math.sin(k / 20), Number.NaN] },
+      { speed: 30, lift: 0, n: 240, act: (k) => [k % 80 < 40 ? 0.6 : -0.6, 1] },
+      { speed: 25, lift: 0, n: 200, act: (k) => [0.2 * rng.normal(), k < 100 ? -1 : 0.5] },
+      { speed: 0, lift: 0, n: 200, act: () => [0.4, -0.6] },
+      { speed: 5, lift: 0.9, n: 200, act: (k) => [0.1 * Math.sin(k / 7), 0.3] },
+      { speed: 40, lift: 0, n: 300, act: (k) => [k % 30 < 15 ? 0.7 : -0.7, 1] },
+    ];
+    for (const sc of scenarios) {
+      for (const car of [fast, lib]) {
+        car.reset(1, 2, 0.3, sc.speed);
+        car.chassis.position.y += sc.lift;
+      }
+      for (let k = 0; k < sc.n; k++) {
+        const [steer, throttle] = sc.act(k);
+        fast.step(steer, 10, throttle, 15, 45);
+        lib.step(steer, 10, throttle, 15, 45);
+        expect(state(fast)).toEqual(state(lib));
+        const v = lib.vehicle;
+        if (v.sliding) seen.sliding++;
+        for (const w of v.wheelInfos) {
+          if (!w.isInContact) seen.airborne++;
+          if (w.brake > 0) seen.braking++;
+        }
+      }
+    }
+    // Every branch of the update ran.
+    expect(seen.sliding).toBeGreaterThan(10);
+    expect(seen.airborne).toBeGreaterThan(10);
+    expect(seen.braking).toBeGreaterThan(10);
+  });
 });
