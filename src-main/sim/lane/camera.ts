@@ -845,9 +845,9 @@ export class DriverCamera {
         out8[o + 1] = qg;
         out8[o + 2] = qb;
         if (obsT !== null) {
-          obsT[o] = UNIT[qr]!;
-          obsT[o + 1] = UNIT[qg]!;
-          obsT[o + 2] = UNIT[qb]!;
+          obsT[o] = qr * INV255;
+          obsT[o + 1] = qg * INV255;
+          obsT[o + 2] = qb * INV255;
         }
       }
       return;
@@ -1179,9 +1179,9 @@ export class DriverCamera {
       out8[o + 1] = qg;
       out8[o + 2] = qb;
       if (obsT !== null) {
-        obsT[o] = UNIT[qr]!;
-        obsT[o + 1] = UNIT[qg]!;
-        obsT[o + 2] = UNIT[qb]!;
+        obsT[o] = qr * INV255;
+        obsT[o + 1] = qg * INV255;
+        obsT[o + 2] = qb * INV255;
       }
     }
   }
@@ -1778,14 +1778,20 @@ export class DriverCamera {
         frame[q + 1] = bg;
         frame[q + 2] = bb;
         if (obsT !== null) {
-          obsT[q] = UNIT[br]!;
-          obsT[q + 1] = UNIT[bg]!;
-          obsT[q + 2] = UNIT[bb]!;
+          obsT[q] = br * INV255;
+          obsT[q + 1] = bg * INV255;
+          obsT[q + 2] = bb * INV255;
         }
       }
     }
   }
 }
+
+/**
+ * byte * INV255 rounds to the same float32 as byte / 255 for every byte (checked for all 256;
+ * the pixel-observation test compares every value): a multiply instead of a table load.
+ */
+const INV255 = 1 / 255;
 
 /** byte -> byte / 255 as float32 (exact by construction). */
 const UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);

@@ -145,6 +145,21 @@ describe('lane env', () => {
     expect(Array.from(make(cfg).reset(6).obs)).not.toEqual(Array.from(ra.obs));
   });
 
+  it('writes the pixel observation as exactly the image bytes / 255 (float32), every pixel and step', () => {
+    // Sky, bonnet, road, horizon and props pixels are written by different paths of the camera.
+    const env = make({ obs: 'pixels', camera: { brightnessJitter: 0.1 } });
+    env.reset(3);
+    let mismatches = 0;
+    for (let i = 0; i < 60; i++) {
+      const st = env.laneState;
+      const r = env.step(act(Math.max(-1, Math.min(1, -0.5 * st.offset - 2 * st.headingError))));
+      const frame = env.frame();
+      for (let k = 0; k < frame.length; k++) if (r.obs[k] !== Math.fround(frame[k]! / 255)) mismatches++;
+      if (r.terminated || r.truncated) env.reset();
+    }
+    expect(mismatches).toBe(0);
+  });
+
   it('snapshots and restores the whole state exactly', () => {
     const env = make({ obs: 'pixels', camera: { width: 24, height: 16, jitterAngleDeg: 0.3 } });
     env.reset(3);
