@@ -1653,8 +1653,10 @@ export class DriverCamera {
       // middle); every column outside them has zero coverage.
       let xa = x0;
       let xb = x1;
+      // A crown's or bush's vertical coordinate (in its radii) is the row's: computed once per row.
+      let qy = 0;
       if (kind === 0 || kind === 1) {
-        const qy = (pyc - (kind === 0 ? crownCy : bushCy)) / (kind === 0 ? crownRy : bushRy);
+        qy = (pyc - (kind === 0 ? crownCy : bushCy)) / (kind === 0 ? crownRy : bushRy);
         const lim = 1 + 0.5 / (kind === 0 ? crownR : bushR);
         const rem = lim * lim - qy * qy;
         let lo = W;
@@ -1694,7 +1696,6 @@ export class DriverCamera {
         if (kind === 0) {
           // Tree: trunk to 40% height, then a round crown.
           const qx = (pxc - sx) / crownRx;
-          const qy = (pyc - crownCy) / crownRy;
           const q = Math.sqrt(qx * qx + qy * qy);
           const cv = (1 - q) * crownR + 0.5;
           const crown = cv < 0 ? 0 : cv > 1 ? 1 : cv;
@@ -1719,7 +1720,6 @@ export class DriverCamera {
           }
         } else if (kind === 1) {
           const qx = (pxc - sx) / crownRx;
-          const qy = (pyc - bushCy) / bushRy;
           const q = Math.sqrt(qx * qx + qy * qy);
           const cv = (1 - q) * bushR + 0.5;
           cov = (cv < 0 ? 0 : cv > 1 ? 1 : cv) * (pyc <= baseY + 0.5 ? 1 : 0);
