@@ -1137,6 +1137,34 @@ export class DriverCamera {
           cr = cr + (hr - cr) * fk;
           cg = cg + (hg - cg) * fk;
           cb = cb + (hb - cb) * fk;
+        } else if (k0 === FAR && k1 === FAR && k2 === NEAR && k3 === NEAR && grassBandEdge(cD[i2]!, cD[i3]!, vR, vL, sD0, sCells, sRange)) {
+          // The far edge of the road band over grass (mixedPixel's sum for this case, step for
+          // step): the two far corners' grass and the two near corners' grass (no verge or line
+          // within reach), half each.
+          let x = (0 + cX[i0]!) + cX[i1]!;
+          let y = (0 + cY[i0]!) + cY[i1]!;
+          let t = ((0 + cT[i0]!) + cT[i1]!) / 2;
+          let tex = gTile[((Math.floor((y / 2) * gInv) & TILE_MASK) << 6) | (Math.floor((x / 2) * gInv) & TILE_MASK)]!;
+          let xx = t * invF * gInv;
+          let k = 1 + gAmp * tex * (1 / (1 + xx * xx));
+          let f = ((0 + cF[i0]!) + cF[i1]!) / 2;
+          let g0 = gr * k, g1 = gg * k, g2 = gb * k;
+          cr = 0.5 * (g0 + (hr - g0) * f);
+          cg = 0.5 * (g1 + (hg - g1) * f);
+          cb = 0.5 * (g2 + (hb - g2) * f);
+          x = (0 + cX[i2]!) + cX[i3]!;
+          y = (0 + cY[i2]!) + cY[i3]!;
+          t = ((0 + cT[i2]!) + cT[i3]!) / 2;
+          tex = gTile[((Math.floor((y / 2) * gInv) & TILE_MASK) << 6) | (Math.floor((x / 2) * gInv) & TILE_MASK)]!;
+          xx = t * invF * gInv;
+          k = 1 * (1 + gAmp * tex * (1 / (1 + xx * xx)));
+          f = ((0 + cF[i2]!) + cF[i3]!) / 2;
+          g0 = 0 + gr * k;
+          g1 = 0 + gg * k;
+          g2 = 0 + gb * k;
+          cr += 0.5 * (g0 + (hr - g0) * f);
+          cg += 0.5 * (g1 + (hg - g1) * f);
+          cb += 0.5 * (g2 + (hb - g2) * f);
         } else if (k0 === SKY && k1 === SKY && k2 === FAR && k3 === FAR) {
           // The horizon over far grass (mixedPixel's sum for this case): the sky's exact area
           // share from the rays' vertical components, the rest far grass.
@@ -1811,6 +1839,24 @@ function put(out8: Uint8ClampedArray, obs: Float32Array | null, o: number, r: nu
 /** Sine of the elevation of direction (dx, dy, dh). */
 function elevation(dx: number, dy: number, dh: number): number {
   return dh / Math.sqrt(dx * dx + dy * dy + dh * dh);
+}
+
+/**
+ * True when a footprint spanning road offsets d2..d3 (its near corners) lies wholly on the grass
+ * beyond a verge and no painted line or track is registered in its d-cells (groundFromArgs's mask),
+ * so that function would give plain grass there.
+ */
+function grassBandEdge(d2: number, d3: number, vR: number, vL: number, sD0: number, cells: number, range: Int32Array): boolean {
+  const dlo = d2 < d3 ? d2 : d3;
+  const dhi = d2 > d3 ? d2 : d3;
+  if (!(dlo > vL || dhi < vR)) return false;
+  let c0 = Math.floor((dlo - sD0) * STRIPE_INV);
+  let c1 = Math.floor((dhi - sD0) * STRIPE_INV);
+  if (c0 < 0) c0 = 0;
+  if (c1 >= cells) c1 = cells - 1;
+  if (c1 < c0) return true;
+  const L = 31 - Math.clz32(c1 - c0 + 1);
+  return (range[L * cells + c0]! | range[L * cells + c1 - (1 << L) + 1]!) === 0;
 }
 
 function overlap(a0: number, a1: number, b0: number, b1: number): number {
