@@ -102,6 +102,11 @@ export class Road {
     }
   }
 
+  /** The hint grid (for a copy elsewhere, e.g. the camera's wasm kernel): origin (m), size in cells, cell -> sample or -1. */
+  hintGrid(): { gx0: number; gy0: number; gnx: number; gny: number; grid: Int32Array } {
+    return { gx0: this.gx0, gy0: this.gy0, gnx: this.gnx, gny: this.gny, grid: this.grid };
+  }
+
   /** A sample index near (x, y) to start project() from, or -1 when the point is certainly farther than `band` from the road. */
   hint(x: number, y: number): number {
     this.scratchX[0] = x;
