@@ -3,7 +3,7 @@
  * ray is cast onto the flat ground (or the sky, or the car's bonnet) and shaded from the scene
  * description (road-local s and d give asphalt, markings, verge; map x, y give grass).
  *
- * How it stays fast (~4k pixels per frame; 64x64 takes ~0.09 ms on one of this machine's
+ * How it stays fast (~4k pixels per frame; 64x64 takes ~0.08 ms on one of this machine's
  * shared cores, see bench/RESULTS.md):
  * - Rays are evaluated at pixel CORNERS, (W+1) x (H+1): direction = F + u * R + v * D is linear
  *   in the corner's (u, v), so a ray costs a few multiply-adds and one division (the fog factor
