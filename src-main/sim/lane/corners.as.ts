@@ -105,7 +105,7 @@ function hintAt(x: f64, y: f64): i32 {
 }
 
 /** Road.projectAt for the point (x, y) from sample `start`: sets ps, pd, pi. */
-function projectAt(x: f64, y: f64, start: i32): bool {
+@inline function projectAt(x: f64, y: f64, start: i32): bool {
   const last = rN - 1;
   let i = start;
   for (let iter = 0; iter < 12; iter++) {
@@ -224,32 +224,11 @@ export function castCorners(): void {
       }
       let ok = false;
       if (last >= 0) {
-        let j = last;
-        for (let iter = 0; iter < 12; iter++) {
-          const ex = x - ld(pRX_, j);
-          const ey = y - ld(pRY_, j);
-          const tx = ld(pRTX_, j);
-          const ty = ld(pRTY_, j);
-          const uu = ex * tx + ey * ty;
-          const vv = ey * tx - ex * ty;
-          const k = ld(pRK_, j);
-          const den = 1 - k * vv;
-          if (den < 0.25) break;
-          const sig = uu / den;
-          const step = jsRound(sig * rInvSp);
-          if (step == 0 || iter == 11) {
-            pS = <f64>j * rSp + sig;
-            pD = vv - 0.5 * k * uu * sig;
-            pI = j;
-            ok = step == 0;
-            break;
-          }
-          let jn = <f64>j + step;
-          if (jn < 0) jn = 0;
-          else if (jn > <f64>rLast) jn = <f64>rLast;
-          if (<i32>jn == j) break;
-          j = <i32>jn;
-        }
+        // Coherent with the previous corner of the row: walk from its answer.
+        ok = projectAt(x, y, last);
+        pS = ps;
+        pD = pd;
+        pI = pi;
       } else {
         const g = hintAt(x, y);
         if (g < 0) {
