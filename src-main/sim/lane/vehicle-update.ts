@@ -70,7 +70,8 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
   return (timeStep: number): void => {
     const qx = q.x, qy = q.y, qz = q.z, qw = q.w;
     // updateWheelTransform for every wheel (its world pose; castRay repeats the first part with
-    // the same inputs and so the same results).
+    // the same inputs and so the same results). The quaternion rotations are written out: a
+    // helper function for them made the whole state-env step ~1 us (~15%) slower here.
     for (let i = 0; i < n; i++) {
       const w = wheels[i]!;
       w.isInContact = false;
