@@ -71,7 +71,7 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
     const qx = q.x, qy = q.y, qz = q.z, qw = q.w;
     // updateWheelTransform for every wheel (its world pose; castRay repeats the first part with
     // the same inputs and so the same results). The quaternion rotations are written out: a
-    // helper function for them made the whole state-env step ~1 us (~15%) slower here.
+    // helper function for them made the state-env step slower here (5.8 -> 6.9 us, best of 4).
     for (let i = 0; i < n; i++) {
       const w = wheels[i]!;
       w.isInContact = false;
