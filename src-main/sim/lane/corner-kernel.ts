@@ -1,10 +1,10 @@
 /**
- * The driver camera's corner casting (DriverCamera.castCorners: each pixel corner's ray to the
+ * The driver camera's corner casting (DriverCamera.castCornersTs: each pixel corner's ray to the
  * ground, its depth, fog and road coordinates) as a WebAssembly kernel compiled from
  * AssemblyScript (corners.as.ts, built by `npm run build:wasm` into corners-wasm.ts). It is the
  * TypeScript method's arithmetic step for step, so the samples are bitwise the same (a test
  * compares them over many frames); in wasm the loop runs without typed-array bounds checks and
- * with its values in registers, about 2-3x faster than V8's code for the TypeScript.
+ * with its values in registers: ~17 us instead of ~30 us per 64x64 frame here.
  *
  * The kernel works on its own linear memory: the camera's per-sample and per-row arrays are
  * views into it (views(), rebuilt when a longer road makes the memory grow), and the road's
