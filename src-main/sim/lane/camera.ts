@@ -244,6 +244,8 @@ export class DriverCamera {
     for (let c = 0; c < this.gw; c++) this.uCol[c] = (c + this.gOffset - spec.width / 2) / this.focal;
   }
 
+  /** The kernel's per-frame parameter block (see castCorners). */
+  private cornerParams!: Float64Array;
   /** The corner kernel and its memory's views (see bindViews). */
   private readonly kernel: CornerKernel;
   /**
@@ -272,6 +274,7 @@ export class DriverCamera {
     this.rowBh = v.rowBh;
     this.rowHood = v.rowHood;
     this.uCol = v.uCol;
+    this.cornerParams = v.params;
   }
 
   /** Loads the scene's colours, markings, textures, props and lighting (once per episode). */
@@ -569,7 +572,7 @@ export class DriverCamera {
       this.castCornersTs(hint);
       return;
     }
-    const p = this.kernel.views().params;
+    const p = this.cornerParams;
     p[0] = this.px;
     p[1] = this.py;
     p[2] = this.ph;
@@ -1173,30 +1176,30 @@ export class DriverCamera {
           cg = cg + (hg - cg) * fk;
           cb = cb + (hb - cb) * fk;
         } else if (k0 === FAR && k1 === FAR && k2 === NEAR && k3 === NEAR && grassBandEdge(cD[i2]!, cD[i3]!, vR, vL, sD0, sCells, sRange)) {
-          // The far edge of the road band over grass (mixedPixel's sum for this case, step for
-          // step): the two far corners' grass and the two near corners' grass (no verge or line
+          // The far edge of the road band over grass (mixedPixel's sums for this case, in its
+          // order): the two far corners' grass and the two near corners' grass (no verge or line
           // within reach), half each.
-          let x = (0 + cX[i0]!) + cX[i1]!;
-          let y = (0 + cY[i0]!) + cY[i1]!;
-          let t = ((0 + cT[i0]!) + cT[i1]!) / 2;
+          let x = cX[i0]! + cX[i1]!;
+          let y = cY[i0]! + cY[i1]!;
+          let t = (cT[i0]! + cT[i1]!) / 2;
           let tex = gTile[((Math.floor((y / 2) * gInv) & TILE_MASK) << 6) | (Math.floor((x / 2) * gInv) & TILE_MASK)]!;
           let xx = t * invF * gInv;
           let k = 1 + gAmp * tex * (1 / (1 + xx * xx));
-          let f = ((0 + cF[i0]!) + cF[i1]!) / 2;
+          let f = (cF[i0]! + cF[i1]!) / 2;
           let g0 = gr * k, g1 = gg * k, g2 = gb * k;
           cr = 0.5 * (g0 + (hr - g0) * f);
           cg = 0.5 * (g1 + (hg - g1) * f);
           cb = 0.5 * (g2 + (hb - g2) * f);
-          x = (0 + cX[i2]!) + cX[i3]!;
-          y = (0 + cY[i2]!) + cY[i3]!;
-          t = ((0 + cT[i2]!) + cT[i3]!) / 2;
+          x = cX[i2]! + cX[i3]!;
+          y = cY[i2]! + cY[i3]!;
+          t = (cT[i2]! + cT[i3]!) / 2;
           tex = gTile[((Math.floor((y / 2) * gInv) & TILE_MASK) << 6) | (Math.floor((x / 2) * gInv) & TILE_MASK)]!;
           xx = t * invF * gInv;
-          k = 1 * (1 + gAmp * tex * (1 / (1 + xx * xx)));
-          f = ((0 + cF[i2]!) + cF[i3]!) / 2;
-          g0 = 0 + gr * k;
-          g1 = 0 + gg * k;
-          g2 = 0 + gb * k;
+          k = 1 + gAmp * tex * (1 / (1 + xx * xx));
+          f = (cF[i2]! + cF[i3]!) / 2;
+          g0 = gr * k;
+          g1 = gg * k;
+          g2 = gb * k;
           cr += 0.5 * (g0 + (hr - g0) * f);
           cg += 0.5 * (g1 + (hg - g1) * f);
           cb += 0.5 * (g2 + (hb - g2) * f);

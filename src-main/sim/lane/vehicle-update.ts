@@ -170,8 +170,8 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
       rayTarget.y = raylen * dw.y + cp.y;
       rayTarget.z = raylen * dw.z + cp.z;
       const rr = w.raycastResult;
-      rr.reset();
-      w0.rayTest(cp, rayTarget, rr);
+      w0.rayTest(cp, rayTarget, rr); // resets rr first
+
       rr.groundObject = 0;
       if (rr.body) {
         w.isInContact = true;
@@ -298,7 +298,6 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
         const relVel = ax * vx + ay * vy + az * vz;
         w.sideImpulse = -0.2 * relVel * (1 / (chassis.invMass + ground.invMass));
       }
-      w.sideImpulse *= 1;
     }
     let sliding = false;
     for (let i = 0; i < n; i++) {
@@ -327,6 +326,7 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
         const ey = mz * px - mx * pz;
         const ez = mx * py - my * px;
         const denom0 = chassis.invMass + (dx * ex + dy * ey + dz * ez);
+        // + 0: the ground's denominator, an exact zero (turns a -0 into +0 as the library's sum does).
         const jacDiagABInv = 1 / (denom0 + 0);
         let j1 = -vrel * jacDiagABInv;
         if (maxImpulse < j1) j1 = maxImpulse;
@@ -343,7 +343,7 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
         const maximpSquared = maximp * maximp;
         w.forwardImpulse = rollingFriction;
         const x = (w.forwardImpulse * 0.5) / w.forwardAcceleration;
-        const y = (w.sideImpulse * 1) / w.sideAcceleration;
+        const y = w.sideImpulse / w.sideAcceleration;
         const impulseSquared = x * x + y * y;
         w.sliding = false;
         if (impulseSquared > maximpSquared) {
