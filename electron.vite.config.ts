@@ -15,7 +15,7 @@ export default defineConfig({
         input: {
           index: resolve(import.meta.dirname, 'src-main/electron/main.ts'),
           'engine-worker': resolve(import.meta.dirname, 'src-main/workers/engine-worker.ts'),
-          'env-worker': resolve(import.meta.dirname, 'src-main/workers/env-worker.ts'),
+          'env-worker': resolve(import.meta.dirname, 'src-main/sim/env-worker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
       },

@@ -15,8 +15,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunConfigInput, BackendChoice } from '../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../src-shared/types.js';
-import { Engine } from '../../src-main/engine/engine.js';
-import { readJsonIfExists } from '../../src-main/store/atomic.js';
+import { Engine } from '../../src-main/services/engine.js';
+import { readJsonIfExists } from '../../src-main/core/durable-write.js';
 import { deepMerge } from '../../src-main/store/run-store.js';
 
 export const ARM_SUCCESS_GOAL = 0.95;

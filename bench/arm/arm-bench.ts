@@ -8,7 +8,7 @@
 import { cpus } from 'node:os';
 import type { ArmEnvId } from '../../src-shared/config/envs/arm.js';
 import { EnvConfig } from '../../src-shared/config/envs/index.js';
-import { Rng } from '../../src-main/engine/rng.js';
+import { Rng } from '../../src-main/core/rng.js';
 import type { ArmEnv } from '../../src-main/sim/arm/arm-env.js';
 import type { ArmControlMode } from '../../src-main/sim/arm/arm-world.js';
 import { runEpisodes } from '../../src-main/sim/arm/rollout.js';

@@ -2,9 +2,9 @@
 // holds: linear least squares from [latent, 1] on frames of a noisy lane keeper (train roads),
 // R^2 on held-out frames. Usage: tsx bench/drive/probe-latent.ts <vae model dir> [frames]
 import { LaneEnvConfig } from '../../src-shared/config/envs/lane.js';
-import { loadConvVae, readVaeModel } from '../../src-main/engine/encoder/vae-model.js';
+import { loadConvVae, readVaeModel } from '../../src-main/rl/encoder/vae-model.js';
 import { ConvEncoder, encoderSpecOf, encoderWeightsOfVae } from '../../src-main/ml/conv-encoder.js';
-import { Rng } from '../../src-main/engine/rng.js';
+import { Rng } from '../../src-main/core/rng.js';
 import { selectBackend } from '../../src-main/ml/backend.js';
 import { laneKeeperPolicy } from '../../src-main/sim/lane/evaluate.js';
 import { LaneEnv } from '../../src-main/sim/lane/lane-env.js';

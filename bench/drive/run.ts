@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { vaeFewerEpisodes, type DriveReport } from '../../src-main/drive/report.js';
-import { writeJsonAtomic } from '../../src-main/store/atomic.js';
+import { vaeFewerEpisodes, type DriveReport } from '../../src-main/pipelines/drive/report.js';
+import { writeJsonAtomic } from '../../src-main/core/durable-write.js';
 
 export interface DriveBenchOptions {
   seeds: number[];

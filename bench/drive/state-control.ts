@@ -10,10 +10,10 @@ import { buildRunConfig } from '../../src-shared/config/run-config.js';
 import { DRIVE_RECIPES, type DriveRecipe } from '../../src-shared/config/drive.js';
 import { laneTestSeeds, type LaneEnvConfig } from '../../src-shared/config/envs/lane.js';
 import type { MetricLine, RunEvent } from '../../src-shared/types.js';
-import { Trainer } from '../../src-main/engine/train/trainer.js';
+import { Trainer } from '../../src-main/rl/train/trainer.js';
 import { selectBackend } from '../../src-main/ml/backend.js';
 import { evaluateLaneBatch } from '../../src-main/sim/lane/evaluate.js';
-import { JsonlAppender } from '../../src-main/store/atomic.js';
+import { JsonlAppender } from '../../src-main/core/durable-write.js';
 import { deepMerge } from '../../src-main/store/run-store.js';
 
 const { recipe = 'default', ...patch } = JSON.parse(process.argv[2] ?? '{}') as { recipe?: DriveRecipe } & Record<string, unknown>;

@@ -5,7 +5,7 @@
  *   node --import tsx bench/ml/ml-bench-child.ts <backend> <td3Repeats> <vaeRepeats> <inferRepeats>
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../../src-main/engine/rng.js';
+import { Rng } from '../../src-main/core/rng.js';
 import { selectBackend } from '../../src-main/ml/backend.js';
 import { ConvVae } from '../../src-main/ml/vae.js';
 import { BackendName } from '../../src-shared/types.js';

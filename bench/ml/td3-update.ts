@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Mlp } from '../../src-main/ml/mlp.js';
 import { adam } from '../../src-main/ml/optim.js';
-import type { Rng } from '../../src-main/engine/rng.js';
+import type { Rng } from '../../src-main/core/rng.js';
 
 export interface Td3Sizes {
   obsDim: number;

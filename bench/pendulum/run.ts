@@ -12,8 +12,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AlgoId } from '../../src-shared/config/algo.js';
 import type { BackendChoice } from '../../src-shared/config/run-config.js';
-import { Engine } from '../../src-main/engine/engine.js';
-import { readJsonIfExists } from '../../src-main/store/atomic.js';
+import { Engine } from '../../src-main/services/engine.js';
+import { readJsonIfExists } from '../../src-main/core/durable-write.js';
 
 export const PENDULUM_GOAL = -200;
 

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { BackendChoice } from '../../src-shared/config/run-config.js';
 import { ContractError, formatIssues } from '../../src-shared/protocol.js';
-import { Engine } from '../engine/engine.js';
+import { Engine } from '../services/engine.js';
 
 /** A failure with a one-line reason; `exitCode` 2 means bad input, 1 a failure while working. */
 export class CliError extends Error {

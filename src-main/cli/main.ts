@@ -3,7 +3,7 @@
  * same contract as the desktop app and browser mode. Exit codes: 0 ok, 1 failure, 2 bad input.
  */
 import { Command, CommanderError } from 'commander';
-import { APP_NAME, APP_VERSION } from '../engine/version.js';
+import { APP_NAME, APP_VERSION } from '../core/version.js';
 import { commandModules } from './commands/index.js';
 import { errorLine } from './context.js';
 

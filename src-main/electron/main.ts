@@ -7,8 +7,8 @@ import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IPC_EVENT, IPC_REQUEST } from '../../src-shared/bridge.js';
-import { Engine } from '../engine/engine.js';
-import { setBundledWorkerDir } from '../workers/spawn.js';
+import { Engine } from '../services/engine.js';
+import { setBundledWorkerDir } from '../core/spawn.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 setBundledWorkerDir(here);

@@ -14,6 +14,7 @@
  * Graph output: `action` [batch, actionDim], in [-1, 1] when the actor ends in tanh.
  */
 import { z } from 'zod';
+import type { ConvEncoderSpec } from '../ml/conv-encoder.js';
 import { ExportError } from './errors.js';
 
 export const Activation = z.enum(['relu', 'tanh', 'linear']);
@@ -56,6 +57,16 @@ export const EncoderSpec = z.object({
 });
 export type EncoderSpec = z.infer<typeof EncoderSpec>;
 export type EncoderSpecInput = z.input<typeof EncoderSpec>;
+
+/** The export's EncoderSpec for this encoder followed by `extraDim` vector features. */
+export function exportEncoderSpec(spec: ConvEncoderSpec, extraDim: number): EncoderSpecInput {
+  return {
+    imageShape: [spec.height, spec.width, spec.channels],
+    convs: spec.filters.map((filters) => ({ filters, kernel: spec.kernelSize, stride: 2, padding: 'same' as const, activation: 'relu' as const })),
+    latentDim: spec.latentDim,
+    extraDim,
+  };
+}
 
 export const PolicyArchitecture = z.object({
   actor: ActorSpec,

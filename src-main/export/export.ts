@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { APP_NAME, APP_VERSION } from '../engine/version.js';
+import { APP_NAME, APP_VERSION } from '../core/version.js';
 import type { Mlp } from '../ml/mlp.js';
 import { checkWeights, describeArchitecture, type ActorSpec, type EncoderSpecInput } from './architecture.js';
 import { ExportError } from './errors.js';

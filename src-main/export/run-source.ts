@@ -7,15 +7,15 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadPolicy, type LoadedPolicy } from '../engine/checkpoint/policy.js';
+import { loadPolicy, type LoadedPolicy } from '../rl/checkpoint/policy.js';
 import { readJsonIfExists, RUN_FILES, StoredConfig } from '../store/run-store.js';
 import type { Mlp } from '../ml/mlp.js';
 import { envExportInfo } from './env-info.js';
 import { ExportError } from './errors.js';
 import { exportPolicy, type ActorSource, type EncoderSource, type ExportOptions, type ExportResult } from './export.js';
 import { makeEnv } from '../sim/registry.js';
-import { exportEncoderSpec } from '../ml/conv-encoder.js';
-import { LANE_EXTRA_NAMES } from '../engine/encoder/setup.js';
+import { exportEncoderSpec } from './architecture.js';
+import { LANE_EXTRA_NAMES } from '../rl/encoder/setup.js';
 import { vectorSpace, type ActionScaling, type ObservationSpec } from './metadata.js';
 
 /** Which checkpoint: the best evaluation, the latest, or the one at env step N. */

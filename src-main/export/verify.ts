@@ -4,7 +4,7 @@
  * written format as loaded back from disk; the max abs difference must stay under the tolerance.
  */
 import type { ArchitectureDesc } from './architecture.js';
-import { Rng } from '../engine/rng.js';
+import { Rng } from '../core/rng.js';
 import { fromBound, type ObservationSpec, type VectorSpace } from './metadata.js';
 import { referenceForward } from './reference.js';
 import type { ModelRunner } from './runtime.js';

@@ -9,8 +9,7 @@
  * ConvVae, and as the encoder weights of a policy export (export/architecture.ts EncoderSpec).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../engine/rng.js';
-import type { EncoderSpecInput } from '../export/architecture.js';
+import type { Rng } from '../core/rng.js';
 import { lerps, lerpsInPlace } from './kernels/custom-ops.js';
 import { conv2dLayer } from './kernels/conv.js';
 import { dense } from './kernels/dense.js';
@@ -40,16 +39,6 @@ export function encoderWeightsOfVae(spec: Pick<ConvEncoderSpec, 'filters'>, vaeW
   const n = encoderWeightCount(spec);
   if (vaeWeights.length < n + 2) throw new Error(`a VAE with ${spec.filters.length} convs has more than ${n + 2} weight arrays; got ${vaeWeights.length}`);
   return vaeWeights.slice(0, n).map((w) => Float32Array.from(w));
-}
-
-/** The export's EncoderSpec for this encoder followed by `extraDim` vector features. */
-export function exportEncoderSpec(spec: ConvEncoderSpec, extraDim: number): EncoderSpecInput {
-  return {
-    imageShape: [spec.height, spec.width, spec.channels],
-    convs: spec.filters.map((filters) => ({ filters, kernel: spec.kernelSize, stride: 2, padding: 'same' as const, activation: 'relu' as const })),
-    latentDim: spec.latentDim,
-    extraDim,
-  };
 }
 
 export class ConvEncoder {

@@ -8,7 +8,7 @@
  * custom-gradient kernels) but not what it computes.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../engine/rng.js';
+import type { Rng } from '../core/rng.js';
 import { lerps, lerpsInPlace } from './kernels/custom-ops.js';
 import { dense } from './kernels/dense.js';
 

@@ -18,7 +18,7 @@
  * Rng; the reparameterisation noise is seeded from the same Rng, so training is reproducible.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../engine/rng.js';
+import type { Rng } from '../core/rng.js';
 import { conv2dLayer, conv2dTransposeLayer } from './kernels/conv.js';
 import { dense } from './kernels/dense.js';
 import { Adam } from './optim.js';

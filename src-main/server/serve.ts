@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../services/engine.js';
 import { contentSecurityPolicy, serveStatic } from './static-files.js';
 import { attachWebSocket, createWebSocketServer, isLoopbackHost, refuseReason } from './ws-server.js';
 

@@ -12,7 +12,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventChannel } from '../../src-shared/contract.js';
 import type { EventEnvelope } from '../../src-shared/protocol.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../services/engine.js';
 
 /** Largest accepted client frame (bytes): requests are small JSON objects. */
 export const MAX_CLIENT_FRAME_BYTES = 1 << 20;

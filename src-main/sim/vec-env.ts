@@ -8,8 +8,8 @@
  * seed and those actions; restoring replays them, which rebuilds the env's exact state for any
  * deterministic env without the env having to serialize itself.
  */
-import { Rng } from '../engine/rng.js';
-import { requireArray, rngFromJson, rngToJson, type RngJson, type Snapshot, type SnapshotArray } from '../engine/checkpoint/snapshot.js';
+import { Rng } from '../core/rng.js';
+import { requireArray, rngFromJson, rngToJson, type RngJson, type Snapshot, type SnapshotArray } from '../core/snapshot.js';
 import type { Env, EnvInfo } from './env.js';
 
 /** Training episode seeds live in [0, 2^30); evaluation seeds at 2^30 and above (see train/seeds.ts). */

@@ -29,7 +29,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readF
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { EpisodeEntry, type EpisodeTrack, type TrackKind } from '../../src-shared/live.js';
-import { readJsonlLines, repairJsonl } from './atomic.js';
+import { readJsonlLines, repairJsonl } from '../core/durable-write.js';
 
 export const TRACKS_DIR = 'episodes';
 export const TRACKS_DATA = 'tracks.bin';

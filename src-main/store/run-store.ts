@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { buildRunConfig, RunConfig, type RunConfigInput } from '../../src-shared/config/run-config.js';
 import { ContractError, formatIssues } from '../../src-shared/protocol.js';
 import { MetricLine, RunEvent, RunId, RunStatus, type RunDetail, type RunSummary } from '../../src-shared/types.js';
-import { readJson, readJsonIfExists, readJsonlLines, writeJsonAtomic } from './atomic.js';
+import { readJson, readJsonIfExists, readJsonlLines, writeJsonAtomic } from '../core/durable-write.js';
 
 /** What run.json holds. */
 export const RunMeta = z.object({

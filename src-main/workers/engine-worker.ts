@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { formatIssues } from '../../src-shared/protocol.js';
 import type { MetricLine, RunEvent } from '../../src-shared/types.js';
 import { selectBackend } from '../ml/backend.js';
-import { JsonlAppender } from '../store/atomic.js';
+import { JsonlAppender } from '../core/durable-write.js';
 import { RUN_FILES } from '../store/run-store.js';
-import type { TrainOutputs } from '../engine/train/types.js';
+import type { TrainOutputs } from '../rl/train/types.js';
 import { FromWorker, ToWorker } from './protocol.js';
 import { isControlMessage, WorkerTrainControls } from './train-controls.js';
-import type { LiveTap } from '../engine/live/live-tap.js';
+import type { LiveTap } from './live/live-tap.js';
 
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run in a worker thread');
@@ -101,8 +101,8 @@ async function runJob(msg: ToWorker): Promise<void> {
     },
   };
   try {
-    const { runTraining } = await import('../engine/train/run-training.js');
-    const { LiveTap } = await import('../engine/live/live-tap.js');
+    const { runTraining } = await import('../rl/train/run-training.js');
+    const { LiveTap } = await import('./live/live-tap.js');
     tap = new LiveTap(msg.runDir, controls, out, {
       frame: (frame) => send({ type: 'frame', frame }),
       manual: (state) => send({ type: 'manual', state }),

@@ -4,7 +4,7 @@
  * it can be tested without a thread.
  */
 import type { TrainSpeed } from '../../src-shared/types.js';
-import type { TrainControls } from '../engine/train/types.js';
+import type { TrainControls } from '../rl/train/types.js';
 import type { ToWorker } from './protocol.js';
 
 /** The messages that steer a running job (as opposed to the job messages that start one). */

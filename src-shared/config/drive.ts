@@ -3,7 +3,7 @@
  * frames, pretrain a convolutional VAE on them, train TD3/DDPG on its latent with episodes that
  * end at disengagements, evaluate after every episode on held-out 250 m routes, stop at the first
  * evaluation without a disengagement (or at a budget), and write a report. A run whose config has
- * a `drive` block is such a pipeline (src-main/drive/pipeline.ts); its `env` is the lane env the
+ * a `drive` block is such a pipeline (src-main/pipelines/drive/pipeline.ts); its `env` is the lane env the
  * agent drives and its `td3` the learner's settings (DRIVE_TD3 below by default).
  */
 import { z } from 'zod';

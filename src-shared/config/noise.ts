@@ -1,4 +1,4 @@
-/** Exploration-noise settings; the implementations live in src-main/engine/noise/. */
+/** Exploration-noise settings; the implementations live in src-main/rl/noise/. */
 import { z } from 'zod';
 
 export const GaussianNoiseConfig = z.object({

@@ -1,4 +1,4 @@
-/** Experience-replay settings; the implementations live in src-main/engine/replay/. */
+/** Experience-replay settings; the implementations live in src-main/rl/replay/. */
 import { z } from 'zod';
 
 /** Plain uniform replay (the default), optionally with n-step returns. */

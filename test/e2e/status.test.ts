@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { canvasStats, launchBrowser, screenshot } from '../helpers/browser.js';
 import { startServer } from '../helpers/server.js';
-import { APP_VERSION } from '../../src-main/engine/version.js';
+import { APP_VERSION } from '../../src-main/core/version.js';
 
 describe('browser mode end to end', () => {
   let ctx: Awaited<ReturnType<typeof startServer>>;

@@ -1,5 +1,5 @@
 /** Starts the engine and browser-mode server in this process for a test. */
-import { Engine } from '../../src-main/engine/engine.js';
+import { Engine } from '../../src-main/services/engine.js';
 import { serve, type RunningServer, type ServeOptions } from '../../src-main/server/serve.js';
 import { tempDir } from './tmp.js';
 

@@ -6,13 +6,13 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EnvConfig, ENV_IDS } from '../../../src-shared/config/envs/index.js';
-import { loadPolicy } from '../../engine/checkpoint/policy.js';
-import type { CheckpointChoice } from '../../engine/checkpoint/store.js';
-import { evaluatePolicy } from '../../engine/train/evaluate.js';
-import { evalSeeds } from '../../engine/train/seeds.js';
+import { loadPolicy } from '../../rl/checkpoint/policy.js';
+import type { CheckpointChoice } from '../../rl/checkpoint/store.js';
+import { evaluatePolicy } from '../../rl/train/evaluate.js';
+import { evalSeeds } from '../../rl/train/seeds.js';
 import { makeEnv } from '../../sim/registry.js';
 import { StoredConfig } from '../../store/run-store.js';
-import { readJson } from '../../store/atomic.js';
+import { readJson } from '../../core/durable-write.js';
 import { collect, mergeInput, parseSet } from '../config-input.js';
 import { CliError, globalOptions, intOption, output, type GlobalOptions } from '../context.js';
 import { parseSeeds } from '../seeds.js';
@@ -64,7 +64,7 @@ export function register(program: Command): void {
       }
       const { runsDir, id } = locateRun(g, o.policy);
       const choice = parseCheckpointChoice(o.checkpoint);
-      const runDir = join(runsDir ?? (await import('../../engine/paths.js')).defaultRunsDir(), id);
+      const runDir = join(runsDir ?? (await import('../../core/paths.js')).defaultRunsDir(), id);
       let stored: StoredConfig;
       try {
         stored = StoredConfig.parse(readJson(join(runDir, 'config.json')));
@@ -110,7 +110,7 @@ export function register(program: Command): void {
       const tf = await import('@tensorflow/tfjs');
       const { selectBackend } = await import('../../ml/backend.js');
       const { Mlp } = await import('../../ml/mlp.js');
-      const { Rng } = await import('../../engine/rng.js');
+      const { Rng } = await import('../../core/rng.js');
       const backend = await selectBackend(g.backend);
       const actor = new Mlp(policy.spec, new Rng(0), `eval-actor`);
       actor.setWeights(policy.weights);
@@ -218,7 +218,7 @@ async function evalLaneActor(
   const tf = await import('@tensorflow/tfjs');
   const { selectBackend } = await import('../../ml/backend.js');
   const { Mlp } = await import('../../ml/mlp.js');
-  const { Rng } = await import('../../engine/rng.js');
+  const { Rng } = await import('../../core/rng.js');
   const { evaluateLane } = await import('../../sim/lane/evaluate.js');
   const backend = await selectBackend(g.backend);
   const mlp = new Mlp(actor.spec, new Rng(0), 'eval-lane-actor');

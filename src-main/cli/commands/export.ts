@@ -4,7 +4,7 @@
  * random valid inputs), with metadata.json and a README. See src-main/export.
  */
 import type { Command } from 'commander';
-import { defaultRunsDir } from '../../engine/paths.js';
+import { defaultRunsDir } from '../../core/paths.js';
 import { ExportError } from '../../export/errors.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../../export/load.js';
 import { exportRun, parseCheckpointSelector, resolveRunDir } from '../../export/run-source.js';

@@ -10,9 +10,9 @@ import type { Command } from 'commander';
 import { AlgoId } from '../../../src-shared/config/algo.js';
 import { ENV_IDS } from '../../../src-shared/config/envs/index.js';
 import { RunId, type MetricLine, type RunStatus } from '../../../src-shared/types.js';
-import { Engine } from '../../engine/engine.js';
+import { Engine } from '../../services/engine.js';
 import { RUN_FILES } from '../../store/run-store.js';
-import { readJsonIfExists } from '../../store/atomic.js';
+import { readJsonIfExists } from '../../core/durable-write.js';
 import { buildCheckedConfig, collect, leafPaths, mergeInput, parseSet, readJsonFile } from '../config-input.js';
 import { CliError, globalOptions, intOption, output, Progress, type GlobalOptions } from '../context.js';
 

@@ -23,7 +23,7 @@
  */
 import type { ArmEnvConfig } from '../../../src-shared/config/envs/arm.js';
 import type { ArmPose } from '../../../src-shared/scene/arm.js';
-import { Rng } from '../../engine/rng.js';
+import { Rng } from '../../core/rng.js';
 import { boxSpace, unitActionSpace, type BoxSpace, type EnvInfo, type ResetResult, type StepResult } from '../env.js';
 import { ArmWorld, type ArmWorldState } from './arm-world.js';
 import { goalDistance, type GoalEnv, type GoalLayout } from './goal-env.js';

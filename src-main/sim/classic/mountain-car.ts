@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import type { MountainCarEnvConfig } from '../../../src-shared/config/envs/classic.js';
-import { Rng } from '../../engine/rng.js';
+import { Rng } from '../../core/rng.js';
 import { boxSpace, unitActionSpace, type Env, type ResetResult, type StepResult } from '../env.js';
 
 const MIN_POSITION = -1.2;

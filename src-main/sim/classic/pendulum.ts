@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { PendulumEnvConfig } from '../../../src-shared/config/envs/classic.js';
-import { Rng } from '../../engine/rng.js';
+import { Rng } from '../../core/rng.js';
 import { boxSpace, unitActionSpace, type Env, type ResetResult, type StepResult } from '../env.js';
 
 const MAX_SPEED = 8; // rad/s

@@ -9,7 +9,7 @@
  * a hand-written controller on the state observation (a reference that the roads are drivable).
  */
 import { LaneEnvConfig, laneTestSeeds, type LaneEnvConfigInput } from '../../../src-shared/config/envs/lane.js';
-import { Rng } from '../../engine/rng.js';
+import { Rng } from '../../core/rng.js';
 import { LaneEnv, type LaneDisengagement, type LaneEpisodeMetrics } from './lane-env.js';
 import { PHYSICS_DT } from './vehicle.js';
 

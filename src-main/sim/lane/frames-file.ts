@@ -21,7 +21,7 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../../store/atomic.js';
+import { writeJsonAtomic } from '../../core/durable-write.js';
 
 export const FRAMES_FORMAT = 'drive-lab-frames' as const;
 export const FRAMES_VERSION = 1;

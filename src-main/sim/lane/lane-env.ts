@@ -8,7 +8,7 @@
  *   curvature at 5, 10, 20, 40 m ahead * tightest radius, speed / maxSpeed, steering / max].
  *   ("pixels"): the camera image H*W*3 in [0, 1] (HWC, row-major from the top-left), then
  *   speed / maxSpeed and steering / max. ("vae"): the same as "pixels" here; the learner reads
- *   the image through a VAE encoder (src-main/engine/encoder/), so the policy sees
+ *   the image through a VAE encoder (src-main/rl/encoder/), so the policy sees
  *   [latent, speed, steering].
  * - Reward: progress along the lane centreline this step (m).
  * - terminated at a disengagement: the car's centre beyond the lane edge ("lane"), heading error
@@ -29,7 +29,7 @@
 import { LANE_TRAIN_SEEDS, type LaneEnvConfig } from '../../../src-shared/config/envs/lane.js';
 import type { CarPose } from '../../../src-shared/scene/car-pose.js';
 import type { LaneScene } from '../../../src-shared/scene/lane-scene.js';
-import { Rng } from '../../engine/rng.js';
+import { Rng } from '../../core/rng.js';
 import { boxSpace, type BoxSpace, type Env, type EnvInfo, type ImageObsLayout, type ResetResult, type StepResult } from '../env.js';
 import { DriverCamera } from './camera.js';
 import { CAR } from './car-spec.js';
@@ -100,7 +100,7 @@ export class LaneEnv implements Env {
    * With the "pixels" and "vae" observations: the observation is the camera image (height *
    * width * channels values, each byte / 255, HWC) followed by `extraDim` values (speed / max,
    * steering / max). The "vae" observation is this same raw observation: the learner's encoder
-   * (src-main/engine/encoder/) turns the image into the latent.
+   * (src-main/rl/encoder/) turns the image into the latent.
    */
   readonly imageLayout: ImageObsLayout | undefined;
   /** True for the image observations ("pixels", "vae"). */

@@ -6,7 +6,7 @@
  * always moves on in +x and never loops back on itself (distant parts stay far apart).
  */
 import type { RoadPiece } from '../../../src-shared/scene/lane-scene.js';
-import type { Rng } from '../../engine/rng.js';
+import type { Rng } from '../../core/rng.js';
 
 export interface RoadGenOptions {
   /** Total length (m). */

@@ -7,7 +7,7 @@
 import type { LaneEnvConfig } from '../../../src-shared/config/envs/lane.js';
 import type { LaneCrossSection, LaneMarking, LaneProp, LaneScene, NoiseTexture, Rgb } from '../../../src-shared/scene/lane-scene.js';
 import { hash32 } from '../../../src-shared/scene/texture.js';
-import { Rng } from '../../engine/rng.js';
+import { Rng } from '../../core/rng.js';
 import { CAR } from './car-spec.js';
 import { Road } from './road.js';
 import { generateRoadPieces, sampleRoad } from './road-gen.js';

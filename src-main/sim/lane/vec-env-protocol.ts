@@ -1,6 +1,6 @@
 /**
  * What crosses the thread boundary between WorkerVecEnv (vec-env.ts) and its env workers
- * (src-main/workers/env-worker.ts). Bulk data (actions, observations, rewards, flags, frames)
+ * (src-main/sim/env-worker.ts). Bulk data (actions, observations, rewards, flags, frames)
  * lives in SharedArrayBuffers; control goes through one Int32 slot per worker (Atomics), and
  * the rare infos (episode ends, events) through a MessagePort read synchronously with
  * receiveMessageOnPort. Every message object is validated on arrival.

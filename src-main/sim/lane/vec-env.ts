@@ -21,7 +21,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import type { EnvConfig } from '../../../src-shared/config/envs/index.js';
 import { formatIssues } from '../../../src-shared/protocol.js';
-import { spawnWorker } from '../../workers/spawn.js';
+import { spawnWorker, workerEntry } from '../../core/spawn.js';
 import type { BoxSpace, EnvInfo } from '../env.js';
 import { makeEnv } from '../registry.js';
 import {
@@ -36,6 +36,8 @@ import {
   STATUS_OK,
   type EnvWorkerInit,
 } from './vec-env-protocol.js';
+
+const ENV_WORKER = workerEntry('env-worker', import.meta.url, '../env-worker.ts');
 
 export interface WorkerVecEnvOptions {
   numEnvs: number;
@@ -157,7 +159,7 @@ export class WorkerVecEnv {
       const count = per + (w < extra ? 1 : 0);
       const { port1, port2 } = new MessageChannel();
       const init: EnvWorkerInit = { config, first, count, numEnvs, obsDim, actDim, frameBytes, worker: w, buffers };
-      workers.push(spawnWorker('env-worker', { workerData: { init, port: port2 }, transferList: [port2] }));
+      workers.push(spawnWorker(ENV_WORKER, { workerData: { init, port: port2 }, transferList: [port2] }));
       ports.push(port1);
       first += count;
     }

@@ -61,7 +61,7 @@ export const LaneRandomizeConfig = z.object({
 });
 export type LaneRandomizeConfig = z.infer<typeof LaneRandomizeConfig>;
 
-/** How the `vae` observation's conv encoder is set up for RL (see src-main/engine/encoder/). */
+/** How the `vae` observation's conv encoder is set up for RL (see src-main/rl/encoder/). */
 export const LaneVaeEncoderMode = z.enum(['frozen', 'finetune', 'scratch']);
 export type LaneVaeEncoderMode = z.infer<typeof LaneVaeEncoderMode>;
 

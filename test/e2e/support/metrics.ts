@@ -6,9 +6,9 @@
  * learned, since these tests exercise the app, not the learner.
  */
 import { join } from 'node:path';
-import type { Engine } from '../../../src-main/engine/engine.js';
-import { Rng } from '../../../src-main/engine/rng.js';
-import { JsonlAppender } from '../../../src-main/store/atomic.js';
+import type { Engine } from '../../../src-main/services/engine.js';
+import { Rng } from '../../../src-main/core/rng.js';
+import { JsonlAppender } from '../../../src-main/core/durable-write.js';
 import { RUN_FILES } from '../../../src-main/store/run-store.js';
 import type { MetricLine } from '../../../src-shared/types.js';
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/engine/rng.js';
+import { Rng } from '../../../src-main/core/rng.js';
 import { describeArchitecture } from '../../../src-main/export/architecture.js';
 import { ExportError } from '../../../src-main/export/errors.js';
 import { exportPolicy } from '../../../src-main/export/export.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/engine/rng.js';
+import { Rng } from '../../../src-main/core/rng.js';
 import { describeArchitecture, type ArchitectureDesc } from '../../../src-main/export/architecture.js';
 import { checkOnnx } from '../../../src-main/export/onnx/read.js';
 import { onnxModelType } from '../../../src-main/export/onnx/schema.js';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPolicy } from '../../../src-main/engine/checkpoint/policy.js';
+import { loadPolicy } from '../../../src-main/rl/checkpoint/policy.js';
 import { importPolicy } from '../../../src-main/export/load.js';
 import { tempDir } from '../../helpers/tmp.js';
 

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '../../../src-main/engine/rng.js';
+import { Rng } from '../../../src-main/core/rng.js';
 import type { EncoderSpecInput } from '../../../src-main/export/architecture.js';
 import { envExportInfo } from '../../../src-main/export/env-info.js';
 import type { ExportMetaInput } from '../../../src-main/export/export.js';

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/engine/rng.js';
+import { Rng } from '../../../src-main/core/rng.js';
 import { describeArchitecture } from '../../../src-main/export/architecture.js';
 import { exportPolicy } from '../../../src-main/export/export.js';
 import { Mlp } from '../../../src-main/ml/mlp.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/engine/rng.js';
+import { Rng } from '../../../src-main/core/rng.js';
 import { exportPolicy } from '../../../src-main/export/export.js';
 import { loadExportedPolicy } from '../../../src-main/export/load.js';
 import { evaluatePolicy, type EvaluationResult } from '../../../src-main/export/runner.js';

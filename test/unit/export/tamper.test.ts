@@ -7,7 +7,7 @@
 import { cpSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/engine/rng.js';
+import { Rng } from '../../../src-main/core/rng.js';
 import { ExportError } from '../../../src-main/export/errors.js';
 import { exportPolicy } from '../../../src-main/export/export.js';
 import { importPolicy, loadExportedPolicy, openExport } from '../../../src-main/export/load.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../../src-main/engine/engine.js';
+import { Engine } from '../../../src-main/services/engine.js';
 import { BACKEND_ORDER, selectBackend } from '../../../src-main/ml/backend.js';
 import { tempDir } from '../../helpers/tmp.js';
 

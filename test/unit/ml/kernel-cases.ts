@@ -13,7 +13,7 @@ import { dense, type DenseActivation } from '../../../src-main/ml/kernels/dense.
 import { setConvTransposeMethod, type ConvTransposeMethod } from '../../../src-main/ml/kernels/register.js';
 import { Mlp } from '../../../src-main/ml/mlp.js';
 import { adam } from '../../../src-main/ml/optim.js';
-import { Rng } from '../../../src-main/engine/rng.js';
+import { Rng } from '../../../src-main/core/rng.js';
 
 export const TOL = 1e-4;
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { disposeTd3Batch, disposeTd3Nets, makeTd3Nets, randomTd3Batch, td3Update, TD3_BENCH_HYPER } from '../../../bench/ml/td3-update.js';
-import { Rng } from '../../../src-main/engine/rng.js';
+import { Rng } from '../../../src-main/core/rng.js';
 import { registerProjectKernels } from '../../../src-main/ml/kernels/register.js';
 import { ConvVae } from '../../../src-main/ml/vae.js';
 

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/engine/rng.js';
+import { Rng } from '../../../src-main/core/rng.js';
 import { registerProjectKernels } from '../../../src-main/ml/kernels/register.js';
 import { Mlp } from '../../../src-main/ml/mlp.js';
 import { onBackend, randArray, relErr, TOL } from './kernel-cases.js';

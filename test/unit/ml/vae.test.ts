@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src-main/engine/rng.js';
+import { Rng } from '../../../src-main/core/rng.js';
 import { registerProjectKernels } from '../../../src-main/ml/kernels/register.js';
 import { ConvVae, DEFAULT_VAE_SPEC } from '../../../src-main/ml/vae.js';
 

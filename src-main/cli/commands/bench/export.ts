@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
-import { Rng } from '../../../engine/rng.js';
+import { Rng } from '../../../core/rng.js';
 import { describeArchitecture } from '../../../export/architecture.js';
 import { envExportInfo } from '../../../export/env-info.js';
 import { exportPolicy, type ExportResult } from '../../../export/export.js';

@@ -13,7 +13,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { LaneEnvConfig, type LaneEnvConfigInput } from '../../../../src-shared/config/envs/lane.js';
-import { Rng } from '../../../engine/rng.js';
+import { Rng } from '../../../core/rng.js';
 import { LaneEnv } from '../../../sim/lane/lane-env.js';
 import { tileFrames, writePng } from '../../../sim/lane/png.js';
 import { WorkerVecEnv } from '../../../sim/lane/vec-env.js';

@@ -1,0 +1,43 @@
+/**
+ * File names and the saved stage state of a drive pipeline run, without the pipeline's heavy
+ * imports (TF.js, the trainer): the engine's main process reads them to answer `runs.drive`.
+ */
+import { join } from 'node:path';
+import type { DriveStageId } from '../../../src-shared/config/drive.js';
+import { readJsonIfExists } from '../../core/durable-write.js';
+
+/** Files of the VAE stage inside the run's vae/ folder. */
+export const VAE_FILES = { model: 'model', checkpoints: 'checkpoints', reconstructions: 'reconstructions.png' } as const;
+
+export const DRIVE_FILES = {
+  state: 'drive.json',
+  frames: 'frames',
+  collected: 'frames/collected',
+  vae: 'vae',
+  pixels: 'pixels',
+  report: 'report.json',
+  reportMd: 'report.md',
+} as const;
+
+export type StageStatus = 'pending' | 'running' | 'done' | 'skipped' | 'failed';
+
+export interface StageState {
+  status: StageStatus;
+  /** Wall-clock seconds spent in the stage (all attempts). */
+  seconds: number;
+  startedAt?: string;
+  finishedAt?: string;
+  /** What the stage produced (counts, paths, outcome). */
+  detail?: Record<string, unknown>;
+}
+
+export interface DriveState {
+  version: 1;
+  stages: Record<DriveStageId, StageState>;
+  /** Sizes of metrics.jsonl and events.jsonl when the rl stage first started (a fresh rl start cuts back to them). */
+  rlLogOffsets?: { metrics: number; events: number };
+}
+
+export function readDriveState(runDir: string): DriveState | undefined {
+  return readJsonIfExists<DriveState>(join(runDir, DRIVE_FILES.state));
+}

@@ -1,0 +1,741 @@
+/**
+ * The training loop of one run (runs in the run's worker thread):
+ *
+ *   until totalSteps env steps:
+ *     honour controls (stop -> checkpoint and end; pause; evaluate now)
+ *     act: uniform random actions before learningStarts, then actor + exploration noise
+ *     step the vectorized envs, store transitions, report finished episodes and env events
+ *     every trainFreq vector steps after learningStarts: gradientSteps TD3 updates
+ *       (td3.trainSchedule "episodes": gradientSteps updates after every finished episode)
+ *     after a finished episode: the afterEpisode hook (may ask for a checkpoint or the end)
+ *     every logEvery env steps: a "train" metric line (means over the window)
+ *     every evalEvery env steps: a deterministic evaluation on held-out seeds
+ *     every checkpointEvery env steps: a full checkpoint
+ *   final evaluation -> eval.json, final checkpoint, status "finished"
+ *
+ * Everything that shapes the numbers (weights, Adam moments, replay buffer, every RNG, noise
+ * state, episodes in progress, counters, statistics windows) is in the checkpoint, so a resumed
+ * run continues exactly as the uninterrupted run would on the same backend. A non-finite loss or
+ * weight rolls the run back to its last checkpoint (which is only ever written healthy).
+ *
+ * Image observations with a conv encoder (lane obs "vae", rl/encoder/): a frozen encoder
+ * wraps the envs (LatentObsEnv: the learner and the replay buffer see latents); a trainable one
+ * ("finetune", "scratch") sits in the learner (Td3 encoder) and the replay buffer keeps the
+ * frames as bytes.
+ */
+import { statSync, truncateSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { RunConfig } from '../../../src-shared/config/run-config.js';
+import type { MetricLine } from '../../../src-shared/types.js';
+import { ConvEncoder } from '../../ml/conv-encoder.js';
+import { makeEnv } from '../../sim/registry.js';
+import { DEFAULT_CONTROL_DT_S, type Env, type EnvInfo } from '../../sim/env.js';
+import { VecEnv } from '../../sim/vec-env.js';
+import { writeJsonAtomic } from '../../core/durable-write.js';
+import { RUN_FILES } from '../../store/run-store.js';
+import { Rng } from '../../core/rng.js';
+import { CheckpointStore } from '../checkpoint/store.js';
+import { policySnapshot, type PolicyMeta } from '../checkpoint/policy.js';
+import { LatentObsEnv } from '../encoder/latent-env.js';
+import { obsEncoderSetup, type ObsEncoderSetup } from '../encoder/setup.js';
+import { prefixArrays, rngFromJson, rngToJson, unprefixArrays, type RngJson, type Snapshot, type SnapshotArray } from '../../core/snapshot.js';
+import type { LoadedArchive } from '../checkpoint/archive.js';
+import { makeNoise, type ExplorationNoise } from '../noise';
+import { makeReplay, type Replay } from '../replay';
+import { Td3, type Td3EncoderOptions } from '../algorithms/td3/td3.js';
+import { episodeInfoNumbers, evaluatePolicy, type EvalResult } from './evaluate.js';
+import { evaluateLaneRoutes } from './evaluate-lane.js';
+import { deriveSeeds, evalSeeds, reseedAfterRollback, type RunSeeds } from './seeds.js';
+import type { TrainJob } from './types.js';
+
+/** What one vector step did, for live views (the UI's "what the agent does"). Reused objects. */
+export interface StepView {
+  /** Env steps done after this vector step. */
+  step: number;
+  numEnvs: number;
+  /** [numEnvs * obsDim] observations the actions were chosen in. */
+  obs: Float32Array;
+  /** [numEnvs * actDim] actions taken (after noise and clipping). */
+  actions: Float32Array;
+  rewards: Float64Array;
+  terminated: Uint8Array;
+  truncated: Uint8Array;
+  /** [numEnvs * obsDim] current observations (the next episode's first one where an episode ended). */
+  nextObs: Float32Array;
+  /** Whether the actions came from the actor (false: uniform random warm-up). */
+  fromActor: boolean;
+  /** Per env: the info of this step (for an ended episode, its final step's info). */
+  infos: readonly EnvInfo[];
+  /** Per env: the ended episode's return and length (valid where terminated or truncated). */
+  episodeReturns: Float64Array;
+  episodeLengths: Int32Array;
+  /** Episodes finished in the run after this step; ended episodes get ordinals in env order up to it. */
+  episodes: number;
+}
+
+export interface TrainHooks {
+  /** Called after every vector step. Keep it cheap: it runs on the training thread. */
+  onStep?(view: StepView): void;
+  /** Called after every gradient step (tests use it to inject faults). */
+  afterUpdate?(learner: Td3, updates: number): void;
+  /** Builds the envs instead of the registry (tests, custom envs). */
+  makeEnv?(config: RunConfig['env']): Env;
+  /**
+   * Called after every training phase that follows finished episodes (once per vector step in
+   * which episodes ended, after their updates). `checkpoint` writes a full checkpoint now;
+   * `finish` ends training as if totalSteps were reached (final evaluation, checkpoint, finished).
+   */
+  afterEpisode?(trainer: Trainer): { checkpoint?: boolean; finish?: boolean } | void;
+  /**
+   * Where a fresh start (no checkpoint) cuts metrics.jsonl and events.jsonl (default 0 = empty
+   * them): a pipeline that wrote lines before this trainer started keeps them.
+   */
+  freshLogOffsets?: { metrics: number; events: number };
+  /** Wraps training env `index` after it is built (the live view taps env steps through it). */
+  wrapEnv?(env: Env, index: number): Env;
+  /**
+   * Asked at the top of every loop pass and when a paused run is woken: a promise means "run
+   * this first" (manual driving); the loop awaits it, then goes on where it was.
+   */
+  interlude?(): Promise<void> | undefined;
+}
+
+/** Polyak factor of a trainable target encoder when td3.encoderTau is absent (SAC-AE). */
+export const DEFAULT_ENCODER_TAU = 0.05;
+
+/** Roll-backs allowed before the run is declared failed. */
+export const MAX_ROLLBACKS = 5;
+/** Gradient steps between on-backend health checks of the losses. */
+const HEALTH_CHECK_EVERY = 100;
+/** Progress messages per second (at most). */
+const PROGRESS_INTERVAL_MS = 250;
+/** Longest stretch of work between yields to the event loop (control messages arrive there). */
+const YIELD_INTERVAL_MS = 25;
+/** Evaluation episodes run side by side (at most). */
+const MAX_EVAL_ENVS = 16;
+
+interface TrainerJson {
+  step: number;
+  vecSteps: number;
+  episodes: number;
+  rollbacks: number;
+  bestEval: number | null;
+  updatesSinceHealthCheck: number;
+  actionRng: RngJson;
+  metricsBytes: number;
+  eventsBytes: number;
+  configDigest: string;
+  /** Set when the afterEpisode hook ended training (absent in older checkpoints). */
+  finishRequested?: boolean;
+}
+
+class DivergenceError extends Error {}
+
+export function configDigest(config: RunConfig): string {
+  // The name is cosmetic (runs can be renamed); everything else shapes the numbers.
+  const { name: _name, ...rest } = config;
+  // Fields added after runs existed are left out at their default, so those runs still resume.
+  const { replay, ...td3 } = rest.td3;
+  const digested = replay.type === 'uniform' ? { ...rest, td3 } : rest;
+  return createHash('sha256').update(JSON.stringify(digested)).digest('hex').slice(0, 16);
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function firstNonFinite(arrays: Record<string, SnapshotArray>): string | undefined {
+  for (const [name, a] of Object.entries(arrays)) {
+    if (!(a instanceof Float32Array)) continue;
+    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return name;
+  }
+  return undefined;
+}
+
+export class Trainer {
+  readonly config: RunConfig;
+  readonly seeds: RunSeeds;
+  readonly vec: VecEnv;
+  readonly learner: Td3;
+  readonly buffer: Replay;
+  readonly noise: ExplorationNoise;
+  readonly checkpoints: CheckpointStore;
+  /** The observation's conv encoder, if it has one (lane obs "vae"). */
+  readonly encoderSetup: ObsEncoderSetup | undefined;
+  /** A frozen encoder shared by every env wrapper (mode "frozen"). */
+  readonly frozenEncoder: ConvEncoder | undefined;
+  private readonly evalEnvs: Env[];
+  private readonly actionRng: Rng;
+  private readonly metricsPath: string;
+  private readonly eventsPath: string;
+  private readonly digest: string;
+
+  step = 0;
+  vecSteps = 0;
+  episodes = 0;
+  rollbacks = 0;
+  bestEval: number | null = null;
+  /** True once the afterEpisode hook asked to end training. */
+  finishRequested = false;
+  private updatesSinceHealthCheck = 0;
+  /** The latest evaluation (for the app). */
+  lastEval: EvalResult | undefined;
+
+  // Scratch (allocation-free hot loop).
+  private readonly prevObs: Float32Array;
+  private readonly actions: Float32Array;
+  private readonly noiseRow: Float32Array;
+  private readonly view: StepView;
+
+  // Wall-clock bookkeeping (never part of the numbers).
+  private windowStart = performance.now();
+  private windowEnvSteps = 0;
+  private windowUpdates = 0;
+  private lastProgress = 0;
+  private progressStart = performance.now();
+  private progressEnvSteps = 0;
+  private progressUpdates = 0;
+  private lastYield = performance.now();
+  /** Real-time pacing: wall-clock start and simulated seconds since then (undefined = not pacing). */
+  private paceStart: number | undefined;
+  private paceSimS = 0;
+
+  constructor(
+    private readonly job: TrainJob,
+    private readonly hooks: TrainHooks = {},
+  ) {
+    const cfg = (this.config = job.config);
+    this.seeds = deriveSeeds(cfg.seed);
+    this.digest = configDigest(cfg);
+    const rawBuild = hooks.makeEnv ?? makeEnv;
+    const setup = (this.encoderSetup = obsEncoderSetup(cfg.env, job.runDir));
+    let encoderOptions: Td3EncoderOptions | undefined;
+    if (setup?.mode === 'frozen') {
+      const frozen = new ConvEncoder(setup.spec, new Rng(0), `run-${job.runId}/frozen-encoder`, false);
+      frozen.setWeights(setup.weights!);
+      this.frozenEncoder = frozen;
+    } else if (setup) {
+      if (cfg.td3.noise.type === 'param') throw new Error('parameter noise perturbs the actor on raw observations; with a trainable image encoder use gaussian or ou noise');
+      encoderOptions = { spec: setup.spec, extraDim: setup.extraDim, ...(setup.weights ? { weights: setup.weights } : {}), tau: cfg.td3.encoderTau ?? DEFAULT_ENCODER_TAU };
+    }
+    const frozen = this.frozenEncoder;
+    const build = frozen ? (c: RunConfig['env']) => new LatentObsEnv(rawBuild(c), frozen) : rawBuild;
+    // The simulators as built (HER reads the goal env's layout from them), then as the loop steps
+    // them (the live view's tap wraps them).
+    const rawEnvs = Array.from({ length: cfg.numEnvs }, () => build(cfg.env));
+    const envs = rawEnvs.map((env, i) => (hooks.wrapEnv ? hooks.wrapEnv(env, i) : env));
+    this.vec = new VecEnv(envs, this.seeds.envs);
+    const spaces = { obsDim: this.vec.obsDim, actDim: this.vec.actDim };
+    this.learner = new Td3(spaces, cfg.td3, { networks: this.seeds.networks, targetNoise: this.seeds.targetNoise }, undefined, encoderOptions);
+    // No need to hold more transitions than the run will ever collect.
+    const capacity = Math.min(cfg.td3.bufferSize, cfg.totalSteps + cfg.numEnvs);
+    const imageDim = encoderOptions ? setup!.spec.height * setup!.spec.width * setup!.spec.channels : 0;
+    this.buffer = makeReplay(cfg.td3.replay, { capacity, obsDim: spaces.obsDim, actDim: spaces.actDim, numEnvs: cfg.numEnvs, seed: this.seeds.replay, env: rawEnvs[0]!, imageDim, gamma: cfg.td3.gamma });
+    this.noise = makeNoise(cfg.td3.noise, { numEnvs: cfg.numEnvs, actDim: spaces.actDim, seed: this.seeds.noise, actor: this.learner.actor, name: this.learner.name });
+    this.actionRng = new Rng(this.seeds.actions);
+    this.evalEnvs = Array.from({ length: Math.min(cfg.evalEpisodes, MAX_EVAL_ENVS) }, () => build(cfg.env));
+    this.checkpoints = new CheckpointStore(join(job.runDir, RUN_FILES.checkpoints));
+    this.metricsPath = join(job.runDir, RUN_FILES.metrics);
+    this.eventsPath = join(job.runDir, RUN_FILES.events);
+    this.prevObs = new Float32Array(cfg.numEnvs * spaces.obsDim);
+    this.actions = new Float32Array(cfg.numEnvs * spaces.actDim);
+    this.noiseRow = new Float32Array(spaces.actDim);
+    this.view = {
+      step: 0,
+      numEnvs: cfg.numEnvs,
+      obs: this.prevObs,
+      actions: this.actions,
+      rewards: new Float64Array(cfg.numEnvs),
+      terminated: new Uint8Array(cfg.numEnvs),
+      truncated: new Uint8Array(cfg.numEnvs),
+      nextObs: this.vec.obs,
+      fromActor: false,
+      infos: [],
+      episodeReturns: new Float64Array(cfg.numEnvs),
+      episodeLengths: new Int32Array(cfg.numEnvs),
+      episodes: 0,
+    };
+  }
+
+  /** Runs to the end, or until stopped. Reports status through the job's outputs. */
+  async run(): Promise<void> {
+    const { out, controls } = this.job;
+    const cfg = this.config;
+    const torn = this.checkpoints.cleanTemp();
+    if (torn.length) out.log('warn', `removed ${torn.length} incomplete checkpoint folder(s) left by an interrupted write`);
+    // Resume whenever a complete checkpoint exists: the manager asks for it when run.json has
+    // progress, but a crash can come before run.json records any.
+    if (this.resumeFromCheckpoint()) {
+      out.log('info', `resumed from the checkpoint at step ${this.step}`);
+    } else {
+      // A fresh start owns the run's logs: drop lines an attempt without a checkpoint left.
+      const keep = this.hooks.freshLogOffsets;
+      for (const [path, bytes] of [
+        [this.metricsPath, keep?.metrics ?? 0],
+        [this.eventsPath, keep?.events ?? 0],
+      ] as const) {
+        if (fileSize(path) > bytes) truncateSync(path, bytes);
+      }
+      if (cfg.initPolicy) await this.initActorFromExport(cfg.initPolicy);
+      this.vec.reset();
+      this.writeCheckpoint();
+    }
+    out.status('running', this.step);
+    this.resetWindows();
+
+    for (;;) {
+      while (this.step < cfg.totalSteps && !this.finishRequested) {
+        await this.yieldNow();
+        const due = this.hooks.interlude?.();
+        if (due) {
+          await this.finishInterlude(due);
+          continue;
+        }
+        if (controls.paused && !controls.stopRequested) {
+          out.status('paused', this.step);
+          for (;;) {
+            await controls.waitWhilePaused();
+            // Woken for an interlude (manual driving while paused): run it, then wait on.
+            const woke = controls.stopRequested ? undefined : this.hooks.interlude?.();
+            if (!woke) break;
+            await this.finishInterlude(woke);
+            if (!controls.paused) break;
+          }
+          if (!controls.stopRequested) out.status('running', this.step);
+          this.resetWindows();
+        }
+        if (controls.stopRequested) {
+          const g = this.guard(() => {
+            this.assertHealthy();
+            this.writeCheckpoint();
+          });
+          if (g === 'ok') out.status('stopped', this.step);
+          if (g !== 'rolled-back') return;
+          continue; // rolled back: the next pass writes the stop checkpoint
+        }
+        if (controls.takeEvaluateRequest()) this.evaluate();
+        if (this.guard(() => this.iterate()) === 'gave-up') return;
+        await this.pace();
+      }
+
+      // The end: last statistics, final evaluation, final checkpoint.
+      let g = this.guard(() => {
+        if (this.step % cfg.logEvery !== 0) this.logTrainLine();
+        this.assertHealthy();
+      });
+      if (g === 'gave-up') return;
+      if (g === 'rolled-back') continue;
+      const final = this.evaluate();
+      writeJsonAtomic(join(this.job.runDir, 'eval.json'), {
+        step: this.step,
+        mean_return: final.mean_return,
+        std_return: final.std_return,
+        episodes: final.episodes,
+        returns: final.returns,
+        lengths: final.lengths,
+        seeds: final.seeds,
+        episode_stats: final.episodeStats,
+        deterministic: true,
+        ...(final.protocol ? { protocol: final.protocol } : {}),
+      });
+      g = this.guard(() => this.writeCheckpoint());
+      if (g === 'gave-up') return;
+      if (g === 'rolled-back') continue;
+      out.status('finished', this.step);
+      return;
+    }
+  }
+
+  /** Waits for an interlude to end; wall-clock windows and pacing restart after it. */
+  private async finishInterlude(p: Promise<void>): Promise<void> {
+    await p;
+    this.resetWindows();
+    this.paceStart = undefined;
+    this.lastYield = performance.now();
+  }
+
+  /** Loads an exported actor into the actor and its target (a fresh run started from an export). */
+  private async initActorFromExport(dir: string): Promise<void> {
+    const { importPolicy } = await import('../../export/load.js');
+    const imported = await importPolicy(dir);
+    const want = this.learner.actor.spec;
+    const got = imported.actor.spec;
+    if (imported.meta.envId !== this.config.env.id) throw new Error(`the policy in ${dir} was exported for "${imported.meta.envId}", not "${this.config.env.id}"`);
+    if (imported.encoder) throw new Error(`the policy in ${dir} has a camera encoder; this run's observations are vectors`);
+    if (got.inputDim !== want.inputDim || got.outputDim !== want.outputDim || got.hidden.join(',') !== want.hidden.join(',') || got.outputActivation !== want.outputActivation) {
+      throw new Error(`the actor in ${dir} is ${got.inputDim}-${got.hidden.join('-')}-${got.outputDim}; this run's actor is ${want.inputDim}-${want.hidden.join('-')}-${want.outputDim} (set td3.actorHidden to match)`);
+    }
+    this.learner.actor.setWeights(imported.actor.weights);
+    this.learner.actorTarget.setWeights(imported.actor.weights);
+    this.job.out.log('info', `actor initialized from the export in ${dir} (${imported.from})`);
+  }
+
+  /** Runs `fn`; on divergence rolls back. 'gave-up' means the run has been marked failed. */
+  private guard(fn: () => void): 'ok' | 'rolled-back' | 'gave-up' {
+    try {
+      fn();
+      return 'ok';
+    } catch (e) {
+      if (!(e instanceof DivergenceError)) throw e;
+      return this.rollback(e.message) ? 'rolled-back' : 'gave-up';
+    }
+  }
+
+  private assertHealthy(): void {
+    if (!this.learner.healthy()) throw new DivergenceError('a loss became NaN or infinite');
+  }
+
+  /** One vector step plus whatever training, logging, evaluation and checkpointing falls due. */
+  private iterate(): void {
+    const cfg = this.config;
+    const td3 = cfg.td3;
+    const before = this.step;
+    const ended = this.collect();
+    let n = 0;
+    if (td3.trainSchedule === 'episodes') {
+      // Kendall et al.: a fixed number of optimisation steps after each episode (-1: its length).
+      if (ended.episodes > 0 && this.step > td3.learningStarts) n = td3.gradientSteps >= 0 ? ended.episodes * td3.gradientSteps : ended.steps;
+    } else if (this.vecSteps % td3.trainFreq === 0 && this.step > td3.learningStarts) {
+      n = td3.gradientSteps >= 0 ? td3.gradientSteps : td3.trainFreq * cfg.numEnvs;
+    }
+    // (A HER buffer has nothing to sample until an episode has ended.)
+    if (n > 0 && this.buffer.size > 0) {
+      for (let k = 0; k < n; k++) {
+        this.learner.train(this.buffer.sample(td3.batchSize));
+        this.windowUpdates++;
+        this.progressUpdates++;
+        this.hooks.afterUpdate?.(this.learner, this.learner.updates);
+        if (++this.updatesSinceHealthCheck >= HEALTH_CHECK_EVERY) {
+          this.updatesSinceHealthCheck = 0;
+          if (!this.learner.healthy()) throw new DivergenceError('a loss became NaN or infinite');
+        }
+      }
+    }
+    if (ended.episodes > 0 && this.hooks.afterEpisode) {
+      const r = this.hooks.afterEpisode(this);
+      if (r?.finish) this.finishRequested = true;
+      if (r?.checkpoint) {
+        this.assertHealthy();
+        this.writeCheckpoint();
+      }
+    }
+    const crossed = (every: number) => every > 0 && Math.floor(before / every) < Math.floor(this.step / every);
+    if (crossed(cfg.logEvery)) this.logTrainLine();
+    if (this.step < cfg.totalSteps && crossed(cfg.evalEvery)) this.evaluate();
+    if (this.step < cfg.totalSteps && crossed(cfg.checkpointEvery)) {
+      this.assertHealthy();
+      this.writeCheckpoint();
+    }
+    this.maybeProgress();
+  }
+
+  /** One vector step; returns how many episodes ended in it and their total length. */
+  private collect(): { episodes: number; steps: number } {
+    const { numEnvs: n, obsDim: od, actDim: ad } = this.vec;
+    let endedEpisodes = 0;
+    let endedSteps = 0;
+    const out = this.job.out;
+    this.prevObs.set(this.vec.obs);
+    const fromActor = this.step >= this.config.td3.learningStarts;
+    if (!fromActor) {
+      for (let i = 0; i < this.actions.length; i++) this.actions[i] = this.actionRng.uniform(-1, 1);
+    } else {
+      const clean = this.learner.act(this.prevObs, n);
+      this.noise.prepare(this.prevObs, clean);
+      for (let e = 0; e < n; e++) {
+        this.noise.sample(e, this.noiseRow);
+        for (let k = 0; k < ad; k++) {
+          const a = clean[e * ad + k]! + this.noiseRow[k]!;
+          this.actions[e * ad + k] = a > 1 ? 1 : a < -1 ? -1 : a;
+        }
+      }
+    }
+    const res = this.vec.step(this.actions);
+    this.step += n;
+    this.vecSteps++;
+    this.windowEnvSteps += n;
+    this.progressEnvSteps += n;
+    for (let e = 0; e < n; e++) {
+      const term = res.terminated[e] === 1;
+      const trunc = res.truncated[e] === 1;
+      const done = term || trunc;
+      const next = done ? res.finalObs.subarray(e * od, (e + 1) * od) : this.vec.obs.subarray(e * od, (e + 1) * od);
+      this.buffer.add(e, this.prevObs.subarray(e * od, (e + 1) * od), this.actions.subarray(e * ad, (e + 1) * ad), res.rewards[e]!, next, term, trunc);
+      const info = res.infos[e]!;
+      const events = info.events;
+      if (Array.isArray(events)) {
+        for (const ev of events) {
+          if (ev && typeof ev === 'object' && typeof (ev as { kind?: unknown }).kind === 'string') {
+            // `episode`: the ordinal the episode gets when it ends (events that end one come on its last step).
+            out.event({ ...(ev as Record<string, unknown>), kind: (ev as { kind: string }).kind, step: this.step, t: Date.now(), env: e, episode: this.episodes + 1 });
+          }
+        }
+      }
+      if (done) {
+        this.noise.reset(e);
+        this.episodes++;
+        endedEpisodes++;
+        endedSteps += res.episodeLengths[e]!;
+        out.metric({ ...episodeInfoNumbers(info), kind: 'episode', step: this.step, return: res.episodeReturns[e]!, length: res.episodeLengths[e]! });
+      }
+    }
+    if (this.hooks.onStep) {
+      const v = this.view;
+      v.step = this.step;
+      v.fromActor = fromActor;
+      v.rewards.set(res.rewards);
+      v.terminated.set(res.terminated);
+      v.truncated.set(res.truncated);
+      v.infos = res.infos;
+      v.episodeReturns.set(res.episodeReturns);
+      v.episodeLengths.set(res.episodeLengths);
+      v.episodes = this.episodes;
+      this.hooks.onStep(v);
+    }
+    return { episodes: endedEpisodes, steps: endedSteps };
+  }
+
+  private logTrainLine(): void {
+    const stats = this.learner.takeStats();
+    if (!stats.finite) throw new DivergenceError('a loss became NaN or infinite');
+    const seconds = Math.max(1e-9, (performance.now() - this.windowStart) / 1000);
+    if (stats.updates > 0) {
+      const line: MetricLine = {
+        kind: 'train',
+        step: this.step,
+        critic_loss: stats.criticLoss,
+        actor_loss: stats.actorLoss,
+        q_mean: stats.qMean,
+        updates_per_s: this.windowUpdates / seconds,
+        env_steps_per_s: this.windowEnvSteps / seconds,
+      };
+      this.job.out.metric(line);
+    }
+    this.resetWindows();
+  }
+
+  private resetWindows(): void {
+    this.windowStart = performance.now();
+    this.windowEnvSteps = 0;
+    this.windowUpdates = 0;
+  }
+
+  /** Deterministic evaluation on the fixed evaluation seeds; keeps the best policy snapshot. */
+  evaluate(): EvalResult {
+    const cfg = this.config;
+    const policy = (obs: Float32Array, n: number) => this.learner.act(obs, n);
+    // Lane runs: Kendall et al.'s protocol on held-out test roads (250 m routes, safety driver).
+    const result = cfg.env.id === 'lane' ? evaluateLaneRoutes(policy, cfg.env, cfg.evalEpisodes) : evaluatePolicy(policy, this.evalEnvs, evalSeeds(cfg.evalEpisodes));
+    this.lastEval = result;
+    const stats: Record<string, number> = {};
+    for (const [k, v] of Object.entries(result.episodeStats)) stats[`mean_${k}`] = v;
+    this.job.out.metric({ ...stats, kind: 'eval', step: this.step, mean_return: result.mean_return, std_return: result.std_return, episodes: result.episodes });
+    if (Number.isFinite(result.mean_return) && (this.bestEval === null || result.mean_return > this.bestEval)) {
+      this.bestEval = result.mean_return;
+      const snap = policySnapshot(this.learner.actor.getWeights(), this.policyEncoderWeights());
+      if (firstNonFinite(snap.arrays) === undefined) {
+        this.checkpoints.writeBest(this.step, result.mean_return, snap, { ...this.policyMeta(), std_return: result.std_return, episodes: result.episodes });
+      }
+    }
+    return result;
+  }
+
+  private policyMeta(): PolicyMeta & { algo: string; configDigest: string } {
+    const s = this.encoderSetup;
+    return {
+      actorSpec: this.learner.actor.spec,
+      envId: this.config.env.id,
+      algo: this.config.algo,
+      configDigest: this.digest,
+      ...(s ? { encoder: { spec: s.spec, extraDim: s.extraDim, mode: s.mode } } : {}),
+    };
+  }
+
+  /** The weights of the encoder in front of the actor (trained or frozen), if there is one. */
+  policyEncoderWeights(): Float32Array[] | undefined {
+    return (this.learner.encoder ?? this.frozenEncoder)?.getWeights();
+  }
+
+  /**
+   * The deterministic policy on raw observations (images for "vae"): the frozen encoder (if any),
+   * then the learner (its own encoder, if any, and the actor). [n * rawObsDim] -> [n * actDim].
+   */
+  rawPolicy(): (obs: Float32Array, n: number) => Float32Array {
+    const frozen = this.frozenEncoder;
+    const s = this.encoderSetup;
+    if (!frozen || !s) return (obs, n) => this.learner.act(obs, n);
+    return (obs, n) => this.learner.act(frozen.encode(obs, n, s.extraDim), n);
+  }
+
+  /** Everything that shapes the numbers from here on. */
+  snapshot(): Snapshot<Record<string, unknown>> {
+    const learner = this.learner.snapshot();
+    const replay = this.buffer.snapshot();
+    const noise = this.noise.snapshot();
+    const vec = this.vec.snapshot();
+    const trainer: TrainerJson = {
+      step: this.step,
+      vecSteps: this.vecSteps,
+      episodes: this.episodes,
+      rollbacks: this.rollbacks,
+      bestEval: this.bestEval,
+      updatesSinceHealthCheck: this.updatesSinceHealthCheck,
+      actionRng: rngToJson(this.actionRng),
+      metricsBytes: fileSize(this.metricsPath),
+      eventsBytes: fileSize(this.eventsPath),
+      configDigest: this.digest,
+      ...(this.finishRequested ? { finishRequested: true } : {}),
+    };
+    const frozen: Record<string, SnapshotArray> = {};
+    this.frozenEncoder?.getWeights().forEach((w, i) => (frozen[`frozenEncoder.${i}`] = w));
+    return {
+      json: { trainer, learner: learner.json, replay: replay.json, noise: noise.json, vec: vec.json },
+      arrays: {
+        ...frozen,
+        ...prefixArrays('learner', learner.arrays),
+        ...prefixArrays('replay', replay.arrays),
+        ...prefixArrays('noise', noise.arrays),
+        ...prefixArrays('vec', vec.arrays),
+      },
+    };
+  }
+
+  restore(archive: LoadedArchive): void {
+    const json = archive.snapshot.json as { trainer: TrainerJson; learner: unknown; replay: unknown; noise: unknown; vec: unknown };
+    const arrays = archive.snapshot.arrays;
+    const t = json.trainer;
+    if (t.configDigest !== this.digest) throw new Error('the checkpoint was written with a different config; it cannot be resumed with this one');
+    this.learner.restore({ json: json.learner, arrays: unprefixArrays('learner', arrays) });
+    this.buffer.restore({ json: json.replay, arrays: unprefixArrays('replay', arrays) });
+    this.noise.restore({ json: json.noise, arrays: unprefixArrays('noise', arrays) });
+    if (this.frozenEncoder && 'frozenEncoder.0' in arrays) {
+      // The encoder the run was trained with (even if the VAE model folder changed since).
+      this.frozenEncoder.setWeights(this.frozenEncoder.variables.map((_, i) => arrays[`frozenEncoder.${i}`] as Float32Array));
+    }
+    const mismatched = this.vec.restore({ json: json.vec, arrays: unprefixArrays('vec', arrays) });
+    if (mismatched.length) {
+      this.job.out.log('warn', `env(s) ${mismatched.join(', ')} did not replay to the saved state (non-deterministic env); they start a new episode, so this run will not match an uninterrupted one exactly`);
+    }
+    this.step = t.step;
+    this.vecSteps = t.vecSteps;
+    this.episodes = t.episodes;
+    this.rollbacks = t.rollbacks;
+    this.bestEval = t.bestEval;
+    this.finishRequested = t.finishRequested === true;
+    this.updatesSinceHealthCheck = t.updatesSinceHealthCheck;
+    rngFromJson(this.actionRng, t.actionRng);
+    // Lines written after the checkpoint are replaced by the resumed run's own.
+    for (const [path, bytes] of [
+      [this.metricsPath, t.metricsBytes],
+      [this.eventsPath, t.eventsBytes],
+    ] as const) {
+      if (fileSize(path) > bytes) truncateSync(path, bytes);
+    }
+  }
+
+  private resumeFromCheckpoint(): boolean {
+    const loaded = this.checkpoints.loadLatest();
+    for (const s of loaded?.skipped ?? []) this.job.out.log('warn', `skipped checkpoint ${s}`);
+    if (!loaded) {
+      if (this.job.resume) this.job.out.log('warn', 'no usable checkpoint found; training starts from the beginning');
+      return false;
+    }
+    this.restore(loaded.archive);
+    return true;
+  }
+
+  /** Writes a full checkpoint (the caller has checked the losses); throws on non-finite weights. */
+  private writeCheckpoint(): void {
+    const snap = this.snapshot();
+    const bad = firstNonFinite(unprefixArrays('learner', snap.arrays));
+    if (bad) throw new DivergenceError(`weight "${bad}" is not finite`);
+    this.checkpoints.writeFull(this.step, snap, { ...this.policyMeta(), episodes: this.episodes, updates: this.learner.updates });
+  }
+
+  /** Restores the last good checkpoint after a divergence. Returns false if the run gave up. */
+  private rollback(reason: string): boolean {
+    const { out } = this.job;
+    const detectedAt = this.step;
+    const rollbacks = this.rollbacks + 1;
+    const loaded = this.checkpoints.loadLatest();
+    if (!loaded) {
+      out.event({ kind: 'divergence', step: detectedAt, t: Date.now(), reason, rolledBackTo: null, rollbacks });
+      out.status('failed', detectedAt, `diverged (${reason}) and no checkpoint is left to roll back to`);
+      return false;
+    }
+    this.restore(loaded.archive);
+    this.rollbacks = rollbacks;
+    // Take a different path from the checkpoint than the one that diverged.
+    this.buffer.reseed(reseedAfterRollback(this.seeds.replay, rollbacks));
+    this.learner.reseed(reseedAfterRollback(this.seeds.targetNoise, rollbacks));
+    out.event({ kind: 'divergence', step: detectedAt, t: Date.now(), reason, rolledBackTo: this.step, rollbacks });
+    out.log('warn', `training diverged at step ${detectedAt} (${reason}); rolled back to the checkpoint at step ${this.step}`);
+    this.resetWindows();
+    if (rollbacks > MAX_ROLLBACKS) {
+      out.status('failed', this.step, `diverged ${rollbacks} times; lower the learning rates or enable maxGradNorm`);
+      return false;
+    }
+    return true;
+  }
+
+  private maybeProgress(): void {
+    const now = performance.now();
+    if (now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
+    const seconds = Math.max(1e-9, (now - this.progressStart) / 1000);
+    this.job.out.progress({
+      step: this.step,
+      totalSteps: this.config.totalSteps,
+      episodes: this.episodes,
+      envStepsPerS: this.progressEnvSteps / seconds,
+      updatesPerS: this.progressUpdates / seconds,
+    });
+    this.lastProgress = now;
+    this.progressStart = now;
+    this.progressEnvSteps = 0;
+    this.progressUpdates = 0;
+  }
+
+  /**
+   * In `realtime` speed, sleeps so that simulated time (the env's control period per vector
+   * step) keeps pace with the wall clock, for watching; in `fast` speed, does nothing.
+   */
+  private async pace(): Promise<void> {
+    if (this.job.controls.speed !== 'realtime' || this.job.controls.paused) {
+      this.paceStart = undefined;
+      return;
+    }
+    const now = performance.now();
+    if (this.paceStart === undefined) {
+      this.paceStart = now;
+      this.paceSimS = 0;
+    }
+    this.paceSimS += this.vec.envs[0]?.controlDtS ?? DEFAULT_CONTROL_DT_S;
+    const aheadMs = this.paceSimS * 1000 - (now - this.paceStart);
+    if (aheadMs > 1) {
+      await new Promise<void>((r) => setTimeout(r, aheadMs));
+      this.lastYield = performance.now();
+    } else if (aheadMs < -1000) {
+      // Fell more than a second behind (slow updates): do not try to catch up in a burst.
+      this.paceStart = now;
+      this.paceSimS = 0;
+    }
+  }
+
+  private async yieldNow(): Promise<void> {
+    if (performance.now() - this.lastYield < YIELD_INTERVAL_MS) return;
+    await new Promise<void>((r) => setImmediate(r));
+    this.lastYield = performance.now();
+  }
+
+  dispose(): void {
+    this.learner.dispose();
+    this.frozenEncoder?.dispose();
+    this.noise.dispose();
+    for (const e of [...this.vec.envs, ...this.evalEnvs]) e.close?.();
+  }
+}

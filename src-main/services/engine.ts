@@ -1,0 +1,139 @@
+/**
+ * The engine: one object behind all three front doors (Electron IPC, WebSocket, CLI).
+ * It owns the run store, the training workers and the event bus, and answers every
+ * request channel of the contract through a validating Dispatcher.
+ */
+import { cpus, freemem, platform, release, totalmem } from 'node:os';
+import type { EngineClient, EventChannel, EventOf, RequestChannel, RequestOf, ResponseOf } from '../../src-shared/contract.js';
+import type { BackendChoice, RunConfigInput } from '../../src-shared/config/run-config.js';
+import { ContractError } from '../../src-shared/protocol.js';
+import type { BackendInfo } from '../../src-shared/types.js';
+import { driveRunView } from '../pipelines/drive/drive-view.js';
+import { defaultArmScene } from '../sim/arm/scene.js';
+import { laneSceneFor } from '../sim/lane/scene-request.js';
+import { RunStore } from '../store/run-store.js';
+import { listTracks, readTrack } from '../store/episode-tracks.js';
+import { runExportJob } from './export-job.js';
+import { Dispatcher, type Handlers } from './dispatch.js';
+import { EventBus } from './event-bus.js';
+import { defaultRunsDir } from '../core/paths.js';
+import { probeBackendInWorker, TrainingManager } from './training-manager.js';
+import { APP_NAME, APP_VERSION } from '../core/version.js';
+
+export interface EngineOptions {
+  runsDir?: string;
+  backend?: BackendChoice;
+}
+
+export class Engine {
+  readonly bus = new EventBus();
+  readonly store: RunStore;
+  readonly training: TrainingManager;
+  readonly dispatcher: Dispatcher;
+  private readonly startedAt = Date.now();
+  private backendPromise: Promise<BackendInfo> | undefined;
+  private readonly backendChoice: BackendChoice;
+
+  constructor(options: EngineOptions = {}) {
+    this.store = new RunStore(defaultRunsDir(options.runsDir), APP_VERSION);
+    this.training = new TrainingManager(this.store, this.bus);
+    // Nothing is lost on a crash: runs a dead process left 'running' become 'stopped' and
+    // resume from their last checkpoint when started again.
+    this.store.recoverInterrupted();
+    this.backendChoice = options.backend ?? 'auto';
+    this.dispatcher = new Dispatcher(this.handlers(), {
+      onInternalError: (channel, error) => {
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        this.log('error', `${channel}: ${message}`);
+      },
+    });
+  }
+
+  /** The backend that training workers load, probed once in a worker thread. */
+  backend(): Promise<BackendInfo> {
+    this.backendPromise ??= probeBackendInWorker(this.backendChoice);
+    return this.backendPromise;
+  }
+
+  log(level: 'info' | 'warn' | 'error', message: string): void {
+    if (level === 'error') console.error(message);
+    this.bus.emit('engine.log', { level, message, t: Date.now() });
+  }
+
+  private handlers(): Handlers {
+    return {
+      'engine.status': async () => ({
+        app: APP_NAME,
+        version: APP_VERSION,
+        backend: await this.backend(),
+        runsDir: this.store.root,
+        platform: `${platform()} ${release()}`,
+        nodeVersion: process.version,
+        cpus: cpus().length,
+        uptimeS: (Date.now() - this.startedAt) / 1000,
+        activeRuns: this.training.activeCount(),
+        rssBytes: process.memoryUsage().rss,
+        systemMemory: { totalBytes: totalmem(), freeBytes: freemem() },
+      }),
+      'runs.list': () => this.store.list(),
+      'runs.get': ({ id }) => this.store.get(id),
+      'runs.create': ({ config }) => this.store.create(config as RunConfigInput),
+      'runs.rename': ({ id, name }) => this.store.rename(id, name),
+      'runs.delete': ({ id }) => {
+        if (this.training.isActive(id)) throw new ContractError('conflict', `run "${id}" is training; stop it first`);
+        this.store.delete(id);
+        return { ok: true as const };
+      },
+      'runs.duplicate': ({ id, changes }) => this.store.duplicate(id, changes),
+      'runs.metrics': ({ id, from, limit }) => this.store.metrics(id, from, limit),
+      'runs.events': ({ id, from, limit }) => this.store.events(id, from, limit),
+      'train.start': ({ id }) => this.training.start(id),
+      'train.pause': ({ id }) => this.training.pause(id),
+      'train.resume': ({ id }) => this.training.resume(id),
+      'train.stop': ({ id }) => this.training.stop(id),
+      'train.evaluate': ({ id }) => this.training.evaluate(id),
+      'train.setSpeed': ({ id, speed }) => this.training.setSpeed(id, speed),
+      'scene.arm': ({ env, seed }) => defaultArmScene(env, seed),
+      'scene.lane': ({ seed, config }) => laneSceneFor(seed, config),
+      'live.watch': ({ id, seconds }) => this.training.watch(id, seconds),
+      'train.takeover': ({ id, on, recordFrames, demonstrations }) => this.training.takeover(id, on, { recordFrames, demonstrations }),
+      'train.drive': ({ id, steer, throttle }) => this.training.drive(id, { steer, throttle }),
+      'runs.episodes': ({ id, limit }) => {
+        this.store.readMeta(id); // not-found for unknown ids
+        const all = listTracks(this.store.dir(id));
+        return { ...all, episodes: all.episodes.slice(-limit) };
+      },
+      'runs.track': ({ id, episode, manual }) => {
+        this.store.readMeta(id);
+        const track = readTrack(this.store.dir(id), episode, manual);
+        if (!track) throw new ContractError('not-found', `episode ${episode}${manual ? ' (driven by hand)' : ''} of run "${id}" is not recorded (episodes older than the recording budget are dropped)`);
+        return track;
+      },
+      'runs.drive': ({ id }) => {
+        const { config } = this.store.readConfig(id);
+        if (!config.drive) throw new ContractError('bad-request', `run "${id}" is not a drive pipeline run (its config has no drive block)`);
+        return driveRunView(this.store.dir(id));
+      },
+      'runs.export': ({ id, checkpoint, formats }) => {
+        const { config } = this.store.readConfig(id);
+        return runExportJob({ id, runDir: this.store.dir(id), checkpoint, formats, backend: config.backend }, this.bus);
+      },
+    };
+  }
+
+  /** An in-process client with the same validation as the remote ones (used by the CLI and tests). */
+  client(): EngineClient {
+    return {
+      request: async <C extends RequestChannel>(channel: C, payload: RequestOf<C>): Promise<ResponseOf<C>> => {
+        const result = await this.dispatcher.call(channel, payload);
+        if ('error' in result) throw new ContractError(result.error.code, result.error.message, result.error.issues);
+        return result.value as ResponseOf<C>;
+      },
+      on: <C extends EventChannel>(channel: C, listener: (payload: EventOf<C>) => void) => this.bus.on(channel, listener),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.training.stopAll();
+  }
+}
