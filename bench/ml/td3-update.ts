@@ -1,6 +1,6 @@
 /**
  * The TD3 update the `bench ml` command times, written over Mlp and tf.train.adam exactly as
- * issue 4 states it (the learner's real update lives in src-main/engine/td3/; at merge the
+ * issue 4 states it (the learner's real update lives in src-main/rl/algorithms/td3/; at merge the
  * bench may point at that one instead):
  *
  *   a' = clip(pi'(s') + clip(N(0, targetNoise), -noiseClip, noiseClip), -1, 1)

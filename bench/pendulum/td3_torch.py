@@ -3,7 +3,7 @@
 Usage: /usr/bin/python3 td3_torch.py CONFIG.json [THREADS]
 (CONFIG: a Drive Lab RunConfig; THREADS defaults to the core count; prints one JSON line)
 
-Same algorithm and schedule as src-main/engine/td3 + train/trainer.ts: uniform random actions
+Same algorithm and schedule as src-main/rl/algorithms/td3 + rl/train/trainer.ts: uniform random actions
 before learning_starts, then actor + Gaussian noise clipped to [-1, 1]; one update per env step
 after learning_starts (train_freq 1, gradient_steps 1); twin critics with the min target, target
 policy smoothing, delayed actor and Polyak updates; Adam; deterministic evaluations every

@@ -8,7 +8,7 @@ import { builtinModules } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../../package.json' with { type: 'json' };
 
-const OUT = new URL('../../out/', import.meta.url).pathname;
+const OUT = new URL('../../../out/', import.meta.url).pathname;
 const read = (p: string) => readFileSync(OUT + p, 'utf8');
 
 function imports(code: string): string[] {

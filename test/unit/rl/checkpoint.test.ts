@@ -86,7 +86,7 @@ describe('checkpoint store', () => {
     for (let round = 0; round < 3; round++) {
       let confirmed = -1;
       await new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'test/unit/learn/ckpt-writer.ts', dir, String(next)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, ['--import', 'tsx', 'test/unit/rl/ckpt-writer.ts', dir, String(next)], { stdio: ['ignore', 'pipe', 'pipe'] });
         let err = '';
         child.stderr.on('data', (d: Buffer) => (err += d.toString()));
         let firstAt = 0;
