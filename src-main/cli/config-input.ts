@@ -5,12 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { buildRunConfig, type RunConfig, type RunConfigInput } from '../../src-shared/config/run-config.js';
-import { deepMerge } from '../store/run-store.js';
+import { deepMerge, isPlainObject } from '../../src-shared/util/objects.js';
 import { CliError } from './context.js';
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Commander collector for repeatable options. */
 export function collect(value: string, previous: string[]): string[] {

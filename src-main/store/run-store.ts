@@ -8,6 +8,7 @@
  *   <runsDir>/<id>/checkpoints/   written by the learner (atomic, see checkpoint code)
  *   <runsDir>/<id>/exports/       policy exports
  */
+import { deepMerge, isPlainObject } from '../../src-shared/util/objects.js';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -243,18 +244,5 @@ export class RunStore {
   }
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
-/** Deep merge for config changes: objects merge, everything else (arrays too) replaces. */
-export function deepMerge(base: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(changes)) {
-    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
-    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : v;
-  }
-  return out;
-}
-
-export { readJsonIfExists };
+export { deepMerge, readJsonIfExists };

@@ -7,6 +7,7 @@
  * shape). Runs through the engine like `train` (a worker thread; the run shows in the app), with a
  * progress line per stage. Ctrl-C stops after a checkpoint; `drive --resume <run>` continues.
  */
+import { fixedOrDash as fmt } from '../../../src-shared/util/format.js';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -113,7 +114,6 @@ export function driveInput(o: DriveOptions, g: GlobalOptions): { input: Record<s
   return { input, userPaths };
 }
 
-const fmt = (x: unknown, digits = 1): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '-');
 
 export function register(program: Command): void {
   const d = DRIVE_CLI_DEFAULTS;

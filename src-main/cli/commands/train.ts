@@ -4,6 +4,7 @@
  * worker thread with a progress bar, and prints a summary (--json: machine-readable). Ctrl-C
  * stops the run after a checkpoint; `train --resume <run>` continues it.
  */
+import { fixedOrDash as fmt } from '../../../src-shared/util/format.js';
 import { existsSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -84,10 +85,6 @@ function buildInput(o: TrainOptions, g: GlobalOptions): { input: Record<string, 
     input.name = `${(input.algo as string | undefined) ?? 'td3'}-${env}-seed${(input.seed as number | undefined) ?? 0}`;
   }
   return { input, userPaths };
-}
-
-function fmt(x: unknown, digits = 1): string {
-  return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '-';
 }
 
 export function register(program: Command): void {

@@ -10,6 +10,7 @@
  * (theirs: one 250 m road): disengagements are totals over the N routes, MPD = total distance /
  * max(1, disengagements).
  */
+import { fixedOrDash as fmt } from '../../../src-shared/util/format.js';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { laneTestSeeds, type LaneEnvConfig } from '../../../src-shared/config/envs/lane.js';
@@ -117,7 +118,6 @@ function baselineRow(method: string, o: LaneEvalResult['overall']): TableRow {
   return { method, episodes: null, distanceM: null, minutes: null, mpd: o.mpd, disengagements: o.disengagements, routes: o.routes, cleanRoutes: o.cleanRoutes };
 }
 
-const fmt = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
 
 export function reportMarkdown(r: DriveReport): string {
   const lines: string[] = [];

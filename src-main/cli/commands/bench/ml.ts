@@ -3,11 +3,11 @@
  * and batch-1 actor-inference timings on every backend that loads, beside PyTorch on the CPU
  * in the same run. See bench/README.md; figures go to bench/RESULTS.md.
  */
+import { fixedOrDash as fmt } from '../../../../src-shared/util/format.js';
 import type { Command } from 'commander';
 import { BENCH_BACKENDS, runMlBench, type BenchBackend, type MlBenchReport } from '../../../../bench/ml/run-ml-bench.js';
 import { CliError, globalOptions, intOption, output } from '../../context.js';
 
-const fmt = (v: number | null, digits = 1) => (v === null ? '-' : v.toFixed(digits));
 
 function table(r: MlBenchReport): string {
   const head = ['backend', 'TD3 update ms', 'VAE step ms', 'actor infer ms', 'torch TD3 ms', 'torch VAE ms', 'TD3 ratio', 'VAE ratio'];

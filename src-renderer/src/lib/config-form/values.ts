@@ -6,14 +6,11 @@
 import type { z } from 'zod';
 import { DDPG_PRESET, type AlgoId } from '../../../../src-shared/config/algo';
 import { RunConfig } from '../../../../src-shared/config/run-config';
+import { isPlainObject } from '../../../../src-shared/util/objects';
 import type { NumberRange } from './schema';
 
 export type Path = readonly string[];
 export const pathKey = (path: Path): string => path.join('.');
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function getAt(root: unknown, path: Path): unknown {
   let cur = root;
