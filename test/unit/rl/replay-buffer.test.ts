@@ -16,7 +16,7 @@ function feed(buf: ReplayBuffer, numEnvs: number, vecSteps: number, seed = 1): v
     for (let e = 0; e < numEnvs; e++) {
       const obs = Float32Array.of(e, ep[e], t[e]);
       const next = Float32Array.of(e, ep[e], t[e] + 1);
-      const done = t[e] + 1 >= len[e];
+      const done = t[e]! + 1 >= len[e]!;
       const terminated = done && ep[e] % 2 === 0;
       const truncated = done && !terminated;
       buf.add(e, obs, Float32Array.of(t[e] / 100, -e), 1000 * e + 10 * ep[e] + t[e], next, terminated, truncated);
@@ -37,7 +37,7 @@ function checkBatch(buf: ReplayBuffer, n: number): void {
     expect(b.rewards[i]).toBe(1000 * e + 10 * k + t);
     expect(b.actions[2 * i]).toBeCloseTo(t / 100, 6);
     expect(b.actions[2 * i + 1]).toBe(-e);
-    expect(b.terminated[i] + b.truncated[i]).toBeLessThanOrEqual(1);
+    expect(b.terminated[i]! + b.truncated[i]!).toBeLessThanOrEqual(1);
     if (b.terminated[i]) expect(k % 2).toBe(0);
     if (b.truncated[i]) expect(k % 2).toBe(1);
   }

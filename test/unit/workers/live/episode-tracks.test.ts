@@ -109,7 +109,7 @@ describe('episode track store', () => {
     w.close();
     const buf = readFileSync(p.data);
     const first = JSON.parse(readFileSync(p.index, 'utf8').split('\n')[0]!) as { bytes: number };
-    buf[first.bytes - 5] ^= 0xff; // a flipped byte in episode 1's rows
+    buf[first.bytes - 5]! ^= 0xff; // a flipped byte in episode 1's rows
     writeFileSync(p.data, buf);
     expect(readTrack(dir, 1)).toBeUndefined();
     expect(readTrack(dir, 2)).toBeDefined();
