@@ -1,5 +1,5 @@
 /**
- * The robot-arm learning benchmark (issue 7): TD3 on `arm-reach` (goal: >= 95% success over 100
+ * The robot-arm learning benchmark: TD3 on `arm-reach` (goal: >= 95% success over 100
  * deterministic evaluation episodes within 30,000 env steps, for every seed) or `arm-push`
  * (report what it reaches). Each seed is one run through the real training loop (Engine ->
  * worker thread -> runTraining) with the env preset (src-shared/config/presets.ts) plus any

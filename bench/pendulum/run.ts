@@ -1,5 +1,5 @@
 /**
- * The pendulum learning benchmark (issue 3): TD3 and DDPG on `pendulum`, N seeds each, 20k env
+ * The pendulum learning benchmark: TD3 and DDPG on `pendulum`, N seeds each, 20k env
  * steps with the env preset; goal: final deterministic evaluation mean return >= -200 for every
  * seed (rl-baselines3-zoo reports -152 +- 90 for both at 20k steps). Also times the TD3 seed-0
  * run alone, then a compact PyTorch TD3 with the same settings alone (same machine, same bench

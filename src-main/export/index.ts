@@ -1,5 +1,5 @@
 /**
- * Policy export (issue 9): TF.js LayersModel and ONNX, verified at export time, loadable and
+ * Policy export: TF.js LayersModel and ONNX, verified at export time, loadable and
  * importable, with a standalone runner. See export.ts, load.ts, runner.ts and run-source.ts.
  */
 export { describeArchitecture, type ActorSpec, type EncoderSpec, type EncoderSpecInput, type PolicyArchitecture } from './architecture.js';

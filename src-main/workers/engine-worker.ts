@@ -101,7 +101,7 @@ async function runJob(msg: ToWorker): Promise<void> {
     },
   };
   try {
-    const { runTraining } = await import('../rl/train/run-training.js');
+    const { runTraining } = await import('./run-training.js');
     const { LiveTap } = await import('./live/live-tap.js');
     tap = new LiveTap(msg.runDir, controls, out, {
       frame: (frame) => send({ type: 'frame', frame }),

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import type { DriveStageId } from '../../../src-shared/config/drive.js';
+import type { MetricLine } from '../../../src-shared/types.js';
 import { readJsonIfExists } from '../../core/durable-write.js';
 
 /** Files of the VAE stage inside the run's vae/ folder. */
@@ -40,4 +41,26 @@ export interface DriveState {
 
 export function readDriveState(runDir: string): DriveState | undefined {
   return readJsonIfExists<DriveState>(join(runDir, DRIVE_FILES.state));
+}
+
+/** One evaluation after a training episode (the "drive_eval" metric line). */
+export interface DriveEvalLine extends MetricLine {
+  kind: 'drive_eval';
+  agent: 'vae' | 'pixels';
+  episode: number;
+  routes: number;
+  distance: number;
+  disengagements: number;
+  mpd: number;
+  clean_routes: number;
+  mean_abs_offset: number;
+  train_episodes: number;
+  /** Metres driven in training episodes so far. */
+  train_distance: number;
+  /** Env steps of training so far. */
+  train_steps: number;
+  /** Wall-clock seconds of this agent's RL stage so far, and of the pipeline (collect + vae + rl). */
+  rl_s: number;
+  pipeline_s: number;
+  eval_s: number;
 }

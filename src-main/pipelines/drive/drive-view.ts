@@ -11,7 +11,7 @@ import type { MetricLine } from '../../../src-shared/types.js';
 import { readJsonIfExists, readJsonlLines } from '../../core/durable-write.js';
 import { RUN_FILES } from '../../store/run-store.js';
 import { DRIVE_FILES, readDriveState, VAE_FILES } from './drive-files.js';
-import type { DriveEvalLine } from './pipeline.js';
+import type { DriveEvalLine } from './drive-files.js';
 import type { DriveReport } from './report.js';
 
 /** Largest reconstruction grid sent to the app (bytes); a bigger one is left out. */

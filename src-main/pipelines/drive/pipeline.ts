@@ -35,10 +35,10 @@ import { JsonlAppender, readJsonIfExists, readJsonlLines, writeJsonAtomic } from
 import { RUN_FILES } from '../../store/run-store.js';
 import { collectFrames } from './collect.js';
 import { writeReport } from './report.js';
-import { DRIVE_FILES, readDriveState, VAE_FILES, type DriveState, type StageState, type StageStatus } from './drive-files.js';
+import { DRIVE_FILES, readDriveState, VAE_FILES, type DriveEvalLine, type DriveState, type StageState, type StageStatus } from './drive-files.js';
 import { trainVae } from './vae-train.js';
 
-export { DRIVE_FILES, readDriveState, type DriveState, type StageState, type StageStatus };
+export { DRIVE_FILES, readDriveState, type DriveEvalLine, type DriveState, type StageState, type StageStatus };
 
 /** A live stage update (the run.stage event without the run id). */
 export interface StageUpdate {
@@ -51,27 +51,6 @@ export interface StageUpdate {
   detail?: Record<string, unknown>;
 }
 
-/** One evaluation after a training episode (the "drive_eval" metric line). */
-export interface DriveEvalLine extends MetricLine {
-  kind: 'drive_eval';
-  agent: 'vae' | 'pixels';
-  episode: number;
-  routes: number;
-  distance: number;
-  disengagements: number;
-  mpd: number;
-  clean_routes: number;
-  mean_abs_offset: number;
-  train_episodes: number;
-  /** Metres driven in training episodes so far. */
-  train_distance: number;
-  /** Env steps of training so far. */
-  train_steps: number;
-  /** Wall-clock seconds of this agent's RL stage so far, and of the pipeline (collect + vae + rl). */
-  rl_s: number;
-  pipeline_s: number;
-  eval_s: number;
-}
 
 function initialState(): DriveState {
   const stages = {} as Record<DriveStageId, StageState>;

@@ -20,7 +20,7 @@ import { evaluateLane, KENDALL_TABLE_I, randomPolicy, zeroPolicy, type LaneEvalR
 import { readFramesManifest } from '../../sim/lane/frames-file.js';
 import { readJsonlLines, writeFileAtomic, writeJsonAtomic } from '../../core/durable-write.js';
 import { RUN_FILES } from '../../store/run-store.js';
-import type { DriveEvalLine, DriveState } from './pipeline.js';
+import type { DriveEvalLine, DriveState } from './drive-files.js';
 
 /** Kendall et al. 2018, Table I, with the training columns. */
 export const KENDALL_TABLE_I_FULL = [

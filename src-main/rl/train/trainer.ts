@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
 import { ConvEncoder } from '../../ml/conv-encoder.js';
+import type { MlpSpec } from '../../ml/mlp.js';
 import { makeEnv } from '../../sim/registry.js';
 import { DEFAULT_CONTROL_DT_S, type Env, type EnvInfo } from '../../sim/env.js';
 import { VecEnv } from '../../sim/vec-env.js';
@@ -94,11 +95,23 @@ export interface TrainHooks {
   freshLogOffsets?: { metrics: number; events: number };
   /** Wraps training env `index` after it is built (the live view taps env steps through it). */
   wrapEnv?(env: Env, index: number): Env;
+  /** Reads an exported policy for `initPolicy` (the worker supplies export/load.ts). */
+  loadInitPolicy?(dir: string): Promise<InitPolicy>;
   /**
    * Asked at the top of every loop pass and when a paused run is woken: a promise means "run
    * this first" (manual driving); the loop awaits it, then goes on where it was.
    */
   interlude?(): Promise<void> | undefined;
+}
+
+/** An exported actor to start a fresh run from (`initPolicy`). */
+export interface InitPolicy {
+  envId: string;
+  actor: { spec: MlpSpec; weights: Float32Array[] };
+  /** True when the export has a camera encoder in front of the actor. */
+  hasEncoder: boolean;
+  /** Which of the export's formats was read. */
+  from: string;
 }
 
 /** Polyak factor of a trainable target encoder when td3.encoderTau is absent (SAC-AE). */
@@ -361,12 +374,12 @@ export class Trainer {
 
   /** Loads an exported actor into the actor and its target (a fresh run started from an export). */
   private async initActorFromExport(dir: string): Promise<void> {
-    const { importPolicy } = await import('../../export/load.js');
-    const imported = await importPolicy(dir);
+    if (!this.hooks.loadInitPolicy) throw new Error('this trainer cannot read exported policies (no loadInitPolicy hook)');
+    const imported = await this.hooks.loadInitPolicy(dir);
     const want = this.learner.actor.spec;
     const got = imported.actor.spec;
-    if (imported.meta.envId !== this.config.env.id) throw new Error(`the policy in ${dir} was exported for "${imported.meta.envId}", not "${this.config.env.id}"`);
-    if (imported.encoder) throw new Error(`the policy in ${dir} has a camera encoder; this run's observations are vectors`);
+    if (imported.envId !== this.config.env.id) throw new Error(`the policy in ${dir} was exported for "${imported.envId}", not "${this.config.env.id}"`);
+    if (imported.hasEncoder) throw new Error(`the policy in ${dir} has a camera encoder; this run's observations are vectors`);
     if (got.inputDim !== want.inputDim || got.outputDim !== want.outputDim || got.hidden.join(',') !== want.hidden.join(',') || got.outputActivation !== want.outputActivation) {
       throw new Error(`the actor in ${dir} is ${got.inputDim}-${got.hidden.join('-')}-${got.outputDim}; this run's actor is ${want.inputDim}-${want.hidden.join('-')}-${want.outputDim} (set td3.actorHidden to match)`);
     }

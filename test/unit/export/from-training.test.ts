@@ -1,5 +1,5 @@
 /**
- * Issue 9 end to end: train a short run for real, export its last checkpoint in both formats,
+ * Policy export end to end: train a short run for real, export its last checkpoint in both formats,
  * and check that the standalone runner and `eval` on the export reproduce the run's own final
  * evaluation on the same held-out seeds.
  */

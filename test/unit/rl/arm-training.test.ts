@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRunConfig } from '../../../src-shared/config/run-config.js';
-import { runTraining } from '../../../src-main/rl/train/run-training.js';
+import { runTraining } from '../../../src-main/workers/run-training.js';
 import { selectBackend } from '../../../src-main/ml/backend.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { fakeJob, tinyConfig } from './fake-job.js';

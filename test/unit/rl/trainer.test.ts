@@ -5,7 +5,7 @@ import type { RunConfigInput } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
 import { CheckpointStore } from '../../../src-main/rl/checkpoint/store.js';
 import { loadPolicy } from '../../../src-main/rl/checkpoint/policy.js';
-import { runTraining, type TrainHooks } from '../../../src-main/rl/train/run-training.js';
+import { runTraining, type TrainHooks } from '../../../src-main/workers/run-training.js';
 import { MAX_ROLLBACKS } from '../../../src-main/rl/train/trainer.js';
 import { selectBackend } from '../../../src-main/ml/backend.js';
 import { readJsonlLines } from '../../../src-main/core/durable-write.js';

@@ -1,5 +1,5 @@
 /**
- * Physical fidelity of the arm (issue 7): random commands for 10,000 control steps (100,000
+ * Physical fidelity of the arm: random commands for 10,000 control steps (100,000
  * physics steps of 1/240 s), hinges within 5 mm, no NaN, a resting cube moving < 1 mm. The one
  * long test of the arm (about 10 s here).
  */

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveTap } from '../../../../src-main/workers/live/live-tap.js';
-import { runTraining } from '../../../../src-main/rl/train/run-training.js';
+import { runTraining } from '../../../../src-main/workers/run-training.js';
 import { selectBackend } from '../../../../src-main/ml/backend.js';
 import { tempDir } from '../../../helpers/tmp.js';
 import { fakeJob } from '../../rl/fake-job.js';

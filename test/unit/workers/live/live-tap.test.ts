@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveFrame, type RunManual } from '../../../../src-shared/live.js';
 import { LiveTap } from '../../../../src-main/workers/live/live-tap.js';
-import { runTraining } from '../../../../src-main/rl/train/run-training.js';
+import { runTraining } from '../../../../src-main/workers/run-training.js';
 import { selectBackend } from '../../../../src-main/ml/backend.js';
 import { FramesReader } from '../../../../src-main/sim/lane/frames-file.js';
 import { MANUAL_LABEL_COLUMNS, readManualLabels } from '../../../../src-main/workers/live/manual-frames.js';

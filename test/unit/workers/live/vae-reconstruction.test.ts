@@ -11,7 +11,7 @@ import { writeVaeModel } from '../../../../src-main/rl/encoder/vae-model.js';
 import { LiveTap } from '../../../../src-main/workers/live/live-tap.js';
 import { VaeReconstructor } from '../../../../src-main/workers/live/vae-reconstructor.js';
 import { Rng } from '../../../../src-main/core/rng.js';
-import { runTraining } from '../../../../src-main/rl/train/run-training.js';
+import { runTraining } from '../../../../src-main/workers/run-training.js';
 import { selectBackend } from '../../../../src-main/ml/backend.js';
 import { ConvVae } from '../../../../src-main/ml/vae.js';
 import { tempDir } from '../../../helpers/tmp.js';
