@@ -350,7 +350,7 @@ function registerSharingIdentity(): void {
 
 /**
  * tfjs-wasm's Concat copies each row of each input with subarray().set(), which costs more than
- * the copy for narrow rows ([256, 32] + [256, 2] takes ~100 us); copy elements directly instead.
+ * the copy for narrow rows (bench/RESULTS.md, "Kernel choices"); copy elements directly instead.
  */
 function registerFastConcat(): void {
   const prior = tf.getKernel('Concat', 'wasm');

@@ -9,7 +9,8 @@ export const fastPathState = { wasmNativeMatMul: false };
 
 /**
  * Dense gradients as matMul(transpose(a), b) rather than matMul(a, b, transposeA): tfjs-wasm's
- * own BatchMatMul with a transpose flag falls back to a slow loop (~10x slower).
+ * own BatchMatMul with a transpose flag falls back to a slow scalar loop (figures: bench/RESULTS.md,
+ * "Kernel choices").
  */
 export function explicitTransposes(): boolean {
   return !fastPathState.wasmNativeMatMul && tf.getBackend() === 'wasm';

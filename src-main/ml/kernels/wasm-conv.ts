@@ -157,7 +157,7 @@ function subpixelBackpropInput(backend: BackendWasm, dy: TensorInfo, filter: Ten
       }
     }
     // Interleave: out[b, m*s + ph, q*s + pw, :] = phase(ph, pw)[b, m, q, :]. (tfjs-wasm's DepthToSpace
-    // is a scalar loop, ~10x slower than this copy of channel runs.)
+    // is a scalar loop, much slower than this copy of channel runs: bench/RESULTS.md, "Kernel choices".)
     const out = backend.makeOutput([n, info.inHeight, info.inWidth, ci], 'float32');
     const ov = wasmF32(backend, out);
     const rowStride = info.inWidth * ci;

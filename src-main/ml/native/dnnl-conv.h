@@ -197,8 +197,8 @@ static DnnlEntry* dnnl_get(int kind, const ConvDims* d, int has_bias, int act) {
  */
 static int dnnl_conv(int kind, const ConvDims* d, float* a, float* w, float* b, float* c, int act) {
   if (!dnnl_on() || act == 2) return 0;
-  /* Backward data into a few channels (a decoder's RGB output) measured ~2.5x slower in oneDNN
-     2.6 than im2col + OpenBLAS (16 vs 6 ms for 64x64x64x3 from 32 channels). */
+  /* Backward data into a few channels (a decoder's RGB output) measured slower in oneDNN 2.6
+     than im2col + OpenBLAS (bench/RESULTS.md, "Kernel choices"). */
   if (kind == DNNL_CONV_BWD_DATA && d->ci < 8) return 0;
   if (!dnnl_ready()) return 0;
   DnnlEntry* e = dnnl_get(kind, d, b != NULL, act);
