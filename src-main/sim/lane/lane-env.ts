@@ -31,7 +31,7 @@ import type { CarPose } from '../../../src-shared/scene/car-pose.js';
 import type { LaneScene } from '../../../src-shared/scene/lane-scene.js';
 import { Rng } from '../../core/rng.js';
 import { boxSpace, type BoxSpace, type Env, type EnvInfo, type ImageObsLayout, type ResetResult, type StepResult } from '../env.js';
-import { DriverCamera } from './camera.js';
+import { DriverCamera } from './camera/driver-camera.js';
 import { CAR } from './car-spec.js';
 import { buildLaneWorld, effectiveMinRadius, VIEW_AHEAD, type LaneWorld } from './scene-gen.js';
 import { CarPhysics, PHYSICS_DT, VEHICLE_STATE_FLOATS } from './vehicle.js';
