@@ -2,10 +2,14 @@
  * The hot path of every frame: one anti-aliased pixel row that sees the ground, with the ground,
  * grass, fog and pixel writes written out inline (see shadeGroundRow).
  */
-import { FAR, INV255, MK_B, MK_DINV, MK_DLEN, MK_DPER, MK_DPH, MK_G, MK_HI, MK_LO, MK_R, MK_STRIDE, NEAR, SKY, SKY_LUT, SKY_TOP, STRIPE_INV, TILE_MASK } from './constants.js';
+import * as K from './constants.js';
 import { mixedPixel } from './ground.js';
 import { grassBandEdge } from './pixel-math.js';
 import type { CameraState } from './state.js';
+
+// Module-local copies of the shared constants: V8 reads an imported binding through its module
+// cell at every use, a module-local const like a literal (the per-pixel loops below use them).
+const FAR = K.FAR, INV255 = K.INV255, MK_B = K.MK_B, MK_DINV = K.MK_DINV, MK_DLEN = K.MK_DLEN, MK_DPER = K.MK_DPER, MK_DPH = K.MK_DPH, MK_G = K.MK_G, MK_HI = K.MK_HI, MK_LO = K.MK_LO, MK_R = K.MK_R, MK_STRIDE = K.MK_STRIDE, NEAR = K.NEAR, SKY = K.SKY, SKY_LUT = K.SKY_LUT, SKY_TOP = K.SKY_TOP, STRIPE_INV = K.STRIPE_INV, TILE_MASK = K.TILE_MASK;
 
 /**
  * One pixel row of shadeRowAA() that sees the ground. The ground, grass, fog and pixel

@@ -4,9 +4,13 @@
  * row shading (ground-row.ts) takes these for the cases it does not write out, and the reference
  * path (reference.ts) for all of them.
  */
-import { FAR, MK_B, MK_DINV, MK_DLEN, MK_DPER, MK_DPH, MK_G, MK_HI, MK_LO, MK_R, MK_STRIDE, SKY, SKY_LUT, SKY_TOP, STRIPE_INV, TILE_MASK } from './constants.js';
+import * as K from './constants.js';
 import { dashCov, fade, overlap } from './pixel-math.js';
 import type { CameraState } from './state.js';
+
+// Module-local copies of the shared constants (see ground-row.ts: imported bindings are read
+// through their module cell at every use).
+const FAR = K.FAR, MK_B = K.MK_B, MK_DINV = K.MK_DINV, MK_DLEN = K.MK_DLEN, MK_DPER = K.MK_DPER, MK_DPH = K.MK_DPH, MK_G = K.MK_G, MK_HI = K.MK_HI, MK_LO = K.MK_LO, MK_R = K.MK_R, MK_STRIDE = K.MK_STRIDE, SKY = K.SKY, SKY_LUT = K.SKY_LUT, SKY_TOP = K.SKY_TOP, STRIPE_INV = K.STRIPE_INV, TILE_MASK = K.TILE_MASK;
 
 /** A pixel whose corners see different things: shade each class from its corners, weight by count. */
 export function mixedPixel(cam: CameraState, i0: number, i1: number, i2: number, i3: number, out: Float64Array): void {

@@ -1,9 +1,13 @@
 /**
  * Small pure helpers of the driver camera's shading: the general (reference) path and the bonnet
- * call them; the hot loops (ground-row.ts, shade-row.ts, rays.ts) write the same arithmetic out
+ * call them; the hot loops (ground-row.ts, shade-row.ts) write the same arithmetic out
  * inline instead (V8 boxes float arguments of calls it does not inline).
  */
-import { STRIPE_INV, UNIT } from './constants.js';
+import * as K from './constants.js';
+
+// Module-local copies of the shared constants (see ground-row.ts: imported bindings are read
+// through their module cell at every use).
+const STRIPE_INV = K.STRIPE_INV, UNIT = K.UNIT;
 
 /** Writes one pixel (values in 0..255; the clamped array rounds and clamps) and, if given, its floats byte / 255. */
 export function put(out8: Uint8ClampedArray, obs: Float32Array | null, o: number, r: number, g: number, b: number): void {

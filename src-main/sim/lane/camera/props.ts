@@ -2,8 +2,12 @@
  * Roadside props (trees, bushes, poles, posts, signs) drawn as sprites over the shaded frame,
  * far to near, clipped at their base and hidden behind solid bonnet rows.
  */
-import { INV255, PROP_STRIDE } from './constants.js';
+import * as K from './constants.js';
 import type { CameraState } from './state.js';
+
+// Module-local copies of the shared constants (see ground-row.ts: imported bindings are read
+// through their module cell at every use).
+const INV255 = K.INV255, PROP_STRIDE = K.PROP_STRIDE;
 
 /** Props as sprites, far to near, within the fog's reach ahead of the car. */
 export function drawProps(cam: CameraState, hint: number): void {

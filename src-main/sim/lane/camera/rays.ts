@@ -5,9 +5,13 @@
  * arithmetic in TypeScript, step for step (tests compare the two bit for bit).
  */
 import type { Road } from '../road.js';
-import { FAR, MAX_DEPTH, NEAR, PENDING, SKY } from './constants.js';
+import * as K from './constants.js';
 import { elevation } from './pixel-math.js';
 import type { CameraState } from './state.js';
+
+// Module-local copies of the shared constants (see ground-row.ts: imported bindings are read
+// through their module cell at every use).
+const FAR = K.FAR, MAX_DEPTH = K.MAX_DEPTH, NEAR = K.NEAR, PENDING = K.PENDING, SKY = K.SKY;
 
 export function castCorners(cam: CameraState, hint: number): void {
   if (!cam.kernelCast) {

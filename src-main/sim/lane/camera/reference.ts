@@ -3,11 +3,15 @@
  * it when DriverCamera.referenceShading is set (tests check that the fast path in shade-row.ts
  * and ground-row.ts gives the same image to within rounding).
  */
-import { FAR, MK_HI, MK_LO, MK_STRIDE, NEAR, SKY, SKY_LUT, SKY_TOP, STRIPE_INV, TILE_MASK } from './constants.js';
+import * as K from './constants.js';
 import { groundFromArgs, mixedPixel } from './ground.js';
 import { completeSkyRow } from './rays.js';
 import { fade, fog, fogMean, max4, min4, overlap, put } from './pixel-math.js';
 import type { CameraState } from './state.js';
+
+// Module-local copies of the shared constants (see ground-row.ts: imported bindings are read
+// through their module cell at every use).
+const FAR = K.FAR, MK_HI = K.MK_HI, MK_LO = K.MK_LO, MK_STRIDE = K.MK_STRIDE, NEAR = K.NEAR, SKY = K.SKY, SKY_LUT = K.SKY_LUT, SKY_TOP = K.SKY_TOP, STRIPE_INV = K.STRIPE_INV, TILE_MASK = K.TILE_MASK;
 
 export function shadePixels(cam: CameraState): void {
   const brightness = cam.brightnessNow[0]!;

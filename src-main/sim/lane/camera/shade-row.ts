@@ -3,10 +3,14 @@
  * from template rows (or converted once per table entry), rows that see the ground handed to
  * shadeGroundRow (ground-row.ts).
  */
-import { INV255, SKY_LUT, SKY_TOP, UNIT } from './constants.js';
+import * as K from './constants.js';
 import { shadeGroundRow } from './ground-row.js';
 import { completeSkyRow } from './rays.js';
 import type { CameraState } from './state.js';
+
+// Module-local copies of the shared constants: V8 reads an imported binding through its module
+// cell at every use, a module-local const like a literal (the per-pixel loops below use them).
+const INV255 = K.INV255, SKY_LUT = K.SKY_LUT, SKY_TOP = K.SKY_TOP, UNIT = K.UNIT;
 
 /**
  * One pixel row of the anti-aliased shading, the hot path of every frame: the same image as
