@@ -4,7 +4,6 @@
  * (s, d). castCorners runs the WebAssembly kernel (../corner-kernel.ts); castCornersTs is the same
  * arithmetic in TypeScript, step for step (tests compare the two bit for bit).
  */
-import type { Road } from '../road.js';
 import * as K from './constants.js';
 import { elevation } from './pixel-math.js';
 import type { CameraState } from './state.js';
@@ -13,6 +12,7 @@ import type { CameraState } from './state.js';
 // through their module cell at every use).
 const FAR = K.FAR, MAX_DEPTH = K.MAX_DEPTH, NEAR = K.NEAR, PENDING = K.PENDING, SKY = K.SKY;
 
+/** Casts the frame's samples from the current pose; `hint` is a road sample index near the camera. */
 export function castCorners(cam: CameraState, hint: number): void {
   if (!cam.kernelCast) {
     castCornersTs(cam, hint);

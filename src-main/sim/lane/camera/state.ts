@@ -2,7 +2,7 @@ import { CornerKernel } from '../corner-kernel.js';
 import type { Road } from '../road.js';
 import { SKY_LUT, TILE } from './constants.js';
 
-
+/** What the camera is built with: image size, horizontal field of view, anti-aliasing, bonnet. */
 export interface CameraSpecLike {
   width: number;
   height: number;
