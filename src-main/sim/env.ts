@@ -75,7 +75,12 @@ export interface Env<O = Float32Array> {
    * `options` are env-specific (e.g. an exact initial state, for checks against references).
    */
   reset(seed?: number, options?: Record<string, unknown>): ResetResult<O>;
-  /** Advances one control step; `action` is in [-1, 1]^n (values outside are clipped). */
+  /**
+   * Advances one control step; `action` is in [-1, 1]^n (values outside are clipped). After an
+   * episode ended (terminated or truncated) callers reset(); stepped on without a reset, the envs
+   * here continue from the final state (no automatic reset) and keep returning valid results
+   * (env-checker.ts checks this).
+   */
   step(action: Float32Array): StepResult<O>;
   close?(): void;
 }

@@ -1,5 +1,5 @@
 /**
- * Procedural texture pieces shared by the agent's camera (src-main/sim/lane/camera.ts) and the
+ * Procedural texture pieces shared by the agent's camera (src-main/sim/lane/camera/) and the
  * three.js view, so both draw the same asphalt, verge and grass patterns and the same dashes.
  * Pure functions of their inputs (integer hashing only, no Math.random).
  */

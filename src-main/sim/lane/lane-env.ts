@@ -30,64 +30,22 @@ import { LANE_TRAIN_SEEDS, type LaneEnvConfig } from '../../../src-shared/config
 import type { CarPose } from '../../../src-shared/scene/car-pose.js';
 import type { LaneScene } from '../../../src-shared/scene/lane-scene.js';
 import { Rng } from '../../core/rng.js';
-import { boxSpace, type BoxSpace, type Env, type EnvInfo, type ImageObsLayout, type ResetResult, type StepResult } from '../env.js';
-import { DriverCamera } from './camera.js';
+import type { BoxSpace, Env, EnvInfo, ImageObsLayout, ResetResult, StepResult } from '../env.js';
+import { poseCamera } from './camera-mount.js';
+import { DriverCamera } from './camera/driver-camera.js';
+import { carPose } from './car-pose.js';
 import { CAR } from './car-spec.js';
-import { buildLaneWorld, effectiveMinRadius, VIEW_AHEAD, type LaneWorld } from './scene-gen.js';
+import { laneSpaces } from './lane-spaces.js';
+import { CURVATURE_AHEAD, type DisengagementCause, type LaneDisengagement, type LaneEpisodeMetrics, type LaneResetOptions } from './lane-types.js';
+import { effectiveMinRadius, VIEW_AHEAD, type LaneWorld } from './scene-gen.js';
 import { CarPhysics, PHYSICS_DT, VEHICLE_STATE_FLOATS } from './vehicle.js';
+import { LaneWorldCache } from './world-cache.js';
 
 const deg = Math.PI / 180;
 const INV_255 = 1 / 255;
-/** Distances ahead (m) at which the state observation reports the road's curvature. */
-export const CURVATURE_AHEAD = [5, 10, 20, 40] as const;
-export const STATE_OBS_LABELS = ['offset', 'headingError', 'curv5', 'curv10', 'curv20', 'curv40', 'speed', 'steering'] as const;
 
-/** Why a disengagement happened; "manual" is the user taking over (the safety driver of Kendall et al.). */
-export type DisengagementCause = 'lane' | 'heading' | 'stall' | 'rollover' | 'manual';
-
-export interface LaneDisengagement {
-  kind: 'disengagement';
-  /** Simulated seconds since the episode started, and env steps. */
-  t: number;
-  step: number;
-  /** Position along the road (m, absolute s of the road) and in the map (m). */
-  s: number;
-  x: number;
-  y: number;
-  /** Metres driven along the road since the last disengagement (or the start). */
-  distance: number;
-  cause: DisengagementCause;
-  /** Road seed, lateral offset (m, + left), heading error (rad), speed (m/s) at the time. */
-  seed: number;
-  offset: number;
-  headingError: number;
-  speed: number;
-}
-
-export interface LaneEpisodeMetrics {
-  /** Metres along the road driven in the episode. */
-  distance: number;
-  disengagements: number;
-  /** Metres per disengagement: distance / max(1, disengagements). */
-  mpd: number;
-  /** Mean |lane offset| (m) and mean speed (m/s) over the episode's steps. */
-  meanAbsOffset: number;
-  meanSpeed: number;
-  steps: number;
-  /** Simulated seconds. */
-  seconds: number;
-  seed: number;
-  /** How it ended: a disengagement cause, "distance" or "steps" (truncation). */
-  cause: string;
-}
-
-export interface LaneResetOptions {
-  /** Drive this road seed instead of drawing one from the training range. */
-  roadSeed?: number;
-  /** Exact start: lateral offset (m, + left) and heading error (rad); default drawn from the config's spreads. */
-  offset?: number;
-  headingError?: number;
-}
+export { CURVATURE_AHEAD, STATE_OBS_LABELS } from './lane-types.js';
+export type { DisengagementCause, LaneDisengagement, LaneEpisodeMetrics, LaneResetOptions } from './lane-types.js';
 
 export class LaneEnv implements Env {
   readonly id = 'lane';
@@ -115,7 +73,7 @@ export class LaneEnv implements Env {
   private readonly car = new CarPhysics();
   private camera: DriverCamera | undefined;
   private world: LaneWorld | undefined;
-  private readonly cache = new Map<string, LaneWorld>();
+  private readonly worlds: LaneWorldCache;
   private readonly obs: Float32Array;
   private readonly pixelCount: number;
   private readonly maxSteer: number;
@@ -151,6 +109,7 @@ export class LaneEnv implements Env {
 
   constructor(config: LaneEnvConfig) {
     this.config = config;
+    this.worlds = new LaneWorldCache(config);
     const c = config.camera;
     this.pixelCount = c.width * c.height * 3;
     this.maxSteer = config.maxSteerDeg * deg;
@@ -160,22 +119,11 @@ export class LaneEnv implements Env {
     // Curvature is reported relative to the tightest bend the generator can make (worst case band).
     this.curvScale = effectiveMinRadius(config, 0);
     this.pixelObs = config.obs !== 'state';
-    if (this.pixelObs) {
-      this.imageLayout = { height: c.height, width: c.width, channels: 3, extraDim: 2 };
-      const n = this.pixelCount;
-      const low = new Array<number>(n + 2).fill(0);
-      const high = new Array<number>(n + 2).fill(1);
-      low[n] = -1;
-      high[n] = 2;
-      low[n + 1] = -1;
-      high[n + 1] = 1;
-      this.observationSpace = boxSpace(low, high);
-      this.obs = new Float32Array(n + 2);
-    } else {
-      this.observationSpace = boxSpace([-3, -3, -1.5, -1.5, -1.5, -1.5, -1, -1], [3, 3, 1.5, 1.5, 1.5, 1.5, 2, 1]);
-      this.obs = new Float32Array(8);
-    }
-    this.actionSpace = boxSpace(config.throttle ? [-1, -1] : [-1], config.throttle ? [1, 1] : [1]);
+    const spaces = laneSpaces(config);
+    this.imageLayout = spaces.imageLayout;
+    this.observationSpace = spaces.observationSpace;
+    this.obs = new Float32Array(spaces.obsLength);
+    this.actionSpace = spaces.actionSpace;
   }
 
   /** The current episode's scene description (what the 3D view draws). */
@@ -203,25 +151,12 @@ export class LaneEnv implements Env {
     return this.world;
   }
 
-  private worldFor(seed: number): LaneWorld {
-    const key = String(seed);
-    let w = this.cache.get(key);
-    if (w) {
-      this.cache.delete(key);
-    } else {
-      w = buildLaneWorld(this.config, seed);
-    }
-    this.cache.set(key, w);
-    while (this.cache.size > 4) this.cache.delete(this.cache.keys().next().value!);
-    return w;
-  }
-
   reset(seed?: number, options?: Record<string, unknown>): ResetResult {
     if (seed !== undefined) this.rng.seed(seed);
     const o = (options ?? {}) as LaneResetOptions;
     const roadSeed = typeof o.roadSeed === 'number' && Number.isInteger(o.roadSeed) && o.roadSeed >= 0 ? o.roadSeed : LANE_TRAIN_SEEDS.first + this.rng.int(LANE_TRAIN_SEEDS.count);
     this.roadSeed = roadSeed;
-    const world = this.worldFor(roadSeed);
+    const world = this.worlds.get(roadSeed);
     const changed = this.world !== world;
     this.world = world;
     const cfg = this.config;
@@ -465,7 +400,7 @@ export class LaneEnv implements Env {
       this.frameFresh = false;
     }
     if (this.frameFresh) return this.camera.frame;
-    this.poseCamera(this.camera);
+    this.brightness = poseCamera(this.camera, this.car, cfg, this.mountPitch, this.mountYaw, this.jitterRng);
     this.camera.obsTarget = this.pixelObs ? this.obs : null;
     this.obsFresh = this.pixelObs;
     this.camera.render(this.roadIndex, this.brightness);
@@ -473,80 +408,9 @@ export class LaneEnv implements Env {
     return this.camera.frame;
   }
 
-  /** Camera pose from the chassis, the mount, and per-episode and per-frame jitter. */
-  private poseCamera(cam: DriverCamera): void {
-    const cfg = this.config.camera;
-    let pitch = cfg.pitchDeg * deg + this.mountPitch;
-    let yaw = this.mountYaw;
-    let roll = 0;
-    let jx = 0, jy = 0, jz = 0;
-    const ja = cfg.jitterAngleDeg * deg;
-    const jr = this.jitterRng;
-    if (ja > 0) {
-      pitch += jr.normal() * ja;
-      yaw += jr.normal() * ja;
-      roll = jr.normal() * ja;
-    }
-    const jp = cfg.jitterPositionM;
-    if (jp > 0) {
-      jx = jr.normal() * jp;
-      jy = jr.normal() * jp;
-      jz = jr.normal() * jp;
-    }
-    this.brightness = cfg.brightnessJitter > 0 ? Math.max(0.2, 1 + jr.normal() * cfg.brightnessJitter) : 1;
-    // Body-frame basis: yaw about +y (left positive), then pitch down, then roll about forward.
-    const cy = Math.cos(yaw), sy = Math.sin(yaw), cp = Math.cos(pitch), sp = Math.sin(pitch), cr = Math.cos(roll), sr = Math.sin(roll);
-    // After yaw: f0 = (cy, 0, -sy), r0 = (sy, 0, cy), d0 = (0, -1, 0).
-    // After pitch: f1 = cp f0 + sp d0, d1 = cp d0 - sp f0.
-    const f1x = cp * cy, f1y = -sp, f1z = -cp * sy;
-    const d1x = -sp * cy, d1y = -cp, d1z = sp * sy;
-    // After roll: r2 = cr r0 + sr d1, d2 = cr d1 - sr r0.
-    const r2x = cr * sy + sr * d1x, r2y = sr * d1y, r2z = cr * cy + sr * d1z;
-    const d2x = cr * d1x - sr * sy, d2y = cr * d1y, d2z = cr * d1z - sr * cy;
-    const bodyY = cfg.heightM - this.car.restY;
-    if (ja > 0 || jp > 0 || cam.bodyDirty) {
-      set3(cam.bodyF, f1x, f1y, f1z);
-      set3(cam.bodyR, r2x, r2y, r2z);
-      set3(cam.bodyD, d2x, d2y, d2z);
-      set3(cam.bodyPos, cfg.forwardM + jx, bodyY + jy, jz);
-      cam.bodyDirty = true;
-    }
-    // To the world with the chassis quaternion, then to the map frame (x, -z, height).
-    const q = this.car.chassis.quaternion;
-    const p = this.car.pointToWorld(cfg.forwardM + jx, bodyY + jy, jz);
-    cam.px = p.x;
-    cam.py = -p.z;
-    cam.ph = p.y;
-    rotateToMap(q.x, q.y, q.z, q.w, f1x, f1y, f1z, cam.F);
-    rotateToMap(q.x, q.y, q.z, q.w, r2x, r2y, r2z, cam.R);
-    rotateToMap(q.x, q.y, q.z, q.w, d2x, d2y, d2z, cam.D);
-  }
-
   /** The car's pose for drawing (world frame, three.js-ready). */
   pose(): CarPose {
-    const b = this.car.chassis;
-    const wheels: CarPose['wheels'] = [];
-    for (let i = 0; i < 4; i++) {
-      const position = [0, 0, 0];
-      const quaternion = [0, 0, 0, 1];
-      const w = this.car.vehicle.wheelInfos[i]!;
-      const contact = w.isInContact; // read first: updating the transform clears it until the next step
-      this.car.wheelTransform(i, position, quaternion);
-      wheels.push({ position: position as [number, number, number], quaternion: quaternion as [number, number, number, number], suspension: w.suspensionLength, contact });
-    }
-    return {
-      t: this.steps * this.controlDtS,
-      step: this.steps,
-      position: [b.position.x, b.position.y, b.position.z],
-      quaternion: [b.quaternion.x, b.quaternion.y, b.quaternion.z, b.quaternion.w],
-      wheels,
-      steering: this.car.steer,
-      throttle: this.car.throttle,
-      speed: this.speed,
-      s: this.s,
-      offset: this.d,
-      headingError: this.headingError,
-    };
+    return carPose(this.car, this.steps * this.controlDtS, this.steps, this.speed, this.s, this.d, this.headingError);
   }
 
   /**
@@ -574,7 +438,7 @@ export class LaneEnv implements Env {
     const n = () => state[i++]!;
     const roadSeed = n();
     if (roadSeed !== this.roadSeed || !this.world) {
-      this.world = this.worldFor(roadSeed);
+      this.world = this.worlds.get(roadSeed);
       this.roadSeed = roadSeed;
       if (this.camera) this.camera.setScene(this.world.scene, this.world.road);
     }
@@ -625,26 +489,6 @@ function clamp(v: number, lo: number, hi: number): number {
 function wrapAngle(a: number): number {
   const twoPi = 2 * Math.PI;
   return a - twoPi * Math.floor((a + Math.PI) / twoPi);
-}
-
-function set3(out: Float64Array, x: number, y: number, z: number): void {
-  out[0] = x;
-  out[1] = y;
-  out[2] = z;
-}
-
-/** Rotates body vector v by quaternion q (world, y up) and writes it in the map frame (x, -z, y). */
-function rotateToMap(qx: number, qy: number, qz: number, qw: number, vx: number, vy: number, vz: number, out: Float64Array): void {
-  // t = 2 q.xyz x v; v' = v + w t + q.xyz x t
-  const tx = 2 * (qy * vz - qz * vy);
-  const ty = 2 * (qz * vx - qx * vz);
-  const tz = 2 * (qx * vy - qy * vx);
-  const wx = vx + qw * tx + (qy * tz - qz * ty);
-  const wy = vy + qw * ty + (qz * tx - qx * tz);
-  const wz = vz + qw * tz + (qx * ty - qy * tx);
-  out[0] = wx;
-  out[1] = -wz;
-  out[2] = wy;
 }
 
 /** Car dimensions, re-exported for the UI and tests. */

@@ -1,6 +1,6 @@
 /**
  * The lane scene in three.js, built from the same LaneScene description the agent's headless
- * camera shades (src-main/sim/lane/camera.ts), so the 3D view shows the road the agent sees:
+ * camera shades (src-main/sim/lane/camera/), so the 3D view shows the road the agent sees:
  *
  * - Ground (grass, verge, asphalt, tyre tracks, painted lines) uses unlit materials whose
  *   colours and noise textures are baked exactly as the camera computes them: base colour x

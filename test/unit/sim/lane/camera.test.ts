@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LaneEnvConfig, type LaneEnvConfigInput } from '../../../../src-shared/config/envs/lane.js';
-import type { DriverCamera } from '../../../../src-main/sim/lane/camera.js';
+import type { DriverCamera } from '../../../../src-main/sim/lane/camera/driver-camera.js';
 import { LaneEnv } from '../../../../src-main/sim/lane/lane-env.js';
 import { encodePng } from '../../../../src-main/sim/lane/png.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LaneEnvConfig, type LaneEnvConfigInput } from '../../../../src-shared/config/envs/lane.js';
 import { Rng } from '../../../../src-main/core/rng.js';
 import { buildCornersWasm, cornersWasmModule } from '../../../../src-main/sim/lane/build-corners-wasm.mjs';
-import type { DriverCamera } from '../../../../src-main/sim/lane/camera.js';
+import type { DriverCamera } from '../../../../src-main/sim/lane/camera/driver-camera.js';
 import { LaneEnv } from '../../../../src-main/sim/lane/lane-env.js';
 
 const make = (input: Omit<LaneEnvConfigInput, 'id'>) => new LaneEnv(LaneEnvConfig.parse({ id: 'lane', ...input }));
