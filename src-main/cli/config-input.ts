@@ -5,7 +5,7 @@
  * typo is an error instead of being ignored; keys that reach Object.prototype (`__proto__`,
  * `constructor`, `prototype`) and inherited names (`toString`) are never config keys.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { buildRunConfig, type RunConfig, type RunConfigInput } from '../../src-shared/config/run-config.js';
 import { deepMerge, isPlainObject, PROTOTYPE_KEYS } from '../../src-shared/util/objects.js';
 import { CliError } from './context.js';
@@ -15,8 +15,14 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** Largest JSON file a command reads (a config or an action list), so none is unbounded. */
+export const JSON_FILE_MAX_BYTES = 64 * 1024 * 1024;
+
 export function readJsonFile(path: string, what: string): unknown {
   if (!existsSync(path)) throw new CliError(`${what} ${path} does not exist`);
+  const st = statSync(path);
+  if (!st.isFile()) throw new CliError(`${what} ${path} is not a file`);
+  if (st.size > JSON_FILE_MAX_BYTES) throw new CliError(`${what} ${path} is larger than ${JSON_FILE_MAX_BYTES / 1024 / 1024} MiB`);
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {

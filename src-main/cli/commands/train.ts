@@ -88,9 +88,12 @@ export async function checkInitPolicy(config: RunConfig): Promise<void> {
   const { meta, desc } = opened;
   if (meta.envId !== config.env.id) throw new CliError(`--init-policy ${dir}: the policy was exported for "${meta.envId}", not "${config.env.id}"`);
   if (desc.arch.encoder) throw new CliError(`--init-policy ${dir}: the policy has a camera encoder; only vector-observation actors can start a run`);
-  const hidden = desc.arch.actor.hidden.join('-');
-  if (hidden !== config.td3.actorHidden.join('-')) {
-    throw new CliError(`--init-policy ${dir}: the actor's hidden layers are ${hidden}; this run's are ${config.td3.actorHidden.join('-')} (set td3.actorHidden to match)`);
+  // Input and output sizes follow from the env (the trainer checks them against it); the hidden
+  // layers come from the config and can be checked here.
+  const a = desc.arch.actor;
+  if (a.hidden.join('-') !== config.td3.actorHidden.join('-')) {
+    const shape = (hidden: readonly number[]) => [a.inputDim, ...hidden, a.outputDim].join('-');
+    throw new CliError(`--init-policy: the actor in ${dir} is ${shape(a.hidden)}; this run's actor is ${shape(config.td3.actorHidden)} (set td3.actorHidden to match)`);
   }
 }
 

@@ -128,6 +128,10 @@ describe('--set and --config name config keys only', () => {
     await refused(args, re);
   });
 
+  it('refuses a --config that is a folder', async () => {
+    await refused(['train', '--config', tmp.dir], /^error: --config file .* is not a file$/);
+  });
+
   it('refuses prototype keys in a --config file', async () => {
     const file = join(tmp.dir, 'proto.json');
     writeFileSync(file, '{"seed": 1, "__proto__": {"polluted": true}}');
@@ -149,7 +153,7 @@ describe('train --init-policy checks the export before the run exists', () => {
 
   it('refuses an export for another env or other hidden sizes; nothing is created', async () => {
     await refused(['train', '--env', 'mountaincar', '--init-policy', goodExport, '--set', 'td3.actorHidden=[8]'], /was exported for "pendulum", not "mountaincar"/);
-    await refused(['train', '--init-policy', goodExport, '--set', 'td3.actorHidden=[16]'], /the actor's hidden layers are 8; this run's are 16/);
+    await refused(['train', '--init-policy', goodExport, '--set', 'td3.actorHidden=[16]'], /the actor in .* is 3-8-1; this run's actor is 3-16-1 \(set td3.actorHidden to match\)$/);
     const empty = join(tmp.dir, 'not-an-export');
     mkdirSync(empty, { recursive: true });
     writeFileSync(join(empty, 'metadata.json'), '{}');
@@ -174,10 +178,11 @@ describe('serve and the runs folder', () => {
       try {
         expect(await main(['--runs-dir', dir, 'runs', 'list'])).toBe(2);
         expect(await main(['--runs-dir', dir, 'train'])).toBe(2);
+        expect(await main(['--runs-dir', dir, 'serve', '--port', '0'])).toBe(2);
       } finally {
         err.mockRestore();
       }
-      expect(stderr.trim().split('\n')).toHaveLength(2);
+      expect(stderr.trim().split('\n')).toHaveLength(3);
       for (const line of stderr.trim().split('\n')) expect(line).toMatch(re);
     }
   });
