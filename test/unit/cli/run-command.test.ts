@@ -43,14 +43,14 @@ const build = (input: Record<string, unknown>) => buildRunConfig(input as never)
 
 describe('config precedence: defaults < --config < --set < named flags, for train and drive alike', () => {
   const file = configFile('seed.json', { seed: 1, evalEpisodes: 3 });
-  const layers = [
+  const layers: Array<[{ config?: string; set?: string[]; seed?: string }, number]> = [
     // [options, expected seed]
     [{}, 0],
     [{ config: file }, 1],
     [{ config: file, set: ['seed=2'] }, 2],
     [{ config: file, set: ['seed=2'], seed: '3' }, 3],
     [{ set: ['seed=2'], seed: '3' }, 3],
-  ] as const;
+  ];
 
   it.each(layers)('train %j -> seed %i', (o, seed) => {
     const { input } = trainInput({ set: [], ...o }, g);
