@@ -9,7 +9,8 @@
  * `policy` load checkpoints and exports, `export` writes one, `rollout`/`lane`/`bench` step the
  * simulators, and `train --init-policy` checks the export as `policy check` does before anything
  * is created; a finished run's result files (eval.json, report.json) are read from the folder
- * the contract names.
+ * the contract names, and a run given as a folder path is recognised by its run.json
+ * (run-command.ts locateRun) to know which runs folder to open.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
