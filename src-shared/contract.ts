@@ -20,12 +20,19 @@ const Ok = z.object({ ok: z.literal(true) });
 export const requestChannels = {
   'engine.status': { request: Empty, response: EngineStatus, doc: 'Version, ML backend and resources of the engine.' },
   'runs.list': { request: Empty, response: z.array(RunSummary), doc: 'Every run in the runs folder, newest first.' },
-  'runs.get': { request: ById, response: RunDetail, doc: 'One run with its full config.' },
+  'runs.get': {
+    request: ById,
+    response: RunDetail.extend({
+      /** The ML backend the run's worker last loaded, and why (absent before it first trained). */
+      backendUsed: z.object({ name: z.string(), reason: z.string() }).optional(),
+    }),
+    doc: 'One run with its full config.',
+  },
   'runs.create': {
     // The config is validated again by the engine with buildRunConfig (presets, defaults).
-    request: z.object({ config: z.record(z.string(), z.unknown()) }).strict(),
+    request: z.object({ config: z.record(z.string(), z.unknown()), id: RunId.optional() }).strict(),
     response: RunDetail,
-    doc: 'Create a run from a (partial) RunConfig; defaults fill the rest.',
+    doc: 'Create a run from a (partial) RunConfig; defaults fill the rest. `id`: the run folder\'s exact name (refused if it exists); default: a new one from the time and the name.',
   },
   'runs.rename': { request: z.object({ id: RunId, name: RunConfig.shape.name.unwrap() }).strict(), response: RunSummary, doc: 'Rename a run.' },
   'runs.delete': { request: ById, response: Ok, doc: 'Delete a run folder (refused while it trains).' },
@@ -48,6 +55,11 @@ export const requestChannels = {
   'train.pause': { request: ById, response: RunSummary, doc: 'Pause a training run.' },
   'train.resume': { request: ById, response: RunSummary, doc: 'Resume a paused run.' },
   'train.stop': { request: ById, response: RunSummary, doc: 'Stop a run after writing a checkpoint.' },
+  'train.wait': {
+    request: z.object({ id: RunId, seconds: z.number().int().min(1).max(3600).default(60) }).strict(),
+    response: RunSummary.extend({ training: z.boolean() }),
+    doc: 'A long poll: answers when the run is not training (its worker has ended and its final status is written) or after `seconds`; `training` says which.',
+  },
   'train.evaluate': { request: ById, response: RunSummary, doc: 'Run a deterministic evaluation now (held-out seeds where the env has them).' },
   'train.setSpeed': {
     request: z.object({ id: RunId, speed: TrainSpeed }).strict(),

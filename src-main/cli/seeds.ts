@@ -2,10 +2,8 @@
  * Seed lists on the command line: "1,2,3", ranges "0-9" or "100..109", named ranges such as
  * "test:10" (the first 10 seeds of a range the caller names), or a mix ("0-2,10,test:5").
  */
+import { SEEDS_MAX as MAX_SEEDS } from '../../src-shared/config/limits.js';
 import { CliError } from './context.js';
-
-/** Most seeds one command takes. */
-const MAX_SEEDS = 100_000;
 
 export interface SeedRange {
   first: number;

@@ -3,6 +3,7 @@
  * It owns the run store, the training workers and the event bus, and answers every
  * request channel of the contract through a validating Dispatcher.
  */
+import { existsSync, renameSync } from 'node:fs';
 import { cpus, freemem, platform, release, totalmem } from 'node:os';
 import type { EngineClient, EventChannel, EventOf, RequestChannel, RequestOf, ResponseOf } from '../../src-shared/contract.js';
 import type { BackendChoice, RunConfigInput } from '../../src-shared/config/run-config.js';
@@ -76,8 +77,12 @@ export class Engine {
         systemMemory: { totalBytes: totalmem(), freeBytes: freemem() },
       }),
       'runs.list': () => this.store.list(),
-      'runs.get': ({ id }) => this.store.get(id),
-      'runs.create': ({ config }) => this.store.create(config as RunConfigInput),
+      'runs.get': ({ id }) => {
+        const detail = this.store.get(id);
+        const { backend, backendReason } = this.store.readConfig(id);
+        return backend === undefined ? detail : { ...detail, backendUsed: { name: backend, reason: backendReason ?? '' } };
+      },
+      'runs.create': ({ config, id }) => (id === undefined ? this.store.create(config as RunConfigInput) : this.createAt(id, config as RunConfigInput)),
       'runs.rename': ({ id, name }) => this.store.rename(id, name),
       'runs.delete': ({ id }) => {
         if (this.training.isActive(id)) throw new ContractError('conflict', `run "${id}" is training; stop it first`);
@@ -91,6 +96,12 @@ export class Engine {
       'train.pause': ({ id }) => this.training.pause(id),
       'train.resume': ({ id }) => this.training.resume(id),
       'train.stop': ({ id }) => this.training.stop(id),
+      'train.wait': async ({ id, seconds }) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([this.training.wait(id), new Promise<void>((r) => (timer = setTimeout(r, seconds * 1000)))]);
+        clearTimeout(timer);
+        return { ...this.store.summary(id), training: this.training.isActive(id) };
+      },
       'train.evaluate': ({ id }) => this.training.evaluate(id),
       'train.setSpeed': ({ id, speed }) => this.training.setSpeed(id, speed),
       'scene.arm': ({ env, seed }) => defaultArmScene(env, seed),
@@ -119,6 +130,14 @@ export class Engine {
         return runExportJob({ id, runDir: this.store.dir(id), checkpoint, formats, backend: config.backend }, this.bus);
       },
     };
+  }
+
+  /** A new run in a folder of exactly this name (the CLI's --out). */
+  private createAt(id: string, config: RunConfigInput): ReturnType<RunStore['get']> {
+    if (existsSync(this.store.dir(id))) throw new ContractError('conflict', `${this.store.dir(id)} already exists; a new run needs a folder that does not exist yet`);
+    const created = this.store.create(config);
+    renameSync(created.dir, this.store.dir(id));
+    return this.store.get(id);
   }
 
   /** An in-process client with the same validation as the remote ones (used by the CLI and tests). */

@@ -8,18 +8,18 @@
  * progress line per stage. Ctrl-C stops after a checkpoint; `drive --resume <run>` continues.
  */
 import { fixedOrDash as fmt } from '../../../src-shared/util/format.js';
-import { existsSync, readFileSync, renameSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { AlgoId } from '../../../src-shared/config/algo.js';
-import { DRIVE_RECIPES, DRIVE_WORLDS, DriveConfig, driveRunInput, type DriveConfigInput, type DriveRecipe, type DriveWorld } from '../../../src-shared/config/drive.js';
-import { RunId, type MetricLine, type RunStatus } from '../../../src-shared/types.js';
+import { DRIVE_RECIPES, DRIVE_WORLDS, DriveConfig, driveRunInput, type DriveRecipe, type DriveWorld } from '../../../src-shared/config/drive.js';
+import { RUN_LIMITS } from '../../../src-shared/config/limits.js';
+import type { EngineClient } from '../../../src-shared/contract.js';
+import type { MetricLine } from '../../../src-shared/types.js';
 import type { DriveReport } from '../../pipelines/drive/report.js';
-import { Engine } from '../../services/engine.js';
 import { readJsonIfExists } from '../../core/durable-write.js';
-import { buildCheckedConfig, collect, leafPaths, mergeInput, parseSet, readJsonFile } from '../config-input.js';
-import { CliError, globalOptions, intOption, output, Progress, type GlobalOptions } from '../context.js';
-import { locateRun } from './train.js';
+import { CliError, intOption, numberOption, Progress, type GlobalOptions } from '../context.js';
+import { addRunOptions, layeredInput, runAction, type RunCommandSpec, type RunFlag } from '../run-command.js';
+import { parseAlgo } from './train.js';
 
 /**
  * Defaults of the CLI pipeline (the DriveConfig schema's, which app runs use too), sized to finish in about 10 minutes on a 2-core CPU: 3,000 64x64
@@ -40,7 +40,6 @@ export const DRIVE_CLI_DEFAULTS = {
   world: 'plain',
   recipe: 'default',
 } as const;
-
 
 interface DriveOptions {
   seed?: string;
@@ -63,125 +62,60 @@ interface DriveOptions {
   resume?: string;
 }
 
-function positive(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${name} must be a number > 0 (got "${raw}")`);
-  return n;
-}
+const L = RUN_LIMITS;
+const D = RUN_LIMITS.drive;
+const str = (raw: unknown) => String(raw);
+const int = (flag: string, b: { min: number; max: number }) => (raw: unknown) => intOption(flag, str(raw), b.min, b.max);
+const num = (flag: string, b: { min: number; max: number; minExclusive: boolean }) => (raw: unknown) => numberOption(flag, str(raw), b);
 
-/** The run config input of a drive run from the command's options. */
-export function driveInput(o: DriveOptions, g: GlobalOptions): { input: Record<string, unknown>; userPaths: string[][] } {
-  const userPaths: string[][] = [];
+export const DRIVE_FLAGS: readonly RunFlag[] = [
+  { key: 'seed', flag: '--seed', path: ['seed'], parse: int('--seed', L.seed) },
+  { key: 'algo', flag: '--algo', path: ['algo'], parse: parseAlgo },
+  { key: 'name', flag: '--name', path: ['name'], parse: str },
+  { key: 'frames', flag: '--frames', path: ['drive', 'frames', 'count'], parse: int('--frames', D.frames) },
+  { key: 'vaeEpochs', flag: '--vae-epochs', path: ['drive', 'vae', 'epochs'], parse: int('--vae-epochs', D.vaeEpochs) },
+  { key: 'latent', flag: '--latent', path: ['drive', 'vae', 'latentDim'], parse: int('--latent', D.latentDim) },
+  { key: 'episodes', flag: '--episodes', path: ['drive', 'budgetEpisodes'], parse: int('--episodes', D.budgetEpisodes) },
+  { key: 'minutes', flag: '--minutes', path: ['drive', 'budgetMinutes'], parse: num('--minutes', D.budgetMinutes) },
+  { key: 'testRoutes', flag: '--test-routes', path: ['drive', 'testRoutes'], parse: int('--test-routes', D.testRoutes) },
+  { key: 'pixels', flag: '--no-pixels', path: ['drive', 'pixels', 'enabled'], parse: (raw) => raw !== false },
+  { key: 'pixelsEpisodes', flag: '--pixels-episodes', path: ['drive', 'pixels', 'budgetEpisodes'], parse: int('--pixels-episodes', D.pixelsEpisodes) },
+  { key: 'pixelsMinutes', flag: '--pixels-minutes', path: ['drive', 'pixels', 'budgetMinutes'], parse: num('--pixels-minutes', D.pixelsMinutes) },
+];
+
+/** The preset layer: the drive pipeline's run input for the chosen recipe and world. */
+function driveDefaults(o: DriveOptions): Record<string, unknown> {
   const d = DRIVE_CLI_DEFAULTS;
-  const seed = intOption('--seed', o.seed, 0) ?? 0;
-  let algo: AlgoId = 'td3';
-  if (o.algo !== undefined) {
-    const a = AlgoId.safeParse(o.algo);
-    if (!a.success) throw new CliError(`--algo must be one of ${AlgoId.options.join(', ')} (got "${o.algo}")`);
-    algo = a.data;
-  }
-  const latentDim = intOption('--latent', o.latent, 1) ?? d.latent;
   const recipe = (o.recipe ?? d.recipe) as DriveRecipe;
   if (!Object.hasOwn(DRIVE_RECIPES, recipe)) throw new CliError(`--recipe must be one of ${Object.keys(DRIVE_RECIPES).join(', ')} (got "${o.recipe}")`);
   const world = (o.world ?? d.world) as DriveWorld;
-  if (!(world in DRIVE_WORLDS)) throw new CliError(`--world must be one of ${Object.keys(DRIVE_WORLDS).join(', ')} (got "${o.world}")`);
-  const drive: DriveConfigInput = {
-    frames: { count: intOption('--frames', o.frames, 16) ?? d.frames },
-    vae: { epochs: intOption('--vae-epochs', o.vaeEpochs, 1) ?? d.vaeEpochs, latentDim },
-    budgetEpisodes: intOption('--episodes', o.episodes, 1) ?? d.episodes,
-    budgetMinutes: positive('--minutes', o.minutes) ?? d.minutes,
-    testRoutes: intOption('--test-routes', o.testRoutes, 1) ?? d.testRoutes,
-    pixels: {
-      enabled: o.pixels,
-      budgetEpisodes: intOption('--pixels-episodes', o.pixelsEpisodes, 1) ?? d.pixelsEpisodes,
-      budgetMinutes: positive('--pixels-minutes', o.pixelsMinutes) ?? d.pixelsMinutes,
-    },
-  };
-  let input = driveRunInput({ seed, algo, world, recipe, drive, ...(o.name ? { name: o.name } : {}) });
-  if (g.backend !== 'auto') input.backend = g.backend;
-  if (o.config) {
-    const file = readJsonFile(o.config, '--config file');
-    if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new CliError(`--config file ${o.config} must hold a JSON object`);
-    input = mergeInput(input, file as Record<string, unknown>);
-    userPaths.push(...leafPaths(file as Record<string, unknown>));
-  }
-  for (const s of o.set) {
-    const { path, patch } = parseSet(s);
-    input = mergeInput(input, patch);
-    userPaths.push(path);
-  }
-  return { input, userPaths };
+  if (!Object.hasOwn(DRIVE_WORLDS, world)) throw new CliError(`--world must be one of ${Object.keys(DRIVE_WORLDS).join(', ')} (got "${o.world}")`);
+  const { name: _name, ...input } = driveRunInput({ seed: 0, algo: 'td3', world, recipe });
+  return input;
 }
 
+const defaultName = (input: Record<string, unknown>) => `drive-${(input.algo as string | undefined) ?? 'td3'}-seed${(input.seed as number | undefined) ?? 0}`;
 
-export function register(program: Command): void {
-  const d = DRIVE_CLI_DEFAULTS;
-  program
-    .command('drive')
-    .description('Learning to drive in a day: collect camera frames, train a VAE, train TD3/DDPG on its latent until the held-out test routes are driven without a disengagement, and write report.json / report.md.')
-    .option('--seed <n>', 'seed of every random number generator in the run', '0')
-    .option('--algo <algo>', 'td3 or ddpg (a preset of TD3)', 'td3')
-    .option('--recipe <name>', `learner settings: default (Kendall et al.'s with 10-step returns, gamma 0.95, tau 0.02 and a pre-tanh actor penalty) or kendall (theirs as published) (default ${d.recipe})`)
-    .option('--name <name>', 'display name of the run')
-    .option('--out <dir>', 'put the run folder at exactly this path (must not exist yet)')
-    .option('--frames <n>', `camera frames collected for the VAE (default ${d.frames})`)
-    .option('--vae-epochs <n>', `VAE training epochs (default ${d.vaeEpochs})`)
-    .option('--latent <n>', `VAE latent size (default ${d.latent})`)
-    .option('--episodes <n>', `most training episodes of the VAE agent (default ${d.episodes})`)
-    .option('--minutes <m>', `most wall-clock minutes from a fresh run to the end of the VAE agent's training (default ${d.minutes})`)
-    .option('--test-routes <n>', `held-out 250 m test routes driven after every episode (default ${d.testRoutes})`)
-    .option('--world <look>', `road appearance: plain (one look, as Kendall et al.'s one road) or randomized (domain randomization) (default ${d.world})`)
-    .option('--no-pixels', 'skip the "deep RL from pixels" baseline (its Table I row stays empty)')
-    .option('--pixels-episodes <n>', `most training episodes of the pixels baseline (default ${d.pixelsEpisodes}, Kendall et al.'s figure)`)
-    .option('--pixels-minutes <m>', `most wall-clock minutes of the pixels baseline (default ${d.pixelsMinutes})`)
-    .option('--config <file>', 'a (partial) RunConfig JSON file merged over the drive defaults')
-    .option('--set <key=value>', 'override one config field, e.g. drive.vae.beta=0.5 (repeatable; values parse as JSON)', collect, [])
-    .option('--resume <run>', 'continue a stopped or interrupted drive run (id or folder) where it stopped')
-    .action(async (o: DriveOptions, cmd: Command) => {
-      const g = globalOptions(cmd);
-      let runsDir = g.runsDir;
-      let id: string;
-      let engine: Engine;
-      if (o.resume !== undefined) {
-        ({ runsDir, id } = locateRun(g, o.resume));
-        engine = new Engine({ runsDir, backend: g.backend });
-        const stored = engine.store.readConfig(id);
-        if (!stored.config.drive) {
-          await engine.close();
-          throw new CliError(`${o.resume} is not a drive run (its config has no drive block); continue it with train --resume`);
-        }
-      } else {
-        const { input, userPaths } = driveInput(o, g);
-        buildCheckedConfig(input, userPaths);
-        let outDir: string | undefined;
-        if (o.out !== undefined) {
-          outDir = resolve(o.out);
-          if (existsSync(outDir)) throw new CliError(`${o.out} already exists; --out needs a folder that does not exist yet (continue a run with --resume)`);
-          if (!RunId.safeParse(basename(outDir)).success) throw new CliError(`the last part of --out ("${basename(outDir)}") must be letters, digits, ".", "_" or "-"`);
-          runsDir = dirname(outDir);
-        }
-        engine = new Engine({ runsDir, backend: g.backend });
-        const created = await engine.client().request('runs.create', { config: input });
-        id = created.id;
-        if (outDir) {
-          renameSync(engine.store.dir(id), outDir);
-          id = basename(outDir);
-        }
-      }
-      await driveAndReport(engine, id, g);
-    });
+/**
+ * The run config input of a drive run from the command's options, in the shared precedence.
+ * `given` says which options the user typed (default: every option that has a value).
+ */
+export function driveInput(o: DriveOptions, g: GlobalOptions, given?: (key: string) => boolean): { input: Record<string, unknown>; userPaths: string[][] } {
+  const typed = given ?? ((k: string) => (k === 'pixels' ? o.pixels === false : (o as unknown as Record<string, unknown>)[k] !== undefined));
+  return layeredInput({ flags: DRIVE_FLAGS, defaults: driveDefaults, defaultName }, o, g, typed);
 }
 
-/** Starts (or resumes) drive run `id`, shows each stage's progress, prints the summary, and ends the engine. */
-async function driveAndReport(engine: Engine, id: string, g: GlobalOptions): Promise<void> {
-  const client = engine.client();
-  let failure: string | undefined;
-  let status: RunStatus | undefined;
+/** Each stage's progress bar, the per-episode evaluations and the pipeline's notes, on stderr. */
+function driveDisplay(client: EngineClient, id: string, g: GlobalOptions): () => void {
   let bar: Progress | undefined;
   let barStage = '';
   const say = (line: string) => {
     if (!g.json) process.stderr.write(line + '\n');
+  };
+  const endBar = () => {
+    bar?.stop();
+    bar = undefined;
+    barStage = '';
   };
   const stageBar = (stage: string, progress: number, info: string) => {
     if (g.json) return;
@@ -201,9 +135,7 @@ async function driveAndReport(engine: Engine, id: string, g: GlobalOptions): Pro
         if (ev.status === 'done' || ev.status === 'skipped' || ev.status === 'failed') {
           if (barStage === ev.stage) {
             bar?.update(100, 'done');
-            bar?.stop();
-            bar = undefined;
-            barStage = '';
+            endBar();
           }
           say(ev.message ?? `${ev.stage}: ${ev.status}`);
         }
@@ -213,77 +145,88 @@ async function driveAndReport(engine: Engine, id: string, g: GlobalOptions): Pro
       if (m.id !== id) return;
       const l = m.line as MetricLine;
       if (l.kind === 'drive_eval' && !g.json) {
-        bar?.stop();
-        bar = undefined;
-        barStage = '';
+        endBar();
         say(
           `${l.agent === 'pixels' ? 'pixels' : 'rl'}: episode ${l.episode}: ${l.disengagements} disengagement(s) on ${l.routes} test routes, MPD ${fmt(l.mpd)} m, ${l.clean_routes}/${l.routes} clean (${fmt(l.pipeline_s, 0)} s)`,
         );
       }
     }),
-    client.on('run.status', (s) => {
-      if (s.id !== id) return;
-      status = s.status;
-      if (s.status === 'failed') failure = s.message ?? 'failed';
-    }),
     client.on('engine.log', (l) => {
       if (!g.json && l.message.startsWith(`run ${id}:`) && (l.level !== 'info' || /collect:|vae:/.test(l.message))) {
-        bar?.stop();
-        bar = undefined;
-        barStage = '';
+        endBar();
         say(`${l.level === 'info' ? '' : `${l.level}: `}${l.message.slice(`run ${id}: `.length)}`);
       }
     }),
   ];
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write('\nstopping: writing a checkpoint (Ctrl-C again to quit now); `drive --resume` continues\n');
-    void client.request('train.stop', { id }).catch(() => undefined);
-  };
-  process.on('SIGINT', onSigint);
-  const started = performance.now();
-  try {
-    await client.request('train.start', { id });
-    status = await engine.training.wait(id);
-  } finally {
-    process.off('SIGINT', onSigint);
+  return () => {
     bar?.stop();
     for (const f of off) f();
-  }
-  const wallClockS = (performance.now() - started) / 1000;
-  const after = await client.request('runs.get', { id });
-  const report = readJsonIfExists<DriveReport>(join(after.dir, 'report.json'));
-  const summary = {
-    id,
-    dir: after.dir,
-    status: after.status,
-    algo: after.algo,
-    seed: after.config.seed,
-    wallClockS,
-    report: report
-      ? {
-          json: join(after.dir, 'report.json'),
-          markdown: join(after.dir, 'report.md'),
-          vaeFirstCleanEpisode: report.vae.firstCleanEpisode,
-          vaePipelineSecondsToClean: report.vae.pipelineSecondsToClean,
-          vaeTrainDistanceToClean: report.vae.trainDistanceToClean,
-          vaeFinalMpd: report.vae.final?.mpd ?? null,
-          vaeFinalDisengagements: report.vae.final?.disengagements ?? null,
-          pixelsFirstCleanEpisode: report.pixels?.firstCleanEpisode ?? null,
-          table: report.table,
-          goals: report.goals,
-        }
-      : null,
-    ...(failure ? { error: failure } : {}),
   };
-  output(g, summary, () => {
-    if (!report) return `run ${id}: ${after.status} after ${wallClockS.toFixed(1)} s (no report: the pipeline did not finish)\nfolder: ${after.dir}`;
-    const md = readFileSync(join(after.dir, 'report.md'), 'utf8');
-    return `${md}\nrun ${id}: ${after.status} in ${wallClockS.toFixed(1)} s\nfolder: ${after.dir} (report.json, report.md, vae/reconstructions.png)`;
-  });
-  await engine.close();
-  if (status === 'failed' || after.status === 'failed') throw new CliError(`drive pipeline failed: ${failure ?? 'see the run events'}`, 1);
 }
 
+const DRIVE: RunCommandSpec<DriveOptions> = {
+  what: 'pipeline',
+  flags: DRIVE_FLAGS,
+  defaults: driveDefaults,
+  defaultName,
+  checkResume: (run, ref) => {
+    if (!run.config.drive) throw new CliError(`${ref} is not a drive run (its config has no drive block); continue it with train --resume`);
+  },
+  display: driveDisplay,
+  summary: (after, end) => {
+    const report = readJsonIfExists<DriveReport>(join(after.dir, 'report.json'));
+    const value = {
+      id: after.id,
+      dir: after.dir,
+      status: after.status,
+      algo: after.algo,
+      seed: after.config.seed,
+      wallClockS: end.wallClockS,
+      report: report
+        ? {
+            json: join(after.dir, 'report.json'),
+            markdown: join(after.dir, 'report.md'),
+            vaeFirstCleanEpisode: report.vae.firstCleanEpisode,
+            vaePipelineSecondsToClean: report.vae.pipelineSecondsToClean,
+            vaeTrainDistanceToClean: report.vae.trainDistanceToClean,
+            vaeFinalMpd: report.vae.final?.mpd ?? null,
+            vaeFinalDisengagements: report.vae.final?.disengagements ?? null,
+            pixelsFirstCleanEpisode: report.pixels?.firstCleanEpisode ?? null,
+            table: report.table,
+            goals: report.goals,
+          }
+        : null,
+    };
+    return {
+      value,
+      human: () => {
+        if (!report) return `run ${after.id}: ${after.status} after ${end.wallClockS.toFixed(1)} s (no report: the pipeline did not finish)\nfolder: ${after.dir}`;
+        const md = readFileSync(join(after.dir, 'report.md'), 'utf8');
+        return `${md}\nrun ${after.id}: ${after.status} in ${end.wallClockS.toFixed(1)} s\nfolder: ${after.dir} (report.json, report.md, vae/reconstructions.png)`;
+      },
+    };
+  },
+  failed: 'drive pipeline failed',
+  stopping: 'stopping: writing a checkpoint (Ctrl-C again to quit now); `drive --resume` continues',
+};
+
+export function register(program: Command): void {
+  const d = DRIVE_CLI_DEFAULTS;
+  const cmd = program
+    .command('drive')
+    .description('Learning to drive in a day: collect camera frames, train a VAE, train TD3/DDPG on its latent until the held-out test routes are driven without a disengagement, and write report.json / report.md.')
+    .option('--seed <n>', `seed of every random number generator in the run (default 0)`)
+    .option('--algo <algo>', 'td3 or ddpg (a preset of TD3) (default td3)')
+    .option('--recipe <name>', `learner settings preset: default (Kendall et al.'s with 10-step returns, gamma 0.95, tau 0.02 and a pre-tanh actor penalty) or kendall (theirs as published) (default ${d.recipe})`)
+    .option('--frames <n>', `camera frames collected for the VAE (${D.frames.min}..${D.frames.max}; default ${d.frames})`)
+    .option('--vae-epochs <n>', `VAE training epochs (default ${d.vaeEpochs})`)
+    .option('--latent <n>', `VAE latent size (default ${d.latent})`)
+    .option('--episodes <n>', `most training episodes of the VAE agent (${D.budgetEpisodes.min}..${D.budgetEpisodes.max}; default ${d.episodes})`)
+    .option('--minutes <m>', `most wall-clock minutes from a fresh run to the end of the VAE agent's training (default ${d.minutes})`)
+    .option('--test-routes <n>', `held-out 250 m test routes driven after every episode (${D.testRoutes.min}..${D.testRoutes.max}; default ${d.testRoutes})`)
+    .option('--world <look>', `road appearance preset: plain (one look, as Kendall et al.'s one road) or randomized (domain randomization) (default ${d.world})`)
+    .option('--no-pixels', 'skip the "deep RL from pixels" baseline (its Table I row stays empty)')
+    .option('--pixels-episodes <n>', `most training episodes of the pixels baseline (default ${d.pixelsEpisodes}, Kendall et al.'s figure)`)
+    .option('--pixels-minutes <m>', `most wall-clock minutes of the pixels baseline (default ${d.pixelsMinutes})`);
+  addRunOptions(cmd, 'continue a stopped or interrupted drive run (id or folder) where it stopped', 'drive.vae.beta=0.5').action(runAction(DRIVE));
+}

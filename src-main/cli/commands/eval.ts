@@ -14,13 +14,14 @@ import { makeEnv } from '../../sim/registry.js';
 import { StoredConfig } from '../../store/run-store.js';
 import { readJson } from '../../core/durable-write.js';
 import { collect, mergeInput, parseSet } from '../config-input.js';
-import { CliError, globalOptions, intOption, output, type GlobalOptions } from '../context.js';
+import { CliError, globalOptions, intOption, numberOption, output, type GlobalOptions } from '../context.js';
 import { parseSeeds } from '../seeds.js';
 import { existsSync } from 'node:fs';
 import { importPolicy, loadExportedPolicy, readMetadata } from '../../export/load.js';
 import type { MlpSpec } from '../../ml/mlp.js';
 import type { ConvEncoderSpec } from '../../ml/conv-encoder.js';
 import { LANE_TEST_SEEDS, LANE_TRAIN_SEEDS } from '../../../src-shared/config/envs/lane.js';
+import { EVAL_EPISODES_MAX, EVAL_ROUTE_M } from '../../../src-shared/config/limits.js';
 import { METADATA_FILE } from '../../export/metadata.js';
 import { evaluatePolicy as evaluateExport } from '../../export/runner.js';
 import { cliExportError } from './export.js';
@@ -87,7 +88,7 @@ export function register(program: Command): void {
         return;
       }
       let seeds: number[];
-      const episodes = intOption('--episodes', o.episodes, 1);
+      const episodes = intOption('--episodes', o.episodes, 1, EVAL_EPISODES_MAX);
       if (o.seeds !== undefined) {
         seeds = parseSeeds(o.seeds);
         if (episodes !== undefined && episodes !== seeds.length) throw new CliError(`--episodes ${episodes} does not match the ${seeds.length} seeds given`);
@@ -164,7 +165,7 @@ async function evalExport(g: GlobalOptions, o: EvalOptions): Promise<void> {
       await evalLaneActor(g, o, { ...imported.actor, ...(encoder ? { encoder } : {}) }, env, { export: o.policy });
       return;
     }
-    const episodes = intOption('--episodes', o.episodes, 1);
+    const episodes = intOption('--episodes', o.episodes, 1, EVAL_EPISODES_MAX);
     const seeds = o.seeds !== undefined ? parseSeeds(o.seeds) : evalSeeds(episodes ?? 10);
     if (o.seeds !== undefined && episodes !== undefined && episodes !== seeds.length) throw new CliError(`--episodes ${episodes} does not match the ${seeds.length} seeds given`);
     const format = meta.formats.onnx ? 'onnx' : 'tfjs';
@@ -213,8 +214,7 @@ async function evalLaneActor(
 ): Promise<void> {
   if (env.id !== 'lane') throw new CliError('internal: evalLaneActor takes lane envs only');
   const seeds = o.seeds !== undefined ? parseSeeds(o.seeds, '--seeds', { test: LANE_TEST_SEEDS, train: LANE_TRAIN_SEEDS }) : undefined;
-  const route = Number(o.route);
-  if (!Number.isFinite(route) || route < 10 || route > 100_000) throw new CliError(`--route must be a length in metres between 10 and 100000 (got "${o.route}")`);
+  const route = numberOption('--route', o.route, EVAL_ROUTE_M)!;
   const tf = await import('@tensorflow/tfjs');
   const { selectBackend } = await import('../../ml/backend.js');
   const { Mlp } = await import('../../ml/mlp.js');

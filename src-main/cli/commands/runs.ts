@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RunSummary } from '../../../src-shared/types.js';
-import { createEngine, globalOptions, output } from '../context.js';
+import { globalOptions, openEngine, output } from '../context.js';
 
 function table(runs: RunSummary[]): string {
   if (!runs.length) return 'no runs yet';
@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .description('List runs, newest first.')
     .action(async (_o, cmd: Command) => {
       const g = globalOptions(cmd);
-      const list = await createEngine(g).client().request('runs.list', {});
+      const list = await openEngine(g).client.request('runs.list', {});
       output(g, list, () => table(list));
     });
   runs
@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .description('Show one run with its full config.')
     .action(async (id: string, _o, cmd: Command) => {
       const g = globalOptions(cmd);
-      const run = await createEngine(g).client().request('runs.get', { id });
+      const run = await openEngine(g).client.request('runs.get', { id });
       output(g, run, () => JSON.stringify(run, null, 2));
     });
   runs
@@ -34,7 +34,7 @@ export function register(program: Command): void {
     .description('Rename a run.')
     .action(async (id: string, name: string, _o, cmd: Command) => {
       const g = globalOptions(cmd);
-      const run = await createEngine(g).client().request('runs.rename', { id, name });
+      const run = await openEngine(g).client.request('runs.rename', { id, name });
       output(g, run, () => `renamed ${id} to "${run.name}"`);
     });
   runs
@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .description('Delete a run folder and everything in it.')
     .action(async (id: string, _o, cmd: Command) => {
       const g = globalOptions(cmd);
-      const r = await createEngine(g).client().request('runs.delete', { id });
+      const r = await openEngine(g).client.request('runs.delete', { id });
       output(g, r, () => `deleted ${id}`);
     });
 }

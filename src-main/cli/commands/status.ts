@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createEngine, globalOptions, output } from '../context.js';
+import { globalOptions, openEngine, output } from '../context.js';
 
 export function register(program: Command): void {
   program
@@ -7,8 +7,8 @@ export function register(program: Command): void {
     .description('Show the engine status: version, ML backend (and why), runs folder, machine.')
     .action(async (_opts, cmd: Command) => {
       const g = globalOptions(cmd);
-      const engine = createEngine(g);
-      const s = await engine.client().request('engine.status', {});
+      const engine = openEngine(g);
+      const s = await engine.client.request('engine.status', {});
       output(g, s, () =>
         [
           `${s.app} ${s.version}`,
