@@ -63,7 +63,7 @@ export function evaluatePolicy(policy: PolicyFn, envs: readonly Env[], seeds: re
     const packed = new Float32Array(envs.length * od);
     while (active.length) {
       active.forEach((slot, k) => packed.set(obsBatch.subarray(slot * od, (slot + 1) * od), k * od));
-      const acts = policy(packed, active.length);
+      const acts = policy(packed.subarray(0, active.length * od), active.length);
       for (let k = active.length - 1; k >= 0; k--) {
         const slot = active[k]!;
         action.set(acts.subarray(k * ad, (k + 1) * ad));

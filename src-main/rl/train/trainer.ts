@@ -43,7 +43,9 @@ import { prefixArrays, rngFromJson, rngToJson, unprefixArrays, type RngJson, typ
 import type { LoadedArchive } from '../checkpoint/archive.js';
 import { makeNoise, type ExplorationNoise } from '../noise';
 import { makeReplay, type Replay } from '../replay';
-import { Td3, type Td3EncoderOptions } from '../algorithms/td3/td3.js';
+import type { Learner } from '../algorithms/learner.js';
+import { makeLearner, type LearnerInit } from '../algorithms/registry.js';
+import { policyOfLearner, type Policy } from '../policy/policy.js';
 import { episodeInfoNumbers, evaluatePolicy, type EvalResult } from './evaluate.js';
 import { evaluateLaneRoutes } from './evaluate-lane.js';
 import { deriveSeeds, evalSeeds, reseedAfterRollback, type RunSeeds } from './seeds.js';
@@ -78,7 +80,7 @@ export interface TrainHooks {
   /** Called after every vector step. Keep it cheap: it runs on the training thread. */
   onStep?(view: StepView): void;
   /** Called after every gradient step (tests use it to inject faults). */
-  afterUpdate?(learner: Td3, updates: number): void;
+  afterUpdate?(learner: Learner, updates: number): void;
   /** Builds the envs instead of the registry (tests, custom envs). */
   makeEnv?(config: RunConfig['env']): Env;
   /**
@@ -100,9 +102,6 @@ export interface TrainHooks {
    */
   interlude?(): Promise<void> | undefined;
 }
-
-/** Polyak factor of a trainable target encoder when td3.encoderTau is absent (SAC-AE). */
-export const DEFAULT_ENCODER_TAU = 0.05;
 
 /** Roll-backs allowed before the run is declared failed. */
 export const MAX_ROLLBACKS = 5;
@@ -161,7 +160,9 @@ export class Trainer {
   readonly config: RunConfig;
   readonly seeds: RunSeeds;
   readonly vec: VecEnv;
-  readonly learner: Td3;
+  readonly learner: Learner;
+  /** The deterministic policy on raw observations (evaluation, best snapshots, the drive pipeline). */
+  readonly policy: Policy;
   readonly buffer: Replay;
   readonly noise: ExplorationNoise;
   readonly checkpoints: CheckpointStore;
@@ -214,14 +215,14 @@ export class Trainer {
     this.digest = configDigest(cfg);
     const rawBuild = hooks.makeEnv ?? makeEnv;
     const setup = (this.encoderSetup = obsEncoderSetup(cfg.env, job.runDir));
-    let encoderOptions: Td3EncoderOptions | undefined;
+    let encoderOptions: LearnerInit['encoder'];
     if (setup?.mode === 'frozen') {
       const frozen = new ConvEncoder(setup.spec, new Rng(0), `run-${job.runId}/frozen-encoder`, false);
       frozen.setWeights(setup.weights!);
       this.frozenEncoder = frozen;
     } else if (setup) {
       if (cfg.td3.noise.type === 'param') throw new Error('parameter noise perturbs the actor on raw observations; with a trainable image encoder use gaussian or ou noise');
-      encoderOptions = { spec: setup.spec, extraDim: setup.extraDim, ...(setup.weights ? { weights: setup.weights } : {}), tau: cfg.td3.encoderTau ?? DEFAULT_ENCODER_TAU };
+      encoderOptions = { spec: setup.spec, extraDim: setup.extraDim, ...(setup.weights ? { weights: setup.weights } : {}) };
     }
     const frozen = this.frozenEncoder;
     const build = frozen ? (c: RunConfig['env']) => new LatentObsEnv(rawBuild(c), frozen) : rawBuild;
@@ -231,14 +232,16 @@ export class Trainer {
     const envs = rawEnvs.map((env, i) => (hooks.wrapEnv ? hooks.wrapEnv(env, i) : env));
     this.vec = new VecEnv(envs, this.seeds.envs);
     const spaces = { obsDim: this.vec.obsDim, actDim: this.vec.actDim };
-    this.learner = new Td3(spaces, cfg.td3, { networks: this.seeds.networks, targetNoise: this.seeds.targetNoise }, undefined, encoderOptions);
+    this.learner = makeLearner({ spaces, config: cfg, seeds: { networks: this.seeds.networks, learner: this.seeds.targetNoise }, ...(encoderOptions ? { encoder: encoderOptions } : {}) });
+    this.policy = policyOfLearner(this.learner, frozen && setup ? { encoder: frozen, extraDim: setup.extraDim } : undefined);
     // No need to hold more transitions than the run will ever collect.
     const capacity = Math.min(cfg.td3.bufferSize, cfg.totalSteps + cfg.numEnvs);
     const imageDim = encoderOptions ? setup!.spec.height * setup!.spec.width * setup!.spec.channels : 0;
     this.buffer = makeReplay(cfg.td3.replay, { capacity, obsDim: spaces.obsDim, actDim: spaces.actDim, numEnvs: cfg.numEnvs, seed: this.seeds.replay, env: rawEnvs[0]!, imageDim, gamma: cfg.td3.gamma });
     this.noise = makeNoise(cfg.td3.noise, { numEnvs: cfg.numEnvs, actDim: spaces.actDim, seed: this.seeds.noise, actor: this.learner.actor, name: this.learner.name });
     this.actionRng = new Rng(this.seeds.actions);
-    this.evalEnvs = Array.from({ length: Math.min(cfg.evalEpisodes, MAX_EVAL_ENVS) }, () => build(cfg.env));
+    // Evaluation steps the simulators themselves: the policy takes raw observations.
+    this.evalEnvs = Array.from({ length: Math.min(cfg.evalEpisodes, MAX_EVAL_ENVS) }, () => rawBuild(cfg.env));
     this.checkpoints = new CheckpointStore(join(job.runDir, RUN_FILES.checkpoints));
     this.metricsPath = join(job.runDir, RUN_FILES.metrics);
     this.eventsPath = join(job.runDir, RUN_FILES.events);
@@ -370,8 +373,7 @@ export class Trainer {
     if (got.inputDim !== want.inputDim || got.outputDim !== want.outputDim || got.hidden.join(',') !== want.hidden.join(',') || got.outputActivation !== want.outputActivation) {
       throw new Error(`the actor in ${dir} is ${got.inputDim}-${got.hidden.join('-')}-${got.outputDim}; this run's actor is ${want.inputDim}-${want.hidden.join('-')}-${want.outputDim} (set td3.actorHidden to match)`);
     }
-    this.learner.actor.setWeights(imported.actor.weights);
-    this.learner.actorTarget.setWeights(imported.actor.weights);
+    this.learner.initActor(imported.actor.weights);
     this.job.out.log('info', `actor initialized from the export in ${dir} (${imported.from})`);
   }
 
@@ -528,7 +530,7 @@ export class Trainer {
   /** Deterministic evaluation on the fixed evaluation seeds; keeps the best policy snapshot. */
   evaluate(): EvalResult {
     const cfg = this.config;
-    const policy = (obs: Float32Array, n: number) => this.learner.act(obs, n);
+    const policy = (obs: Float32Array, n: number) => this.policy.act(obs, n);
     // Lane runs: Kendall et al.'s protocol on held-out test roads (250 m routes, safety driver).
     const result = cfg.env.id === 'lane' ? evaluateLaneRoutes(policy, cfg.env, cfg.evalEpisodes) : evaluatePolicy(policy, this.evalEnvs, evalSeeds(cfg.evalEpisodes));
     this.lastEval = result;
@@ -561,15 +563,9 @@ export class Trainer {
     return (this.learner.encoder ?? this.frozenEncoder)?.getWeights();
   }
 
-  /**
-   * The deterministic policy on raw observations (images for "vae"): the frozen encoder (if any),
-   * then the learner (its own encoder, if any, and the actor). [n * rawObsDim] -> [n * actDim].
-   */
+  /** The deterministic policy on raw observations as a function (the drive pipeline, benchmarks). */
   rawPolicy(): (obs: Float32Array, n: number) => Float32Array {
-    const frozen = this.frozenEncoder;
-    const s = this.encoderSetup;
-    if (!frozen || !s) return (obs, n) => this.learner.act(obs, n);
-    return (obs, n) => this.learner.act(frozen.encode(obs, n, s.extraDim), n);
+    return (obs, n) => this.policy.act(obs, n);
   }
 
   /** Everything that shapes the numbers from here on. */
