@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
 import { ConvEncoder } from '../../ml/conv-encoder.js';
-import { makeEnv } from '../../sim/registry.js';
+import { envAdapter, makeEnv } from '../../sim/registry.js';
 import { DEFAULT_CONTROL_DT_S, type Env, type EnvInfo } from '../../sim/env.js';
 import { VecEnv } from '../../sim/vec-env.js';
 import { writeJsonAtomic } from '../../core/durable-write.js';
@@ -46,9 +46,8 @@ import { makeReplay, type Replay } from '../replay';
 import type { Learner } from '../algorithms/learner.js';
 import { makeLearner, type LearnerInit } from '../algorithms/registry.js';
 import { policyOfLearner, type Policy } from '../policy/policy.js';
-import { episodeInfoNumbers, evaluatePolicy, type EvalResult } from './evaluate.js';
-import { evaluateLaneRoutes } from './evaluate-lane.js';
-import { deriveSeeds, evalSeeds, reseedAfterRollback, type RunSeeds } from './seeds.js';
+import { episodeInfoNumbers, evaluateRunPolicy, type EvalResult } from './evaluate.js';
+import { deriveSeeds, reseedAfterRollback, type RunSeeds } from './seeds.js';
 import type { TrainJob } from './types.js';
 
 /** What one vector step did, for live views (the UI's "what the agent does"). Reused objects. */
@@ -241,7 +240,8 @@ export class Trainer {
     this.noise = makeNoise(cfg.td3.noise, { numEnvs: cfg.numEnvs, actDim: spaces.actDim, seed: this.seeds.noise, actor: this.learner.actor, name: this.learner.name });
     this.actionRng = new Rng(this.seeds.actions);
     // Evaluation steps the simulators themselves: the policy takes raw observations.
-    this.evalEnvs = Array.from({ length: Math.min(cfg.evalEpisodes, MAX_EVAL_ENVS) }, () => rawBuild(cfg.env));
+    // (None when the env's adapter has its own protocol: it builds what it drives.)
+    this.evalEnvs = envAdapter(cfg.env.id).evaluate ? [] : Array.from({ length: Math.min(cfg.evalEpisodes, MAX_EVAL_ENVS) }, () => rawBuild(cfg.env));
     this.checkpoints = new CheckpointStore(join(job.runDir, RUN_FILES.checkpoints));
     this.metricsPath = join(job.runDir, RUN_FILES.metrics);
     this.eventsPath = join(job.runDir, RUN_FILES.events);
@@ -530,9 +530,8 @@ export class Trainer {
   /** Deterministic evaluation on the fixed evaluation seeds; keeps the best policy snapshot. */
   evaluate(): EvalResult {
     const cfg = this.config;
-    const policy = (obs: Float32Array, n: number) => this.policy.act(obs, n);
-    // Lane runs: Kendall et al.'s protocol on held-out test roads (250 m routes, safety driver).
-    const result = cfg.env.id === 'lane' ? evaluateLaneRoutes(policy, cfg.env, cfg.evalEpisodes) : evaluatePolicy(policy, this.evalEnvs, evalSeeds(cfg.evalEpisodes));
+    // The env's protocol (lane: Kendall et al.'s held-out routes), or episodes on held-out seeds.
+    const result = evaluateRunPolicy((obs, n) => this.policy.act(obs, n), cfg.env, cfg.evalEpisodes, this.evalEnvs);
     this.lastEval = result;
     const stats: Record<string, number> = {};
     for (const [k, v] of Object.entries(result.episodeStats)) stats[`mean_${k}`] = v;
