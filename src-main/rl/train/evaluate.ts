@@ -3,6 +3,7 @@
  * side with the actor batched over the envs still running.
  */
 import type { EnvConfig } from '../../../src-shared/config/envs/index.js';
+import type { MetricLine } from '../../../src-shared/types.js';
 import { episodeInfoNumbers, type BatchPolicy, type EvalResult } from '../../sim/adapter.js';
 import type { Env } from '../../sim/env.js';
 import { envAdapter } from '../../sim/registry.js';
@@ -21,6 +22,13 @@ export type PolicyFn = BatchPolicy;
 export function evaluateRunPolicy(policy: PolicyFn, config: EnvConfig, episodes: number, envs: readonly Env[]): EvalResult {
   const protocol = envAdapter(config.id).evaluate;
   return protocol ? protocol(policy, config, { episodes }) : evaluatePolicy(policy, envs, evalSeeds(episodes));
+}
+
+/** The "eval" metric line of an evaluation at env step `step`. */
+export function evalMetricLine(result: EvalResult, step: number): MetricLine {
+  const stats: Record<string, number> = {};
+  for (const [k, v] of Object.entries(result.episodeStats)) stats[`mean_${k}`] = v;
+  return { ...stats, kind: 'eval', step, mean_return: result.mean_return, std_return: result.std_return, episodes: result.episodes };
 }
 
 function meanStd(xs: readonly number[]): { mean: number; std: number } {

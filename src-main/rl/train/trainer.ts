@@ -23,84 +23,37 @@
  * ("finetune", "scratch") sits in the learner (Td3 encoder) and the replay buffer keeps the
  * frames as bytes.
  */
-import { statSync, truncateSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
-import { ConvEncoder } from '../../ml/conv-encoder.js';
 import { envAdapter, makeEnv } from '../../sim/registry.js';
 import { DEFAULT_CONTROL_DT_S, type Env, type EnvInfo } from '../../sim/env.js';
 import { VecEnv } from '../../sim/vec-env.js';
 import { writeJsonAtomic } from '../../core/durable-write.js';
 import { RUN_FILES } from '../../store/run-store.js';
-import { Rng } from '../../core/rng.js';
 import { CheckpointStore } from '../checkpoint/store.js';
 import { policySnapshot, type PolicyMeta } from '../checkpoint/policy.js';
 import { LatentObsEnv } from '../encoder/latent-env.js';
-import { obsEncoderSetup, type ObsEncoderSetup } from '../encoder/setup.js';
+import type { ObsEncoderSetup } from '../encoder/setup.js';
+import type { ConvEncoder } from '../../ml/conv-encoder.js';
+import { Rng } from '../../core/rng.js';
 import { prefixArrays, rngFromJson, rngToJson, unprefixArrays, type RngJson, type Snapshot, type SnapshotArray } from '../../core/snapshot.js';
 import type { LoadedArchive } from '../checkpoint/archive.js';
 import { makeNoise, type ExplorationNoise } from '../noise';
 import { makeReplay, type Replay } from '../replay';
 import type { Learner } from '../algorithms/learner.js';
-import { makeLearner, type LearnerInit } from '../algorithms/registry.js';
+import { makeLearner } from '../algorithms/registry.js';
 import { policyOfLearner, type Policy } from '../policy/policy.js';
-import { episodeInfoNumbers, evaluateRunPolicy, type EvalResult } from './evaluate.js';
+import { episodeInfoNumbers, evalMetricLine, evaluateRunPolicy, type EvalResult } from './evaluate.js';
+import { initActorFromExport, policyMetaOf, runEncoders } from './run-encoders.js';
 import { deriveSeeds, reseedAfterRollback, type RunSeeds } from './seeds.js';
+import { configDigest, fileSize, firstNonFinite, LoopClock } from './run-state.js';
+import type { StepView, TrainHooks } from './hooks.js';
 import type { TrainJob } from './types.js';
 
-/** What one vector step did, for live views (the UI's "what the agent does"). Reused objects. */
-export interface StepView {
-  /** Env steps done after this vector step. */
-  step: number;
-  numEnvs: number;
-  /** [numEnvs * obsDim] observations the actions were chosen in. */
-  obs: Float32Array;
-  /** [numEnvs * actDim] actions taken (after noise and clipping). */
-  actions: Float32Array;
-  rewards: Float64Array;
-  terminated: Uint8Array;
-  truncated: Uint8Array;
-  /** [numEnvs * obsDim] current observations (the next episode's first one where an episode ended). */
-  nextObs: Float32Array;
-  /** Whether the actions came from the actor (false: uniform random warm-up). */
-  fromActor: boolean;
-  /** Per env: the info of this step (for an ended episode, its final step's info). */
-  infos: readonly EnvInfo[];
-  /** Per env: the ended episode's return and length (valid where terminated or truncated). */
-  episodeReturns: Float64Array;
-  episodeLengths: Int32Array;
-  /** Episodes finished in the run after this step; ended episodes get ordinals in env order up to it. */
-  episodes: number;
-}
-
-export interface TrainHooks {
-  /** Called after every vector step. Keep it cheap: it runs on the training thread. */
-  onStep?(view: StepView): void;
-  /** Called after every gradient step (tests use it to inject faults). */
-  afterUpdate?(learner: Learner, updates: number): void;
-  /** Builds the envs instead of the registry (tests, custom envs). */
-  makeEnv?(config: RunConfig['env']): Env;
-  /**
-   * Called after every training phase that follows finished episodes (once per vector step in
-   * which episodes ended, after their updates). `checkpoint` writes a full checkpoint now;
-   * `finish` ends training as if totalSteps were reached (final evaluation, checkpoint, finished).
-   */
-  afterEpisode?(trainer: Trainer): { checkpoint?: boolean; finish?: boolean } | void;
-  /**
-   * Where a fresh start (no checkpoint) cuts metrics.jsonl and events.jsonl (default 0 = empty
-   * them): a pipeline that wrote lines before this trainer started keeps them.
-   */
-  freshLogOffsets?: { metrics: number; events: number };
-  /** Wraps training env `index` after it is built (the live view taps env steps through it). */
-  wrapEnv?(env: Env, index: number): Env;
-  /**
-   * Asked at the top of every loop pass and when a paused run is woken: a promise means "run
-   * this first" (manual driving); the loop awaits it, then goes on where it was.
-   */
-  interlude?(): Promise<void> | undefined;
-}
+export type { StepView, TrainHooks } from './hooks.js';
+export { configDigest } from './run-state.js';
 
 /** Roll-backs allowed before the run is declared failed. */
 export const MAX_ROLLBACKS = 5;
@@ -108,8 +61,6 @@ export const MAX_ROLLBACKS = 5;
 const HEALTH_CHECK_EVERY = 100;
 /** Progress messages per second (at most). */
 const PROGRESS_INTERVAL_MS = 250;
-/** Longest stretch of work between yields to the event loop (control messages arrive there). */
-const YIELD_INTERVAL_MS = 25;
 /** Evaluation episodes run side by side (at most). */
 const MAX_EVAL_ENVS = 16;
 
@@ -129,31 +80,6 @@ interface TrainerJson {
 }
 
 class DivergenceError extends Error {}
-
-export function configDigest(config: RunConfig): string {
-  // The name is cosmetic (runs can be renamed); everything else shapes the numbers.
-  const { name: _name, ...rest } = config;
-  // Fields added after runs existed are left out at their default, so those runs still resume.
-  const { replay, ...td3 } = rest.td3;
-  const digested = replay.type === 'uniform' ? { ...rest, td3 } : rest;
-  return createHash('sha256').update(JSON.stringify(digested)).digest('hex').slice(0, 16);
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
-function firstNonFinite(arrays: Record<string, SnapshotArray>): string | undefined {
-  for (const [name, a] of Object.entries(arrays)) {
-    if (!(a instanceof Float32Array)) continue;
-    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return name;
-  }
-  return undefined;
-}
 
 export class Trainer {
   readonly config: RunConfig;
@@ -200,10 +126,7 @@ export class Trainer {
   private progressStart = performance.now();
   private progressEnvSteps = 0;
   private progressUpdates = 0;
-  private lastYield = performance.now();
-  /** Real-time pacing: wall-clock start and simulated seconds since then (undefined = not pacing). */
-  private paceStart: number | undefined;
-  private paceSimS = 0;
+  private readonly clock = new LoopClock();
 
   constructor(
     private readonly job: TrainJob,
@@ -213,16 +136,9 @@ export class Trainer {
     this.seeds = deriveSeeds(cfg.seed);
     this.digest = configDigest(cfg);
     const rawBuild = hooks.makeEnv ?? makeEnv;
-    const setup = (this.encoderSetup = obsEncoderSetup(cfg.env, job.runDir));
-    let encoderOptions: LearnerInit['encoder'];
-    if (setup?.mode === 'frozen') {
-      const frozen = new ConvEncoder(setup.spec, new Rng(0), `run-${job.runId}/frozen-encoder`, false);
-      frozen.setWeights(setup.weights!);
-      this.frozenEncoder = frozen;
-    } else if (setup) {
-      if (cfg.td3.noise.type === 'param') throw new Error('parameter noise perturbs the actor on raw observations; with a trainable image encoder use gaussian or ou noise');
-      encoderOptions = { spec: setup.spec, extraDim: setup.extraDim, ...(setup.weights ? { weights: setup.weights } : {}) };
-    }
+    const { setup, frozen: frozenEncoder, trainable: encoderOptions } = runEncoders(cfg, job.runId, job.runDir);
+    this.encoderSetup = setup;
+    this.frozenEncoder = frozenEncoder;
     const frozen = this.frozenEncoder;
     const build = frozen ? (c: RunConfig['env']) => new LatentObsEnv(rawBuild(c), frozen) : rawBuild;
     // The simulators as built (HER reads the goal env's layout from them), then as the loop steps
@@ -284,7 +200,7 @@ export class Trainer {
       ] as const) {
         if (fileSize(path) > bytes) truncateSync(path, bytes);
       }
-      if (cfg.initPolicy) await this.initActorFromExport(cfg.initPolicy);
+      if (cfg.initPolicy) await initActorFromExport(this.learner, cfg, cfg.initPolicy, this.job.out);
       this.vec.reset();
       this.writeCheckpoint();
     }
@@ -293,7 +209,7 @@ export class Trainer {
 
     for (;;) {
       while (this.step < cfg.totalSteps && !this.finishRequested) {
-        await this.yieldNow();
+        await this.clock.yieldNow();
         const due = this.hooks.interlude?.();
         if (due) {
           await this.finishInterlude(due);
@@ -323,7 +239,7 @@ export class Trainer {
         }
         if (controls.takeEvaluateRequest()) this.evaluate();
         if (this.guard(() => this.iterate()) === 'gave-up') return;
-        await this.pace();
+        await this.clock.pace(this.job.controls, this.vec.envs[0]?.controlDtS ?? DEFAULT_CONTROL_DT_S);
       }
 
       // The end: last statistics, final evaluation, final checkpoint.
@@ -358,23 +274,7 @@ export class Trainer {
   private async finishInterlude(p: Promise<void>): Promise<void> {
     await p;
     this.resetWindows();
-    this.paceStart = undefined;
-    this.lastYield = performance.now();
-  }
-
-  /** Loads an exported actor into the actor and its target (a fresh run started from an export). */
-  private async initActorFromExport(dir: string): Promise<void> {
-    const { importPolicy } = await import('../../export/load.js');
-    const imported = await importPolicy(dir);
-    const want = this.learner.actor.spec;
-    const got = imported.actor.spec;
-    if (imported.meta.envId !== this.config.env.id) throw new Error(`the policy in ${dir} was exported for "${imported.meta.envId}", not "${this.config.env.id}"`);
-    if (imported.encoder) throw new Error(`the policy in ${dir} has a camera encoder; this run's observations are vectors`);
-    if (got.inputDim !== want.inputDim || got.outputDim !== want.outputDim || got.hidden.join(',') !== want.hidden.join(',') || got.outputActivation !== want.outputActivation) {
-      throw new Error(`the actor in ${dir} is ${got.inputDim}-${got.hidden.join('-')}-${got.outputDim}; this run's actor is ${want.inputDim}-${want.hidden.join('-')}-${want.outputDim} (set td3.actorHidden to match)`);
-    }
-    this.learner.initActor(imported.actor.weights);
-    this.job.out.log('info', `actor initialized from the export in ${dir} (${imported.from})`);
+    this.clock.restart();
   }
 
   /** Runs `fn`; on divergence rolls back. 'gave-up' means the run has been marked failed. */
@@ -533,9 +433,7 @@ export class Trainer {
     // The env's protocol (lane: Kendall et al.'s held-out routes), or episodes on held-out seeds.
     const result = evaluateRunPolicy((obs, n) => this.policy.act(obs, n), cfg.env, cfg.evalEpisodes, this.evalEnvs);
     this.lastEval = result;
-    const stats: Record<string, number> = {};
-    for (const [k, v] of Object.entries(result.episodeStats)) stats[`mean_${k}`] = v;
-    this.job.out.metric({ ...stats, kind: 'eval', step: this.step, mean_return: result.mean_return, std_return: result.std_return, episodes: result.episodes });
+    this.job.out.metric(evalMetricLine(result, this.step));
     if (Number.isFinite(result.mean_return) && (this.bestEval === null || result.mean_return > this.bestEval)) {
       this.bestEval = result.mean_return;
       const snap = policySnapshot(this.learner.actor.getWeights(), this.policyEncoderWeights());
@@ -547,14 +445,7 @@ export class Trainer {
   }
 
   private policyMeta(): PolicyMeta & { algo: string; configDigest: string } {
-    const s = this.encoderSetup;
-    return {
-      actorSpec: this.learner.actor.spec,
-      envId: this.config.env.id,
-      algo: this.config.algo,
-      configDigest: this.digest,
-      ...(s ? { encoder: { spec: s.spec, extraDim: s.extraDim, mode: s.mode } } : {}),
-    };
+    return policyMetaOf(this.learner, this.config, this.digest, this.encoderSetup);
   }
 
   /** The weights of the encoder in front of the actor (trained or frozen), if there is one. */
@@ -693,38 +584,6 @@ export class Trainer {
     this.progressStart = now;
     this.progressEnvSteps = 0;
     this.progressUpdates = 0;
-  }
-
-  /**
-   * In `realtime` speed, sleeps so that simulated time (the env's control period per vector
-   * step) keeps pace with the wall clock, for watching; in `fast` speed, does nothing.
-   */
-  private async pace(): Promise<void> {
-    if (this.job.controls.speed !== 'realtime' || this.job.controls.paused) {
-      this.paceStart = undefined;
-      return;
-    }
-    const now = performance.now();
-    if (this.paceStart === undefined) {
-      this.paceStart = now;
-      this.paceSimS = 0;
-    }
-    this.paceSimS += this.vec.envs[0]?.controlDtS ?? DEFAULT_CONTROL_DT_S;
-    const aheadMs = this.paceSimS * 1000 - (now - this.paceStart);
-    if (aheadMs > 1) {
-      await new Promise<void>((r) => setTimeout(r, aheadMs));
-      this.lastYield = performance.now();
-    } else if (aheadMs < -1000) {
-      // Fell more than a second behind (slow updates): do not try to catch up in a burst.
-      this.paceStart = now;
-      this.paceSimS = 0;
-    }
-  }
-
-  private async yieldNow(): Promise<void> {
-    if (performance.now() - this.lastYield < YIELD_INTERVAL_MS) return;
-    await new Promise<void>((r) => setImmediate(r));
-    this.lastYield = performance.now();
   }
 
   dispose(): void {
