@@ -50,6 +50,11 @@ export interface Learner {
   healthy(): boolean;
   /** Reseeds the learner's own random streams (after a divergence roll-back). */
   reseed(seed: number): void;
+  /**
+   * Everything that shapes the learner's numbers. Its arrays "actor.<i>" (and "encoder.<i>")
+   * must be the actor's (and encoder's) weights in variable order: a full checkpoint keeps them
+   * under "learner.", where rl/checkpoint/policy.ts reads a policy from.
+   */
   snapshot(): Snapshot;
   restore(snap: Snapshot): void;
   dispose(): void;
