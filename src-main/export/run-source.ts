@@ -13,9 +13,8 @@ import type { Mlp } from '../ml/mlp.js';
 import { envExportInfo } from './env-info.js';
 import { ExportError } from './errors.js';
 import { exportPolicy, type ActorSource, type EncoderSource, type ExportOptions, type ExportResult } from './export.js';
-import { makeEnv } from '../sim/registry.js';
+import { encodedImageObs, envAdapter, makeEnv } from '../sim/registry.js';
 import { exportEncoderSpec } from './architecture.js';
-import { LANE_EXTRA_NAMES } from '../rl/encoder/setup.js';
 import { vectorSpace, type ActionScaling, type ObservationSpec } from './metadata.js';
 
 /** Which checkpoint: the best evaluation, the latest, or the one at env step N. */
@@ -74,7 +73,8 @@ export async function loadActorFromRun(runDir: string, checkpoint: CheckpointSel
     const env = stored.success ? stored.data.config.env : undefined;
     const { spec, extraDim, weights } = policy.encoder;
     actor.encoder = { spec: exportEncoderSpec(spec, extraDim), weights };
-    const lane = env?.id === 'lane' ? env : undefined;
+    const image = env ? encodedImageObs(env) : undefined;
+    const adapter = env ? envAdapter(env.id) : undefined;
     let low = new Float32Array(extraDim).fill(-Infinity);
     let high = new Float32Array(extraDim).fill(Infinity);
     if (env) {
@@ -92,15 +92,12 @@ export async function loadActorFromRun(runDir: string, checkpoint: CheckpointSel
       kind: 'image',
       image: { height: spec.height, width: spec.width, channels: spec.channels, layout: 'NHWC', channelOrder: 'RGB', range: [0, 1], normalization: 'uint8 / 255' },
       ...(extraDim > 0
-        ? { extra: vectorSpace(low, high, lane && extraDim === LANE_EXTRA_NAMES.length ? LANE_EXTRA_NAMES : undefined) }
+        ? { extra: vectorSpace(low, high, image && extraDim === image.extraNames.length ? [...image.extraNames] : undefined) }
         : {}),
     };
     const n = policy.spec.outputDim;
-    actor.actionScaling = lane
-      ? [
-          { name: 'steering (road-wheel angle, + left)', unit: 'deg', low: -lane.maxSteerDeg, high: lane.maxSteerDeg },
-          ...(n > 1 ? [{ name: 'throttle / brake', unit: 'normalized', low: -1, high: 1 }] : []),
-        ]
+    actor.actionScaling = env && adapter?.actionUnits
+      ? adapter.actionUnits(env, n)
       : Array.from({ length: n }, (_, i) => ({ name: `action ${i}`, unit: 'normalized', low: -1, high: 1 }));
   }
   return actor;

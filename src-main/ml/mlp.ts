@@ -21,6 +21,17 @@ export interface MlpSpec {
   outputActivation: OutputActivation;
 }
 
+/**
+ * Throws a one-line error unless `length` values are exactly `n` rows of `width` (observations
+ * fed to a policy): a wrong width must not be read as a prefix or fail deep inside a matMul.
+ */
+export function checkInputWidth(name: string, length: number, n: number, width: number): void {
+  if (length !== n * width) {
+    const got = n > 0 && length % n === 0 ? `${length / n} values per observation` : `${length} values for ${n} observation(s)`;
+    throw new Error(`${name}: got ${got}, but it takes ${width}`);
+  }
+}
+
 export class Mlp {
   /** [W0, b0, W1, b1, ...]; W_i has shape [in, out]. */
   readonly variables: tf.Variable[];
@@ -66,6 +77,8 @@ export class Mlp {
   }
 
   private forward(x: tf.Tensor2D, last: OutputActivation): tf.Tensor2D {
+    // A wrong width would otherwise fail deep inside a matMul, or not at all on a prefix read.
+    if (x.shape[1] !== this.spec.inputDim) throw new Error(`${this.name}: input rows have ${x.shape[1]} values, expected ${this.spec.inputDim}`);
     let h = x;
     const n = this.layerCount;
     for (let i = 0; i < n; i++) {

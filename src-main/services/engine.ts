@@ -10,8 +10,9 @@ import type { BackendChoice, RunConfigInput } from '../../src-shared/config/run-
 import { ContractError } from '../../src-shared/protocol.js';
 import type { BackendInfo } from '../../src-shared/types.js';
 import { driveRunView } from '../pipelines/drive/drive-view.js';
-import { defaultArmScene } from '../sim/arm/scene.js';
-import { laneSceneFor } from '../sim/lane/scene-request.js';
+import type { ArmScene } from '../../src-shared/scene/arm.js';
+import type { LaneScene } from '../../src-shared/scene/lane-scene.js';
+import { sceneOf } from '../sim/registry.js';
 import { RunStore } from '../store/run-store.js';
 import { listTracks, readTrack } from '../store/episode-tracks.js';
 import { runExportJob } from './export-job.js';
@@ -104,8 +105,8 @@ export class Engine {
       },
       'train.evaluate': ({ id }) => this.training.evaluate(id),
       'train.setSpeed': ({ id, speed }) => this.training.setSpeed(id, speed),
-      'scene.arm': ({ env, seed }) => defaultArmScene(env, seed),
-      'scene.lane': ({ seed, config }) => laneSceneFor(seed, config),
+      'scene.arm': ({ env, seed }) => sceneOf(env, seed, {}) as ArmScene,
+      'scene.lane': ({ seed, config }) => sceneOf('lane', seed, config) as LaneScene,
       'live.watch': ({ id, seconds }) => this.training.watch(id, seconds),
       'train.takeover': ({ id, on, recordFrames, demonstrations }) => this.training.takeover(id, on, { recordFrames, demonstrations }),
       'train.drive': ({ id, steer, throttle }) => this.training.drive(id, { steer, throttle }),

@@ -4,7 +4,8 @@
  * (src-main/pipelines/drive/pipeline.ts). Here, above both, the trainer gets what lives above the
  * learning library: reading an exported policy for `initPolicy`.
  */
-import { Trainer, type InitPolicy, type TrainHooks } from '../rl/train/trainer.js';
+import { Trainer, type TrainHooks } from '../rl/train/trainer.js';
+import type { InitPolicy } from '../rl/train/hooks.js';
 import type { TrainJob } from '../rl/train/types.js';
 
 /** Reads an export folder for a run's `initPolicy` (export/load.ts, loaded only when asked). */

@@ -2,7 +2,7 @@
  * Training from the UI, end to end: start, pause and resume (each reaching the engine within
  * 100 ms and confirmed by the worker on screen within 250 ms),
  * speed, evaluate now, a reload that does not stop training, stop. This needs the TD3/DDPG
- * training loop (src-main/rl/train/run-training.ts from the learner work); on a build
+ * training loop (src-main/workers/run-training.ts); on a build
  * without it, training fails at once and these tests fail.
  *
  * Latency is measured on one clock: the page's Date.now() when the control is pressed, the

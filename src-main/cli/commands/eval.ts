@@ -10,7 +10,7 @@ import { loadPolicy } from '../../rl/checkpoint/policy.js';
 import type { CheckpointChoice } from '../../rl/checkpoint/store.js';
 import { evaluatePolicy } from '../../rl/train/evaluate.js';
 import { evalSeeds } from '../../rl/train/seeds.js';
-import { makeEnv } from '../../sim/registry.js';
+import { envAdapter, makeEnv } from '../../sim/registry.js';
 import { StoredConfig } from '../../store/run-store.js';
 import { readJson } from '../../core/durable-write.js';
 import { collect, mergeInput, parseSet } from '../config-input.js';
@@ -18,8 +18,7 @@ import { CliError, globalOptions, intOption, numberOption, output, type GlobalOp
 import { parseSeeds } from '../seeds.js';
 import { existsSync } from 'node:fs';
 import { importPolicy, loadExportedPolicy, readMetadata } from '../../export/load.js';
-import type { MlpSpec } from '../../ml/mlp.js';
-import type { ConvEncoderSpec } from '../../ml/conv-encoder.js';
+import type { PolicyWeights } from '../../rl/policy/policy.js';
 import { LANE_TEST_SEEDS, LANE_TRAIN_SEEDS } from '../../../src-shared/config/envs/lane.js';
 import { EVAL_EPISODES_MAX, EVAL_ROUTE_M } from '../../../src-shared/config/limits.js';
 import { METADATA_FILE } from '../../export/metadata.js';
@@ -77,14 +76,15 @@ export function register(program: Command): void {
       for (const s of o.set) envInput = mergeInput(envInput, parseSet(s.startsWith('env.') ? s.slice(4) : s).patch);
       const envParsed = EnvConfig.safeParse(envInput);
       if (!envParsed.success) throw new CliError(`invalid env options: ${envParsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      if (envParsed.data.id === 'lane') {
-        let lanePolicy;
-        try {
-          lanePolicy = loadPolicy(runDir, choice);
-        } catch (e) {
-          throw new CliError(`run ${id}: ${e instanceof Error ? e.message : String(e)}`);
-        }
-        await evalLaneActor(g, o, lanePolicy, envParsed.data, { run: id, checkpoint: { which: choice, dir: lanePolicy.source.dir, step: lanePolicy.step } });
+      let loaded;
+      try {
+        loaded = loadPolicy(runDir, choice);
+      } catch (e) {
+        throw new CliError(`run ${id}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const checkpoint = { which: choice, dir: loaded.source.dir, step: loaded.step };
+      if (envAdapter(envParsed.data.id).evaluate) {
+        await evalWithProtocol(g, o, loaded, envParsed.data, { run: id, checkpoint });
         return;
       }
       let seeds: number[];
@@ -95,28 +95,25 @@ export function register(program: Command): void {
       } else {
         seeds = evalSeeds(episodes ?? stored.config.evalEpisodes);
       }
-      let policy;
-      try {
-        policy = loadPolicy(runDir, choice);
-      } catch (e) {
-        throw new CliError(`run ${id}: ${e instanceof Error ? e.message : String(e)}`);
-      }
+      const policy = loaded;
       const envs = Array.from({ length: Math.min(16, seeds.length) }, () => makeEnv(envParsed.data));
       const od = envs[0]!.observationSpace.shape.reduce((a, b) => a * b, 1);
       const ad = envs[0]!.actionSpace.shape.reduce((a, b) => a * b, 1);
-      if (od !== policy.spec.inputDim || ad !== policy.spec.outputDim) {
-        throw new CliError(`the policy maps ${policy.spec.inputDim} observations to ${policy.spec.outputDim} actions, but ${envParsed.data.id} has ${od} and ${ad}`);
-      }
       // Loaded here so other commands start without TensorFlow.js.
-      const tf = await import('@tensorflow/tfjs');
       const { selectBackend } = await import('../../ml/backend.js');
-      const { Mlp } = await import('../../ml/mlp.js');
-      const { Rng } = await import('../../core/rng.js');
+      const { policyFromWeights } = await import('../../rl/policy/policy.js');
       const backend = await selectBackend(g.backend);
-      const actor = new Mlp(policy.spec, new Rng(0), `eval-actor`);
-      actor.setWeights(policy.weights);
-      const result = evaluatePolicy((obs, n) => tf.tidy(() => actor.apply(tf.tensor2d(obs.subarray(0, n * od), [n, od])).dataSync() as Float32Array), envs, seeds);
-      actor.dispose();
+      const actor = policyFromWeights(policy, 'eval-policy');
+      if (od !== actor.obsDim || ad !== actor.actDim) {
+        actor.dispose();
+        throw new CliError(`the policy maps ${actor.obsDim} observations to ${actor.actDim} actions, but ${envParsed.data.id} has ${od} and ${ad}`);
+      }
+      let result;
+      try {
+        result = evaluatePolicy((obs, n) => actor.act(obs, n), envs, seeds);
+      } finally {
+        actor.dispose();
+      }
       const summary = {
         run: id,
         checkpoint: { which: choice, dir: policy.source.dir, kind: policy.source.kind, step: policy.step },
@@ -145,7 +142,7 @@ async function evalExport(g: GlobalOptions, o: EvalOptions): Promise<void> {
   try {
     const { meta } = readMetadata(o.policy!);
     const env = envFor(meta, o.env);
-    if (env.id === 'lane') {
+    if (envAdapter(env.id).evaluate) {
       const imported = await importPolicy(o.policy!);
       const enc = imported.encoder;
       const encoder = enc
@@ -162,7 +159,7 @@ async function evalExport(g: GlobalOptions, o: EvalOptions): Promise<void> {
             weights: enc.weights,
           }
         : undefined;
-      await evalLaneActor(g, o, { ...imported.actor, ...(encoder ? { encoder } : {}) }, env, { export: o.policy });
+      await evalWithProtocol(g, o, { ...imported.actor, ...(encoder ? { encoder } : {}) }, env, { export: o.policy });
       return;
     }
     const episodes = intOption('--episodes', o.episodes, 1, EVAL_EPISODES_MAX);
@@ -201,57 +198,29 @@ async function evalExport(g: GlobalOptions, o: EvalOptions): Promise<void> {
 }
 
 /**
- * Lane runs and exports are evaluated with Kendall et al.'s protocol: a 250 m route per held-out
- * road seed, no exploration noise, the safety driver recentres the car at each disengagement;
- * metres per disengagement (MPD) and disengagement counts per seed and overall.
+ * Envs with their own evaluation protocol (lane: Kendall et al., a 250 m route per held-out road
+ * seed, no exploration noise, the safety driver recentres the car at each disengagement; metres
+ * per disengagement and disengagement counts per seed and overall) are evaluated with it, with
+ * the same policy the trainer evaluates (rl/policy).
  */
-async function evalLaneActor(
-  g: GlobalOptions,
-  o: EvalOptions,
-  actor: { spec: MlpSpec; weights: readonly Float32Array[]; encoder?: { spec: ConvEncoderSpec; extraDim: number; weights: readonly Float32Array[] } },
-  env: EnvConfig,
-  source: Record<string, unknown>,
-): Promise<void> {
-  if (env.id !== 'lane') throw new CliError('internal: evalLaneActor takes lane envs only');
+async function evalWithProtocol(g: GlobalOptions, o: EvalOptions, weights: PolicyWeights, env: EnvConfig, source: Record<string, unknown>): Promise<void> {
+  const adapter = envAdapter(env.id);
   const seeds = o.seeds !== undefined ? parseSeeds(o.seeds, '--seeds', { test: LANE_TEST_SEEDS, train: LANE_TRAIN_SEEDS }) : undefined;
   const route = numberOption('--route', o.route, EVAL_ROUTE_M)!;
-  const tf = await import('@tensorflow/tfjs');
   const { selectBackend } = await import('../../ml/backend.js');
-  const { Mlp } = await import('../../ml/mlp.js');
-  const { Rng } = await import('../../core/rng.js');
-  const { evaluateLane } = await import('../../sim/lane/evaluate.js');
+  const { policyFromWeights } = await import('../../rl/policy/policy.js');
   const backend = await selectBackend(g.backend);
-  const mlp = new Mlp(actor.spec, new Rng(0), 'eval-lane-actor');
-  mlp.setWeights([...actor.weights]);
-  // Camera policies (lane obs "vae"): the conv encoder reads the raw image, the actor [latent, extra].
-  const enc = actor.encoder;
-  let encoder: import('../../ml/conv-encoder.js').ConvEncoder | undefined;
-  if (enc) {
-    const { ConvEncoder } = await import('../../ml/conv-encoder.js');
-    encoder = new ConvEncoder(enc.spec, new Rng(0), 'eval-lane-encoder', false);
-    encoder.setWeights(enc.weights);
-  }
-  const od = enc ? enc.spec.height * enc.spec.width * enc.spec.channels + enc.extraDim : actor.spec.inputDim;
-  const fd = actor.spec.inputDim;
+  const policy = policyFromWeights(weights, 'eval-policy');
   try {
-    const result = evaluateLane(
-      (obs) => {
-        if (obs.length !== od) throw new CliError(`the policy takes ${od} observations; this lane env gives ${obs.length} (obs "${env.obs}")`);
-        const features = encoder && enc ? encoder.encode(obs, 1, enc.extraDim) : obs;
-        return tf.tidy(() => mlp.apply(tf.tensor2d(features, [1, fd])).dataSync() as Float32Array);
-      },
-      { config: env, ...(seeds ? { seeds } : {}), routeLengthM: route },
-    );
-    const o2 = result.overall;
-    output(g, { ...source, env, backend: backend.name, protocol: 'kendall-2018', ...result }, () =>
-      [
-        `lane, ${o2.routes} held-out route(s) of ${result.routeLengthM} m (deterministic, safety driver recentres at each disengagement):`,
-        ...result.seeds.map((s) => `seed ${s.seed}: ${s.disengagements} disengagement(s), MPD ${s.mpd.toFixed(1)} m`),
-        `overall: MPD ${o2.mpd.toFixed(1)} m, ${o2.disengagementsPerRoute.toFixed(2)} disengagements per route, ${o2.cleanRoutes}/${o2.routes} routes clean`,
-      ].join('\n'),
-    );
+    const probe = makeEnv(env);
+    const od = probe.observationSpace.shape.reduce((a, b) => a * b, 1);
+    probe.close?.();
+    if (od !== policy.obsDim) throw new CliError(`the policy takes ${policy.obsDim} observations; this ${env.id} env gives ${od}`);
+    const episodes = intOption('--episodes', o.episodes, 1) ?? 10;
+    const result = adapter.evaluate!((obs, n) => policy.act(obs, n), env, { episodes, ...(seeds ? { seeds } : {}), lengthM: route });
+    const report = adapter.reportEval?.(result) ?? { json: { episodes: result.episodes, mean_return: result.mean_return, std_return: result.std_return, returns: result.returns, seeds: result.seeds }, lines: [`mean return ${result.mean_return.toFixed(2)} +- ${result.std_return.toFixed(2)} over ${result.episodes} episodes`] };
+    output(g, { ...source, env, backend: backend.name, ...report.json }, () => report.lines.join('\n'));
   } finally {
-    mlp.dispose();
-    encoder?.dispose();
+    policy.dispose();
   }
 }

@@ -1,17 +1,14 @@
 /**
- * What a run's observation needs from a conv encoder: for the lane env's "vae" observation, the
- * encoder's spec and starting weights (the VAE's, or none for "scratch") and whether it is
+ * What a run's observation needs from a conv encoder: for an encoder-read camera observation
+ * (its env adapter says which: the lane env's "vae" observation), the encoder's spec and starting weights (the VAE's, or none for "scratch") and whether it is
  * frozen. Shared by the trainer, the drive pipeline and export.
  */
 import type { EnvConfig } from '../../../src-shared/config/envs';
-import { LaneVaeObsConfig, type LaneVaeEncoderMode } from '../../../src-shared/config/envs/lane.js';
+import type { LaneVaeEncoderMode } from '../../../src-shared/config/envs/lane.js';
+import { encodedImageObs } from '../../sim/registry.js';
 import { encoderSpecOf, encoderWeightsOfVae, type ConvEncoderSpec } from '../../ml/conv-encoder.js';
 import { DEFAULT_VAE_SPEC } from '../../ml/vae.js';
 import { latentStatsOf, readVaeModel, resolveModelPath, type LatentStats } from './vae-model.js';
-
-/** Vector features after the image in the lane env's image observations: speed / max, steering / max. */
-export const LANE_EXTRA_DIM = 2;
-export const LANE_EXTRA_NAMES = ['speed / maxSpeedMps', 'steering / maxSteerDeg (road-wheel angle, + left)'];
 
 export interface ObsEncoderSetup {
   mode: LaneVaeEncoderMode;
@@ -28,23 +25,25 @@ export interface ObsEncoderSetup {
 
 /** The encoder a run's env config asks for, or undefined when its observation has none. */
 export function obsEncoderSetup(env: EnvConfig, runDir: string): ObsEncoderSetup | undefined {
-  if (env.id !== 'lane' || env.obs !== 'vae') return undefined;
-  const opts = LaneVaeObsConfig.parse(env.vae ?? {});
-  const camera = { height: env.camera.height, width: env.camera.width, channels: 3 };
+  const obs = encodedImageObs(env);
+  if (!obs) return undefined;
+  const opts = obs.vae;
+  const { extraDim } = obs;
+  const camera = { height: obs.height, width: obs.width, channels: obs.channels };
   if (opts.mode === 'scratch') {
     const spec: ConvEncoderSpec = { ...camera, filters: [...opts.filters], kernelSize: DEFAULT_VAE_SPEC.kernelSize, latentDim: opts.latentDim };
-    return { mode: 'scratch', spec, extraDim: LANE_EXTRA_DIM };
+    return { mode: 'scratch', spec, extraDim };
   }
   const modelPath = resolveModelPath(opts.model, runDir);
   const model = readVaeModel(modelPath);
   const spec = encoderSpecOf(model.spec);
-  if (spec.height !== camera.height || spec.width !== camera.width || spec.channels !== 3) {
-    throw new Error(`the VAE at ${modelPath} takes ${spec.height}x${spec.width}x${spec.channels} images, but the lane camera gives ${camera.height}x${camera.width}x3`);
+  if (spec.height !== camera.height || spec.width !== camera.width || spec.channels !== camera.channels) {
+    throw new Error(`the VAE at ${modelPath} takes ${spec.height}x${spec.width}x${spec.channels} images, but the ${env.id} camera gives ${camera.height}x${camera.width}x${camera.channels}`);
   }
   let weights = encoderWeightsOfVae(spec, model.weights);
   const stats = latentStatsOf(model);
   if (opts.normalize && stats) weights = standardizedHead(weights, stats);
-  return { mode: opts.mode, spec, weights, extraDim: LANE_EXTRA_DIM, modelPath, ...(opts.normalize && stats ? { normalized: true } : {}) };
+  return { mode: opts.mode, spec, weights, extraDim, modelPath, ...(opts.normalize && stats ? { normalized: true } : {}) };
 }
 
 /** Smallest standard deviation a latent dimension is divided by. */

@@ -1,7 +1,7 @@
 /** Builds the replay buffer a run's config asks for: uniform, or hindsight experience replay. */
 import type { ReplayConfig } from '../../../src-shared/config/replay.js';
 import type { Env } from '../../sim/env.js';
-import { isGoalEnv } from '../../sim/arm/goal-env.js';
+import { isGoalEnv } from '../../sim/goal-env.js';
 import { HerReplayBuffer } from './her-buffer.js';
 import { ReplayBuffer, type Replay } from './replay-buffer.js';
 

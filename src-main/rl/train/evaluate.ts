@@ -2,36 +2,33 @@
  * Deterministic evaluation: the actor without noise, one episode per seed, envs stepped side by
  * side with the actor batched over the envs still running.
  */
-import type { Env, EnvInfo } from '../../sim/env.js';
+import type { EnvConfig } from '../../../src-shared/config/envs/index.js';
+import type { MetricLine } from '../../../src-shared/types.js';
+import { episodeInfoNumbers, type BatchPolicy, type EvalResult } from '../../sim/adapter.js';
+import type { Env } from '../../sim/env.js';
+import { envAdapter } from '../../sim/registry.js';
+import { evalSeeds } from './seeds.js';
 
-export interface EvalResult {
-  episodes: number;
-  mean_return: number;
-  /** Population standard deviation (as NumPy's np.std, which Stable-Baselines3 reports). */
-  std_return: number;
-  returns: number[];
-  lengths: number[];
-  seeds: number[];
-  /** Means of the numeric per-episode stats the env reports in its final step's `info.episode`. */
-  episodeStats: Record<string, number>;
-  /** Protocol-specific details (the lane evaluation's per-route results), saved in eval.json. */
-  protocol?: Record<string, unknown>;
+export { episodeInfoNumbers, type EvalResult };
+
+/** Deterministic policy: raw observations [n * obsDim] -> actions [n * actDim]. */
+export type PolicyFn = BatchPolicy;
+
+/**
+ * A run's evaluation: the env's own protocol when its adapter has one (lane: Kendall et al.'s
+ * routes), else one episode per held-out evaluation seed on `envs` (simulators built from
+ * `config`, stepped side by side).
+ */
+export function evaluateRunPolicy(policy: PolicyFn, config: EnvConfig, episodes: number, envs: readonly Env[]): EvalResult {
+  const protocol = envAdapter(config.id).evaluate;
+  return protocol ? protocol(policy, config, { episodes }) : evaluatePolicy(policy, envs, evalSeeds(episodes));
 }
 
-/** Deterministic policy: observations [n * obsDim] -> actions [n * actDim]. */
-export type PolicyFn = (obs: Float32Array, n: number) => Float32Array;
-
-/** Numeric fields of `info.episode` (what envs report about a finished episode). */
-export function episodeInfoNumbers(info: EnvInfo): Record<string, number> {
-  const ep = info.episode;
-  const out: Record<string, number> = {};
-  if (ep && typeof ep === 'object' && !Array.isArray(ep)) {
-    for (const [k, v] of Object.entries(ep as Record<string, unknown>)) {
-      if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
-      else if (typeof v === 'boolean') out[k] = v ? 1 : 0;
-    }
-  }
-  return out;
+/** The "eval" metric line of an evaluation at env step `step`. */
+export function evalMetricLine(result: EvalResult, step: number): MetricLine {
+  const stats: Record<string, number> = {};
+  for (const [k, v] of Object.entries(result.episodeStats)) stats[`mean_${k}`] = v;
+  return { ...stats, kind: 'eval', step, mean_return: result.mean_return, std_return: result.std_return, episodes: result.episodes };
 }
 
 function meanStd(xs: readonly number[]): { mean: number; std: number } {
@@ -63,7 +60,7 @@ export function evaluatePolicy(policy: PolicyFn, envs: readonly Env[], seeds: re
     const packed = new Float32Array(envs.length * od);
     while (active.length) {
       active.forEach((slot, k) => packed.set(obsBatch.subarray(slot * od, (slot + 1) * od), k * od));
-      const acts = policy(packed, active.length);
+      const acts = policy(packed.subarray(0, active.length * od), active.length);
       for (let k = active.length - 1; k >= 0; k--) {
         const slot = active[k]!;
         action.set(acts.subarray(k * ad, (k + 1) * ad));

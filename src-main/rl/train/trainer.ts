@@ -23,99 +23,39 @@
  * ("finetune", "scratch") sits in the learner (Td3 encoder) and the replay buffer keeps the
  * frames as bytes.
  */
-import { statSync, truncateSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
-import { ConvEncoder } from '../../ml/conv-encoder.js';
-import type { MlpSpec } from '../../ml/mlp.js';
-import { makeEnv } from '../../sim/registry.js';
+import { envAdapter, makeEnv } from '../../sim/registry.js';
 import { DEFAULT_CONTROL_DT_S, type Env, type EnvInfo } from '../../sim/env.js';
 import { VecEnv } from '../../sim/vec-env.js';
 import { writeJsonAtomic } from '../../core/durable-write.js';
 import { RUN_FILES } from '../../store/run-store.js';
-import { Rng } from '../../core/rng.js';
 import { CheckpointStore } from '../checkpoint/store.js';
 import { policySnapshot, type PolicyMeta } from '../checkpoint/policy.js';
 import { LatentObsEnv } from '../encoder/latent-env.js';
-import { obsEncoderSetup, type ObsEncoderSetup } from '../encoder/setup.js';
+import type { ObsEncoderSetup } from '../encoder/setup.js';
+import type { ConvEncoder } from '../../ml/conv-encoder.js';
+import { Rng } from '../../core/rng.js';
 import { prefixArrays, rngFromJson, rngToJson, unprefixArrays, type RngJson, type Snapshot, type SnapshotArray } from '../../core/snapshot.js';
 import type { LoadedArchive } from '../checkpoint/archive.js';
 import { makeNoise, type ExplorationNoise } from '../noise';
 import { makeReplay, type Replay } from '../replay';
-import { Td3, type Td3EncoderOptions } from '../algorithms/td3/td3.js';
-import { episodeInfoNumbers, evaluatePolicy, type EvalResult } from './evaluate.js';
-import { evaluateLaneRoutes } from './evaluate-lane.js';
-import { deriveSeeds, evalSeeds, reseedAfterRollback, type RunSeeds } from './seeds.js';
+import type { Learner } from '../algorithms/learner.js';
+import { makeLearner } from '../algorithms/registry.js';
+import { policyOfLearner, type Policy } from '../policy/policy.js';
+import { episodeInfoNumbers, evalMetricLine, evaluateRunPolicy, type EvalResult } from './evaluate.js';
+import { initActorFromExport, policyMetaOf, runEncoders } from './run-encoders.js';
+import { deriveSeeds, reseedAfterRollback, type RunSeeds } from './seeds.js';
+import { configDigest, fileSize, firstNonFinite, LoopClock } from './run-state.js';
+import type { StepView, TrainHooks as HooksOf } from './hooks.js';
 import type { TrainJob } from './types.js';
 
-/** What one vector step did, for live views (the UI's "what the agent does"). Reused objects. */
-export interface StepView {
-  /** Env steps done after this vector step. */
-  step: number;
-  numEnvs: number;
-  /** [numEnvs * obsDim] observations the actions were chosen in. */
-  obs: Float32Array;
-  /** [numEnvs * actDim] actions taken (after noise and clipping). */
-  actions: Float32Array;
-  rewards: Float64Array;
-  terminated: Uint8Array;
-  truncated: Uint8Array;
-  /** [numEnvs * obsDim] current observations (the next episode's first one where an episode ended). */
-  nextObs: Float32Array;
-  /** Whether the actions came from the actor (false: uniform random warm-up). */
-  fromActor: boolean;
-  /** Per env: the info of this step (for an ended episode, its final step's info). */
-  infos: readonly EnvInfo[];
-  /** Per env: the ended episode's return and length (valid where terminated or truncated). */
-  episodeReturns: Float64Array;
-  episodeLengths: Int32Array;
-  /** Episodes finished in the run after this step; ended episodes get ordinals in env order up to it. */
-  episodes: number;
-}
-
-export interface TrainHooks {
-  /** Called after every vector step. Keep it cheap: it runs on the training thread. */
-  onStep?(view: StepView): void;
-  /** Called after every gradient step (tests use it to inject faults). */
-  afterUpdate?(learner: Td3, updates: number): void;
-  /** Builds the envs instead of the registry (tests, custom envs). */
-  makeEnv?(config: RunConfig['env']): Env;
-  /**
-   * Called after every training phase that follows finished episodes (once per vector step in
-   * which episodes ended, after their updates). `checkpoint` writes a full checkpoint now;
-   * `finish` ends training as if totalSteps were reached (final evaluation, checkpoint, finished).
-   */
-  afterEpisode?(trainer: Trainer): { checkpoint?: boolean; finish?: boolean } | void;
-  /**
-   * Where a fresh start (no checkpoint) cuts metrics.jsonl and events.jsonl (default 0 = empty
-   * them): a pipeline that wrote lines before this trainer started keeps them.
-   */
-  freshLogOffsets?: { metrics: number; events: number };
-  /** Wraps training env `index` after it is built (the live view taps env steps through it). */
-  wrapEnv?(env: Env, index: number): Env;
-  /** Reads an exported policy for `initPolicy` (the worker supplies export/load.ts). */
-  loadInitPolicy?(dir: string): Promise<InitPolicy>;
-  /**
-   * Asked at the top of every loop pass and when a paused run is woken: a promise means "run
-   * this first" (manual driving); the loop awaits it, then goes on where it was.
-   */
-  interlude?(): Promise<void> | undefined;
-}
-
-/** An exported actor to start a fresh run from (`initPolicy`). */
-export interface InitPolicy {
-  envId: string;
-  actor: { spec: MlpSpec; weights: Float32Array[] };
-  /** True when the export has a camera encoder in front of the actor. */
-  hasEncoder: boolean;
-  /** Which of the export's formats was read. */
-  from: string;
-}
-
-/** Polyak factor of a trainable target encoder when td3.encoderTau is absent (SAC-AE). */
-export const DEFAULT_ENCODER_TAU = 0.05;
+export type { StepView } from './hooks.js';
+/** The hooks a Trainer calls (hooks.ts), with the Trainer itself in afterEpisode. */
+export type TrainHooks = HooksOf<Trainer>;
+export { configDigest } from './run-state.js';
 
 /** Roll-backs allowed before the run is declared failed. */
 export const MAX_ROLLBACKS = 5;
@@ -123,8 +63,6 @@ export const MAX_ROLLBACKS = 5;
 const HEALTH_CHECK_EVERY = 100;
 /** Progress messages per second (at most). */
 const PROGRESS_INTERVAL_MS = 250;
-/** Longest stretch of work between yields to the event loop (control messages arrive there). */
-const YIELD_INTERVAL_MS = 25;
 /** Evaluation episodes run side by side (at most). */
 const MAX_EVAL_ENVS = 16;
 
@@ -145,36 +83,13 @@ interface TrainerJson {
 
 class DivergenceError extends Error {}
 
-export function configDigest(config: RunConfig): string {
-  // The name is cosmetic (runs can be renamed); everything else shapes the numbers.
-  const { name: _name, ...rest } = config;
-  // Fields added after runs existed are left out at their default, so those runs still resume.
-  const { replay, ...td3 } = rest.td3;
-  const digested = replay.type === 'uniform' ? { ...rest, td3 } : rest;
-  return createHash('sha256').update(JSON.stringify(digested)).digest('hex').slice(0, 16);
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
-function firstNonFinite(arrays: Record<string, SnapshotArray>): string | undefined {
-  for (const [name, a] of Object.entries(arrays)) {
-    if (!(a instanceof Float32Array)) continue;
-    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return name;
-  }
-  return undefined;
-}
-
 export class Trainer {
   readonly config: RunConfig;
   readonly seeds: RunSeeds;
   readonly vec: VecEnv;
-  readonly learner: Td3;
+  readonly learner: Learner;
+  /** The deterministic policy on raw observations (evaluation, best snapshots, the drive pipeline). */
+  readonly policy: Policy;
   readonly buffer: Replay;
   readonly noise: ExplorationNoise;
   readonly checkpoints: CheckpointStore;
@@ -213,10 +128,7 @@ export class Trainer {
   private progressStart = performance.now();
   private progressEnvSteps = 0;
   private progressUpdates = 0;
-  private lastYield = performance.now();
-  /** Real-time pacing: wall-clock start and simulated seconds since then (undefined = not pacing). */
-  private paceStart: number | undefined;
-  private paceSimS = 0;
+  private readonly clock = new LoopClock();
 
   constructor(
     private readonly job: TrainJob,
@@ -226,16 +138,9 @@ export class Trainer {
     this.seeds = deriveSeeds(cfg.seed);
     this.digest = configDigest(cfg);
     const rawBuild = hooks.makeEnv ?? makeEnv;
-    const setup = (this.encoderSetup = obsEncoderSetup(cfg.env, job.runDir));
-    let encoderOptions: Td3EncoderOptions | undefined;
-    if (setup?.mode === 'frozen') {
-      const frozen = new ConvEncoder(setup.spec, new Rng(0), `run-${job.runId}/frozen-encoder`, false);
-      frozen.setWeights(setup.weights!);
-      this.frozenEncoder = frozen;
-    } else if (setup) {
-      if (cfg.td3.noise.type === 'param') throw new Error('parameter noise perturbs the actor on raw observations; with a trainable image encoder use gaussian or ou noise');
-      encoderOptions = { spec: setup.spec, extraDim: setup.extraDim, ...(setup.weights ? { weights: setup.weights } : {}), tau: cfg.td3.encoderTau ?? DEFAULT_ENCODER_TAU };
-    }
+    const { setup, frozen: frozenEncoder, trainable: encoderOptions } = runEncoders(cfg, job.runId, job.runDir);
+    this.encoderSetup = setup;
+    this.frozenEncoder = frozenEncoder;
     const frozen = this.frozenEncoder;
     const build = frozen ? (c: RunConfig['env']) => new LatentObsEnv(rawBuild(c), frozen) : rawBuild;
     // The simulators as built (HER reads the goal env's layout from them), then as the loop steps
@@ -244,14 +149,17 @@ export class Trainer {
     const envs = rawEnvs.map((env, i) => (hooks.wrapEnv ? hooks.wrapEnv(env, i) : env));
     this.vec = new VecEnv(envs, this.seeds.envs);
     const spaces = { obsDim: this.vec.obsDim, actDim: this.vec.actDim };
-    this.learner = new Td3(spaces, cfg.td3, { networks: this.seeds.networks, targetNoise: this.seeds.targetNoise }, undefined, encoderOptions);
+    this.learner = makeLearner({ spaces, config: cfg, seeds: { networks: this.seeds.networks, learner: this.seeds.targetNoise }, ...(encoderOptions ? { encoder: encoderOptions } : {}) });
+    this.policy = policyOfLearner(this.learner, frozen && setup ? { encoder: frozen, extraDim: setup.extraDim } : undefined);
     // No need to hold more transitions than the run will ever collect.
     const capacity = Math.min(cfg.td3.bufferSize, cfg.totalSteps + cfg.numEnvs);
     const imageDim = encoderOptions ? setup!.spec.height * setup!.spec.width * setup!.spec.channels : 0;
     this.buffer = makeReplay(cfg.td3.replay, { capacity, obsDim: spaces.obsDim, actDim: spaces.actDim, numEnvs: cfg.numEnvs, seed: this.seeds.replay, env: rawEnvs[0]!, imageDim, gamma: cfg.td3.gamma });
     this.noise = makeNoise(cfg.td3.noise, { numEnvs: cfg.numEnvs, actDim: spaces.actDim, seed: this.seeds.noise, actor: this.learner.actor, name: this.learner.name });
     this.actionRng = new Rng(this.seeds.actions);
-    this.evalEnvs = Array.from({ length: Math.min(cfg.evalEpisodes, MAX_EVAL_ENVS) }, () => build(cfg.env));
+    // Evaluation steps the simulators themselves: the policy takes raw observations.
+    // (None when the env's adapter has its own protocol: it builds what it drives.)
+    this.evalEnvs = envAdapter(cfg.env.id).evaluate ? [] : Array.from({ length: Math.min(cfg.evalEpisodes, MAX_EVAL_ENVS) }, () => rawBuild(cfg.env));
     this.checkpoints = new CheckpointStore(join(job.runDir, RUN_FILES.checkpoints));
     this.metricsPath = join(job.runDir, RUN_FILES.metrics);
     this.eventsPath = join(job.runDir, RUN_FILES.events);
@@ -294,7 +202,7 @@ export class Trainer {
       ] as const) {
         if (fileSize(path) > bytes) truncateSync(path, bytes);
       }
-      if (cfg.initPolicy) await this.initActorFromExport(cfg.initPolicy);
+      if (cfg.initPolicy) await initActorFromExport(this.learner, cfg, cfg.initPolicy, this.job.out, this.hooks.loadInitPolicy);
       this.vec.reset();
       this.writeCheckpoint();
     }
@@ -303,7 +211,7 @@ export class Trainer {
 
     for (;;) {
       while (this.step < cfg.totalSteps && !this.finishRequested) {
-        await this.yieldNow();
+        await this.clock.yieldNow();
         const due = this.hooks.interlude?.();
         if (due) {
           await this.finishInterlude(due);
@@ -333,7 +241,7 @@ export class Trainer {
         }
         if (controls.takeEvaluateRequest()) this.evaluate();
         if (this.guard(() => this.iterate()) === 'gave-up') return;
-        await this.pace();
+        await this.clock.pace(this.job.controls, this.vec.envs[0]?.controlDtS ?? DEFAULT_CONTROL_DT_S);
       }
 
       // The end: last statistics, final evaluation, final checkpoint.
@@ -368,24 +276,7 @@ export class Trainer {
   private async finishInterlude(p: Promise<void>): Promise<void> {
     await p;
     this.resetWindows();
-    this.paceStart = undefined;
-    this.lastYield = performance.now();
-  }
-
-  /** Loads an exported actor into the actor and its target (a fresh run started from an export). */
-  private async initActorFromExport(dir: string): Promise<void> {
-    if (!this.hooks.loadInitPolicy) throw new Error('this trainer cannot read exported policies (no loadInitPolicy hook)');
-    const imported = await this.hooks.loadInitPolicy(dir);
-    const want = this.learner.actor.spec;
-    const got = imported.actor.spec;
-    if (imported.envId !== this.config.env.id) throw new Error(`the policy in ${dir} was exported for "${imported.envId}", not "${this.config.env.id}"`);
-    if (imported.hasEncoder) throw new Error(`the policy in ${dir} has a camera encoder; this run's observations are vectors`);
-    if (got.inputDim !== want.inputDim || got.outputDim !== want.outputDim || got.hidden.join(',') !== want.hidden.join(',') || got.outputActivation !== want.outputActivation) {
-      throw new Error(`the actor in ${dir} is ${got.inputDim}-${got.hidden.join('-')}-${got.outputDim}; this run's actor is ${want.inputDim}-${want.hidden.join('-')}-${want.outputDim} (set td3.actorHidden to match)`);
-    }
-    this.learner.actor.setWeights(imported.actor.weights);
-    this.learner.actorTarget.setWeights(imported.actor.weights);
-    this.job.out.log('info', `actor initialized from the export in ${dir} (${imported.from})`);
+    this.clock.restart();
   }
 
   /** Runs `fn`; on divergence rolls back. 'gave-up' means the run has been marked failed. */
@@ -541,13 +432,10 @@ export class Trainer {
   /** Deterministic evaluation on the fixed evaluation seeds; keeps the best policy snapshot. */
   evaluate(): EvalResult {
     const cfg = this.config;
-    const policy = (obs: Float32Array, n: number) => this.learner.act(obs, n);
-    // Lane runs: Kendall et al.'s protocol on held-out test roads (250 m routes, safety driver).
-    const result = cfg.env.id === 'lane' ? evaluateLaneRoutes(policy, cfg.env, cfg.evalEpisodes) : evaluatePolicy(policy, this.evalEnvs, evalSeeds(cfg.evalEpisodes));
+    // The env's protocol (lane: Kendall et al.'s held-out routes), or episodes on held-out seeds.
+    const result = evaluateRunPolicy((obs, n) => this.policy.act(obs, n), cfg.env, cfg.evalEpisodes, this.evalEnvs);
     this.lastEval = result;
-    const stats: Record<string, number> = {};
-    for (const [k, v] of Object.entries(result.episodeStats)) stats[`mean_${k}`] = v;
-    this.job.out.metric({ ...stats, kind: 'eval', step: this.step, mean_return: result.mean_return, std_return: result.std_return, episodes: result.episodes });
+    this.job.out.metric(evalMetricLine(result, this.step));
     if (Number.isFinite(result.mean_return) && (this.bestEval === null || result.mean_return > this.bestEval)) {
       this.bestEval = result.mean_return;
       const snap = policySnapshot(this.learner.actor.getWeights(), this.policyEncoderWeights());
@@ -559,14 +447,7 @@ export class Trainer {
   }
 
   private policyMeta(): PolicyMeta & { algo: string; configDigest: string } {
-    const s = this.encoderSetup;
-    return {
-      actorSpec: this.learner.actor.spec,
-      envId: this.config.env.id,
-      algo: this.config.algo,
-      configDigest: this.digest,
-      ...(s ? { encoder: { spec: s.spec, extraDim: s.extraDim, mode: s.mode } } : {}),
-    };
+    return policyMetaOf(this.learner, this.config, this.digest, this.encoderSetup);
   }
 
   /** The weights of the encoder in front of the actor (trained or frozen), if there is one. */
@@ -574,15 +455,9 @@ export class Trainer {
     return (this.learner.encoder ?? this.frozenEncoder)?.getWeights();
   }
 
-  /**
-   * The deterministic policy on raw observations (images for "vae"): the frozen encoder (if any),
-   * then the learner (its own encoder, if any, and the actor). [n * rawObsDim] -> [n * actDim].
-   */
+  /** The deterministic policy on raw observations as a function (the drive pipeline, benchmarks). */
   rawPolicy(): (obs: Float32Array, n: number) => Float32Array {
-    const frozen = this.frozenEncoder;
-    const s = this.encoderSetup;
-    if (!frozen || !s) return (obs, n) => this.learner.act(obs, n);
-    return (obs, n) => this.learner.act(frozen.encode(obs, n, s.extraDim), n);
+    return (obs, n) => this.policy.act(obs, n);
   }
 
   /** Everything that shapes the numbers from here on. */
@@ -711,38 +586,6 @@ export class Trainer {
     this.progressStart = now;
     this.progressEnvSteps = 0;
     this.progressUpdates = 0;
-  }
-
-  /**
-   * In `realtime` speed, sleeps so that simulated time (the env's control period per vector
-   * step) keeps pace with the wall clock, for watching; in `fast` speed, does nothing.
-   */
-  private async pace(): Promise<void> {
-    if (this.job.controls.speed !== 'realtime' || this.job.controls.paused) {
-      this.paceStart = undefined;
-      return;
-    }
-    const now = performance.now();
-    if (this.paceStart === undefined) {
-      this.paceStart = now;
-      this.paceSimS = 0;
-    }
-    this.paceSimS += this.vec.envs[0]?.controlDtS ?? DEFAULT_CONTROL_DT_S;
-    const aheadMs = this.paceSimS * 1000 - (now - this.paceStart);
-    if (aheadMs > 1) {
-      await new Promise<void>((r) => setTimeout(r, aheadMs));
-      this.lastYield = performance.now();
-    } else if (aheadMs < -1000) {
-      // Fell more than a second behind (slow updates): do not try to catch up in a burst.
-      this.paceStart = now;
-      this.paceSimS = 0;
-    }
-  }
-
-  private async yieldNow(): Promise<void> {
-    if (performance.now() - this.lastYield < YIELD_INTERVAL_MS) return;
-    await new Promise<void>((r) => setImmediate(r));
-    this.lastYield = performance.now();
   }
 
   dispose(): void {

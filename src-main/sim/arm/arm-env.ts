@@ -11,7 +11,7 @@
  *               x, y, z, w with w >= 0), velocity (3, m/s), angular velocity (3, rad/s), target (3, m)
  * (offsets in ARM_OBS).
  * The achieved goal is the end-effector (reach) or the cube centre (push); both goals are also in
- * info and at `goal` offsets of the observation (see goal-env.ts).
+ * info and at `goal` offsets of the observation (see ../goal-env.ts).
  *
  * Action: 5 numbers in [-1, 1]: joint-angle or joint-speed targets (config `control`), held for
  * physicsStepsPerAction physics steps of 1/240 s.
@@ -26,7 +26,7 @@ import type { ArmPose } from '../../../src-shared/scene/arm.js';
 import { Rng } from '../../core/rng.js';
 import { boxSpace, unitActionSpace, type BoxSpace, type EnvInfo, type ResetResult, type StepResult } from '../env.js';
 import { ArmWorld, type ArmWorldState } from './arm-world.js';
-import { goalDistance, type GoalEnv, type GoalLayout } from './goal-env.js';
+import { goalDistance, type GoalEnv, type GoalLayout } from '../goal-env.js';
 import { N_BODIES } from './kinematics.js';
 import { CUBE, JOINTS, N_JOINTS, PHYSICS_DT, PUSH_XY_RANGE, REACH_TARGET_HIGH, REACH_TARGET_LOW } from './model.js';
 

@@ -75,34 +75,12 @@ function protocolConfig(options: LaneEvalOptions): { config: LaneEnvConfig; rout
   return { config, route };
 }
 
-/** Runs the protocol for one policy. The policy is called once per env step. */
+/**
+ * Runs the protocol for a one-observation policy (called once per env step, routes one after
+ * the other): evaluateLaneBatch with one route at a time.
+ */
 export function evaluateLane(policy: LanePolicy, options: LaneEvalOptions = {}): LaneEvalResult {
-  const { config, route } = protocolConfig(options);
-  const env = new LaneEnv(config);
-  env.safetyDriver = true;
-  const seeds = options.seeds ?? laneTestSeeds(10);
-  const results: LaneSeedResult[] = [];
-  seeds.forEach((seed, index) => {
-    let { obs } = env.reset(seed, { roadSeed: seed, offset: 0, headingError: 0 });
-    const events: LaneDisengagement[] = [];
-    let episode: LaneEpisodeMetrics | undefined;
-    for (;;) {
-      const r = env.step(policy(obs));
-      obs = r.obs;
-      const evs = r.info.events as LaneDisengagement[] | undefined;
-      if (evs) events.push(...evs);
-      if (r.terminated || r.truncated) {
-        episode = r.info.episode as LaneEpisodeMetrics;
-        break;
-      }
-    }
-    const causes: Record<string, number> = {};
-    for (const e of events) causes[e.cause] = (causes[e.cause] ?? 0) + 1;
-    const result: LaneSeedResult = { ...episode, causes, events };
-    results.push(result);
-    options.onSeed?.(result, index, seeds.length);
-  });
-  return summarize(route, results);
+  return evaluateLaneBatch((obs) => policy(obs), { ...options, parallel: 1 });
 }
 
 /** A deterministic policy on a batch: observations [n * obsDim] -> actions [n * actDim]. */
@@ -112,8 +90,8 @@ export type LaneBatchPolicy = (obs: Float32Array, n: number) => Float32Array;
  * The same protocol with the routes driven side by side (up to `parallel` envs, default all
  * seeds) and the policy called once per step on the observations of every route still driving:
  * for policies whose cost is per call (a conv encoder). Per route, the env, its start and the
- * actions are those of evaluateLane, so the results are the same up to the policy's own float
- * rounding on batches.
+ * actions do not depend on `parallel`, so the results are the same up to the policy's own float
+ * rounding on batches; `parallel: 1` drives the routes one after the other.
  */
 export function evaluateLaneBatch(policy: LaneBatchPolicy, options: LaneEvalOptions & { parallel?: number } = {}): LaneEvalResult {
   const { config, route } = protocolConfig(options);

@@ -18,13 +18,12 @@
  */
 import { DRIVE_INPUT_TIMEOUT_MS, LIVE_FPS, type LiveFrame, type RunManual, type TakeoverOptions } from '../../../src-shared/live.js';
 import type { TrainSpeed } from '../../../src-shared/types.js';
+import { episodeInfoNumbers, type EnvView, type ManualDriving } from '../../sim/adapter.js';
 import type { BoxSpace, Env, ResetResult, StepResult } from '../../sim/env.js';
-import { LaneEnv } from '../../sim/lane/lane-env.js';
+import { envAdapter, envViewOf } from '../../sim/registry.js';
 import { MAX_ROWS, reduceTrack, TrackWriter } from '../../store/episode-tracks.js';
-import { episodeInfoNumbers } from '../../rl/train/evaluate.js';
 import type { TrainHooks, Trainer } from '../../rl/train/trainer.js';
 import type { TrainControls, TrainOutputs } from '../../rl/train/types.js';
-import { envView, type EnvView } from './env-views.js';
 import { ManualFramesRecorder } from './manual-frames.js';
 import { VaeReconstructor } from './vae-reconstructor.js';
 
@@ -167,7 +166,7 @@ export class LiveTap {
     return {
       wrapEnv: (env, index) => {
         this.envs[index] = env;
-        const view = envView(env);
+        const view = envViewOf(env);
         this.views[index] = view;
         this.recordings[index] = view ? new Recording(view) : undefined;
         return new TapEnv(env, index, this);
@@ -232,9 +231,15 @@ export class LiveTap {
     return this.manualNow;
   }
 
+  /** Env 0 as something a user can drive, when its adapter allows it. */
+  private manualDriving(): ManualDriving | undefined {
+    const env = this.envs[0];
+    return env ? envAdapter(env.id).manual?.(env) : undefined;
+  }
+
   /** Whether env 0 can be driven by hand. */
   get canTakeOver(): boolean {
-    return this.envs[0] instanceof LaneEnv;
+    return this.manualDriving() !== undefined;
   }
 
   // --- Env taps -------------------------------------------------------------------------
@@ -340,23 +345,23 @@ export class LiveTap {
 
   private interlude(): Promise<void> | undefined {
     if (!this.takeover.on || this.session) return undefined;
-    if (!this.canTakeOver || !this.trainer) {
+    const env = this.manualDriving();
+    if (!env || !this.trainer) {
       this.takeover = { ...this.takeover, on: false };
       this.out.log('warn', 'manual driving is only available for lane runs');
       this.sink.manual({ on: false, reason: 'unavailable', frames: 0, demonstrations: 0, distance: 0 });
       return undefined;
     }
-    this.session = this.drive().finally(() => {
+    this.session = this.drive(env).finally(() => {
       this.session = undefined;
       this.manualNow = false;
     });
     return this.session;
   }
 
-  private async drive(): Promise<void> {
+  private async drive(env: ManualDriving): Promise<void> {
     const trainer = this.trainer!;
     const vec = trainer.vec;
-    const env = this.envs[0] as LaneEnv;
     const rec = this.recordings[0]!;
     const options = this.takeover.options;
     const out = this.out;

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
-import { LaneVaeObsConfig } from '../../../src-shared/config/envs/lane.js';
+import { encodedImageObs } from '../../sim/registry.js';
 import type { ConvVae } from '../../ml/vae.js';
 import { loadConvVae, readVaeModel, resolveModelPath } from '../../rl/encoder/vae-model.js';
 
@@ -26,12 +26,12 @@ export class VaeReconstructor {
 
   /** The run's reconstructor, or undefined when its observation has no pretrained VAE. */
   static forRun(config: RunConfig, runDir: string): VaeReconstructor | undefined {
-    const env = config.env;
-    if (env.id !== 'lane' || env.obs !== 'vae') return undefined;
-    const opts = LaneVaeObsConfig.parse(env.vae ?? {});
+    const obs = encodedImageObs(config.env);
+    if (!obs) return undefined;
+    const opts = obs.vae;
     if (opts.mode === 'scratch') return undefined;
     const model = readVaeModel(resolveModelPath(opts.model, runDir));
-    if (model.spec.width !== env.camera.width || model.spec.height !== env.camera.height) return undefined;
+    if (model.spec.width !== obs.width || model.spec.height !== obs.height) return undefined;
     return new VaeReconstructor(loadConvVae(model, 'live-reconstruction'), model.spec.width, model.spec.height);
   }
 

@@ -7,6 +7,7 @@ import { CheckpointStore } from '../../../src-main/rl/checkpoint/store.js';
 import { loadPolicy } from '../../../src-main/rl/checkpoint/policy.js';
 import { runTraining, type TrainHooks } from '../../../src-main/workers/run-training.js';
 import { MAX_ROLLBACKS } from '../../../src-main/rl/train/trainer.js';
+import { Td3 } from '../../../src-main/rl/algorithms/td3/td3.js';
 import { selectBackend } from '../../../src-main/ml/backend.js';
 import { readJsonlLines } from '../../../src-main/core/durable-write.js';
 import { PendulumEnv } from '../../../src-main/sim/classic/pendulum.js';
@@ -131,7 +132,7 @@ describe('training loop', () => {
     const f = await train(dir, tinyConfig(), {
       hooks: () => ({
         afterUpdate: (learner, updates) => {
-          if (updates === 250 && !injected) {
+          if (updates === 250 && !injected && learner instanceof Td3) {
             injected = true;
             const w = learner.critics[0]!.getWeights();
             w[0]![0] = Number.NaN;

@@ -21,10 +21,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Td3Config } from '../../../../src-shared/config/algo.js';
 import { ConvEncoder, type ConvEncoderSpec } from '../../../ml/conv-encoder.js';
-import { Mlp, type MlpSpec } from '../../../ml/mlp.js';
+import { checkInputWidth, Mlp, type MlpSpec } from '../../../ml/mlp.js';
 import { Rng } from '../../../core/rng.js';
 import { prefixArrays, requireArray, rngFromJson, rngToJson, unprefixArrays, type RngJson, type Snapshot, type SnapshotArray } from '../../../core/snapshot.js';
 import type { ReplayBatch } from '../../replay/replay-buffer.js';
+import type { Learner, LearnerStats } from '../learner.js';
 import { FlatAdam } from './adam.js';
 
 export interface Td3Spaces {
@@ -58,20 +59,7 @@ interface Net {
 }
 
 /** Means over the updates since the last `takeStats`. */
-export interface Td3Stats {
-  /** Critic updates in the window. */
-  updates: number;
-  /** Actor updates in the window. */
-  actorUpdates: number;
-  /** Mean of sum_i MSE(Q_i, y); NaN when no update happened. */
-  criticLoss: number;
-  /** Mean of -Q_1(s, mu(s)); null when the actor was not updated in the window. */
-  actorLoss: number | null;
-  /** Mean Q_1(s, a) over sampled transitions. */
-  qMean: number;
-  /** False when any loss in the window was NaN or infinite. */
-  finite: boolean;
-}
+export type Td3Stats = LearnerStats;
 
 interface Td3Json {
   updates: number;
@@ -105,7 +93,7 @@ export function criticSpec(spaces: Td3Spaces, hidden: readonly number[]): MlpSpe
   return { inputDim: spaces.obsDim + spaces.actDim, hidden, outputDim: 1, outputActivation: 'linear' };
 }
 
-export class Td3 {
+export class Td3 implements Learner {
   readonly actor: Mlp;
   readonly actorTarget: Mlp;
   readonly critics: Mlp[];
@@ -176,10 +164,24 @@ export class Td3 {
     this.sums = tf.variable(tf.zeros([3]), false, `${this.name}/stats`);
   }
 
+  get obsDim(): number {
+    return this.spaces.obsDim;
+  }
+
+  get actDim(): number {
+    return this.spaces.actDim;
+  }
+
+  initActor(weights: readonly Float32Array[]): void {
+    this.actor.setWeights(weights);
+    this.actorTarget.setWeights(weights);
+  }
+
   /** Deterministic actions for `n` observations [n * obsDim] -> [n * actDim] (a fresh array). */
   act(obs: Float32Array, n: number): Float32Array {
     const od = this.spaces.obsDim;
-    return tf.tidy(() => this.actor.apply(this.features(tf.tensor2d(obs.subarray(0, n * od), [n, od]), this.encoder)).dataSync() as Float32Array);
+    checkInputWidth(this.name, obs.length, n, od);
+    return tf.tidy(() => this.actor.apply(this.features(tf.tensor2d(obs, [n, od]), this.encoder)).dataSync() as Float32Array);
   }
 
   /** The networks' input for raw observations: the observations themselves, or [latent, extra] through `encoder`. */
@@ -187,13 +189,18 @@ export class Td3 {
     return encoder ? encoder.features(obs, this.encoderOptions!.extraDim) : obs;
   }
 
-  /** The first critic's Q(s, a) for one observation and action (the live view's value readout). */
+  /**
+   * The first critic's Q(s, a) for one observation (as `act` takes it: raw, through the encoder
+   * when there is one) and action (the live view's value readout).
+   */
   qValue(obs: Float32Array, action: Float32Array): number {
     const { obsDim: od, actDim: ad } = this.spaces;
-    const x = new Float32Array(od + ad);
-    x.set(obs.subarray(0, od));
-    x.set(action.subarray(0, ad), od);
-    return tf.tidy(() => this.critics[0]!.apply(tf.tensor2d(x, [1, od + ad])).dataSync()[0]!);
+    checkInputWidth(this.name, obs.length, 1, od);
+    if (action.length !== ad) throw new Error(`${this.name}: the action has ${action.length} values, the critic takes ${ad}`);
+    return tf.tidy(() => {
+      const feat = this.features(tf.tensor2d(obs, [1, od]), this.encoder);
+      return this.critics[0]!.apply(tf.concat([feat, tf.tensor2d(action, [1, ad])], 1)).dataSync()[0]!;
+    });
   }
 
   /** One TD3 gradient step on `batch`. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EnvConfig, ENV_IDS } from '../../../../src-shared/config/envs';
 import { ARM_OBS, ArmEnv } from '../../../../src-main/sim/arm/arm-env.js';
-import { isGoalEnv } from '../../../../src-main/sim/arm/goal-env.js';
+import { isGoalEnv } from '../../../../src-main/sim/goal-env.js';
 import { CUBE, JOINTS, N_JOINTS, PUSH_XY_RANGE, REACH_TARGET_HIGH, REACH_TARGET_LOW } from '../../../../src-main/sim/arm/model.js';
 import { makeEnv } from '../../../../src-main/sim/registry.js';
 

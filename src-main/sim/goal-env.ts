@@ -6,7 +6,7 @@
  * observation holds both goals at known offsets, so a relabelled transition is the stored obs
  * with `desired` written at desiredOffset (and its reward from computeReward).
  */
-import type { Env } from '../env.js';
+import type { Env } from './env.js';
 
 export interface GoalLayout {
   /** Length of a goal vector. */

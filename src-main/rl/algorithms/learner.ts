@@ -1,0 +1,61 @@
+/**
+ * What the rest of the house needs from a learning algorithm (the trainer, the live view,
+ * checkpoints, policy snapshots and export): acting, one gradient step on a replay batch, its
+ * statistics, its numbers as a snapshot, and the actor (and encoder) a policy is built from.
+ * An algorithm is a folder under rl/algorithms/ with a factory in ./registry.ts.
+ */
+import type { Snapshot } from '../../core/snapshot.js';
+import type { ConvEncoder } from '../../ml/conv-encoder.js';
+import type { Mlp } from '../../ml/mlp.js';
+import type { ReplayBatch } from '../replay/replay-buffer.js';
+
+/** Means over the updates since the last `takeStats`. */
+export interface LearnerStats {
+  /** Critic updates in the window. */
+  updates: number;
+  /** Actor updates in the window. */
+  actorUpdates: number;
+  /** Mean critic loss; NaN when no update happened. */
+  criticLoss: number;
+  /** Mean actor loss; null when the actor was not updated in the window. */
+  actorLoss: number | null;
+  /** Mean Q over sampled transitions. */
+  qMean: number;
+  /** False when any loss in the window was NaN or infinite. */
+  finite: boolean;
+}
+
+export interface Learner {
+  readonly name: string;
+  /** Values per observation the learner takes (raw, through its own encoder when it has one). */
+  readonly obsDim: number;
+  readonly actDim: number;
+  /** Gradient steps done. */
+  readonly updates: number;
+  /** The deterministic actor (policy snapshots, export, parameter noise). */
+  readonly actor: Mlp;
+  /** The trainable conv encoder in front of the actor, when the learner has one. */
+  readonly encoder: ConvEncoder | undefined;
+  /** Starts the actor (and its target, if any) from these weights (a run started from an export). */
+  initActor(weights: readonly Float32Array[]): void;
+  /** Deterministic actions: [n * obsDim] -> [n * actDim] (a fresh array). */
+  act(obs: Float32Array, n: number): Float32Array;
+  /** The first critic's Q(s, a) for one observation (as `act` takes it) and action. */
+  qValue(obs: Float32Array, action: Float32Array): number;
+  /** One gradient step. */
+  train(batch: ReplayBatch): void;
+  /** Reads and resets the window statistics. */
+  takeStats(): LearnerStats;
+  /** True while every loss since the last `takeStats` was finite. */
+  healthy(): boolean;
+  /** Reseeds the learner's own random streams (after a divergence roll-back). */
+  reseed(seed: number): void;
+  /**
+   * Everything that shapes the learner's numbers. Its arrays "actor.<i>" (and "encoder.<i>")
+   * must be the actor's (and encoder's) weights in variable order: a full checkpoint keeps them
+   * under "learner.", where rl/checkpoint/policy.ts reads a policy from.
+   */
+  snapshot(): Snapshot;
+  restore(snap: Snapshot): void;
+  dispose(): void;
+}

@@ -1,0 +1,42 @@
+/**
+ * Algorithm ids -> learner factories. Adding an algorithm: a folder under rl/algorithms/ with a
+ * class implementing `Learner`, its config schema in src-shared/config/algo.ts, and one entry
+ * here; the trainer, the live view, checkpoints and export go through `Learner` only. The mapped
+ * type makes TypeScript insist on a factory for every id of AlgoId.
+ */
+import type { RunConfig } from '../../../src-shared/config/run-config.js';
+import type { AlgoId } from '../../../src-shared/config/algo.js';
+import type { ConvEncoderSpec } from '../../ml/conv-encoder.js';
+import type { Learner } from './learner.js';
+import { Td3 } from './td3/td3.js';
+
+/** Polyak factor of a trainable target encoder when td3.encoderTau is absent (SAC-AE). */
+export const DEFAULT_ENCODER_TAU = 0.05;
+
+export interface LearnerInit {
+  /** Observation (as the learner sees it) and action sizes. */
+  spaces: { obsDim: number; actDim: number };
+  config: RunConfig;
+  /** Seeds of the network weights and of the learner's own random stream. */
+  seeds: { networks: number; learner: number };
+  /** A trainable conv encoder in front of the networks (image observations). */
+  encoder?: { spec: ConvEncoderSpec; extraDim: number; weights?: readonly Float32Array[] };
+  name?: string;
+}
+
+type Factories = { [K in AlgoId]: (init: LearnerInit) => Learner };
+
+function td3(init: LearnerInit): Learner {
+  const { config, encoder } = init;
+  const options = encoder ? { ...encoder, tau: config.td3.encoderTau ?? DEFAULT_ENCODER_TAU } : undefined;
+  return new Td3(init.spaces, config.td3, { networks: init.seeds.networks, targetNoise: init.seeds.learner }, init.name, options);
+}
+
+// DDPG is a preset of TD3's schema (src-shared/config/algo.ts), so it shares the class.
+const FACTORIES: Factories = { td3, ddpg: td3 };
+
+export function makeLearner(init: LearnerInit): Learner {
+  const factory = FACTORIES[init.config.algo];
+  if (!factory) throw new Error(`no learner registered for algo "${init.config.algo}"`);
+  return factory(init);
+}
