@@ -8,7 +8,8 @@
  * progress line per stage. Ctrl-C stops after a checkpoint; `drive --resume <run>` continues.
  */
 import { fixedOrDash as fmt } from '../../../src-shared/util/format.js';
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { renameDurable } from '../../core/durable-write.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AlgoId } from '../../../src-shared/config/algo.js';
@@ -165,7 +166,7 @@ export function register(program: Command): void {
         const created = await engine.client().request('runs.create', { config: input });
         id = created.id;
         if (outDir) {
-          renameSync(engine.store.dir(id), outDir);
+          renameDurable(engine.store.dir(id), outDir);
           id = basename(outDir);
         }
       }

@@ -5,7 +5,8 @@
  * stops the run after a checkpoint; `train --resume <run>` continues it.
  */
 import { fixedOrDash as fmt } from '../../../src-shared/util/format.js';
-import { existsSync, renameSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { renameDurable } from '../../core/durable-write.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AlgoId } from '../../../src-shared/config/algo.js';
@@ -131,7 +132,7 @@ export function register(program: Command): void {
         const created = await engine.client().request('runs.create', { config: input });
         id = created.id;
         if (outDir) {
-          renameSync(engine.store.dir(id), outDir);
+          renameDurable(engine.store.dir(id), outDir);
           id = basename(outDir);
         }
       }
