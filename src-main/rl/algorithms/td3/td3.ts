@@ -25,7 +25,7 @@ import { Mlp, type MlpSpec } from '../../../ml/mlp.js';
 import { Rng } from '../../../core/rng.js';
 import { prefixArrays, requireArray, rngFromJson, rngToJson, unprefixArrays, type RngJson, type Snapshot, type SnapshotArray } from '../../../core/snapshot.js';
 import type { ReplayBatch } from '../../replay/replay-buffer.js';
-import { FlatAdam } from './adam.js';
+import { FlatAdam } from '../../../ml/optim.js';
 
 export interface Td3Spaces {
   obsDim: number;
