@@ -1,6 +1,7 @@
 /**
- * One backend's timings for `bench ml`, in a process of its own (so kernel registration, the
- * native addon and memory are fresh for each backend). Prints one JSON object on stdout;
+ * One backend's timings for `bench ml`, of the code runs use: the Td3 learner's update, the drive
+ * pipeline's VAE step and the actor's batch-1 inference. In a process of its own (so kernel
+ * registration, the native addon and memory are fresh for each backend). Prints one JSON object on stdout;
  * progress goes to stderr. Run by run-ml-bench.ts:
  *   node --import tsx bench/ml/ml-bench-child.ts <backend> <td3Repeats> <vaeRepeats> <inferRepeats>
  */
@@ -8,22 +9,31 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src-main/core/rng.js';
 import { selectBackend } from '../../src-main/ml/backend.js';
 import { ConvVae } from '../../src-main/ml/vae.js';
+import { vaeSpecFor } from '../../src-main/pipelines/drive/vae-train.js';
+import { Td3 } from '../../src-main/rl/algorithms/td3/td3.js';
+import { ReplayBuffer } from '../../src-main/rl/replay/replay-buffer.js';
+import { Td3Config } from '../../src-shared/config/algo.js';
+import { DriveVaeConfig } from '../../src-shared/config/drive.js';
 import { BackendName } from '../../src-shared/types.js';
-import { disposeTd3Batch, disposeTd3Nets, makeTd3Nets, randomTd3Batch, td3Update, TD3_BENCH_HYPER } from './td3-update.js';
 
-export const TD3_BENCH_SIZES = { obsDim: 32, actDim: 2, hidden: [256, 256], nCritics: 2 } as const;
+/** TD3 as a run gets it by default (twin critics, 256-256 MLPs, actor every 2nd update), obs 32, action 2. */
+export const TD3_BENCH_SPACES = { obsDim: 32, actDim: 2 } as const;
 export const TD3_BENCH_BATCH = 256;
+/** Transitions in the replay buffer the batches are sampled from. */
+export const TD3_BENCH_TRANSITIONS = 10_000;
+/** The drive pipeline's VAE (its default config) on 64x64 camera frames, batch 64. */
+export const VAE_BENCH_SIZE = 64;
 export const VAE_BENCH_BATCH = 64;
 
 export interface ChildResult {
   backend: string;
   detail: string;
+  /** What the TD3 figure times (the learner class and its settings). */
+  td3_learner: string;
   td3_update_ms: number | null;
   vae_step_ms: number | null;
   actor_infer_ms: number | null;
   td3_update_min_ms: number | null;
-  /** The same update with tf.train.adam instead of the project's Adam (for learners choosing). */
-  td3_update_tfjs_adam_ms: number | null;
   vae_step_min_ms: number | null;
   td3_samples: number;
   vae_samples: number;
@@ -64,51 +74,51 @@ async function main(): Promise<void> {
   const info = await selectBackend(backend);
   const rng = new Rng(1);
 
-  // TD3 update: twin critics + actor (every step) + Polyak, batch 256, 256-256 MLPs, obs 32, action 2.
-  const nets = makeTd3Nets({ ...TD3_BENCH_SIZES, hidden: [...TD3_BENCH_SIZES.hidden] }, TD3_BENCH_HYPER, rng);
-  const batch = randomTd3Batch({ ...TD3_BENCH_SIZES, hidden: [...TD3_BENCH_SIZES.hidden] }, TD3_BENCH_BATCH, rng);
-  const update = (i: number) => {
-    const l = td3Update(nets, batch, TD3_BENCH_HYPER, true, i);
-    l.criticLoss.dataSync(); // waits for the update to finish on asynchronous backends
-    tf.dispose([l.criticLoss, l.actorLoss!]);
-  };
-  let td3: number[] = [];
-  if (td3Repeats > 0) {
-    for (let i = 0; i < Math.min(3, td3Repeats); i++) update(i);
-    td3 = timeEach(td3Repeats, `${backend} TD3 update`, update);
+  // TD3: the learner a run trains (Td3.train), on batches sampled from a replay buffer of random
+  // transitions (obs and actions in [-1, 1], rewards N(0, 1), 10% terminated).
+  const td3 = new Td3(TD3_BENCH_SPACES, Td3Config.parse({}), { networks: 1, targetNoise: 2 }, 'bench-td3');
+  const replay = new ReplayBuffer({ capacity: TD3_BENCH_TRANSITIONS, ...TD3_BENCH_SPACES, numEnvs: 1, seed: 3 });
+  const obs = new Float32Array(TD3_BENCH_SPACES.obsDim);
+  const action = new Float32Array(TD3_BENCH_SPACES.actDim);
+  const fill = (a: Float32Array) => a.forEach((_, i) => (a[i] = rng.uniform(-1, 1)));
+  fill(obs);
+  for (let i = 0; i < TD3_BENCH_TRANSITIONS; i++) {
+    const next = new Float32Array(TD3_BENCH_SPACES.obsDim);
+    fill(next);
+    fill(action);
+    const terminated = rng.next() < 0.1;
+    replay.add(0, obs, action, rng.normal(), next, terminated, false);
+    if (terminated) fill(obs);
+    else obs.set(next);
   }
-
-  // The same update with tf.train.adam (what a learner gets without the project's Adam).
-  let td3Tfjs: number[] = [];
+  // One timed sample is `policyDelay` updates (the critics each time, the actor and targets on the
+  // last), divided by their number: the mean cost of an update as training runs them.
+  const perSample = td3.cfg.policyDelay;
+  const update = () => {
+    for (let k = 0; k < perSample; k++) td3.train(replay.sample(TD3_BENCH_BATCH));
+    td3.takeStats(); // one small read: waits for the updates to finish on asynchronous backends
+  };
+  let td3Times: number[] = [];
   if (td3Repeats > 0) {
-    const tfjsNets = makeTd3Nets({ ...TD3_BENCH_SIZES, hidden: [...TD3_BENCH_SIZES.hidden] }, TD3_BENCH_HYPER, new Rng(2), 'tfjs', 'tfjs_adam_');
-    const upd = (i: number) => {
-      const l = td3Update(tfjsNets, batch, TD3_BENCH_HYPER, true, i);
-      l.criticLoss.dataSync();
-      tf.dispose([l.criticLoss, l.actorLoss!]);
-    };
-    for (let i = 0; i < Math.min(3, td3Repeats); i++) upd(i);
-    td3Tfjs = timeEach(Math.max(1, Math.ceil(td3Repeats / 2)), `${backend} TD3 update (tf.train.adam)`, upd);
-    disposeTd3Nets(tfjsNets);
+    for (let i = 0; i < Math.min(3, td3Repeats); i++) update();
+    td3Times = timeEach(td3Repeats, `${backend} TD3 update (x${perSample})`, update).map((t) => t / perSample);
   }
 
   // Batch-1 actor inference, as when acting in the env.
-  const obs = tf.tensor2d(new Float32Array(TD3_BENCH_SIZES.obsDim).fill(0.1), [1, TD3_BENCH_SIZES.obsDim]);
-  const act = () => tf.tidy(() => nets.actor.apply(obs).dataSync());
+  obs.fill(0.1);
+  const act = () => td3.act(obs, 1);
   let infer: number[] = [];
   if (inferRepeats > 0) {
     for (let i = 0; i < 20; i++) act();
     infer = timeEach(inferRepeats, `${backend} actor inference`, act);
   }
-  obs.dispose();
-  disposeTd3Batch(batch);
-  disposeTd3Nets(nets);
+  td3.dispose();
 
-  // VAE step: batch 64 of 64x64x3, the default ConvVae, Adam.
+  // VAE step: the drive pipeline's ConvVae.trainStep on a batch of 64x64x3 frames in [0, 1].
   let vae: number[] = [];
   if (vaeRepeats > 0) {
-    const model = new ConvVae({}, rng);
-    const x = tf.randomUniform([VAE_BENCH_BATCH, 64, 64, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const model = new ConvVae(vaeSpecFor(DriveVaeConfig.parse({}), VAE_BENCH_SIZE, VAE_BENCH_SIZE), rng, 'bench-vae');
+    const x = tf.randomUniform([VAE_BENCH_BATCH, VAE_BENCH_SIZE, VAE_BENCH_SIZE, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
     model.trainStep(x);
     vae = timeEach(vaeRepeats, `${backend} VAE step`, () => model.trainStep(x));
     x.dispose();
@@ -118,13 +128,13 @@ async function main(): Promise<void> {
   const result: ChildResult = {
     backend: info.name,
     detail: info.reason,
-    td3_update_ms: median(td3),
+    td3_learner: `Td3.train, policy delay ${perSample}, batch ${TD3_BENCH_BATCH}, hidden ${td3.cfg.criticHidden.join('-')}, ${td3.cfg.nCritics} critics, FlatAdam`,
+    td3_update_ms: median(td3Times),
     vae_step_ms: median(vae),
     actor_infer_ms: median(infer),
-    td3_update_min_ms: td3.length ? Math.min(...td3) : null,
-    td3_update_tfjs_adam_ms: median(td3Tfjs),
+    td3_update_min_ms: td3Times.length ? Math.min(...td3Times) : null,
     vae_step_min_ms: vae.length ? Math.min(...vae) : null,
-    td3_samples: td3.length,
+    td3_samples: td3Times.length,
     vae_samples: vae.length,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);

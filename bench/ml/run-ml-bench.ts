@@ -1,6 +1,6 @@
 /**
- * `bench ml`: times a TD3 update, a VAE step and batch-1 actor inference on every backend that
- * loads (each in its own process), and the same models in PyTorch on the CPU in the same run
+ * `bench ml`: times the Td3 learner's update, the drive pipeline's VAE step and batch-1 actor
+ * inference on every backend that loads (each in its own process), and the same models in PyTorch on the CPU in the same run
  * (bench/ml/torch_bench.py under Debian's /usr/bin/python3, when it has torch).
  */
 import { execFile } from 'node:child_process';
@@ -54,8 +54,6 @@ export interface MlBenchRow {
   torch_vae_step_ms: number | null;
   td3_ratio: number | null;
   vae_ratio: number | null;
-  /** The TD3 update with tf.train.adam instead of the project's Adam. */
-  td3_update_tfjs_adam_ms: number | null;
   /** Fastest single update/step seen (least disturbed by other load on the machine). */
   td3_update_min_ms: number | null;
   vae_step_min_ms: number | null;
@@ -63,6 +61,8 @@ export interface MlBenchRow {
   torch_vae_step_min_ms: number | null;
   /** The backend's own one-line description (what the engine reports). */
   detail: string;
+  /** What the TD3 figure times (empty when the backend did not load). */
+  td3_learner: string;
   notes: string[];
 }
 
@@ -173,12 +173,12 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
         torch_vae_step_ms: torchVae,
         td3_ratio: null,
         vae_ratio: null,
-        td3_update_tfjs_adam_ms: null,
         td3_update_min_ms: null,
         vae_step_min_ms: null,
         torch_td3_update_min_ms: torchTd3Min,
         torch_vae_step_min_ms: torchVaeMin,
         detail: '',
+        td3_learner: '',
         notes: [`did not load: ${(childErrors.get(b) ?? '').replace(/^no ML backend could be loaded \((.*)\)$/, '$1')}`],
       });
       continue;
@@ -199,12 +199,12 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
       torch_vae_step_ms: torchVae,
       td3_ratio: ratio(td3, torchTd3),
       vae_ratio: ratio(vae, torchVae),
-      td3_update_tfjs_adam_ms: median(runs.map((r) => r.td3_update_tfjs_adam_ms ?? NaN)),
       td3_update_min_ms: min(runs.map((r) => r.td3_update_min_ms ?? NaN)),
       vae_step_min_ms: min(runs.map((r) => r.vae_step_min_ms ?? NaN)),
       torch_td3_update_min_ms: torchTd3Min,
       torch_vae_step_min_ms: torchVaeMin,
       detail: runs[0]!.detail,
+      td3_learner: runs[0]!.td3_learner,
       notes,
     });
   }

@@ -1,44 +1,173 @@
 /**
- * Crash-safe file writes. Whole files are written to a temp file in the same folder, fsynced,
- * then renamed over the target (rename is atomic on POSIX and NTFS), and the folder is fsynced.
- * A process killed at any moment leaves either the old file or the new one, never half of one.
- * Append-only JSONL files get one write() per line; a reader skips a torn last line.
+ * Crash-safe writes, the one place the app makes them:
+ * - whole files: written to a temp file in the same folder, fsynced, then renamed over the target
+ *   (rename is atomic on POSIX and NTFS), and the folder is fsynced (`writeFileAtomic`);
+ * - whole folders (checkpoints, VAE models, exports): filled in a hidden temp folder beside the
+ *   target, whose files are fsynced as written (`writeFileSynced`), then the temp folder is fsynced,
+ *   renamed into place (an existing target is first moved aside, and removed after) and the parent
+ *   fsynced (`writeDirAtomic`, `publishDir`);
+ * - append-only JSONL files: one write() per line; a reader skips a torn last line.
+ * A process killed at any moment leaves either the old file or folder or the new one, never half
+ * of one (at worst a hidden temp file or folder, which the owners of those folders clean up).
+ *
+ * Every file-system call here goes through `durableFs`, so a test can make the disk full or
+ * read-only (`setDurableFs`) and see how each writer fails.
  */
-import { closeSync, fsyncSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync, existsSync, readFileSync, mkdirSync, truncateSync } from 'node:fs';
+import * as fs from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+
+/** The file-system calls the durable writes make. */
+export interface DurableFs {
+  openSync(path: string, flags: string): number;
+  writeSync(fd: number, buf: Uint8Array, offset?: number, length?: number): number;
+  fsyncSync(fd: number): void;
+  closeSync(fd: number): void;
+  renameSync(from: string, to: string): void;
+  mkdirSync(path: string, options?: { recursive?: boolean }): unknown;
+  rmSync(path: string, options?: { recursive?: boolean; force?: boolean }): void;
+  existsSync(path: string): boolean;
+}
+
+const nodeFs: DurableFs = {
+  openSync: (path, flags) => fs.openSync(path, flags),
+  writeSync: (fd, buf, offset, length) => fs.writeSync(fd, buf, offset, length),
+  fsyncSync: (fd) => fs.fsyncSync(fd),
+  closeSync: (fd) => fs.closeSync(fd),
+  renameSync: (from, to) => fs.renameSync(from, to),
+  mkdirSync: (path, options) => fs.mkdirSync(path, options),
+  rmSync: (path, options) => fs.rmSync(path, options),
+  existsSync: (path) => fs.existsSync(path),
+};
+
+let durableFs: DurableFs = nodeFs;
+
+/**
+ * Replaces some of the file-system calls the durable writes make (fault injection in tests);
+ * returns a function that puts the previous ones back.
+ */
+export function setDurableFs(overrides: Partial<DurableFs>): () => void {
+  const previous = durableFs;
+  durableFs = { ...previous, ...overrides };
+  return () => {
+    durableFs = previous;
+  };
+}
 
 let counter = 0;
 
-function fsyncDir(dir: string): void {
+/** A name no other writer in this or another process uses at the same time. */
+function uniqueSuffix(): string {
+  return `${process.pid}.${Date.now()}.${counter++}`;
+}
+
+/** Makes a folder's entries (created, renamed files) durable. */
+export function fsyncDir(dir: string): void {
   // Directories cannot be opened for fsync on Windows; there rename is already durable enough.
   if (process.platform === 'win32') return;
-  const fd = openSync(dir, 'r');
+  const fd = durableFs.openSync(dir, 'r');
   try {
-    fsyncSync(fd);
+    durableFs.fsyncSync(fd);
   } finally {
-    closeSync(fd);
+    durableFs.closeSync(fd);
   }
+}
+
+/**
+ * Writes `data` to a file and fsyncs it; not atomic by itself: for files inside a temp folder
+ * that is published whole, or a temp file that is renamed afterwards. `exclusive` refuses a file
+ * that exists already.
+ */
+export function writeFileSynced(path: string, data: string | Uint8Array, options: { exclusive?: boolean } = {}): void {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const fd = durableFs.openSync(path, options.exclusive ? 'wx' : 'w');
+  try {
+    let off = 0;
+    while (off < buf.length) off += durableFs.writeSync(fd, buf, off, buf.length - off);
+    durableFs.fsyncSync(fd);
+  } finally {
+    durableFs.closeSync(fd);
+  }
+}
+
+/** Renames a file or folder and fsyncs the folder it lands in, so the rename survives a crash. */
+export function renameDurable(from: string, to: string): void {
+  durableFs.renameSync(from, to);
+  fsyncDir(dirname(to));
 }
 
 /** Writes `data` to `path` atomically (temp file + fsync + rename + fsync of the folder). */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.${counter++}.tmp`);
-  const fd = openSync(tmp, 'w');
+  durableFs.mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${uniqueSuffix()}.tmp`);
   try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
+    writeFileSynced(tmp, data);
   } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
+    durableFs.rmSync(tmp, { force: true });
     throw e;
   }
-  closeSync(fd);
-  renameSync(tmp, path);
-  fsyncDir(dir);
+  renameDurable(tmp, path);
+}
+
+/** A fresh hidden temp folder beside `target` (`.<name>.<tag>-<unique>`), for `publishDir`. */
+export function tempDirBeside(target: string, tag = 'tmp'): string {
+  const parent = dirname(target);
+  durableFs.mkdirSync(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(target)}.${tag}-${uniqueSuffix()}`);
+  durableFs.mkdirSync(tmp);
+  return tmp;
+}
+
+/**
+ * Publishes a filled temp folder (its files already fsynced) as `target`: fsyncs the temp
+ * folder, moves an existing target aside, renames the temp folder into place, fsyncs the parent,
+ * then removes the old one. `tmp` must be in the same folder as `target`.
+ */
+export function publishDir(tmp: string, target: string): void {
+  fsyncDir(tmp);
+  if (durableFs.existsSync(target)) {
+    const old = `${tmp}.old`;
+    durableFs.renameSync(target, old);
+    try {
+      durableFs.renameSync(tmp, target);
+    } catch (e) {
+      durableFs.renameSync(old, target); // keep the old folder where it was
+      throw e;
+    }
+    fsyncDir(dirname(target));
+    durableFs.rmSync(old, { recursive: true, force: true });
+  } else {
+    renameDurable(tmp, target);
+  }
+}
+
+export interface DirWriteOptions {
+  /** The temp folder to fill (default: `tempDirBeside(target)`); created here, in target's folder. */
+  tmp?: string;
+}
+
+function openTemp(target: string, options: DirWriteOptions): string {
+  if (options.tmp === undefined) return tempDirBeside(target);
+  durableFs.mkdirSync(options.tmp);
+  return options.tmp;
+}
+
+/**
+ * Writes a folder atomically: `fill` writes its files (with `writeFileSynced`) into a temp
+ * folder, which then replaces `target` (see `publishDir`). If `fill` throws, the temp folder is
+ * removed and `target` is left as it was.
+ */
+export function writeDirAtomic<T>(target: string, fill: (tmp: string) => T, options: DirWriteOptions = {}): T {
+  const tmp = openTemp(target, options);
+  try {
+    const result = fill(tmp);
+    publishDir(tmp, target);
+    return result;
+  } catch (e) {
+    durableFs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {
@@ -57,19 +186,19 @@ export function readJsonIfExists<T = unknown>(path: string): T | undefined {
 export class JsonlAppender {
   private fd: number;
   constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+    durableFs.mkdirSync(dirname(path), { recursive: true });
     repairJsonl(path);
-    this.fd = openSync(path, 'a');
+    this.fd = durableFs.openSync(path, 'a');
   }
   append(value: unknown): void {
-    writeSync(this.fd, JSON.stringify(value) + '\n');
+    durableFs.writeSync(this.fd, Buffer.from(JSON.stringify(value) + '\n', 'utf8'));
   }
   /** Flushes to disk (call at checkpoints, not per line). */
   sync(): void {
-    fsyncSync(this.fd);
+    durableFs.fsyncSync(this.fd);
   }
   close(): void {
-    if (this.fd >= 0) closeSync(this.fd);
+    if (this.fd >= 0) durableFs.closeSync(this.fd);
     this.fd = -1;
   }
 }

@@ -7,14 +7,15 @@
  * valid inputs), and only then renamed to the target. A failed or interrupted export leaves no
  * target folder and removes its temp folder.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { publishDir, tempDirBeside, writeFileSynced } from '../core/durable-write.js';
 import { APP_NAME, APP_VERSION } from '../core/version.js';
 import type { Mlp } from '../ml/mlp.js';
 import { checkWeights, describeArchitecture, type ActorSpec, type EncoderSpecInput } from './architecture.js';
 import { ExportError } from './errors.js';
-import { readExportFile, sha256, writeDurable } from './files.js';
+import { readExportFile, sha256 } from './files.js';
 import { EXPORT_FORMATS, openExport, type ExportFormat } from './load.js';
 import {
   checkMetadataConsistency,
@@ -161,9 +162,7 @@ export async function exportPolicy(input: PolicyExportInput, outDir: string, opt
   const target = resolve(outDir);
   if (existsSync(target) && !options.overwrite) throw new ExportError('bad-input', `${target} already exists (choose another folder or overwrite)`);
   if (existsSync(target) && !statSync(target).isDirectory()) throw new ExportError('bad-input', `${target} exists and is not a folder`);
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.${basename(target)}.export-${process.pid}-${Date.now()}`);
-  mkdirSync(tmp);
+  const tmp = tempDirBeside(target, 'export');
   const runners: Record<string, ModelRunner> = {};
   try {
     const files: string[] = [];
@@ -171,8 +170,8 @@ export async function exportPolicy(input: PolicyExportInput, outDir: string, opt
     if (formats.includes('tfjs')) {
       progress('writing TF.js LayersModel');
       const t = await writeTfjs(desc, weights, producer);
-      writeDurable(join(tmp, TFJS_MODEL_FILE), t.modelJson);
-      writeDurable(join(tmp, TFJS_WEIGHTS_FILE), t.weightsBin);
+      writeFileSynced(join(tmp, TFJS_MODEL_FILE), t.modelJson, { exclusive: true });
+      writeFileSynced(join(tmp, TFJS_WEIGHTS_FILE), t.weightsBin, { exclusive: true });
       files.push(TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE);
     }
     if (formats.includes('onnx')) {
@@ -187,7 +186,7 @@ export async function exportPolicy(input: PolicyExportInput, outDir: string, opt
           { key: 'drive_lab.action_scaling', value: JSON.stringify(m.actionScaling) },
         ],
       });
-      writeDurable(join(tmp, ONNX_FILE), bytes);
+      writeFileSynced(join(tmp, ONNX_FILE), bytes, { exclusive: true });
       files.push(ONNX_FILE);
     }
     options.afterWrite?.(tmp);
@@ -223,26 +222,19 @@ export async function exportPolicy(input: PolicyExportInput, outDir: string, opt
     }
     const maxAbsDiff = Object.fromEntries(Object.entries(diffs).map(([k, d]) => [k, d.maxAbsDiff]));
     const withoutFiles: Omit<ExportMetadata, 'files'> = { ...base, verification: { samples, seed, tolerance, maxAbsDiff, inputSampling: INPUT_SAMPLING } };
-    writeDurable(join(tmp, README_FILE), exportReadme(withoutFiles));
+    writeFileSynced(join(tmp, README_FILE), exportReadme(withoutFiles), { exclusive: true });
     files.push(README_FILE);
     const hashes: Record<string, string> = {};
     for (const f of files) hashes[f] = sha256(readExportFile(join(tmp, f), f));
     const metadata: ExportMetadata = { ...withoutFiles, files: hashes };
-    writeDurable(join(tmp, METADATA_FILE), JSON.stringify(metadata, null, 2) + '\n');
+    writeFileSynced(join(tmp, METADATA_FILE), JSON.stringify(metadata, null, 2) + '\n', { exclusive: true });
     // The folder as a whole must pass the loader's checks before it is published.
     await openExport(tmp);
     for (const r of Object.values(runners)) await r.dispose();
     for (const k of Object.keys(runners)) delete runners[k];
 
     progress('publishing');
-    if (existsSync(target)) {
-      const old = `${tmp}.old`;
-      renameSync(target, old);
-      renameSync(tmp, target);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(tmp, target);
-    }
+    publishDir(tmp, target);
     return { dir: target, metadata, files: [...files, METADATA_FILE] };
   } catch (e) {
     for (const r of Object.values(runners)) await r.dispose().catch(() => {});

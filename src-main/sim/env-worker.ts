@@ -17,7 +17,8 @@ import {
   FLAG_TRUNCATED,
   STATUS_ERROR,
   type EnvWorkerMessage,
-} from './lane/vec-env-protocol.js';
+} from './env-worker-protocol.js';
+import { stepWithAutoreset, type ObsRows } from './vec-env.js';
 
 const port = (workerData as { port?: MessagePort } | undefined)?.port ?? parentPort;
 if (!port) throw new Error('env-worker must run in a worker thread');
@@ -55,6 +56,7 @@ function run(init: EnvWorkerInit): void {
     if (f) frames.set(f.subarray(0, frameBytes), (first + k) * frameBytes);
   };
 
+  const rows: ObsRows = { obs, finalObs, offset: 0, dim: obsDim };
   send({ type: 'ready', worker });
   for (;;) {
     Atomics.wait(control, worker, CMD_IDLE);
@@ -79,19 +81,12 @@ function run(init: EnvWorkerInit): void {
           const g = first + k;
           for (let j = 0; j < actDim; j++) action[j] = actions[g * actDim + j]!;
           const env = envs[k]!;
-          const r = env.step(action);
+          rows.offset = g * obsDim;
+          // Later episodes continue the env's own random stream (no seed).
+          const { step: r, next } = stepWithAutoreset(env, action, rows, () => env.reset());
           rewards[g] = r.reward;
           flags[g] = (r.terminated ? FLAG_TERMINATED : 0) | (r.truncated ? FLAG_TRUNCATED : 0);
-          let info = r.info;
-          if (r.terminated || r.truncated) {
-            // Autoreset: keep the last observation (and its frame) in finalObs, start the next episode.
-            finalObs.set(r.obs, g * obsDim);
-            const next = env.reset();
-            obs.set(next.obs, g * obsDim);
-            info = { ...info, reset: next.info };
-          } else {
-            obs.set(r.obs, g * obsDim);
-          }
+          const info = next ? { ...r.info, reset: next.info } : r.info;
           writeFrame(k, env);
           if (Object.keys(info).length) send({ type: 'info', env: g, info });
         }

@@ -10,26 +10,90 @@
  */
 import { Rng } from '../core/rng.js';
 import { requireArray, rngFromJson, rngToJson, type RngJson, type Snapshot, type SnapshotArray } from '../core/snapshot.js';
-import type { Env, EnvInfo } from './env.js';
+import type { Env, EnvInfo, ResetResult, StepResult } from './env.js';
 
 /** Training episode seeds live in [0, 2^30); evaluation seeds at 2^30 and above (see train/seeds.ts). */
 export const TRAIN_SEED_MASK = 0x3fffffff;
 
-export interface VecStepResult {
+/** What a step of N envs returns, in thread (VecEnv) or across workers (WorkerVecEnv). */
+export interface VecStepCore {
   /** [numEnvs] */
   rewards: Float64Array;
   /** [numEnvs] 1 where the episode reached a terminal state this step. */
   terminated: Uint8Array;
   /** [numEnvs] 1 where the episode was cut by a limit this step. */
   truncated: Uint8Array;
-  /** [numEnvs * obsDim] rows of envs whose episode ended: its final observation (before reset). */
-  finalObs: Float32Array;
   /** Per env: the info of this step (for an ended episode, the final step's info). */
   infos: EnvInfo[];
+}
+
+export interface VecStepResult extends VecStepCore {
+  /** [numEnvs * obsDim] rows of envs whose episode ended: its final observation (before reset). */
+  finalObs: Float32Array;
   /** Per env: the ended episode's return (valid where an episode ended). */
   episodeReturns: Float64Array;
   /** Per env: the ended episode's length (valid where an episode ended). */
   episodeLengths: Int32Array;
+}
+
+/** Where one env's observation rows live: `obs` and `finalObs` at `offset`, `dim` values each. */
+export interface ObsRows {
+  obs: Float32Array;
+  finalObs: Float32Array;
+  offset: number;
+  dim: number;
+}
+
+/**
+ * Steps one env with Gymnasium's same-step autoreset, the step both VecEnvs take per env: the
+ * step's observation goes to its row of `obs`; where the episode ended, it goes to `finalObs`
+ * instead, `startNext` (given the ended episode's last step) starts the next episode and its
+ * first observation goes to `obs`.
+ */
+export function stepWithAutoreset(env: Env, action: Float32Array, rows: ObsRows, startNext: (last: StepResult) => ResetResult): { step: StepResult; next?: ResetResult } {
+  const step = env.step(action);
+  const { offset, dim } = rows;
+  if (!step.terminated && !step.truncated) {
+    rows.obs.set(step.obs.subarray(0, dim), offset);
+    return { step };
+  }
+  rows.finalObs.set(step.obs.subarray(0, dim), offset);
+  const next = startNext(step);
+  rows.obs.set(next.obs.subarray(0, dim), offset);
+  return { step, next };
+}
+
+/** Flat size of a space's shape. */
+function flatSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * What both VecEnvs (in thread: VecEnv; across worker threads: WorkerVecEnv) hold: their sizes,
+ * and the per-env arrays every step fills and returns (overwritten by the next step).
+ */
+export abstract class VecEnvCore {
+  protected readonly stepped: VecStepCore;
+
+  protected constructor(
+    readonly numEnvs: number,
+    readonly obsDim: number,
+    readonly actDim: number,
+    rewards: Float64Array = new Float64Array(numEnvs),
+  ) {
+    this.stepped = { rewards, terminated: new Uint8Array(numEnvs), truncated: new Uint8Array(numEnvs), infos: Array.from({ length: numEnvs }, () => ({})) };
+  }
+}
+
+/** The flat observation and action sizes all `envs` share. */
+function sharedSizes(envs: readonly Env[]): { obsDim: number; actDim: number } {
+  if (envs.length === 0) throw new Error('VecEnv needs at least one env');
+  const obsDim = flatSize(envs[0]!.observationSpace.shape);
+  const actDim = flatSize(envs[0]!.actionSpace.shape);
+  for (const e of envs) {
+    if (flatSize(e.observationSpace.shape) !== obsDim || flatSize(e.actionSpace.shape) !== actDim) throw new Error('VecEnv: all envs must have the same spaces');
+  }
+  return { obsDim, actDim };
 }
 
 interface VecEnvJson {
@@ -43,10 +107,7 @@ interface VecEnvJson {
   started: boolean;
 }
 
-export class VecEnv {
-  readonly numEnvs: number;
-  readonly obsDim: number;
-  readonly actDim: number;
+export class VecEnv extends VecEnvCore {
   /** [numEnvs * obsDim] current observation of every env (after auto-reset). */
   readonly obs: Float32Array;
   private readonly seedRngs: Rng[];
@@ -63,16 +124,8 @@ export class VecEnv {
     readonly envs: Env[],
     seed: number,
   ) {
-    if (envs.length === 0) throw new Error('VecEnv needs at least one env');
-    const first = envs[0]!;
-    this.numEnvs = envs.length;
-    this.obsDim = first.observationSpace.shape.reduce((a, b) => a * b, 1);
-    this.actDim = first.actionSpace.shape.reduce((a, b) => a * b, 1);
-    for (const e of envs) {
-      if (e.observationSpace.shape.reduce((a, b) => a * b, 1) !== this.obsDim || e.actionSpace.shape.reduce((a, b) => a * b, 1) !== this.actDim) {
-        throw new Error('VecEnv: all envs must have the same spaces');
-      }
-    }
+    const { obsDim, actDim } = sharedSizes(envs);
+    super(envs.length, obsDim, actDim);
     const master = new Rng(seed);
     this.seedRngs = envs.map(() => master.fork());
     this.episodeSeeds = envs.map(() => 0);
@@ -82,11 +135,8 @@ export class VecEnv {
     this.recorded = envs.map(() => new Float32Array(64 * this.actDim));
     this.actScratch = new Float32Array(this.actDim);
     this.result = {
-      rewards: new Float64Array(this.numEnvs),
-      terminated: new Uint8Array(this.numEnvs),
-      truncated: new Uint8Array(this.numEnvs),
+      ...this.stepped,
       finalObs: new Float32Array(this.numEnvs * this.obsDim),
-      infos: envs.map(() => ({})),
       episodeReturns: new Float64Array(this.numEnvs),
       episodeLengths: new Int32Array(this.numEnvs),
     };
@@ -123,13 +173,18 @@ export class VecEnv {
   }
 
   private resetOne(i: number): EnvInfo {
+    const r = this.startEpisode(i);
+    this.obs.set(r.obs.subarray(0, this.obsDim), i * this.obsDim);
+    return r.info;
+  }
+
+  /** Resets env `i` with the next seed of its stream and zeroes its episode counters. */
+  private startEpisode(i: number): ResetResult {
     const seed = this.seedRngs[i]!.nextU32() & TRAIN_SEED_MASK;
     this.episodeSeeds[i] = seed;
-    const r = this.envs[i]!.reset(seed);
-    this.obs.set(r.obs.subarray(0, this.obsDim), i * this.obsDim);
     this.epReturn[i] = 0;
     this.epLength[i] = 0;
-    return r.info;
+    return this.envs[i]!.reset(seed);
   }
 
   /**
@@ -140,26 +195,31 @@ export class VecEnv {
     if (!this.started) throw new Error('VecEnv.step before reset');
     const { obsDim: od, actDim: ad } = this;
     const res = this.result;
+    const rows: ObsRows = { obs: this.obs, finalObs: res.finalObs, offset: 0, dim: od };
     for (let i = 0; i < this.numEnvs; i++) {
       this.record(i, actions, i * ad);
       this.actScratch.set(actions.subarray(i * ad, (i + 1) * ad));
-      const r = this.envs[i]!.step(this.actScratch);
+      rows.offset = i * od;
+      const { step: r } = stepWithAutoreset(this.envs[i]!, this.actScratch, rows, (last) => {
+        // The ended episode's totals, taken before the next episode zeroes them.
+        this.count(i, last.reward);
+        res.episodeReturns[i] = this.epReturn[i]!;
+        res.episodeLengths[i] = this.epLength[i]!;
+        return this.startEpisode(i);
+      });
+      if (!r.terminated && !r.truncated) this.count(i, r.reward);
       res.rewards[i] = r.reward;
       res.terminated[i] = r.terminated ? 1 : 0;
       res.truncated[i] = r.truncated ? 1 : 0;
       res.infos[i] = r.info;
-      this.epReturn[i] = this.epReturn[i]! + r.reward;
-      this.epLength[i] = this.epLength[i]! + 1;
-      if (r.terminated || r.truncated) {
-        res.finalObs.set(r.obs.subarray(0, od), i * od);
-        res.episodeReturns[i] = this.epReturn[i]!;
-        res.episodeLengths[i] = this.epLength[i]!;
-        this.resetOne(i);
-      } else {
-        this.obs.set(r.obs.subarray(0, od), i * od);
-      }
     }
     return res;
+  }
+
+  /** Adds a step to env `i`'s episode in progress. */
+  private count(i: number, reward: number): void {
+    this.epReturn[i] = this.epReturn[i]! + reward;
+    this.epLength[i] = this.epLength[i]! + 1;
   }
 
   private record(i: number, actions: Float32Array, offset: number): void {

@@ -25,11 +25,11 @@
  * a reduced one ~40 KB. Episodes longer than MAX_ROWS steps are reduced the same way in memory
  * while they are recorded.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { EpisodeEntry, type EpisodeTrack, type TrackKind } from '../../src-shared/live.js';
-import { readJsonlLines, repairJsonl } from '../core/durable-write.js';
+import { readJsonlLines, renameDurable, repairJsonl, writeFileSynced } from '../core/durable-write.js';
 
 export const TRACKS_DIR = 'episodes';
 export const TRACKS_DATA = 'tracks.bin';
@@ -191,18 +191,6 @@ function indexText(lines: readonly TrackIndexLine[]): string {
   return lines.map((l) => JSON.stringify(l) + '\n').join('');
 }
 
-function writeFileSynced(path: string, data: string | Buffer): void {
-  const fd = openSync(path, 'w');
-  try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Keeps the last WINDOW_S seconds whole and every DECIMATE-th row before them. */
 export function reduceTrack(stepIndex: Uint32Array, rows: Float32Array, columns: number, dt: number): { stepIndex: Uint32Array; rows: Float32Array } {
   const n = stepIndex.length;
@@ -268,7 +256,7 @@ export class TrackWriter {
       const scan = scanRecords(this.dataPath);
       lines = scan.lines;
       writeFileSynced(`${this.indexPath}.compact`, indexText(lines));
-      renameSync(`${this.indexPath}.compact`, this.indexPath);
+      renameDurable(`${this.indexPath}.compact`, this.indexPath);
     }
     const end = lines.length ? lines[lines.length - 1]!.offset + lines[lines.length - 1]!.bytes : 0;
     if (existsSync(this.dataPath) && statSync(this.dataPath).size > end) truncateSync(this.dataPath, end);
@@ -335,8 +323,8 @@ export class TrackWriter {
     closeSync(this.indexFd);
     writeFileSynced(`${this.dataPath}.compact`, Buffer.concat(kept));
     writeFileSynced(`${this.indexPath}.compact`, indexText(lines));
-    renameSync(`${this.dataPath}.compact`, this.dataPath);
-    renameSync(`${this.indexPath}.compact`, this.indexPath);
+    renameDurable(`${this.dataPath}.compact`, this.dataPath);
+    renameDurable(`${this.indexPath}.compact`, this.indexPath);
     this.dataFd = openSync(this.dataPath, 'a');
     this.indexFd = openSync(this.indexPath, 'a');
     this.lines = lines;

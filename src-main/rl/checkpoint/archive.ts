@@ -6,8 +6,9 @@
  * A folder without a manifest, or whose files do not match it, is not a checkpoint.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileSynced } from '../../core/durable-write.js';
 import type { Snapshot, SnapshotArray } from '../../core/snapshot.js';
 
 export const ARCHIVE_FORMAT = 1;
@@ -58,19 +59,6 @@ export interface Manifest {
 
 function sha256(buf: Uint8Array): string {
   return createHash('sha256').update(buf).digest('hex');
-}
-
-/** Writes `data` to a new file and fsyncs it. */
-export function writeFileSynced(path: string, data: Uint8Array | string): void {
-  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const fd = openSync(path, 'w');
-  try {
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Encodes named arrays into one buffer and its index. */

@@ -11,9 +11,9 @@
  * at any moment leaves the previous checkpoint and pointer intact. Reading falls back to the
  * newest complete checkpoint if the pointer's target is missing or damaged.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../../core/durable-write.js';
+import { writeDirAtomic, writeJsonAtomic } from '../../core/durable-write.js';
 import { looksComplete, readArchive, writeArchive, type LoadedArchive } from './archive.js';
 import type { Snapshot } from '../../core/snapshot.js';
 
@@ -34,16 +34,6 @@ const FULL_PREFIX = 'ckpt-';
 const BEST_PREFIX = 'best-';
 const TMP_PREFIX = '.tmp-';
 let tmpCounter = 0;
-
-function fsyncDir(dir: string): void {
-  if (process.platform === 'win32') return;
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function stepName(prefix: string, step: number): string {
   return `${prefix}${String(step).padStart(12, '0')}`;
@@ -83,20 +73,11 @@ export class CheckpointStore {
   }
 
   private writeFolder(name: string, kind: 'full' | 'policy', step: number, snap: Snapshot, meta: Record<string, unknown>): string {
+    // The temp folder's name starts with TMP_PREFIX, so cleanTemp finds it (and the replaced
+    // folder parked beside it) after a crash. The same step may be written again (a stop right on
+    // a periodic checkpoint, or after a roll-back): the new folder replaces the old one.
     const tmp = join(this.root, `${TMP_PREFIX}${name}-${process.pid}-${tmpCounter++}`);
-    mkdirSync(tmp);
-    try {
-      writeArchive(tmp, kind, step, snap, meta);
-      fsyncDir(tmp);
-    } catch (e) {
-      rmSync(tmp, { recursive: true, force: true });
-      throw e;
-    }
-    const final = join(this.root, name);
-    // Same step written again (a stop right on a periodic checkpoint, or after a roll-back).
-    if (existsSync(final)) rmSync(final, { recursive: true, force: true });
-    renameSync(tmp, final);
-    fsyncDir(this.root);
+    writeDirAtomic(join(this.root, name), (dir) => writeArchive(dir, kind, step, snap, meta), { tmp });
     return name;
   }
 

@@ -3,10 +3,12 @@
  * observation reads): a checkpoint-archive folder (checkpoint/archive.ts: state.json,
  * arrays.bin, manifest.json with sizes and SHA-256) whose meta is {kind: "conv-vae", spec,
  * ...} and whose arrays are the ConvVae weights "vae.0", "vae.1", ... in ConvVae.getWeights()
- * order. Published atomically: written into a temp folder beside the target, then renamed.
+ * order. Published atomically (core/durable-write.ts writeDirAtomic: a temp folder beside the
+ * target, renamed into place).
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { writeDirAtomic } from '../../core/durable-write.js';
 import { ConvVae, type ConvVaeSpec } from '../../ml/vae.js';
 import { Rng } from '../../core/rng.js';
 import { readArchive, writeArchive } from '../checkpoint/archive.js';
@@ -37,20 +39,9 @@ export interface VaeModel {
 
 /** Writes a VAE model folder at `dir` (replacing one that is there). */
 export function writeVaeModel(dir: string, spec: ConvVaeSpec, weights: readonly Float32Array[], meta: Record<string, unknown> = {}, step = 0): void {
-  const target = resolve(dir);
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
-  mkdirSync(tmp);
-  try {
-    const arrays: Record<string, SnapshotArray> = {};
-    weights.forEach((w, i) => (arrays[`vae.${i}`] = w));
-    writeArchive(tmp, 'policy', step, { json: {}, arrays }, { ...meta, kind: VAE_MODEL_KIND, spec: { ...spec, filters: [...spec.filters] } });
-    if (existsSync(target)) rmSync(target, { recursive: true, force: true });
-    renameSync(tmp, target);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  const arrays: Record<string, SnapshotArray> = {};
+  weights.forEach((w, i) => (arrays[`vae.${i}`] = w));
+  writeDirAtomic(resolve(dir), (tmp) => writeArchive(tmp, 'policy', step, { json: {}, arrays }, { ...meta, kind: VAE_MODEL_KIND, spec: { ...spec, filters: [...spec.filters] } }));
 }
 
 /** Reads and verifies a VAE model folder; throws a one-line reason. */

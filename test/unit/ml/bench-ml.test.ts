@@ -19,6 +19,8 @@ describe('bench ml', () => {
     const row = rows[0]!;
     for (const k of ['backend', 'td3_update_ms', 'vae_step_ms', 'actor_infer_ms', 'torch_td3_update_ms', 'torch_vae_step_ms', 'td3_ratio', 'vae_ratio']) expect(row).toHaveProperty(k);
     expect(row.backend).toBe('wasm');
+    // The TD3 figure times the learner runs train (not a copy of it).
+    expect(row.td3_learner).toMatch(/^Td3\.train, policy delay 2, batch 256/);
     for (const k of ['td3_update_ms', 'vae_step_ms', 'actor_infer_ms']) expect(row[k] as number).toBeGreaterThan(0);
     expect(row.td3_ratio).toBeNull();
     expect(row.torch).toEqual({ note: 'skipped (--no-torch)' });

@@ -1,15 +1,19 @@
 /**
- * Memory discipline: no tensor survives an update. 1,000 TD3-style updates (twin critics,
- * actor, Polyak, the project's Adam) and 1,000 VAE steps on tiny inputs leave tf.memory()
- * exactly where it was after the first update (which creates the optimizer state).
+ * Memory discipline: no tensor survives an update. 1,000 Td3 updates (twin critics, actor,
+ * Polyak, FlatAdam), Adam minimize steps and 1,000 VAE steps on tiny inputs leave tf.memory()
+ * exactly where it was after the first updates (which create the optimizer state).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { disposeTd3Batch, disposeTd3Nets, makeTd3Nets, randomTd3Batch, td3Update, TD3_BENCH_HYPER } from '../../../bench/ml/td3-update.js';
 import { Rng } from '../../../src-main/core/rng.js';
 import { registerProjectKernels } from '../../../src-main/ml/kernels/register.js';
+import { Mlp } from '../../../src-main/ml/mlp.js';
+import { adam } from '../../../src-main/ml/optim.js';
 import { ConvVae } from '../../../src-main/ml/vae.js';
+import { Td3 } from '../../../src-main/rl/algorithms/td3/td3.js';
+import { ReplayBuffer } from '../../../src-main/rl/replay/replay-buffer.js';
+import { Td3Config } from '../../../src-shared/config/algo.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -23,27 +27,37 @@ function snapshot() {
 }
 
 describe('memory over 1,000 updates', () => {
-  // The project's Adam over 1,000 updates; tf.train.adam (tfjs's own code around our kernels) over 200.
-  for (const [optimizer, updates] of [['fused', 1000], ['tfjs', 200]] as const) {
-    it(`TD3 update (${optimizer === 'fused' ? "project's Adam" : 'tf.train.adam'}) keeps tf.memory() flat over ${updates} updates`, () => {
-      const sizes = { obsDim: 3, actDim: 1, hidden: [16, 16], nCritics: 2 };
-      const rng = new Rng(3);
-      const nets = makeTd3Nets(sizes, TD3_BENCH_HYPER, rng, optimizer);
-      const batch = randomTd3Batch(sizes, 8, rng);
-      const step = (i: number) => {
-        const l = td3Update(nets, batch, TD3_BENCH_HYPER, i % 2 === 0, i);
-        tf.dispose([l.criticLoss, l.actorLoss ?? []].flat());
-      };
-      step(0);
-      step(1);
+  it('Td3.train (twin critics, actor every 2nd update, Polyak, FlatAdam) keeps tf.memory() flat over 1,000 updates', () => {
+    const spaces = { obsDim: 3, actDim: 1 };
+    const td3 = new Td3(spaces, Td3Config.parse({ actorHidden: [16, 16], criticHidden: [16, 16], batchSize: 8 }), { networks: 3, targetNoise: 4 }, 'mem-td3');
+    const replay = new ReplayBuffer({ capacity: 64, ...spaces, numEnvs: 1, seed: 5 });
+    const rng = new Rng(6);
+    const obs = () => Float32Array.from({ length: 3 }, () => rng.uniform(-1, 1));
+    for (let i = 0; i < 64; i++) replay.add(0, obs(), Float32Array.of(rng.uniform(-1, 1)), rng.normal(), obs(), rng.next() < 0.1, false);
+    td3.train(replay.sample(8));
+    td3.train(replay.sample(8));
+    const after = snapshot();
+    for (let i = 0; i < 1000; i++) td3.train(replay.sample(8));
+    expect(snapshot()).toEqual(after);
+    expect(Number.isFinite(td3.takeStats().criticLoss)).toBe(true);
+    td3.dispose();
+  });
+
+  // The project's Adam (fused kernels) and tf.train.adam (tfjs's own code around our kernels).
+  for (const [optimizer, updates] of [['project', 1000], ['tfjs', 200]] as const) {
+    it(`minimize with ${optimizer === 'project' ? "the project's Adam" : 'tf.train.adam'} keeps tf.memory() flat over ${updates} updates`, () => {
+      const net = new Mlp({ inputDim: 3, hidden: [16, 16], outputDim: 1, outputActivation: 'linear' }, new Rng(7), `mem-${optimizer}`);
+      const opt = optimizer === 'project' ? adam(1e-3) : tf.train.adam(1e-3);
+      const x = tf.randomUniform([8, 3], -1, 1, 'float32', 2) as tf.Tensor2D;
+      const y = tf.randomUniform([8, 1], -1, 1, 'float32', 3) as tf.Tensor2D;
+      const step = () => tf.dispose(opt.minimize(() => tf.mean(tf.square(tf.sub(net.apply(x), y))) as tf.Scalar, true, net.variables)!);
+      step();
       const after = snapshot();
-      for (let i = 2; i < updates + 2; i++) step(i);
+      for (let i = 0; i < updates; i++) step();
       expect(snapshot()).toEqual(after);
-      const l = td3Update(nets, batch, TD3_BENCH_HYPER, true, 5000);
-      expect(Number.isFinite(l.criticLoss.dataSync()[0])).toBe(true);
-      tf.dispose([l.criticLoss, l.actorLoss!]);
-      disposeTd3Nets(nets);
-      disposeTd3Batch(batch);
+      opt.dispose();
+      net.dispose();
+      tf.dispose([x, y]);
     });
   }
 

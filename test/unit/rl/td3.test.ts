@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Td3Config } from '../../../src-shared/config/algo.js';
 import { buildRunConfig } from '../../../src-shared/config/run-config.js';
 import { Rng } from '../../../src-main/core/rng.js';
-import { FlatAdam } from '../../../src-main/rl/algorithms/td3/adam.js';
+import { FlatAdam } from '../../../src-main/ml/optim.js';
 import { Td3 } from '../../../src-main/rl/algorithms/td3/td3.js';
 import type { ReplayBatch } from '../../../src-main/rl/replay/replay-buffer.js';
 import { selectBackend } from '../../../src-main/ml/backend.js';

@@ -16,7 +16,7 @@ import { LaneEnvConfig, type LaneEnvConfigInput } from '../../../../src-shared/c
 import { Rng } from '../../../core/rng.js';
 import { LaneEnv } from '../../../sim/lane/lane-env.js';
 import { tileFrames, writePng } from '../../../sim/lane/png.js';
-import { WorkerVecEnv } from '../../../sim/lane/vec-env.js';
+import { WorkerVecEnv } from '../../../sim/worker-vec-env.js';
 import { globalOptions, intOption, output } from '../../context.js';
 
 interface ModeResult {

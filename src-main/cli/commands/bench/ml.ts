@@ -1,7 +1,7 @@
 /**
- * `npm run cli -- bench ml [--json] [--backends wasm,cpu] [--repeats N]`: TD3-update, VAE-step
- * and batch-1 actor-inference timings on every backend that loads, beside PyTorch on the CPU
- * in the same run. See bench/README.md; figures go to bench/RESULTS.md.
+ * `npm run cli -- bench ml [--json] [--backends wasm,cpu] [--repeats N]`: timings of the Td3
+ * learner's update (mean over its policy-delay cycle), the drive pipeline's VAE step and batch-1
+ * actor inference on every backend that loads, beside PyTorch on the CPU in the same run. See bench/README.md; figures go to bench/RESULTS.md.
  */
 import { fixedOrDash as fmt } from '../../../../src-shared/util/format.js';
 import type { Command } from 'commander';
@@ -31,7 +31,7 @@ function table(r: MlBenchReport): string {
     .filter((x) => x.td3_update_min_ms !== null)
     .map(
       (x) =>
-        `${x.backend}: fastest TD3 update ${fmt(x.td3_update_min_ms)} ms (PyTorch ${fmt(x.torch_td3_update_min_ms)}), fastest VAE step ${fmt(x.vae_step_min_ms, 0)} ms (PyTorch ${fmt(x.torch_vae_step_min_ms, 0)}); TD3 update with tf.train.adam ${fmt(x.td3_update_tfjs_adam_ms)} ms`,
+        `${x.backend}: fastest TD3 update ${fmt(x.td3_update_min_ms)} ms (PyTorch ${fmt(x.torch_td3_update_min_ms)}), fastest VAE step ${fmt(x.vae_step_min_ms, 0)} ms (PyTorch ${fmt(x.torch_vae_step_min_ms, 0)})`,
     );
   const notes = r.rows.flatMap((x) => [`${x.backend}: ${x.detail || '(not loaded)'}`, ...x.notes.map((n) => `  ${n}`)]);
   return [`${r.machine}, ${r.date}, load average ${r.load[0]} -> ${r.load[1]}`, torch, '', line(head), ...rows.map(line), '', 'medians; ratio = tfjs time / PyTorch time (<= 1.0: as fast as PyTorch or faster)', ...mins, ...one, '', ...notes].join('\n');
@@ -40,7 +40,7 @@ function table(r: MlBenchReport): string {
 export function register(bench: Command): void {
   bench
     .command('ml')
-    .description('Time a TD3 update, a VAE step and batch-1 actor inference on every ML backend that loads, beside PyTorch (CPU).')
+    .description("Time the Td3 learner's update, the drive pipeline's VAE step and batch-1 actor inference on every ML backend that loads, beside PyTorch (CPU).")
     .option('--backends <list>', `comma-separated, from ${BENCH_BACKENDS.join(', ')}`, BENCH_BACKENDS.join(','))
     .option('--repeats <n>', 'timed TD3 updates per backend (VAE steps: a quarter, at least 2; cpu: at most 3 updates)', '20')
     .option('--rounds <n>', 'alternate PyTorch and tfjs this many times; report the median', '1')

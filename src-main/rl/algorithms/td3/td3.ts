@@ -25,8 +25,8 @@ import { checkInputWidth, Mlp, type MlpSpec } from '../../../ml/mlp.js';
 import { Rng } from '../../../core/rng.js';
 import { prefixArrays, requireArray, rngFromJson, rngToJson, unprefixArrays, type RngJson, type Snapshot, type SnapshotArray } from '../../../core/snapshot.js';
 import type { ReplayBatch } from '../../replay/replay-buffer.js';
+import { FlatAdam } from '../../../ml/optim.js';
 import type { Learner, LearnerStats } from '../learner.js';
-import { FlatAdam } from './adam.js';
 
 export interface Td3Spaces {
   obsDim: number;

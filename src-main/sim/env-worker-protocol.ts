@@ -1,12 +1,12 @@
 /**
- * What crosses the thread boundary between WorkerVecEnv (vec-env.ts) and its env workers
- * (src-main/sim/env-worker.ts). Bulk data (actions, observations, rewards, flags, frames)
+ * What crosses the thread boundary between WorkerVecEnv (worker-vec-env.ts) and its env workers
+ * (env-worker.ts). Bulk data (actions, observations, rewards, flags, frames)
  * lives in SharedArrayBuffers; control goes through one Int32 slot per worker (Atomics), and
  * the rare infos (episode ends, events) through a MessagePort read synchronously with
  * receiveMessageOnPort. Every message object is validated on arrival.
  */
 import { z } from 'zod';
-import { EnvConfig } from '../../../src-shared/config/envs/index.js';
+import { EnvConfig } from '../../src-shared/config/envs/index.js';
 
 /** Commands written into a worker's control slot (0 = idle / done). */
 export const CMD_IDLE = 0;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LaneEnvConfig } from '../../../../src-shared/config/envs/lane.js';
-import { LaneEnv } from '../../../../src-main/sim/lane/lane-env.js';
-import { WorkerVecEnv } from '../../../../src-main/sim/lane/vec-env.js';
+import { LaneEnvConfig } from '../../../src-shared/config/envs/lane.js';
+import { LaneEnv } from '../../../src-main/sim/lane/lane-env.js';
+import { WorkerVecEnv } from '../../../src-main/sim/worker-vec-env.js';
 
 // Small images and short episodes keep this quick; 3 envs over 2 workers (uneven split).
 const config = LaneEnvConfig.parse({ id: 'lane', obs: 'pixels', camera: { width: 16, height: 12, jitterAngleDeg: 0.5 }, maxEpisodeSteps: 25 });

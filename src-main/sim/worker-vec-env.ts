@@ -1,6 +1,7 @@
 /**
  * WorkerVecEnv: N envs of any registered id stepped across worker threads, with a synchronous
- * VecEnv API (like Stable-Baselines3's SubprocVecEnv, with same-step autoreset):
+ * VecEnv API (like Stable-Baselines3's SubprocVecEnv, with the same-step autoreset as the
+ * in-thread VecEnv: vec-env.ts stepWithAutoreset):
  *
  *   const vec = await WorkerVecEnv.create(config, { numEnvs: 8, workers: 2, seed: 1 });
  *   let obs = vec.reset();                 // Float32Array numEnvs * obsDim
@@ -19,11 +20,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-import type { EnvConfig } from '../../../src-shared/config/envs/index.js';
-import { formatIssues } from '../../../src-shared/protocol.js';
-import { spawnWorker, workerEntry } from '../../core/spawn.js';
-import type { BoxSpace, EnvInfo } from '../env.js';
-import { makeEnv } from '../registry.js';
+import type { EnvConfig } from '../../src-shared/config/envs/index.js';
+import { formatIssues } from '../../src-shared/protocol.js';
+import { spawnWorker, workerEntry } from '../core/spawn.js';
+import type { BoxSpace } from './env.js';
+import { makeEnv } from './registry.js';
+import { VecEnvCore, type VecStepCore } from './vec-env.js';
 import {
   CMD_CLOSE,
   CMD_IDLE,
@@ -35,9 +37,9 @@ import {
   STATUS_ERROR,
   STATUS_OK,
   type EnvWorkerInit,
-} from './vec-env-protocol.js';
+} from './env-worker-protocol.js';
 
-const ENV_WORKER = workerEntry('env-worker', import.meta.url, '../env-worker.ts');
+const ENV_WORKER = workerEntry('env-worker', import.meta.url, './env-worker.ts');
 
 export interface WorkerVecEnvOptions {
   numEnvs: number;
@@ -51,19 +53,13 @@ export interface WorkerVecEnvOptions {
   startTimeoutMs?: number;
 }
 
-export interface VecStepResult {
+export interface WorkerVecStepResult extends VecStepCore {
+  /** [numEnvs * obsDim] the next observations (the reset one where an episode ended). */
   obs: Float32Array;
-  rewards: Float64Array;
-  terminated: Uint8Array;
-  truncated: Uint8Array;
-  infos: EnvInfo[];
 }
 
-export class WorkerVecEnv {
-  readonly numEnvs: number;
+export class WorkerVecEnv extends VecEnvCore {
   readonly numWorkers: number;
-  readonly obsDim: number;
-  readonly actDim: number;
   readonly observationSpace: BoxSpace;
   readonly actionSpace: BoxSpace;
   /** Bytes per shared camera frame (0 when frames are off). */
@@ -75,13 +71,9 @@ export class WorkerVecEnv {
   private readonly actions: Float32Array;
   private readonly obs: Float32Array;
   private readonly finalObsBuf: Float32Array;
-  private readonly rewards: Float64Array;
   private readonly flags: Uint8Array;
   private readonly seeds: Float64Array;
   private readonly frames: Uint8Array;
-  private readonly terminatedOut: Uint8Array;
-  private readonly truncatedOut: Uint8Array;
-  private readonly infos: EnvInfo[];
   private readonly seed: number;
   private closed = false;
 
@@ -97,10 +89,8 @@ export class WorkerVecEnv {
     buffers: EnvWorkerInit['buffers'];
     seed: number;
   }) {
-    this.numEnvs = fields.numEnvs;
+    super(fields.numEnvs, fields.obsDim, fields.actDim, new Float64Array(fields.buffers.rewards));
     this.numWorkers = fields.workers.length;
-    this.obsDim = fields.obsDim;
-    this.actDim = fields.actDim;
     this.observationSpace = fields.observationSpace;
     this.actionSpace = fields.actionSpace;
     this.frameBytes = fields.frameBytes;
@@ -112,13 +102,9 @@ export class WorkerVecEnv {
     this.actions = new Float32Array(b.actions);
     this.obs = new Float32Array(b.obs);
     this.finalObsBuf = new Float32Array(b.finalObs);
-    this.rewards = new Float64Array(b.rewards);
     this.flags = new Uint8Array(b.flags);
     this.seeds = new Float64Array(b.seeds);
     this.frames = new Uint8Array(b.frames);
-    this.terminatedOut = new Uint8Array(this.numEnvs);
-    this.truncatedOut = new Uint8Array(this.numEnvs);
-    this.infos = Array.from({ length: this.numEnvs }, () => ({}));
     this.seed = fields.seed;
   }
 
@@ -213,11 +199,12 @@ export class WorkerVecEnv {
     for (let w = 0; w < this.numWorkers; w++) {
       while (Atomics.load(this.control, w) !== CMD_IDLE) Atomics.wait(this.control, w, cmd, 60_000);
     }
-    for (let i = 0; i < this.numEnvs; i++) if (Object.keys(this.infos[i]!).length) this.infos[i] = {};
+    const infos = this.stepped.infos;
+    for (let i = 0; i < this.numEnvs; i++) if (Object.keys(infos[i]!).length) infos[i] = {};
     let error: string | undefined;
     for (let w = 0; w < this.numWorkers; w++) {
       for (let m = this.receive(w); m; m = this.receive(w)) {
-        if (m.type === 'info') this.infos[m.env] = m.info;
+        if (m.type === 'info') infos[m.env] = m.info;
         else if (m.type === 'error') error ??= m.message;
       }
       if (Atomics.load(this.status, w) === STATUS_ERROR) {
@@ -236,16 +223,17 @@ export class WorkerVecEnv {
   }
 
   /** Steps every env with its slice of `actions` (numEnvs * actDim); ended episodes are reset at once. */
-  step(actions: Float32Array): VecStepResult {
+  step(actions: Float32Array): WorkerVecStepResult {
     if (actions.length !== this.numEnvs * this.actDim) throw new Error(`expected ${this.numEnvs * this.actDim} actions, got ${actions.length}`);
     this.actions.set(actions);
     this.command(CMD_STEP);
+    const { terminated, truncated } = this.stepped;
     for (let i = 0; i < this.numEnvs; i++) {
       const f = this.flags[i]!;
-      this.terminatedOut[i] = f & FLAG_TERMINATED ? 1 : 0;
-      this.truncatedOut[i] = f & FLAG_TRUNCATED ? 1 : 0;
+      terminated[i] = f & FLAG_TERMINATED ? 1 : 0;
+      truncated[i] = f & FLAG_TRUNCATED ? 1 : 0;
     }
-    return { obs: this.obs, rewards: this.rewards, terminated: this.terminatedOut, truncated: this.truncatedOut, infos: this.infos };
+    return { obs: this.obs, ...this.stepped };
   }
 
   /** The last observation of env i's episode that ended in the latest step. */
