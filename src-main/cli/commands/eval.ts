@@ -62,6 +62,8 @@ export function register(program: Command): void {
         await evalExport(g, o);
         return;
       }
+      // Bounds first: a bad count is refused before anything is read or evaluated.
+      const episodes = intOption('--episodes', o.episodes, 1, EVAL_EPISODES_MAX);
       const { runsDir, id } = locateRun(g, o.policy);
       const choice = parseCheckpointChoice(o.checkpoint);
       const runDir = join(runsDir ?? (await import('../../core/paths.js')).defaultRunsDir(), id);
@@ -88,7 +90,6 @@ export function register(program: Command): void {
         return;
       }
       let seeds: number[];
-      const episodes = intOption('--episodes', o.episodes, 1, EVAL_EPISODES_MAX);
       if (o.seeds !== undefined) {
         seeds = parseSeeds(o.seeds);
         if (episodes !== undefined && episodes !== seeds.length) throw new CliError(`--episodes ${episodes} does not match the ${seeds.length} seeds given`);
@@ -216,7 +217,7 @@ async function evalWithProtocol(g: GlobalOptions, o: EvalOptions, weights: Polic
     const od = probe.observationSpace.shape.reduce((a, b) => a * b, 1);
     probe.close?.();
     if (od !== policy.obsDim) throw new CliError(`the policy takes ${policy.obsDim} observations; this ${env.id} env gives ${od}`);
-    const episodes = intOption('--episodes', o.episodes, 1) ?? 10;
+    const episodes = intOption('--episodes', o.episodes, 1, EVAL_EPISODES_MAX) ?? 10;
     const result = adapter.evaluate!((obs, n) => policy.act(obs, n), env, { episodes, ...(seeds ? { seeds } : {}), lengthM: route });
     const report = adapter.reportEval?.(result) ?? { json: { episodes: result.episodes, mean_return: result.mean_return, std_return: result.std_return, returns: result.returns, seeds: result.seeds }, lines: [`mean return ${result.mean_return.toFixed(2)} +- ${result.std_return.toFixed(2)} over ${result.episodes} episodes`] };
     output(g, { ...source, env, backend: backend.name, ...report.json }, () => report.lines.join('\n'));
