@@ -9,6 +9,29 @@ import { basename, dirname, join } from 'node:path';
 
 let counter = 0;
 
+/**
+ * A seam for fault injection: when set, every write in this module first calls it with what it is
+ * about to do and the target path, and it may throw (an ENOSPC or EROFS error, as the disk
+ * would). Tests use it to prove a full or read-only disk never takes the server down.
+ */
+export type WriteFaultHook = (op: 'write' | 'append' | 'create', path: string) => void;
+let writeFaultHook: WriteFaultHook | undefined;
+
+/** Installs (or with undefined removes) the write fault hook; returns the previous one. */
+export function setWriteFaultHook(hook: WriteFaultHook | undefined): WriteFaultHook | undefined {
+  const previous = writeFaultHook;
+  writeFaultHook = hook;
+  return previous;
+}
+
+/** An fs-style error with a code (what a failing disk throws), for the fault hook. */
+export function fsError(code: string, op: string, path: string): NodeJS.ErrnoException {
+  const e = new Error(`${code}: ${op} '${path}'`) as NodeJS.ErrnoException;
+  e.code = code;
+  e.path = path;
+  return e;
+}
+
 function fsyncDir(dir: string): void {
   // Directories cannot be opened for fsync on Windows; there rename is already durable enough.
   if (process.platform === 'win32') return;
@@ -22,6 +45,7 @@ function fsyncDir(dir: string): void {
 
 /** Writes `data` to `path` atomically (temp file + fsync + rename + fsync of the folder). */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  writeFaultHook?.('write', path);
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.${counter++}.tmp`);
@@ -45,6 +69,31 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
 
+/**
+ * Creates `path` with `data` only if it does not exist yet (O_CREAT | O_EXCL): of several
+ * processes racing to create it, exactly one wins. Returns false when the file already exists.
+ */
+export function createFileExclusive(path: string, data: string): boolean {
+  writeFaultHook?.('create', path);
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  return true;
+}
+
 export function readJson<T = unknown>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }
@@ -62,6 +111,7 @@ export class JsonlAppender {
     this.fd = openSync(path, 'a');
   }
   append(value: unknown): void {
+    writeFaultHook?.('append', this.path);
     writeSync(this.fd, JSON.stringify(value) + '\n');
   }
   /** Flushes to disk (call at checkpoints, not per line). */

@@ -28,6 +28,7 @@ interface TrainOptions {
   config?: string;
   set: string[];
   resume?: string;
+  restart?: boolean;
   initPolicy?: string;
 }
 
@@ -102,6 +103,7 @@ export function register(program: Command): void {
     .option('--set <key=value>', 'override one config field, e.g. td3.batchSize=128 (repeatable; values parse as JSON)', collect, [])
     .option('--init-policy <dir>', "start the actor from an exported policy (an `export` folder); critics start fresh")
     .option('--resume <run>', 'continue a stopped or interrupted run (id or folder) from its last checkpoint')
+    .option('--restart', 'with --resume: when no checkpoint can be loaded, start again from step 0 (empties metrics.jsonl and events.jsonl); without it such a resume is refused')
     .action(async (o: TrainOptions, cmd: Command) => {
       const g = globalOptions(cmd);
       let runsDir = g.runsDir;
@@ -135,12 +137,13 @@ export function register(program: Command): void {
           id = basename(outDir);
         }
       }
-      await trainAndReport(engine, id, g);
+      if (o.restart && o.resume === undefined) throw new CliError('--restart goes with --resume <run>');
+      await trainAndReport(engine, id, g, o.restart === true);
     });
 }
 
 /** Starts (or resumes) run `id`, streams progress, prints the summary, and ends the engine. */
-async function trainAndReport(engine: Engine, id: string, g: GlobalOptions): Promise<void> {
+async function trainAndReport(engine: Engine, id: string, g: GlobalOptions, restart = false): Promise<void> {
   const client = engine.client();
   const detail = await client.request('runs.get', { id });
   const total = detail.config.totalSteps;
@@ -160,7 +163,7 @@ async function trainAndReport(engine: Engine, id: string, g: GlobalOptions): Pro
     client.on('run.status', (s) => {
       if (s.id !== id) return;
       status = s.status;
-      if (s.status === 'failed') failure = s.message ?? 'failed';
+      if (s.status === 'failed' || (s.status === 'paused' && s.message)) failure = s.message ?? 'failed';
     }),
     client.on('engine.log', (l) => {
       if (!g.json && l.level !== 'info' && l.message.startsWith(`run ${id}:`)) process.stderr.write(`${l.level}: ${l.message}\n`);
@@ -176,7 +179,7 @@ async function trainAndReport(engine: Engine, id: string, g: GlobalOptions): Pro
   process.on('SIGINT', onSigint);
   const started = performance.now();
   try {
-    await client.request('train.start', { id });
+    await client.request('train.start', { id, restart });
     status = await engine.training.wait(id);
   } finally {
     process.off('SIGINT', onSigint);
@@ -212,5 +215,8 @@ async function trainAndReport(engine: Engine, id: string, g: GlobalOptions): Pro
     ].join('\n'),
   );
   await engine.close();
+  // A refused resume changed nothing and is the user's call (exit 2); a disk fault pauses the run (exit 1).
+  if (failure?.startsWith('refusing')) throw new CliError(failure, 2);
+  if (status === 'paused' && failure) throw new CliError(failure, 1);
   if (status === 'failed' || after.status === 'failed') throw new CliError(`training failed: ${failure ?? 'see the run events'}`, 1);
 }
