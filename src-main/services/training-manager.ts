@@ -208,10 +208,16 @@ export class TrainingManager {
     if (!this.active.has(id) && ['paused', 'interrupted', 'stopped'].includes(this.store.readMeta(id).status)) return this.start(id);
     const run = this.requireActive(id);
     if (run.status === 'paused') {
+      const afterFault = run.pausedByFault;
       run.pausedByFault = false;
-      const ack = this.nextStatus(run, 5_000);
+      const deadline = Date.now() + (afterFault ? 2_000 : 5_000);
+      const ack = this.nextStatus(run, deadline - Date.now());
       run.worker.postMessage({ type: 'resume' } satisfies ToWorker);
-      await ack;
+      // After a fault the worker's own "paused" acknowledgement may still be on its way: wait past it.
+      let s = await ack;
+      while (s === 'paused' && Date.now() < deadline) s = await this.nextStatus(run, deadline - Date.now());
+      // A worker that never got round to pausing says nothing: it trains on.
+      if (s === undefined && afterFault && run.status === 'paused') this.setStatus(id, run, 'running');
     }
     return this.store.summary(id);
   }
