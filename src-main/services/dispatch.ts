@@ -60,7 +60,9 @@ export class Dispatcher {
   async handleEnvelope(data: unknown): Promise<ResponseEnvelope> {
     const env = RequestEnvelope.safeParse(data);
     if (!env.success) {
-      const id = typeof (data as { id?: unknown })?.id === 'number' ? (data as { id: number }).id : -1;
+      // Echo the id only when it is one a reply can carry (an integer); else -1.
+      const raw = (data as { id?: unknown } | null)?.id;
+      const id = typeof raw === 'number' && Number.isSafeInteger(raw) ? raw : -1;
       return {
         type: 'res',
         id,
