@@ -163,10 +163,16 @@ async function trainAndReport(engine: Engine, id: string, g: GlobalOptions, rest
     client.on('run.status', (s) => {
       if (s.id !== id) return;
       status = s.status;
-      if (s.status === 'failed' || (s.status === 'paused' && s.message)) failure = s.message ?? 'failed';
+      if (s.status === 'failed') failure = s.message ?? 'failed';
+      // Paused by a disk fault: nobody can free space from here, so stop (a checkpoint if the disk allows).
+      if (s.status === 'paused' && s.message && !failure) {
+        failure = s.message;
+        void client.request('train.stop', { id }).catch(() => undefined);
+      }
     }),
     client.on('engine.log', (l) => {
-      if (!g.json && l.level !== 'info' && l.message.startsWith(`run ${id}:`)) process.stderr.write(`${l.level}: ${l.message}\n`);
+      // Errors end the run and come back once, as its status message (the last line).
+      if (!g.json && l.level === 'warn' && l.message.startsWith(`run ${id}:`)) process.stderr.write(`${l.level}: ${l.message}\n`);
     }),
   ];
   let interrupted = false;
@@ -185,6 +191,11 @@ async function trainAndReport(engine: Engine, id: string, g: GlobalOptions, rest
     process.off('SIGINT', onSigint);
     progress.stop();
     for (const f of off) f();
+  }
+  // A refused resume changed nothing and is the user's call: one line, exit 2.
+  if (failure?.startsWith('refusing')) {
+    await engine.close();
+    throw new CliError(failure, 2);
   }
   const wallClockS = (performance.now() - started) / 1000;
   const after = await client.request('runs.get', { id });
@@ -215,8 +226,7 @@ async function trainAndReport(engine: Engine, id: string, g: GlobalOptions, rest
     ].join('\n'),
   );
   await engine.close();
-  // A refused resume changed nothing and is the user's call (exit 2); a disk fault pauses the run (exit 1).
-  if (failure?.startsWith('refusing')) throw new CliError(failure, 2);
-  if (status === 'paused' && failure) throw new CliError(failure, 1);
+  // A disk fault pauses the run (exit 1): the summary says where it stands, the last line why.
+  if ((status === 'paused' || status === 'stopped') && failure) throw new CliError(`${failure} (train --resume ${id})`, 1);
   if (status === 'failed' || after.status === 'failed') throw new CliError(`training failed: ${failure ?? 'see the run events'}`, 1);
 }
