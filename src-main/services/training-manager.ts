@@ -204,8 +204,9 @@ export class TrainingManager {
 
   async resume(id: string): Promise<RunSummary> {
     // A run paused by a disk fault (or interrupted, or stopped) whose worker has ended resumes
-    // from its last checkpoint in a new worker.
-    if (!this.active.has(id) && ['paused', 'interrupted', 'stopped'].includes(this.store.readMeta(id).status)) return this.start(id);
+    // from its last checkpoint in a new worker. ("running" without a worker here: run.json could
+    // not record the pause, or another process trains it, which start() refuses.)
+    if (!this.active.has(id) && ['paused', 'interrupted', 'stopped', 'running'].includes(this.store.readMeta(id).status)) return this.start(id);
     const run = this.requireActive(id);
     if (run.status === 'paused') {
       const afterFault = run.pausedByFault;
@@ -226,7 +227,9 @@ export class TrainingManager {
   async stop(id: string, timeoutMs = 60_000): Promise<RunSummary> {
     const run = this.requireActive(id);
     run.worker.postMessage({ type: 'stop' } satisfies ToWorker);
-    const ended = await Promise.race([run.done, new Promise<undefined>((r) => setTimeout(() => r(undefined), timeoutMs))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = await Promise.race([run.done, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), timeoutMs)))]);
+    clearTimeout(timer); // else a finished stop keeps a CLI process alive until the timeout
     if (ended === undefined) {
       await run.worker.terminate();
       this.setStatus(id, run, 'stopped', 'stopped by force: the worker did not answer in time');
