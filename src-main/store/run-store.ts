@@ -114,20 +114,30 @@ export class RunStore {
       if (e instanceof z.ZodError) throw new ContractError('bad-request', 'invalid run config', formatIssues(e, 'config'));
       throw e;
     }
+    // The schema drops keys it does not know; refuse them instead, as the CLI does for --set.
+    const unknown = unknownKeys(input as Record<string, unknown>, config);
+    if (unknown.length) throw new ContractError('bad-request', 'invalid run config', unknown.map((k) => `config.${k}: unknown config key`));
     const now = new Date();
     const base = `${stamp(now)}-${slug(config.name)}`;
     let id = base;
     for (let i = 2; existsSync(join(this.root, id)); i++) id = `${base}-${i}`;
     const dir = join(this.root, id);
-    mkdirSync(join(dir, RUN_FILES.checkpoints), { recursive: true });
-    mkdirSync(join(dir, RUN_FILES.exports), { recursive: true });
-    // The schema drops keys it does not know; refuse them instead, as the CLI does for --set.
-    const unknown = unknownKeys(input as Record<string, unknown>, config);
-    if (unknown.length) throw new ContractError('bad-request', 'invalid run config', unknown.map((k) => `config.${k}: unknown config key`));
-    const stored: StoredConfig = { appVersion: this.appVersion, ...provenance, config };
-    writeJsonAtomic(join(dir, RUN_FILES.config), stored);
-    const meta: RunMeta = { name: config.name, status: 'created', step: 0, bestEval: null, createdAt: now.toISOString(), updatedAt: now.toISOString() };
-    writeJsonAtomic(join(dir, RUN_FILES.meta), meta);
+    try {
+      mkdirSync(join(dir, RUN_FILES.checkpoints), { recursive: true });
+      mkdirSync(join(dir, RUN_FILES.exports), { recursive: true });
+      const stored: StoredConfig = { appVersion: this.appVersion, ...provenance, config };
+      writeJsonAtomic(join(dir, RUN_FILES.config), stored);
+      const meta: RunMeta = { name: config.name, status: 'created', step: 0, bestEval: null, createdAt: now.toISOString(), updatedAt: now.toISOString() };
+      writeJsonAtomic(join(dir, RUN_FILES.meta), meta);
+    } catch (e) {
+      // A full or read-only disk: no half-made run folder is left behind.
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // nothing more to do
+      }
+      throw e;
+    }
     return this.get(id);
   }
 

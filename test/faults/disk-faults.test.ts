@@ -5,7 +5,7 @@
  * (The faults are injected through durable-write's fault hook, in the engine's thread: its
  * writes of run.json and config.json fail as a full or read-only disk makes them fail.)
  */
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fsError, setWriteFaultHook } from '../../src-main/core/durable-write.js';
 import { Engine } from '../../src-main/services/engine.js';
@@ -84,5 +84,8 @@ describe('disk faults while two runs train', () => {
     } finally {
       setWriteFaultHook(undefined);
     }
+    // No half-made run folder is left behind.
+    expect((await client.request('runs.list', {})).map((r) => r.name)).toEqual(['healthy']);
+    expect(readdirSync(tmp.dir).length).toBe(1);
   });
 });
