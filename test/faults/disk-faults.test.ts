@@ -32,9 +32,16 @@ describe('disk faults while two runs train', () => {
   it('ENOSPC and EROFS pause only the faulty run, in words, and it resumes once the disk is fixed; a deleted folder fails it', async () => {
     const a = await client.request('runs.create', { config: { ...long(), name: 'faulty' } });
     const b = await client.request('runs.create', { config: { ...long(), name: 'healthy' } });
+    // A front door whose listener throws (a closed window, a broken socket) harms no run.
+    let broken = 0;
+    const offBroken = engine.bus.on('run.progress', () => {
+      if (broken++ < 3) throw new Error('a broken front door');
+    });
     await client.request('train.start', { id: a.id });
     await client.request('train.start', { id: b.id });
     await Promise.all([progressPast(engine, a.id, 200), progressPast(engine, b.id, 200)]);
+    offBroken();
+    expect(broken).toBeGreaterThan(3);
 
     for (const code of ['ENOSPC', 'EROFS'] as const) {
       const before = snapshotFiles(a.dir);
