@@ -666,7 +666,9 @@ export class Trainer {
     const keep = this.hooks.freshLogOffsets;
     const reasons = this.unloadableCheckpoints();
     // Evidence, not the resume flag: a pipeline entering this stage for the first time resumes too.
-    const hasHistory = reasons.length > 0 || fileSize(this.metricsPath) > (keep?.metrics ?? 0) || fileSize(this.eventsPath) > (keep?.events ?? 0);
+    // (A pipeline re-logs its own stage events past its offsets before the trainer starts: there
+    // only checkpoints and metrics count.)
+    const hasHistory = reasons.length > 0 || fileSize(this.metricsPath) > (keep?.metrics ?? 0) || (!keep && fileSize(this.eventsPath) > 0);
     if (!hasHistory) return false;
     const why = reasons.length ? reasons.join('; ') : 'the run has no checkpoint';
     if (!this.job.restart) {
