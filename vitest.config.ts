@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'src-*/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'test/faults/**/*.test.ts', 'src-*/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,

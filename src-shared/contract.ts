@@ -29,7 +29,8 @@ export const requestChannels = {
     doc: 'One run with its full config.',
   },
   'runs.create': {
-    // The config is validated again by the engine with buildRunConfig (presets, defaults).
+    // The config is validated again by the engine with buildRunConfig (presets, defaults), and
+    // a key the config does not have is refused there (as the CLI refuses it), never dropped.
     request: z.object({ config: z.record(z.string(), z.unknown()), id: RunId.optional() }).strict(),
     response: RunDetail,
     doc: 'Create a run from a (partial) RunConfig; defaults fill the rest. `id`: the run folder\'s exact name (refused if it exists); default: a new one from the time and the name.',
@@ -51,7 +52,16 @@ export const requestChannels = {
     response: z.object({ events: z.array(RunEvent), next: z.number().int() }),
     doc: 'Lines of events.jsonl from line `from`.',
   },
-  'train.start': { request: ById, response: RunSummary, doc: 'Start (or resume from its last checkpoint) training a run in a worker thread.' },
+  'train.start': {
+    request: z.object({ id: RunId, restart: z.boolean().default(false) }).strict(),
+    response: RunSummary,
+    doc: 'Start (or resume from its last checkpoint) training a run in a worker thread. When the run has history but no checkpoint loads, it fails with each checkpoint\'s reason and changes nothing, unless `restart` asks to start again from step 0 (emptying its metrics and events).',
+  },
+  'runs.repair': {
+    request: ById,
+    response: z.object({ id: RunId, repaired: z.array(z.string()), summary: RunSummary }),
+    doc: 'Rebuild a damaged run.json from the run\'s config, checkpoints and metrics (the damaged file is kept beside it); config.json cannot be rebuilt.',
+  },
   'train.pause': { request: ById, response: RunSummary, doc: 'Pause a training run.' },
   'train.resume': { request: ById, response: RunSummary, doc: 'Resume a paused run.' },
   'train.stop': { request: ById, response: RunSummary, doc: 'Stop a run after writing a checkpoint.' },

@@ -40,7 +40,12 @@ export type EngineStatus = z.infer<typeof EngineStatus>;
 export const TrainSpeed = z.enum(['realtime', 'fast']);
 export type TrainSpeed = z.infer<typeof TrainSpeed>;
 
-export const RunStatus = z.enum(['created', 'running', 'paused', 'stopped', 'finished', 'failed']);
+/**
+ * `interrupted`: the process training the run died (crash, kill, power loss); it resumes from its
+ * last complete checkpoint. `damaged`: run.json or config.json cannot be read (only ever in a
+ * listing, with `damage` saying which file and why; `runs repair` rebuilds what it can).
+ */
+export const RunStatus = z.enum(['created', 'running', 'paused', 'stopped', 'interrupted', 'finished', 'failed', 'damaged']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 /** A run id is the name of its folder: safe characters only, never a path. */
@@ -68,6 +73,8 @@ export const RunSummary = z.object({
   bestEval: z.number().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Why a `damaged` run cannot be opened: the file and what is wrong with it. */
+  damage: z.object({ file: z.string(), reason: z.string() }).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

@@ -68,6 +68,8 @@ export interface RunCommandSpec<O> {
   failed: string;
   /** Said on the first Ctrl-C. */
   stopping: string;
+  /** The command that continues a run ("train", "drive"), for the hint after a disk fault. */
+  resumeHint?: string;
 }
 
 export interface RunEnd {
@@ -81,6 +83,7 @@ interface SharedRunOptions {
   config?: string;
   set: string[];
   resume?: string;
+  restart?: boolean;
 }
 
 /** The options both commands take; each adds its own flags before. */
@@ -91,6 +94,7 @@ export function addRunOptions(cmd: Command, resumeHelp: string, setExample: stri
     .option('--config <file>', 'a (partial) RunConfig JSON file over the defaults (see the precedence below)')
     .option('--set <key=value>', `override one config field, e.g. ${setExample} (repeatable; values parse as JSON)`, collect, [])
     .option('--resume <run>', resumeHelp)
+    .option('--restart', 'with --resume: when no checkpoint can be loaded, start again from step 0 (empties metrics.jsonl and events.jsonl); without it such a resume is refused')
     .addHelpText('after', RUN_PRECEDENCE_HELP);
 }
 
@@ -181,8 +185,9 @@ export function runAction<O extends SharedRunOptions>(spec: RunCommandSpec<O>) {
     const g = globalOptions(cmd);
     const typed = givenOptions(cmd);
     const backendGiven = cmd.getOptionValueSourceWithGlobals('backend') === 'cli';
+    if (o.restart && o.resume === undefined) throw new CliError('--restart goes with --resume <run>');
     if (o.resume !== undefined) {
-      const refused = [...typed].filter((k) => k !== 'resume');
+      const refused = [...typed].filter((k) => k !== 'resume' && k !== 'restart');
       if (refused.length) {
         throw new CliError(`--resume continues a run with the config it was created with; it takes no other ${spec.what} options (got ${refused.map((k) => flagOf(cmd, k)).join(', ')})`);
       }
@@ -194,7 +199,7 @@ export function runAction<O extends SharedRunOptions>(spec: RunCommandSpec<O>) {
         if (backendGiven && g.backend !== run.config.backend) {
           throw new CliError(`--resume trains on the run's own backend (${run.config.backend}); --backend ${g.backend} cannot change it`);
         }
-        await runToEnd(spec, engine, run, g);
+        await runToEnd(spec, engine, run, g, o.restart === true);
       } finally {
         await engine.close();
       }
@@ -215,13 +220,19 @@ export function runAction<O extends SharedRunOptions>(spec: RunCommandSpec<O>) {
 }
 
 /** Starts (or resumes) the run, shows its progress until its worker has ended, prints the summary. */
-async function runToEnd<O>(spec: RunCommandSpec<O>, engine: { client: EngineClient }, run: RunDetailView, g: GlobalOptions): Promise<void> {
+async function runToEnd<O>(spec: RunCommandSpec<O>, engine: { client: EngineClient }, run: RunDetailView, g: GlobalOptions, restart = false): Promise<void> {
   const { client } = engine;
   const id = run.id;
   let failure: string | undefined;
   const stopDisplay = spec.display(client, id, g, run);
   const offStatus = client.on('run.status', (s) => {
-    if (s.id === id && s.status === 'failed') failure = s.message ?? 'failed';
+    if (s.id !== id) return;
+    if (s.status === 'failed') failure = s.message ?? 'failed';
+    // Paused by a disk fault: nobody can free space from here, so stop (a checkpoint if the disk allows).
+    if (s.status === 'paused' && s.message && !failure) {
+      failure = s.message;
+      void client.request('train.stop', { id }).catch(() => undefined);
+    }
   });
   let interrupted = false;
   const onSigint = () => {
@@ -233,7 +244,7 @@ async function runToEnd<O>(spec: RunCommandSpec<O>, engine: { client: EngineClie
   process.on('SIGINT', onSigint);
   const started = performance.now();
   try {
-    await client.request('train.start', { id });
+    await client.request('train.start', { id, restart });
     // A long poll: each train.wait answers when the worker has ended or after `seconds`.
     while ((await client.request('train.wait', { id, seconds: 600 })).training);
   } finally {
@@ -241,9 +252,13 @@ async function runToEnd<O>(spec: RunCommandSpec<O>, engine: { client: EngineClie
     stopDisplay();
     offStatus();
   }
+  // A refused resume changed nothing and is the user's call: one line, exit 2.
+  if (failure?.startsWith('refusing')) throw new CliError(failure, 2);
   const wallClockS = (performance.now() - started) / 1000;
   const after = await client.request('runs.get', { id });
   const { value, human } = spec.summary(after, { wallClockS, ...(failure ? { failure } : {}) }, g);
   output(g, { ...value, ...(failure ? { error: failure } : {}) }, human);
+  // A disk fault pauses the run (exit 1): the summary says where it stands, the last line why.
+  if ((after.status === 'paused' || after.status === 'stopped') && failure) throw new CliError(`${failure} (${spec.resumeHint ?? 'train'} --resume ${id})`, 1);
   if (after.status === 'failed' || failure !== undefined) throw new CliError(`${spec.failed}: ${failure ?? 'see the run events'}`, 1);
 }

@@ -61,6 +61,29 @@ function uniqueSuffix(): string {
   return `${process.pid}.${Date.now()}.${counter++}`;
 }
 
+/**
+ * A seam for fault injection: when set, every write in this module first calls it with what it is
+ * about to do and the target path, and it may throw (an ENOSPC or EROFS error, as the disk
+ * would). Tests use it to prove a full or read-only disk never takes the server down.
+ */
+export type WriteFaultHook = (op: 'write' | 'append' | 'create', path: string) => void;
+let writeFaultHook: WriteFaultHook | undefined;
+
+/** Installs (or with undefined removes) the write fault hook; returns the previous one. */
+export function setWriteFaultHook(hook: WriteFaultHook | undefined): WriteFaultHook | undefined {
+  const previous = writeFaultHook;
+  writeFaultHook = hook;
+  return previous;
+}
+
+/** An fs-style error with a code (what a failing disk throws), for the fault hook. */
+export function fsError(code: string, op: string, path: string): NodeJS.ErrnoException {
+  const e = new Error(`${code}: ${op} '${path}'`) as NodeJS.ErrnoException;
+  e.code = code;
+  e.path = path;
+  return e;
+}
+
 /** Makes a folder's entries (created, renamed files) durable. */
 export function fsyncDir(dir: string): void {
   // Directories cannot be opened for fsync on Windows; there rename is already durable enough.
@@ -98,6 +121,7 @@ export function renameDurable(from: string, to: string): void {
 
 /** Writes `data` to `path` atomically (temp file + fsync + rename + fsync of the folder). */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  writeFaultHook?.('write', path);
   const dir = dirname(path);
   durableFs.mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${uniqueSuffix()}.tmp`);
@@ -174,6 +198,23 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
 
+/**
+ * Creates `path` with `data` only if it does not exist yet (O_CREAT | O_EXCL): of several
+ * processes racing to create it, exactly one wins. Returns false when the file already exists.
+ */
+export function createFileExclusive(path: string, data: string): boolean {
+  writeFaultHook?.('create', path);
+  try {
+    writeFileSynced(path, data, { exclusive: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    // A half-written claim is no claim: remove it (it was ours, exclusive create succeeded).
+    if (durableFs.existsSync(path)) durableFs.rmSync(path, { force: true });
+    throw e;
+  }
+  return true;
+}
+
 export function readJson<T = unknown>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }
@@ -191,6 +232,7 @@ export class JsonlAppender {
     this.fd = durableFs.openSync(path, 'a');
   }
   append(value: unknown): void {
+    writeFaultHook?.('append', this.path);
     durableFs.writeSync(this.fd, Buffer.from(JSON.stringify(value) + '\n', 'utf8'));
   }
   /** Flushes to disk (call at checkpoints, not per line). */

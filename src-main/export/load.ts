@@ -120,6 +120,19 @@ export async function openExport(dir: string, formats?: readonly ExportFormat[])
   return opened;
 }
 
+/**
+ * Opens an export for use with every check `policy check` makes: all model files the metadata
+ * lists are read and checked against the architecture, and against each other (the same
+ * weights in TF.js and ONNX), not only the one that will run. A weight file edited after export
+ * (even with its sha256 updated) is refused whichever format is asked for, when the other
+ * format is there to compare with. (The hashes catch accidents, not tampering.)
+ */
+async function openVerified(dir: string, format: ExportFormat): Promise<OpenedExport> {
+  const opened = await openExport(dir);
+  if (!opened.formats.includes(format)) throw new ExportError('missing', `this export has no ${format} model (it has ${opened.formats.join(', ')})`);
+  return opened;
+}
+
 /** One observation: the env's vector, or a camera image (NHWC, [0, 1]) with extra features. */
 export type PolicyObservation = Float32Array | { image: Float32Array; extra?: Float32Array };
 
@@ -144,7 +157,7 @@ export async function loadExportedPolicy(dir: string, options: LoadOptions = {})
   const { meta } = readMetadata(dir);
   const want = options.format ?? 'auto';
   const format: ExportFormat = want === 'auto' ? (meta.formats.onnx ? 'onnx' : 'tfjs') : want;
-  const opened = await openExport(dir, [format]);
+  const opened = await openVerified(dir, format);
   const desc = opened.desc;
   const runner: ModelRunner = format === 'onnx' ? await createOnnxRunner(desc, opened.onnx!.bytes) : createTfjsRunner(desc, await loadCheckedTfjs(opened.tfjs!));
   const sizes = desc.inputs.map((i) => i.shape.reduce((a, b) => a * b, 1));
@@ -193,7 +206,7 @@ export async function importPolicy(dir: string, options: LoadOptions = {}): Prom
   const { meta } = readMetadata(dir);
   const want = options.format ?? 'auto';
   const format: ExportFormat = want === 'auto' ? (meta.formats.tfjs ? 'tfjs' : 'onnx') : want;
-  const opened = await openExport(dir, [format]);
+  const opened = await openVerified(dir, format);
   const weights = (format === 'tfjs' ? opened.tfjs!.weights : opened.onnx!.weights).map((w) => Float32Array.from(w));
   const k = opened.desc.actorParamOffset;
   const arch = opened.desc.arch;

@@ -12,6 +12,24 @@ import {
 } from '../../src-shared/contract.js';
 import { ContractError, formatIssues, RequestEnvelope, type ErrorInfo, type ResponseEnvelope } from '../../src-shared/protocol.js';
 
+/** A full, read-only or unwritable disk is the machine's state, not a bug: said in words, no stack logged. */
+function diskFault(error: unknown): string | undefined {
+  const e = error as NodeJS.ErrnoException | undefined;
+  const where = typeof e?.path === 'string' ? ` (${e.path})` : '';
+  switch (e?.code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `no space left on the disk${where}; free space and try again`;
+    case 'EROFS':
+      return `the runs folder is on a read-only file system${where}`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied${where}`;
+    default:
+      return undefined;
+  }
+}
+
 export type Handlers = {
   [C in RequestChannel]: (payload: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
 };
@@ -42,7 +60,9 @@ export class Dispatcher {
   async handleEnvelope(data: unknown): Promise<ResponseEnvelope> {
     const env = RequestEnvelope.safeParse(data);
     if (!env.success) {
-      const id = typeof (data as { id?: unknown })?.id === 'number' ? (data as { id: number }).id : -1;
+      // Echo the id only when it is one a reply can carry (an integer); else -1.
+      const raw = (data as { id?: unknown } | null)?.id;
+      const id = typeof raw === 'number' && Number.isSafeInteger(raw) ? raw : -1;
       return {
         type: 'res',
         id,
@@ -75,6 +95,8 @@ export class Dispatcher {
       return { value: checked.data };
     } catch (error) {
       if (error instanceof ContractError) return { error: error.toInfo() };
+      const disk = diskFault(error);
+      if (disk) return { error: { code: 'unavailable', message: `${channel} failed: ${disk}` } };
       this.options.onInternalError?.(channel, error);
       const message = error instanceof Error ? error.message : String(error);
       return { error: { code: 'internal', message: `${channel} failed: ${message}` } };

@@ -3,7 +3,6 @@
  * It owns the run store, the training workers and the event bus, and answers every
  * request channel of the contract through a validating Dispatcher.
  */
-import { existsSync, renameSync } from 'node:fs';
 import { cpus, freemem, platform, release, totalmem } from 'node:os';
 import type { EngineClient, EventChannel, EventOf, RequestChannel, RequestOf, ResponseOf } from '../../src-shared/contract.js';
 import type { BackendChoice, RunConfigInput } from '../../src-shared/config/run-config.js';
@@ -17,6 +16,7 @@ import { RunStore } from '../store/run-store.js';
 import { listTracks, readTrack } from '../store/episode-tracks.js';
 import { runExportJob } from './export-job.js';
 import { Dispatcher, type Handlers } from './dispatch.js';
+import { HeavyQueue } from './heavy-queue.js';
 import { EventBus } from './event-bus.js';
 import { defaultRunsDir } from '../core/paths.js';
 import { probeBackendInWorker, TrainingManager } from './training-manager.js';
@@ -35,12 +35,15 @@ export class Engine {
   private readonly startedAt = Date.now();
   private backendPromise: Promise<BackendInfo> | undefined;
   private readonly backendChoice: BackendChoice;
+  /** Scene generation runs on this thread: one at a time, a bounded number waiting. */
+  private readonly sceneQueue = new HeavyQueue('scene generation');
 
   constructor(options: EngineOptions = {}) {
     this.store = new RunStore(defaultRunsDir(options.runsDir), APP_VERSION);
     this.training = new TrainingManager(this.store, this.bus);
-    // Nothing is lost on a crash: runs a dead process left 'running' become 'stopped' and
-    // resume from their last checkpoint when started again.
+    // Nothing is lost on a crash: runs a dead process left 'running' become 'interrupted' and
+    // resume from their last checkpoint when started again (best-effort: a read-only folder
+    // is only read, and listing still shows them interrupted).
     this.store.recoverInterrupted();
     this.backendChoice = options.backend ?? 'auto';
     this.dispatcher = new Dispatcher(this.handlers(), {
@@ -93,7 +96,7 @@ export class Engine {
       'runs.duplicate': ({ id, changes }) => this.store.duplicate(id, changes),
       'runs.metrics': ({ id, from, limit }) => this.store.metrics(id, from, limit),
       'runs.events': ({ id, from, limit }) => this.store.events(id, from, limit),
-      'train.start': ({ id }) => this.training.start(id),
+      'train.start': ({ id, restart }) => this.training.start(id, { restart }),
       'train.pause': ({ id }) => this.training.pause(id),
       'train.resume': ({ id }) => this.training.resume(id),
       'train.stop': ({ id }) => this.training.stop(id),
@@ -106,7 +109,11 @@ export class Engine {
       'train.evaluate': ({ id }) => this.training.evaluate(id),
       'train.setSpeed': ({ id, speed }) => this.training.setSpeed(id, speed),
       'scene.arm': ({ env, seed }) => sceneOf(env, seed, {}) as ArmScene,
-      'scene.lane': ({ seed, config }) => sceneOf('lane', seed, config) as LaneScene,
+      'scene.lane': ({ seed, config }) => this.sceneQueue.run(() => sceneOf('lane', seed, config) as LaneScene),
+      'runs.repair': ({ id }) => {
+        if (this.training.isActive(id)) throw new ContractError('conflict', `run "${id}" is training; stop it first`);
+        return this.store.repair(id);
+      },
       'live.watch': ({ id, seconds }) => this.training.watch(id, seconds),
       'train.takeover': ({ id, on, recordFrames, demonstrations }) => this.training.takeover(id, on, { recordFrames, demonstrations }),
       'train.drive': ({ id, steer, throttle }) => this.training.drive(id, { steer, throttle }),
@@ -135,9 +142,7 @@ export class Engine {
 
   /** A new run in a folder of exactly this name (the CLI's --out). */
   private createAt(id: string, config: RunConfigInput): ReturnType<RunStore['get']> {
-    if (existsSync(this.store.dir(id))) throw new ContractError('conflict', `${this.store.dir(id)} already exists; a new run needs a folder that does not exist yet`);
-    const created = this.store.create(config);
-    renameSync(created.dir, this.store.dir(id));
+    this.store.create(config, {}, id);
     return this.store.get(id);
   }
 

@@ -13,8 +13,18 @@ export class EventBus {
     if (!checked.success) {
       throw new Error(`event ${channel} breaks the contract: ${formatIssues(checked.error).join('; ')}`);
     }
-    for (const l of this.listeners.get(channel) ?? []) (l as (p: EventOf<C>) => void)(checked.data as EventOf<C>);
-    for (const l of this.anyListeners) l(channel, checked.data);
+    // One failing listener (a closed window, a broken socket) must neither stop the others nor
+    // reach the emitter: a run's worker messages are emitted from its fault boundary.
+    for (const l of this.listeners.get(channel) ?? []) this.call(() => (l as (p: EventOf<C>) => void)(checked.data as EventOf<C>), channel);
+    for (const l of this.anyListeners) this.call(() => l(channel, checked.data), channel);
+  }
+
+  private call(f: () => void, channel: EventChannel): void {
+    try {
+      f();
+    } catch (e) {
+      console.error(`a listener of ${channel} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   on<C extends EventChannel>(channel: C, listener: (payload: EventOf<C>) => void): () => void {

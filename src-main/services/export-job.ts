@@ -24,6 +24,11 @@ const CODES: Record<string, ErrorCode> = {
   'bad-input': 'bad-request',
 };
 
+/** A full or read-only disk is the machine's state, not a bug. */
+function diskCode(message: string): ErrorCode {
+  return /\b(ENOSPC|EDQUOT|EROFS|EACCES|EPERM)\b/.test(message) ? 'unavailable' : 'internal';
+}
+
 export interface ExportJob {
   id: string;
   runDir: string;
@@ -53,7 +58,7 @@ export function runExportJob(job: ExportJob, bus: EventBus): Promise<ResponseOf<
       const msg = parsed.data;
       if (msg.type === 'export-progress') bus.emit('export.progress', { id: job.id, stage: msg.stage, t: Date.now() });
       else if (msg.type === 'export-done') finish(() => resolve(msg.result));
-      else if (msg.type === 'export-failed') finish(() => reject(new ContractError(CODES[msg.code] ?? 'internal', msg.message)));
+      else if (msg.type === 'export-failed') finish(() => reject(new ContractError(CODES[msg.code] ?? diskCode(msg.message), msg.message)));
       else if (msg.type === 'error') finish(() => reject(new ContractError('internal', `export failed: ${msg.message}`)));
     });
     worker.on('error', (e) => finish(() => reject(new ContractError('internal', `export worker crashed: ${e.message}`))));

@@ -2,6 +2,7 @@
  * Owns the training worker threads: one per running run. Forwards control to them and their
  * streamed output to the event bus; keeps run.json's status and step up to date.
  */
+import { existsSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { ContractError, formatIssues } from '../../src-shared/protocol.js';
 import type { BackendInfo, RunStatus, RunSummary, TrainSpeed } from '../../src-shared/types.js';
@@ -32,6 +33,23 @@ interface ActiveRun {
   /** Whether the user drives (from the worker's run.manual reports) and who waits for the next one. */
   manual: boolean;
   manualWaiters: Array<(on: boolean) => void>;
+  /** Set when a disk fault paused the run: the status stays `paused` when its worker ends. */
+  pausedByFault: boolean;
+}
+
+/** What an I/O failure of a run means for it, in words. */
+interface RunFault {
+  status: 'paused' | 'failed';
+  message: string;
+  /** The worker cannot go on (its folder is gone): end it now. */
+  endWorker: boolean;
+}
+
+function errnoOf(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string') return code;
+  // Errors that crossed the worker boundary keep only their message ("ENOSPC: no space left ...").
+  return /\b(ENOSPC|EDQUOT|EROFS|EACCES|EPERM|ENOENT|EIO)\b/.exec(e instanceof Error ? e.message : String(e))?.[1];
 }
 
 /** How often (ms) progress updates rewrite run.json's step. */
@@ -53,14 +71,24 @@ export class TrainingManager {
     return this.active.has(id);
   }
 
-  /** Starts training `id` in a new worker (resuming from its last checkpoint if any). */
-  start(id: string): RunSummary {
+  /**
+   * Starts training `id` in a new worker (resuming from its last checkpoint if any). `restart`
+   * allows starting again from step 0 when no checkpoint can be loaded (which empties the
+   * run's metrics and events); without it such a resume is refused and nothing is changed.
+   */
+  start(id: string, options: { restart?: boolean } = {}): RunSummary {
     if (this.active.has(id)) throw new ContractError('conflict', `run "${id}" is already ${this.active.get(id)!.status}`);
     const meta = this.store.readMeta(id);
     if (meta.status === 'finished') throw new ContractError('conflict', `run "${id}" has finished; duplicate it to train again`);
-    if (this.store.ownedElsewhere(id)) throw new ContractError('conflict', `run "${id}" is being trained by another Drive Lab process`);
     const { config } = this.store.readConfig(id);
-    const worker = spawnWorker(ENGINE_WORKER, { name: `train-${id}` });
+    this.store.claimOwner(id); // atomic: a conflict here when another process trains it
+    let worker: Worker;
+    try {
+      worker = spawnWorker(ENGINE_WORKER, { name: `train-${id}` });
+    } catch (e) {
+      this.store.releaseOwner(id);
+      throw e;
+    }
     let resolveDone!: (s: RunStatus) => void;
     const run: ActiveRun = {
       worker,
@@ -76,27 +104,73 @@ export class TrainingManager {
       watchTimer: undefined,
       manual: false,
       manualWaiters: [],
+      pausedByFault: false,
     };
     this.active.set(id, run);
-    this.store.claimOwner(id);
-    worker.on('message', (raw: unknown) => this.onMessage(id, run, raw));
+    // Whatever goes wrong with this run from here on (its worker, its files) ends at this
+    // boundary: the run is paused or failed with a message, the engine and other runs go on.
+    worker.on('message', (raw: unknown) => {
+      try {
+        this.onMessage(id, run, raw);
+      } catch (e) {
+        this.onFault(id, run, e);
+      }
+    });
     worker.on('error', (e) => {
-      this.setStatus(id, run, 'failed', `worker crashed: ${e.message}`);
+      const fault = this.classify(id, e);
+      if (fault.status === 'paused') this.onFault(id, run, e);
+      else this.setStatus(id, run, 'failed', `worker crashed: ${e.message}`);
     });
     worker.on('exit', (code) => {
       clearTimeout(run.watchTimer);
       if (run.manual) this.bus.emit('run.manual', { id, on: false, reason: 'stopped', frames: 0, demonstrations: 0, distance: 0 });
-      if (run.status === 'running' || run.status === 'paused') {
+      if ((run.status === 'running' || run.status === 'paused') && !run.pausedByFault) {
         this.setStatus(id, run, code === 0 ? 'stopped' : 'failed', code === 0 ? undefined : `worker exited with code ${code}`);
       }
       this.active.delete(id);
       this.store.releaseOwner(id);
       resolveDone(run.status);
     });
-    const msg: ToWorker = { type: 'train', runId: id, runDir: this.store.dir(id), config, resume: meta.step > 0 };
+    const msg: ToWorker = { type: 'train', runId: id, runDir: this.store.dir(id), config, resume: meta.step > 0 || meta.status === 'interrupted', ...(options.restart ? { restart: true } : {}) };
     worker.postMessage(msg);
     this.setStatus(id, run, 'running');
     return this.store.summary(id);
+  }
+
+  /** What an error of run `id` means: a full or read-only disk pauses it, a deleted folder or anything else fails it. */
+  private classify(id: string, e: unknown): RunFault {
+    const dir = this.store.dir(id);
+    if (!existsSync(dir)) return { status: 'failed', message: `failed: the run folder ${dir} was deleted while the run trained`, endWorker: true };
+    const code = errnoOf(e);
+    if (code === 'ENOSPC' || code === 'EDQUOT') return { status: 'paused', message: `paused: no space left on ${dir}; free space and resume`, endWorker: false };
+    if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return { status: 'paused', message: `paused: ${dir} cannot be written (${code}); make it writable and resume`, endWorker: false };
+    const text = e instanceof Error ? e.message : String(e);
+    return { status: 'failed', message: `failed: ${text.split('\n')[0]}`, endWorker: true };
+  }
+
+  /**
+   * A run's I/O or worker failed: the run becomes paused (disk full or read-only: its worker is
+   * asked to pause and keeps its state, or has ended and the run resumes from its checkpoint)
+   * or failed (its worker ended). run.json is written at most once here, so a failing disk
+   * cannot loop.
+   */
+  private onFault(id: string, run: ActiveRun, e: unknown): void {
+    const fault = this.classify(id, e);
+    run.status = fault.status;
+    try {
+      // One try to record it (a nearly full disk may still take a small file); never retried here.
+      if (existsSync(this.store.dir(id))) this.store.updateMeta(id, { status: fault.status, step: run.step });
+    } catch {
+      // run.json keeps its last complete version; listing shows the run as interrupted once its worker ends.
+    }
+    if (fault.status === 'paused') {
+      run.pausedByFault = true;
+      run.worker.postMessage({ type: 'pause' } satisfies ToWorker);
+    }
+    this.bus.emit('run.status', { id, status: fault.status, step: run.step, message: fault.message });
+    this.bus.emit('engine.log', { level: 'error', message: `run ${id}: ${fault.message}`, t: Date.now() });
+    for (const w of run.waiters.splice(0)) w(fault.status);
+    if (fault.endWorker) void run.worker.terminate();
   }
 
   private requireActive(id: string): ActiveRun {
@@ -129,11 +203,22 @@ export class TrainingManager {
   }
 
   async resume(id: string): Promise<RunSummary> {
+    // A run paused by a disk fault (or interrupted, or stopped) whose worker has ended resumes
+    // from its last checkpoint in a new worker. ("running" without a worker here: run.json could
+    // not record the pause, or another process trains it, which start() refuses.)
+    if (!this.active.has(id) && ['paused', 'interrupted', 'stopped', 'running'].includes(this.store.readMeta(id).status)) return this.start(id);
     const run = this.requireActive(id);
     if (run.status === 'paused') {
-      const ack = this.nextStatus(run, 5_000);
+      const afterFault = run.pausedByFault;
+      run.pausedByFault = false;
+      const deadline = Date.now() + (afterFault ? 2_000 : 5_000);
+      const ack = this.nextStatus(run, deadline - Date.now());
       run.worker.postMessage({ type: 'resume' } satisfies ToWorker);
-      await ack;
+      // After a fault the worker's own "paused" acknowledgement may still be on its way: wait past it.
+      let s = await ack;
+      while (s === 'paused' && Date.now() < deadline) s = await this.nextStatus(run, deadline - Date.now());
+      // A worker that never got round to pausing says nothing: it trains on.
+      if (s === undefined && afterFault && run.status === 'paused') this.setStatus(id, run, 'running');
     }
     return this.store.summary(id);
   }
@@ -142,7 +227,9 @@ export class TrainingManager {
   async stop(id: string, timeoutMs = 60_000): Promise<RunSummary> {
     const run = this.requireActive(id);
     run.worker.postMessage({ type: 'stop' } satisfies ToWorker);
-    const ended = await Promise.race([run.done, new Promise<undefined>((r) => setTimeout(() => r(undefined), timeoutMs))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = await Promise.race([run.done, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), timeoutMs)))]);
+    clearTimeout(timer); // else a finished stop keeps a CLI process alive until the timeout
     if (ended === undefined) {
       await run.worker.terminate();
       this.setStatus(id, run, 'stopped', 'stopped by force: the worker did not answer in time');
@@ -233,8 +320,13 @@ export class TrainingManager {
 
   private setStatus(id: string, run: ActiveRun, status: RunStatus, message?: string): void {
     run.status = status;
-    this.store.updateMeta(id, { status, step: run.step });
     run.lastMetaWrite = Date.now();
+    try {
+      this.store.updateMeta(id, { status, step: run.step });
+    } catch (e) {
+      this.onFault(id, run, e);
+      return;
+    }
     this.bus.emit('run.status', message === undefined ? { id, status, step: run.step } : { id, status, step: run.step, message });
     const waiters = run.waiters.splice(0);
     for (const w of waiters) w(status);
@@ -292,10 +384,16 @@ export class TrainingManager {
       case 'export-done':
       case 'export-failed':
         return;
-      case 'error':
+      case 'error': {
+        const fault = this.classify(id, new Error(msg.message));
+        if (fault.status === 'paused' || !existsSync(this.store.dir(id))) {
+          this.onFault(id, run, new Error(msg.message));
+          return;
+        }
         this.bus.emit('engine.log', { level: 'error', message: `run ${id}: ${msg.message}`, t: Date.now() });
         this.setStatus(id, run, 'failed', msg.message);
         return;
+      }
     }
   }
 }

@@ -18,6 +18,8 @@ export const ToWorker = z.discriminatedUnion('type', [
     config: RunConfig,
     /** Continue from the last complete checkpoint if there is one. */
     resume: z.boolean(),
+    /** Start again from step 0 when no checkpoint loads (empties metrics and events); else refuse. */
+    restart: z.boolean().optional(),
   }),
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume') }),

@@ -208,6 +208,7 @@ const DRIVE: RunCommandSpec<DriveOptions> = {
   },
   failed: 'drive pipeline failed',
   stopping: 'stopping: writing a checkpoint (Ctrl-C again to quit now); `drive --resume` continues',
+  resumeHint: 'drive',
 };
 
 export function register(program: Command): void {

@@ -130,7 +130,8 @@ const TRAIN: RunCommandSpec<TrainOptions> = {
         if (m.id === id && m.line.kind === 'eval') lastEval = m.line;
       }),
       client.on('engine.log', (l) => {
-        if (!g.json && l.level !== 'info' && l.message.startsWith(`run ${id}:`)) process.stderr.write(`${l.level}: ${l.message}\n`);
+        // Errors end the run and come back once, as its status message (the last line).
+        if (!g.json && l.level === 'warn' && l.message.startsWith(`run ${id}:`)) process.stderr.write(`${l.level}: ${l.message}\n`);
       }),
     ];
     return () => {
@@ -168,6 +169,7 @@ const TRAIN: RunCommandSpec<TrainOptions> = {
   },
   failed: 'training failed',
   stopping: 'stopping: writing a checkpoint (Ctrl-C again to quit now)...',
+  resumeHint: 'train',
 };
 
 export function register(program: Command): void {

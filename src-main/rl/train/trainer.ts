@@ -23,7 +23,7 @@
  * ("finetune", "scratch") sits in the learner (Td3 encoder) and the replay buffer keeps the
  * frames as bytes.
  */
-import { truncateSync } from 'node:fs';
+import { readdirSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
@@ -39,7 +39,7 @@ import type { ObsEncoderSetup } from '../encoder/setup.js';
 import type { ConvEncoder } from '../../ml/conv-encoder.js';
 import { Rng } from '../../core/rng.js';
 import { prefixArrays, rngFromJson, rngToJson, unprefixArrays, type RngJson, type Snapshot, type SnapshotArray } from '../../core/snapshot.js';
-import type { LoadedArchive } from '../checkpoint/archive.js';
+import { readArchive, type LoadedArchive } from '../checkpoint/archive.js';
 import { makeNoise, type ExplorationNoise } from '../noise';
 import { makeReplay, type Replay } from '../replay';
 import type { Learner } from '../algorithms/learner.js';
@@ -79,6 +79,8 @@ interface TrainerJson {
   configDigest: string;
   /** Set when the afterEpisode hook ended training (absent in older checkpoints). */
   finishRequested?: boolean;
+  /** Set in the final checkpoint: the final evaluation is written (a resume only marks the run finished). */
+  finalEvalDone?: boolean;
 }
 
 class DivergenceError extends Error {}
@@ -110,6 +112,8 @@ export class Trainer {
   bestEval: number | null = null;
   /** True once the afterEpisode hook asked to end training. */
   finishRequested = false;
+  /** True once the final evaluation is written (kept in the final checkpoint). */
+  private finalEvalDone = false;
   private updatesSinceHealthCheck = 0;
   /** The latest evaluation (for the app). */
   lastEval: EvalResult | undefined;
@@ -193,8 +197,14 @@ export class Trainer {
     // progress, but a crash can come before run.json records any.
     if (this.resumeFromCheckpoint()) {
       out.log('info', `resumed from the checkpoint at step ${this.step}`);
+      if (this.finalEvalDone) {
+        // Interrupted after the final checkpoint but before "finished" was recorded: nothing is left to do.
+        out.status('finished', this.step);
+        return;
+      }
     } else {
-      // A fresh start owns the run's logs: drop lines an attempt without a checkpoint left.
+      // A fresh start (or a restart the user asked for) owns the run's logs: drop lines an
+      // attempt without a checkpoint left. resumeFromCheckpoint refused if there was history.
       const keep = this.hooks.freshLogOffsets;
       for (const [path, bytes] of [
         [this.metricsPath, keep?.metrics ?? 0],
@@ -264,6 +274,7 @@ export class Trainer {
         deterministic: true,
         ...(final.protocol ? { protocol: final.protocol } : {}),
       });
+      this.finalEvalDone = true;
       g = this.guard(() => this.writeCheckpoint());
       if (g === 'gave-up') return;
       if (g === 'rolled-back') continue;
@@ -478,6 +489,7 @@ export class Trainer {
       eventsBytes: fileSize(this.eventsPath),
       configDigest: this.digest,
       ...(this.finishRequested ? { finishRequested: true } : {}),
+      ...(this.finalEvalDone ? { finalEvalDone: true } : {}),
     };
     const frozen: Record<string, SnapshotArray> = {};
     this.frozenEncoder?.getWeights().forEach((w, i) => (frozen[`frozenEncoder.${i}`] = w));
@@ -515,6 +527,7 @@ export class Trainer {
     this.rollbacks = t.rollbacks;
     this.bestEval = t.bestEval;
     this.finishRequested = t.finishRequested === true;
+    this.finalEvalDone = t.finalEvalDone === true;
     this.updatesSinceHealthCheck = t.updatesSinceHealthCheck;
     rngFromJson(this.actionRng, t.actionRng);
     // Lines written after the checkpoint are replaced by the resumed run's own.
@@ -526,15 +539,52 @@ export class Trainer {
     }
   }
 
+  /**
+   * Restores the newest checkpoint that loads. When none loads but the run has history
+   * (checkpoint folders, metrics or events), starting over would destroy it:
+   * that needs the user's explicit restart, else this throws with each checkpoint's reason.
+   */
   private resumeFromCheckpoint(): boolean {
     const loaded = this.checkpoints.loadLatest();
     for (const s of loaded?.skipped ?? []) this.job.out.log('warn', `skipped checkpoint ${s}`);
-    if (!loaded) {
-      if (this.job.resume) this.job.out.log('warn', 'no usable checkpoint found; training starts from the beginning');
-      return false;
+    if (loaded) {
+      this.restore(loaded.archive);
+      return true;
     }
-    this.restore(loaded.archive);
-    return true;
+    const keep = this.hooks.freshLogOffsets;
+    const reasons = this.unloadableCheckpoints();
+    // Evidence, not the resume flag: a pipeline entering this stage for the first time resumes too.
+    // (A pipeline re-logs its own stage events past its offsets before the trainer starts: there
+    // only checkpoints and metrics count.)
+    const hasHistory = reasons.length > 0 || fileSize(this.metricsPath) > (keep?.metrics ?? 0) || (!keep && fileSize(this.eventsPath) > 0);
+    if (!hasHistory) return false;
+    const why = reasons.length ? reasons.join('; ') : 'the run has no checkpoint';
+    if (!this.job.restart) {
+      throw new Error(`refusing to resume: no checkpoint can be loaded (${why}); nothing was changed. Restart it from step 0 with --restart (this empties metrics.jsonl and events.jsonl)`);
+    }
+    this.job.out.log('warn', `no checkpoint can be loaded (${why}); restarting from step 0 as asked`);
+    return false;
+  }
+
+  /** Each full checkpoint folder (and a dangling latest.json) with why it does not load. */
+  private unloadableCheckpoints(): string[] {
+    const reasons: string[] = [];
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.checkpoints.root).filter((n) => n.startsWith('ckpt-')).sort();
+    } catch {
+      return reasons;
+    }
+    for (const n of names) {
+      try {
+        readArchive(join(this.checkpoints.root, n));
+        reasons.push(`${n}: passed over (not a full checkpoint of this run)`);
+      } catch (e) {
+        reasons.push(`${n}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (!names.length && fileSize(join(this.checkpoints.root, 'latest.json')) > 0) reasons.push('latest.json points at a checkpoint that is gone');
+    return reasons;
   }
 
   /** Writes a full checkpoint (the caller has checked the losses); throws on non-finite weights. */

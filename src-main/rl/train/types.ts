@@ -35,6 +35,8 @@ export interface TrainJob {
   runDir: string;
   config: RunConfig;
   resume: boolean;
+  /** Start again from step 0 when no checkpoint loads (empties metrics and events); else refuse. */
+  restart?: boolean;
   backend: BackendInfo;
   controls: TrainControls;
   out: TrainOutputs;

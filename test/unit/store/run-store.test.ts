@@ -52,12 +52,18 @@ describe('run store', () => {
     expect(() => s.dir('a/b')).toThrow(/invalid run id/);
   });
 
-  it('skips damaged folders when listing', () => {
+  it('lists a damaged run as damaged, with the file and the reason, beside the others', () => {
     const { store: s, dir } = store();
     const good = s.create({ name: 'good' });
     const bad = s.create({ name: 'bad' });
     writeFileSync(join(dir, bad.id, 'run.json'), '{"name": ');
-    expect(s.list().map((r) => r.id)).toEqual([good.id]);
+    const list = s.list();
+    expect(list.map((r) => r.id).sort()).toEqual([good.id, bad.id].sort());
+    const shown = list.find((r) => r.id === bad.id)!;
+    expect(shown.status).toBe('damaged');
+    expect(shown.damage).toMatchObject({ file: 'run.json' });
+    expect(shown.damage!.reason).toMatch(/not valid JSON/);
+    expect(list.find((r) => r.id === good.id)!.status).toBe('created');
   });
 
   it('repairs a torn last JSONL line before appending', () => {
@@ -106,7 +112,7 @@ describe('run store', () => {
 });
 
 describe('recovery after a crash', () => {
-  it('marks runs a dead process left running as stopped, and leaves live owners alone', async () => {
+  it('marks runs a dead process left running as interrupted, and leaves live owners alone', async () => {
     const { store: s, dir } = store();
     const orphan = s.create({ name: 'orphan' });
     s.updateMeta(orphan.id, { status: 'running', step: 40 });
@@ -120,7 +126,7 @@ describe('recovery after a crash', () => {
     writeFileSync(join(dir, live.id, 'owner.json'), JSON.stringify({ pid: sleeper.pid, hostname: hostname(), startedAt: new Date().toISOString() }));
     try {
       expect(s.recoverInterrupted()).toEqual([orphan.id]);
-      expect(s.readMeta(orphan.id)).toMatchObject({ status: 'stopped', step: 40 });
+      expect(s.readMeta(orphan.id)).toMatchObject({ status: 'interrupted', step: 40 });
       expect(existsSync(join(dir, orphan.id, 'owner.json'))).toBe(false);
       expect(s.readMeta(live.id).status).toBe('paused');
       expect(s.ownedElsewhere(live.id)).toBe(true);
