@@ -1,19 +1,26 @@
 /**
  * ML backend selection. At start the engine loads the fastest backend that works:
- * tfjs-node-gpu (CUDA), then tfjs-node (native TensorFlow on CPU), then tfjs-backend-wasm
- * (the default on machines where the native packages cannot install), then the pure-JS cpu
- * backend. The native packages are optionalDependencies loaded with a guarded import: on a
- * machine without them (their install needs internet) selection moves on.
+ * tfjs-node-gpu (CUDA), then tfjs-node (native TensorFlow on CPU), then WebGPU on a hardware
+ * adapter (Dawn: Vulkan, D3D12 or Metal), then tfjs-backend-wasm (the default on machines where
+ * the native packages cannot install), then the pure-JS cpu backend. The native packages are
+ * optionalDependencies loaded with a guarded import: on a machine without them (their install
+ * needs internet) selection moves on.
+ *
+ * WebGPU on a software adapter (SwiftShader, llvmpipe) is refused by `auto`: it computes the
+ * same results far slower than wasm (bench/RESULTS.md, "WebGPU"). `--backend webgpu` accepts it,
+ * and on Linux without a Vulkan driver loads Chromium's SwiftShader (ml/webgpu/vulkan.ts), which
+ * is how CI tests this backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../../src-shared/config/run-config.js';
 import type { BackendInfo, BackendName } from '../../src-shared/types.js';
 import { registerProjectKernels } from './kernels/register.js';
+import { setUpWebGpu } from './webgpu/adapter.js';
 
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 /** Loads and activates one backend; throws with a one-line reason if it cannot. */
-async function tryBackend(name: BackendName): Promise<string> {
+async function tryBackend(name: BackendName, forced: boolean): Promise<string> {
   switch (name) {
     case 'tensorflow-gpu': {
       // The module registers the "tensorflow" backend bound to CUDA when it imports.
@@ -27,6 +34,14 @@ async function tryBackend(name: BackendName): Promise<string> {
       if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but its backend did not initialize');
       registerProjectKernels('tensorflow');
       return 'native TensorFlow on CPU';
+    }
+    case 'webgpu': {
+      const { driver, adapter } = await setUpWebGpu(forced);
+      if (adapter.software && !forced) throw new Error(`only a software adapter: ${adapter.label}; wasm is faster`);
+      await import('@tensorflow/tfjs-backend-webgpu');
+      if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend did not initialize on ${adapter.label}`);
+      const report = registerProjectKernels('webgpu');
+      return `WebGPU on ${adapter.label}, ${driver}; ${report.kernels.length} project kernels`;
     }
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -66,7 +81,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   const tried: BackendInfo['tried'] = [];
   for (const name of order) {
     try {
-      const detail = await tryBackend(name);
+      const detail = await tryBackend(name, choice !== 'auto');
       await tf.ready();
       tried.push({ name, ok: true, detail });
       const reason = choice === 'auto' ? `fastest that loaded: ${detail}` : `chosen with --backend ${name}: ${detail}`;
