@@ -6,16 +6,19 @@
  * optionalDependencies loaded with a guarded import: on a machine without them (their install
  * needs internet) selection moves on.
  *
- * WebGPU on a software adapter (SwiftShader, llvmpipe) is refused by `auto`: it computes the
- * same results far slower than wasm (bench/RESULTS.md, "WebGPU"). `--backend webgpu` accepts it,
- * and on Linux without a Vulkan driver loads Chromium's SwiftShader (ml/webgpu/vulkan.ts), which
- * is how CI tests this backend.
+ * WebGPU is probed in `auto` (so `status` names the adapter, or why there is none) but not
+ * taken: on a software adapter (SwiftShader, llvmpipe) it computes the same results far slower
+ * than wasm (bench/RESULTS.md, "WebGPU"), and on any adapter the trainer's synchronous reads
+ * (actions, statistics, checkpoints) cannot work in Node (ml/webgpu/tune.ts). `--backend webgpu`
+ * forces it, and on Linux without a Vulkan driver loads Chromium's SwiftShader
+ * (ml/webgpu/vulkan.ts), which is how CI tests this backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../../src-shared/config/run-config.js';
 import type { BackendInfo, BackendName } from '../../src-shared/types.js';
 import { registerProjectKernels } from './kernels/register.js';
 import { setUpWebGpu } from './webgpu/adapter.js';
+import { tuneWebGpuBackend } from './webgpu/tune.js';
 
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
@@ -37,11 +40,16 @@ async function tryBackend(name: BackendName, forced: boolean): Promise<string> {
     }
     case 'webgpu': {
       const { driver, adapter } = await setUpWebGpu(forced);
-      if (adapter.software && !forced) throw new Error(`only a software adapter: ${adapter.label}; wasm is faster`);
+      if (!forced) {
+        // Found, and said so in `status`; auto does not take it (file comment).
+        if (adapter.software) throw new Error(`found only a software adapter, ${adapter.label}: slower than wasm`);
+        throw new Error(`found ${adapter.label}; not chosen automatically: training reads tensors synchronously, which WebGPU in Node cannot (use --backend webgpu to force it)`);
+      }
       await import('@tensorflow/tfjs-backend-webgpu');
       if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend did not initialize on ${adapter.label}`);
-      const report = registerProjectKernels('webgpu');
-      return `WebGPU on ${adapter.label}, ${driver}; ${report.kernels.length} project kernels`;
+      tuneWebGpuBackend(adapter.software);
+      registerProjectKernels('webgpu');
+      return `WebGPU on ${adapter.label}, ${driver}`;
     }
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
