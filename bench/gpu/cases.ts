@@ -9,18 +9,22 @@
  *               batches drawn from 2000 random-action Pendulum transitions (the default
  *               [256, 256] x 256 takes minutes per hundred updates on a software driver).
  *
+ * - fused-ops: the project's fused ops (kernels/custom-ops.ts: activation gradients, Adam steps,
+ *               Polyak averaging) on fixed inputs: WGSL shaders on webgpu, tfjs ops on cpu.
+ *
  * Every case ends with all its weights (networks and targets), read asynchronously: WebGPU in
  * Node has no synchronous read (see README, "GPU"), so nothing here calls dataSync.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src-main/core/rng.js';
+import { actGrad, adamSteps, lerps } from '../../src-main/ml/kernels/custom-ops.js';
 import { ConvVae } from '../../src-main/ml/vae.js';
 import { Td3 } from '../../src-main/rl/algorithms/td3/td3.js';
 import type { ReplayBatch } from '../../src-main/rl/replay/replay-buffer.js';
 import { PendulumEnv } from '../../src-main/sim/classic/pendulum.js';
 import { Td3Config } from '../../src-shared/config/algo.js';
 
-export const PARITY_CASES = ['td3-update', 'vae-step', 'pendulum-100'] as const;
+export const PARITY_CASES = ['fused-ops', 'td3-update', 'vae-step', 'pendulum-100'] as const;
 export type ParityCase = (typeof PARITY_CASES)[number];
 
 export interface CaseResult {
@@ -88,6 +92,25 @@ function pendulumBatches(transitions: number, batch: number, seed: number): () =
 /** Runs one case on the active backend. */
 export async function runCase(name: ParityCase): Promise<CaseResult> {
   switch (name) {
+    case 'fused-ops': {
+      const r = new Rng(21);
+      const t = (shape: number[], f: () => number = () => r.normal()) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, f), shape);
+      const dy = t([33, 17]);
+      const y = t([33, 17], () => r.uniform(-1, 1));
+      const vars = [t([5, 7]), t([300]), t([2, 3, 4])].map((value) => ({ value, m: t(value.shape), v: t(value.shape, () => r.uniform(0, 2)), grad: t(value.shape) }));
+      const t0 = performance.now();
+      const outs = [
+        actGrad(dy, y, 'relu'),
+        actGrad(dy, y, 'tanh'),
+        actGrad(dy, tf.sigmoid(y), 'sigmoid'),
+        ...adamSteps(vars, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, bc1: 1 - 0.9 ** 3, bc2: 1 - 0.999 ** 3 }).flat(),
+        ...lerps(vars.map((x) => x.value), vars.map((x) => x.m), 0.005),
+      ];
+      const weights = await Promise.all(outs.map(async (o) => Float32Array.from((await o.data()) as Float32Array)));
+      const ms = performance.now() - t0;
+      tf.dispose([dy, y, ...outs, ...vars.flatMap((x) => [x.value, x.m, x.v, x.grad])]);
+      return { weights, ms };
+    }
     case 'td3-update': {
       const td3 = new Td3({ obsDim: 8, actDim: 2 }, Td3Config.parse({ actorHidden: [32, 32], criticHidden: [32, 32], policyDelay: 1 }), { networks: 3, targetNoise: 4 }, 'parity-td3');
       const batch = randomBatch(32, 8, 2, 5);

@@ -48,8 +48,8 @@ async function tryBackend(name: BackendName, forced: boolean): Promise<string> {
       await import('@tensorflow/tfjs-backend-webgpu');
       if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend did not initialize on ${adapter.label}`);
       tuneWebGpuBackend(adapter.software);
-      registerProjectKernels('webgpu');
-      return `WebGPU on ${adapter.label}, ${driver}`;
+      const report = registerProjectKernels('webgpu');
+      return `WebGPU on ${adapter.label}, ${driver}; ${report.kernels.length} WGSL kernels`;
     }
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');

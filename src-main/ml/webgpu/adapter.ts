@@ -3,7 +3,7 @@
  * tfjs-backend-webgpu and finds out which adapter it offers, so selection can say which GPU it
  * found and refuse a software adapter where a faster CPU backend exists.
  */
-import { preloadSoftwareVulkan, softwareRequested, systemVulkan } from './vulkan.js';
+import { planVulkan, preloadVulkan, softwareRequested } from './vulkan.js';
 
 export interface AdapterSummary {
   vendor: string;
@@ -45,12 +45,10 @@ let setup: Promise<GpuSetup> | undefined;
  */
 export function setUpWebGpu(allowSoftware: boolean): Promise<GpuSetup> {
   setup ??= (async () => {
-    let driver = 'system driver';
-    const system = systemVulkan();
-    if (softwareRequested() || !system.ok) {
-      if (!allowSoftware && !softwareRequested()) throw new Error(`${system.detail}; --backend webgpu would use a software driver`);
-      driver = preloadSoftwareVulkan();
-    }
+    const plan = planVulkan();
+    if (plan.kind === 'none') throw new Error(plan.detail);
+    if (plan.kind === 'software' && !allowSoftware && !softwareRequested()) throw new Error(`${plan.detail} (used only with --backend webgpu)`);
+    const driver = preloadVulkan(plan);
     const { create, globals } = await import('webgpu');
     Object.assign(globalThis, globals);
     const gpu = create([]);
@@ -59,7 +57,7 @@ export function setUpWebGpu(allowSoftware: boolean): Promise<GpuSetup> {
     if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
     else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) throw new Error(`WebGPU found no adapter (${driver}: ${system.detail})`);
+    if (!adapter) throw new Error(`WebGPU found no adapter (${driver}: ${plan.detail})`);
     const fallback = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
     return { driver, adapter: summarizeAdapter(adapter.info, fallback) };
   })();

@@ -12,14 +12,16 @@
  * Two ways to point Dawn at the software driver:
  * - child processes: `vulkanChildEnv` gives them VK_ICD_FILENAMES and LD_LIBRARY_PATH;
  * - this process (the training worker is a thread, it cannot change its own LD_LIBRARY_PATH):
- *   `preloadSoftwareVulkan` loads Chromium's libvulkan.so.1 with RTLD_NODELETE before Dawn
+ *   `preloadVulkan` loads Chromium's libvulkan.so.1 with RTLD_NODELETE before Dawn
  *   starts, so Dawn's dlopen by name finds it already loaded, and sets VK_ICD_FILENAMES (the
  *   loader reads it when Dawn creates its instance).
- * DRIVE_LAB_VULKAN_SOFTWARE=1 asks for the software driver even where a system one exists.
+ * DRIVE_LAB_VULKAN_SOFTWARE=1 asks for the software driver even where a system one exists. A
+ * machine with a GPU driver's manifest but no loader library (a bare GPU container) gets a
+ * loader the same way: DRIVE_LAB_VULKAN_LOADER=/path/to/libvulkan.so.1, else Chromium's.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Where distributions put Chromium's SwiftShader Vulkan driver (Debian/Ubuntu, Fedora, Arch). */
 const SWIFTSHADER_DIRS = ['/usr/lib/chromium', '/usr/lib64/chromium-browser', '/usr/lib/chromium-browser', '/opt/google/chrome'];
@@ -45,22 +47,47 @@ export function findSoftwareVulkan(): SoftwareVulkan | null {
   return null;
 }
 
-/** Whether the system has a Vulkan loader and at least one driver manifest (Linux; elsewhere Dawn does not use Vulkan by default). */
-export function systemVulkan(env: NodeJS.ProcessEnv = process.env): { ok: boolean; detail: string } {
-  if (process.platform !== 'linux') return { ok: true, detail: `${process.platform}: Dawn uses ${process.platform === 'darwin' ? 'Metal' : 'D3D12'}` };
-  const loaderDirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LOADER_DIRS];
-  const loader = loaderDirs.find((d) => existsSync(join(d, 'libvulkan.so.1')));
+/** How this machine can give Dawn a Vulkan driver (Linux; elsewhere Dawn uses D3D12 or Metal). */
+export interface VulkanPlan {
+  /**
+   * system: a loader and a driver are installed; loader: a driver (say NVIDIA's ICD) without the
+   * loader library, so a loader is brought in (DRIVE_LAB_VULKAN_LOADER or Chromium's);
+   * software: Chromium's SwiftShader (no driver, or DRIVE_LAB_VULKAN_SOFTWARE=1); none.
+   */
+  kind: 'system' | 'loader' | 'software' | 'none';
+  /** Folder of the libvulkan.so.1 to load (loader, software). */
+  loaderDir?: string;
+  /** The driver manifest to force (software). */
+  icd?: string;
+  detail: string;
+}
+
+function icdManifests(env: NodeJS.ProcessEnv): string[] {
   const icds = ICD_DIRS.flatMap((d) => {
     try {
-      return readdirSync(d).filter((f) => f.endsWith('.json'));
+      return readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => join(d, f));
     } catch {
       return [];
     }
   });
-  if (env.VK_ICD_FILENAMES) icds.push(env.VK_ICD_FILENAMES);
-  if (!loader) return { ok: false, detail: 'no Vulkan loader (libvulkan.so.1; Debian package libvulkan1)' };
-  if (icds.length === 0) return { ok: false, detail: 'no Vulkan driver (no ICD manifest in /usr/share/vulkan/icd.d)' };
-  return { ok: true, detail: `Vulkan loader in ${loader}, drivers: ${icds.join(', ')}` };
+  if (env.VK_ICD_FILENAMES) icds.push(...env.VK_ICD_FILENAMES.split(':').filter(Boolean));
+  return icds;
+}
+
+export function planVulkan(env: NodeJS.ProcessEnv = process.env): VulkanPlan {
+  if (process.platform !== 'linux') return { kind: 'system', detail: `${process.platform}: Dawn uses ${process.platform === 'darwin' ? 'Metal' : 'D3D12 or Vulkan'}` };
+  const sw = findSoftwareVulkan();
+  const software = (why: string): VulkanPlan =>
+    sw ? { kind: 'software', loaderDir: sw.libDir, icd: sw.icd, detail: `${why}; software Vulkan (SwiftShader) from ${sw.libDir}` } : { kind: 'none', detail: `${why}, and no software driver (Chromium's vk_swiftshader_icd.json)` };
+  if (softwareRequested(env)) return software('DRIVE_LAB_VULKAN_SOFTWARE=1');
+  const icds = icdManifests(env);
+  if (icds.length === 0) return software('no Vulkan driver (no ICD manifest in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d)');
+  const loaderDirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LOADER_DIRS];
+  const loader = loaderDirs.find((d) => existsSync(join(d, 'libvulkan.so.1')));
+  if (loader) return { kind: 'system', detail: `Vulkan drivers ${icds.join(', ')}` };
+  const brought = env.DRIVE_LAB_VULKAN_LOADER ? dirname(env.DRIVE_LAB_VULKAN_LOADER) : sw?.libDir;
+  if (brought && existsSync(join(brought, 'libvulkan.so.1'))) return { kind: 'loader', loaderDir: brought, detail: `Vulkan drivers ${icds.join(', ')} with the loader from ${brought}` };
+  return { kind: 'none', detail: `Vulkan drivers ${icds.join(', ')} but no loader (libvulkan.so.1: Debian package libvulkan1, or DRIVE_LAB_VULKAN_LOADER=/path/to/libvulkan.so.1)` };
 }
 
 /** Whether this process (or a child given `env`) asks for the software driver. */
@@ -69,38 +96,39 @@ export function softwareRequested(env: NodeJS.ProcessEnv = process.env): boolean
 }
 
 /**
- * The environment for a child process that will use the webgpu backend: unchanged where a
- * system Vulkan driver exists (and software was not asked for), else pointed at Chromium's
- * SwiftShader. Null when neither exists.
+ * The environment for a child process that will use the webgpu backend (see VulkanPlan): the
+ * loader's folder on LD_LIBRARY_PATH where one is brought in, and SwiftShader's manifest in
+ * VK_ICD_FILENAMES for the software driver. Null when there is no driver at all.
  */
 export function vulkanChildEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv | null {
-  if (!softwareRequested(env) && systemVulkan(env).ok) return { ...env };
-  const sw = findSoftwareVulkan();
-  if (!sw) return null;
-  const ld = [sw.libDir, ...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean)].join(':');
-  return { ...env, DRIVE_LAB_VULKAN_SOFTWARE: '1', VK_ICD_FILENAMES: sw.icd, LD_LIBRARY_PATH: ld };
+  const plan = planVulkan(env);
+  if (plan.kind === 'none') return null;
+  if (plan.kind === 'system') return { ...env };
+  const ld = [plan.loaderDir!, ...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean)].join(':');
+  if (plan.kind === 'loader') return { ...env, LD_LIBRARY_PATH: ld };
+  return { ...env, DRIVE_LAB_VULKAN_SOFTWARE: '1', VK_ICD_FILENAMES: plan.icd!, LD_LIBRARY_PATH: ld };
 }
 
 let preloaded: string | null = null;
 
 /**
- * Loads Chromium's SwiftShader Vulkan loader into this process and points the loader at its
- * driver (see the file comment). Must run before Dawn creates its instance. Returns a line for
- * the backend's detail, or throws with the reason it cannot.
+ * Loads the plan's Vulkan loader into this process (see the file comment) and, for the
+ * software driver, points it at SwiftShader. Must run before Dawn creates its instance. Returns
+ * a line for the backend's detail.
  */
-export function preloadSoftwareVulkan(): string {
+export function preloadVulkan(plan: VulkanPlan): string {
+  if (plan.kind === 'system') return 'system Vulkan';
   if (preloaded) return preloaded;
-  const sw = findSoftwareVulkan();
-  if (!sw) throw new Error('no Vulkan driver on this machine, and no software one (Chromium\'s vk_swiftshader_icd.json) to fall back to');
+  if (plan.kind === 'none') throw new Error(plan.detail);
   const module = { exports: {} };
   try {
-    process.dlopen(module, join(sw.libDir, 'libvulkan.so.1'), constants.dlopen.RTLD_NOW | constants.dlopen.RTLD_GLOBAL | RTLD_NODELETE);
+    process.dlopen(module, join(plan.loaderDir!, 'libvulkan.so.1'), constants.dlopen.RTLD_NOW | constants.dlopen.RTLD_GLOBAL | RTLD_NODELETE);
   } catch (e) {
     // A plain shared library is not a Node addon: dlopen succeeds, then Node reports that no
     // module registered itself. RTLD_NODELETE keeps it loaded all the same.
     if (!/did not self-register/.test(e instanceof Error ? e.message : String(e))) throw e;
   }
-  process.env.VK_ICD_FILENAMES = sw.icd;
-  preloaded = `software Vulkan from ${sw.libDir}`;
+  if (plan.kind === 'software') process.env.VK_ICD_FILENAMES = plan.icd!;
+  preloaded = plan.kind === 'software' ? `software Vulkan from ${plan.loaderDir}` : `Vulkan loader from ${plan.loaderDir}`;
   return preloaded;
 }
