@@ -79,16 +79,17 @@ const td3Synced = await timeAsync(repeats, async () => {
   td3.train(batches[0]!);
   await sync();
 });
+const inferObs = Float32Array.from({ length: 256 * 32 }, () => r.uniform(-1, 1));
 const infer = async (n: number) => {
-  const x = tf.tensor2d(batches[0]!.obs.subarray(0, n * 32), [n, 32]);
+  const x = tf.tensor2d(inferObs.subarray(0, n * 32), [n, 32]);
   const y = tf.tidy(() => td3.actor.apply(x));
   await y.data();
   tf.dispose([x, y]);
 };
 await infer(1);
-await infer(Math.min(256, B));
+await infer(256);
 const b1 = await timeAsync(repeats * 5, () => infer(1));
-const b256 = await timeAsync(repeats * 2, () => infer(Math.min(256, B)));
+const b256 = await timeAsync(repeats * 2, () => infer(256));
 td3.dispose();
 process.stderr.write(`${backend}: TD3 ${td3Queued.toFixed(1)} ms\n`);
 

@@ -21,6 +21,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { constants } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 
 /** Where distributions put Chromium's SwiftShader Vulkan driver (Debian/Ubuntu, Fedora, Arch). */
@@ -120,6 +121,12 @@ export function preloadVulkan(plan: VulkanPlan): string {
   if (plan.kind === 'system') return 'system Vulkan';
   if (preloaded) return preloaded;
   if (plan.kind === 'none') throw new Error(plan.detail);
+  if (plan.kind === 'software' && !isMainThread && process.env.VK_ICD_FILENAMES !== plan.icd) {
+    // A worker thread's process.env is its own copy: the Vulkan loader (C getenv) would not see
+    // a VK_ICD_FILENAMES set here. The main thread has to set it (exportVulkanEnv) before it
+    // starts the worker, or the process has to start with it.
+    throw new Error(`no Vulkan driver; for SwiftShader start the process with VK_ICD_FILENAMES=${plan.icd} (a worker thread cannot set it for the Vulkan loader)`);
+  }
   const module = { exports: {} };
   try {
     process.dlopen(module, join(plan.loaderDir!, 'libvulkan.so.1'), constants.dlopen.RTLD_NOW | constants.dlopen.RTLD_GLOBAL | RTLD_NODELETE);
@@ -131,4 +138,17 @@ export function preloadVulkan(plan: VulkanPlan): string {
   if (plan.kind === 'software') process.env.VK_ICD_FILENAMES = plan.icd!;
   preloaded = plan.kind === 'software' ? `software Vulkan from ${plan.loaderDir}` : `Vulkan loader from ${plan.loaderDir}`;
   return preloaded;
+}
+
+/**
+ * For the main thread, before it starts worker threads that may use `--backend webgpu`: sets
+ * VK_ICD_FILENAMES in the real process environment (a worker cannot) when the plan is the
+ * software driver. The loader library itself is preloaded by each worker. Returns what it set.
+ */
+export function exportVulkanEnv(): string | null {
+  if (!isMainThread) return null;
+  const plan = planVulkan();
+  if (plan.kind !== 'software' || process.env.VK_ICD_FILENAMES === plan.icd) return null;
+  process.env.VK_ICD_FILENAMES = plan.icd!;
+  return `VK_ICD_FILENAMES=${plan.icd}`;
 }

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { compareBackends } from '../../../bench/gpu/parity.js';
 import { PARITY_CASES } from '../../../bench/gpu/cases.js';
 import { selectBackend } from '../../../src-main/ml/backend.js';
-import { planVulkan, vulkanChildEnv } from '../../../src-main/ml/webgpu/vulkan.js';
+import { summarizeAdapter } from '../../../src-main/ml/webgpu/adapter.js';
+import { findSoftwareVulkan, planVulkan, vulkanChildEnv } from '../../../src-main/ml/webgpu/vulkan.js';
 
 const env = vulkanChildEnv();
 const plan = planVulkan();
@@ -39,5 +40,23 @@ describe('webgpu in auto selection', () => {
       expect(webgpu!.ok).toBe(false);
       expect(webgpu!.detail).toMatch(/Vulkan|adapter|found/);
     }
+  });
+});
+
+describe('adapters and Vulkan drivers', () => {
+  it('tells software adapters from GPUs by the fallback flag, vendor, architecture or description', () => {
+    expect(summarizeAdapter({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' }, undefined)).toMatchObject({ software: true, label: 'SwiftShader driver 5.0.0 (google swiftshader, software)' });
+    expect(summarizeAdapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }, false).software).toBe(true);
+    expect(summarizeAdapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100 80GB HBM3' }, true).software).toBe(true);
+    expect(summarizeAdapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100 80GB HBM3' }, false)).toMatchObject({ software: false, label: 'NVIDIA H100 80GB HBM3 (nvidia hopper)' });
+    expect(summarizeAdapter({ vendor: 'apple', architecture: 'metal-3' }, undefined)).toMatchObject({ software: false, label: 'apple metal-3 (apple metal-3)' });
+  });
+
+  it.skipIf(process.platform !== 'linux' || !findSoftwareVulkan())('DRIVE_LAB_VULKAN_SOFTWARE=1 points a child at SwiftShader through its environment only', () => {
+    const sw = findSoftwareVulkan()!;
+    const before = { ...process.env };
+    const env = vulkanChildEnv({ PATH: '/usr/bin', LD_LIBRARY_PATH: '/opt/x', DRIVE_LAB_VULKAN_SOFTWARE: '1' })!;
+    expect(env).toMatchObject({ VK_ICD_FILENAMES: sw.icd, LD_LIBRARY_PATH: `${sw.libDir}:/opt/x`, PATH: '/usr/bin' });
+    expect(process.env).toEqual(before);
   });
 });
