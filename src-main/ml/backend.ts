@@ -39,6 +39,7 @@ async function tryBackend(name: BackendName, forced: boolean): Promise<string> {
       return 'native TensorFlow on CPU';
     }
     case 'webgpu': {
+      if (!forced && process.env.DRIVE_LAB_WEBGPU === 'off') throw new Error('not probed (DRIVE_LAB_WEBGPU=off)');
       const { driver, adapter } = await setUpWebGpu(forced);
       if (!forced) {
         // Found, and said so in `status`; auto does not take it (file comment).
