@@ -1,8 +1,8 @@
 /**
  * ML backend selection. At start the engine loads the fastest backend that works:
- * tfjs-node-gpu (CUDA), then tfjs-node (native TensorFlow on CPU), then WebGPU on a hardware
- * adapter (Dawn: Vulkan, D3D12 or Metal), then tfjs-backend-wasm (the default on machines where
- * the native packages cannot install), then the pure-JS cpu backend. The native packages are
+ * tfjs-node-gpu (CUDA), then tfjs-node (native TensorFlow on CPU), then WebGPU (Dawn: Vulkan,
+ * D3D12 or Metal; probed, not yet taken, see below), then tfjs-backend-wasm (the default on
+ * machines where the native packages cannot install), then the pure-JS cpu backend. The native packages are
  * optionalDependencies loaded with a guarded import: on a machine without them (their install
  * needs internet) selection moves on.
  *
