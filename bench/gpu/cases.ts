@@ -77,7 +77,17 @@ function pendulumBatches(transitions: number, batch: number, seed: number): () =
     o = Float32Array.from(s.truncated ? env.reset().obs : s.obs);
   }
   return () => {
-    const b: ReplayBatch = { size: batch, obsDim: 3, actDim: 1, obs: new Float32Array(batch * 3), actions: new Float32Array(batch), rewards: new Float32Array(batch), nextObs: new Float32Array(batch * 3), terminated: new Float32Array(batch), truncated: new Float32Array(batch) };
+    const b: ReplayBatch = {
+      size: batch,
+      obsDim: 3,
+      actDim: 1,
+      obs: new Float32Array(batch * 3),
+      actions: new Float32Array(batch),
+      rewards: new Float32Array(batch),
+      nextObs: new Float32Array(batch * 3),
+      terminated: new Float32Array(batch),
+      truncated: new Float32Array(batch),
+    };
     for (let j = 0; j < batch; j++) {
       const i = Math.floor(r.next() * transitions);
       b.obs.set(obs.subarray(i * 3, i * 3 + 3), j * 3);
@@ -97,14 +107,23 @@ export async function runCase(name: ParityCase): Promise<CaseResult> {
       const t = (shape: number[], f: () => number = () => r.normal()) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, f), shape);
       const dy = t([33, 17]);
       const y = t([33, 17], () => r.uniform(-1, 1));
-      const vars = [t([5, 7]), t([300]), t([2, 3, 4])].map((value) => ({ value, m: t(value.shape), v: t(value.shape, () => r.uniform(0, 2)), grad: t(value.shape) }));
+      const vars = [t([5, 7]), t([300]), t([2, 3, 4])].map((value) => ({
+        value,
+        m: t(value.shape),
+        v: t(value.shape, () => r.uniform(0, 2)),
+        grad: t(value.shape),
+      }));
       const t0 = performance.now();
       const outs = [
         actGrad(dy, y, 'relu'),
         actGrad(dy, y, 'tanh'),
         actGrad(dy, tf.sigmoid(y), 'sigmoid'),
         ...adamSteps(vars, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, bc1: 1 - 0.9 ** 3, bc2: 1 - 0.999 ** 3 }).flat(),
-        ...lerps(vars.map((x) => x.value), vars.map((x) => x.m), 0.005),
+        ...lerps(
+          vars.map((x) => x.value),
+          vars.map((x) => x.m),
+          0.005,
+        ),
       ];
       const weights = await Promise.all(outs.map(async (o) => Float32Array.from((await o.data()) as Float32Array)));
       const ms = performance.now() - t0;
@@ -112,7 +131,12 @@ export async function runCase(name: ParityCase): Promise<CaseResult> {
       return { weights, ms };
     }
     case 'td3-update': {
-      const td3 = new Td3({ obsDim: 8, actDim: 2 }, Td3Config.parse({ actorHidden: [32, 32], criticHidden: [32, 32], policyDelay: 1 }), { networks: 3, targetNoise: 4 }, 'parity-td3');
+      const td3 = new Td3(
+        { obsDim: 8, actDim: 2 },
+        Td3Config.parse({ actorHidden: [32, 32], criticHidden: [32, 32], policyDelay: 1 }),
+        { networks: 3, targetNoise: 4 },
+        'parity-td3',
+      );
       const batch = randomBatch(32, 8, 2, 5);
       const t0 = performance.now();
       td3.train(batch);
@@ -134,7 +158,12 @@ export async function runCase(name: ParityCase): Promise<CaseResult> {
       return { weights: [...weights, Float32Array.of(lossValue)], ms };
     }
     case 'pendulum-100': {
-      const td3 = new Td3({ obsDim: 3, actDim: 1 }, Td3Config.parse({ actorHidden: [16, 16], criticHidden: [16, 16], batchSize: 32 }), { networks: 1, targetNoise: 2 }, 'parity-pendulum');
+      const td3 = new Td3(
+        { obsDim: 3, actDim: 1 },
+        Td3Config.parse({ actorHidden: [16, 16], criticHidden: [16, 16], batchSize: 32 }),
+        { networks: 1, targetNoise: 2 },
+        'parity-pendulum',
+      );
       const next = pendulumBatches(2000, 32, 9);
       const t0 = performance.now();
       for (let i = 0; i < 100; i++) td3.train(next());

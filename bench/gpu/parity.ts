@@ -40,16 +40,21 @@ export function runParityChild(backend: BackendName, cases: readonly ParityCase[
   const dir = mkdtempSync(join(tmpdir(), 'drive-lab-parity-'));
   const out = join(dir, 'out.json');
   return new Promise<ParityChildOutput>((res, rej) => {
-    execFile(process.execPath, ['--import', 'tsx', join(HERE, 'parity-child.ts'), backend, cases.join(','), out], { cwd: ROOT, env, timeout: timeoutMs, maxBuffer: 1 << 24 }, (err, _stdout, stderr) => {
-      try {
-        if (err) throw new Error(`${backend} child failed: ${err.message}\n${stderr.slice(-2000)}`);
-        res(JSON.parse(readFileSync(out, 'utf8')) as ParityChildOutput);
-      } catch (e) {
-        rej(e instanceof Error ? e : new Error(String(e)));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(HERE, 'parity-child.ts'), backend, cases.join(','), out],
+      { cwd: ROOT, env, timeout: timeoutMs, maxBuffer: 1 << 24 },
+      (err, _stdout, stderr) => {
+        try {
+          if (err) throw new Error(`${backend} child failed: ${err.message}\n${stderr.slice(-2000)}`);
+          res(JSON.parse(readFileSync(out, 'utf8')) as ParityChildOutput);
+        } catch (e) {
+          rej(e instanceof Error ? e : new Error(String(e)));
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
   });
 }
 

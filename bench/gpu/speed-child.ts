@@ -47,7 +47,17 @@ function median(xs: number[]): number {
 
 function batchOf(n: number, obsDim: number, actDim: number, r: Rng): ReplayBatch {
   const f = (len: number, g: () => number) => Float32Array.from({ length: len }, g);
-  return { size: n, obsDim, actDim, obs: f(n * obsDim, () => r.uniform(-1, 1)), actions: f(n * actDim, () => r.uniform(-1, 1)), rewards: f(n, () => r.normal()), nextObs: f(n * obsDim, () => r.uniform(-1, 1)), terminated: f(n, () => (r.next() < 0.1 ? 1 : 0)), truncated: new Float32Array(n) };
+  return {
+    size: n,
+    obsDim,
+    actDim,
+    obs: f(n * obsDim, () => r.uniform(-1, 1)),
+    actions: f(n * actDim, () => r.uniform(-1, 1)),
+    rewards: f(n, () => r.normal()),
+    nextObs: f(n * obsDim, () => r.uniform(-1, 1)),
+    terminated: f(n, () => (r.next() < 0.1 ? 1 : 0)),
+    truncated: new Float32Array(n),
+  };
 }
 
 async function timeAsync(n: number, f: () => Promise<void>): Promise<number> {
@@ -63,7 +73,12 @@ async function timeAsync(n: number, f: () => Promise<void>): Promise<number> {
 const info = await selectBackend(backend);
 const hidden = quick ? [64, 64] : [256, 256];
 const B = quick ? 64 : 256;
-const td3 = new Td3({ obsDim: 32, actDim: 2 }, Td3Config.parse({ actorHidden: hidden, criticHidden: hidden, batchSize: B }), { networks: 1, targetNoise: 2 }, 'speed');
+const td3 = new Td3(
+  { obsDim: 32, actDim: 2 },
+  Td3Config.parse({ actorHidden: hidden, criticHidden: hidden, batchSize: B }),
+  { networks: 1, targetNoise: 2 },
+  'speed',
+);
 const r = new Rng(3);
 const batches = Array.from({ length: 4 }, () => batchOf(B, 32, 2, r));
 const sync = async () => void (await td3.actor.variables[0]!.data());
@@ -110,7 +125,10 @@ x.dispose();
 const result: SpeedResult = {
   backend,
   detail: info.reason,
-  sizes: { td3: `obs 32, act 2, hidden [${hidden.join(', ')}], 2 critics, batch ${B}`, vae: `${vae.spec.height}x${vae.spec.width}x3, filters [${vae.spec.filters.join(', ')}], latent ${vae.spec.latentDim}, batch ${vaeBatch}` },
+  sizes: {
+    td3: `obs 32, act 2, hidden [${hidden.join(', ')}], 2 critics, batch ${B}`,
+    vae: `${vae.spec.height}x${vae.spec.width}x3, filters [${vae.spec.filters.join(', ')}], latent ${vae.spec.latentDim}, batch ${vaeBatch}`,
+  },
   td3_update_ms: td3Queued,
   td3_update_synced_ms: td3Synced,
   vae_step_ms: vaeMs,

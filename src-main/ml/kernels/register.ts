@@ -12,7 +12,7 @@
  *   FusedConv2D and both conv gradients run in OpenBLAS, on the same wasm-heap tensors.
  *
  * webgpu (tfjs-backend-webgpu 4.22): the fused Adam, Polyak and activation-gradient ops as WGSL
- * shaders (ml/webgpu/kernels.ts); conv gradients, transposed convolutions and fused dense
+ * shaders (ml/kernels/webgpu-ops.ts); conv gradients, transposed convolutions and fused dense
  * layers are tfjs-webgpu's own, checked against cpu in test/unit/ml/webgpu.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -20,7 +20,7 @@ import { loadNative } from '../native/index.js';
 import { fastPathState } from './fast-paths.js';
 import { registerCustomWasmKernels } from './custom-ops.js';
 import { registerNativeWasmKernels } from './native-wasm.js';
-import { registerWebGpuKernels } from '../webgpu/kernels.js';
+import { registerWebGpuKernels } from './webgpu-ops.js';
 import { conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './wasm-conv.js';
 import { KernelScope, type TensorInfo } from './wasm-util.js';
 

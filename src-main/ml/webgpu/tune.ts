@@ -11,7 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export const SYNC_READ_MESSAGE = 'the webgpu backend in Node cannot read tensors synchronously (dataSync/arraySync/bufferSync): Dawn maps GPU buffers asynchronously only; this code path must use await tensor.data()';
+export const SYNC_READ_MESSAGE =
+  'the webgpu backend in Node cannot read tensors synchronously (dataSync/arraySync/bufferSync): Dawn maps GPU buffers asynchronously only; this code path must use await tensor.data()';
 
 /** tfjs-webgpu's MatMulProgramType.MatMulSmallOutputSizeProgram. */
 const MATMUL_SMALL_OUTPUT = 2;

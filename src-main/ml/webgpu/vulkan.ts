@@ -66,7 +66,9 @@ export interface VulkanPlan {
 function icdManifests(env: NodeJS.ProcessEnv): string[] {
   const icds = ICD_DIRS.flatMap((d) => {
     try {
-      return readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => join(d, f));
+      return readdirSync(d)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => join(d, f));
     } catch {
       return [];
     }
@@ -76,10 +78,13 @@ function icdManifests(env: NodeJS.ProcessEnv): string[] {
 }
 
 export function planVulkan(env: NodeJS.ProcessEnv = process.env): VulkanPlan {
-  if (process.platform !== 'linux') return { kind: 'system', detail: `${process.platform}: Dawn uses ${process.platform === 'darwin' ? 'Metal' : 'D3D12 or Vulkan'}` };
+  if (process.platform !== 'linux')
+    return { kind: 'system', detail: `${process.platform}: Dawn uses ${process.platform === 'darwin' ? 'Metal' : 'D3D12 or Vulkan'}` };
   const sw = findSoftwareVulkan();
   const software = (why: string): VulkanPlan =>
-    sw ? { kind: 'software', loaderDir: sw.libDir, icd: sw.icd, detail: `${why}; software Vulkan (SwiftShader) from ${sw.libDir}` } : { kind: 'none', detail: `${why}, and no software driver (Chromium's vk_swiftshader_icd.json)` };
+    sw
+      ? { kind: 'software', loaderDir: sw.libDir, icd: sw.icd, detail: `${why}; software Vulkan (SwiftShader) from ${sw.libDir}` }
+      : { kind: 'none', detail: `${why}, and no software driver (Chromium's vk_swiftshader_icd.json)` };
   if (softwareRequested(env)) return software('DRIVE_LAB_VULKAN_SOFTWARE=1');
   const icds = icdManifests(env);
   if (icds.length === 0) return software('no Vulkan driver (no ICD manifest in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d)');
@@ -87,8 +92,12 @@ export function planVulkan(env: NodeJS.ProcessEnv = process.env): VulkanPlan {
   const loader = loaderDirs.find((d) => existsSync(join(d, 'libvulkan.so.1')));
   if (loader) return { kind: 'system', detail: `Vulkan drivers ${icds.join(', ')}` };
   const brought = env.DRIVE_LAB_VULKAN_LOADER ? dirname(env.DRIVE_LAB_VULKAN_LOADER) : sw?.libDir;
-  if (brought && existsSync(join(brought, 'libvulkan.so.1'))) return { kind: 'loader', loaderDir: brought, detail: `Vulkan drivers ${icds.join(', ')} with the loader from ${brought}` };
-  return { kind: 'none', detail: `Vulkan drivers ${icds.join(', ')} but no loader (libvulkan.so.1: Debian package libvulkan1, or DRIVE_LAB_VULKAN_LOADER=/path/to/libvulkan.so.1)` };
+  if (brought && existsSync(join(brought, 'libvulkan.so.1')))
+    return { kind: 'loader', loaderDir: brought, detail: `Vulkan drivers ${icds.join(', ')} with the loader from ${brought}` };
+  return {
+    kind: 'none',
+    detail: `Vulkan drivers ${icds.join(', ')} but no loader (libvulkan.so.1: Debian package libvulkan1, or DRIVE_LAB_VULKAN_LOADER=/path/to/libvulkan.so.1)`,
+  };
 }
 
 /** Whether this process (or a child given `env`) asks for the software driver. */
@@ -125,7 +134,9 @@ export function preloadVulkan(plan: VulkanPlan): string {
     // A worker thread's process.env is its own copy: the Vulkan loader (C getenv) would not see
     // a VK_ICD_FILENAMES set here. The main thread has to set it (exportVulkanEnv) before it
     // starts the worker, or the process has to start with it.
-    throw new Error(`no Vulkan driver; for SwiftShader start the process with VK_ICD_FILENAMES=${plan.icd} (a worker thread cannot set it for the Vulkan loader)`);
+    throw new Error(
+      `no Vulkan driver; for SwiftShader start the process with VK_ICD_FILENAMES=${plan.icd} (a worker thread cannot set it for the Vulkan loader)`,
+    );
   }
   const module = { exports: {} };
   try {

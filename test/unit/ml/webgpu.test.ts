@@ -25,7 +25,9 @@ describe.skipIf(!env)('webgpu backend (Vulkan through Dawn)', () => {
     expect(report.details.webgpu).toMatch(/^chosen with --backend webgpu: WebGPU on .+\(.+\).*; 3 WGSL kernels$/);
     if (plan.kind === 'software') expect(report.details.webgpu).toContain(`software Vulkan from ${plan.loaderDir}`);
     for (const row of report.rows) {
-      console.log(`webgpu vs cpu, ${row.case}: max |diff| ${row.maxAbsDiff.toExponential(2)} (cpu ${row.ms.cpu!.toFixed(0)} ms, webgpu ${row.ms.webgpu!.toFixed(0)} ms)`);
+      console.log(
+        `webgpu vs cpu, ${row.case}: max |diff| ${row.maxAbsDiff.toExponential(2)} (cpu ${row.ms.cpu!.toFixed(0)} ms, webgpu ${row.ms.webgpu!.toFixed(0)} ms)`,
+      );
       expect(row.maxAbsDiff, row.case).toBeLessThanOrEqual(1e-4);
     }
   });
@@ -45,18 +47,30 @@ describe('webgpu in auto selection', () => {
 
 describe('adapters and Vulkan drivers', () => {
   it('tells software adapters from GPUs by the fallback flag, vendor, architecture or description', () => {
-    expect(summarizeAdapter({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' }, undefined)).toMatchObject({ software: true, label: 'SwiftShader driver 5.0.0 (google swiftshader, software)' });
+    expect(summarizeAdapter({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' }, undefined)).toMatchObject({
+      software: true,
+      label: 'SwiftShader driver 5.0.0 (google swiftshader, software)',
+    });
     expect(summarizeAdapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }, false).software).toBe(true);
     expect(summarizeAdapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100 80GB HBM3' }, true).software).toBe(true);
-    expect(summarizeAdapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100 80GB HBM3' }, false)).toMatchObject({ software: false, label: 'NVIDIA H100 80GB HBM3 (nvidia hopper)' });
-    expect(summarizeAdapter({ vendor: 'apple', architecture: 'metal-3' }, undefined)).toMatchObject({ software: false, label: 'apple metal-3 (apple metal-3)' });
+    expect(summarizeAdapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100 80GB HBM3' }, false)).toMatchObject({
+      software: false,
+      label: 'NVIDIA H100 80GB HBM3 (nvidia hopper)',
+    });
+    expect(summarizeAdapter({ vendor: 'apple', architecture: 'metal-3' }, undefined)).toMatchObject({
+      software: false,
+      label: 'apple metal-3 (apple metal-3)',
+    });
   });
 
-  it.skipIf(process.platform !== 'linux' || !findSoftwareVulkan())('DRIVE_LAB_VULKAN_SOFTWARE=1 points a child at SwiftShader through its environment only', () => {
-    const sw = findSoftwareVulkan()!;
-    const before = { ...process.env };
-    const env = vulkanChildEnv({ PATH: '/usr/bin', LD_LIBRARY_PATH: '/opt/x', DRIVE_LAB_VULKAN_SOFTWARE: '1' })!;
-    expect(env).toMatchObject({ VK_ICD_FILENAMES: sw.icd, LD_LIBRARY_PATH: `${sw.libDir}:/opt/x`, PATH: '/usr/bin' });
-    expect(process.env).toEqual(before);
-  });
+  it.skipIf(process.platform !== 'linux' || !findSoftwareVulkan())(
+    'DRIVE_LAB_VULKAN_SOFTWARE=1 points a child at SwiftShader through its environment only',
+    () => {
+      const sw = findSoftwareVulkan()!;
+      const before = { ...process.env };
+      const env = vulkanChildEnv({ PATH: '/usr/bin', LD_LIBRARY_PATH: '/opt/x', DRIVE_LAB_VULKAN_SOFTWARE: '1' })!;
+      expect(env).toMatchObject({ VK_ICD_FILENAMES: sw.icd, LD_LIBRARY_PATH: `${sw.libDir}:/opt/x`, PATH: '/usr/bin' });
+      expect(process.env).toEqual(before);
+    },
+  );
 });

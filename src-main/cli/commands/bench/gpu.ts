@@ -23,7 +23,10 @@ export function register(bench: Command): void {
     .option('--python <path>', 'Python with torch', process.env.DRIVE_LAB_PYTHON ?? 'python3')
     .action(async (opts: { out: string; baselines: string; repeats: string; quick: boolean; torch: boolean; python: string }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const baselines = opts.baselines.split(',').map((s) => s.trim()).filter(Boolean);
+      const baselines = opts.baselines
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       for (const b of baselines) if (!BackendName.safeParse(b).success || b === 'webgpu') throw new CliError(`--baselines: unknown backend "${b}"`);
       const report = await runGpuBench({
         baselines: baselines as BackendName[],
@@ -36,12 +39,26 @@ export function register(bench: Command): void {
       writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);
       output(g, report, () => {
         const rows = report.speed.map((s) =>
-          'error' in s ? `${s.backend}: ${s.error}` : `${s.backend}: TD3 update ${fmt(s.td3_update_ms)} ms (synced ${fmt(s.td3_update_synced_ms)}), VAE step ${fmt(s.vae_step_ms, 0)} ms, actor b1 ${fmt(s.actor_infer_b1_ms, 3)} ms, b256 ${fmt(s.actor_infer_b256_ms, 3)} ms`,
+          'error' in s
+            ? `${s.backend}: ${s.error}`
+            : `${s.backend}: TD3 update ${fmt(s.td3_update_ms)} ms (synced ${fmt(s.td3_update_synced_ms)}), VAE step ${fmt(s.vae_step_ms, 0)} ms, actor b1 ${fmt(s.actor_infer_b1_ms, 3)} ms, b256 ${fmt(s.actor_infer_b256_ms, 3)} ms`,
         );
         const t = report.torch as Record<string, number | string | undefined>;
-        const torch = typeof t.td3_update_ms === 'number' ? `PyTorch CUDA (${t.device}): TD3 update ${fmt(t.td3_update_ms as number)} ms, VAE step ${fmt(t.vae_step_ms as number, 0)} ms` : `PyTorch: ${t.note}`;
-        const parity = 'error' in report.parity ? `correctness: FAILED TO RUN (${report.parity.error})` : `correctness (webgpu vs cpu, tolerance ${report.parity.tolerance}): ${report.parity.ok ? 'ok' : 'MISMATCH'}; ${report.parity.rows.map((r) => `${r.case} ${r.maxAbsDiff.toExponential(2)}`).join(', ')}`;
-        return [`${report.host}, ${report.date}; GPU: ${report.gpu}; ${report.vulkan}${report.quick ? '; --quick sizes' : ''}`, parity, ...rows, torch, `report: ${opts.out}`].join('\n');
+        const torch =
+          typeof t.td3_update_ms === 'number'
+            ? `PyTorch CUDA (${t.device}): TD3 update ${fmt(t.td3_update_ms as number)} ms, VAE step ${fmt(t.vae_step_ms as number, 0)} ms`
+            : `PyTorch: ${t.note}`;
+        const parity =
+          'error' in report.parity
+            ? `correctness: FAILED TO RUN (${report.parity.error})`
+            : `correctness (webgpu vs cpu, tolerance ${report.parity.tolerance}): ${report.parity.ok ? 'ok' : 'MISMATCH'}; ${report.parity.rows.map((r) => `${r.case} ${r.maxAbsDiff.toExponential(2)}`).join(', ')}`;
+        return [
+          `${report.host}, ${report.date}; GPU: ${report.gpu}; ${report.vulkan}${report.quick ? '; --quick sizes' : ''}`,
+          parity,
+          ...rows,
+          torch,
+          `report: ${opts.out}`,
+        ].join('\n');
       });
       if (!report.parity.ok) process.exitCode = 1;
     });

@@ -14,7 +14,7 @@
  * A tfjs-webgpu program has one output, hence three Adam dispatches.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ACT_GRAD, ADAM, ADAM_MULTI, LERP, LERP_MULTI, type AdamAttrs, type GradActivation } from '../kernels/custom-ops.js';
+import { ACT_GRAD, ADAM, ADAM_MULTI, LERP, LERP_MULTI, type AdamAttrs, type GradActivation } from './custom-ops.js';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 type Uniform = { type: 'float32'; data: number[] };
@@ -84,7 +84,12 @@ function adamOne(backend: WebGpuBackendLike, value: TensorInfo, m: TensorInfo, v
   const mOut = backend.runWebGPUProgram(new ElementwiseProgram('adam_m', shape, ['m', 'g'], ADAM_UNIFORMS, M_NEXT), [m, grad], 'float32', u);
   const vOut = backend.runWebGPUProgram(new ElementwiseProgram('adam_v', shape, ['v', 'g'], ADAM_UNIFORMS, V_NEXT), [v, grad], 'float32', u);
   const step = `((${M_NEXT} / uniforms.bc1) / (sqrt(${V_NEXT} / uniforms.bc2) + uniforms.eps))`;
-  const pOut = backend.runWebGPUProgram(new ElementwiseProgram('adam_p', shape, ['p', 'm', 'v', 'g'], ADAM_UNIFORMS, `p + ${step} * -uniforms.lr`), [value, m, v, grad], 'float32', u);
+  const pOut = backend.runWebGPUProgram(
+    new ElementwiseProgram('adam_p', shape, ['p', 'm', 'v', 'g'], ADAM_UNIFORMS, `p + ${step} * -uniforms.lr`),
+    [value, m, v, grad],
+    'float32',
+    u,
+  );
   return [pOut, mOut, vOut];
 }
 
@@ -118,7 +123,8 @@ export function registerWebGpuKernels(): string[] {
   register(ADAM_MULTI, ({ inputs, backend, attrs }) => {
     const list = Object.values(inputs);
     const outs: TensorInfo[] = [];
-    for (let i = 0; i + 3 < list.length; i += 4) outs.push(...adamOne(backend, list[i]!, list[i + 1]!, list[i + 2]!, list[i + 3]!, attrs as unknown as AdamAttrs));
+    for (let i = 0; i + 3 < list.length; i += 4)
+      outs.push(...adamOne(backend, list[i]!, list[i + 1]!, list[i + 2]!, list[i + 3]!, attrs as unknown as AdamAttrs));
     return outs;
   });
   register(LERP, ({ inputs, backend, attrs }) => {
