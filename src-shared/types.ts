@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { RunConfig } from './config/run-config.js';
 
-export const BackendName = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export const BackendName = z.enum(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
 export type BackendName = z.infer<typeof BackendName>;
 
 /** Which ML backend the engine uses and why (shown in the status bar, CLI and run config). */

@@ -15,7 +15,7 @@ export function buildProgram(): Command {
     .version(APP_VERSION)
     .option('--runs-dir <dir>', 'runs folder (default: $DRIVE_LAB_RUNS_DIR or the user data folder)')
     .option('--json', 'machine-readable JSON on stdout')
-    .option('--backend <name>', 'ML backend: auto, tensorflow-gpu, tensorflow, wasm or cpu', 'auto')
+    .option('--backend <name>', 'ML backend: auto, tensorflow-gpu, tensorflow, webgpu, wasm or cpu', 'auto')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const m of commandModules) m.register(program);

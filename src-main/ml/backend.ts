@@ -1,19 +1,29 @@
 /**
  * ML backend selection. At start the engine loads the fastest backend that works:
- * tfjs-node-gpu (CUDA), then tfjs-node (native TensorFlow on CPU), then tfjs-backend-wasm
- * (the default on machines where the native packages cannot install), then the pure-JS cpu
- * backend. The native packages are optionalDependencies loaded with a guarded import: on a
- * machine without them (their install needs internet) selection moves on.
+ * tfjs-node-gpu (CUDA), then tfjs-node (native TensorFlow on CPU), then WebGPU (Dawn: Vulkan,
+ * D3D12 or Metal; probed, not yet taken, see below), then tfjs-backend-wasm (the default on
+ * machines where the native packages cannot install), then the pure-JS cpu backend. The native packages are
+ * optionalDependencies loaded with a guarded import: on a machine without them (their install
+ * needs internet) selection moves on.
+ *
+ * WebGPU is probed in `auto` (so `status` names the adapter, or why there is none) but not
+ * taken: on a software adapter (SwiftShader, llvmpipe) it computes the same results far slower
+ * than wasm (bench/RESULTS.md, "WebGPU"), and on any adapter the trainer's synchronous reads
+ * (actions, statistics, checkpoints) cannot work in Node (ml/webgpu/tune.ts). `--backend webgpu`
+ * forces it, and on Linux without a Vulkan driver loads Chromium's SwiftShader
+ * (ml/webgpu/vulkan.ts), which is how CI tests this backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../../src-shared/config/run-config.js';
 import type { BackendInfo, BackendName } from '../../src-shared/types.js';
 import { registerProjectKernels } from './kernels/register.js';
+import { setUpWebGpu } from './webgpu/adapter.js';
+import { tuneWebGpuBackend } from './webgpu/tune.js';
 
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 /** Loads and activates one backend; throws with a one-line reason if it cannot. */
-async function tryBackend(name: BackendName): Promise<string> {
+async function tryBackend(name: BackendName, forced: boolean): Promise<string> {
   switch (name) {
     case 'tensorflow-gpu': {
       // The module registers the "tensorflow" backend bound to CUDA when it imports.
@@ -27,6 +37,20 @@ async function tryBackend(name: BackendName): Promise<string> {
       if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but its backend did not initialize');
       registerProjectKernels('tensorflow');
       return 'native TensorFlow on CPU';
+    }
+    case 'webgpu': {
+      if (!forced && process.env.DRIVE_LAB_WEBGPU === 'off') throw new Error('not probed (DRIVE_LAB_WEBGPU=off)');
+      const { driver, adapter } = await setUpWebGpu(forced);
+      if (!forced) {
+        // Found, and said so in `status`; auto does not take it (file comment).
+        if (adapter.software) throw new Error(`found only a software adapter, ${adapter.label}: slower than wasm`);
+        throw new Error(`found ${adapter.label}; not chosen automatically: training reads tensors synchronously, which WebGPU in Node cannot (use --backend webgpu to force it)`);
+      }
+      await import('@tensorflow/tfjs-backend-webgpu');
+      if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend did not initialize on ${adapter.label}`);
+      tuneWebGpuBackend(adapter.software);
+      const report = registerProjectKernels('webgpu');
+      return `WebGPU on ${adapter.label}, ${driver}; ${report.kernels.length} WGSL kernels`;
     }
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -66,7 +90,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   const tried: BackendInfo['tried'] = [];
   for (const name of order) {
     try {
-      const detail = await tryBackend(name);
+      const detail = await tryBackend(name, choice !== 'auto');
       await tf.ready();
       tried.push({ name, ok: true, detail });
       const reason = choice === 'auto' ? `fastest that loaded: ${detail}` : `chosen with --backend ${name}: ${detail}`;

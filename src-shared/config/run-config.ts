@@ -8,7 +8,7 @@ import { DriveConfig } from './drive.js';
 import { EnvConfig, type EnvConfigInput } from './envs/index.js';
 import { envTd3Preset, envTotalSteps } from './presets.js';
 
-export const BackendChoice = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export const BackendChoice = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
 export type BackendChoice = z.infer<typeof BackendChoice>;
 
 export const RunConfig = z.object({
@@ -32,7 +32,7 @@ export const RunConfig = z.object({
   drive: DriveConfig.optional().describe(
     'Makes the run the "learning to drive in a day" pipeline (lane env only): collect camera frames, pretrain a VAE, train on its latent, evaluate after every episode, report. Absent for ordinary training runs.',
   ),
-  backend: BackendChoice.default('auto').describe('ML backend: auto picks the fastest that loads (tensorflow-gpu, tensorflow, wasm, cpu).'),
+  backend: BackendChoice.default('auto').describe('ML backend: auto picks the fastest that loads (tensorflow-gpu, tensorflow, webgpu on a hardware GPU, wasm, cpu).'),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;

@@ -10,12 +10,17 @@
  * - Dense layers: Mlp.apply's gradient transposes explicitly before matMul (see dense.ts).
  * - With the optional native addon (npm run build:native): BatchMatMul, _FusedMatMul, Conv2D,
  *   FusedConv2D and both conv gradients run in OpenBLAS, on the same wasm-heap tensors.
+ *
+ * webgpu (tfjs-backend-webgpu 4.22): the fused Adam, Polyak and activation-gradient ops as WGSL
+ * shaders (ml/kernels/webgpu-ops.ts); conv gradients, transposed convolutions and fused dense
+ * layers are tfjs-webgpu's own, checked against cpu in test/unit/ml/webgpu.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadNative } from '../native/index.js';
 import { fastPathState } from './fast-paths.js';
 import { registerCustomWasmKernels } from './custom-ops.js';
 import { registerNativeWasmKernels } from './native-wasm.js';
+import { registerWebGpuKernels } from './webgpu-ops.js';
 import { conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './wasm-conv.js';
 import { KernelScope, type TensorInfo } from './wasm-util.js';
 
@@ -61,6 +66,7 @@ export function registerProjectKernels(backendName: string = tf.getBackend(), op
       fastPathState.wasmNativeMatMul = true;
     }
   }
+  if (backendName === 'webgpu') report.kernels.push(...registerWebGpuKernels());
   reports.set(backendName, report);
   return report;
 }

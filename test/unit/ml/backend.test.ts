@@ -15,8 +15,8 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 describe('ML backend selection', () => {
-  it('tries tfjs-node-gpu, tfjs-node, wasm, cpu in that order and reports why it skipped each', async () => {
-    expect(BACKEND_ORDER).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+  it('tries tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu in that order and reports why it skipped each', async () => {
+    expect(BACKEND_ORDER).toEqual(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
     const info = await selectBackend('auto');
     expect(tf.getBackend()).toBe(info.name);
     const names = info.tried.map((t) => t.name);

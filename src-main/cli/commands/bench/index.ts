@@ -7,11 +7,12 @@ import * as arm from './arm.js';
 import * as armLearn from './arm-learn.js';
 import * as drive from './drive.js';
 import * as exportBench from './export.js';
+import * as gpu from './gpu.js';
 import * as lane from './lane.js';
 import * as ml from './ml.js';
 import * as pendulum from './pendulum.js';
 
-const benchModules: Array<{ register(bench: Command): void }> = [ml, pendulum, lane, arm, armLearn, exportBench, drive];
+const benchModules: Array<{ register(bench: Command): void }> = [ml, pendulum, lane, arm, armLearn, exportBench, drive, gpu];
 
 export function register(program: Command): void {
   const bench = program

@@ -52,7 +52,7 @@ const FIELD_LABELS: Record<string, string> = {
 const OPTION_LABELS: Record<string, Record<string, string>> = {
   algo: { td3: 'TD3', ddpg: 'DDPG (TD3 preset)' },
   type: { gaussian: 'Gaussian', ou: 'Ornstein–Uhlenbeck', param: 'Parameter space (adaptive)', none: 'None', uniform: 'Uniform', her: 'Hindsight (HER)' },
-  backend: { auto: 'auto (fastest that loads)', 'tensorflow-gpu': 'TensorFlow GPU', tensorflow: 'TensorFlow (native CPU)', wasm: 'WebAssembly', cpu: 'JavaScript CPU' },
+  backend: { auto: 'auto (fastest that loads)', 'tensorflow-gpu': 'TensorFlow GPU', tensorflow: 'TensorFlow (native CPU)', webgpu: 'WebGPU', wasm: 'WebAssembly', cpu: 'JavaScript CPU' },
   id: ENV_LABELS,
 };
 
