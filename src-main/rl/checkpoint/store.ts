@@ -11,7 +11,7 @@
  * at any moment leaves the previous checkpoint and pointer intact. Reading falls back to the
  * newest complete checkpoint if the pointer's target is missing or damaged.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDirAtomic, writeJsonAtomic } from '../../core/durable-write.js';
 import { looksComplete, readArchive, writeArchive, type LoadedArchive } from './archive.js';
@@ -132,6 +132,27 @@ export class CheckpointStore {
       }
     }
     return undefined;
+  }
+
+  /** Each full checkpoint folder (and a dangling latest.json) with why it does not load (for a refused resume). */
+  unloadable(): string[] {
+    const reasons: string[] = [];
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.root).filter((n) => n.startsWith('ckpt-')).sort();
+    } catch {
+      return reasons;
+    }
+    for (const n of names) {
+      try {
+        readArchive(join(this.root, n));
+        reasons.push(`${n}: passed over (not a full checkpoint of this run)`);
+      } catch (e) {
+        reasons.push(`${n}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (!names.length && existsSync(join(this.root, 'latest.json')) && statSync(join(this.root, 'latest.json')).size > 0) reasons.push('latest.json points at a checkpoint that is gone');
+    return reasons;
   }
 
   /** Resolves "best", "last" or a step number to a checkpoint, or throws with the choices. */

@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { SnapshotArray } from '../../core/snapshot.js';
+import type { RngJson } from '../../core/snapshot.js';
 
 export function configDigest(config: RunConfig): string {
   // The name is cosmetic (runs can be renamed); everything else shapes the numbers.
@@ -80,4 +81,22 @@ export class LoopClock {
       this.paceSimS = 0;
     }
   }
+}
+
+/** The trainer's own counters in a checkpoint (beside the learner's, the replay's, the noise's and the envs'). */
+export interface TrainerJson {
+  step: number;
+  vecSteps: number;
+  episodes: number;
+  rollbacks: number;
+  bestEval: number | null;
+  updatesSinceHealthCheck: number;
+  actionRng: RngJson;
+  metricsBytes: number;
+  eventsBytes: number;
+  configDigest: string;
+  /** Set when the afterEpisode hook ended training (absent in older checkpoints). */
+  finishRequested?: boolean;
+  /** Set in the final checkpoint: the final evaluation is written (a resume only marks the run finished). */
+  finalEvalDone?: boolean;
 }

@@ -23,7 +23,7 @@
  * ("finetune", "scratch") sits in the learner (Td3 encoder) and the replay buffer keeps the
  * frames as bytes.
  */
-import { readdirSync, truncateSync } from 'node:fs';
+import { truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
@@ -38,8 +38,8 @@ import { LatentObsEnv } from '../encoder/latent-env.js';
 import type { ObsEncoderSetup } from '../encoder/setup.js';
 import type { ConvEncoder } from '../../ml/conv-encoder.js';
 import { Rng } from '../../core/rng.js';
-import { prefixArrays, rngFromJson, rngToJson, unprefixArrays, type RngJson, type Snapshot, type SnapshotArray } from '../../core/snapshot.js';
-import { readArchive, type LoadedArchive } from '../checkpoint/archive.js';
+import { prefixArrays, rngFromJson, rngToJson, unprefixArrays, type Snapshot, type SnapshotArray } from '../../core/snapshot.js';
+import type { LoadedArchive } from '../checkpoint/archive.js';
 import { makeNoise, type ExplorationNoise } from '../noise';
 import { makeReplay, type Replay } from '../replay';
 import type { Learner } from '../algorithms/learner.js';
@@ -48,9 +48,10 @@ import { policyOfLearner, type Policy } from '../policy/policy.js';
 import { episodeInfoNumbers, evalMetricLine, evaluateRunPolicy, type EvalResult } from './evaluate.js';
 import { initActorFromExport, policyMetaOf, runEncoders } from './run-encoders.js';
 import { deriveSeeds, reseedAfterRollback, type RunSeeds } from './seeds.js';
-import { configDigest, fileSize, firstNonFinite, LoopClock } from './run-state.js';
+import { configDigest, fileSize, firstNonFinite, LoopClock, type TrainerJson } from './run-state.js';
 import type { StepView, TrainHooks as HooksOf } from './hooks.js';
 import type { TrainJob } from './types.js';
+import { Throughput } from './throughput.js';
 
 export type { StepView } from './hooks.js';
 /** The hooks a Trainer calls (hooks.ts), with the Trainer itself in afterEpisode. */
@@ -61,27 +62,8 @@ export { configDigest } from './run-state.js';
 export const MAX_ROLLBACKS = 5;
 /** Gradient steps between on-backend health checks of the losses. */
 const HEALTH_CHECK_EVERY = 100;
-/** Progress messages per second (at most). */
-const PROGRESS_INTERVAL_MS = 250;
 /** Evaluation episodes run side by side (at most). */
 const MAX_EVAL_ENVS = 16;
-
-interface TrainerJson {
-  step: number;
-  vecSteps: number;
-  episodes: number;
-  rollbacks: number;
-  bestEval: number | null;
-  updatesSinceHealthCheck: number;
-  actionRng: RngJson;
-  metricsBytes: number;
-  eventsBytes: number;
-  configDigest: string;
-  /** Set when the afterEpisode hook ended training (absent in older checkpoints). */
-  finishRequested?: boolean;
-  /** Set in the final checkpoint: the final evaluation is written (a resume only marks the run finished). */
-  finalEvalDone?: boolean;
-}
 
 class DivergenceError extends Error {}
 
@@ -125,13 +107,7 @@ export class Trainer {
   private readonly view: StepView;
 
   // Wall-clock bookkeeping (never part of the numbers).
-  private windowStart = performance.now();
-  private windowEnvSteps = 0;
-  private windowUpdates = 0;
-  private lastProgress = 0;
-  private progressStart = performance.now();
-  private progressEnvSteps = 0;
-  private progressUpdates = 0;
+  private readonly rates = new Throughput();
   private readonly clock = new LoopClock();
 
   constructor(
@@ -322,8 +298,7 @@ export class Trainer {
     if (n > 0 && this.buffer.size > 0) {
       for (let k = 0; k < n; k++) {
         this.learner.train(this.buffer.sample(td3.batchSize));
-        this.windowUpdates++;
-        this.progressUpdates++;
+        this.rates.addUpdate();
         this.hooks.afterUpdate?.(this.learner, this.learner.updates);
         if (++this.updatesSinceHealthCheck >= HEALTH_CHECK_EVERY) {
           this.updatesSinceHealthCheck = 0;
@@ -373,8 +348,7 @@ export class Trainer {
     const res = this.vec.step(this.actions);
     this.step += n;
     this.vecSteps++;
-    this.windowEnvSteps += n;
-    this.progressEnvSteps += n;
+    this.rates.addEnvSteps(n);
     for (let e = 0; e < n; e++) {
       const term = res.terminated[e] === 1;
       const trunc = res.truncated[e] === 1;
@@ -418,7 +392,7 @@ export class Trainer {
   private logTrainLine(): void {
     const stats = this.learner.takeStats();
     if (!stats.finite) throw new DivergenceError('a loss became NaN or infinite');
-    const seconds = Math.max(1e-9, (performance.now() - this.windowStart) / 1000);
+    const rates = this.rates.window.rates();
     if (stats.updates > 0) {
       const line: MetricLine = {
         kind: 'train',
@@ -426,8 +400,8 @@ export class Trainer {
         critic_loss: stats.criticLoss,
         actor_loss: stats.actorLoss,
         q_mean: stats.qMean,
-        updates_per_s: this.windowUpdates / seconds,
-        env_steps_per_s: this.windowEnvSteps / seconds,
+        updates_per_s: rates.updatesPerS,
+        env_steps_per_s: rates.envStepsPerS,
       };
       this.job.out.metric(line);
     }
@@ -435,9 +409,7 @@ export class Trainer {
   }
 
   private resetWindows(): void {
-    this.windowStart = performance.now();
-    this.windowEnvSteps = 0;
-    this.windowUpdates = 0;
+    this.rates.window.reset();
   }
 
   /** Deterministic evaluation on the fixed evaluation seeds; keeps the best policy snapshot. */
@@ -552,7 +524,7 @@ export class Trainer {
       return true;
     }
     const keep = this.hooks.freshLogOffsets;
-    const reasons = this.unloadableCheckpoints();
+    const reasons = this.checkpoints.unloadable();
     // Evidence, not the resume flag: a pipeline entering this stage for the first time resumes too.
     // (A pipeline re-logs its own stage events past its offsets before the trainer starts: there
     // only checkpoints and metrics count.)
@@ -564,27 +536,6 @@ export class Trainer {
     }
     this.job.out.log('warn', `no checkpoint can be loaded (${why}); restarting from step 0 as asked`);
     return false;
-  }
-
-  /** Each full checkpoint folder (and a dangling latest.json) with why it does not load. */
-  private unloadableCheckpoints(): string[] {
-    const reasons: string[] = [];
-    let names: string[] = [];
-    try {
-      names = readdirSync(this.checkpoints.root).filter((n) => n.startsWith('ckpt-')).sort();
-    } catch {
-      return reasons;
-    }
-    for (const n of names) {
-      try {
-        readArchive(join(this.checkpoints.root, n));
-        reasons.push(`${n}: passed over (not a full checkpoint of this run)`);
-      } catch (e) {
-        reasons.push(`${n}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-    if (!names.length && fileSize(join(this.checkpoints.root, 'latest.json')) > 0) reasons.push('latest.json points at a checkpoint that is gone');
-    return reasons;
   }
 
   /** Writes a full checkpoint (the caller has checked the losses); throws on non-finite weights. */
@@ -622,20 +573,8 @@ export class Trainer {
   }
 
   private maybeProgress(): void {
-    const now = performance.now();
-    if (now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
-    const seconds = Math.max(1e-9, (now - this.progressStart) / 1000);
-    this.job.out.progress({
-      step: this.step,
-      totalSteps: this.config.totalSteps,
-      episodes: this.episodes,
-      envStepsPerS: this.progressEnvSteps / seconds,
-      updatesPerS: this.progressUpdates / seconds,
-    });
-    this.lastProgress = now;
-    this.progressStart = now;
-    this.progressEnvSteps = 0;
-    this.progressUpdates = 0;
+    const rates = this.rates.progressDue();
+    if (rates) this.job.out.progress({ step: this.step, totalSteps: this.config.totalSteps, episodes: this.episodes, ...rates });
   }
 
   dispose(): void {
