@@ -9,6 +9,9 @@ import type { RunDetail, RunStatus, RunSummary, TrainSpeed } from '../../../src-
 import type { UiClient } from './engine-client';
 import type { Toasts } from './toasts.svelte';
 
+/** Shortest time (ms) between two progress redraws of the page. */
+const PROGRESS_MS = 1000;
+
 export type RunProgress = Omit<EventOf<'run.progress'>, 'id'> & { at: number };
 
 export type RunAction = 'start' | 'pause' | 'resume' | 'stop' | 'evaluate' | 'speed' | 'rename' | 'delete' | 'duplicate';
@@ -93,7 +96,29 @@ export class RunsState {
     }
   }
 
+  /** Progress events not shown yet, by run id (the page redraws progress at most once a second). */
+  private pendingProgress = new Map<string, EventOf<'run.progress'>>();
+  private progressTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastProgressFlush = 0;
+
+  /**
+   * A training run reports progress several times a second; every redraw of the page costs a
+   * software-composited frame, so the page takes the latest at most once per PROGRESS_MS.
+   */
   private onProgress(e: EventOf<'run.progress'>): void {
+    this.pendingProgress.set(e.id, e);
+    if (this.progressTimer) return;
+    const wait = Math.max(0, PROGRESS_MS - (Date.now() - this.lastProgressFlush));
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = undefined;
+      this.lastProgressFlush = Date.now();
+      const events = [...this.pendingProgress.values()];
+      this.pendingProgress.clear();
+      for (const p of events) this.applyProgress(p);
+    }, wait);
+  }
+
+  private applyProgress(e: EventOf<'run.progress'>): void {
     const { id, ...p } = e;
     this.progress[id] = { ...p, at: Date.now() };
     if (p.speed) this.speeds[id] = p.speed;
@@ -157,6 +182,7 @@ export class RunsState {
   drop(id: string): void {
     this.list = this.list.filter((x) => x.id !== id);
     delete this.progress[id];
+    this.pendingProgress.delete(id);
     delete this.messages[id];
   }
 
