@@ -7,6 +7,7 @@ import type { EventOf } from '../../../src-shared/contract';
 import type { RunConfigInput } from '../../../src-shared/config/run-config';
 import type { RunDetail, RunStatus, RunSummary, TrainSpeed } from '../../../src-shared/types';
 import type { UiClient } from './engine-client';
+import { explainFailure } from './failure';
 import type { Toasts } from './toasts.svelte';
 
 /** Shortest time (ms) between two progress redraws of the page. */
@@ -90,10 +91,20 @@ export class RunsState {
     this.patch(e.id, () => ({ status: e.status, step: e.step }));
     if (e.message) this.messages[e.id] = e.message;
     else if (e.status === 'running') delete this.messages[e.id];
-    if (e.status === 'failed') {
-      const name = this.get(e.id)?.name ?? e.id;
-      this.toasts.push('error', `Run "${name}" failed`, e.message ? [e.message] : []);
+    if (e.status === 'failed') void this.tellFailure(e);
+  }
+
+  /** One toast for a failed run: in words, with its last checkpoint and what to do (see lib/failure). */
+  private async tellFailure(e: EventOf<'run.status'>): Promise<void> {
+    const name = this.get(e.id)?.name ?? e.id;
+    let checkpointEvery: number | undefined;
+    try {
+      checkpointEvery = (await this.client.request('runs.get', { id: e.id })).config.checkpointEvery;
+    } catch {
+      // the toast goes without the checkpoint line
     }
+    const text = explainFailure(e.message, { name, step: e.step, checkpointEvery });
+    this.toasts.push('error', text.title, text.lines, 30_000);
   }
 
   /** Progress events not shown yet, by run id (the page redraws progress at most once a second). */
