@@ -63,6 +63,23 @@ describe('feedback and wording', () => {
     await expect.poll(() => page.getAttribute('[data-testid="tab-curves"]', 'aria-selected')).toBe('true');
   });
 
+  it("the disengagement summary counts the agent's, not the user's own lane departures while driving", async () => {
+    const run = await ctx.engine.client().request('runs.create', { config: { name: 'dis summary', env: { id: 'lane', obs: 'state' } } });
+    await page.waitForSelector(`[data-testid="run-item"][data-run-id="${run.id}"]`);
+    await page.goto(`${ctx.server.url}#/runs/${run.id}/disengagements`);
+    await page.waitForSelector('[data-testid="disengagements"]');
+    const t = Date.now();
+    ctx.engine.bus.emit('run.event', { id: run.id, event: { kind: 'disengagement', step: 40, t, episode: 1, seed: 7, cause: 'lane', s: 20, distance: 20, x: 1, y: 2 } });
+    ctx.engine.bus.emit('run.event', { id: run.id, event: { kind: 'disengagement', step: 60, t: t + 1, episode: 2, seed: 8, cause: 'manual', s: 10, distance: 10, x: 1, y: 2 } });
+    ctx.engine.bus.emit('run.event', { id: run.id, event: { kind: 'disengagement', step: 60, t: t + 2, episode: 2, seed: 8, cause: 'lane', manual: true, s: 30, distance: 20, x: 1, y: 2 } });
+    await expect.poll(() => page.locator('[data-testid="dis-row"]').count()).toBe(3);
+    const summary = await text(page, '[data-testid="dis-summary"]');
+    expect(summary).toMatch(/^2 agent disengagements/);
+    expect(summary).toContain('lane 1');
+    expect(summary).toContain('manual 1');
+    expect(await text(page, '[data-testid="dis-yours"]')).toBe('+ 1 while you drove');
+  });
+
   it('when the server stops, the banner says training stopped with it and actions are disabled', async () => {
     expect(await page.isDisabled('[data-testid="btn-toggle-training"]')).toBe(false);
     await ctx.server.close();
