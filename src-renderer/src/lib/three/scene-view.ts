@@ -118,6 +118,8 @@ export class SceneView {
   private lastPoseKey = '';
   /** The chase camera is still gliding toward its place behind the car. */
   private settling = false;
+  /** An orbit view was restored: the first car keeps the restored camera-to-target offset. */
+  private restoredOrbit = false;
 
   constructor(private readonly opts: SceneViewOptions) {
     software ??= softwareWebGL();
@@ -168,7 +170,8 @@ export class SceneView {
       this.controls.target.set(-0.3, 0.45, 0);
     } else if (kind === 'arm') {
       this.camera.up.set(0, 0, 1);
-      this.camera.position.set(1.1, -0.9, 0.75);
+      // Close enough that the links and the goal marker fill the view.
+      this.camera.position.set(0.8, -0.65, 0.6);
       this.controls.target.set(0, 0, 0.15);
       const grid = new THREE.GridHelper(2, 20, 0x556070, 0x3a4350);
       grid.rotation.x = Math.PI / 2;
@@ -358,7 +361,13 @@ export class SceneView {
     const fwd = v2.copy(FORWARD).applyQuaternion(q1).setY(0);
     if (fwd.lengthSq() > 1e-6) this.lastForward.copy(fwd.normalize());
     if (this.mode === 'orbit') {
-      if (!this.hasCar) {
+      if (!this.hasCar && this.restoredOrbit) {
+        // The user's orbit (zoom, angle) from before the view was rebuilt, around the car now.
+        v3.subVectors(this.camera.position, this.controls.target);
+        this.controls.target.copy(pos);
+        this.camera.position.copy(pos).add(v3);
+        this.restoredOrbit = false;
+      } else if (!this.hasCar) {
         // The first car seen while orbiting: start behind it.
         this.controls.target.copy(pos);
         this.camera.position.copy(pos).addScaledVector(this.lastForward, -ORBIT_BACK).setY(pos.y + ORBIT_UP);
@@ -411,6 +420,30 @@ export class SceneView {
       cam.up.copy(UP_Y);
     }
     cam.updateProjectionMatrix();
+  }
+
+  /** The orbit camera's place and target, to keep the user's view when the view is rebuilt (another tab and back). */
+  get orbitView(): { position: [number, number, number]; target: [number, number, number] } | undefined {
+    if (this.mode !== 'orbit') return undefined;
+    const p = this.camera.position;
+    const t = this.controls.target;
+    return { position: [p.x, p.y, p.z], target: [t.x, t.y, t.z] };
+  }
+
+  set orbitView(v: { position: [number, number, number]; target: [number, number, number] } | undefined) {
+    if (!v || this.mode !== 'orbit') return;
+    this.camera.position.set(...v.position);
+    this.controls.target.set(...v.target);
+    // A lane car keeps moving: the restored offset is applied around where it is now.
+    this.hasCar = false;
+    if (this.opts.kind === 'lane') this.restoredOrbit = true;
+    this.controls.update();
+    this.dirty = true;
+  }
+
+  /** Camera-to-target distance (m), for tests and zoom checks. */
+  get cameraDistance(): number {
+    return this.camera.position.distanceTo(this.controls.target);
   }
 
   /** Fits the drawing buffer to the canvas's size on the page; true when it changed. */
