@@ -1,8 +1,8 @@
 /**
  * The arm's Live view, end to end in headless Chromium (browser mode), on a training arm-reach
  * run: the action bars are named after the joints they drive, a HUD gives the distance to the
- * goal, whether it is reached and a legend of the goal marker; the orbit zoom the user set is
- * kept when they go to another tab and back.
+ * goal, whether it is reached and a legend of the goal marker; there is no Disengagements tab;
+ * the orbit zoom the user set is kept when they go to another tab and back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -46,6 +46,8 @@ describe('arm live view: joint names, goal readout, zoom kept', () => {
     expect(await page.textContent('[data-testid="arm-success"]')).toMatch(/^(reached|not reached)$/);
     expect(await page.textContent('[data-testid="arm-hud"]')).toContain(`goal  reached (within ${(scene.target.threshold * 100).toFixed(0)} cm)`);
     await screenshot(page, 'arm-view');
+    // An arm has no disengagements: no such tab.
+    expect(await page.locator('[data-testid="tab-disengagements"]').count()).toBe(0);
   });
 
   it('keeps the orbit zoom across tabs', async () => {
