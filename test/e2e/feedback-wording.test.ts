@@ -2,7 +2,7 @@
  * Feedback and wording, end to end in headless Chromium (browser mode): the welcome screen
  * offers the drive pipeline first; no request 404s (the favicon included); "1 episode", not
  * "1 episodes"; a paused run shows no steps/s rate; number shortcuts work after clicking the
- * theme switch; and when the server stops, the banner says training stopped with it (in browser
+ * theme switch; comparing runs of different envs warns; and when the server stops, the banner says training stopped with it (in browser
  * mode the server is the engine) and the run's actions are disabled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,22 @@ describe('feedback and wording', () => {
     expect(summary).toContain('lane 1');
     expect(summary).toContain('manual 1');
     expect(await text(page, '[data-testid="dis-yours"]')).toBe('+ 1 while you drove');
+  });
+
+  it('comparing runs of different envs on one axis warns', async () => {
+    const client = ctx.engine.client();
+    const a = await client.request('runs.create', { config: { name: 'cmp pendulum', env: { id: 'pendulum' } } });
+    const b = await client.request('runs.create', { config: { name: 'cmp pendulum 2', env: { id: 'pendulum' }, seed: 1 } });
+    const c = await client.request('runs.create', { config: { name: 'cmp mountain', env: { id: 'mountaincar' } } });
+    await page.waitForSelector(`[data-testid="run-item"][data-run-id="${c.id}"]`);
+    await page.goto(`${ctx.server.url}#/runs/${a.id}/curves?compare=${b.id}`);
+    await page.waitForSelector('[data-testid="compare-chip"]');
+    expect(await page.locator('[data-testid="compare-env-warning"]').count()).toBe(0);
+    await page.goto(`${ctx.server.url}#/runs/${a.id}/curves?compare=${b.id},${c.id}`);
+    await expect.poll(() => page.locator('[data-testid="compare-chip"]').count()).toBe(2);
+    const warning = await text(page, '[data-testid="compare-env-warning"]');
+    expect(warning).toContain('"cmp mountain" (mountaincar)');
+    expect(warning).toContain('different scales');
   });
 
   it('when the server stops, the banner says training stopped with it and actions are disabled', async () => {
