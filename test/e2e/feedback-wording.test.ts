@@ -2,7 +2,8 @@
  * Feedback and wording, end to end in headless Chromium (browser mode): the welcome screen
  * offers the drive pipeline first; no request 404s (the favicon included); "1 episode", not
  * "1 episodes"; a paused run shows no steps/s rate; number shortcuts work after clicking the
- * theme switch; comparing runs of different envs warns; and when the server stops, the banner says training stopped with it (in browser
+ * theme switch; comparing runs of different envs warns; a lane run's curves are distinct (return
+ * and distance merged when equal, MPD counted over training); and when the server stops, the banner says training stopped with it (in browser
  * mode the server is the engine) and the run's actions are disabled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +95,24 @@ describe('feedback and wording', () => {
     const warning = await text(page, '[data-testid="compare-env-warning"]');
     expect(warning).toContain('"cmp mountain" (mountaincar)');
     expect(warning).toContain('different scales');
+  });
+
+  it("a lane run's curves are distinct: return and distance as one chart when equal, MPD over training", async () => {
+    const run = await ctx.engine.client().request('runs.create', { config: { name: 'lane curves', env: { id: 'lane', obs: 'state' } } });
+    await page.waitForSelector(`[data-testid="run-item"][data-run-id="${run.id}"]`);
+    await page.goto(`${ctx.server.url}#/runs/${run.id}/curves`);
+    await page.waitForSelector('[data-testid="curves-empty"]');
+    const d = [30, 250, 20];
+    d.forEach((distance, i) =>
+      ctx.engine.bus.emit('run.metric', { id: run.id, line: { kind: 'episode', step: 100 * (i + 1), return: distance, length: 50, distance, disengagements: i === 1 ? 0 : 1, mpd: distance } }),
+    );
+    await page.waitForSelector('[data-testid="chart-episode-mpd"]');
+    expect(await text(page, '[data-testid="chart-episode-return"] h3')).toBe('Episode return = distance per episode (m)');
+    expect(await page.locator('[data-testid="chart-episode-distance"]').count()).toBe(0);
+    // 300 m over 2 disengagements.
+    expect(await text(page, '[data-testid="chart-episode-mpd"] .legend')).toContain('150');
+    const titles = await page.locator('[data-testid="charts"] h3').allTextContents();
+    expect(new Set(titles).size).toBe(titles.length);
   });
 
   it('when the server stops, the banner says training stopped with it and actions are disabled', async () => {
