@@ -2,9 +2,10 @@
  * Feedback and wording, end to end in headless Chromium (browser mode): the welcome screen
  * offers the drive pipeline first; no request 404s (the favicon included); "1 episode", not
  * "1 episodes"; a paused run shows no steps/s rate; number shortcuts work after clicking the
- * theme switch; comparing runs of different envs warns; a lane run's curves are distinct (return
- * and distance merged when equal, MPD counted over training); and when the server stops, the banner says training stopped with it (in browser
- * mode the server is the engine) and the run's actions are disabled.
+ * theme switch; the disengagement summary counts the agent's own; comparing runs of different
+ * envs warns; a lane run's curves are distinct (return and distance merged when equal, MPD
+ * counted over training); and when the server stops, the banner says training stopped with it
+ * (in browser mode the server is the engine) and the run's actions are disabled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
