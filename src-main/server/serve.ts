@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '../services/engine.js';
+import { handleExportDownload } from './export-download.js';
 import { contentSecurityPolicy, serveStatic } from './static-files.js';
 import { attachWebSocket, createWebSocketServer, isLoopbackHost, refuseReason } from './ws-server.js';
 
@@ -47,6 +48,7 @@ export async function serve(engine: Engine, options: ServeOptions = {}): Promise
   const wss = createWebSocketServer();
   const detach = attachWebSocket(wss, engine, security);
   const server = createServer((req, res) => {
+    if (handleExportDownload(req, res, engine, security)) return;
     const wsOrigin = `ws://${req.headers.host ?? host}`;
     serveStatic(webRoot, req, res, contentSecurityPolicy(wsOrigin));
   });

@@ -86,7 +86,7 @@ describe('curves', () => {
     streamMetrics(ctx.engine, main, [{ kind: 'eval', step: last + 80, mean_return: -120, std_return: 15, episodes: 10 }]);
     await expect.poll(() => chartPoints(page, 'eval-return')).toBe(evals + 1);
     // A field no chart knows yet gets its own chart as soon as it appears.
-    streamMetrics(ctx.engine, main, [{ kind: 'episode', step: last + 90, return: 1, length: 2, distance: 1, mpd: 42.5, lane_offset: 0.3 }]);
+    streamMetrics(ctx.engine, main, [{ kind: 'episode', step: last + 90, return: 1, length: 2, distance: 1, disengagements: 1, mpd: 1, lane_offset: 0.3 }]);
     await page.waitForSelector('[data-testid="chart-episode-mpd"]');
     await page.waitForSelector('[data-testid="chart-episode-lane_offset"]');
     expect(await text(page, '[data-testid="chart-episode-lane_offset"] h3')).toBe('Episode: lane offset');

@@ -59,6 +59,11 @@ export function createClient(transport: Transport): UiClient {
   };
 }
 
+/** True in a browser tab served by `npm run serve` (no Electron bridge): files reach the user only as downloads. */
+export function inBrowserMode(): boolean {
+  return (globalThis as unknown as Record<string, PreloadBridge | undefined>)[BRIDGE_GLOBAL] === undefined;
+}
+
 /** Picks the transport: the preload bridge inside Electron, else a WebSocket to the page's host. */
 export function connectToEngine(): UiClient {
   const bridge = (globalThis as unknown as Record<string, PreloadBridge | undefined>)[BRIDGE_GLOBAL];

@@ -26,6 +26,8 @@ export interface ConfirmRequest {
 
 const STATUS_POLL_MS = 5_000;
 const LIST_POLL_MS = 10_000;
+/** How long a run's raw error line waits for the run's "failed" status (which replaces it). */
+const HOLD_RUN_ERROR_MS = 1_500;
 
 export class Lab {
   readonly connection: Connection;
@@ -48,6 +50,8 @@ export class Lab {
   readonly driver: ManualDriver;
   private readonly lives = new Map<string, LiveRun>();
   private readonly eventLogs = new Map<string, RunEvents>();
+  /** Raw error lines of runs, held for HOLD_RUN_ERROR_MS (see engine.log below). */
+  private readonly heldErrors = new Map<string, ReturnType<typeof setTimeout>>();
   /** The latest live stage update of each drive pipeline run (stage_progress events), by run id. */
   stageProgress = $state.raw<Record<string, RunStageUpdate & { t: number }>>({});
 
@@ -79,8 +83,26 @@ export class Lab {
       this.eventLogs.get(id)?.live(event);
     });
     client.on('engine.log', (e) => {
-      if (e.level === 'error') this.toasts.push('error', e.message);
-      else if (e.level === 'warn') this.toasts.push('warn', e.message);
+      if (e.level === 'warn') this.toasts.push('warn', e.message);
+      if (e.level !== 'error') return;
+      // A run's error comes just before its "failed" status, which gets one toast in words: hold
+      // the raw line a moment and drop it when the failure follows.
+      const run = /^run (\S+): /.exec(e.message)?.[1];
+      if (run && this.runs.get(run)) {
+        clearTimeout(this.heldErrors.get(run));
+        this.heldErrors.set(
+          run,
+          setTimeout(() => {
+            this.heldErrors.delete(run);
+            this.toasts.push('error', e.message);
+          }, HOLD_RUN_ERROR_MS),
+        );
+      } else this.toasts.push('error', e.message);
+    });
+    client.on('run.status', (e) => {
+      if (e.status !== 'failed') return;
+      clearTimeout(this.heldErrors.get(e.id));
+      this.heldErrors.delete(e.id);
     });
     this.connection.onReconnect(() => {
       this.metrics.catchUp();

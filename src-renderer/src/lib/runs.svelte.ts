@@ -7,7 +7,11 @@ import type { EventOf } from '../../../src-shared/contract';
 import type { RunConfigInput } from '../../../src-shared/config/run-config';
 import type { RunDetail, RunStatus, RunSummary, TrainSpeed } from '../../../src-shared/types';
 import type { UiClient } from './engine-client';
+import { explainFailure } from './failure';
 import type { Toasts } from './toasts.svelte';
+
+/** Shortest time (ms) between two progress redraws of the page. */
+const PROGRESS_MS = 1000;
 
 export type RunProgress = Omit<EventOf<'run.progress'>, 'id'> & { at: number };
 
@@ -87,13 +91,45 @@ export class RunsState {
     this.patch(e.id, () => ({ status: e.status, step: e.step }));
     if (e.message) this.messages[e.id] = e.message;
     else if (e.status === 'running') delete this.messages[e.id];
-    if (e.status === 'failed') {
-      const name = this.get(e.id)?.name ?? e.id;
-      this.toasts.push('error', `Run "${name}" failed`, e.message ? [e.message] : []);
-    }
+    if (e.status === 'failed') void this.tellFailure(e);
   }
 
+  /** One toast for a failed run: in words, with its last checkpoint and what to do (see lib/failure). */
+  private async tellFailure(e: EventOf<'run.status'>): Promise<void> {
+    const name = this.get(e.id)?.name ?? e.id;
+    let checkpointEvery: number | undefined;
+    try {
+      checkpointEvery = (await this.client.request('runs.get', { id: e.id })).config.checkpointEvery;
+    } catch {
+      // the toast goes without the checkpoint line
+    }
+    const text = explainFailure(e.message, { name, step: e.step, checkpointEvery });
+    this.toasts.push('error', text.title, text.lines, 30_000);
+  }
+
+  /** Progress events not shown yet, by run id (the page redraws progress at most once a second). */
+  private pendingProgress = new Map<string, EventOf<'run.progress'>>();
+  private progressTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastProgressFlush = 0;
+
+  /**
+   * A training run reports progress several times a second; every redraw of the page costs a
+   * software-composited frame, so the page takes the latest at most once per PROGRESS_MS.
+   */
   private onProgress(e: EventOf<'run.progress'>): void {
+    this.pendingProgress.set(e.id, e);
+    if (this.progressTimer) return;
+    const wait = Math.max(0, PROGRESS_MS - (Date.now() - this.lastProgressFlush));
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = undefined;
+      this.lastProgressFlush = Date.now();
+      const events = [...this.pendingProgress.values()];
+      this.pendingProgress.clear();
+      for (const p of events) this.applyProgress(p);
+    }, wait);
+  }
+
+  private applyProgress(e: EventOf<'run.progress'>): void {
     const { id, ...p } = e;
     this.progress[id] = { ...p, at: Date.now() };
     if (p.speed) this.speeds[id] = p.speed;
@@ -157,6 +193,7 @@ export class RunsState {
   drop(id: string): void {
     this.list = this.list.filter((x) => x.id !== id);
     delete this.progress[id];
+    this.pendingProgress.delete(id);
     delete this.messages[id];
   }
 

@@ -68,7 +68,11 @@ const ACTIVATES_ON_KEY = new Set(['BUTTON', 'A', 'SUMMARY']);
 export function shortcutFor(e: KeyboardEvent): Shortcut | undefined {
   if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing || e.defaultPrevented) return undefined;
   const target = e.target instanceof HTMLElement ? e.target : null;
-  if (target && (TYPING.has(target.tagName) || target.isContentEditable)) return undefined;
+  // A switch or a radio (the theme switch after a click) takes no text: letters and digits stay
+  // shortcuts there; Space and the arrows stay theirs.
+  const choice = target instanceof HTMLInputElement && (target.type === 'checkbox' || target.type === 'radio');
+  if (choice && (e.key === ' ' || e.key.startsWith('Arrow'))) return undefined;
+  if (target && !choice && (TYPING.has(target.tagName) || target.isContentEditable)) return undefined;
   // Space and Enter on a focused button press that button, not a shortcut.
   if (target && (e.key === ' ' || e.key === 'Enter') && (ACTIVATES_ON_KEY.has(target.tagName) || target.getAttribute('role') === 'button')) return undefined;
   return SHORTCUTS.find((s) => s.match.includes(e.key));

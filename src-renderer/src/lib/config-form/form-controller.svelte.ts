@@ -5,6 +5,7 @@
  */
 import { AlgoId } from '../../../../src-shared/config/algo';
 import { RunConfig } from '../../../../src-shared/config/run-config';
+import { CONDITIONAL_GROUPS, conditionalGroup } from './applies';
 import { defaultValue, formTree, type FormNode } from './schema';
 import {
   ALGO_PRESETS,
@@ -43,6 +44,61 @@ export class FormController {
   constructor(initial?: Record<string, unknown>) {
     this.td3Node = this.tree.find((n) => n.key === 'td3');
     this.values = initial ? plain(initial) : this.defaults();
+    this.reconcile();
+  }
+
+  /** The node at `path` (inside groups and every union variant). */
+  find(path: readonly string[]): FormNode | undefined {
+    const key = pathKey(path);
+    const walk = (nodes: FormNode[]): FormNode | undefined => {
+      for (const n of nodes) {
+        if (pathKey(n.path) === key) return n;
+        const kids = n.kind === 'object' ? n.children : n.kind === 'union' ? n.variants.flatMap((v) => v.children) : [];
+        if (key.startsWith(pathKey(n.path) + '.')) {
+          const hit = walk(kids);
+          if (hit) return hit;
+        }
+      }
+      return undefined;
+    };
+    return walk(this.tree);
+  }
+
+  /** Whether a field means anything with the other values (the drive block is for lane runs only, …). */
+  applies(node: FormNode): boolean {
+    return conditionalGroup(node.path)?.applies(this.values) ?? true;
+  }
+
+  /** A group the form writes out itself whenever it applies (no switch to add or remove it). */
+  autoFilled(node: FormNode): boolean {
+    return conditionalGroup(node.path)?.fills === true;
+  }
+
+  /** An optional group (no default: absent unless set) is in the config. */
+  included(node: FormNode): boolean {
+    return this.get(node.path) !== undefined;
+  }
+
+  /** Adds an optional group with its fields' defaults, or removes it. */
+  include(node: FormNode, on: boolean): void {
+    setAt(this.values, node.path, on ? groupDefaults(node) : undefined);
+    this.clearText(pathKey(node.path));
+    this.clearServer(pathKey(node.path));
+  }
+
+  /** Drops groups that no longer apply and writes out those that now do and fill themselves. */
+  private reconcile(): void {
+    for (const g of CONDITIONAL_GROUPS) {
+      const present = getAt(this.values, g.path) !== undefined;
+      const applies = g.applies(this.values);
+      if (!applies && present) {
+        setAt(this.values, g.path, undefined);
+        this.clearText(pathKey(g.path));
+      } else if (applies && !present && g.fills) {
+        const node = this.find(g.path);
+        if (node) setAt(this.values, g.path, groupDefaults(node));
+      }
+    }
   }
 
   /** The config every field at its default (what RunConfig.parse({}) gives). */
@@ -82,6 +138,7 @@ export class FormController {
     setAt(this.values, path, value);
     this.clearServer(key);
     if (key === 'algo' && this.algo !== before) this.applyPreset(this.algo);
+    this.reconcile();
   }
 
   /** Switching algorithm: the preset's fields take the new algorithm's values. */
@@ -141,6 +198,7 @@ export class FormController {
     setAt(this.values, node.path, structuredClone(next));
     this.clearText(key);
     this.clearServer(key);
+    this.reconcile();
   }
 
   /** The algorithm preset's value for a field, if the current algorithm sets it. */
@@ -167,6 +225,7 @@ export class FormController {
     setAt(this.values, node.path, b === undefined ? undefined : structuredClone(b));
     this.clearText(key);
     this.clearServer(key);
+    this.reconcile();
   }
 
   resetAll(): void {
@@ -175,10 +234,22 @@ export class FormController {
     this.raw = {};
     this.local = {};
     this.server = { fields: {}, general: [] };
+    this.reconcile();
   }
 
   /** The config to send (a plain object). */
   config(): Record<string, unknown> {
     return plain($state.snapshot(this.values));
   }
+}
+
+/** An object node's value with every field at its default (also for an optional group, which has none itself). */
+function groupDefaults(node: FormNode): unknown {
+  if (node.kind !== 'object') return defaultValue({ ...node, optional: false });
+  const out: Record<string, unknown> = {};
+  for (const c of node.children) {
+    const d = defaultValue(c);
+    if (d !== undefined) out[c.key] = d;
+  }
+  return out;
 }

@@ -60,6 +60,8 @@ export function parseNumberList(text: string, integer: boolean): { value: number
 
 export function formatNumber(v: unknown): string {
   if (typeof v !== 'number') return '';
+  // Whole numbers as typed (10000000, not 1e7): step counts and budgets read as counts.
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
   if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e7)) return v.toExponential().replace('e+', 'e');
   return String(v);
 }

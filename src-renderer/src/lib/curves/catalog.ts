@@ -13,6 +13,11 @@ export interface SeriesSpec {
   label: string;
   /** A field holding the std of this one: drawn as a mean ± std band. */
   bandField?: string;
+  /**
+   * Draw the running ratio sum(field) / sum(per) over the lines so far instead of each line's
+   * value (metres per disengagement over all of training, as Kendall et al. count it).
+   */
+  per?: string;
 }
 
 export interface ChartSpec {
@@ -52,10 +57,10 @@ const KNOWN: ChartSpec[] = [
   {
     id: 'episode-mpd',
     title: 'Metres per disengagement',
-    help: 'Distance driven per disengagement (higher is better; Kendall et al. 2018).',
+    help: 'Metres driven in training so far per disengagement so far (higher is better; Kendall et al. 2018); one episode alone would just repeat its distance.',
     unit: 'm',
-    series: [{ kind: 'episode', field: 'mpd', label: 'MPD' }],
-    smooth: true,
+    series: [{ kind: 'episode', field: 'distance', label: 'MPD', per: 'disengagements' }],
+    smooth: false,
   },
   {
     id: 'vae-loss',
@@ -117,7 +122,8 @@ const KNOWN: ChartSpec[] = [
 ];
 
 /** Fields never charted on their own: counts that are not curves. */
-const IGNORED: ReadonlySet<string> = new Set(['eval.episodes']);
+/** Fields never charted alone: eval episode counts; a lane episode's own MPD (it only repeats its distance; the MPD chart counts over training). */
+const IGNORED: ReadonlySet<string> = new Set(['eval.episodes', 'episode.mpd']);
 
 const KIND_LABELS: Record<string, string> = { episode: 'Episode', eval: 'Evaluation', train: 'Training' };
 const KIND_ORDER = ['episode', 'eval', 'train'];
@@ -159,8 +165,9 @@ export function chartsFor(runs: readonly RunMetrics[]): ChartSpec[] {
     for (const s of spec.series) {
       used.add(`${s.kind}.${s.field}`);
       if (s.bandField) used.add(`${s.kind}.${s.bandField}`);
+      if (s.per) used.add(`${s.kind}.${s.per}`);
     }
-    const present = spec.series.filter((s) => hasColumn(runs, s.kind, s.field));
+    const present = spec.series.filter((s) => hasColumn(runs, s.kind, s.field) && (!s.per || hasColumn(runs, s.kind, s.per)));
     if (present.length) out.push({ ...spec, series: present });
   }
   const extra: Array<{ kind: string; field: string }> = [];

@@ -78,6 +78,24 @@ function sortedColumn(table: KindTable, field: string): { x: number[]; y: Array<
   return { x, y };
 }
 
+/** sum(field) / max(1, sum(per)) over the lines up to each step (steps ascending). */
+function runningRatio(table: KindTable, field: string, per: string): { x: number[]; y: Array<number | null> } {
+  const num = sortedColumn(table, field);
+  const den = sortedColumn(table, per);
+  // sortedColumn merges lines of one step by their mean: weight back by the lines of that step.
+  const lines = new Map<number, number>();
+  for (const s of table.steps) lines.set(s, (lines.get(s) ?? 0) + 1);
+  let a = 0;
+  let b = 0;
+  const y = num.x.map((step, i) => {
+    const k = lines.get(step) ?? 1;
+    a += (num.y[i] ?? 0) * k;
+    b += (den.y[i] ?? 0) * k;
+    return a / Math.max(1, b);
+  });
+  return { x: num.x, y };
+}
+
 /** Aligns several (x, y) series on the union of their x values. */
 export function alignSeries(parts: Array<{ x: readonly number[]; y: ReadonlyArray<number | null> }>): Array<Array<number | null>> {
   // Common case (one run): every series shares the same steps; nothing to align.
@@ -106,8 +124,8 @@ export function buildChartData(spec: ChartSpec, runs: readonly ChartRun[], smoot
   for (const run of runs) {
     spec.series.forEach((s, si) => {
       const table = run.metrics.table(s.kind);
-      if (!table?.columns.has(s.field)) return;
-      const { x, y } = sortedColumn(table, s.field);
+      if (!table?.columns.has(s.field) || (s.per && !table.columns.has(s.per))) return;
+      const { x, y } = s.per ? runningRatio(table, s.field, s.per) : sortedColumn(table, s.field);
       const dash = DASHES[si % DASHES.length];
       const label = single ? s.label : spec.series.length > 1 ? `${run.name} · ${s.label}` : run.name;
       const smooth = spec.smooth && smoothing > 0;

@@ -22,7 +22,7 @@ describe('chart catalog', () => {
 
   it('adds a chart for every unknown numeric field, so env fields appear without UI changes', () => {
     const m = metrics([
-      { kind: 'episode', step: 200, return: 10, length: 200, distance: 55, mpd: 27.5, mean_abs_offset: 0.3 },
+      { kind: 'episode', step: 200, return: 10, length: 200, distance: 55, disengagements: 1, mpd: 55, mean_abs_offset: 0.3 },
       { kind: 'eval', step: 1000, mean_return: 1, std_return: 0, episodes: 5, mpd: 40 },
       { kind: 'vae', step: 1000, recon_loss: 0.1 },
     ]);
@@ -33,6 +33,8 @@ describe('chart catalog', () => {
     expect(ids).toContain('eval-mpd');
     expect(ids).toContain('vae-recon_loss');
     expect(ids).not.toContain('eval-episodes');
+    // The per-episode MPD and disengagement count feed the MPD chart, not charts of their own.
+    expect(ids).not.toContain('episode-disengagements');
     expect(ids).not.toContain('eval-std_return');
     expect(chartsFor([m]).find((c) => c.id === 'vae-recon_loss')!.title).toBe('Vae: recon loss');
   });
@@ -76,6 +78,18 @@ describe('chart data', () => {
       [10, null, 30],
       [null, 20, 31],
     ]);
+  });
+
+  it('draws MPD as metres so far per disengagement so far, not each episode again', () => {
+    const m = metrics([
+      { kind: 'episode', step: 100, return: 30, distance: 30, disengagements: 1 },
+      { kind: 'episode', step: 300, return: 250, distance: 250, disengagements: 0 },
+      { kind: 'episode', step: 400, return: 20, distance: 20, disengagements: 1 },
+    ]);
+    const spec = chartsFor([m]).find((c) => c.id === 'episode-mpd')!;
+    const d = buildChartData(spec, [{ id: 'a', name: 'a', color: 'red', metrics: m }], 0.6);
+    expect(d.columns[0]).toEqual([100, 300, 400]);
+    expect(d.columns[1]).toEqual([30, 280, 150]);
   });
 
   it('builds a mean ± std band for evaluation return', () => {

@@ -22,6 +22,8 @@ export class LiveRun {
   lastAt = $state(0);
   manual = $state<Omit<RunManual, 'id'> | null>(null);
   cameraMode = $state<CameraMode>('chase');
+  /** The orbit camera as the user left it (kept while the Live tab is closed; not reactive). */
+  orbitView: { position: [number, number, number]; target: [number, number, number] } | undefined;
   /** Road seed the 3D view shows (-1: none); it trails the stream by up to ~1.5 s while training runs fast. */
   viewRoad = $state(-1);
   /** Replay mode (null: live). */

@@ -80,6 +80,29 @@ export class Replay {
     return this.track ? sampleTrack(this.track, this.rows, this.t) : undefined;
   }
 
+  /**
+   * The recorded row at the playback position (the last at or before it): episode step and the
+   * named columns (action a0.., speed, offset, … as the env's track records them). Reading
+   * `t` makes it reactive.
+   */
+  row(): { step: number; values: Record<string, number> } | null {
+    const track = this.track;
+    const t = this.t;
+    if (!track) return null;
+    const cols = track.columns.length;
+    const n = track.stepIndex.length;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.rows[mid * cols]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    const values: Record<string, number> = {};
+    track.columns.forEach((c, j) => (values[c] = this.rows[lo * cols + j]!));
+    return { step: track.stepIndex[lo]!, values };
+  }
+
   /** Decoded rows (for the map's driven path). */
   get data(): Float32Array {
     return this.rows;

@@ -21,6 +21,15 @@ export function loadLaneScene(client: UiClient, envConfig: Record<string, unknow
   return p;
 }
 
+const armCache = new Map<string, Promise<ArmScene>>();
+
+/** The arm scene of an env (the same for every run of it: fetched once, for the 3D view and the joint names). */
 export function loadArmScene(client: UiClient, env: 'arm-reach' | 'arm-push'): Promise<ArmScene> {
-  return client.request('scene.arm', { env, seed: 0 });
+  let p = armCache.get(env);
+  if (!p) {
+    p = client.request('scene.arm', { env, seed: 0 });
+    p.catch(() => armCache.delete(env));
+    armCache.set(env, p);
+  }
+  return p;
 }

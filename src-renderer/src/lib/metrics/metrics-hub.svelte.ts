@@ -12,8 +12,11 @@ import type { UiClient } from '../engine-client';
 import { RunMetrics } from './run-metrics';
 
 const PAGE = 10_000;
-/** Live appends are coalesced into one redraw per this many milliseconds. */
-const REDRAW_MS = 100;
+/**
+ * Live appends are coalesced into at most one redraw per this many milliseconds: a fast run
+ * writes several episode lines a second, and every chart redraw costs a composited frame.
+ */
+const REDRAW_MS = 500;
 
 export type MetricsStatus = 'loading' | 'ready' | 'error';
 
@@ -26,6 +29,7 @@ export class RunMetricsEntry {
   loading = false;
   private again = false;
   private redraw: ReturnType<typeof setTimeout> | undefined;
+  private lastRedraw = 0;
 
   constructor(
     readonly id: string,
@@ -85,13 +89,19 @@ export class RunMetricsEntry {
     if (now) {
       clearTimeout(this.redraw);
       this.redraw = undefined;
+      this.lastRedraw = Date.now();
       this.version++;
       return;
     }
-    this.redraw ??= setTimeout(() => {
-      this.redraw = undefined;
-      this.version++;
-    }, REDRAW_MS);
+    // The first append after a quiet spell draws at once; those that follow wait their turn.
+    this.redraw ??= setTimeout(
+      () => {
+        this.redraw = undefined;
+        this.lastRedraw = Date.now();
+        this.version++;
+      },
+      Math.max(0, REDRAW_MS - (Date.now() - this.lastRedraw)),
+    );
   }
 }
 

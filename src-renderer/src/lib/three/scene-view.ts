@@ -61,6 +61,9 @@ export interface SceneViewOptions {
 }
 
 const UP_Y = new THREE.Vector3(0, 1, 0);
+/** Where the orbit camera starts relative to the car (m behind it, m above it): the chase camera's place. */
+const ORBIT_BACK = 8.5;
+const ORBIT_UP = 3.1;
 const FORWARD = new THREE.Vector3(1, 0, 0);
 const v1 = new THREE.Vector3();
 const v2 = new THREE.Vector3();
@@ -87,6 +90,8 @@ export class SceneView {
   private arm: ArmModel | undefined;
   private lastTime = 0;
   private readonly lastCar = new THREE.Vector3();
+  /** The car's heading (horizontal unit vector) at its last pose. */
+  private readonly lastForward = new THREE.Vector3(1, 0, 0);
   private hasCar = false;
   private chaseInit = false;
   /** Chassis centre height at rest (m), from the first pose. */
@@ -104,6 +109,17 @@ export class SceneView {
   private frameMs = 1000 / 30;
   private lastSwitch = -Infinity;
   private lastCarPose: CarViewPose | undefined;
+  /**
+   * Something other than the pose changed since the last draw (a road or model loaded, the
+   * camera mode, the size): the next render() draws even if the pose is the same.
+   */
+  private dirty = true;
+  /** What the last drawn pose was (kind, time, place), to skip drawing an unchanged frame. */
+  private lastPoseKey = '';
+  /** The chase camera is still gliding toward its place behind the car. */
+  private settling = false;
+  /** An orbit view was restored: the first car keeps the restored camera-to-target offset. */
+  private restoredOrbit = false;
 
   constructor(private readonly opts: SceneViewOptions) {
     software ??= softwareWebGL();
@@ -119,6 +135,7 @@ export class SceneView {
     this.controls = new OrbitControls(this.camera, opts.canvas);
     this.controls.enableDamping = true;
     this.controls.enabled = false;
+    this.controls.addEventListener('change', () => (this.dirty = true));
     this.setupKind();
   }
 
@@ -153,7 +170,8 @@ export class SceneView {
       this.controls.target.set(-0.3, 0.45, 0);
     } else if (kind === 'arm') {
       this.camera.up.set(0, 0, 1);
-      this.camera.position.set(1.1, -0.9, 0.75);
+      // Close enough that the links and the goal marker fill the view.
+      this.camera.position.set(0.8, -0.65, 0.6);
       this.controls.target.set(0, 0, 0.15);
       const grid = new THREE.GridHelper(2, 20, 0x556070, 0x3a4350);
       grid.rotation.x = Math.PI / 2;
@@ -167,6 +185,7 @@ export class SceneView {
           this.scene.add(this.arm.group);
           this.arm.update({ kind: 'arm', t: 0, bodies: scene.initialPose.bodies, target: scene.initialPose.target, success: scene.initialPose.success });
           this.ready = true;
+          this.dirty = true;
         })
         .catch((e: unknown) => this.opts.onError?.(e instanceof Error ? e.message : String(e)));
     }
@@ -177,13 +196,18 @@ export class SceneView {
     if (this.opts.kind !== 'lane') mode = 'orbit';
     const was = this.mode;
     this.mode = mode;
+    this.dirty = true;
     this.controls.enabled = mode === 'orbit';
     if (mode === 'orbit' && was !== 'orbit' && this.hasCar) {
-      // Start orbiting from where the camera is, around the car.
+      // Start orbiting from where the camera is, around the car; from the driver's seat (inside
+      // the body) or the top-down height, from behind the car as the chase camera would.
       this.controls.target.copy(this.lastCar);
+      if (was !== 'chase') this.camera.position.copy(this.lastCar).addScaledVector(this.lastForward, -ORBIT_BACK).setY(this.lastCar.y + ORBIT_UP);
+      this.camera.up.copy(UP_Y);
       this.controls.update();
     }
     if (mode === 'chase') this.chaseInit = false;
+    else this.settling = false;
     this.camera.up.copy(this.opts.kind === 'arm' ? new THREE.Vector3(0, 0, 1) : UP_Y);
   }
 
@@ -204,6 +228,7 @@ export class SceneView {
         this.laneSpec = spec;
         this.laneSeed = seed;
         this.scene.add(this.lane.root);
+        this.dirty = true;
         this.scene.fog = this.lane.fog;
         this.scene.background = this.lane.background;
         if (!this.car) {
@@ -233,16 +258,40 @@ export class SceneView {
    * `immediate`: show a new road at once (the user drives, or a replay), not at most one road
    * change every ROAD_SWITCH_MS as while training runs fast.
    */
-  render(pose: ViewPose | undefined, nowMs: number, immediate = false): void {
+  render(pose: ViewPose | undefined, nowMs: number, immediate = false): boolean {
+    if (this.pendingScale !== this.renderer.getPixelRatio()) {
+      this.renderer.setPixelRatio(this.pendingScale);
+      this.dirty = true;
+    }
+    if (this.resize()) this.dirty = true;
+    // Orbit damping moves the camera for a while after the user lets go ('change' marks it dirty).
+    if (this.controls.enabled) this.controls.update();
+    const key = pose ? poseKey(pose) : '';
+    // Nothing new (a paused run, a paused replay, a still camera): keep the last picture, spend nothing.
+    if (!this.dirty && !this.settling && key === this.lastPoseKey) return false;
+    this.dirty = false;
+    this.lastPoseKey = key;
     const interval = this.lastTime ? nowMs - this.lastTime : 0;
     const dt = Math.min(0.1, interval / 1000);
     this.lastTime = nowMs;
-    if (this.pendingScale !== this.renderer.getPixelRatio()) this.renderer.setPixelRatio(this.pendingScale);
-    this.resize();
     if (pose) this.apply(pose, dt, nowMs, immediate);
-    if (this.controls.enabled) this.controls.update();
     this.renderer.render(this.scene, this.camera);
     if (interval > 0 && interval < 250) this.adapt(interval);
+    return true;
+  }
+
+  /**
+   * Where the car's centre is on the canvas, in normalized device coordinates (-1..1 on both
+   * axes inside the view; `behind`: the car is behind the camera; `distance` from the camera,
+   * m), or undefined before a car.
+   */
+  carOnScreen(): { x: number; y: number; behind: boolean; distance: number } | undefined {
+    if (!this.hasCar || !this.car?.group.visible) return undefined;
+    const p = v3.copy(this.lastCar);
+    const distance = p.distanceTo(this.camera.position);
+    const behind = p.clone().sub(this.camera.position).dot(this.camera.getWorldDirection(new THREE.Vector3())) <= 0;
+    p.project(this.camera);
+    return { x: p.x, y: p.y, behind, distance };
   }
 
   /**
@@ -308,18 +357,32 @@ export class SceneView {
     car.update(pose, dt);
     car.group.visible = true;
     const pos = v1.set(pose.position[0], pose.position[1], pose.position[2]);
-    if (this.hasCar && this.mode === 'orbit') {
-      // Orbit follows the car: move the camera and target by the car's displacement.
-      v2.subVectors(pos, this.lastCar);
-      if (v2.lengthSq() < 400) {
-        this.camera.position.add(v2);
-        this.controls.target.add(v2);
-      } else this.controls.target.copy(pos);
+    q1.set(pose.quaternion[0], pose.quaternion[1], pose.quaternion[2], pose.quaternion[3]);
+    const fwd = v2.copy(FORWARD).applyQuaternion(q1).setY(0);
+    if (fwd.lengthSq() > 1e-6) this.lastForward.copy(fwd.normalize());
+    if (this.mode === 'orbit') {
+      if (!this.hasCar && this.restoredOrbit) {
+        // The user's orbit (zoom, angle) from before the view was rebuilt, around the car now.
+        v3.subVectors(this.camera.position, this.controls.target);
+        this.controls.target.copy(pos);
+        this.camera.position.copy(pos).add(v3);
+        this.restoredOrbit = false;
+      } else if (!this.hasCar) {
+        // The first car seen while orbiting: start behind it.
+        this.controls.target.copy(pos);
+        this.camera.position.copy(pos).addScaledVector(this.lastForward, -ORBIT_BACK).setY(pos.y + ORBIT_UP);
+      } else {
+        // Orbit follows the car, a small move or a jump to the next episode's start alike: the
+        // camera and its target move with the car, so the view around it stays as the user set it.
+        v3.subVectors(pos, this.lastCar);
+        this.camera.position.add(v3);
+        this.controls.target.add(v3);
+      }
+      this.controls.update();
     }
     this.lastCar.copy(pos);
     this.hasCar = true;
     this.ready = true;
-    q1.set(pose.quaternion[0], pose.quaternion[1], pose.quaternion[2], pose.quaternion[3]);
     this.placeCamera(pos, q1, dt);
   }
 
@@ -337,8 +400,11 @@ export class SceneView {
       const k = this.chaseInit ? 1 - Math.exp(-dt * 6) : 1;
       this.chaseInit = true;
       cam.position.lerp(want, k);
+      this.settling = cam.position.distanceToSquared(want) > 1e-4;
       cam.up.copy(UP_Y);
       cam.lookAt(v3.copy(pos).addScaledVector(fwd, 6).setY(pos.y + 0.6));
+    } else if (this.mode === 'orbit') {
+      cam.fov = 55;
     } else if (this.mode === 'top') {
       cam.fov = 50;
       cam.position.set(pos.x, pos.y + 48, pos.z + 0.001);
@@ -356,7 +422,32 @@ export class SceneView {
     cam.updateProjectionMatrix();
   }
 
-  private resize(): void {
+  /** The orbit camera's place and target, to keep the user's view when the view is rebuilt (another tab and back). */
+  get orbitView(): { position: [number, number, number]; target: [number, number, number] } | undefined {
+    if (this.mode !== 'orbit') return undefined;
+    const p = this.camera.position;
+    const t = this.controls.target;
+    return { position: [p.x, p.y, p.z], target: [t.x, t.y, t.z] };
+  }
+
+  set orbitView(v: { position: [number, number, number]; target: [number, number, number] } | undefined) {
+    if (!v || this.mode !== 'orbit') return;
+    this.camera.position.set(...v.position);
+    this.controls.target.set(...v.target);
+    // A lane car keeps moving: the restored offset is applied around where it is now.
+    this.hasCar = false;
+    if (this.opts.kind === 'lane') this.restoredOrbit = true;
+    this.controls.update();
+    this.dirty = true;
+  }
+
+  /** Camera-to-target distance (m), for tests and zoom checks. */
+  get cameraDistance(): number {
+    return this.camera.position.distanceTo(this.controls.target);
+  }
+
+  /** Fits the drawing buffer to the canvas's size on the page; true when it changed. */
+  private resize(): boolean {
     const c = this.renderer.domElement;
     const w = c.clientWidth;
     const h = c.clientHeight;
@@ -365,7 +456,9 @@ export class SceneView {
       this.renderer.setSize(w, h, false);
       this.camera.aspect = w / h;
       this.camera.updateProjectionMatrix();
+      return true;
     }
+    return false;
   }
 
   dispose(): void {
@@ -378,5 +471,15 @@ export class SceneView {
     this.mountain?.dispose();
     this.arm?.dispose();
     this.renderer.dispose();
+  }
+}
+
+/** What a pose shows, in a string: equal keys draw the same picture. */
+function poseKey(pose: ViewPose): string {
+  switch (pose.kind) {
+    case 'car':
+      return `car:${pose.roadSeed}:${pose.t}:${pose.position[0]}:${pose.position[2]}`;
+    default:
+      return `${pose.kind}:${pose.t}`;
   }
 }
