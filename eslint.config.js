@@ -14,7 +14,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
       // `_name` marks a value kept for its position (destructuring, callbacks).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -27,6 +30,8 @@ export default tseslint.config(
     rules: {
       // Plain Map/Set fields there are caches the view does not react to, on purpose.
       'svelte/prefer-svelte-reactivity': 'off',
+      // `{' '}` keeps a space that Prettier's line breaks would otherwise eat.
+      'svelte/no-useless-mustaches': 'off',
     },
     languageOptions: { parserOptions: { parser: tseslint.parser } },
   },

@@ -16,20 +16,47 @@ export const DRIVE_STAGES: readonly DriveStageId[] = DriveStageId.options;
 const fraction = (def: number, what: string) => z.number().min(0).max(1).default(def).describe(what);
 
 export const DriveFramesConfig = z.object({
-  count: z.number().int().min(16).max(200_000).default(3000).describe('Camera frames to collect for the VAE (plus any manual frame sets found in the run\'s frames/ folder).'),
+  count: z
+    .number()
+    .int()
+    .min(16)
+    .max(200_000)
+    .default(3000)
+    .describe("Camera frames to collect for the VAE (plus any manual frame sets found in the run's frames/ folder)."),
   random: fraction(0.2, 'Share of the frames from a uniformly random steering policy.'),
   zero: fraction(0.1, 'Share of the frames from the zero policy (straight ahead).'),
-  keeper: fraction(0.7, 'Share of the frames from a noisy lane keeper (a hand-written controller on the state with Ornstein-Uhlenbeck steering noise): on-road views at every offset and heading.'),
-  keeperNoise: z.number().min(0).max(2).default(0.5).describe('Stationary standard deviation of the lane keeper\'s steering noise (action units).'),
+  keeper: fraction(
+    0.7,
+    'Share of the frames from a noisy lane keeper (a hand-written controller on the state with Ornstein-Uhlenbeck steering noise): on-road views at every offset and heading.',
+  ),
+  keeperNoise: z.number().min(0).max(2).default(0.5).describe("Stationary standard deviation of the lane keeper's steering noise (action units)."),
   every: z.number().int().min(1).max(100).default(2).describe('Keep one frame every this many env steps (consecutive frames are nearly equal).'),
-  maxPerEpisode: z.number().int().min(1).max(100_000).default(60).describe('Most frames kept from one episode (more episodes = more roads, styles and lighting).'),
+  maxPerEpisode: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(60)
+    .describe('Most frames kept from one episode (more episodes = more roads, styles and lighting).'),
 });
 export type DriveFramesConfig = z.infer<typeof DriveFramesConfig>;
 
 export const DriveVaeConfig = z.object({
-  filters: z.array(z.number().int().min(1).max(1024)).min(1).max(6).default([32, 64, 128, 256]).describe('Encoder conv filters (4x4, stride 2); the decoder mirrors them.'),
+  filters: z
+    .array(z.number().int().min(1).max(1024))
+    .min(1)
+    .max(6)
+    .default([32, 64, 128, 256])
+    .describe('Encoder conv filters (4x4, stride 2); the decoder mirrors them.'),
   latentDim: z.number().int().min(1).max(1024).default(32).describe('Latent size.'),
-  beta: z.number().min(0).max(100).default(0.1).describe('Weight of the KL term (1 = the plain VAE). 0.1 by default: with beta 1 the latent of our 64x64 lane views collapsed (KL ~1.6 nats, no road geometry; bench/RESULTS.md "Drive in a day").'),
+  beta: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(0.1)
+    .describe(
+      'Weight of the KL term (1 = the plain VAE). 0.1 by default: with beta 1 the latent of our 64x64 lane views collapsed (KL ~1.6 nats, no road geometry; bench/RESULTS.md "Drive in a day").',
+    ),
   learningRate: z.number().positive().max(1).default(1e-3).describe('Adam learning rate.'),
   epochs: z.number().int().min(1).max(10_000).default(6).describe('Passes over the training frames.'),
   batchSize: z.number().int().min(1).max(4096).default(64).describe('Frames per gradient step.'),
@@ -38,9 +65,25 @@ export const DriveVaeConfig = z.object({
 export type DriveVaeConfig = z.infer<typeof DriveVaeConfig>;
 
 export const DrivePixelsConfig = z.object({
-  enabled: z.boolean().default(true).describe('Also train the "deep RL from pixels" baseline (the same conv encoder from scratch, trained by the critic loss) for the report\'s Table I.'),
-  budgetEpisodes: z.number().int().min(1).max(100_000).default(35).describe('Most training episodes of the pixels baseline (Kendall et al.\'s pixels agent needed 35).'),
-  budgetMinutes: z.number().positive().max(100_000).default(2).describe('Most wall-clock minutes of the pixels baseline (2 keeps the pipeline near 10 minutes on a 2-core CPU; its episodes take ~1 min there, so raise it to see the baseline learn).'),
+  enabled: z
+    .boolean()
+    .default(true)
+    .describe('Also train the "deep RL from pixels" baseline (the same conv encoder from scratch, trained by the critic loss) for the report\'s Table I.'),
+  budgetEpisodes: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(35)
+    .describe("Most training episodes of the pixels baseline (Kendall et al.'s pixels agent needed 35)."),
+  budgetMinutes: z
+    .number()
+    .positive()
+    .max(100_000)
+    .default(2)
+    .describe(
+      'Most wall-clock minutes of the pixels baseline (2 keeps the pipeline near 10 minutes on a 2-core CPU; its episodes take ~1 min there, so raise it to see the baseline learn).',
+    ),
 });
 export type DrivePixelsConfig = z.infer<typeof DrivePixelsConfig>;
 
@@ -48,7 +91,12 @@ export const DriveConfig = z.object({
   frames: DriveFramesConfig.default(DriveFramesConfig.parse({})).describe('Frame collection for the VAE.'),
   vae: DriveVaeConfig.default(DriveVaeConfig.parse({})).describe('The convolutional VAE and its training.'),
   budgetEpisodes: z.number().int().min(1).max(100_000).default(30).describe('Most RL training episodes of the VAE agent.'),
-  budgetMinutes: z.number().positive().max(100_000).default(8).describe('Most wall-clock minutes of the pipeline up to the end of the VAE agent\'s training (collect + vae + rl).'),
+  budgetMinutes: z
+    .number()
+    .positive()
+    .max(100_000)
+    .default(8)
+    .describe("Most wall-clock minutes of the pipeline up to the end of the VAE agent's training (collect + vae + rl)."),
   testRoutes: z.number().int().min(1).max(1000).default(10).describe('Held-out test roads (the first N test seeds) driven after every episode.'),
   routeLengthM: z.number().min(10).max(10_000).default(250).describe('Length of each test route (m); Kendall et al.: 250.'),
   pixels: DrivePixelsConfig.default(DrivePixelsConfig.parse({})).describe('The pixels baseline (Table I "Deep RL from pixels").'),
@@ -126,7 +174,14 @@ export type DriveWorld = keyof typeof DRIVE_WORLDS;
  * and `drive` (DriveConfig defaults unless given). The CLI's `drive` command and the app's "Learning to drive in a day" template
  * both start from it.
  */
-export function driveRunInput(o: { seed: number; algo: AlgoId; name?: string; world?: DriveWorld; recipe?: DriveRecipe; drive?: DriveConfigInput }): Record<string, unknown> {
+export function driveRunInput(o: {
+  seed: number;
+  algo: AlgoId;
+  name?: string;
+  world?: DriveWorld;
+  recipe?: DriveRecipe;
+  drive?: DriveConfigInput;
+}): Record<string, unknown> {
   return {
     name: o.name ?? `drive-${o.algo}-seed${o.seed}`,
     algo: o.algo,

@@ -22,7 +22,15 @@ describe('arm live view: joint names, goal readout, zoom kept', () => {
   beforeAll(async () => {
     ctx = await startServer();
     const run = await ctx.engine.client().request('runs.create', {
-      config: { name: 'arm view', env: { id: 'arm-reach' }, totalSteps: 50_000, evalEvery: 0, checkpointEvery: 0, logEvery: 200, td3: { learningStarts: 100, batchSize: 16, actorHidden: [16], criticHidden: [16] } },
+      config: {
+        name: 'arm view',
+        env: { id: 'arm-reach' },
+        totalSteps: 50_000,
+        evalEvery: 0,
+        checkpointEvery: 0,
+        logEvery: 200,
+        td3: { learningStarts: 100, batchSize: 16, actorHidden: [16], criticHidden: [16] },
+      },
     });
     id = run.id;
     browser = await launchBrowser();

@@ -30,7 +30,9 @@ describe('one readable toast for a failed run', () => {
   const toasts = () => page.locator('[data-testid="toast-error"]');
 
   it('a run whose VAE model is missing fails at start: one toast, in words, with what to do', async () => {
-    const run = await ctx.engine.client().request('runs.create', { config: { name: 'no vae', env: { id: 'lane', obs: 'vae', vae: { model: 'missing/model' } }, totalSteps: 1000 } });
+    const run = await ctx.engine
+      .client()
+      .request('runs.create', { config: { name: 'no vae', env: { id: 'lane', obs: 'vae', vae: { model: 'missing/model' } }, totalSteps: 1000 } });
     await page.waitForSelector(`[data-testid="run-item"][data-run-id="${run.id}"]`);
     await page.goto(`${ctx.server.url}#/runs/${run.id}/curves`);
     await page.click('[data-testid="btn-toggle-training"]');
@@ -49,7 +51,9 @@ describe('one readable toast for a failed run', () => {
   });
 
   it('a TF.js shape error from the worker: one toast naming the mismatch, the last checkpoint and the fix', async () => {
-    const run = await ctx.engine.client().request('runs.create', { config: { name: 'shapes', env: { id: 'pendulum' }, totalSteps: 100_000, checkpointEvery: 5000 } });
+    const run = await ctx.engine
+      .client()
+      .request('runs.create', { config: { name: 'shapes', env: { id: 'pendulum' }, totalSteps: 100_000, checkpointEvery: 5000 } });
     await page.waitForSelector(`[data-testid="run-item"][data-run-id="${run.id}"]`);
     const raw = 'Error when checking input: expected dense_Dense1_input to have shape [null,3] but got array with shape [1,40].';
     // As training-manager.ts relays a worker's error: the log line, then the status.

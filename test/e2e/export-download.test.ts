@@ -25,10 +25,20 @@ describe('export downloads as a zip in browser mode', () => {
     ctx = await startServer();
     const client = ctx.engine.client();
     const run = await client.request('runs.create', {
-      config: { name: 'export zip', env: { id: 'pendulum' }, totalSteps: 400, evalEvery: 0, evalEpisodes: 1, checkpointEvery: 200, td3: { learningStarts: 100, batchSize: 16, actorHidden: [8], criticHidden: [8] } },
+      config: {
+        name: 'export zip',
+        env: { id: 'pendulum' },
+        totalSteps: 400,
+        evalEvery: 0,
+        evalEpisodes: 1,
+        checkpointEvery: 200,
+        td3: { learningStarts: 100, batchSize: 16, actorHidden: [8], criticHidden: [8] },
+      },
     });
     id = run.id;
-    const done = new Promise<void>((resolve) => ctx.engine.bus.on('run.status', (s) => s.id === id && (s.status === 'finished' || s.status === 'failed') && resolve()));
+    const done = new Promise<void>((resolve) =>
+      ctx.engine.bus.on('run.status', (s) => s.id === id && (s.status === 'finished' || s.status === 'failed') && resolve()),
+    );
     await client.request('train.start', { id });
     await done;
     browser = await launchBrowser();
@@ -53,7 +63,9 @@ describe('export downloads as a zip in browser mode', () => {
     const listed = await page.$$eval('[data-testid="export-files"] li', (lis) => lis.map((li) => li.textContent!.trim()));
     expect(listed.length).toBeGreaterThan(2);
     // Each file name on one line (no wrapping mid-word).
-    const wrapped = await page.$$eval('[data-testid="export-files"] code', (cs) => cs.filter((c) => c.getClientRects().length > 1 || c.getBoundingClientRect().height > 24).map((c) => c.textContent));
+    const wrapped = await page.$$eval('[data-testid="export-files"] code', (cs) =>
+      cs.filter((c) => c.getClientRects().length > 1 || c.getBoundingClientRect().height > 24).map((c) => c.textContent),
+    );
     expect(wrapped).toEqual([]);
     await screenshot(page, 'export-dialog-download');
 

@@ -71,9 +71,18 @@ describe('feedback and wording', () => {
     await page.goto(`${ctx.server.url}#/runs/${run.id}/disengagements`);
     await page.waitForSelector('[data-testid="disengagements"]');
     const t = Date.now();
-    ctx.engine.bus.emit('run.event', { id: run.id, event: { kind: 'disengagement', step: 40, t, episode: 1, seed: 7, cause: 'lane', s: 20, distance: 20, x: 1, y: 2 } });
-    ctx.engine.bus.emit('run.event', { id: run.id, event: { kind: 'disengagement', step: 60, t: t + 1, episode: 2, seed: 8, cause: 'manual', s: 10, distance: 10, x: 1, y: 2 } });
-    ctx.engine.bus.emit('run.event', { id: run.id, event: { kind: 'disengagement', step: 60, t: t + 2, episode: 2, seed: 8, cause: 'lane', manual: true, s: 30, distance: 20, x: 1, y: 2 } });
+    ctx.engine.bus.emit('run.event', {
+      id: run.id,
+      event: { kind: 'disengagement', step: 40, t, episode: 1, seed: 7, cause: 'lane', s: 20, distance: 20, x: 1, y: 2 },
+    });
+    ctx.engine.bus.emit('run.event', {
+      id: run.id,
+      event: { kind: 'disengagement', step: 60, t: t + 1, episode: 2, seed: 8, cause: 'manual', s: 10, distance: 10, x: 1, y: 2 },
+    });
+    ctx.engine.bus.emit('run.event', {
+      id: run.id,
+      event: { kind: 'disengagement', step: 60, t: t + 2, episode: 2, seed: 8, cause: 'lane', manual: true, s: 30, distance: 20, x: 1, y: 2 },
+    });
     await expect.poll(() => page.locator('[data-testid="dis-row"]').count()).toBe(3);
     const summary = await text(page, '[data-testid="dis-summary"]');
     expect(summary).toMatch(/^2 agent disengagements/);
@@ -105,7 +114,10 @@ describe('feedback and wording', () => {
     await page.waitForSelector('[data-testid="curves-empty"]');
     const d = [30, 250, 20];
     d.forEach((distance, i) =>
-      ctx.engine.bus.emit('run.metric', { id: run.id, line: { kind: 'episode', step: 100 * (i + 1), return: distance, length: 50, distance, disengagements: i === 1 ? 0 : 1, mpd: distance } }),
+      ctx.engine.bus.emit('run.metric', {
+        id: run.id,
+        line: { kind: 'episode', step: 100 * (i + 1), return: distance, length: 50, distance, disengagements: i === 1 ? 0 : 1, mpd: distance },
+      }),
     );
     await page.waitForSelector('[data-testid="chart-episode-mpd"]');
     expect(await text(page, '[data-testid="chart-episode-return"] h3')).toBe('Episode return = distance per episode (m)');

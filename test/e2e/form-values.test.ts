@@ -45,7 +45,15 @@ function mismatches(fields: FieldValue[], config: unknown): string[] {
     let same: boolean;
     if (f.kind === 'checkbox') same = saved === f.value;
     else if (f.kind === 'json') same = saved === undefined ? f.value === '' : JSON.stringify(saved) === JSON.stringify(JSON.parse(String(f.value)));
-    else if (Array.isArray(saved)) same = JSON.stringify(saved) === JSON.stringify(String(f.value).split(/[,\s]+/).filter(Boolean).map(Number));
+    else if (Array.isArray(saved))
+      same =
+        JSON.stringify(saved) ===
+        JSON.stringify(
+          String(f.value)
+            .split(/[,\s]+/)
+            .filter(Boolean)
+            .map(Number),
+        );
     else if (typeof saved === 'number') same = String(f.value) === String(saved);
     else same = String(f.value) === (saved === undefined ? '' : String(saved));
     if (!same) out.push(`${f.path}: form ${JSON.stringify(f.value)}, saved ${JSON.stringify(saved)}`);

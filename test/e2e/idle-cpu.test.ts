@@ -60,7 +60,15 @@ describe('idle CPU of the page while a run trains', () => {
   beforeAll(async () => {
     ctx = await startServer();
     const run = await ctx.engine.client().request('runs.create', {
-      config: { name: 'idle cpu', env: { id: 'pendulum' }, totalSteps: 5_000_000, evalEvery: 0, logEvery: 1000, checkpointEvery: 0, td3: { learningStarts: 1000, batchSize: 32, actorHidden: [32], criticHidden: [32] } },
+      config: {
+        name: 'idle cpu',
+        env: { id: 'pendulum' },
+        totalSteps: 5_000_000,
+        evalEvery: 0,
+        logEvery: 1000,
+        checkpointEvery: 0,
+        td3: { learningStarts: 1000, batchSize: 32, actorHidden: [32], criticHidden: [32] },
+      },
     });
     await ctx.engine.client().request('train.start', { id: run.id });
     browser = await launchBrowser();

@@ -24,7 +24,15 @@ describe('replay panels show the replayed episode only', () => {
     ctx = await startServer();
     ctx.engine.bus.on('run.frame', (f) => frames.push(f));
     const run = await ctx.engine.client().request('runs.create', {
-      config: { name: 'replay data', env: { id: 'lane', obs: 'state' }, totalSteps: 1_000_000, evalEvery: 0, logEvery: 200, checkpointEvery: 0, td3: { learningStarts: 100_000, batchSize: 16, actorHidden: [16], criticHidden: [16], bufferSize: 10_000 } },
+      config: {
+        name: 'replay data',
+        env: { id: 'lane', obs: 'state' },
+        totalSteps: 1_000_000,
+        evalEvery: 0,
+        logEvery: 200,
+        checkpointEvery: 0,
+        td3: { learningStarts: 100_000, batchSize: 16, actorHidden: [16], criticHidden: [16], bufferSize: 10_000 },
+      },
     });
     id = run.id;
     browser = await launchBrowser();
@@ -70,7 +78,9 @@ describe('replay panels show the replayed episode only', () => {
     const liveBefore = frames.length;
     await page.waitForTimeout(1500);
     const b = await shown();
-    console.log(`replay of episode ${episode}: ${JSON.stringify(a)}; live frames meanwhile ${frames.length - liveBefore}, live episode now ${frames.at(-1)?.episode}`);
+    console.log(
+      `replay of episode ${episode}: ${JSON.stringify(a)}; live frames meanwhile ${frames.length - liveBefore}, live episode now ${frames.at(-1)?.episode}`,
+    );
     // The live run went on meanwhile, the panels did not follow it.
     expect(frames.length - liveBefore).toBeGreaterThan(5);
     expect(b).toEqual(a);

@@ -51,13 +51,11 @@ export interface StageUpdate {
   detail?: Record<string, unknown>;
 }
 
-
 function initialState(): DriveState {
   const stages = {} as Record<DriveStageId, StageState>;
   for (const s of DRIVE_STAGES) stages[s] = { status: 'pending', seconds: 0 };
   return { version: 1, stages };
 }
-
 
 /** The lane env of the pipeline's evaluations: the run's env with the raw camera observation. */
 export function evalEnvConfig(env: LaneEnvConfig): LaneEnvConfig {
@@ -71,7 +69,11 @@ export function pixelsRunConfig(config: RunConfig): RunConfig {
   return {
     ...config,
     name: `${config.name} (pixels baseline)`,
-    env: { ...env, obs: 'vae', vae: { model: env.vae?.model ?? `${VAE_FILES.model}`, mode: 'scratch', normalize: false, filters: [...d.vae.filters], latentDim: d.vae.latentDim } },
+    env: {
+      ...env,
+      obs: 'vae',
+      vae: { model: env.vae?.model ?? `${VAE_FILES.model}`, mode: 'scratch', normalize: false, filters: [...d.vae.filters], latentDim: d.vae.latentDim },
+    },
     drive: undefined,
   };
 }
@@ -233,12 +235,33 @@ export class DrivePipeline {
       path: join(dir, DRIVE_FILES.collected),
       between: () => this.between(),
       shouldStop: () => this.job.controls.stopRequested,
-      onProgress: (count) => this.emit({ stage: 'collect', status: 'running', progress: count / target, message: `collect: ${count}/${target} frames`, detail: { frames: count, target } }),
+      onProgress: (count) =>
+        this.emit({
+          stage: 'collect',
+          status: 'running',
+          progress: count / target,
+          message: `collect: ${count}/${target} frames`,
+          detail: { frames: count, target },
+        }),
     });
     const m = r.manifest;
     const bytes = m.count * m.frameBytes;
-    const detail = { frames: m.count, sources: m.sources, episodes: m.segments.length, bytes, width: m.width, height: m.height, path: `${DRIVE_FILES.collected}.frames.json` };
-    if (r.complete) this.job.out.log('info', `collect: ${m.count} frames (${Object.entries(m.sources).map(([k, v]) => `${k} ${v}`).join(', ')}), ${(bytes / 1e6).toFixed(1)} MB`);
+    const detail = {
+      frames: m.count,
+      sources: m.sources,
+      episodes: m.segments.length,
+      bytes,
+      width: m.width,
+      height: m.height,
+      path: `${DRIVE_FILES.collected}.frames.json`,
+    };
+    if (r.complete)
+      this.job.out.log(
+        'info',
+        `collect: ${m.count} frames (${Object.entries(m.sources)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}), ${(bytes / 1e6).toFixed(1)} MB`,
+      );
     return { done: r.complete, detail };
   }
 
@@ -271,7 +294,14 @@ export class DrivePipeline {
     });
     return {
       done: r.complete,
-      detail: { epochs, frames: r.frames, frameSets: sets.length, ...(r.valLoss ? { valLoss: r.valLoss } : {}), model: `${DRIVE_FILES.vae}/${VAE_FILES.model}`, reconstructions: `${DRIVE_FILES.vae}/${VAE_FILES.reconstructions}` },
+      detail: {
+        epochs,
+        frames: r.frames,
+        frameSets: sets.length,
+        ...(r.valLoss ? { valLoss: r.valLoss } : {}),
+        model: `${DRIVE_FILES.vae}/${VAE_FILES.model}`,
+        reconstructions: `${DRIVE_FILES.vae}/${VAE_FILES.reconstructions}`,
+      },
     };
   }
 
@@ -346,7 +376,16 @@ export class DrivePipeline {
         }
         const progress = Math.max(t.episodes / budgetEpisodes, (agent === 'vae' ? line.pipeline_s : rlS) / budgetS);
         const message = `${stage}: episode ${t.episodes}, test: ${o.disengagements} disengagement(s) on ${o.routes} routes (MPD ${o.mpd.toFixed(1)} m, ${o.cleanRoutes} clean)`;
-        this.emit({ stage, status: 'running', progress: finish ? 1 : Math.min(0.99, progress), message, detail: { episode: t.episodes, disengagements: o.disengagements, mpd: o.mpd, cleanRoutes: o.cleanRoutes, routes: o.routes } }, true);
+        this.emit(
+          {
+            stage,
+            status: 'running',
+            progress: finish ? 1 : Math.min(0.99, progress),
+            message,
+            detail: { episode: t.episodes, disengagements: o.disengagements, mpd: o.mpd, cleanRoutes: o.cleanRoutes, routes: o.routes },
+          },
+          true,
+        );
         base.log('info', message);
         // Frames in the replay buffer (trainable encoder) make checkpoints large: at most one a minute then.
         const cheap = !t.learner.encoder;
@@ -386,7 +425,15 @@ export class DrivePipeline {
     };
   }
 
-  private evalLine(agent: 'vae' | 'pixels', t: Trainer, r: LaneEvalResult, totals: { episodes: number; distance: number; steps: number }, rlS: number, pipelineS: number, evalS: number): DriveEvalLine {
+  private evalLine(
+    agent: 'vae' | 'pixels',
+    t: Trainer,
+    r: LaneEvalResult,
+    totals: { episodes: number; distance: number; steps: number },
+    rlS: number,
+    pipelineS: number,
+    evalS: number,
+  ): DriveEvalLine {
     const o = r.overall;
     return {
       kind: 'drive_eval',
@@ -411,7 +458,15 @@ export class DrivePipeline {
   private async report(): Promise<{ done: boolean; detail?: Record<string, unknown> }> {
     this.emit({ stage: 'report', status: 'running', progress: 0.1, message: 'report: baselines on the test routes' }, true);
     const r = writeReport(this.job.runDir, this.job.config, this.state);
-    return { done: true, detail: { report: DRIVE_FILES.report, markdown: DRIVE_FILES.reportMd, vaeFirstClean: r.vae.firstCleanEpisode, pixelsFirstClean: r.pixels?.firstCleanEpisode ?? null } };
+    return {
+      done: true,
+      detail: {
+        report: DRIVE_FILES.report,
+        markdown: DRIVE_FILES.reportMd,
+        vaeFirstClean: r.vae.firstCleanEpisode,
+        pixelsFirstClean: r.pixels?.firstCleanEpisode ?? null,
+      },
+    };
   }
 }
 

@@ -71,7 +71,8 @@ export async function clippedElements(page: Page, rootSelector: string): Promise
         if (r.top < box.top - 1) out.push(`top ${Math.round(box.top - r.top)}`);
         if (r.bottom > box.bottom + 1) out.push(`bottom ${Math.round(r.bottom - box.bottom)}`);
         // Its own content cut without an ellipsis (text or children wider than it, overflow hidden).
-        if (clips(el) === 'clip' && el.scrollWidth > el.clientWidth + 1 && el.children.length + (el.textContent?.trim() ? 1 : 0) > 0 && el.tagName !== 'CANVAS') out.push(`content ${el.scrollWidth - el.clientWidth} wider`);
+        if (clips(el) === 'clip' && el.scrollWidth > el.clientWidth + 1 && el.children.length + (el.textContent?.trim() ? 1 : 0) > 0 && el.tagName !== 'CANVAS')
+          out.push(`content ${el.scrollWidth - el.clientWidth} wider`);
         if (out.length) found.push({ element: describe(el), by, out: out.join(', ') });
       }
     }

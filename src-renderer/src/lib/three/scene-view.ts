@@ -202,7 +202,11 @@ export class SceneView {
       // Start orbiting from where the camera is, around the car; from the driver's seat (inside
       // the body) or the top-down height, from behind the car as the chase camera would.
       this.controls.target.copy(this.lastCar);
-      if (was !== 'chase') this.camera.position.copy(this.lastCar).addScaledVector(this.lastForward, -ORBIT_BACK).setY(this.lastCar.y + ORBIT_UP);
+      if (was !== 'chase')
+        this.camera.position
+          .copy(this.lastCar)
+          .addScaledVector(this.lastForward, -ORBIT_BACK)
+          .setY(this.lastCar.y + ORBIT_UP);
       this.camera.up.copy(UP_Y);
       this.controls.update();
     }
@@ -370,7 +374,10 @@ export class SceneView {
       } else if (!this.hasCar) {
         // The first car seen while orbiting: start behind it.
         this.controls.target.copy(pos);
-        this.camera.position.copy(pos).addScaledVector(this.lastForward, -ORBIT_BACK).setY(pos.y + ORBIT_UP);
+        this.camera.position
+          .copy(pos)
+          .addScaledVector(this.lastForward, -ORBIT_BACK)
+          .setY(pos.y + ORBIT_UP);
       } else {
         // Orbit follows the car, a small move or a jump to the next episode's start alike: the
         // camera and its target move with the car, so the view around it stays as the user set it.
@@ -402,7 +409,12 @@ export class SceneView {
       cam.position.lerp(want, k);
       this.settling = cam.position.distanceToSquared(want) > 1e-4;
       cam.up.copy(UP_Y);
-      cam.lookAt(v3.copy(pos).addScaledVector(fwd, 6).setY(pos.y + 0.6));
+      cam.lookAt(
+        v3
+          .copy(pos)
+          .addScaledVector(fwd, 6)
+          .setY(pos.y + 0.6),
+      );
     } else if (this.mode === 'orbit') {
       cam.fov = 55;
     } else if (this.mode === 'top') {
@@ -414,7 +426,10 @@ export class SceneView {
       // The agent camera: mounted `forward` m ahead of the centre, at its height, pitched down.
       const aspect = cam.aspect || 1;
       cam.fov = (2 * Math.atan(Math.tan((spec.hFovDeg * Math.PI) / 360) / aspect) * 180) / Math.PI;
-      cam.position.set(spec.forward, spec.heightAboveGround - this.restY, 0).applyQuaternion(quat).add(pos);
+      cam.position
+        .set(spec.forward, spec.heightAboveGround - this.restY, 0)
+        .applyQuaternion(quat)
+        .add(pos);
       e1.set((-spec.pitchDeg * Math.PI) / 180, -Math.PI / 2, 0, 'YXZ');
       cam.quaternion.copy(quat).multiply(new THREE.Quaternion().setFromEuler(e1));
       cam.up.copy(UP_Y);

@@ -4,7 +4,7 @@
  * already sent when the link drops fails at once (its reply is lost with the socket), so the
  * caller can say so and retry rather than wait out the timeout.
  */
-import { ServerEnvelope, type RequestEnvelope, type ResponseEnvelope } from '../../../../src-shared/protocol';
+import { ServerEnvelope, type ResponseEnvelope } from '../../../../src-shared/protocol';
 import type { ConnectionState, Transport } from './types';
 
 export interface WebSocketTransportOptions {
