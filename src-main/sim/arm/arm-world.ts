@@ -3,7 +3,7 @@
  * joined by hinges with position-feedback servos, torque limits and joint limits, and optionally
  * the push task's cube.
  *
- * What keeps it physical (measured here, see test/unit/arm/fidelity.test.ts):
+ * What keeps it physical (measured here, see test/unit/sim/arm/fidelity.test.ts):
  * - dt = 1/240 s, and every constraint equation retuned for that step with
  *   setSpookParams(1e7, 4, dt) (cannon-es tunes them for 1/60 s otherwise); contacts take the
  *   world's dt themselves.

@@ -4,7 +4,8 @@
  * AssemblyScript (corners.as.ts, built by `npm run build:wasm` into corners-wasm.ts). It is the
  * TypeScript method's arithmetic step for step, so the samples are bitwise the same (a test
  * compares them over many frames); in wasm the loop runs without typed-array bounds checks and
- * with its values in registers: ~17 us instead of ~30 us per 64x64 frame here.
+ * with its values in registers, which makes it faster than the TypeScript (figures: bench/RESULTS.md,
+ * "Lane simulator").
  *
  * The kernel works on its own linear memory: the camera's per-sample and per-row arrays are
  * views into it (views(), rebuilt when a longer road makes the memory grow), and the road's
@@ -116,7 +117,7 @@ export class CornerKernel {
     this.oRowHood = take(height);
     // The per-sample arrays start at different offsets modulo 4 KiB: the shading loop reads the
     // same index of several at once, and equal page offsets make those reads compete for the
-    // same cache sets (measured: the 160x80 shading ran ~1.5x slower in some processes).
+    // same cache sets (measured: the 160x80 shading ran slower in some processes without this).
     at = Math.ceil(at / 4096) * 4096;
     const span = Math.ceil((n * 8) / 4096) * 4096 + 448;
     this.oSamples = [];

@@ -74,7 +74,8 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
       qw = q.w;
     // updateWheelTransform for every wheel (its world pose; castRay repeats the first part with
     // the same inputs and so the same results). The quaternion rotations are written out: a
-    // helper function for them made the state-env step slower here (5.8 -> 6.9 us, best of 4).
+    // helper function for them made the state-env step measurably slower (bench/RESULTS.md,
+    // "Lane simulator", fourth round).
     for (let i = 0; i < n; i++) {
       const w = wheels[i]!;
       w.isInContact = false;

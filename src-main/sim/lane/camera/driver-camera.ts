@@ -3,8 +3,7 @@
  * ray is cast onto the flat ground (or the sky, or the car's bonnet) and shaded from the scene
  * description (road-local s and d give asphalt, markings, verge; map x, y give grass).
  *
- * How it stays fast (~4k pixels per frame; 64x64 takes ~0.08 ms on one of this machine's
- * shared cores, see bench/RESULTS.md):
+ * How it stays fast (~4k pixels per frame; its speed is in bench/RESULTS.md, "Lane simulator"):
  * - Rays are evaluated at pixel CORNERS, (W+1) x (H+1): direction = F + u * R + v * D is linear
  *   in the corner's (u, v), so a ray costs a few multiply-adds and one division (the fog factor
  *   t / (t + fogDistance) comes from the ray's vertical component with one more, not from t).
@@ -19,7 +18,7 @@
  *   of a row lie on a line, at a projective ratio known from the rays' vertical components).
  * - The corner casting runs as a WebAssembly kernel (corner-kernel.ts, compiled from the
  *   AssemblyScript corners.as.ts): castCornersTs() step for step, bitwise the same (tested),
- *   ~1.7x faster than V8's code for the TypeScript (no typed-array bounds checks, values kept
+ *   faster than V8's code for the TypeScript (no typed-array bounds checks, values kept
  *   in registers). The per-sample arrays are views into the kernel's memory, at staggered
  *   offsets modulo 4 KiB so the shading loop's reads of one index in several arrays do not
  *   compete for the same cache sets.
