@@ -3,6 +3,8 @@ import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { Env, EnvInfo } from '../../sim/env.js';
 import type { Learner } from '../algorithms/learner.js';
 import type { MlpSpec } from '../../ml/mlp.js';
+import type { VecStepResult } from '../../sim/vec-env.js';
+import type { TrainOutputs } from './types.js';
 
 /** What one vector step did, for live views (the UI's "what the agent does"). Reused objects. */
 export interface StepView {
@@ -67,4 +69,51 @@ export interface InitPolicy {
   hasEncoder: boolean;
   /** Which of the export's formats was read. */
   from: string;
+}
+
+/** A StepView over the trainer's own arrays (observations, actions, next observations), reused every step. */
+export function newStepView(numEnvs: number, obs: Float32Array, actions: Float32Array, nextObs: Float32Array): StepView {
+  return {
+    step: 0,
+    numEnvs,
+    obs,
+    actions,
+    rewards: new Float64Array(numEnvs),
+    terminated: new Uint8Array(numEnvs),
+    truncated: new Uint8Array(numEnvs),
+    nextObs,
+    fromActor: false,
+    infos: [],
+    episodeReturns: new Float64Array(numEnvs),
+    episodeLengths: new Int32Array(numEnvs),
+    episodes: 0,
+  };
+}
+
+/** Copies one vector step's results into `view` (no allocation) and returns it. */
+export function fillStepView(view: StepView, res: VecStepResult, step: number, fromActor: boolean, episodes: number): StepView {
+  view.step = step;
+  view.fromActor = fromActor;
+  view.rewards.set(res.rewards);
+  view.terminated.set(res.terminated);
+  view.truncated.set(res.truncated);
+  view.infos = res.infos;
+  view.episodeReturns.set(res.episodeReturns);
+  view.episodeLengths.set(res.episodeLengths);
+  view.episodes = episodes;
+  return view;
+}
+
+/**
+ * Sends the env events of one step (`info.events`, e.g. disengagements) as run events; `episode`
+ * is the ordinal the episode gets when it ends (events that end one come on its last step).
+ */
+export function forwardEnvEvents(out: TrainOutputs, info: EnvInfo, step: number, env: number, episode: number): void {
+  const events = info.events;
+  if (!Array.isArray(events)) return;
+  for (const ev of events) {
+    if (ev && typeof ev === 'object' && typeof (ev as { kind?: unknown }).kind === 'string') {
+      out.event({ ...(ev as Record<string, unknown>), kind: (ev as { kind: string }).kind, step, t: Date.now(), env, episode });
+    }
+  }
 }

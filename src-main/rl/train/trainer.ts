@@ -49,7 +49,7 @@ import { episodeInfoNumbers, evalMetricLine, evaluateRunPolicy, type EvalResult 
 import { initActorFromExport, policyMetaOf, runEncoders } from './run-encoders.js';
 import { deriveSeeds, reseedAfterRollback, type RunSeeds } from './seeds.js';
 import { configDigest, fileSize, firstNonFinite, LoopClock, type TrainerJson } from './run-state.js';
-import type { StepView, TrainHooks as HooksOf } from './hooks.js';
+import { fillStepView, forwardEnvEvents, newStepView, type StepView, type TrainHooks as HooksOf } from './hooks.js';
 import type { TrainJob } from './types.js';
 import { Throughput } from './throughput.js';
 
@@ -166,21 +166,7 @@ export class Trainer {
     this.prevObs = new Float32Array(cfg.numEnvs * spaces.obsDim);
     this.actions = new Float32Array(cfg.numEnvs * spaces.actDim);
     this.noiseRow = new Float32Array(spaces.actDim);
-    this.view = {
-      step: 0,
-      numEnvs: cfg.numEnvs,
-      obs: this.prevObs,
-      actions: this.actions,
-      rewards: new Float64Array(cfg.numEnvs),
-      terminated: new Uint8Array(cfg.numEnvs),
-      truncated: new Uint8Array(cfg.numEnvs),
-      nextObs: this.vec.obs,
-      fromActor: false,
-      infos: [],
-      episodeReturns: new Float64Array(cfg.numEnvs),
-      episodeLengths: new Int32Array(cfg.numEnvs),
-      episodes: 0,
-    };
+    this.view = newStepView(cfg.numEnvs, this.prevObs, this.actions, this.vec.obs);
   }
 
   /** Runs to the end, or until stopped. Reports status through the job's outputs. */
@@ -376,22 +362,7 @@ export class Trainer {
       const next = done ? res.finalObs.subarray(e * od, (e + 1) * od) : this.vec.obs.subarray(e * od, (e + 1) * od);
       this.buffer.add(e, this.prevObs.subarray(e * od, (e + 1) * od), this.actions.subarray(e * ad, (e + 1) * ad), res.rewards[e]!, next, term, trunc);
       const info = res.infos[e]!;
-      const events = info.events;
-      if (Array.isArray(events)) {
-        for (const ev of events) {
-          if (ev && typeof ev === 'object' && typeof (ev as { kind?: unknown }).kind === 'string') {
-            // `episode`: the ordinal the episode gets when it ends (events that end one come on its last step).
-            out.event({
-              ...(ev as Record<string, unknown>),
-              kind: (ev as { kind: string }).kind,
-              step: this.step,
-              t: Date.now(),
-              env: e,
-              episode: this.episodes + 1,
-            });
-          }
-        }
-      }
+      forwardEnvEvents(out, info, this.step, e, this.episodes + 1);
       if (done) {
         this.noise.reset(e);
         this.episodes++;
@@ -400,19 +371,7 @@ export class Trainer {
         out.metric({ ...episodeInfoNumbers(info), kind: 'episode', step: this.step, return: res.episodeReturns[e]!, length: res.episodeLengths[e]! });
       }
     }
-    if (this.hooks.onStep) {
-      const v = this.view;
-      v.step = this.step;
-      v.fromActor = fromActor;
-      v.rewards.set(res.rewards);
-      v.terminated.set(res.terminated);
-      v.truncated.set(res.truncated);
-      v.infos = res.infos;
-      v.episodeReturns.set(res.episodeReturns);
-      v.episodeLengths.set(res.episodeLengths);
-      v.episodes = this.episodes;
-      this.hooks.onStep(v);
-    }
+    if (this.hooks.onStep) this.hooks.onStep(fillStepView(this.view, res, this.step, fromActor, this.episodes));
     return { episodes: endedEpisodes, steps: endedSteps };
   }
 
