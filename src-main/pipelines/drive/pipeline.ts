@@ -34,7 +34,7 @@ import { Trainer, type TrainHooks } from '../../rl/train/trainer.js';
 import type { TrainJob, TrainOutputs } from '../../rl/train/types.js';
 import { evaluateLaneBatch, type LaneEvalResult } from '../../sim/lane/evaluate.js';
 import { listFrameSets } from '../../sim/lane/frames-file.js';
-import { JsonlAppender, readJsonIfExists, readJsonlLines, writeJsonAtomic } from '../../core/durable-write.js';
+import { JsonlAppender, readJsonlLines, writeJsonAtomic } from '../../core/durable-write.js';
 import { RUN_FILES } from '../../store/run-store.js';
 import { collectFrames } from './collect.js';
 import { writeReport } from './report.js';
@@ -380,7 +380,6 @@ export class DrivePipeline {
       },
     });
     this.onCreated?.(trainer);
-    let finalStatus: RunStatus | undefined;
     try {
       this.state.stages[stage].seconds = seconds0;
       await trainer.run();
@@ -391,7 +390,7 @@ export class DrivePipeline {
       // run() adds the stage time itself; the hook already recorded it, so undo the double count.
       this.state.stages[stage].seconds = seconds0;
     }
-    finalStatus = statuses.at(-1)?.status;
+    const finalStatus = statuses.at(-1)?.status;
     if (finalStatus === 'failed') return { done: false, failed: statuses.at(-1)?.message ?? 'training failed' };
     if (finalStatus !== 'finished') return { done: false };
     const evals = readJsonlLines(metricsPath).lines.filter((l) => (l as MetricLine).kind === 'drive_eval') as DriveEvalLine[];
