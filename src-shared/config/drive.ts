@@ -52,6 +52,7 @@ export const DriveConfig = z.object({
   testRoutes: z.number().int().min(1).max(1000).default(10).describe('Stopping routes: held-out test roads (the first N test seeds) driven after every episode; the first evaluation without a disengagement ends training.'),
   freshRoutes: z.number().int().min(0).max(1000).default(100).describe('Fresh held-out routes (the N test seeds right after the stopping routes, disjoint from them) driven once by each agent\'s final policy: generalization beyond the routes the stop rule looked at. 0 skips it.'),
   routeLengthM: z.number().min(10).max(10_000).default(250).describe('Length of each test route (m); Kendall et al.: 250.'),
+  disengagementRule: z.enum(['centre', 'body']).default('centre').describe('When the evaluations count a lane disengagement: "centre", the car\'s centre leaves the lane (the env\'s own rule); "body", any corner of the car\'s body crosses a lane line (stricter).'),
   pixels: DrivePixelsConfig.default(DrivePixelsConfig.parse({})).describe('The pixels baseline (Table I "Deep RL from pixels").'),
 });
 export type DriveConfig = z.infer<typeof DriveConfig>;

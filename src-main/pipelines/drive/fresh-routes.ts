@@ -6,7 +6,7 @@
  * training (training roads are not test seeds) nor by the stop rule.
  */
 import { LANE_TEST_SEEDS, laneTestSeeds, type LaneEnvConfig } from '../../../src-shared/config/envs/lane.js';
-import { evaluateLaneBatch, type LaneBatchPolicy } from '../../sim/lane/evaluate.js';
+import { evaluateLaneBatch, type DisengagementRule, type LaneBatchPolicy } from '../../sim/lane/evaluate.js';
 
 /** The stopping routes' seeds: the first `stopping` test seeds. */
 export function stoppingSeeds(stopping: number): number[] {
@@ -32,11 +32,11 @@ export interface FreshResult {
   eval_s: number;
 }
 
-export function evaluateFresh(policy: LaneBatchPolicy, o: { config: LaneEnvConfig; stopping: number; fresh: number; routeLengthM: number }): FreshResult | null {
+export function evaluateFresh(policy: LaneBatchPolicy, o: { config: LaneEnvConfig; stopping: number; fresh: number; routeLengthM: number; rule?: DisengagementRule }): FreshResult | null {
   if (o.fresh <= 0) return null;
   const seeds = freshSeeds(o.stopping, o.fresh);
   const t0 = performance.now();
-  const r = evaluateLaneBatch(policy, { config: o.config, seeds, routeLengthM: o.routeLengthM }).overall;
+  const r = evaluateLaneBatch(policy, { config: o.config, seeds, routeLengthM: o.routeLengthM, rule: o.rule ?? 'centre' }).overall;
   return {
     routes: r.routes,
     clean_routes: r.cleanRoutes,

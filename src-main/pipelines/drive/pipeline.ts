@@ -347,7 +347,7 @@ export class DrivePipeline {
       freshLogOffsets: agent === 'vae' ? this.state.rlLogOffsets : undefined,
       afterEpisode: (t) => {
         const e0 = performance.now();
-        const result = evaluateLaneBatch(t.rawPolicy(), { config: evalConfig, seeds: testSeeds, routeLengthM: this.drive.routeLengthM });
+        const result = evaluateLaneBatch(t.rawPolicy(), { config: evalConfig, seeds: testSeeds, routeLengthM: this.drive.routeLengthM, rule: this.drive.disengagementRule });
         const evalS = (performance.now() - e0) / 1000;
         const totals = trainingTotals(metricsPath);
         const rlS = elapsed();
@@ -361,7 +361,7 @@ export class DrivePipeline {
         if (stop) {
           finishReason = stop;
           // The final policy on the fresh routes, before the trainer (and its actor) is gone.
-          fresh = evaluateFresh(t.rawPolicy(), { config: evalConfig, stopping: testSeeds.length, fresh: this.drive.freshRoutes, routeLengthM: this.drive.routeLengthM });
+          fresh = evaluateFresh(t.rawPolicy(), { config: evalConfig, stopping: testSeeds.length, fresh: this.drive.freshRoutes, routeLengthM: this.drive.routeLengthM, rule: this.drive.disengagementRule });
           if (fresh) base.log('info', `${stage}: final policy on ${fresh.routes} fresh routes: ${fresh.clean_routes} clean, ${fresh.disengagements} disengagement(s), MPD ${fresh.mpd.toFixed(1)} m`);
         }
         const etaS = finish ? 0 : rlSecondsLeft({ episodes: t.episodes, stageS: rlS, budget });

@@ -23,6 +23,12 @@ import { RUN_FILES } from '../../store/run-store.js';
 import type { DriveEvalLine, DriveState } from './drive-files.js';
 import { freshSeeds, type FreshResult } from './fresh-routes.js';
 
+/** The disengagement rule of the evaluations, in the report's words. */
+const RULE_TEXT = {
+  centre: 'a lane disengagement when the car\'s centre leaves the lane (centre rule)',
+  body: 'a lane disengagement when any corner of the car\'s body crosses a lane line (body rule)',
+} as const;
+
 /** Kendall et al. 2018, Table I, with the training columns. */
 export const KENDALL_TABLE_I_FULL = [
   { method: 'Random policy', episodes: null, distanceM: null, minutes: null, mpd: 7.35, disengagements: 34 },
@@ -68,7 +74,7 @@ export interface DriveReport {
   run: { name: string; seed: number; algo: string; dir: string };
   createdAt: string;
   machine: { cpus: number; model: string; loadAverage: number[]; node: string };
-  protocol: { routes: number; routeLengthM: number; seeds: number[]; note: string; fresh: { routes: number; seeds: [number, number] | null; note: string } };
+  protocol: { routes: number; routeLengthM: number; seeds: number[]; rule: 'centre' | 'body'; note: string; fresh: { routes: number; seeds: [number, number] | null; note: string } };
   stages: Record<string, { status: string; seconds: number; stopReason: string | null }>;
   frames: { count: number; bytes: number; sources: Record<string, number> } | null;
   vaeTraining: { lastTrainLoss: number | null; lastValLoss: number | null; epochs: number | null };
@@ -197,8 +203,8 @@ export function writeReport(runDir: string, config: RunConfig, state: DriveState
   const seeds = laneTestSeeds(d.testRoutes);
   const fresh = freshSeeds(d.testRoutes, d.freshRoutes);
   const stateEnv: LaneEnvConfig = { ...env, obs: 'state' };
-  const random = evaluateLane(randomPolicy(env.throttle ? 2 : 1, config.seed), { config: stateEnv, seeds, routeLengthM: d.routeLengthM }).overall;
-  const zero = evaluateLane(zeroPolicy(env.throttle ? 2 : 1), { config: stateEnv, seeds, routeLengthM: d.routeLengthM }).overall;
+  const random = evaluateLane(randomPolicy(env.throttle ? 2 : 1, config.seed), { config: stateEnv, seeds, routeLengthM: d.routeLengthM, rule: d.disengagementRule }).overall;
+  const zero = evaluateLane(zeroPolicy(env.throttle ? 2 : 1), { config: stateEnv, seeds, routeLengthM: d.routeLengthM, rule: d.disengagementRule }).overall;
   const vaeEvals = evalLines(join(runDir, RUN_FILES.metrics), 'vae');
   const vae = summarizeAgent('vae', vaeEvals, state.stages.rl.detail?.episodes as number | undefined, state.stages.rl);
   const pixelsRan = state.stages.pixels.status === 'done';
@@ -227,7 +233,8 @@ export function writeReport(runDir: string, config: RunConfig, state: DriveState
       routes: seeds.length,
       routeLengthM: d.routeLengthM,
       seeds,
-      note: `${seeds.length} held-out roads (test seeds ${seeds[0]}..${seeds.at(-1)}), a ${d.routeLengthM} m route on each from the lane centre, no exploration noise; at a disengagement the safety driver puts the car back on the lane centre and it drives on. Disengagements are totals over the routes; MPD = total distance / max(1, disengagements).`,
+      rule: d.disengagementRule,
+      note: `${seeds.length} held-out roads (test seeds ${seeds[0]}..${seeds.at(-1)}), a ${d.routeLengthM} m route on each from the lane centre, no exploration noise; ${RULE_TEXT[d.disengagementRule]}; at a disengagement the safety driver puts the car back on the lane centre and it drives on. Disengagements are totals over the routes; MPD = total distance / max(1, disengagements).`,
       fresh: {
         routes: fresh.length,
         seeds: fresh.length ? [fresh[0]!, fresh.at(-1)!] : null,

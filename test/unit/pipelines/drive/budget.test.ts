@@ -118,6 +118,8 @@ describe('a slow VAE stage does not shorten the RL stage', () => {
     expect(report.vae.fresh.routes).toBe(3);
     expect(report.pixels.fresh.routes).toBe(3);
     expect(report.protocol.fresh).toMatchObject({ routes: 3, seeds: [1_000_002, 1_000_004] });
+    expect(report.protocol.rule).toBe('centre');
+    expect(report.protocol.note).toMatch(/centre rule/);
     const md = readFileSync(join(runDir, 'report.md'), 'utf8');
     expect(md).toContain(`Its training stopped: ${s.stages.rl.stopReason}.`);
     expect(md).toMatch(/## Generalization: fresh held-out routes/);
