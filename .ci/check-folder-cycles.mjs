@@ -7,7 +7,11 @@
 import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
 
-const json = execFileSync('npx', ['depcruise', 'src-main', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'], { encoding: 'utf8', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+const json = execFileSync('npx', ['depcruise', 'src-main', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'], {
+  encoding: 'utf8',
+  maxBuffer: 256 << 20,
+  stdio: ['ignore', 'pipe', 'ignore'],
+});
 const { modules } = JSON.parse(json);
 const edges = new Map();
 for (const m of modules) {
@@ -22,18 +26,32 @@ for (const m of modules) {
   }
 }
 // Tarjan's strongly connected components.
-const index = new Map(), low = new Map(), onStack = new Set(), stack = [], sccs = [];
+const index = new Map(),
+  low = new Map(),
+  onStack = new Set(),
+  stack = [],
+  sccs = [];
 let next = 0;
 function visit(v) {
-  index.set(v, next); low.set(v, next); next++; stack.push(v); onStack.add(v);
+  index.set(v, next);
+  low.set(v, next);
+  next++;
+  stack.push(v);
+  onStack.add(v);
   for (const w of edges.get(v) ?? []) {
-    if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v), low.get(w))); }
-    else if (onStack.has(w)) low.set(v, Math.min(low.get(v), index.get(w)));
+    if (!index.has(w)) {
+      visit(w);
+      low.set(v, Math.min(low.get(v), low.get(w)));
+    } else if (onStack.has(w)) low.set(v, Math.min(low.get(v), index.get(w)));
   }
   if (low.get(v) === index.get(v)) {
     const scc = [];
     let w;
-    do { w = stack.pop(); onStack.delete(w); scc.push(w); } while (w !== v);
+    do {
+      w = stack.pop();
+      onStack.delete(w);
+      scc.push(w);
+    } while (w !== v);
     if (scc.length > 1) sccs.push(scc.sort());
   }
 }

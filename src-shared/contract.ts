@@ -33,14 +33,14 @@ export const requestChannels = {
     // a key the config does not have is refused there (as the CLI refuses it), never dropped.
     request: z.object({ config: z.record(z.string(), z.unknown()), id: RunId.optional() }).strict(),
     response: RunDetail,
-    doc: 'Create a run from a (partial) RunConfig; defaults fill the rest. `id`: the run folder\'s exact name (refused if it exists); default: a new one from the time and the name.',
+    doc: "Create a run from a (partial) RunConfig; defaults fill the rest. `id`: the run folder's exact name (refused if it exists); default: a new one from the time and the name.",
   },
   'runs.rename': { request: z.object({ id: RunId, name: RunConfig.shape.name.unwrap() }).strict(), response: RunSummary, doc: 'Rename a run.' },
   'runs.delete': { request: ById, response: Ok, doc: 'Delete a run folder (refused while it trains).' },
   'runs.duplicate': {
     request: z.object({ id: RunId, changes: z.record(z.string(), z.unknown()).default({}) }).strict(),
     response: RunDetail,
-    doc: 'Copy a run\'s config, apply changes, and create a new run from it.',
+    doc: "Copy a run's config, apply changes, and create a new run from it.",
   },
   'runs.metrics': {
     request: z.object({ id: RunId, from: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(100_000).default(10_000) }).strict(),
@@ -55,12 +55,12 @@ export const requestChannels = {
   'train.start': {
     request: z.object({ id: RunId, restart: z.boolean().default(false) }).strict(),
     response: RunSummary,
-    doc: 'Start (or resume from its last checkpoint) training a run in a worker thread. When the run has history but no checkpoint loads, it fails with each checkpoint\'s reason and changes nothing, unless `restart` asks to start again from step 0 (emptying its metrics and events).',
+    doc: "Start (or resume from its last checkpoint) training a run in a worker thread. When the run has history but no checkpoint loads, it fails with each checkpoint's reason and changes nothing, unless `restart` asks to start again from step 0 (emptying its metrics and events).",
   },
   'runs.repair': {
     request: ById,
     response: z.object({ id: RunId, repaired: z.array(z.string()), summary: RunSummary }),
-    doc: 'Rebuild a damaged run.json from the run\'s config, checkpoints and metrics (the damaged file is kept beside it); config.json cannot be rebuilt.',
+    doc: "Rebuild a damaged run.json from the run's config, checkpoints and metrics (the damaged file is kept beside it); config.json cannot be rebuilt.",
   },
   'train.pause': { request: ById, response: RunSummary, doc: 'Pause a training run.' },
   'train.resume': { request: ById, response: RunSummary, doc: 'Resume a paused run.' },
@@ -74,7 +74,7 @@ export const requestChannels = {
   'train.setSpeed': {
     request: z.object({ id: RunId, speed: TrainSpeed }).strict(),
     response: z.object({ id: RunId, speed: TrainSpeed }),
-    doc: 'Simulation speed of a training run: realtime (sleeps to match the env\'s control rate) or fast (as fast as possible).',
+    doc: "Simulation speed of a training run: realtime (sleeps to match the env's control rate) or fast (as fast as possible).",
   },
   'scene.arm': {
     request: ArmSceneRequest,
@@ -83,7 +83,16 @@ export const requestChannels = {
   },
   'scene.lane': {
     // The config is validated by the engine against LaneEnvConfig (defaults fill the rest).
-    request: z.object({ seed: z.number().int().min(0).max(2 ** 31 - 1), config: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    request: z
+      .object({
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1),
+        config: z.record(z.string(), z.unknown()).default({}),
+      })
+      .strict(),
     response: LaneScene,
     doc: 'The scene of a lane road seed (road, markings, colours, textures, props, lighting, camera, car) under a (partial) lane env config, for the 3D view.',
   },
@@ -100,12 +109,12 @@ export const requestChannels = {
   'train.drive': {
     request: z.object({ id: RunId }).extend(DriveInput.shape).strict(),
     response: z.object({ id: RunId, manual: z.boolean() }),
-    doc: 'The user\'s steering and throttle while driving by hand (send ~20 times a second; without input for 2 s the car goes back to the agent).',
+    doc: "The user's steering and throttle while driving by hand (send ~20 times a second; without input for 2 s the car goes back to the agent).",
   },
   'runs.episodes': {
     request: z.object({ id: RunId, limit: z.number().int().min(1).max(100_000).default(1000) }).strict(),
     response: z.object({ episodes: z.array(EpisodeEntry), bytes: z.number().int(), budgetBytes: z.number().int() }),
-    doc: 'The newest `limit` recorded episode tracks of a run (oldest first), with the recording\'s size and budget.',
+    doc: "The newest `limit` recorded episode tracks of a run (oldest first), with the recording's size and budget.",
   },
   'runs.track': {
     request: z.object({ id: RunId, episode: z.number().int().min(1), manual: z.boolean().default(false) }).strict(),
@@ -115,14 +124,18 @@ export const requestChannels = {
   'runs.drive': {
     request: ById,
     response: DriveRunView,
-    doc: 'A drive pipeline run (config with a drive block): its stages, the latest VAE reconstruction grid (PNG), the evaluation after every training episode, and the report\'s Table I once written.',
+    doc: "A drive pipeline run (config with a drive block): its stages, the latest VAE reconstruction grid (PNG), the evaluation after every training episode, and the report's Table I once written.",
   },
   'runs.export': {
     request: z
       .object({
         id: RunId,
         checkpoint: z.union([z.enum(['best', 'last']), z.number().int().min(0)]).default('best'),
-        formats: z.array(z.enum(['tfjs', 'onnx'])).min(1).max(2).default(['tfjs', 'onnx']),
+        formats: z
+          .array(z.enum(['tfjs', 'onnx']))
+          .min(1)
+          .max(2)
+          .default(['tfjs', 'onnx']),
       })
       .strict(),
     response: z.object({
@@ -133,7 +146,7 @@ export const requestChannels = {
       /** Max abs difference of each written format from the TF.js actor on the verification inputs. */
       maxAbsDiff: z.object({ onnx: z.number().optional(), tfjs: z.number().optional(), actor: z.number().optional() }),
     }),
-    doc: 'Export a checkpoint\'s policy (TF.js and/or ONNX, verified) into the run\'s exports folder; progress comes as export.progress events.',
+    doc: "Export a checkpoint's policy (TF.js and/or ONNX, verified) into the run's exports folder; progress comes as export.progress events.",
   },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType; doc: string }>;
 

@@ -69,7 +69,17 @@ export const DriveRunView = z.object({
       routes: z.number().int(),
       routeLengthM: z.number(),
       /** Each agent's final policy on the fresh held-out routes (disjoint from the stopping routes); absent in older reports. */
-      fresh: z.array(z.object({ agent: z.enum(['vae', 'pixels']), routes: z.number().int(), cleanRoutes: z.number().int(), disengagements: z.number().int(), mpd: z.number() })).optional(),
+      fresh: z
+        .array(
+          z.object({
+            agent: z.enum(['vae', 'pixels']),
+            routes: z.number().int(),
+            cleanRoutes: z.number().int(),
+            disengagements: z.number().int(),
+            mpd: z.number(),
+          }),
+        )
+        .optional(),
     })
     .nullable(),
 });

@@ -36,7 +36,10 @@ export const CameraImage = z
     height: z.number().int().min(1).max(480),
     channels: z.literal(3),
     /** base64 of width * height * 3 bytes. */
-    data: z.string().max(base64Length(640 * 480 * 3)).regex(BASE64, 'data must be base64'),
+    data: z
+      .string()
+      .max(base64Length(640 * 480 * 3))
+      .regex(BASE64, 'data must be base64'),
   })
   .refine((im) => im.data.length === base64Length(im.width * im.height * im.channels), 'data must hold width * height * 3 bytes');
 export type CameraImage = z.infer<typeof CameraImage>;

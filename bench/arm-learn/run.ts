@@ -106,7 +106,9 @@ export async function runArmLearnBench(o: ArmLearnOptions): Promise<ArmLearnResu
     plan.push({ id: r.id, seed });
   }
   const config = engine.store.readConfig(plan[0]!.id).config;
-  o.log(`${env}: ${plan.length} seed(s), ${config.totalSteps} steps each, ${o.parallel} at a time; control ${(config.env as { control?: string }).control}, replay ${config.td3.replay.type}`);
+  o.log(
+    `${env}: ${plan.length} seed(s), ${config.totalSteps} steps each, ${o.parallel} at a time; control ${(config.env as { control?: string }).control}, replay ${config.td3.replay.type}`,
+  );
 
   const progress = new Map<string, number>();
   const latest = new Map<string, number>();
@@ -119,7 +121,9 @@ export async function runArmLearnBench(o: ArmLearnOptions): Promise<ArmLearnResu
   const ticker = setInterval(() => {
     const active = plan.filter((p) => engine.training.isActive(p.id));
     if (active.length) {
-      o.log(`  ${active.map((p) => `seed ${p.seed}: ${progress.get(p.id) ?? 0}/${config.totalSteps}${latest.has(p.id) ? ` (eval success ${(100 * latest.get(p.id)!).toFixed(0)}%)` : ''}`).join(', ')}`);
+      o.log(
+        `  ${active.map((p) => `seed ${p.seed}: ${progress.get(p.id) ?? 0}/${config.totalSteps}${latest.has(p.id) ? ` (eval success ${(100 * latest.get(p.id)!).toFixed(0)}%)` : ''}`).join(', ')}`,
+      );
     }
   }, 60_000);
 
@@ -134,7 +138,9 @@ export async function runArmLearnBench(o: ArmLearnOptions): Promise<ArmLearnResu
         wall.set(p.id, (performance.now() - t0) / 1000);
         const ev = readJsonIfExists<{ episode_stats?: Record<string, number> }>(join(engine.store.dir(p.id), 'eval.json'));
         const s = ev?.episode_stats?.is_success;
-        o.log(`seed ${p.seed}: ${engine.store.readMeta(p.id).status} in ${wall.get(p.id)!.toFixed(0)} s, final success ${s === undefined ? '-' : `${(100 * s).toFixed(0)}%`}`);
+        o.log(
+          `seed ${p.seed}: ${engine.store.readMeta(p.id).status} in ${wall.get(p.id)!.toFixed(0)} s, final success ${s === undefined ? '-' : `${(100 * s).toFixed(0)}%`}`,
+        );
       }
     }),
   );
@@ -183,7 +189,13 @@ export async function runArmLearnBench(o: ArmLearnOptions): Promise<ArmLearnResu
   };
   writeFileSync(
     result.files.curves,
-    JSON.stringify({ env, backend, totalSteps: config.totalSteps, goal: ARM_SUCCESS_GOAL, runs: runs.map(({ seed, evals, episodes, finalSuccess }) => ({ seed, evals, episodes, finalSuccess })) }),
+    JSON.stringify({
+      env,
+      backend,
+      totalSteps: config.totalSteps,
+      goal: ARM_SUCCESS_GOAL,
+      runs: runs.map(({ seed, evals, episodes, finalSuccess }) => ({ seed, evals, episodes, finalSuccess })),
+    }),
   );
   const png = join(o.outDir, `${env}-learning-curves.png`);
   if (existsSync(o.python)) {
@@ -217,7 +229,14 @@ export function formatArmLearnResult(r: ArmLearnResult): string {
         `| ${x.seed} | ${pct(x.finalSuccess)} | ${Number.isFinite(x.finalDistance) ? `${(100 * x.finalDistance).toFixed(1)} cm` : '-'} | ${x.stepsTo95 === null ? 'never' : x.stepsTo95.toLocaleString('en-US')} | ${x.minAfter95 === null ? '-' : pct(x.minAfter95)} | ${pct(x.bestSuccess)} (${x.bestStep.toLocaleString('en-US')}) | ${x.wallClockS.toFixed(0)} s | ${x.updatesPerS === null ? '-' : x.updatesPerS.toFixed(0)} |`,
     ),
     '',
-    `Goal (final success >= ${pct(ARM_SUCCESS_GOAL)} for every seed): ${r.goalMet ? 'met' : 'NOT met'}${r.runs.some((x) => x.status !== 'finished') ? ` (runs not finished: ${r.runs.filter((x) => x.status !== 'finished').map((x) => `seed ${x.seed} ${x.status}`).join(', ')})` : ''}.`,
+    `Goal (final success >= ${pct(ARM_SUCCESS_GOAL)} for every seed): ${r.goalMet ? 'met' : 'NOT met'}${
+      r.runs.some((x) => x.status !== 'finished')
+        ? ` (runs not finished: ${r.runs
+            .filter((x) => x.status !== 'finished')
+            .map((x) => `seed ${x.seed} ${x.status}`)
+            .join(', ')})`
+        : ''
+    }.`,
   ];
   return lines.join('\n');
 }

@@ -92,16 +92,29 @@ export async function runDriveBench(o: DriveBenchOptions): Promise<DriveBenchRes
       bestDisengagements: rep?.vae.best?.disengagements ?? null,
       stages: rep?.stages ?? {},
       pixels: rep?.pixels
-        ? { firstCleanEpisode: rep.pixels.firstCleanEpisode, episodes: rep.pixels.episodesTrained, bestDisengagements: rep.pixels.best?.disengagements ?? null, finalMpd: rep.pixels.final?.mpd ?? null }
+        ? {
+            firstCleanEpisode: rep.pixels.firstCleanEpisode,
+            episodes: rep.pixels.episodesTrained,
+            bestDisengagements: rep.pixels.best?.disengagements ?? null,
+            finalMpd: rep.pixels.final?.mpd ?? null,
+          }
         : null,
       table: rep?.table ?? null,
     });
     const s = seeds.at(-1)!;
-    o.log(`seed ${seed}: exit ${r.code}, ${r.seconds.toFixed(0)} s; first clean evaluation after ${s.firstCleanEpisode ?? '-'} episode(s), ${s.pipelineSecondsToClean === null ? '-' : (s.pipelineSecondsToClean / 60).toFixed(2)} min from a fresh run`);
+    o.log(
+      `seed ${seed}: exit ${r.code}, ${r.seconds.toFixed(0)} s; first clean evaluation after ${s.firstCleanEpisode ?? '-'} episode(s), ${s.pipelineSecondsToClean === null ? '-' : (s.pipelineSecondsToClean / 60).toFixed(2)} min from a fresh run`,
+    );
   }
   const results = join(o.outDir, 'results.json');
   const result: DriveBenchResult = {
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtEnd: loadavg() },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? 'unknown',
+      memGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverageAtEnd: loadavg(),
+    },
     date: new Date().toISOString(),
     algo: o.algo,
     driveArgs: o.driveArgs,
@@ -112,7 +125,12 @@ export async function runDriveBench(o: DriveBenchOptions): Promise<DriveBenchRes
       // Per seed: yes / no / not measured (a pixels agent whose budget ended before it had trained
       // as many episodes as the VAE agent needed); all seeds yes = yes, any no = no.
       vaeFewerEpisodesThanPixels: ((per) => (per.some((x) => x === false) ? false : per.every((x) => x === true) ? true : null))(
-        seeds.map((s) => vaeFewerEpisodes({ firstCleanEpisode: s.firstCleanEpisode }, s.pixels && { firstCleanEpisode: s.pixels.firstCleanEpisode, episodesTrained: s.pixels.episodes })),
+        seeds.map((s) =>
+          vaeFewerEpisodes(
+            { firstCleanEpisode: s.firstCleanEpisode },
+            s.pixels && { firstCleanEpisode: s.pixels.firstCleanEpisode, episodesTrained: s.pixels.episodes },
+          ),
+        ),
       ),
     },
     files: { results },
@@ -135,7 +153,10 @@ export function formatDriveBench(r: DriveBenchResult): string {
       `| ${s.seed} | ${s.firstCleanEpisode ?? `not within ${s.episodesTrained}`} | ${s.pipelineSecondsToClean === null ? '-' : f(s.pipelineSecondsToClean / 60, 2)} | ${f(s.trainDistanceToClean)} | ${f(s.finalMpd)} / ${s.finalDisengagements ?? '-'} | ${st('collect')} / ${st('vae')} / ${st('rl')} / ${st('pixels')} | ${s.pixels ? `${s.pixels.firstCleanEpisode ?? `not within ${s.pixels.episodes}`} / ${s.pixels.bestDisengagements ?? '-'}` : '-'} |`,
     );
   }
-  lines.push('', `goals: clean within 11 episodes on every seed: ${r.goals.cleanWithin11Episodes ? 'met' : 'NOT met'}; within 10 min: ${r.goals.pipelineWithin10Minutes ? 'met' : 'NOT met'}; VAE fewer episodes than pixels: ${r.goals.vaeFewerEpisodesThanPixels === null ? 'not measured' : r.goals.vaeFewerEpisodesThanPixels ? 'yes' : 'no'}`);
+  lines.push(
+    '',
+    `goals: clean within 11 episodes on every seed: ${r.goals.cleanWithin11Episodes ? 'met' : 'NOT met'}; within 10 min: ${r.goals.pipelineWithin10Minutes ? 'met' : 'NOT met'}; VAE fewer episodes than pixels: ${r.goals.vaeFewerEpisodesThanPixels === null ? 'not measured' : r.goals.vaeFewerEpisodesThanPixels ? 'yes' : 'no'}`,
+  );
   return lines.join('\n');
 }
 

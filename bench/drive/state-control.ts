@@ -22,24 +22,50 @@ const runDir = process.argv[3] ?? 'bench/out/drive-state';
 rmSync(runDir, { recursive: true, force: true });
 mkdirSync(join(runDir, 'checkpoints'), { recursive: true });
 const backend = await selectBackend('wasm');
-const base = { name: 'try', seed: 0, totalSteps: 10_000_000, evalEvery: 0, checkpointEvery: 0, env: { id: 'lane', obs: 'state', maxDistanceM: 250 }, td3: DRIVE_RECIPES[recipe], backend: 'wasm' };
+const base = {
+  name: 'try',
+  seed: 0,
+  totalSteps: 10_000_000,
+  evalEvery: 0,
+  checkpointEvery: 0,
+  env: { id: 'lane', obs: 'state', maxDistanceM: 250 },
+  td3: DRIVE_RECIPES[recipe],
+  backend: 'wasm',
+};
 const config = buildRunConfig(deepMerge(base as Record<string, unknown>, patch) as never);
 const metrics = new JsonlAppender(join(runDir, 'metrics.jsonl'));
 const events = new JsonlAppender(join(runDir, 'events.jsonl'));
 const t0 = performance.now();
 const el = () => ((performance.now() - t0) / 1000).toFixed(1);
 let steps = 0;
-const trainer = new Trainer({
-  runId: 'try', runDir, config, resume: false, backend,
-  controls: { stopRequested: false, paused: false, speed: 'fast', waitWhilePaused: async () => {}, takeEvaluateRequest: () => false },
-  out: { metric: (l: MetricLine) => { metrics.append(l); if (l.kind === 'episode') steps += (l.length as number); }, event: (e: RunEvent) => events.append(e), progress: () => {}, status: () => {}, log: () => {} },
-} as never, {
-  afterEpisode: (t) => {
-    const r = evaluateLaneBatch(t.rawPolicy(), { config: config.env as LaneEnvConfig, seeds: laneTestSeeds(10), routeLengthM: 250 }).overall;
-    console.log(el(), 'ep', t.episodes, 'steps', t.step, 'dis', r.disengagements, 'mpd', r.mpd.toFixed(1), 'clean', r.cleanRoutes);
-    return { finish: r.disengagements === 0 || t.episodes >= (Number(process.argv[4] ?? 30)) };
+const trainer = new Trainer(
+  {
+    runId: 'try',
+    runDir,
+    config,
+    resume: false,
+    backend,
+    controls: { stopRequested: false, paused: false, speed: 'fast', waitWhilePaused: async () => {}, takeEvaluateRequest: () => false },
+    out: {
+      metric: (l: MetricLine) => {
+        metrics.append(l);
+        if (l.kind === 'episode') steps += l.length as number;
+      },
+      event: (e: RunEvent) => events.append(e),
+      progress: () => {},
+      status: () => {},
+      log: () => {},
+    },
+  } as never,
+  {
+    afterEpisode: (t) => {
+      const r = evaluateLaneBatch(t.rawPolicy(), { config: config.env as LaneEnvConfig, seeds: laneTestSeeds(10), routeLengthM: 250 }).overall;
+      console.log(el(), 'ep', t.episodes, 'steps', t.step, 'dis', r.disengagements, 'mpd', r.mpd.toFixed(1), 'clean', r.cleanRoutes);
+      return { finish: r.disengagements === 0 || t.episodes >= Number(process.argv[4] ?? 30) };
+    },
   },
-});
+);
 await trainer.run();
 trainer.dispose();
-metrics.close(); events.close();
+metrics.close();
+events.close();

@@ -98,7 +98,9 @@ function runTorch(python: string, configPath: string, threadCount: number, log: 
       if (code !== 0) return reject(new Error(`PyTorch TD3 exited with ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
       try {
         const r = JSON.parse(out.trim().split('\n').pop()!) as Omit<TorchResult, 'process_s' | 'requested_threads'>;
-        log(`pytorch td3 (${threadCount} thread(s)): ${r.wall_clock_s.toFixed(1)} s in its loop, ${processS.toFixed(1)} s as a process, final eval ${r.final_eval_mean.toFixed(1)}`);
+        log(
+          `pytorch td3 (${threadCount} thread(s)): ${r.wall_clock_s.toFixed(1)} s in its loop, ${processS.toFixed(1)} s as a process, final eval ${r.final_eval_mean.toFixed(1)}`,
+        );
         resolve({ ...r, process_s: processS, requested_threads: threadCount });
       } catch (e) {
         reject(new Error(`could not read the PyTorch TD3 result: ${String(e)}`));
@@ -202,7 +204,10 @@ export async function runPendulumBench(o: PendulumBenchOptions): Promise<Pendulu
     goalMet: runs.every((r) => r.status === 'finished' && r.final >= PENDULUM_GOAL),
     files: { results: join(o.outDir, 'results.json'), curves: join(o.outDir, 'curves.json'), png: null },
   };
-  writeFileSync(result.files.curves, JSON.stringify({ backend, runs: runs.map(({ algo, seed, evals, episodes, final }) => ({ algo, seed, evals, episodes, final })) }));
+  writeFileSync(
+    result.files.curves,
+    JSON.stringify({ backend, runs: runs.map(({ algo, seed, evals, episodes, final }) => ({ algo, seed, evals, episodes, final })) }),
+  );
   const png = join(o.outDir, 'pendulum-learning-curves.png');
   if (existsSync(o.python)) {
     await new Promise<void>((resolve) => {
@@ -237,10 +242,16 @@ export function formatPendulumResult(r: PendulumBenchResult): string {
   ];
   const timed = r.runs.find((x) => x.alone);
   if (timed && r.torch.length) {
-    lines.push('', `Wall clock of TD3 seed 0 with the same settings, each run alone, one after the other: Drive Lab (${r.backend}, 1 thread) ${timed.wallClockS.toFixed(1)} s (worker start to finish).`, '');
+    lines.push(
+      '',
+      `Wall clock of TD3 seed 0 with the same settings, each run alone, one after the other: Drive Lab (${r.backend}, 1 thread) ${timed.wallClockS.toFixed(1)} s (worker start to finish).`,
+      '',
+    );
     lines.push('| PyTorch | threads | BLAS | wall clock (process) | in its loop | its final eval | Drive Lab / PyTorch |', '|---|---|---|---|---|---|---|');
     r.torch.forEach((t, i) =>
-      lines.push(`| ${t.torch} | ${t.threads} | ${t.blas.filter((b) => /openblas|blas/i.test(b)).join(', ')} | ${t.process_s.toFixed(1)} s | ${t.wall_clock_s.toFixed(1)} s | ${t.final_eval_mean.toFixed(1)} | ${r.ratios[i]!.toFixed(2)}x |`),
+      lines.push(
+        `| ${t.torch} | ${t.threads} | ${t.blas.filter((b) => /openblas|blas/i.test(b)).join(', ')} | ${t.process_s.toFixed(1)} s | ${t.wall_clock_s.toFixed(1)} s | ${t.final_eval_mean.toFixed(1)} | ${r.ratios[i]!.toFixed(2)}x |`,
+      ),
     );
   }
   return lines.join('\n');

@@ -54,7 +54,8 @@ export function globalOptions(cmd: Command): GlobalOptions {
  */
 export function checkRunsDir(runsDir: string | undefined, option = '--runs-dir'): string {
   const dir = resolve(defaultRunsDir(runsDir));
-  const named = runsDir !== undefined ? `${option} ${runsDir}` : process.env.DRIVE_LAB_RUNS_DIR !== undefined ? `$DRIVE_LAB_RUNS_DIR (${dir})` : `the runs folder ${dir}`;
+  const named =
+    runsDir !== undefined ? `${option} ${runsDir}` : process.env.DRIVE_LAB_RUNS_DIR !== undefined ? `$DRIVE_LAB_RUNS_DIR (${dir})` : `the runs folder ${dir}`;
   for (let d = dir; ; d = dirname(d)) {
     if (existsSync(d)) {
       if (!statSync(d).isDirectory()) throw new CliError(d === dir ? `${named} is not a folder` : `${named}: ${d} is a file, not a folder`);

@@ -94,7 +94,10 @@ export function addRunOptions(cmd: Command, resumeHelp: string, setExample: stri
     .option('--config <file>', 'a (partial) RunConfig JSON file over the defaults (see the precedence below)')
     .option('--set <key=value>', `override one config field, e.g. ${setExample} (repeatable; values parse as JSON)`, collect, [])
     .option('--resume <run>', resumeHelp)
-    .option('--restart', 'with --resume: when no checkpoint can be loaded, start again from step 0 (empties metrics.jsonl and events.jsonl); without it such a resume is refused')
+    .option(
+      '--restart',
+      'with --resume: when no checkpoint can be loaded, start again from step 0 (empties metrics.jsonl and events.jsonl); without it such a resume is refused',
+    )
     .addHelpText('after', RUN_PRECEDENCE_HELP);
 }
 
@@ -130,7 +133,11 @@ export function outTarget(out: string): { runsDir: string; id: string } {
   const dir = resolve(out);
   if (existsSync(dir)) {
     const isRun = statSync(dir).isDirectory() && existsSync(join(dir, RUN_FILES.meta));
-    throw new CliError(isRun ? `${out} already exists; pick a new folder or continue it with --resume ${out}` : `${out} already exists; --out needs a folder that does not exist yet`);
+    throw new CliError(
+      isRun
+        ? `${out} already exists; pick a new folder or continue it with --resume ${out}`
+        : `${out} already exists; --out needs a folder that does not exist yet`,
+    );
   }
   if (!RunId.safeParse(basename(dir)).success) throw new CliError(`the last part of --out ("${basename(dir)}") must be letters, digits, ".", "_" or "-"`);
   return { runsDir: dirname(dir), id: basename(dir) };
@@ -189,7 +196,9 @@ export function runAction<O extends SharedRunOptions>(spec: RunCommandSpec<O>) {
     if (o.resume !== undefined) {
       const refused = [...typed].filter((k) => k !== 'resume' && k !== 'restart');
       if (refused.length) {
-        throw new CliError(`--resume continues a run with the config it was created with; it takes no other ${spec.what} options (got ${refused.map((k) => flagOf(cmd, k)).join(', ')})`);
+        throw new CliError(
+          `--resume continues a run with the config it was created with; it takes no other ${spec.what} options (got ${refused.map((k) => flagOf(cmd, k)).join(', ')})`,
+        );
       }
       const { runsDir, id } = locateRun(g, o.resume);
       const engine = openEngine(g, runsDir);

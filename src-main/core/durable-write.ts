@@ -290,7 +290,7 @@ function lineIndex(path: string, fd: number): { idx: LineIndex; size: number } {
   lineIndexes.set(path, idx); // most recently used last
   if (lineIndexes.size > MAX_LINE_INDEXES) lineIndexes.delete(lineIndexes.keys().next().value!);
   let lineStart = idx.indexed;
-  for (let pos = idx.indexed; pos < st.size; ) {
+  for (let pos = idx.indexed; pos < st.size;) {
     const got = readSync(fd, scanBuf, 0, Math.min(SCAN_CHUNK, st.size - pos), pos);
     if (got <= 0) break;
     for (let j = scanBuf.indexOf(0x0a, 0); j !== -1 && j < got; j = scanBuf.indexOf(0x0a, j + 1)) {
@@ -322,7 +322,9 @@ export function readJsonlLines(path: string, from = 0, limit = Infinity): { line
     const pageEnd = Math.min(complete, from + limit);
     let raw: string[] = [];
     if (from < pageEnd) {
-      raw = readRange(fd, idx.starts[from]!, pageEnd < complete ? idx.starts[pageEnd]! : idx.indexed).toString('utf8').split('\n');
+      raw = readRange(fd, idx.starts[from]!, pageEnd < complete ? idx.starts[pageEnd]! : idx.indexed)
+        .toString('utf8')
+        .split('\n');
       raw.pop(); // the empty string after the page's last newline
     }
     if (hasTail && from <= complete && pageEnd === complete && raw.length < limit) raw.push(readRange(fd, idx.indexed, size).toString('utf8'));

@@ -17,8 +17,7 @@ try {
 } catch (e) {
   const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
   process.stderr.write(
-    `error: the Electron binary is not available (${why}). It downloads on first start and needs internet; ` +
-      `until then use browser mode: npm run serve\n`,
+    `error: the Electron binary is not available (${why}). It downloads on first start and needs internet; ` + `until then use browser mode: npm run serve\n`,
   );
   process.exit(1);
 }

@@ -20,7 +20,11 @@ import { ExportError } from './errors.js';
 export const Activation = z.enum(['relu', 'tanh', 'linear']);
 export type Activation = z.infer<typeof Activation>;
 
-const dim = z.number().int().min(1).max(1 << 20);
+const dim = z
+  .number()
+  .int()
+  .min(1)
+  .max(1 << 20);
 
 /** The actor MLP; the same fields as src-main/ml/mlp.ts MlpSpec. ReLU between layers. */
 export const ActorSpec = z.object({
@@ -138,7 +142,11 @@ function param(layer: string, role: 'kernel' | 'bias', shape: number[]): ParamDe
 /** Validates the architecture and lists its inputs, layers and weights. Throws ExportError('bad-input'). */
 export function describeArchitecture(input: z.input<typeof PolicyArchitecture>): ArchitectureDesc {
   const parsed = PolicyArchitecture.safeParse(input);
-  if (!parsed.success) throw new ExportError('bad-input', `invalid policy architecture: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new ExportError(
+      'bad-input',
+      `invalid policy architecture: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   const arch = parsed.data;
   const layers: LayerDesc[] = [];
   const params: ParamDesc[] = [];
@@ -152,7 +160,8 @@ export function describeArchitecture(input: z.input<typeof PolicyArchitecture>):
       const name = `encoder_conv${i}`;
       const ay = convAxis(h, cv.kernel, cv.stride, cv.padding);
       const ax = convAxis(w, cv.kernel, cv.stride, cv.padding);
-      if (ay.out < 1 || ax.out < 1) throw new ExportError('bad-input', `invalid policy architecture: ${name} (kernel ${cv.kernel}, stride ${cv.stride}) does not fit a ${h}x${w} input`);
+      if (ay.out < 1 || ax.out < 1)
+        throw new ExportError('bad-input', `invalid policy architecture: ${name} (kernel ${cv.kernel}, stride ${cv.stride}) does not fit a ${h}x${w} input`);
       layers.push({
         kind: 'conv2d',
         name,
@@ -179,7 +188,10 @@ export function describeArchitecture(input: z.input<typeof PolicyArchitecture>):
       width += enc.extraDim;
     }
     if (width !== arch.actor.inputDim) {
-      throw new ExportError('bad-input', `invalid policy architecture: the actor takes ${arch.actor.inputDim} inputs but the encoder gives latent ${enc.latentDim} + extra ${enc.extraDim} = ${width}`);
+      throw new ExportError(
+        'bad-input',
+        `invalid policy architecture: the actor takes ${arch.actor.inputDim} inputs but the encoder gives latent ${enc.latentDim} + extra ${enc.extraDim} = ${width}`,
+      );
     }
   } else {
     inputs.push({ name: 'obs', shape: [arch.actor.inputDim] });
@@ -202,7 +214,8 @@ export function checkWeights(desc: ArchitectureDesc, weights: readonly Float32Ar
   desc.params.forEach((p, i) => {
     const w = weights[i]!;
     if (!(w instanceof Float32Array)) throw new ExportError(code, `${where}: weight ${p.layer}/${p.role} is not a Float32Array`);
-    if (w.length !== p.size) throw new ExportError(code, `${where}: weight ${p.layer}/${p.role} has ${w.length} values, expected ${p.size} (shape [${p.shape.join(', ')}])`);
+    if (w.length !== p.size)
+      throw new ExportError(code, `${where}: weight ${p.layer}/${p.role} has ${w.length} values, expected ${p.size} (shape [${p.shape.join(', ')}])`);
     for (let j = 0; j < w.length; j++) {
       if (!Number.isFinite(w[j]!)) throw new ExportError(code, `${where}: weight ${p.layer}/${p.role} has a non-finite value (${w[j]}) at index ${j}`);
     }

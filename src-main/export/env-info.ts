@@ -41,7 +41,8 @@ export function envExportInfo(config: EnvConfig): EnvExportInfo {
     const names = d?.observationNames.length === env.observationSpace.low.length ? d.observationNames : undefined;
     return {
       observation: { kind: 'vector', space: vectorSpace(env.observationSpace.low, env.observationSpace.high, names) },
-      actionScaling: d?.actionScaling.length === n ? d.actionScaling : Array.from({ length: n }, (_, i) => ({ name: `action ${i}`, unit: 'normalized', low: -1, high: 1 })),
+      actionScaling:
+        d?.actionScaling.length === n ? d.actionScaling : Array.from({ length: n }, (_, i) => ({ name: `action ${i}`, unit: 'normalized', low: -1, high: 1 })),
     };
   } finally {
     env.close?.();

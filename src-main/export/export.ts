@@ -103,7 +103,8 @@ function fmt(x: number): string {
 export async function exportPolicy(input: PolicyExportInput, outDir: string, options: ExportOptions = {}): Promise<ExportResult> {
   const formats = [...new Set(options.formats ?? EXPORT_FORMATS)];
   if (!formats.length) throw new ExportError('bad-input', 'choose at least one export format (tfjs, onnx)');
-  for (const f of formats) if (!EXPORT_FORMATS.includes(f)) throw new ExportError('bad-input', `unknown export format "${f}" (use ${EXPORT_FORMATS.join(', ')})`);
+  for (const f of formats)
+    if (!EXPORT_FORMATS.includes(f)) throw new ExportError('bad-input', `unknown export format "${f}" (use ${EXPORT_FORMATS.join(', ')})`);
   const samples = options.samples ?? VERIFY_SAMPLES;
   const tolerance = options.tolerance ?? VERIFY_TOLERANCE;
   const seed = options.seed ?? 0;
@@ -153,8 +154,19 @@ export async function exportPolicy(input: PolicyExportInput, outDir: string, opt
       output: { name: ONNX_OUTPUT, shape: ['batch' as const, n], dtype: 'float32' as const },
     },
     formats: {
-      ...(formats.includes('tfjs') ? { tfjs: { format: 'layers-model' as const, modelFile: TFJS_MODEL_FILE, weightsFile: TFJS_WEIGHTS_FILE, tfjsVersion: tf.version_layers } } : {}),
-      ...(formats.includes('onnx') ? { onnx: { file: ONNX_FILE, irVersion: ONNX_IR_VERSION, opset: ONNX_OPSET, inputLayout: desc.arch.encoder ? 'image NHWC (transposed to NCHW inside the graph)' : 'obs [batch, dim]' } } : {}),
+      ...(formats.includes('tfjs')
+        ? { tfjs: { format: 'layers-model' as const, modelFile: TFJS_MODEL_FILE, weightsFile: TFJS_WEIGHTS_FILE, tfjsVersion: tf.version_layers } }
+        : {}),
+      ...(formats.includes('onnx')
+        ? {
+            onnx: {
+              file: ONNX_FILE,
+              irVersion: ONNX_IR_VERSION,
+              opset: ONNX_OPSET,
+              inputLayout: desc.arch.encoder ? 'image NHWC (transposed to NCHW inside the graph)' : 'obs [batch, dim]',
+            },
+          }
+        : {}),
     },
   };
   checkMetadataConsistency(base, desc, 'bad-input');
@@ -194,7 +206,11 @@ export async function exportPolicy(input: PolicyExportInput, outDir: string, opt
     // Verification: read the files back through the loaders' checks and run them.
     progress(`verifying on ${samples} random inputs`);
     if (formats.includes('tfjs')) {
-      const checked = await checkTfjs(desc, readExportFile(join(tmp, TFJS_MODEL_FILE), TFJS_MODEL_FILE), readExportFile(join(tmp, TFJS_WEIGHTS_FILE), TFJS_WEIGHTS_FILE));
+      const checked = await checkTfjs(
+        desc,
+        readExportFile(join(tmp, TFJS_MODEL_FILE), TFJS_MODEL_FILE),
+        readExportFile(join(tmp, TFJS_WEIGHTS_FILE), TFJS_WEIGHTS_FILE),
+      );
       runners.tfjs = createTfjsRunner(desc, await loadCheckedTfjs(checked));
     }
     if (formats.includes('onnx')) {
@@ -210,10 +226,19 @@ export async function exportPolicy(input: PolicyExportInput, outDir: string, opt
         dispose: async () => {},
       };
     }
-    const diffs = await compareWithReference(desc, weights, m.observation, runners, samples, seed, (done, total) => done < total && progress(`verifying: ${done}/${total} inputs`));
+    const diffs = await compareWithReference(
+      desc,
+      weights,
+      m.observation,
+      runners,
+      samples,
+      seed,
+      (done, total) => done < total && progress(`verifying: ${done}/${total} inputs`),
+    );
     for (const [k, d] of Object.entries(diffs)) {
       if (!(d.maxAbsDiff < tolerance)) {
-        const what = k === 'onnx' ? 'the ONNX model (onnxruntime)' : k === 'tfjs' ? 'the TF.js model loaded from model.json' : 'the in-memory actor (Mlp.apply)';
+        const what =
+          k === 'onnx' ? 'the ONNX model (onnxruntime)' : k === 'tfjs' ? 'the TF.js model loaded from model.json' : 'the in-memory actor (Mlp.apply)';
         throw new ExportError(
           'verification',
           `export failed verification: ${what} differs from the TF.js actor by ${fmt(d.maxAbsDiff)} (tolerance ${fmt(tolerance)}) at sample ${d.sample}, output ${d.output}: expected ${d.expected}, got ${d.got}`,

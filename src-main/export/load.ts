@@ -53,10 +53,22 @@ export function readMetadata(dir: string): { meta: ExportMetadata; desc: Archite
     throw new ExportError('corrupt', `${METADATA_FILE}: not valid JSON (${(e as Error).message})`);
   }
   const r = raw as { format?: unknown; formatVersion?: unknown } | null;
-  if (!r || typeof r !== 'object' || r.format !== EXPORT_FORMAT) throw new ExportError('corrupt', `${METADATA_FILE}: not a Drive Lab policy export (format ${JSON.stringify(r?.format)})`);
-  if (r.formatVersion !== EXPORT_FORMAT_VERSION) throw new ExportError('mismatch', `${METADATA_FILE}: export format version ${JSON.stringify(r.formatVersion)}; this app reads version ${EXPORT_FORMAT_VERSION}`);
+  if (!r || typeof r !== 'object' || r.format !== EXPORT_FORMAT)
+    throw new ExportError('corrupt', `${METADATA_FILE}: not a Drive Lab policy export (format ${JSON.stringify(r?.format)})`);
+  if (r.formatVersion !== EXPORT_FORMAT_VERSION)
+    throw new ExportError(
+      'mismatch',
+      `${METADATA_FILE}: export format version ${JSON.stringify(r.formatVersion)}; this app reads version ${EXPORT_FORMAT_VERSION}`,
+    );
   const parsed = ExportMetadata.safeParse(raw);
-  if (!parsed.success) throw new ExportError('corrupt', `${METADATA_FILE}: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new ExportError(
+      'corrupt',
+      `${METADATA_FILE}: ${parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')}`,
+    );
   const meta = parsed.data;
   let desc: ArchitectureDesc;
   try {
@@ -67,8 +79,10 @@ export function readMetadata(dir: string): { meta: ExportMetadata; desc: Archite
   checkMetadataConsistency(meta, desc, 'mismatch');
   const ioIn = meta.io.inputs.map((i) => `${i.name}:${i.shape.join(',')}`);
   const want = desc.inputs.map((i) => `${i.name}:batch,${i.shape.join(',')}`);
-  if (JSON.stringify(ioIn) !== JSON.stringify(want)) throw new ExportError('mismatch', `${METADATA_FILE}: io.inputs ${JSON.stringify(ioIn)} do not match the architecture's ${JSON.stringify(want)}`);
-  if (meta.io.output.name !== ONNX_OUTPUT || meta.io.output.shape.join(',') !== `batch,${desc.outputDim}`) throw new ExportError('mismatch', `${METADATA_FILE}: io.output does not match the architecture`);
+  if (JSON.stringify(ioIn) !== JSON.stringify(want))
+    throw new ExportError('mismatch', `${METADATA_FILE}: io.inputs ${JSON.stringify(ioIn)} do not match the architecture's ${JSON.stringify(want)}`);
+  if (meta.io.output.name !== ONNX_OUTPUT || meta.io.output.shape.join(',') !== `batch,${desc.outputDim}`)
+    throw new ExportError('mismatch', `${METADATA_FILE}: io.output does not match the architecture`);
   return { meta, desc };
 }
 
@@ -84,7 +98,8 @@ export async function openExport(dir: string, formats?: readonly ExportFormat[])
   for (const f of wanted) if (!present.includes(f)) throw new ExportError('missing', `this export has no ${f} model (it has ${present.join(', ')})`);
   const required: string[] = [];
   if (meta.formats.tfjs) {
-    if (meta.formats.tfjs.modelFile !== TFJS_MODEL_FILE || meta.formats.tfjs.weightsFile !== TFJS_WEIGHTS_FILE) throw new ExportError('mismatch', `${METADATA_FILE}: TF.js files must be ${TFJS_MODEL_FILE} and ${TFJS_WEIGHTS_FILE}`);
+    if (meta.formats.tfjs.modelFile !== TFJS_MODEL_FILE || meta.formats.tfjs.weightsFile !== TFJS_WEIGHTS_FILE)
+      throw new ExportError('mismatch', `${METADATA_FILE}: TF.js files must be ${TFJS_MODEL_FILE} and ${TFJS_WEIGHTS_FILE}`);
     required.push(TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE);
   }
   if (meta.formats.onnx) {
@@ -95,10 +110,15 @@ export async function openExport(dir: string, formats?: readonly ExportFormat[])
   // Every listed file must be there, unchanged.
   const contents = new Map<string, Uint8Array>();
   for (const [name, hash] of Object.entries(meta.files)) {
-    if (!isPlainFileName(name) || name === METADATA_FILE) throw new ExportError('mismatch', `${METADATA_FILE}: bad file name in "files": ${JSON.stringify(name)}`);
+    if (!isPlainFileName(name) || name === METADATA_FILE)
+      throw new ExportError('mismatch', `${METADATA_FILE}: bad file name in "files": ${JSON.stringify(name)}`);
     const bytes = readExportFile(join(dir, name), name);
     const got = sha256(bytes);
-    if (got !== hash) throw new ExportError('corrupt', `${name}: sha256 ${got.slice(0, 12)}... differs from metadata.json's ${hash.slice(0, 12)}... (the file was changed, truncated or corrupted after export)`);
+    if (got !== hash)
+      throw new ExportError(
+        'corrupt',
+        `${name}: sha256 ${got.slice(0, 12)}... differs from metadata.json's ${hash.slice(0, 12)}... (the file was changed, truncated or corrupted after export)`,
+      );
     contents.set(name, bytes);
   }
   const opened: OpenedExport = { dir, meta, desc, formats: present };
@@ -159,13 +179,16 @@ export async function loadExportedPolicy(dir: string, options: LoadOptions = {})
   const format: ExportFormat = want === 'auto' ? (meta.formats.onnx ? 'onnx' : 'tfjs') : want;
   const opened = await openVerified(dir, format);
   const desc = opened.desc;
-  const runner: ModelRunner = format === 'onnx' ? await createOnnxRunner(desc, opened.onnx!.bytes) : createTfjsRunner(desc, await loadCheckedTfjs(opened.tfjs!));
+  const runner: ModelRunner =
+    format === 'onnx' ? await createOnnxRunner(desc, opened.onnx!.bytes) : createTfjsRunner(desc, await loadCheckedTfjs(opened.tfjs!));
   const sizes = desc.inputs.map((i) => i.shape.reduce((a, b) => a * b, 1));
   const check = (inputs: readonly Float32Array[], batch: number) => {
     if (!Number.isInteger(batch) || batch < 1) throw new ExportError('bad-input', `batch must be a positive integer (got ${batch})`);
-    if (inputs.length !== sizes.length) throw new ExportError('bad-input', `the policy takes ${sizes.length} input(s) (${desc.inputs.map((i) => i.name).join(', ')}), got ${inputs.length}`);
+    if (inputs.length !== sizes.length)
+      throw new ExportError('bad-input', `the policy takes ${sizes.length} input(s) (${desc.inputs.map((i) => i.name).join(', ')}), got ${inputs.length}`);
     inputs.forEach((x, i) => {
-      if (!(x instanceof Float32Array) || x.length !== batch * sizes[i]!) throw new ExportError('bad-input', `input "${desc.inputs[i]!.name}" needs ${batch} x ${sizes[i]} float32 values, got ${x?.length}`);
+      if (!(x instanceof Float32Array) || x.length !== batch * sizes[i]!)
+        throw new ExportError('bad-input', `input "${desc.inputs[i]!.name}" needs ${batch} x ${sizes[i]} float32 values, got ${x?.length}`);
     });
   };
   let disposed = false;

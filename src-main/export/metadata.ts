@@ -125,11 +125,16 @@ export function vectorSpace(low: ArrayLike<number>, high: ArrayLike<number>, nam
  * Checks that the metadata agrees with itself: observation and action sizes against the
  * architecture, io names against the graph inputs. Throws ExportError(code).
  */
-export function checkMetadataConsistency(meta: Omit<ExportMetadata, 'files' | 'verification' | 'formats' | 'io'>, desc: ArchitectureDesc, code: 'bad-input' | 'mismatch'): void {
+export function checkMetadataConsistency(
+  meta: Omit<ExportMetadata, 'files' | 'verification' | 'formats' | 'io'>,
+  desc: ArchitectureDesc,
+  code: 'bad-input' | 'mismatch',
+): void {
   const where = code === 'mismatch' ? `${METADATA_FILE}: ` : '';
   const obs = meta.observation;
   const checkSpace = (s: VectorSpace, n: number, what: string) => {
-    if (s.shape[0] !== n || s.low.length !== n || s.high.length !== n) throw new ExportError(code, `${where}${what} has ${s.shape[0]} elements (low ${s.low.length}, high ${s.high.length}); the policy takes ${n}`);
+    if (s.shape[0] !== n || s.low.length !== n || s.high.length !== n)
+      throw new ExportError(code, `${where}${what} has ${s.shape[0]} elements (low ${s.low.length}, high ${s.high.length}); the policy takes ${n}`);
     if (s.names && s.names.length !== n) throw new ExportError(code, `${where}${what} names ${s.names.length} elements; the policy takes ${n}`);
     for (let i = 0; i < n; i++) {
       const lo = fromBound(s.low[i]!, 'low');
@@ -155,7 +160,12 @@ export function checkMetadataConsistency(meta: Omit<ExportMetadata, 'files' | 'v
   const n = desc.outputDim;
   const a = meta.action;
   if (a.dim !== n || a.low.length !== n || a.high.length !== n || a.scaling.length !== n) {
-    throw new ExportError(code, `${where}the action has ${a.dim} elements (low ${a.low.length}, high ${a.high.length}, scaling ${a.scaling.length}); the policy outputs ${n}`);
+    throw new ExportError(
+      code,
+      `${where}the action has ${a.dim} elements (low ${a.low.length}, high ${a.high.length}, scaling ${a.scaling.length}); the policy outputs ${n}`,
+    );
   }
-  for (const s of a.scaling) if (!Number.isFinite(s.low) || !Number.isFinite(s.high) || s.low > s.high) throw new ExportError(code, `${where}action scaling "${s.name}" has a bad range [${s.low}, ${s.high}]`);
+  for (const s of a.scaling)
+    if (!Number.isFinite(s.low) || !Number.isFinite(s.high) || s.low > s.high)
+      throw new ExportError(code, `${where}action scaling "${s.name}" has a bad range [${s.low}, ${s.high}]`);
 }

@@ -11,11 +11,15 @@ export function exportReadme(meta: Omit<ExportMetadata, 'files'>): string {
   const scaling = meta.action.scaling;
   const lines: string[] = [];
   lines.push(`# Drive Lab policy: ${meta.envId} (${meta.algo})`, '');
-  lines.push(`Exported ${meta.createdAt} by ${meta.producer.app} ${meta.producer.version}. The deterministic actor${meta.architecture.encoder ? ' with its camera encoder in front' : ''}: observations in, actions in [-1, 1] out.`, '');
+  lines.push(
+    `Exported ${meta.createdAt} by ${meta.producer.app} ${meta.producer.version}. The deterministic actor${meta.architecture.encoder ? ' with its camera encoder in front' : ''}: observations in, actions in [-1, 1] out.`,
+    '',
+  );
   lines.push('## Files', '');
   lines.push(`- \`metadata.json\`: spaces, action scaling, preprocessing, env, algorithm, config, evaluation, sha256 of every file.`);
   if (meta.formats.onnx) lines.push(`- \`${meta.formats.onnx.file}\`: ONNX (IR ${meta.formats.onnx.irVersion}, opset ${meta.formats.onnx.opset}).`);
-  if (meta.formats.tfjs) lines.push(`- \`${meta.formats.tfjs.modelFile}\` + \`${meta.formats.tfjs.weightsFile}\`: TensorFlow.js LayersModel (tf.loadLayersModel).`);
+  if (meta.formats.tfjs)
+    lines.push(`- \`${meta.formats.tfjs.modelFile}\` + \`${meta.formats.tfjs.weightsFile}\`: TensorFlow.js LayersModel (tf.loadLayersModel).`);
   lines.push('', '## Inputs and output', '');
   for (const i of inputs) lines.push(`- input \`${i.name}\`: float32 ${shapeText(i.shape)}`);
   lines.push(`- output \`${out.name}\`: float32 ${shapeText(out.shape)}, each element in [-1, 1]`, '');
@@ -31,7 +35,10 @@ export function exportReadme(meta: Omit<ExportMetadata, 'files'>): string {
   lines.push('Physical action: `low + (a + 1) / 2 * (high - low)` per element:', '');
   for (const s of scaling) lines.push(`- ${s.name}: [${s.low}, ${s.high}] ${s.unit}`);
   lines.push('');
-  lines.push(`Verified at export on ${meta.verification.samples} random valid inputs: max abs difference from the TF.js actor ${JSON.stringify(meta.verification.maxAbsDiff)} (tolerance ${meta.verification.tolerance}).`, '');
+  lines.push(
+    `Verified at export on ${meta.verification.samples} random valid inputs: max abs difference from the TF.js actor ${JSON.stringify(meta.verification.maxAbsDiff)} (tolerance ${meta.verification.tolerance}).`,
+    '',
+  );
 
   const exampleFeeds = inputs
     .map((i) => {

@@ -27,7 +27,15 @@ export function referenceForward(desc: ArchitectureDesc, weights: readonly Float
           p += 2;
           // Explicit padding reproduces TF's 'same' exactly (and is 0 for 'valid').
           const [t, l, bo, r] = layer.pads;
-          const padded = t || l || bo || r ? tf.pad(h as tf.Tensor4D, [[0, 0], [t, bo], [l, r], [0, 0]]) : h;
+          const padded =
+            t || l || bo || r
+              ? tf.pad(h as tf.Tensor4D, [
+                  [0, 0],
+                  [t, bo],
+                  [l, r],
+                  [0, 0],
+                ])
+              : h;
           h = activate(tf.add(tf.conv2d(padded as tf.Tensor4D, k, layer.stride, 'valid'), b), layer.activation);
           break;
         }

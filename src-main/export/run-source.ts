@@ -90,15 +90,22 @@ export async function loadActorFromRun(runDir: string, checkpoint: CheckpointSel
     }
     actor.observation = {
       kind: 'image',
-      image: { height: spec.height, width: spec.width, channels: spec.channels, layout: 'NHWC', channelOrder: 'RGB', range: [0, 1], normalization: 'uint8 / 255' },
-      ...(extraDim > 0
-        ? { extra: vectorSpace(low, high, image && extraDim === image.extraNames.length ? [...image.extraNames] : undefined) }
-        : {}),
+      image: {
+        height: spec.height,
+        width: spec.width,
+        channels: spec.channels,
+        layout: 'NHWC',
+        channelOrder: 'RGB',
+        range: [0, 1],
+        normalization: 'uint8 / 255',
+      },
+      ...(extraDim > 0 ? { extra: vectorSpace(low, high, image && extraDim === image.extraNames.length ? [...image.extraNames] : undefined) } : {}),
     };
     const n = policy.spec.outputDim;
-    actor.actionScaling = env && adapter?.actionUnits
-      ? adapter.actionUnits(env, n)
-      : Array.from({ length: n }, (_, i) => ({ name: `action ${i}`, unit: 'normalized', low: -1, high: 1 }));
+    actor.actionScaling =
+      env && adapter?.actionUnits
+        ? adapter.actionUnits(env, n)
+        : Array.from({ length: n }, (_, i) => ({ name: `action ${i}`, unit: 'normalized', low: -1, high: 1 }));
   }
   return actor;
 }
@@ -131,7 +138,9 @@ export async function exportRun(req: ExportRunRequest): Promise<ExportResult> {
   const config = stored.data.config;
   const loaded = await (req.loadActor ?? loadActorFromRun)(runDir, req.checkpoint);
   const info = loaded.observation && loaded.actionScaling ? undefined : envExportInfo(config.env);
-  const evalSummary = readJsonIfExists(join(runDir, 'eval.json')) ?? { bestEval: (readJsonIfExists(join(runDir, RUN_FILES.meta)) as { bestEval?: unknown } | undefined)?.bestEval ?? null };
+  const evalSummary = readJsonIfExists(join(runDir, 'eval.json')) ?? {
+    bestEval: (readJsonIfExists(join(runDir, RUN_FILES.meta)) as { bestEval?: unknown } | undefined)?.bestEval ?? null,
+  };
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   const outDir = req.outDir ?? join(runDir, RUN_FILES.exports, `${checkpointLabel(req.checkpoint)}-${stamp}`);
   return exportPolicy(
@@ -143,7 +152,12 @@ export async function exportRun(req: ExportRunRequest): Promise<ExportResult> {
         algo: config.algo,
         config,
         evalSummary,
-        source: { runDir, checkpoint: loaded.checkpoint, selector: checkpointLabel(req.checkpoint), ...(loaded.step !== undefined ? { step: loaded.step } : {}) },
+        source: {
+          runDir,
+          checkpoint: loaded.checkpoint,
+          selector: checkpointLabel(req.checkpoint),
+          ...(loaded.step !== undefined ? { step: loaded.step } : {}),
+        },
         observation: loaded.observation ?? info!.observation,
         actionScaling: loaded.actionScaling ?? info!.actionScaling,
       },

@@ -78,7 +78,8 @@ export async function compareWithReference(
         const diff = Math.abs(got[j]! - ref[j]!);
         // NaN counts as an infinite difference.
         const v = Number.isNaN(diff) ? Infinity : diff;
-        if (d.sample < 0 || v > d.maxAbsDiff) Object.assign(d, { maxAbsDiff: v, sample: start + Math.floor(j / n), output: j % n, expected: ref[j]!, got: got[j]! });
+        if (d.sample < 0 || v > d.maxAbsDiff)
+          Object.assign(d, { maxAbsDiff: v, sample: start + Math.floor(j / n), output: j % n, expected: ref[j]!, got: got[j]! });
       }
     }
     onChunk?.(start + batch, samples);

@@ -44,7 +44,9 @@ async function tryBackend(name: BackendName, forced: boolean): Promise<string> {
       if (!forced) {
         // Found, and said so in `status`; auto does not take it (file comment).
         if (adapter.software) throw new Error(`found only a software adapter, ${adapter.label}: slower than wasm`);
-        throw new Error(`found ${adapter.label}; not chosen automatically: training reads tensors synchronously, which WebGPU in Node cannot (use --backend webgpu to force it)`);
+        throw new Error(
+          `found ${adapter.label}; not chosen automatically: training reads tensors synchronously, which WebGPU in Node cannot (use --backend webgpu to force it)`,
+        );
       }
       await import('@tensorflow/tfjs-backend-webgpu');
       if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend did not initialize on ${adapter.label}`);

@@ -3,13 +3,7 @@
  * channel, a payload of the wrong shape, a handler that throws), the caller gets a reply
  * envelope with an ErrorInfo and the engine keeps running.
  */
-import {
-  isRequestChannel,
-  requestChannels,
-  type ParsedRequestOf,
-  type RequestChannel,
-  type ResponseOf,
-} from '../../src-shared/contract.js';
+import { isRequestChannel, requestChannels, type ParsedRequestOf, type RequestChannel, type ResponseOf } from '../../src-shared/contract.js';
 import { ContractError, formatIssues, RequestEnvelope, type ErrorInfo, type ResponseEnvelope } from '../../src-shared/protocol.js';
 
 /** A full, read-only or unwritable disk is the machine's state, not a bug: said in words, no stack logged. */

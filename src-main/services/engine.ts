@@ -125,7 +125,11 @@ export class Engine {
       'runs.track': ({ id, episode, manual }) => {
         this.store.readMeta(id);
         const track = readTrack(this.store.dir(id), episode, manual);
-        if (!track) throw new ContractError('not-found', `episode ${episode}${manual ? ' (driven by hand)' : ''} of run "${id}" is not recorded (episodes older than the recording budget are dropped)`);
+        if (!track)
+          throw new ContractError(
+            'not-found',
+            `episode ${episode}${manual ? ' (driven by hand)' : ''} of run "${id}" is not recorded (episodes older than the recording budget are dropped)`,
+          );
         return track;
       },
       'runs.drive': ({ id }) => {

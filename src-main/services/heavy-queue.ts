@@ -22,7 +22,8 @@ export class HeavyQueue {
 
   async run<T>(job: () => T): Promise<T> {
     if (this.running) {
-      if (this.waiting.length >= this.maxWaiting) throw new ContractError('unavailable', `${this.what} is busy (${this.maxWaiting} requests waiting); try again shortly`);
+      if (this.waiting.length >= this.maxWaiting)
+        throw new ContractError('unavailable', `${this.what} is busy (${this.maxWaiting} requests waiting); try again shortly`);
       // Woken with the turn handed over (running stays true).
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }

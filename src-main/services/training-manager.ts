@@ -131,7 +131,14 @@ export class TrainingManager {
       this.store.releaseOwner(id);
       resolveDone(run.status);
     });
-    const msg: ToWorker = { type: 'train', runId: id, runDir: this.store.dir(id), config, resume: meta.step > 0 || meta.status === 'interrupted', ...(options.restart ? { restart: true } : {}) };
+    const msg: ToWorker = {
+      type: 'train',
+      runId: id,
+      runDir: this.store.dir(id),
+      config,
+      resume: meta.step > 0 || meta.status === 'interrupted',
+      ...(options.restart ? { restart: true } : {}),
+    };
     worker.postMessage(msg);
     this.setStatus(id, run, 'running');
     return this.store.summary(id);
@@ -142,8 +149,10 @@ export class TrainingManager {
     const dir = this.store.dir(id);
     if (!existsSync(dir)) return { status: 'failed', message: `failed: the run folder ${dir} was deleted while the run trained`, endWorker: true };
     const code = errnoOf(e);
-    if (code === 'ENOSPC' || code === 'EDQUOT') return { status: 'paused', message: `paused: no space left on ${dir}; free space and resume`, endWorker: false };
-    if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return { status: 'paused', message: `paused: ${dir} cannot be written (${code}); make it writable and resume`, endWorker: false };
+    if (code === 'ENOSPC' || code === 'EDQUOT')
+      return { status: 'paused', message: `paused: no space left on ${dir}; free space and resume`, endWorker: false };
+    if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM')
+      return { status: 'paused', message: `paused: ${dir} cannot be written (${code}); make it writable and resume`, endWorker: false };
     const text = e instanceof Error ? e.message : String(e);
     return { status: 'failed', message: `failed: ${text.split('\n')[0]}`, endWorker: true };
   }
@@ -272,11 +281,14 @@ export class TrainingManager {
 
   private armWatchTimer(run: ActiveRun): void {
     clearTimeout(run.watchTimer);
-    run.watchTimer = setTimeout(() => {
-      if (Date.now() < run.watchUntil) return this.armWatchTimer(run);
-      run.watching = false;
-      run.worker.postMessage({ type: 'watch', on: false } satisfies ToWorker);
-    }, Math.max(10, run.watchUntil - Date.now()));
+    run.watchTimer = setTimeout(
+      () => {
+        if (Date.now() < run.watchUntil) return this.armWatchTimer(run);
+        run.watching = false;
+        run.worker.postMessage({ type: 'watch', on: false } satisfies ToWorker);
+      },
+      Math.max(10, run.watchUntil - Date.now()),
+    );
     run.watchTimer.unref?.();
   }
 

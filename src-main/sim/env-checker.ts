@@ -70,16 +70,19 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): CheckEnvRepor
   const obsDim = checkSpace(env.observationSpace, 'observationSpace', fail);
   const actDim = checkSpace(env.actionSpace, 'actionSpace', fail);
   for (let i = 0; i < actDim; i++) {
-    if (env.actionSpace.low[i] !== -1 || env.actionSpace.high[i] !== 1) fail(`actionSpace must be [-1, 1]^n (element ${i} is [${env.actionSpace.low[i]}, ${env.actionSpace.high[i]}])`);
+    if (env.actionSpace.low[i] !== -1 || env.actionSpace.high[i] !== 1)
+      fail(`actionSpace must be [-1, 1]^n (element ${i} is [${env.actionSpace.low[i]}, ${env.actionSpace.high[i]}])`);
   }
   const layout = env.imageLayout;
   if (layout !== undefined) {
     const parts = [layout.height, layout.width, layout.channels, layout.extraDim];
-    if (!parts.every((v) => Number.isInteger(v) && v >= 0) || layout.height < 1 || layout.width < 1 || layout.channels < 1) fail(`imageLayout must have positive integer height, width, channels and an integer extraDim >= 0 (got ${JSON.stringify(layout)})`);
+    if (!parts.every((v) => Number.isInteger(v) && v >= 0) || layout.height < 1 || layout.width < 1 || layout.channels < 1)
+      fail(`imageLayout must have positive integer height, width, channels and an integer extraDim >= 0 (got ${JSON.stringify(layout)})`);
     const n = layout.height * layout.width * layout.channels + layout.extraDim;
     if (n !== obsDim) fail(`imageLayout covers ${n} values but observationSpace has ${obsDim}`);
   }
-  if (env.controlDtS !== undefined && !(Number.isFinite(env.controlDtS) && env.controlDtS > 0)) fail(`controlDtS must be a positive finite number of seconds (got ${env.controlDtS})`);
+  if (env.controlDtS !== undefined && !(Number.isFinite(env.controlDtS) && env.controlDtS > 0))
+    fail(`controlDtS must be a positive finite number of seconds (got ${env.controlDtS})`);
   if (typeof env.reset !== 'function' || typeof env.step !== 'function') fail('reset and step must be functions');
 
   const checkObs = (obs: unknown, where: string): Float32Array => {
@@ -117,7 +120,13 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): CheckEnvRepor
     if (typeof out.terminated !== 'boolean') fail(`${where}: terminated must be a boolean (got ${describe(out.terminated)})`);
     if (typeof out.truncated !== 'boolean') fail(`${where}: truncated must be a boolean (got ${describe(out.truncated)})`);
     checkInfo(out.info, where);
-    return { obs: obs.slice(), reward: out.reward as number, terminated: out.terminated as boolean, truncated: out.truncated as boolean, info: out.info as Record<string, unknown> };
+    return {
+      obs: obs.slice(),
+      reward: out.reward as number,
+      terminated: out.terminated as boolean,
+      truncated: out.truncated as boolean,
+      info: out.info as Record<string, unknown>,
+    };
   };
 
   // Determinism: the same seed and actions give the same start and the same steps.
@@ -137,14 +146,18 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): CheckEnvRepor
   const a = run('first run');
   const b = run('second run');
   const firstDiff = diffIndex(a.first, b.first);
-  if (firstDiff >= 0) fail(`reset(${seed}) twice gave different first observations (obs[${firstDiff}]: ${a.first[firstDiff]} vs ${b.first[firstDiff]}); the same seed must give the same episode`);
+  if (firstDiff >= 0)
+    fail(
+      `reset(${seed}) twice gave different first observations (obs[${firstDiff}]: ${a.first[firstDiff]} vs ${b.first[firstDiff]}); the same seed must give the same episode`,
+    );
   if (a.steps.length !== b.steps.length) fail(`the same seed and actions ended the episode after ${a.steps.length} and ${b.steps.length} steps`);
   for (let t = 0; t < a.steps.length; t++) {
     const x = a.steps[t]!;
     const y = b.steps[t]!;
     const d = diffIndex(x.obs, y.obs);
     if (d >= 0) fail(`the same seed and actions gave different observations at step ${t + 1} (obs[${d}]: ${x.obs[d]} vs ${y.obs[d]})`);
-    if (!Object.is(x.reward, y.reward) || x.terminated !== y.terminated || x.truncated !== y.truncated) fail(`the same seed and actions gave different reward or flags at step ${t + 1}`);
+    if (!Object.is(x.reward, y.reward) || x.terminated !== y.terminated || x.truncated !== y.truncated)
+      fail(`the same seed and actions gave different reward or flags at step ${t + 1}`);
   }
 
   // A reset without a seed, then random actions (some outside [-1, 1]) until an episode ends.
@@ -157,7 +170,8 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): CheckEnvRepor
     ended = step(action, `step ${episodeSteps} of a random episode`);
     if (ended.terminated || ended.truncated) break;
   }
-  if (!ended || !(ended.terminated || ended.truncated)) return fail(`no episode ended within ${maxSteps} random steps: give the env a shorter time limit or raise options.maxSteps`);
+  if (!ended || !(ended.terminated || ended.truncated))
+    return fail(`no episode ended within ${maxSteps} random steps: give the env a shorter time limit or raise options.maxSteps`);
 
   // Stepping on without reset.
   for (let k = 1; k <= stepsAfterEnd; k++) {
@@ -190,10 +204,13 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): CheckEnvRepor
 function checkSpace(space: BoxSpace | undefined, name: string, fail: (m: string) => never): number {
   if (typeof space !== 'object' || space === null) return fail(`${name} is missing`);
   if (space.kind !== 'box') fail(`${name}.kind must be "box" (got ${describe(space.kind)})`);
-  if (!Array.isArray(space.shape) || space.shape.length < 1 || !space.shape.every((v) => Number.isInteger(v) && v >= 1)) fail(`${name}.shape must be a non-empty array of positive integers (got ${describe(space.shape)})`);
+  if (!Array.isArray(space.shape) || space.shape.length < 1 || !space.shape.every((v) => Number.isInteger(v) && v >= 1))
+    fail(`${name}.shape must be a non-empty array of positive integers (got ${describe(space.shape)})`);
   const n = space.shape.reduce((p, v) => p * v, 1);
-  if (!(space.low instanceof Float32Array) || !(space.high instanceof Float32Array)) fail(`${name}.low and .high must be Float32Arrays (dtype float32; got ${describe(space.low)} and ${describe(space.high)})`);
-  if (space.low.length !== n || space.high.length !== n) fail(`${name}: shape [${space.shape.join(', ')}] has ${n} elements but low has ${space.low.length} and high ${space.high.length}`);
+  if (!(space.low instanceof Float32Array) || !(space.high instanceof Float32Array))
+    fail(`${name}.low and .high must be Float32Arrays (dtype float32; got ${describe(space.low)} and ${describe(space.high)})`);
+  if (space.low.length !== n || space.high.length !== n)
+    fail(`${name}: shape [${space.shape.join(', ')}] has ${n} elements but low has ${space.low.length} and high ${space.high.length}`);
   for (let i = 0; i < n; i++) {
     const lo = space.low[i]!;
     const hi = space.high[i]!;

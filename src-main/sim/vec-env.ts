@@ -50,7 +50,12 @@ export interface ObsRows {
  * instead, `startNext` (given the ended episode's last step) starts the next episode and its
  * first observation goes to `obs`.
  */
-export function stepWithAutoreset(env: Env, action: Float32Array, rows: ObsRows, startNext: (last: StepResult) => ResetResult): { step: StepResult; next?: ResetResult } {
+export function stepWithAutoreset(
+  env: Env,
+  action: Float32Array,
+  rows: ObsRows,
+  startNext: (last: StepResult) => ResetResult,
+): { step: StepResult; next?: ResetResult } {
   const step = env.step(action);
   const { offset, dim } = rows;
   if (!step.terminated && !step.truncated) {
@@ -91,7 +96,8 @@ function sharedSizes(envs: readonly Env[]): { obsDim: number; actDim: number } {
   const obsDim = flatSize(envs[0]!.observationSpace.shape);
   const actDim = flatSize(envs[0]!.actionSpace.shape);
   for (const e of envs) {
-    if (flatSize(e.observationSpace.shape) !== obsDim || flatSize(e.actionSpace.shape) !== actDim) throw new Error('VecEnv: all envs must have the same spaces');
+    if (flatSize(e.observationSpace.shape) !== obsDim || flatSize(e.actionSpace.shape) !== actDim)
+      throw new Error('VecEnv: all envs must have the same spaces');
   }
   return { obsDim, actDim };
 }

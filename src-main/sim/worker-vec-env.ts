@@ -149,7 +149,18 @@ export class WorkerVecEnv extends VecEnvCore {
       ports.push(port1);
       first += count;
     }
-    const vec = new WorkerVecEnv({ numEnvs, obsDim, actDim, observationSpace: probe.observationSpace, actionSpace: probe.actionSpace, frameBytes, workers, ports, buffers, seed: options.seed ?? 0 });
+    const vec = new WorkerVecEnv({
+      numEnvs,
+      obsDim,
+      actDim,
+      observationSpace: probe.observationSpace,
+      actionSpace: probe.actionSpace,
+      frameBytes,
+      workers,
+      ports,
+      buffers,
+      seed: options.seed ?? 0,
+    });
     try {
       await vec.waitReady(options.startTimeoutMs ?? 60_000);
     } catch (e) {

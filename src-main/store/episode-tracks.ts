@@ -92,7 +92,14 @@ interface Header {
 
 function parseHeader(buf: Buffer): Header | undefined {
   if (buf.length < HEADER_BYTES || buf.readUInt32LE(0) !== MAGIC || buf.readUInt16LE(4) !== VERSION) return undefined;
-  const h = { metaBytes: buf.readUInt32LE(8), samples: buf.readUInt32LE(12), columns: buf.readUInt32LE(16), episode: buf.readUInt32LE(20), payloadBytes: buf.readUInt32LE(24), crc: buf.readUInt32LE(28) };
+  const h = {
+    metaBytes: buf.readUInt32LE(8),
+    samples: buf.readUInt32LE(12),
+    columns: buf.readUInt32LE(16),
+    episode: buf.readUInt32LE(20),
+    payloadBytes: buf.readUInt32LE(24),
+    crc: buf.readUInt32LE(28),
+  };
   if (h.payloadBytes !== h.metaBytes + 4 * h.samples + 4 * h.samples * h.columns) return undefined;
   return h;
 }

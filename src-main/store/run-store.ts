@@ -50,7 +50,6 @@ export const RUN_FILES = {
   owner: 'owner.json',
 } as const;
 
-
 function slug(name: string): string {
   const s = name
     .toLowerCase()
@@ -90,7 +89,8 @@ export class RunStore {
   /** A run folder is one with run.json or config.json (either may be the damaged one). */
   private requireRun(id: string): string {
     const dir = this.dir(id);
-    if (!existsSync(join(dir, RUN_FILES.meta)) && !existsSync(join(dir, RUN_FILES.config))) throw new ContractError('not-found', `no run "${id}" in ${this.root}`);
+    if (!existsSync(join(dir, RUN_FILES.meta)) && !existsSync(join(dir, RUN_FILES.config)))
+      throw new ContractError('not-found', `no run "${id}" in ${this.root}`);
     return dir;
   }
 
@@ -117,7 +117,12 @@ export class RunStore {
     }
     // The schema drops keys it does not know; refuse them instead, as the CLI does for --set.
     const unknown = unknownKeys(input as Record<string, unknown>, config);
-    if (unknown.length) throw new ContractError('bad-request', 'invalid run config', unknown.map((k) => `config.${k}: unknown config key`));
+    if (unknown.length)
+      throw new ContractError(
+        'bad-request',
+        'invalid run config',
+        unknown.map((k) => `config.${k}: unknown config key`),
+      );
     const now = new Date();
     const base = exactId ?? `${stamp(now)}-${slug(config.name)}`;
     let id = base;
@@ -128,7 +133,8 @@ export class RunStore {
       // Claims the folder: of two creators of one exact id, one gets EEXIST here.
       mkdirSync(dir);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new ContractError('conflict', `${dir} already exists; a new run needs a folder that does not exist yet`);
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new ContractError('conflict', `${dir} already exists; a new run needs a folder that does not exist yet`);
       throw e;
     }
     try {
@@ -333,7 +339,10 @@ export class RunStore {
       stored = readRunFile(dir, RUN_FILES.config, StoredConfig);
     } catch (e) {
       const why = e instanceof DamagedRunFile ? e.reason : String(e);
-      throw new ContractError('conflict', `run "${id}": ${RUN_FILES.config} is ${why}; it cannot be rebuilt (the config is kept nowhere else): restore it from a backup, or start a new run`);
+      throw new ContractError(
+        'conflict',
+        `run "${id}": ${RUN_FILES.config} is ${why}; it cannot be rebuilt (the config is kept nowhere else): restore it from a backup, or start a new run`,
+      );
     }
     const repaired: string[] = [];
     try {
@@ -360,7 +369,9 @@ export class RunStore {
         updatedAt: new Date().toISOString(),
       };
       writeJsonAtomic(metaPath, meta);
-      repaired.push(`${RUN_FILES.meta}: rebuilt (status ${meta.status}, step ${step}, best eval ${bestEval ?? '-'})${e.reason === 'missing' ? '' : `; the damaged one is kept as ${RUN_FILES.meta}.damaged.json`}`);
+      repaired.push(
+        `${RUN_FILES.meta}: rebuilt (status ${meta.status}, step ${step}, best eval ${bestEval ?? '-'})${e.reason === 'missing' ? '' : `; the damaged one is kept as ${RUN_FILES.meta}.damaged.json`}`,
+      );
     }
     return { id, repaired, summary: this.summary(id) };
   }
@@ -390,7 +401,12 @@ export class RunStore {
       throw e;
     }
     const unknown = unknownKeys(changes, built);
-    if (unknown.length) throw new ContractError('bad-request', 'invalid run config', unknown.map((k) => `changes.${k}: unknown config key`));
+    if (unknown.length)
+      throw new ContractError(
+        'bad-request',
+        'invalid run config',
+        unknown.map((k) => `changes.${k}: unknown config key`),
+      );
     return this.create(merged as RunConfigInput);
   }
 
@@ -404,6 +420,5 @@ export class RunStore {
     return { events: lines.filter((l) => RunEvent.safeParse(l).success) as RunEvent[], next };
   }
 }
-
 
 export { deepMerge, readJsonIfExists };

@@ -109,7 +109,11 @@ async function runJob(msg: ToWorker): Promise<void> {
     });
     tap.setWatching(live.watching);
     const t = tap;
-    await runTraining({ runId: msg.runId, runDir: msg.runDir, config: msg.config, resume: msg.resume, restart: msg.restart === true, backend, controls, out }, t.hooks(), (trainer) => t.attach(trainer));
+    await runTraining(
+      { runId: msg.runId, runDir: msg.runDir, config: msg.config, resume: msg.resume, restart: msg.restart === true, backend, controls, out },
+      t.hooks(),
+      (trainer) => t.attach(trainer),
+    );
   } finally {
     metrics.close();
     events.close();

@@ -19,7 +19,13 @@ export const Td3Config = z.object({
   gamma: z.number().min(0).max(1).default(0.99).describe('Discount factor gamma.'),
   tau: z.number().min(0).max(1).default(0.005).describe('Polyak averaging factor: target <- tau * online + (1 - tau) * target.'),
   batchSize: z.number().int().min(1).max(65536).default(256).describe('Minibatch size sampled from the replay buffer.'),
-  bufferSize: z.number().int().min(1).max(10_000_000).default(1_000_000).describe('Replay buffer capacity in transitions; the oldest are overwritten first (never allocated beyond totalSteps).'),
+  bufferSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .default(1_000_000)
+    .describe('Replay buffer capacity in transitions; the oldest are overwritten first (never allocated beyond totalSteps).'),
   learningStarts: z.number().int().min(0).default(100).describe('Env steps collected with uniform random actions before the actor acts and learning starts.'),
   trainFreq: z.number().int().min(1).default(1).describe('Env steps (per env) between training phases.'),
   gradientSteps: z.number().int().min(-1).default(1).describe('Gradient steps per training phase; -1 = as many as env steps collected.'),
@@ -29,7 +35,9 @@ export const Td3Config = z.object({
   noiseClip: z.number().min(0).max(2).default(0.5).describe('Clip of the target-policy smoothing noise (TD3: 0.5).'),
   actorHidden: hidden([256, 256], 'actor'),
   criticHidden: hidden([256, 256], 'critic'),
-  noise: NoiseConfig.default({ type: 'gaussian', sigma: 0.1 }).describe('Exploration noise while collecting: added to the actor output (gaussian, ou), or a perturbed actor (param); actions are clipped to [-1, 1].'),
+  noise: NoiseConfig.default({ type: 'gaussian', sigma: 0.1 }).describe(
+    'Exploration noise while collecting: added to the actor output (gaussian, ou), or a perturbed actor (param); actions are clipped to [-1, 1].',
+  ),
   maxGradNorm: z.number().positive().optional().describe('Clip gradients to this global norm, per network (off by default, as in TD3).'),
   trainSchedule: z
     .enum(['steps', 'episodes'])
@@ -43,14 +51,16 @@ export const Td3Config = z.object({
     .max(100)
     .optional()
     .describe(
-      'Weight of a penalty on the actor\'s squared pre-tanh outputs added to the actor loss (mean over the batch): keeps the actor out of the flat ends of tanh, where its gradient vanishes and a policy stuck at full steering lock cannot recover. Absent = 0 (off, as in TD3/DDPG); the drive recipe uses 0.1.',
+      "Weight of a penalty on the actor's squared pre-tanh outputs added to the actor loss (mean over the batch): keeps the actor out of the flat ends of tanh, where its gradient vanishes and a policy stuck at full steering lock cannot recover. Absent = 0 (off, as in TD3/DDPG); the drive recipe uses 0.1.",
     ),
   encoderTau: z
     .number()
     .min(0)
     .max(1)
     .optional()
-    .describe('Polyak factor of the target conv encoder when the observation has a trainable encoder (lane obs "vae" in finetune/scratch mode); absent = 0.05 (SAC-AE, Yarats et al.).'),
+    .describe(
+      'Polyak factor of the target conv encoder when the observation has a trainable encoder (lane obs "vae" in finetune/scratch mode); absent = 0.05 (SAC-AE, Yarats et al.).',
+    ),
   // Added after runs existed: configDigest leaves it out at its default, so they still resume.
   replay: ReplayConfig.default({ type: 'uniform' }).describe(
     'Experience replay: "uniform" (default), or "her" = hindsight experience replay for goal-conditioned envs (arm-reach, arm-push): past transitions are replayed with goals the episode actually reached, so failures teach too (off by default).',

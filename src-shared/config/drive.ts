@@ -16,20 +16,47 @@ export const DRIVE_STAGES: readonly DriveStageId[] = DriveStageId.options;
 const fraction = (def: number, what: string) => z.number().min(0).max(1).default(def).describe(what);
 
 export const DriveFramesConfig = z.object({
-  count: z.number().int().min(16).max(200_000).default(3000).describe('Camera frames to collect for the VAE (plus any manual frame sets found in the run\'s frames/ folder).'),
+  count: z
+    .number()
+    .int()
+    .min(16)
+    .max(200_000)
+    .default(3000)
+    .describe("Camera frames to collect for the VAE (plus any manual frame sets found in the run's frames/ folder)."),
   random: fraction(0.2, 'Share of the frames from a uniformly random steering policy.'),
   zero: fraction(0.1, 'Share of the frames from the zero policy (straight ahead).'),
-  keeper: fraction(0.7, 'Share of the frames from a noisy lane keeper (a hand-written controller on the state with Ornstein-Uhlenbeck steering noise): on-road views at every offset and heading.'),
-  keeperNoise: z.number().min(0).max(2).default(0.5).describe('Stationary standard deviation of the lane keeper\'s steering noise (action units).'),
+  keeper: fraction(
+    0.7,
+    'Share of the frames from a noisy lane keeper (a hand-written controller on the state with Ornstein-Uhlenbeck steering noise): on-road views at every offset and heading.',
+  ),
+  keeperNoise: z.number().min(0).max(2).default(0.5).describe("Stationary standard deviation of the lane keeper's steering noise (action units)."),
   every: z.number().int().min(1).max(100).default(2).describe('Keep one frame every this many env steps (consecutive frames are nearly equal).'),
-  maxPerEpisode: z.number().int().min(1).max(100_000).default(60).describe('Most frames kept from one episode (more episodes = more roads, styles and lighting).'),
+  maxPerEpisode: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(60)
+    .describe('Most frames kept from one episode (more episodes = more roads, styles and lighting).'),
 });
 export type DriveFramesConfig = z.infer<typeof DriveFramesConfig>;
 
 export const DriveVaeConfig = z.object({
-  filters: z.array(z.number().int().min(1).max(1024)).min(1).max(6).default([32, 64, 128, 256]).describe('Encoder conv filters (4x4, stride 2); the decoder mirrors them.'),
+  filters: z
+    .array(z.number().int().min(1).max(1024))
+    .min(1)
+    .max(6)
+    .default([32, 64, 128, 256])
+    .describe('Encoder conv filters (4x4, stride 2); the decoder mirrors them.'),
   latentDim: z.number().int().min(1).max(1024).default(32).describe('Latent size.'),
-  beta: z.number().min(0).max(100).default(0.1).describe('Weight of the KL term (1 = the plain VAE). 0.1 by default: with beta 1 the latent of our 64x64 lane views collapsed (KL ~1.6 nats, no road geometry; bench/RESULTS.md "Drive in a day").'),
+  beta: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(0.1)
+    .describe(
+      'Weight of the KL term (1 = the plain VAE). 0.1 by default: with beta 1 the latent of our 64x64 lane views collapsed (KL ~1.6 nats, no road geometry; bench/RESULTS.md "Drive in a day").',
+    ),
   learningRate: z.number().positive().max(1).default(1e-3).describe('Adam learning rate.'),
   epochs: z.number().int().min(1).max(10_000).default(6).describe('Passes over the training frames.'),
   batchSize: z.number().int().min(1).max(4096).default(64).describe('Frames per gradient step.'),
@@ -38,21 +65,69 @@ export const DriveVaeConfig = z.object({
 export type DriveVaeConfig = z.infer<typeof DriveVaeConfig>;
 
 export const DrivePixelsConfig = z.object({
-  enabled: z.boolean().default(true).describe('Also train the "deep RL from pixels" baseline (the same conv encoder from scratch, trained by the critic loss) for the report\'s Table I.'),
-  budgetEpisodes: z.number().int().min(1).max(100_000).default(35).describe('Most training episodes of the pixels baseline (the VAE agent\'s default budget; Kendall et al.\'s pixels agent needed 35).'),
-  budgetMinutes: z.number().positive().max(100_000).default(60).describe('Wall-clock cap of the pixels baseline\'s own stage (minutes); a safety net behind its episode budget, which is the budget that counts.'),
+  enabled: z
+    .boolean()
+    .default(true)
+    .describe('Also train the "deep RL from pixels" baseline (the same conv encoder from scratch, trained by the critic loss) for the report\'s Table I.'),
+  budgetEpisodes: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(35)
+    .describe("Most training episodes of the pixels baseline (the VAE agent's default budget; Kendall et al.'s pixels agent needed 35)."),
+  budgetMinutes: z
+    .number()
+    .positive()
+    .max(100_000)
+    .default(60)
+    .describe("Wall-clock cap of the pixels baseline's own stage (minutes); a safety net behind its episode budget, which is the budget that counts."),
 });
 export type DrivePixelsConfig = z.infer<typeof DrivePixelsConfig>;
 
 export const DriveConfig = z.object({
   frames: DriveFramesConfig.default(DriveFramesConfig.parse({})).describe('Frame collection for the VAE.'),
   vae: DriveVaeConfig.default(DriveVaeConfig.parse({})).describe('The convolutional VAE and its training.'),
-  budgetEpisodes: z.number().int().min(1).max(100_000).default(35).describe('Most RL training episodes of the VAE agent (Kendall et al.\'s unit; 35 as their pixels agent needed).'),
-  budgetMinutes: z.number().positive().max(100_000).default(60).describe('Wall-clock cap of the VAE agent\'s RL stage alone (minutes): a safety net behind the episode budget. The frame and VAE stages are bounded by their own counts (frames, epochs), never by this clock, so a slow VAE stage cannot shorten RL.'),
-  testRoutes: z.number().int().min(1).max(1000).default(10).describe('Stopping routes: held-out test roads (the first N test seeds) driven after every episode; the first evaluation without a disengagement ends training.'),
-  freshRoutes: z.number().int().min(0).max(1000).default(100).describe('Fresh held-out routes (the N test seeds right after the stopping routes, disjoint from them) driven once by each agent\'s final policy: generalization beyond the routes the stop rule looked at. 0 skips it.'),
+  budgetEpisodes: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(35)
+    .describe("Most RL training episodes of the VAE agent (Kendall et al.'s unit; 35 as their pixels agent needed)."),
+  budgetMinutes: z
+    .number()
+    .positive()
+    .max(100_000)
+    .default(60)
+    .describe(
+      "Wall-clock cap of the VAE agent's RL stage alone (minutes): a safety net behind the episode budget. The frame and VAE stages are bounded by their own counts (frames, epochs), never by this clock, so a slow VAE stage cannot shorten RL.",
+    ),
+  testRoutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .describe(
+      'Stopping routes: held-out test roads (the first N test seeds) driven after every episode; the first evaluation without a disengagement ends training.',
+    ),
+  freshRoutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(100)
+    .describe(
+      "Fresh held-out routes (the N test seeds right after the stopping routes, disjoint from them) driven once by each agent's final policy: generalization beyond the routes the stop rule looked at. 0 skips it.",
+    ),
   routeLengthM: z.number().min(10).max(10_000).default(250).describe('Length of each test route (m); Kendall et al.: 250.'),
-  disengagementRule: z.enum(['centre', 'body']).default('centre').describe('When the evaluations count a lane disengagement: "centre", the car\'s centre leaves the lane (the env\'s own rule); "body", any corner of the car\'s body crosses a lane line (stricter).'),
+  disengagementRule: z
+    .enum(['centre', 'body'])
+    .default('centre')
+    .describe(
+      'When the evaluations count a lane disengagement: "centre", the car\'s centre leaves the lane (the env\'s own rule); "body", any corner of the car\'s body crosses a lane line (stricter).',
+    ),
   pixels: DrivePixelsConfig.default(DrivePixelsConfig.parse({})).describe('The pixels baseline (Table I "Deep RL from pixels").'),
 });
 export type DriveConfig = z.infer<typeof DriveConfig>;
@@ -128,7 +203,14 @@ export type DriveWorld = keyof typeof DRIVE_WORLDS;
  * and `drive` (DriveConfig defaults unless given). The CLI's `drive` command and the app's "Learning to drive in a day" template
  * both start from it.
  */
-export function driveRunInput(o: { seed: number; algo: AlgoId; name?: string; world?: DriveWorld; recipe?: DriveRecipe; drive?: DriveConfigInput }): Record<string, unknown> {
+export function driveRunInput(o: {
+  seed: number;
+  algo: AlgoId;
+  name?: string;
+  world?: DriveWorld;
+  recipe?: DriveRecipe;
+  drive?: DriveConfigInput;
+}): Record<string, unknown> {
   return {
     name: o.name ?? `drive-${o.algo}-seed${o.seed}`,
     algo: o.algo,

@@ -18,17 +18,17 @@ export const OrnsteinUhlenbeckNoiseConfig = z.object({
 export const ParameterNoiseConfig = z.object({
   type: z.literal('param'),
   initialStd: z.number().positive().max(2).default(0.1).describe('Initial std of the Gaussian perturbation of the actor weights (Plappert et al. 2018).'),
-  desiredActionStd: z.number().positive().max(2).default(0.2).describe('Target distance between perturbed and unperturbed actions; the scale adapts towards it.'),
+  desiredActionStd: z
+    .number()
+    .positive()
+    .max(2)
+    .default(0.2)
+    .describe('Target distance between perturbed and unperturbed actions; the scale adapts towards it.'),
   adaptCoef: z.number().min(1).max(2).default(1.01).describe('Multiplicative adaptation factor alpha of the perturbation scale.'),
   adaptEvery: z.number().int().positive().default(50).describe('Env steps between re-perturbation and scale adaptation.'),
 });
 
 export const NoNoiseConfig = z.object({ type: z.literal('none') });
 
-export const NoiseConfig = z.discriminatedUnion('type', [
-  GaussianNoiseConfig,
-  OrnsteinUhlenbeckNoiseConfig,
-  ParameterNoiseConfig,
-  NoNoiseConfig,
-]);
+export const NoiseConfig = z.discriminatedUnion('type', [GaussianNoiseConfig, OrnsteinUhlenbeckNoiseConfig, ParameterNoiseConfig, NoNoiseConfig]);
 export type NoiseConfig = z.infer<typeof NoiseConfig>;

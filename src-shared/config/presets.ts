@@ -84,7 +84,7 @@ export const ENV_PRESETS: Partial<Record<EnvId, EnvPreset>> = {
       'Tuned here (bench/RESULTS.md "TD3 on arm-reach"), after rl-zoo\'s panda-gym settings: gamma 0.95, ' +
       'lr 1e-3, batch 256, train_freq 1, gradient_steps 1, Gaussian noise 0.1, 30k steps. Changed: 64-64 networks ' +
       '(speed on the WebAssembly backend), learning_starts 1000, uniform replay (HER not needed with the dense ' +
-      'reward). With the env\'s defaults (dense reward, velocity control) every benchmarked seed passes 95% success ' +
+      "reward). With the env's defaults (dense reward, velocity control) every benchmarked seed passes 95% success " +
       'well within the 30k steps; position control learned slower and less precisely.',
     td3: { ...ARM_TD3 },
     byAlgo: { td3: { noise: { type: 'gaussian', sigma: 0.1 } } },

@@ -11,7 +11,9 @@ export const UniformReplayConfig = z.object({
     .min(1)
     .max(100)
     .optional()
-    .describe('n-step returns (D4PG; Barth-Maron et al. 2018): each sample sums up to n discounted rewards of the following steps of its episode and bootstraps from the observation after them with gamma^n (stopping at the episode\'s end). Absent = 1, the one-step TD target of TD3/DDPG.'),
+    .describe(
+      "n-step returns (D4PG; Barth-Maron et al. 2018): each sample sums up to n discounted rewards of the following steps of its episode and bootstraps from the observation after them with gamma^n (stopping at the episode's end). Absent = 1, the one-step TD target of TD3/DDPG.",
+    ),
 });
 
 /**
@@ -32,7 +34,9 @@ export const HerReplayConfig = z.object({
   strategy: z
     .enum(['future', 'final', 'episode'])
     .default('future')
-    .describe('Where relabelled goals come from: "future" = an achieved goal later in the same episode (the paper\'s best), "final" = the episode\'s last, "episode" = any step of the episode.'),
+    .describe(
+      'Where relabelled goals come from: "future" = an achieved goal later in the same episode (the paper\'s best), "final" = the episode\'s last, "episode" = any step of the episode.',
+    ),
 });
 
 export const ReplayConfig = z.discriminatedUnion('type', [UniformReplayConfig, HerReplayConfig]);

@@ -16,7 +16,13 @@ export const RunConfig = z.object({
   env: EnvConfig.default({ id: 'pendulum', maxEpisodeSteps: 200 }).describe('Environment and its options.'),
   algo: AlgoId.default('td3').describe('Learning algorithm: td3, or ddpg (a preset of TD3).'),
   td3: Td3Config.default(Td3Config.parse({})).describe('TD3/DDPG hyperparameters.'),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('Seed of every random number generator in the run.'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0)
+    .describe('Seed of every random number generator in the run.'),
   totalSteps: z.number().int().min(1).max(1_000_000_000).default(20_000).describe('Env steps to train for.'),
   numEnvs: z.number().int().min(1).max(64).default(1).describe('Envs stepped in parallel (vectorized).'),
   evalEvery: z.number().int().min(0).default(5_000).describe('Env steps between deterministic evaluations (0 = only at the end).'),
@@ -32,7 +38,9 @@ export const RunConfig = z.object({
   drive: DriveConfig.optional().describe(
     'Makes the run the "learning to drive in a day" pipeline (lane env only): collect camera frames, pretrain a VAE, train on its latent, evaluate after every episode, report. Absent for ordinary training runs.',
   ),
-  backend: BackendChoice.default('auto').describe('ML backend: auto picks the fastest that loads (tensorflow-gpu, tensorflow, webgpu on a hardware GPU, wasm, cpu).'),
+  backend: BackendChoice.default('auto').describe(
+    'ML backend: auto picks the fastest that loads (tensorflow-gpu, tensorflow, webgpu on a hardware GPU, wasm, cpu).',
+  ),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;

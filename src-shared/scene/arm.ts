@@ -69,7 +69,13 @@ export const ArmScene = z.object({
   /** The end-effector point: a body index and an offset in that body's frame (m). */
   endEffector: z.object({ body: z.number().int().min(0), offset: Vec3 }),
   /** The table: its top surface is at z = top; centre and size are the top's rectangle (m). */
-  table: z.object({ centre: z.tuple([z.number(), z.number()]), size: z.tuple([z.number(), z.number()]), top: z.number(), thickness: z.number(), colour: Colour }),
+  table: z.object({
+    centre: z.tuple([z.number(), z.number()]),
+    size: z.tuple([z.number(), z.number()]),
+    top: z.number(),
+    thickness: z.number(),
+    colour: Colour,
+  }),
   /** The goal marker: a sphere of radius `radius`; success within `threshold` (m). */
   target: z.object({ radius: z.number().positive(), threshold: z.number().positive(), colour: Colour }),
   /** Box the goals are drawn from (m). */
@@ -84,6 +90,11 @@ export const ArmSceneRequest = z
   .object({
     env: ArmEnvIdSchema,
     /** Seed of the episode whose start `initialPose` shows. */
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
   })
   .strict();

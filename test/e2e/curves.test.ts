@@ -19,7 +19,14 @@ describe('curves', () => {
   let other: string;
   const pages: Array<{ id: string; from: number; limit: number }> = [];
   // 21,000 steps with 2-step episodes: 10,500 episode lines, so history takes two pages of 10,000.
-  const history = learningCurve({ totalSteps: 21_000, episodeLength: 2, logEvery: 1_000, evalEvery: 5_000, seed: 3, episodeExtras: (ret) => ({ distance: Math.max(0, 300 + ret / 5) }) });
+  const history = learningCurve({
+    totalSteps: 21_000,
+    episodeLength: 2,
+    logEvery: 1_000,
+    evalEvery: 5_000,
+    seed: 3,
+    episodeExtras: (ret) => ({ distance: Math.max(0, 300 + ret / 5) }),
+  });
   const episodes = history.filter((l) => l.kind === 'episode').length;
   const trains = history.filter((l) => l.kind === 'train').length;
   const evals = history.filter((l) => l.kind === 'eval').length;

@@ -25,7 +25,15 @@ describe('live view of an arm run', () => {
   it('draws the arm scene and moves it with the streamed poses', async () => {
     const client = ctx.engine.client();
     const run = await client.request('runs.create', {
-      config: { name: 'arm live', env: { id: 'arm-reach' }, totalSteps: 50_000, evalEvery: 0, checkpointEvery: 0, logEvery: 200, td3: { learningStarts: 100, batchSize: 16, actorHidden: [16], criticHidden: [16] } },
+      config: {
+        name: 'arm live',
+        env: { id: 'arm-reach' },
+        totalSteps: 50_000,
+        evalEvery: 0,
+        checkpointEvery: 0,
+        logEvery: 200,
+        td3: { learningStarts: 100, batchSize: 16, actorHidden: [16], criticHidden: [16] },
+      },
     });
     let frames = 0;
     ctx.engine.bus.on('run.frame', (f) => {

@@ -87,7 +87,9 @@ describe('live view, takeover, disengagements, replay, export and reattach on a 
     await page.waitForTimeout(1000);
     const fps = Number(await page.getAttribute(SCENE, 'data-fps'));
     const scale = await page.getAttribute(SCENE, 'data-scale');
-    console.log(`3D view while training: ${fps} frames/s, render scale ${scale}, software GL ${await page.getAttribute(SCENE, 'data-software')}; ${frames.length} run.frame events; step ${lastProgress?.step}`);
+    console.log(
+      `3D view while training: ${fps} frames/s, render scale ${scale}, software GL ${await page.getAttribute(SCENE, 'data-software')}; ${frames.length} run.frame events; step ${lastProgress?.step}`,
+    );
     expect(fps).toBeGreaterThan(0);
     await screenshot(page, 'live-lane');
   });

@@ -29,7 +29,16 @@ describe('drive pipeline run in the app', () => {
         name: 'e2e drive',
         seed: 3,
         env: { id: 'lane', obs: 'vae', camera: { width: 16, height: 16 } },
-        td3: { trainSchedule: 'episodes', gradientSteps: 5, learningStarts: 0, batchSize: 8, actorHidden: [8], criticHidden: [8], bufferSize: 5000, noise: { type: 'ou', theta: 0.6, sigma: 0.4, dt: 0.05, mu: 0 } },
+        td3: {
+          trainSchedule: 'episodes',
+          gradientSteps: 5,
+          learningStarts: 0,
+          batchSize: 8,
+          actorHidden: [8],
+          criticHidden: [8],
+          bufferSize: 5000,
+          noise: { type: 'ou', theta: 0.6, sigma: 0.4, dt: 0.05, mu: 0 },
+        },
         drive: {
           frames: { count: 48, maxPerEpisode: 16 },
           vae: { filters: [4, 8], latentDim: 4, epochs: 2, batchSize: 8 },
@@ -61,7 +70,10 @@ describe('drive pipeline run in the app', () => {
     await page.waitForSelector('[data-testid="progress-stage"]', { state: 'attached', timeout: 30_000 });
     // The VAE's reconstruction grid appears once it has trained an epoch.
     await page.waitForSelector('[data-testid="vae-reconstruction"]', { timeout: 60_000 });
-    const img = await page.$eval('[data-testid="vae-reconstruction"]', (el) => ({ w: (el as HTMLImageElement).naturalWidth, h: (el as HTMLImageElement).naturalHeight }));
+    const img = await page.$eval('[data-testid="vae-reconstruction"]', (el) => ({
+      w: (el as HTMLImageElement).naturalWidth,
+      h: (el as HTMLImageElement).naturalHeight,
+    }));
     expect(img.w).toBeGreaterThan(16);
     expect(img.h).toBeGreaterThanOrEqual(32); // originals above reconstructions
 
@@ -82,7 +94,9 @@ describe('drive pipeline run in the app', () => {
     expect(table).toMatch(/Zero policy/);
     expect(table).toMatch(/VAE/);
     // The runs list shows the agent's env steps (kept after the run finished), not a fraction of the 10M cap.
-    await expect.poll(() => page.textContent('[data-testid="run-item"][aria-current="page"] [data-testid="run-steps"]'), { timeout: 10_000 }).toMatch(/^[1-9][\d.,kM]* env steps · pipeline$/);
+    await expect
+      .poll(() => page.textContent('[data-testid="run-item"][aria-current="page"] [data-testid="run-steps"]'), { timeout: 10_000 })
+      .toMatch(/^[1-9][\d.,kM]* env steps · pipeline$/);
     await screenshot(page, 'pipeline-tab');
     expect(errors).toEqual([]);
   }, 150_000);
@@ -98,7 +112,13 @@ describe('drive pipeline run in the app', () => {
     const detail = await ctx.engine.client().request('runs.get', { id: runId! });
     // The CLI's defaults (src-shared driveRunInput): the VAE latent, the drive recipe (DRIVE_TD3), a drive block.
     expect(detail.config.env).toMatchObject({ id: 'lane', obs: 'vae' });
-    expect(detail.config.td3).toMatchObject({ gamma: DRIVE_TD3.gamma, tau: DRIVE_TD3.tau, gradientSteps: 250, trainSchedule: 'episodes', replay: { type: 'uniform', nStep: 10 } });
+    expect(detail.config.td3).toMatchObject({
+      gamma: DRIVE_TD3.gamma,
+      tau: DRIVE_TD3.tau,
+      gradientSteps: 250,
+      trainSchedule: 'episodes',
+      replay: { type: 'uniform', nStep: 10 },
+    });
     expect(detail.config.drive?.frames.count).toBe(3000);
     await page.click('[data-testid="tab-pipeline"]');
     await page.waitForSelector('[data-testid="stage-collect"][data-status="pending"]');

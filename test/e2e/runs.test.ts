@@ -178,7 +178,16 @@ describe('runs and the New-run form', () => {
     await page.waitForSelector('[data-testid="runs-table"]');
     expect(await page.locator('[data-testid="runs-row"]').count()).toBe(2);
     const headers = await page.locator('[data-testid="runs-table"] th').allTextContents();
-    expect(headers.map((h) => h.replace(/[▾▴]/g, '').trim()).filter(Boolean)).toEqual(['Name', 'Env', 'Algorithm', 'Status', 'Steps', 'Best evaluation', 'Created', 'Actions']);
+    expect(headers.map((h) => h.replace(/[▾▴]/g, '').trim()).filter(Boolean)).toEqual([
+      'Name',
+      'Env',
+      'Algorithm',
+      'Status',
+      'Steps',
+      'Best evaluation',
+      'Created',
+      'Actions',
+    ]);
     // Events as a training worker makes the engine send them.
     ctx.engine.bus.emit('run.status', { id, status: 'running', step: 0 });
     ctx.engine.bus.emit('run.progress', { id, step: 12_345, totalSteps: 20_000, episodes: 12, envStepsPerS: 850, updatesPerS: 800, speed: 'fast' });

@@ -81,7 +81,16 @@ describe('themes, shortcuts and focus', () => {
     await page.keyboard.press('?');
     await page.waitForSelector('[data-testid="help-dialog"][open]');
     const help = await text(page, '[data-testid="help-dialog"]');
-    for (const line of ['Start, pause or resume training', 'Stop training', 'Evaluate now', 'real time', 'New run', 'Rename the run', 'Duplicate with changes', 'Delete the run']) {
+    for (const line of [
+      'Start, pause or resume training',
+      'Stop training',
+      'Evaluate now',
+      'real time',
+      'New run',
+      'Rename the run',
+      'Duplicate with changes',
+      'Delete the run',
+    ]) {
       expect(help).toContain(line);
     }
     // Focus is inside the dialog and Tab stays there.

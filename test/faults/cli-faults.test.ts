@@ -33,10 +33,15 @@ describe('cli on damaged runs', () => {
     }
     const r = cli('train', '--resume', run.id);
     expect(r.code, r.stderr).toBe(2);
-    const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('warn: run '));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('warn: run '));
     expect(lines).toHaveLength(1);
     expect(r.stdout).toBe('');
-    expect(lines[0]).toMatch(/refusing to resume: no checkpoint can be loaded \(ckpt-000000000100: .+; ckpt-000000000200: .+\); nothing was changed\. Restart it from step 0 with --restart/);
+    expect(lines[0]).toMatch(
+      /refusing to resume: no checkpoint can be loaded \(ckpt-000000000100: .+; ckpt-000000000200: .+\); nothing was changed\. Restart it from step 0 with --restart/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(readFileSync(join(run.dir, 'metrics.jsonl'), 'utf8')).toBe(metrics);
     expect(readFileSync(join(run.dir, 'events.jsonl'), 'utf8')).toBe('{"kind":"pause","step":150,"t":1}\n');
@@ -54,7 +59,9 @@ describe('cli on damaged runs', () => {
     expect(list.stdout).toContain(`damaged: ${run.id}: run.json is not valid JSON, probably truncated`);
     const repair = cli('runs', 'repair', run.id);
     expect(repair.code, repair.stderr).toBe(0);
-    expect(repair.stdout.trim()).toMatch(/^repaired run\.json: rebuilt \(status created, step 0, best eval -\); the damaged one is kept as run\.json\.damaged\.json$/);
+    expect(repair.stdout.trim()).toMatch(
+      /^repaired run\.json: rebuilt \(status created, step 0, best eval -\); the damaged one is kept as run\.json\.damaged\.json$/,
+    );
     expect(store.summary(run.id)).toMatchObject({ name: 'torn', status: 'created' });
   }, 120_000);
 });

@@ -95,15 +95,15 @@ function payloadFor(channel: RequestChannel): fc.Arbitrary<unknown> {
   return fc.constant(null).chain(() => {
     const sample = samples()[channel];
     const keys = Object.keys(sample);
-    const mutated = [
-      fc.constant(sample),
-      fc.anything(),
-      fc.tuple(fc.string({ maxLength: 12 }), fc.anything()).map(([k, v]) => ({ ...sample, [k]: v })),
-    ];
+    const mutated = [fc.constant(sample), fc.anything(), fc.tuple(fc.string({ maxLength: 12 }), fc.anything()).map(([k, v]) => ({ ...sample, [k]: v }))];
     if (keys.length) {
       mutated.push(fc.constantFrom(...keys).map((k) => Object.fromEntries(Object.entries(sample).filter(([key]) => key !== k))));
       mutated.push(fc.tuple(fc.constantFrom(...keys), fc.anything()).map(([k, v]) => ({ ...sample, [k]: v })));
-      mutated.push(fc.tuple(fc.constantFrom(...keys), fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null), fc.constant(-1), fc.constant(2 ** 53))).map(([k, v]) => ({ ...sample, [k]: v })));
+      mutated.push(
+        fc
+          .tuple(fc.constantFrom(...keys), fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null), fc.constant(-1), fc.constant(2 ** 53)))
+          .map(([k, v]) => ({ ...sample, [k]: v })),
+      );
     }
     return fc.oneof(...mutated);
   });
@@ -112,9 +112,28 @@ function payloadFor(channel: RequestChannel): fc.Arbitrary<unknown> {
 const channelArb = fc.constantFrom(...(Object.keys(requestChannels) as RequestChannel[]));
 /** Envelopes: well-formed with a mutated payload, or broken in the envelope itself. */
 const envelopeArb = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(channelArb, fc.nat()).chain(([channel, id]) => payloadFor(channel).map((payload) => ({ type: 'req', id, channel, payload }))) },
-  { weight: 1, arbitrary: fc.record({ type: fc.oneof(fc.constant('req'), fc.string()), id: fc.anything(), channel: fc.oneof(channelArb, fc.string({ maxLength: 300 })), payload: fc.anything() }, { requiredKeys: [] }) },
-  { weight: 1, arbitrary: fc.tuple(fc.string({ minLength: 1, maxLength: 120 }), fc.nat(), fc.anything()).map(([channel, id, payload]) => ({ type: 'req', id, channel, payload })) },
+  {
+    weight: 6,
+    arbitrary: fc.tuple(channelArb, fc.nat()).chain(([channel, id]) => payloadFor(channel).map((payload) => ({ type: 'req', id, channel, payload }))),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record(
+      {
+        type: fc.oneof(fc.constant('req'), fc.string()),
+        id: fc.anything(),
+        channel: fc.oneof(channelArb, fc.string({ maxLength: 300 })),
+        payload: fc.anything(),
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.string({ minLength: 1, maxLength: 120 }), fc.nat(), fc.anything())
+      .map(([channel, id, payload]) => ({ type: 'req', id, channel, payload })),
+  },
   { weight: 1, arbitrary: fc.anything() },
 );
 
@@ -134,9 +153,15 @@ describe('contract fuzz over WebSocket', () => {
         expect(reply.error.message.includes('\n    at '), 'no stack in a reply').toBe(false);
       }
     };
-    await fc.assert(fc.asyncProperty(envelopeArb, async (env) => check(JSON.stringify(env) ?? 'undefined')), { numRuns: 800, seed: 20261207 });
+    await fc.assert(
+      fc.asyncProperty(envelopeArb, async (env) => check(JSON.stringify(env) ?? 'undefined')),
+      { numRuns: 800, seed: 20261207 },
+    );
     // Text that is not JSON, and JSON that is not an object.
-    await fc.assert(fc.asyncProperty(fc.string({ maxLength: 200 }), async (s) => check(s)), { numRuns: 50, seed: 7 });
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 200 }), async (s) => check(s)),
+      { numRuns: 50, seed: 7 },
+    );
     // Binary frames are refused in words.
     tally.sent++;
     expect(await client.send(Buffer.from([1, 2, 3]))).toMatchObject({ ok: false, error: { code: 'bad-envelope' } });

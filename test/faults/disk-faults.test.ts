@@ -52,7 +52,9 @@ describe('disk faults while two runs train', () => {
       });
       // Progress rewrites run.json every 2 s; the next rewrite hits the fault.
       const s = await paused;
-      expect(s.message).toMatch(code === 'ENOSPC' ? /^paused: no space left on .+; free space and resume$/ : /^paused: .+ cannot be written \(EROFS\); make it writable and resume$/);
+      expect(s.message).toMatch(
+        code === 'ENOSPC' ? /^paused: no space left on .+; free space and resume$/ : /^paused: .+ cannot be written \(EROFS\); make it writable and resume$/,
+      );
       expect(s.message!.split('\n')).toHaveLength(1);
       // The engine answers, and run b trains on.
       expect((await client.request('runs.list', {})).map((r) => r.id)).toEqual(expect.arrayContaining([a.id, b.id]));
@@ -87,7 +89,10 @@ describe('disk faults while two runs train', () => {
       if (op === 'write' && path.startsWith(tmp.dir)) throw fsError('ENOSPC', 'open', path);
     });
     try {
-      await expect(client.request('runs.create', { config: tinyConfig() })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/no space left on the disk/) });
+      await expect(client.request('runs.create', { config: tinyConfig() })).rejects.toMatchObject({
+        code: 'unavailable',
+        message: expect.stringMatching(/no space left on the disk/),
+      });
     } finally {
       setWriteFaultHook(undefined);
     }

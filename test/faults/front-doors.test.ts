@@ -66,7 +66,9 @@ describe('one validation for every front door', () => {
     });
     await expect(client.request('runs.create', { config: { ...tinyConfig(), constructor: 1 } })).rejects.toMatchObject({ code: 'bad-request' });
     const run = await client.request('runs.create', { config: tinyConfig() });
-    await expect(client.request('runs.duplicate', { id: run.id, changes: { evalEveryy: 3 } })).rejects.toMatchObject({ issues: ['changes.evalEveryy: unknown config key'] });
+    await expect(client.request('runs.duplicate', { id: run.id, changes: { evalEveryy: 3 } })).rejects.toMatchObject({
+      issues: ['changes.evalEveryy: unknown config key'],
+    });
     expect((await client.request('runs.duplicate', { id: run.id, changes: { seed: 9 } })).config.seed).toBe(9);
     expect((await client.request('runs.list', {})).length).toBe(2);
   });

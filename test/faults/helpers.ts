@@ -57,7 +57,12 @@ export function snapshotFiles(dir: string): Map<string, string> {
  * exists has the same bytes, except the append-only logs, whose old bytes must be a prefix.
  */
 /** `mayChange`: files (or folders, ending in "/") that the fault leaves legitimately in motion. */
-export function expectCompleteFilesUnchanged(dir: string, before: Map<string, string>, beforeLogs: Record<string, Buffer>, mayChange: readonly string[] = []): void {
+export function expectCompleteFilesUnchanged(
+  dir: string,
+  before: Map<string, string>,
+  beforeLogs: Record<string, Buffer>,
+  mayChange: readonly string[] = [],
+): void {
   for (const [rel, hash] of before) {
     const p = join(dir, rel);
     if (!existsSync(p) || rel in beforeLogs || mayChange.some((m) => rel === m || (m.endsWith('/') && rel.startsWith(m))) || rel.startsWith('.')) continue;

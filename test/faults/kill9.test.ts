@@ -82,7 +82,10 @@ describe('kill -9 at random points of several runs', () => {
       for (const id of ids) await client.request('train.start', { id });
       for (const id of ids) expect(await engine.training.wait(id)).toBe('finished');
       for (const dir of dirs) {
-        const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; step: number });
+        const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { kind: string; step: number });
         expect(lines.filter((l) => l.kind === 'eval').map((l) => l.step)).toEqual([300, 600]);
         const train = lines.filter((l) => l.kind === 'train').map((l) => l.step);
         expect(train).toEqual(Array.from({ length: TOTAL / 100 }, (_, j) => (j + 1) * 100));

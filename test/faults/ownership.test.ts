@@ -66,7 +66,9 @@ describe('run ownership', () => {
     // A stale record (no such process) that every claimant must judge and replace.
     writeFileSync(ownerPath, JSON.stringify({ pid: 2 ** 22 + 1, hostname: hostname(), startedAt: new Date().toISOString() }));
     const at = Date.now() + 2500;
-    const children = Array.from({ length: 6 }, () => spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'claim-child.ts'), ownerPath, String(at)], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    const children = Array.from({ length: 6 }, () =>
+      spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'claim-child.ts'), ownerPath, String(at)], { stdio: ['pipe', 'pipe', 'inherit'] }),
+    );
     // Every child holds its claim (stays alive) until all have answered.
     const outputs = await Promise.all(
       children.map((child) => {

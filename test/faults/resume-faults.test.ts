@@ -28,7 +28,10 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-const evalLines = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"eval"'));
+const evalLines = (dir: string) =>
+  readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"kind":"eval"'));
 
 describe('resume never destroys', () => {
   it('after a crash before "finished": no second final evaluation; with every checkpoint damaged: refused, nothing changed, until --restart', async () => {
@@ -108,7 +111,10 @@ describe('damaged run files are shown, not hidden', () => {
     expect(repaired.repaired[0]).toMatch(/^run\.json: rebuilt \(status created, step 0/);
     expect(repaired.summary).toMatchObject({ id: metaCut.id, name: 'meta cut', status: 'created' });
     expect(JSON.parse(readFileSync(join(metaCut.dir, 'run.json.damaged.json'), 'utf8')).damaged).toBe(metaText.slice(0, 20));
-    await expect(client.request('runs.repair', { id: configCut.id })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/config\.json is .+; it cannot be rebuilt/) });
+    await expect(client.request('runs.repair', { id: configCut.id })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/config\.json is .+; it cannot be rebuilt/),
+    });
     // Nothing was touched in the run whose config cannot be rebuilt.
     expect(readFileSync(join(configCut.dir, 'config.json')).equals(configBytes.subarray(0, 30))).toBe(true);
   });

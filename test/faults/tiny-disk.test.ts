@@ -76,9 +76,15 @@ describe.runIf(canMount)('a real full disk (512 KiB tmpfs)', () => {
     const runsDir = join(mnt, 'cli');
     const cfg = join(tmp.dir, 'config.json');
     writeFileSync(cfg, JSON.stringify(tinyConfig({ totalSteps: 50_000, evalEvery: 0, checkpointEvery: 100, logEvery: 100 })));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/bin.ts', '--runs-dir', runsDir, 'train', '--config', cfg], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/bin.ts', '--runs-dir', runsDir, 'train', '--config', cfg], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(r.status, r.stderr).toBe(1);
-    const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('warn: run ') && l.trim() !== '' && !/^\S.*\[.*\]\s+\d+%/.test(l));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('warn: run ') && l.trim() !== '' && !/^\S.*\[.*\]\s+\d+%/.test(l));
     expect(lines.at(-1)).toMatch(/^error: paused: no space left on .+; free space and resume \(train --resume .+\)$/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const [id] = readdirSync(runsDir);

@@ -21,10 +21,20 @@ const browser = await launchBrowser();
 try {
   const client = ctx.engine.client();
   const run = await client.request('runs.create', {
-    config: { name: 'fps', env: { id: 'lane' }, totalSteps: 1_000_000, evalEvery: 0, checkpointEvery: 0, logEvery: 500, td3: { learningStarts: 500, batchSize: 64, actorHidden: [64, 64], criticHidden: [64, 64] } },
+    config: {
+      name: 'fps',
+      env: { id: 'lane' },
+      totalSteps: 1_000_000,
+      evalEvery: 0,
+      checkpointEvery: 0,
+      logEvery: 500,
+      td3: { learningStarts: 500, batchSize: 64, actorHidden: [64, 64], criticHidden: [64, 64] },
+    },
   });
   const { page } = await openApp(browser, `${ctx.server.url}#/runs/${run.id}/live`);
-  const renderer = await page.evaluate(`(() => { const gl = document.createElement('canvas').getContext('webgl2'); const i = gl.getExtension('WEBGL_debug_renderer_info'); return i ? gl.getParameter(i.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER); })()`);
+  const renderer = await page.evaluate(
+    `(() => { const gl = document.createElement('canvas').getContext('webgl2'); const i = gl.getExtension('WEBGL_debug_renderer_info'); return i ? gl.getParameter(i.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER); })()`,
+  );
   await client.request('train.start', { id: run.id });
   await page.waitForSelector('[data-testid="scene-canvas"][data-ready="true"]', { timeout: 60_000 });
   let steps = 0;
@@ -41,7 +51,9 @@ try {
     fps.sort((a, b) => a - b);
     const scale = await page.getAttribute('[data-testid="scene-canvas"]', 'data-scale');
     const sps = ((steps - s0) * 1000) / (Date.now() - t0);
-    console.log(`${name}: median ${fps[fps.length >> 1]} fps (min ${fps[0]}, max ${fps.at(-1)}), render scale ${scale}, ${sps.toFixed(0)} env steps/s, load average ${loadavg()[0]!.toFixed(1)}`);
+    console.log(
+      `${name}: median ${fps[fps.length >> 1]} fps (min ${fps[0]}, max ${fps.at(-1)}), render scale ${scale}, ${sps.toFixed(0)} env steps/s, load average ${loadavg()[0]!.toFixed(1)}`,
+    );
   };
   console.log(`renderer: ${String(renderer)}; viewport 1280x800`);
   await phase('training, fast');

@@ -132,7 +132,8 @@ function driveDisplay(client: EngineClient, id: string, g: GlobalOptions): () =>
     client.on('run.event', (e) => {
       if (e.id !== id) return;
       const ev = e.event as { kind: string; stage?: string; status?: string; progress?: number; message?: string };
-      if (ev.kind === 'stage_progress' && ev.stage && ev.status === 'running') stageBar(ev.stage, ev.progress ?? 0, (ev.message ?? '').replace(/^[a-z]+: /, ''));
+      if (ev.kind === 'stage_progress' && ev.stage && ev.status === 'running')
+        stageBar(ev.stage, ev.progress ?? 0, (ev.message ?? '').replace(/^[a-z]+: /, ''));
       if (ev.kind === 'stage' && ev.stage) {
         if (ev.status === 'done' || ev.status === 'skipped' || ev.status === 'failed') {
           if (barStage === ev.stage) {
@@ -210,7 +211,8 @@ const DRIVE: RunCommandSpec<DriveOptions> = {
     return {
       value,
       human: () => {
-        if (!report) return `run ${after.id}: ${after.status} after ${end.wallClockS.toFixed(1)} s (no report: the pipeline did not finish)\nfolder: ${after.dir}`;
+        if (!report)
+          return `run ${after.id}: ${after.status} after ${end.wallClockS.toFixed(1)} s (no report: the pipeline did not finish)\nfolder: ${after.dir}`;
         const md = readFileSync(join(after.dir, 'report.md'), 'utf8');
         return `${md}\nrun ${after.id}: ${after.status} in ${end.wallClockS.toFixed(1)} s\nfolder: ${after.dir} (report.json, report.md, vae/reconstructions.png)`;
       },
@@ -225,17 +227,25 @@ export function register(program: Command): void {
   const d = DRIVE_CLI_DEFAULTS;
   const cmd = program
     .command('drive')
-    .description('Learning to drive in a day: collect camera frames, train a VAE, train TD3/DDPG on its latent until the held-out test routes are driven without a disengagement, and write report.json / report.md.')
+    .description(
+      'Learning to drive in a day: collect camera frames, train a VAE, train TD3/DDPG on its latent until the held-out test routes are driven without a disengagement, and write report.json / report.md.',
+    )
     .option('--seed <n>', `seed of every random number generator in the run (default 0)`)
     .option('--algo <algo>', 'td3 or ddpg (a preset of TD3) (default td3)')
-    .option('--recipe <name>', `learner settings preset: default (Kendall et al.'s with 10-step returns, gamma 0.95, tau 0.02 and a pre-tanh actor penalty) or kendall (theirs as published) (default ${d.recipe})`)
+    .option(
+      '--recipe <name>',
+      `learner settings preset: default (Kendall et al.'s with 10-step returns, gamma 0.95, tau 0.02 and a pre-tanh actor penalty) or kendall (theirs as published) (default ${d.recipe})`,
+    )
     .option('--frames <n>', `camera frames collected for the VAE (${D.frames.min}..${D.frames.max}; default ${d.frames})`)
     .option('--vae-epochs <n>', `VAE training epochs (default ${d.vaeEpochs})`)
     .option('--latent <n>', `VAE latent size (default ${d.latent})`)
     .option('--episodes <n>', `most training episodes of the VAE agent (${D.budgetEpisodes.min}..${D.budgetEpisodes.max}; default ${d.episodes})`)
     .option('--minutes <m>', `wall-clock cap of the VAE agent's RL stage alone, minutes (a safety net behind --episodes; default ${d.minutes})`)
     .option('--test-routes <n>', `held-out 250 m test routes driven after every episode (${D.testRoutes.min}..${D.testRoutes.max}; default ${d.testRoutes})`)
-    .option('--world <look>', `road appearance preset: plain (one look, as Kendall et al.'s one road) or randomized (domain randomization) (default ${d.world})`)
+    .option(
+      '--world <look>',
+      `road appearance preset: plain (one look, as Kendall et al.'s one road) or randomized (domain randomization) (default ${d.world})`,
+    )
     .option('--no-pixels', 'skip the "deep RL from pixels" baseline (its Table I row stays empty)')
     .option('--pixels-episodes <n>', `most training episodes of the pixels baseline (default ${d.pixelsEpisodes}, Kendall et al.'s figure)`)
     .option('--pixels-minutes <m>', `wall-clock cap of the pixels baseline's stage, minutes (default ${d.pixelsMinutes})`);

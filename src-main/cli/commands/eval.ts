@@ -50,9 +50,9 @@ export function register(program: Command): void {
     .description("Evaluate a trained run's deterministic actor on fixed seeds (no exploration noise).")
     .option('--policy <run>', 'run id (in the runs folder), run folder, or export folder (from `export`)')
     .option('--checkpoint <which>', 'best (best evaluation), last, or a checkpoint step', 'best')
-    .option('--episodes <n>', 'episodes (default: the run\'s evalEpisodes, or the number of --seeds)')
+    .option('--episodes <n>', "episodes (default: the run's evalEpisodes, or the number of --seeds)")
     .option('--seeds <list>', 'episode seeds: 1,2,3 or 100..109 (default: the held-out evaluation seeds)')
-    .option('--env <id>', 'evaluate on another env with the same spaces (default: the run\'s env)')
+    .option('--env <id>', "evaluate on another env with the same spaces (default: the run's env)")
     .option('--route <m>', 'lane only: route length of the Kendall et al. protocol (m)', '250')
     .option('--set <key=value>', 'env option, e.g. maxEpisodeSteps=500 (repeatable)', collect, [])
     .action(async (o: EvalOptions, cmd: Command) => {
@@ -165,7 +165,8 @@ async function evalExport(g: GlobalOptions, o: EvalOptions): Promise<void> {
     }
     const episodes = intOption('--episodes', o.episodes, 1, EVAL_EPISODES_MAX);
     const seeds = o.seeds !== undefined ? parseSeeds(o.seeds) : evalSeeds(episodes ?? 10);
-    if (o.seeds !== undefined && episodes !== undefined && episodes !== seeds.length) throw new CliError(`--episodes ${episodes} does not match the ${seeds.length} seeds given`);
+    if (o.seeds !== undefined && episodes !== undefined && episodes !== seeds.length)
+      throw new CliError(`--episodes ${episodes} does not match the ${seeds.length} seeds given`);
     const format = meta.formats.onnx ? 'onnx' : 'tfjs';
     if (format === 'tfjs') {
       const { selectBackend } = await import('../../ml/backend.js');
@@ -191,7 +192,10 @@ async function evalExport(g: GlobalOptions, o: EvalOptions): Promise<void> {
       seeds,
     };
     output(g, summary, () =>
-      [`export ${o.policy} (${format}) on ${env.id}:`, `mean return ${result.meanReturn.toFixed(2)} +- ${result.stdReturn.toFixed(2)} over ${result.episodes} episodes (deterministic)`].join('\n'),
+      [
+        `export ${o.policy} (${format}) on ${env.id}:`,
+        `mean return ${result.meanReturn.toFixed(2)} +- ${result.stdReturn.toFixed(2)} over ${result.episodes} episodes (deterministic)`,
+      ].join('\n'),
     );
   } catch (e) {
     throw cliExportError(e);
@@ -219,7 +223,10 @@ async function evalWithProtocol(g: GlobalOptions, o: EvalOptions, weights: Polic
     if (od !== policy.obsDim) throw new CliError(`the policy takes ${policy.obsDim} observations; this ${env.id} env gives ${od}`);
     const episodes = intOption('--episodes', o.episodes, 1, EVAL_EPISODES_MAX) ?? 10;
     const result = adapter.evaluate!((obs, n) => policy.act(obs, n), env, { episodes, ...(seeds ? { seeds } : {}), lengthM: route });
-    const report = adapter.reportEval?.(result) ?? { json: { episodes: result.episodes, mean_return: result.mean_return, std_return: result.std_return, returns: result.returns, seeds: result.seeds }, lines: [`mean return ${result.mean_return.toFixed(2)} +- ${result.std_return.toFixed(2)} over ${result.episodes} episodes`] };
+    const report = adapter.reportEval?.(result) ?? {
+      json: { episodes: result.episodes, mean_return: result.mean_return, std_return: result.std_return, returns: result.returns, seeds: result.seeds },
+      lines: [`mean return ${result.mean_return.toFixed(2)} +- ${result.std_return.toFixed(2)} over ${result.episodes} episodes`],
+    };
     output(g, { ...source, env, backend: backend.name, ...report.json }, () => report.lines.join('\n'));
   } finally {
     policy.dispose();

@@ -23,7 +23,8 @@ export function parseFormats(raw: string | undefined): ExportFormat[] {
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
   if (!list.length) throw new CliError(`--format needs at least one of ${EXPORT_FORMATS.join(', ')}`);
-  for (const f of list) if (!EXPORT_FORMATS.includes(f as ExportFormat)) throw new CliError(`--format: unknown format "${f}" (use ${EXPORT_FORMATS.join(', ')})`);
+  for (const f of list)
+    if (!EXPORT_FORMATS.includes(f as ExportFormat)) throw new CliError(`--format: unknown format "${f}" (use ${EXPORT_FORMATS.join(', ')})`);
   return [...new Set(list)] as ExportFormat[];
 }
 
@@ -50,7 +51,11 @@ export function register(program: Command): void {
           options: { formats, overwrite: Boolean(o.force), onProgress: (s) => !g.json && process.stderr.write(`export: ${s}\n`) },
         });
         output(g, { dir: r.dir, files: r.files, verification: r.metadata.verification, envId: r.metadata.envId, algo: r.metadata.algo }, () =>
-          [`exported to ${r.dir}`, `files: ${r.files.join(', ')}`, `verified on ${r.metadata.verification.samples} inputs: max abs difference ${JSON.stringify(r.metadata.verification.maxAbsDiff)}`].join('\n'),
+          [
+            `exported to ${r.dir}`,
+            `files: ${r.files.join(', ')}`,
+            `verified on ${r.metadata.verification.samples} inputs: max abs difference ${JSON.stringify(r.metadata.verification.maxAbsDiff)}`,
+          ].join('\n'),
         );
       } catch (e) {
         throw cliExportError(e);

@@ -74,8 +74,13 @@ export function policyFor(name: string, config: LaneEnvConfig, seed: number): La
 function evalTable(policy: string, r: LaneEvalResult): string {
   const lines = [`policy ${policy}, ${r.seeds.length} routes of ${r.routeLengthM} m`, 'seed       distance  disengagements  MPD (m)  mean |offset|  causes'];
   for (const s of r.seeds) {
-    const causes = Object.entries(s.causes).map(([k, v]) => `${k} ${v}`).join(', ') || '-';
-    lines.push(`${String(s.seed).padEnd(9)}  ${s.distance.toFixed(1).padStart(8)}  ${String(s.disengagements).padStart(14)}  ${s.mpd.toFixed(1).padStart(7)}  ${s.meanAbsOffset.toFixed(2).padStart(13)}  ${causes}`);
+    const causes =
+      Object.entries(s.causes)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '-';
+    lines.push(
+      `${String(s.seed).padEnd(9)}  ${s.distance.toFixed(1).padStart(8)}  ${String(s.disengagements).padStart(14)}  ${s.mpd.toFixed(1).padStart(7)}  ${s.meanAbsOffset.toFixed(2).padStart(13)}  ${causes}`,
+    );
   }
   const o = r.overall;
   lines.push(`overall: MPD ${o.mpd.toFixed(2)} m, ${o.disengagementsPerRoute.toFixed(1)} disengagements per route, ${o.cleanRoutes}/${o.routes} routes clean`);
@@ -89,7 +94,9 @@ export function register(program: Command): void {
   envOptions(
     lane
       .command('eval')
-      .description("Kendall et al.'s protocol: fixed routes on held-out seeds, the car put back in the lane after each disengagement; MPD per seed and overall.")
+      .description(
+        "Kendall et al.'s protocol: fixed routes on held-out seeds, the car put back in the lane after each disengagement; MPD per seed and overall.",
+      )
       .option('--policy <name>', 'random, zero, or keeper (a hand-written controller on the state observation)', 'random')
       .option('--seeds <list>', 'road seeds: 1000000,1000001 or 1000000-1000009 or test:10', 'test:10')
       .option('--route <m>', 'route length (m)', '250')
@@ -103,7 +110,10 @@ export function register(program: Command): void {
     if (!Number.isFinite(route) || route < 10 || route > 10_000) throw new CliError('--route must be 10..10000 metres');
     const policy = policyFor(o.policy, config, intOption('--policy-seed', o.policySeed, 0)!);
     const train = seeds.filter((s) => !isLaneTestSeed(s));
-    if (train.length && !g.json) process.stderr.write(`note: ${train.length} seed(s) are not held-out test seeds (test seeds: ${LANE_TEST_SEEDS.first}..${LANE_TEST_SEEDS.first + LANE_TEST_SEEDS.count - 1})\n`);
+    if (train.length && !g.json)
+      process.stderr.write(
+        `note: ${train.length} seed(s) are not held-out test seeds (test seeds: ${LANE_TEST_SEEDS.first}..${LANE_TEST_SEEDS.first + LANE_TEST_SEEDS.count - 1})\n`,
+      );
     const progress = new Progress(g, `eval ${o.policy}`, seeds.length);
     const result = evaluateLane(policy, { config, seeds, routeLengthM: route, onSeed: (_r, i) => progress.update(i + 1) });
     progress.stop();
@@ -118,26 +128,30 @@ export function register(program: Command): void {
     output(g, json, () => evalTable(o.policy, result));
   });
 
-  envOptions(lane.command('scene').description('Print the scene description of a road seed (what the 3D view draws).').requiredOption('--seed <n>', 'road seed')).action(
-    (o: EnvOpts & { seed: string }, cmd: Command) => {
-      const g = globalOptions(cmd);
-      const scene = buildLaneScene(laneConfigFrom(o), intOption('--seed', o.seed, 0)!);
-      output(g, scene, () => {
-        const c = scene.cross;
-        const kinds: Record<string, number> = {};
-        for (const p of scene.props) kinds[p.kind] = (kinds[p.kind] ?? 0) + 1;
-        const maxK = scene.road.curvature.reduce((a, k) => Math.max(a, Math.abs(k)), 0);
-        return [
-          `road seed ${scene.seed}: ${scene.road.length.toFixed(0)} m, ${scene.road.pieces.length} pieces, tightest radius ${maxK > 0 ? (1 / maxK).toFixed(1) : '-'} m`,
-          `${c.laneCount} lane(s) of ${c.laneWidth} m; asphalt ${c.asphaltRight.toFixed(2)}..${c.asphaltLeft.toFixed(2)} m, verge to ${c.vergeRight.toFixed(2)}..${c.vergeLeft.toFixed(2)} m`,
-          `markings: ${scene.markings.map((m) => `${m.role} ${m.dash ? 'dashed' : 'solid'} ${m.color[2] < 0.5 ? 'yellow' : 'white'}`).join(', ') || 'none'}`,
-          `props: ${Object.entries(kinds).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}`,
-          `sun: elevation ${((scene.lighting.sunElevation * 180) / Math.PI).toFixed(0)} deg, intensity ${scene.lighting.sunIntensity.toFixed(2)}; fog ${scene.sky.fogDistance} m`,
-          '(--json prints the whole description)',
-        ].join('\n');
-      });
-    },
-  );
+  envOptions(
+    lane.command('scene').description('Print the scene description of a road seed (what the 3D view draws).').requiredOption('--seed <n>', 'road seed'),
+  ).action((o: EnvOpts & { seed: string }, cmd: Command) => {
+    const g = globalOptions(cmd);
+    const scene = buildLaneScene(laneConfigFrom(o), intOption('--seed', o.seed, 0)!);
+    output(g, scene, () => {
+      const c = scene.cross;
+      const kinds: Record<string, number> = {};
+      for (const p of scene.props) kinds[p.kind] = (kinds[p.kind] ?? 0) + 1;
+      const maxK = scene.road.curvature.reduce((a, k) => Math.max(a, Math.abs(k)), 0);
+      return [
+        `road seed ${scene.seed}: ${scene.road.length.toFixed(0)} m, ${scene.road.pieces.length} pieces, tightest radius ${maxK > 0 ? (1 / maxK).toFixed(1) : '-'} m`,
+        `${c.laneCount} lane(s) of ${c.laneWidth} m; asphalt ${c.asphaltRight.toFixed(2)}..${c.asphaltLeft.toFixed(2)} m, verge to ${c.vergeRight.toFixed(2)}..${c.vergeLeft.toFixed(2)} m`,
+        `markings: ${scene.markings.map((m) => `${m.role} ${m.dash ? 'dashed' : 'solid'} ${m.color[2] < 0.5 ? 'yellow' : 'white'}`).join(', ') || 'none'}`,
+        `props: ${
+          Object.entries(kinds)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ') || 'none'
+        }`,
+        `sun: elevation ${((scene.lighting.sunElevation * 180) / Math.PI).toFixed(0)} deg, intensity ${scene.lighting.sunIntensity.toFixed(2)}; fog ${scene.sky.fogDistance} m`,
+        '(--json prints the whole description)',
+      ].join('\n');
+    });
+  });
 
   envOptions(
     lane
@@ -169,6 +183,10 @@ export function register(program: Command): void {
     const frame = env.frame();
     mkdirSync(dirname(o.out), { recursive: true });
     writePng(o.out, frame, config.camera.width, config.camera.height, scale);
-    output(g, { out: o.out, seed, steps: driven, width: config.camera.width * scale, height: config.camera.height * scale, s: env.laneState.s }, () => `wrote ${o.out} (${config.camera.width}x${config.camera.height}, seed ${seed}, after ${driven} steps)`);
+    output(
+      g,
+      { out: o.out, seed, steps: driven, width: config.camera.width * scale, height: config.camera.height * scale, s: env.laneState.s },
+      () => `wrote ${o.out} (${config.camera.width}x${config.camera.height}, seed ${seed}, after ${driven} steps)`,
+    );
   });
 }

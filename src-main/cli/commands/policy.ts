@@ -52,7 +52,11 @@ export function register(program: Command): void {
         const progress = new Progress(g, 'policy run', seeds.length * episodes);
         let result;
         try {
-          result = await evaluatePolicy((obs) => loaded.act(obs), env, { seeds, episodes, onEpisode: (done, _t, ret) => progress.update(done, `return ${ret.toFixed(1)}`) });
+          result = await evaluatePolicy((obs) => loaded.act(obs), env, {
+            seeds,
+            episodes,
+            onEpisode: (done, _t, ret) => progress.update(done, `return ${ret.toFixed(1)}`),
+          });
         } finally {
           progress.stop();
           await loaded.dispose();
@@ -61,7 +65,9 @@ export function register(program: Command): void {
         output(g, value, () =>
           [
             `${meta.envId} (${meta.algo}) from ${format}, ${episodes} episode(s) per seed`,
-            ...result.seeds.map((s) => `seed ${s.seed}: return ${s.meanReturn.toFixed(3)}${s.returns.length > 1 ? ` (${s.returns.map((r) => r.toFixed(1)).join(', ')})` : ''}`),
+            ...result.seeds.map(
+              (s) => `seed ${s.seed}: return ${s.meanReturn.toFixed(3)}${s.returns.length > 1 ? ` (${s.returns.map((r) => r.toFixed(1)).join(', ')})` : ''}`,
+            ),
             `mean return ${result.meanReturn.toFixed(3)} +- ${result.stdReturn.toFixed(3)} over ${result.episodes} episode(s)`,
           ].join('\n'),
         );
@@ -78,7 +84,16 @@ export function register(program: Command): void {
       try {
         const opened = await openExport(o.model);
         const m = opened.meta;
-        const value = { ok: true, model: o.model, envId: m.envId, algo: m.algo, formats: opened.formats, architecture: m.architecture, verification: m.verification, files: Object.keys(m.files) };
+        const value = {
+          ok: true,
+          model: o.model,
+          envId: m.envId,
+          algo: m.algo,
+          formats: opened.formats,
+          architecture: m.architecture,
+          verification: m.verification,
+          files: Object.keys(m.files),
+        };
         output(g, value, () =>
           [
             `ok: ${o.model}`,

@@ -86,8 +86,13 @@ export function register(program: Command): void {
       output(g, trajectory, () =>
         [
           `reset(seed=${seed}) obs=${JSON.stringify(trajectory.reset.obs)}`,
-          ...trajectory.steps.map((s) => `t=${s.t} action=${JSON.stringify(s.action)} reward=${s.reward.toFixed(6)} terminated=${s.terminated} truncated=${s.truncated} obs=${JSON.stringify(s.obs)}`),
-          trajectory.ended ? `episode ended; ${trajectory.unusedActions} action(s) left unused` : `episode still running after ${trajectory.steps.length} steps`,
+          ...trajectory.steps.map(
+            (s) =>
+              `t=${s.t} action=${JSON.stringify(s.action)} reward=${s.reward.toFixed(6)} terminated=${s.terminated} truncated=${s.truncated} obs=${JSON.stringify(s.obs)}`,
+          ),
+          trajectory.ended
+            ? `episode ended; ${trajectory.unusedActions} action(s) left unused`
+            : `episode still running after ${trajectory.steps.length} steps`,
         ].join('\n'),
       );
     });

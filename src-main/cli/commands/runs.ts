@@ -7,8 +7,14 @@ function table(runs: RunSummary[]): string {
   const rows = runs.map((r) => [r.id, r.name, r.env, r.algo, r.status, `${r.step}/${r.totalSteps}`, r.bestEval === null ? '-' : r.bestEval.toFixed(1)]);
   const head = ['id', 'name', 'env', 'algo', 'status', 'steps', 'best eval'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const damaged = runs.filter((r) => r.damage).map((r) => `damaged: ${r.id}: ${r.damage!.file} is ${r.damage!.reason} ("runs repair ${r.id}" rebuilds what it can)`);
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const damaged = runs
+    .filter((r) => r.damage)
+    .map((r) => `damaged: ${r.id}: ${r.damage!.file} is ${r.damage!.reason} ("runs repair ${r.id}" rebuilds what it can)`);
   return [line(head), ...rows.map(line), ...damaged].join('\n');
 }
 
@@ -40,11 +46,13 @@ export function register(program: Command): void {
     });
   runs
     .command('repair <id>')
-    .description('Rebuild a damaged run.json from the run\'s config, checkpoints and metrics (the damaged file is kept).')
+    .description("Rebuild a damaged run.json from the run's config, checkpoints and metrics (the damaged file is kept).")
     .action(async (id: string, _o, cmd: Command) => {
       const g = globalOptions(cmd);
       const r = await openEngine(g).client.request('runs.repair', { id });
-      output(g, r, () => (r.repaired.length ? r.repaired.map((l) => `repaired ${l}`).join('\n') : `${id}: nothing to repair (run.json and config.json read fine)`));
+      output(g, r, () =>
+        r.repaired.length ? r.repaired.map((l) => `repaired ${l}`).join('\n') : `${id}: nothing to repair (run.json and config.json read fine)`,
+      );
     });
   runs
     .command('delete <id>')

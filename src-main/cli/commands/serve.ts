@@ -14,7 +14,8 @@ export function register(program: Command): void {
       const g = globalOptions(cmd);
       const port = intOption('--port', o.port, 0, 65535)!;
       // Checked here too (serve() refuses as well) so that it is bad input (exit 2), said in one line.
-      if (!isLoopbackHost(o.host) && !o.allowRemote) throw new CliError(`--host ${o.host} is not a loopback address; add --allow-remote to serve other machines (clients then need the printed token)`);
+      if (!isLoopbackHost(o.host) && !o.allowRemote)
+        throw new CliError(`--host ${o.host} is not a loopback address; add --allow-remote to serve other machines (clients then need the printed token)`);
       const engine = createEngine(g);
       const running = await serve(engine, { host: o.host, port, allowRemote: o.allowRemote });
       const client = engine.client();
@@ -22,7 +23,9 @@ export function register(program: Command): void {
       if (g.json) {
         process.stdout.write(JSON.stringify({ url: running.openUrl, backend: status.backend.name }) + '\n');
       } else {
-        process.stdout.write(`Drive Lab is serving at ${running.openUrl}\nML backend: ${status.backend.name} (${status.backend.reason})\nruns folder: ${status.runsDir}\nPress Ctrl+C to stop.\n`);
+        process.stdout.write(
+          `Drive Lab is serving at ${running.openUrl}\nML backend: ${status.backend.name} (${status.backend.reason})\nruns folder: ${status.runsDir}\nPress Ctrl+C to stop.\n`,
+        );
       }
       const shutdown = async () => {
         await engine.close();

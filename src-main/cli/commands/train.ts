@@ -93,7 +93,9 @@ export async function checkInitPolicy(config: RunConfig): Promise<void> {
   const a = desc.arch.actor;
   if (a.hidden.join('-') !== config.td3.actorHidden.join('-')) {
     const shape = (hidden: readonly number[]) => [a.inputDim, ...hidden, a.outputDim].join('-');
-    throw new CliError(`--init-policy: the actor in ${dir} is ${shape(a.hidden)}; this run's actor is ${shape(config.td3.actorHidden)} (set td3.actorHidden to match)`);
+    throw new CliError(
+      `--init-policy: the actor in ${dir} is ${shape(a.hidden)}; this run's actor is ${shape(config.td3.actorHidden)} (set td3.actorHidden to match)`,
+    );
   }
 }
 
@@ -155,14 +157,14 @@ const TRAIN: RunCommandSpec<TrainOptions> = {
         backend,
         wallClockS: end.wallClockS,
         bestEval: after.bestEval,
-        eval: finalEval
-          ? { step: finalEval.step, mean_return: finalEval.mean_return, std_return: finalEval.std_return, episodes: finalEval.episodes }
-          : null,
+        eval: finalEval ? { step: finalEval.step, mean_return: finalEval.mean_return, std_return: finalEval.std_return, episodes: finalEval.episodes } : null,
       },
       human: () =>
         [
           `run ${after.id}: ${after.status} at step ${after.step}/${after.totalSteps} in ${end.wallClockS.toFixed(1)} s (${backend ?? 'backend ?'})`,
-          finalEval ? `final deterministic evaluation: ${fmt(finalEval.mean_return)} +- ${fmt(finalEval.std_return)} over ${finalEval.episodes} episodes` : 'no final evaluation (the run did not finish)',
+          finalEval
+            ? `final deterministic evaluation: ${fmt(finalEval.mean_return)} +- ${fmt(finalEval.std_return)} over ${finalEval.episodes} episodes`
+            : 'no final evaluation (the run did not finish)',
           `folder: ${after.dir}`,
         ].join('\n'),
     };
@@ -181,6 +183,6 @@ export function register(program: Command): void {
     .option('--steps <n>', `env steps to train for (${L.totalSteps.min}..${L.totalSteps.max}; default: the env preset's)`)
     .option('--seed <n>', `seed of every random number generator in the run (${L.seed.min}..${L.seed.max}; default 0)`)
     .option('--num-envs <n>', `envs stepped in parallel (${L.numEnvs.min}..${L.numEnvs.max}; default 1)`)
-    .option('--init-policy <dir>', "start the actor from an exported policy (an `export` folder, checked as `policy check` does); critics start fresh");
+    .option('--init-policy <dir>', 'start the actor from an exported policy (an `export` folder, checked as `policy check` does); critics start fresh');
   addRunOptions(cmd, 'continue a stopped or interrupted run (id or folder) from its last checkpoint', 'td3.batchSize=128').action(runAction(TRAIN));
 }

@@ -59,7 +59,8 @@ export function checkOnnx(desc: ArchitectureDesc, bytes: Uint8Array): CheckedOnn
   const m = T.toObject(msg, { longs: Number, enums: Number, defaults: false, arrays: true }) as Obj;
   if (m.ir_version !== ONNX_IR_VERSION) fail('mismatch', `IR version ${String(m.ir_version)}, expected ${ONNX_IR_VERSION}`);
   const opsets = m.opset_import as Obj[];
-  if (opsets.length !== 1 || (opsets[0]!.domain ?? '') !== '' || opsets[0]!.version !== ONNX_OPSET) fail('mismatch', `opset imports ${JSON.stringify(opsets)}, expected only the default domain at version ${ONNX_OPSET}`);
+  if (opsets.length !== 1 || (opsets[0]!.domain ?? '') !== '' || opsets[0]!.version !== ONNX_OPSET)
+    fail('mismatch', `opset imports ${JSON.stringify(opsets)}, expected only the default domain at version ${ONNX_OPSET}`);
   if (nonEmpty(m.training_info)) fail('mismatch', 'training info is not allowed');
   const g = m.graph as Obj | undefined;
   if (!g) fail('corrupt', 'no graph');
@@ -76,20 +77,24 @@ export function checkOnnx(desc: ArchitectureDesc, bytes: Uint8Array): CheckedOnn
   }
   const inputs = (g.input as Obj[]).map((v) => String(v.name));
   const expectedInputs = desc.inputs.map((i) => i.name);
-  if (JSON.stringify(inputs) !== JSON.stringify(expectedInputs)) fail('mismatch', `graph inputs ${JSON.stringify(inputs)}, the metadata's architecture has ${JSON.stringify(expectedInputs)}`);
+  if (JSON.stringify(inputs) !== JSON.stringify(expectedInputs))
+    fail('mismatch', `graph inputs ${JSON.stringify(inputs)}, the metadata's architecture has ${JSON.stringify(expectedInputs)}`);
   const byName = new Map<string, Obj>();
   for (const t of g.initializer as Obj[]) byName.set(String(t.name), t);
   const descs = initializerDescs(desc);
-  if (byName.size !== descs.length || (g.initializer as Obj[]).length !== descs.length) fail('mismatch', `${(g.initializer as Obj[]).length} initializers, the metadata's architecture has ${descs.length}`);
+  if (byName.size !== descs.length || (g.initializer as Obj[]).length !== descs.length)
+    fail('mismatch', `${(g.initializer as Obj[]).length} initializers, the metadata's architecture has ${descs.length}`);
   const weights: Float32Array[] = new Array(desc.params.length);
   for (const d of descs) {
     const t = byName.get(d.name);
     if (!t) fail('mismatch', `initializer "${d.name}" is missing`);
     if (nonEmpty(t.external_data) || (t.data_location ?? 0) !== 0) fail('mismatch', `initializer "${d.name}" refers to external data; not allowed`);
-    for (const k of ['float_data', 'int32_data', 'int64_data', 'double_data', 'uint64_data', 'string_data', 'segment']) if (nonEmpty(t[k])) fail('mismatch', `initializer "${d.name}" stores ${k}; only raw_data is written`);
+    for (const k of ['float_data', 'int32_data', 'int64_data', 'double_data', 'uint64_data', 'string_data', 'segment'])
+      if (nonEmpty(t[k])) fail('mismatch', `initializer "${d.name}" stores ${k}; only raw_data is written`);
     if (t.data_type !== TensorDataType.FLOAT) fail('mismatch', `initializer "${d.name}" has data type ${String(t.data_type)}, expected FLOAT (1)`);
     const dims = (t.dims as number[]) ?? [];
-    if (JSON.stringify(dims) !== JSON.stringify(d.dims)) fail('mismatch', `initializer "${d.name}" has dims [${dims.join(',')}], the metadata's architecture needs [${d.dims.join(',')}]`);
+    if (JSON.stringify(dims) !== JSON.stringify(d.dims))
+      fail('mismatch', `initializer "${d.name}" has dims [${dims.join(',')}], the metadata's architecture needs [${d.dims.join(',')}]`);
     const raw = t.raw_data as Uint8Array | undefined;
     const size = d.dims.reduce((a, b) => a * b, 1);
     if (!raw || raw.byteLength !== 4 * size) fail('corrupt', `initializer "${d.name}" has ${raw?.byteLength ?? 0} bytes of data, expected ${4 * size}`);

@@ -17,7 +17,20 @@ export const ONNX_IR_VERSION = 7;
 export const ONNX_OPSET = 13;
 
 export const TensorDataType = { FLOAT: 1, INT64: 7 } as const;
-export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10, SPARSE_TENSOR: 11, SPARSE_TENSORS: 12 } as const;
+export const AttributeType = {
+  FLOAT: 1,
+  INT: 2,
+  STRING: 3,
+  TENSOR: 4,
+  GRAPH: 5,
+  FLOATS: 6,
+  INTS: 7,
+  STRINGS: 8,
+  TENSORS: 9,
+  GRAPHS: 10,
+  SPARSE_TENSOR: 11,
+  SPARSE_TENSORS: 12,
+} as const;
 
 const packed = { packed: true };
 
@@ -46,7 +59,21 @@ const ONNX_SCHEMA = {
           },
           nested: {
             AttributeType: {
-              values: { UNDEFINED: 0, FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, SPARSE_TENSOR: 11, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10, SPARSE_TENSORS: 12 },
+              values: {
+                UNDEFINED: 0,
+                FLOAT: 1,
+                INT: 2,
+                STRING: 3,
+                TENSOR: 4,
+                GRAPH: 5,
+                SPARSE_TENSOR: 11,
+                FLOATS: 6,
+                INTS: 7,
+                STRINGS: 8,
+                TENSORS: 9,
+                GRAPHS: 10,
+                SPARSE_TENSORS: 12,
+              },
             },
           },
         },

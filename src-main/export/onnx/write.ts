@@ -9,7 +9,18 @@
  * stays NHWC, as the camera delivers it and as the TF.js model takes it.
  */
 import type { ArchitectureDesc, LayerDesc } from '../architecture.js';
-import { AttributeType, encodeModel, ONNX_IR_VERSION, ONNX_OPSET, TensorDataType, type AttributeObj, type ModelObj, type NodeObj, type TensorObj, type ValueInfoObj } from './schema.js';
+import {
+  AttributeType,
+  encodeModel,
+  ONNX_IR_VERSION,
+  ONNX_OPSET,
+  TensorDataType,
+  type AttributeObj,
+  type ModelObj,
+  type NodeObj,
+  type TensorObj,
+  type ValueInfoObj,
+} from './schema.js';
 
 export const ONNX_FILE = 'policy.onnx';
 export const ONNX_OUTPUT = 'action';
@@ -32,8 +43,7 @@ export function hwioToOihw(w: Float32Array, [kh, kw, ci, co]: number[]): Float32
   const out = new Float32Array(w.length);
   for (let y = 0; y < kh!; y++)
     for (let x = 0; x < kw!; x++)
-      for (let i = 0; i < ci!; i++)
-        for (let o = 0; o < co!; o++) out[((o * ci! + i) * kh! + y) * kw! + x] = w[((y * kw! + x) * ci! + i) * co! + o]!;
+      for (let i = 0; i < ci!; i++) for (let o = 0; o < co!; o++) out[((o * ci! + i) * kh! + y) * kw! + x] = w[((y * kw! + x) * ci! + i) * co! + o]!;
   return out;
 }
 
@@ -42,8 +52,7 @@ export function oihwToHwio(w: Float32Array, [kh, kw, ci, co]: number[]): Float32
   const out = new Float32Array(w.length);
   for (let y = 0; y < kh!; y++)
     for (let x = 0; x < kw!; x++)
-      for (let i = 0; i < ci!; i++)
-        for (let o = 0; o < co!; o++) out[((y * kw! + x) * ci! + i) * co! + o] = w[((o * ci! + i) * kh! + y) * kw! + x]!;
+      for (let i = 0; i < ci!; i++) for (let o = 0; o < co!; o++) out[((y * kw! + x) * ci! + i) * co! + o] = w[((o * ci! + i) * kh! + y) * kw! + x]!;
   return out;
 }
 
@@ -102,7 +111,13 @@ export function graphNodes(desc: ArchitectureDesc): NodeObj[] {
           op_type: 'Conv',
           input: [cur, `${layer.name}.kernel`, `${layer.name}.bias`],
           output: [out],
-          attribute: [ints('dilations', [1, 1]), int('group', 1), ints('kernel_shape', [layer.kernel, layer.kernel]), ints('pads', [...layer.pads]), ints('strides', [layer.stride, layer.stride])],
+          attribute: [
+            ints('dilations', [1, 1]),
+            int('group', 1),
+            ints('kernel_shape', [layer.kernel, layer.kernel]),
+            ints('pads', [...layer.pads]),
+            ints('strides', [layer.stride, layer.stride]),
+          ],
         });
         cur = activation(layer, out, false);
         break;

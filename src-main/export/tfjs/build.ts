@@ -49,7 +49,20 @@ export function buildLayersModel(desc: ArchitectureDesc, weights?: readonly Floa
 }
 
 /** The fields of a layer's config that define what it computes (other fields are defaults). */
-const CONFIG_KEYS = ['batch_input_shape', 'dtype', 'units', 'activation', 'use_bias', 'filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'axis'] as const;
+const CONFIG_KEYS = [
+  'batch_input_shape',
+  'dtype',
+  'units',
+  'activation',
+  'use_bias',
+  'filters',
+  'kernel_size',
+  'strides',
+  'padding',
+  'data_format',
+  'dilation_rate',
+  'axis',
+] as const;
 
 export interface TopologyLayer {
   name: unknown;

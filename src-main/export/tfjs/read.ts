@@ -54,25 +54,34 @@ export async function checkTfjs(desc: ArchitectureDesc, modelJsonBytes: Uint8Arr
   } catch (e) {
     throw new ExportError('corrupt', `${TFJS_MODEL_FILE}: not valid JSON (${(e as Error).message})`);
   }
-  if (!isRecord(json) || json.format !== 'layers-model') throw new ExportError('corrupt', `${TFJS_MODEL_FILE}: not a TF.js layers-model (format "${isRecord(json) ? String(json.format) : typeof json}")`);
+  if (!isRecord(json) || json.format !== 'layers-model')
+    throw new ExportError('corrupt', `${TFJS_MODEL_FILE}: not a TF.js layers-model (format "${isRecord(json) ? String(json.format) : typeof json}")`);
   const manifest = json.weightsManifest;
-  if (!Array.isArray(manifest) || manifest.length !== 1 || !isRecord(manifest[0])) throw new ExportError('corrupt', `${TFJS_MODEL_FILE}: expected one weights manifest group`);
+  if (!Array.isArray(manifest) || manifest.length !== 1 || !isRecord(manifest[0]))
+    throw new ExportError('corrupt', `${TFJS_MODEL_FILE}: expected one weights manifest group`);
   const group = manifest[0];
   if (!Array.isArray(group.paths) || group.paths.length !== 1 || group.paths[0] !== TFJS_WEIGHTS_FILE) {
     throw new ExportError('mismatch', `${TFJS_MODEL_FILE}: weights must be in "${TFJS_WEIGHTS_FILE}" (manifest lists ${JSON.stringify(group.paths)})`);
   }
   const specs = group.weights;
   if (!Array.isArray(specs) || specs.length !== desc.params.length) {
-    throw new ExportError('mismatch', `${TFJS_MODEL_FILE}: ${Array.isArray(specs) ? specs.length : 0} weight tensors listed, the metadata's architecture has ${desc.params.length}`);
+    throw new ExportError(
+      'mismatch',
+      `${TFJS_MODEL_FILE}: ${Array.isArray(specs) ? specs.length : 0} weight tensors listed, the metadata's architecture has ${desc.params.length}`,
+    );
   }
   let expectedBytes = 0;
   desc.params.forEach((p, i) => {
     const s = specs[i] as Record<string, unknown>;
     const name = `${p.layer}/${p.role}`;
-    if (!isRecord(s) || s.name !== name) throw new ExportError('mismatch', `${TFJS_MODEL_FILE}: weight ${i} is "${isRecord(s) ? String(s.name) : '?'}", expected "${name}"`);
+    if (!isRecord(s) || s.name !== name)
+      throw new ExportError('mismatch', `${TFJS_MODEL_FILE}: weight ${i} is "${isRecord(s) ? String(s.name) : '?'}", expected "${name}"`);
     if (s.dtype !== 'float32' || 'quantization' in s) throw new ExportError('mismatch', `${TFJS_MODEL_FILE}: weight ${name} must be plain float32`);
     if (!Array.isArray(s.shape) || JSON.stringify(s.shape) !== JSON.stringify(p.shape)) {
-      throw new ExportError('mismatch', `${TFJS_MODEL_FILE}: weight ${name} has shape ${JSON.stringify(s.shape)}, the metadata's architecture needs [${p.shape.join(',')}]`);
+      throw new ExportError(
+        'mismatch',
+        `${TFJS_MODEL_FILE}: weight ${name} has shape ${JSON.stringify(s.shape)}, the metadata's architecture needs [${p.shape.join(',')}]`,
+      );
     }
     expectedBytes += 4 * p.size;
   });
@@ -81,7 +90,10 @@ export async function checkTfjs(desc: ArchitectureDesc, modelJsonBytes: Uint8Arr
   }
   const fp = topologyFingerprint(json.modelTopology);
   if (fp !== (await expectedFingerprint(desc))) {
-    throw new ExportError('mismatch', `${TFJS_MODEL_FILE}: the model topology (layers, activations, sizes or wiring) differs from the architecture in metadata.json`);
+    throw new ExportError(
+      'mismatch',
+      `${TFJS_MODEL_FILE}: the model topology (layers, activations, sizes or wiring) differs from the architecture in metadata.json`,
+    );
   }
   // Copy into an aligned buffer, then split per tensor.
   const buf = new ArrayBuffer(weightsBin.byteLength);

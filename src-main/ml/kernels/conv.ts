@@ -16,7 +16,9 @@ import { CONV2D_TRANSPOSE_BIAS_ACT } from './native-wasm.js';
 export type ConvActivation = 'linear' | 'relu' | 'sigmoid';
 
 function conv2DBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: number[], stride: number): tf.Tensor4D {
-  return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { inputShape, strides: [stride, stride], pad: 'same', dataFormat: 'NHWC' }) as tf.Tensor4D;
+  return tf
+    .engine()
+    .runKernel('Conv2DBackpropInput', { dy, filter }, { inputShape, strides: [stride, stride], pad: 'same', dataFormat: 'NHWC' }) as tf.Tensor4D;
 }
 
 function conv2DBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], stride: number): tf.Tensor4D {

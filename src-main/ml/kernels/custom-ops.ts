@@ -93,7 +93,10 @@ export function adamStep(value: tf.Tensor, m: tf.Tensor, v: tf.Tensor, grad: tf.
 }
 
 /** Adam steps for many variables at once: returns [value', m', v'] per variable. */
-export function adamSteps(vars: Array<{ value: tf.Tensor; m: tf.Tensor; v: tf.Tensor; grad: tf.Tensor }>, a: AdamAttrs): Array<[tf.Tensor, tf.Tensor, tf.Tensor]> {
+export function adamSteps(
+  vars: Array<{ value: tf.Tensor; m: tf.Tensor; v: tf.Tensor; grad: tf.Tensor }>,
+  a: AdamAttrs,
+): Array<[tf.Tensor, tf.Tensor, tf.Tensor]> {
   if (vars.length > 1 && hasKernel(ADAM_MULTI)) {
     const flat = run(ADAM_MULTI, vars.flatMap((x) => [x.value, x.m, x.v, x.grad]) as unknown as tf.NamedTensorMap, { ...a }) as tf.Tensor[];
     return vars.map((_, i) => [flat[3 * i]!, flat[3 * i + 1]!, flat[3 * i + 2]!]);
@@ -137,7 +140,13 @@ function invalidateWasmCaches(backend: BackendWasm, t: tf.Tensor): void {
 export function adamStepsInPlace(vars: Array<{ value: tf.Variable; m: tf.Variable; v: tf.Variable; grad: tf.Tensor }>, a: AdamAttrs): boolean {
   if (!inPlaceReady || tf.getBackend() !== 'wasm') return false;
   const backend = tf.backend() as BackendWasm;
-  if (!ownsMemory(backend, vars.flatMap((x) => [x.value, x.m, x.v]))) return false;
+  if (
+    !ownsMemory(
+      backend,
+      vars.flatMap((x) => [x.value, x.m, x.v]),
+    )
+  )
+    return false;
   const state = new Set(vars.flatMap((x) => [x.value.dataId, x.m.dataId, x.v.dataId]));
   if (vars.some((x) => x.grad.dtype !== 'float32' || x.grad.size !== x.value.size || state.has(x.grad.dataId))) return false;
   const f = Math.fround;
@@ -267,7 +276,8 @@ export function registerCustomWasmKernels(native: NativeKernels | null): string[
   register(ADAM_MULTI, ({ inputs, backend, attrs }) => {
     const list = Object.values(inputs) as TensorInfo[];
     const outs: TensorInfo[] = [];
-    for (let i = 0; i + 3 < list.length; i += 4) outs.push(...adamWasm(backend as BackendWasm, list[i]!, list[i + 1]!, list[i + 2]!, list[i + 3]!, attrs as unknown as AdamAttrs));
+    for (let i = 0; i + 3 < list.length; i += 4)
+      outs.push(...adamWasm(backend as BackendWasm, list[i]!, list[i + 1]!, list[i + 2]!, list[i + 3]!, attrs as unknown as AdamAttrs));
     return outs;
   });
   const lerpWasm = (b: BackendWasm, target: TensorInfo, source: TensorInfo, tau: number): TensorInfo => {
@@ -294,7 +304,17 @@ export function registerCustomWasmKernels(native: NativeKernels | null): string[
   registerFastConcat();
   registerFastSplit();
   registerSharingIdentity();
-  return [ACT_GRAD, BIAS_GRAD, ADAM, LERP, ADAM_MULTI, LERP_MULTI, 'in-place Adam and Polyak', 'Concat and SplitV (element loops for narrow rows)', 'Identity (shares memory)'];
+  return [
+    ACT_GRAD,
+    BIAS_GRAD,
+    ADAM,
+    LERP,
+    ADAM_MULTI,
+    LERP_MULTI,
+    'in-place Adam and Polyak',
+    'Concat and SplitV (element loops for narrow rows)',
+    'Identity (shares memory)',
+  ];
 }
 
 /** SplitV (concat's gradient): the same row-wise copy as Concat, the other way. */

@@ -16,7 +16,6 @@ import { explicitTransposes, fastPathState } from './fast-paths.js';
 
 export type DenseActivation = 'linear' | 'relu' | 'tanh';
 
-
 /** x^T b without a transpose flag on wasm. */
 export function matMulTransA(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return explicitTransposes() ? tf.matMul(tf.transpose(a), b) : tf.matMul(a, b, true, false);

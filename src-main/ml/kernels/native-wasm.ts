@@ -25,7 +25,14 @@ function sizeOf(shape: number[]): number {
   return s;
 }
 
-function convDims(inShape: number[], filterShape: number[], strides: number | [number, number], dilations: number | [number, number], pad: Pad, dimRoundingMode?: string) {
+function convDims(
+  inShape: number[],
+  filterShape: number[],
+  strides: number | [number, number],
+  dilations: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: string,
+) {
   const info = tf.backend_util.computeConv2DInfo(
     inShape as [number, number, number, number],
     filterShape as [number, number, number, number],

@@ -113,7 +113,12 @@ function registerFusedMatMulFix(): boolean {
     ...prior,
     kernelFunc: ((args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }) => {
       const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
-      const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number };
+      const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as {
+        transposeA: boolean;
+        transposeB: boolean;
+        activation?: string;
+        leakyreluAlpha?: number;
+      };
       const batched = a!.shape.slice(0, -2).some((d) => d > 1) || b!.shape.slice(0, -2).some((d) => d > 1);
       if (!transposeA && !transposeB && !batched) return prior.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
       const scope = new KernelScope(args.backend, 'wasm');

@@ -185,7 +185,17 @@ function subpixelBackpropInput(backend: BackendWasm, dy: TensorInfo, filter: Ten
 }
 
 function zeroInsertionBackpropInput(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): TensorInfo | null {
-  const { filterHeight: fh, filterWidth: fw, inChannels: ci, outChannels: co, batchSize: n, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const {
+    filterHeight: fh,
+    filterWidth: fw,
+    inChannels: ci,
+    outChannels: co,
+    batchSize: n,
+    outHeight: oh,
+    outWidth: ow,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
   const padTop = fh - 1 - info.padInfo.top;
   const padLeft = fw - 1 - info.padInfo.left;
   const upH = (oh - 1) * sh + 1;

@@ -44,7 +44,20 @@ mkdirSync(outDir, { recursive: true });
 // Written beside the target and renamed into place, so a process loading the addon meanwhile
 // never sees a half-written file.
 const tmp = `${out}.tmp-${process.pid}`;
-const base = ['-O3', '-fno-math-errno', '-fno-trapping-math', '-ffp-contract=off', '-fPIC', '-shared', '-Wall', '-Wextra', '-o', tmp, `-I${nodeInclude}`, join(here, 'dlnative.c')];
+const base = [
+  '-O3',
+  '-fno-math-errno',
+  '-fno-trapping-math',
+  '-ffp-contract=off',
+  '-fPIC',
+  '-shared',
+  '-Wall',
+  '-Wextra',
+  '-o',
+  tmp,
+  `-I${nodeInclude}`,
+  join(here, 'dlnative.c'),
+];
 // Convolutions through oneDNN (what PyTorch uses on CPUs) when its headers are installed
 // (apt-get install -y libdnnl-dev), else im2col + OpenBLAS. --no-dnnl forces the latter.
 const dnnlHeaders = ['/usr/include/oneapi/dnnl/dnnl.h', '/usr/local/include/oneapi/dnnl/dnnl.h'].some((p) => existsSync(p));
@@ -60,7 +73,12 @@ try {
       compile(true);
       usedDnnl = true;
     } catch (e) {
-      process.stderr.write(`building with oneDNN failed, building without it:\n${String(e.stderr ?? '').split('\n').slice(0, 5).join('\n')}\n`);
+      process.stderr.write(
+        `building with oneDNN failed, building without it:\n${String(e.stderr ?? '')
+          .split('\n')
+          .slice(0, 5)
+          .join('\n')}\n`,
+      );
       compile(false);
     }
   } else {
@@ -74,4 +92,6 @@ try {
   skip(`${cc} failed`);
 }
 renameSync(tmp, out);
-console.log(`native kernels built: ${out} (convolutions: ${usedDnnl ? 'oneDNN' : 'im2col + OpenBLAS'}${dnnlHeaders ? '' : '; apt-get install -y libdnnl-dev for oneDNN'})`);
+console.log(
+  `native kernels built: ${out} (convolutions: ${usedDnnl ? 'oneDNN' : 'im2col + OpenBLAS'}${dnnlHeaders ? '' : '; apt-get install -y libdnnl-dev for oneDNN'})`,
+);

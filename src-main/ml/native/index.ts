@@ -17,7 +17,20 @@ type F32 = Float32Array;
 
 export interface NativeKernels {
   /** out[t] = act(op(a[t]) op(b[t]) + bias); batchA/batchB are 1 (broadcast) or the batch. act: 0 linear, 1 relu, 2 tanh, 3 sigmoid. */
-  matMul(a: F32, b: F32, transA: number, transB: number, batchA: number, batchB: number, m: number, n: number, k: number, bias: F32 | null, act: number, out: F32): void;
+  matMul(
+    a: F32,
+    b: F32,
+    transA: number,
+    transB: number,
+    batchA: number,
+    batchB: number,
+    m: number,
+    n: number,
+    k: number,
+    bias: F32 | null,
+    act: number,
+    out: F32,
+  ): void;
   conv2d(x: F32, filter: F32, bias: F32 | null, act: number, out: F32, ...dims: ConvDimsTuple): void;
   /** dx = act(conv^T(dy) + bias): a conv's input gradient (bias null, act 0), or conv2dTranspose with bias and activation fused. */
   conv2dBackpropInput(dy: F32, filter: F32, bias: F32 | null, act: number, dx: F32, ...dims: ConvDimsTuple): void;
@@ -27,7 +40,22 @@ export interface NativeKernels {
   /** out[c] = sum over rows of x[r, c]. */
   colSum(x: F32, rows: number, cols: number, out: F32): void;
   /** One Adam step (tfjs arithmetic); in place (outputs = value, m, v) or into separate arrays. */
-  adam(value: F32, m: F32, v: F32, grad: F32, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, outValue: F32, outM: F32, outV: F32): void;
+  adam(
+    value: F32,
+    m: F32,
+    v: F32,
+    grad: F32,
+    n: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    bc1: number,
+    bc2: number,
+    outValue: F32,
+    outM: F32,
+    outV: F32,
+  ): void;
   /** out = tau * source + (1 - tau) * target; out may be target (in place). */
   lerp(target: F32, source: F32, n: number, tau: number, out: F32): void;
   /**
@@ -98,7 +126,10 @@ function tryLoad(): NativeLoad {
     if (v !== NATIVE_API_VERSION) return { kernels: null, detail: `native kernels are stale (API ${v}, need ${NATIVE_API_VERSION}): npm run build:native` };
     const threads = Number(process.env.DRIVE_LAB_BLAS_THREADS);
     if (Number.isInteger(threads) && threads > 0) kernels.setThreads(threads);
-    return { kernels, detail: `native kernels (${describeBlas(kernels.blasInfo())}, ${Number.isInteger(threads) && threads > 0 ? `${threads} threads` : `1 thread for small products, 1-${kernels.getThreads()} by measured speed for large ones`}; convolutions: ${kernels.convEngine().replace(/ \(.*\)$/, '')})` };
+    return {
+      kernels,
+      detail: `native kernels (${describeBlas(kernels.blasInfo())}, ${Number.isInteger(threads) && threads > 0 ? `${threads} threads` : `1 thread for small products, 1-${kernels.getThreads()} by measured speed for large ones`}; convolutions: ${kernels.convEngine().replace(/ \(.*\)$/, '')})`,
+    };
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);
     return { kernels: null, detail: `native kernels failed to load: ${msg}` };

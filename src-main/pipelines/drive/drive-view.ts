@@ -80,7 +80,9 @@ function report(runDir: string): DriveRunView['report'] {
     goals: { ...r.goals },
     routes: r.protocol.routes,
     routeLengthM: r.protocol.routeLengthM,
-    fresh: [r.vae, r.pixels].flatMap((a) => (a?.fresh ? [{ agent: a.agent, routes: a.fresh.routes, cleanRoutes: a.fresh.clean_routes, disengagements: a.fresh.disengagements, mpd: a.fresh.mpd }] : [])),
+    fresh: [r.vae, r.pixels].flatMap((a) =>
+      a?.fresh ? [{ agent: a.agent, routes: a.fresh.routes, cleanRoutes: a.fresh.clean_routes, disengagements: a.fresh.disengagements, mpd: a.fresh.mpd }] : [],
+    ),
   };
 }
 

@@ -32,7 +32,10 @@ export interface FreshResult {
   eval_s: number;
 }
 
-export function evaluateFresh(policy: LaneBatchPolicy, o: { config: LaneEnvConfig; stopping: number; fresh: number; routeLengthM: number; rule?: DisengagementRule }): FreshResult | null {
+export function evaluateFresh(
+  policy: LaneBatchPolicy,
+  o: { config: LaneEnvConfig; stopping: number; fresh: number; routeLengthM: number; rule?: DisengagementRule },
+): FreshResult | null {
   if (o.fresh <= 0) return null;
   const seeds = freshSeeds(o.stopping, o.fresh);
   const t0 = performance.now();

@@ -56,7 +56,6 @@ export interface StageUpdate {
   detail?: Record<string, unknown>;
 }
 
-
 /** How a stage ended: done (or stopped to resume later), what it produced, why it stopped. */
 interface StageOutcome {
   done: boolean;
@@ -71,7 +70,6 @@ function initialState(): DriveState {
   return { version: 1, stages };
 }
 
-
 /** The lane env of the pipeline's evaluations: the run's env with the raw camera observation. */
 export function evalEnvConfig(env: LaneEnvConfig): LaneEnvConfig {
   return { ...env, obs: 'pixels' };
@@ -84,7 +82,11 @@ export function pixelsRunConfig(config: RunConfig): RunConfig {
   return {
     ...config,
     name: `${config.name} (pixels baseline)`,
-    env: { ...env, obs: 'vae', vae: { model: env.vae?.model ?? `${VAE_FILES.model}`, mode: 'scratch', normalize: false, filters: [...d.vae.filters], latentDim: d.vae.latentDim } },
+    env: {
+      ...env,
+      obs: 'vae',
+      vae: { model: env.vae?.model ?? `${VAE_FILES.model}`, mode: 'scratch', normalize: false, filters: [...d.vae.filters], latentDim: d.vae.latentDim },
+    },
     drive: undefined,
   };
 }
@@ -178,7 +180,12 @@ export class DrivePipeline {
       const st = this.state.stages[stage];
       if (st.status === 'done' || st.status === 'skipped') continue;
       if (stage === 'pixels' && !this.drive.pixels.enabled) {
-        this.state.stages.pixels = { status: 'skipped', seconds: 0, detail: { reason: 'drive.pixels.enabled is false' }, stopReason: 'not requested (drive.pixels.enabled is false)' };
+        this.state.stages.pixels = {
+          status: 'skipped',
+          seconds: 0,
+          detail: { reason: 'drive.pixels.enabled is false' },
+          stopReason: 'not requested (drive.pixels.enabled is false)',
+        };
         this.save();
         this.stageEvent('pixels', 'skipped', 'pixels baseline not requested');
         continue;
@@ -250,12 +257,33 @@ export class DrivePipeline {
       path: join(dir, DRIVE_FILES.collected),
       between: () => this.between(),
       shouldStop: () => this.job.controls.stopRequested,
-      onProgress: (count) => this.emit({ stage: 'collect', status: 'running', progress: count / target, message: `collect: ${count}/${target} frames`, detail: { frames: count, target } }),
+      onProgress: (count) =>
+        this.emit({
+          stage: 'collect',
+          status: 'running',
+          progress: count / target,
+          message: `collect: ${count}/${target} frames`,
+          detail: { frames: count, target },
+        }),
     });
     const m = r.manifest;
     const bytes = m.count * m.frameBytes;
-    const detail = { frames: m.count, sources: m.sources, episodes: m.segments.length, bytes, width: m.width, height: m.height, path: `${DRIVE_FILES.collected}.frames.json` };
-    if (r.complete) this.job.out.log('info', `collect: ${m.count} frames (${Object.entries(m.sources).map(([k, v]) => `${k} ${v}`).join(', ')}), ${(bytes / 1e6).toFixed(1)} MB`);
+    const detail = {
+      frames: m.count,
+      sources: m.sources,
+      episodes: m.segments.length,
+      bytes,
+      width: m.width,
+      height: m.height,
+      path: `${DRIVE_FILES.collected}.frames.json`,
+    };
+    if (r.complete)
+      this.job.out.log(
+        'info',
+        `collect: ${m.count} frames (${Object.entries(m.sources)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}), ${(bytes / 1e6).toFixed(1)} MB`,
+      );
     return { done: r.complete, detail, stopReason: `${m.count} frames collected` };
   }
 
@@ -295,7 +323,14 @@ export class DrivePipeline {
     return {
       done: r.complete,
       stopReason: `${epochs} epoch${epochs === 1 ? '' : 's'} done (its own budget)`,
-      detail: { epochs, frames: r.frames, frameSets: sets.length, ...(r.valLoss ? { valLoss: r.valLoss } : {}), model: `${DRIVE_FILES.vae}/${VAE_FILES.model}`, reconstructions: `${DRIVE_FILES.vae}/${VAE_FILES.reconstructions}` },
+      detail: {
+        epochs,
+        frames: r.frames,
+        frameSets: sets.length,
+        ...(r.valLoss ? { valLoss: r.valLoss } : {}),
+        model: `${DRIVE_FILES.vae}/${VAE_FILES.model}`,
+        reconstructions: `${DRIVE_FILES.vae}/${VAE_FILES.reconstructions}`,
+      },
     };
   }
 
@@ -347,7 +382,12 @@ export class DrivePipeline {
       freshLogOffsets: agent === 'vae' ? this.state.rlLogOffsets : undefined,
       afterEpisode: (t) => {
         const e0 = performance.now();
-        const result = evaluateLaneBatch(t.rawPolicy(), { config: evalConfig, seeds: testSeeds, routeLengthM: this.drive.routeLengthM, rule: this.drive.disengagementRule });
+        const result = evaluateLaneBatch(t.rawPolicy(), {
+          config: evalConfig,
+          seeds: testSeeds,
+          routeLengthM: this.drive.routeLengthM,
+          rule: this.drive.disengagementRule,
+        });
         const evalS = (performance.now() - e0) / 1000;
         const totals = trainingTotals(metricsPath);
         const rlS = elapsed();
@@ -361,13 +401,32 @@ export class DrivePipeline {
         if (stop) {
           finishReason = stop;
           // The final policy on the fresh routes, before the trainer (and its actor) is gone.
-          fresh = evaluateFresh(t.rawPolicy(), { config: evalConfig, stopping: testSeeds.length, fresh: this.drive.freshRoutes, routeLengthM: this.drive.routeLengthM, rule: this.drive.disengagementRule });
-          if (fresh) base.log('info', `${stage}: final policy on ${fresh.routes} fresh routes: ${fresh.clean_routes} clean, ${fresh.disengagements} disengagement(s), MPD ${fresh.mpd.toFixed(1)} m`);
+          fresh = evaluateFresh(t.rawPolicy(), {
+            config: evalConfig,
+            stopping: testSeeds.length,
+            fresh: this.drive.freshRoutes,
+            routeLengthM: this.drive.routeLengthM,
+            rule: this.drive.disengagementRule,
+          });
+          if (fresh)
+            base.log(
+              'info',
+              `${stage}: final policy on ${fresh.routes} fresh routes: ${fresh.clean_routes} clean, ${fresh.disengagements} disengagement(s), MPD ${fresh.mpd.toFixed(1)} m`,
+            );
         }
         const etaS = finish ? 0 : rlSecondsLeft({ episodes: t.episodes, stageS: rlS, budget });
         const progress = Math.max(t.episodes / budget.episodes, rlS / budget.capS);
         const message = `${stage}: episode ${t.episodes}, test: ${o.disengagements} disengagement(s) on ${o.routes} routes (MPD ${o.mpd.toFixed(1)} m, ${o.cleanRoutes} clean)${stop ? `; stopping: ${stop}` : `; at most ${capText(etaS)} left`}`;
-        this.emit({ stage, status: 'running', progress: finish ? 1 : Math.min(0.99, progress), message, detail: { episode: t.episodes, disengagements: o.disengagements, mpd: o.mpd, cleanRoutes: o.cleanRoutes, routes: o.routes, etaS } }, true);
+        this.emit(
+          {
+            stage,
+            status: 'running',
+            progress: finish ? 1 : Math.min(0.99, progress),
+            message,
+            detail: { episode: t.episodes, disengagements: o.disengagements, mpd: o.mpd, cleanRoutes: o.cleanRoutes, routes: o.routes, etaS },
+          },
+          true,
+        );
         base.log('info', message);
         this.state.stages[stage].etaS = etaS;
         // Frames in the replay buffer (trainable encoder) make checkpoints large: at most one a minute then.
@@ -410,7 +469,15 @@ export class DrivePipeline {
     };
   }
 
-  private evalLine(agent: 'vae' | 'pixels', t: Trainer, r: LaneEvalResult, totals: { episodes: number; distance: number; steps: number }, rlS: number, pipelineS: number, evalS: number): DriveEvalLine {
+  private evalLine(
+    agent: 'vae' | 'pixels',
+    t: Trainer,
+    r: LaneEvalResult,
+    totals: { episodes: number; distance: number; steps: number },
+    rlS: number,
+    pipelineS: number,
+    evalS: number,
+  ): DriveEvalLine {
     const o = r.overall;
     return {
       kind: 'drive_eval',
@@ -435,7 +502,15 @@ export class DrivePipeline {
   private async report(): Promise<{ done: boolean; detail?: Record<string, unknown> }> {
     this.emit({ stage: 'report', status: 'running', progress: 0.1, message: 'report: baselines on the test routes' }, true);
     const r = writeReport(this.job.runDir, this.job.config, this.state);
-    return { done: true, detail: { report: DRIVE_FILES.report, markdown: DRIVE_FILES.reportMd, vaeFirstClean: r.vae.firstCleanEpisode, pixelsFirstClean: r.pixels?.firstCleanEpisode ?? null } };
+    return {
+      done: true,
+      detail: {
+        report: DRIVE_FILES.report,
+        markdown: DRIVE_FILES.reportMd,
+        vaeFirstClean: r.vae.firstCleanEpisode,
+        pixelsFirstClean: r.pixels?.firstCleanEpisode ?? null,
+      },
+    };
   }
 }
 

@@ -25,8 +25,8 @@ import { freshSeeds, type FreshResult } from './fresh-routes.js';
 
 /** The disengagement rule of the evaluations, in the report's words. */
 const RULE_TEXT = {
-  centre: 'a lane disengagement when the car\'s centre leaves the lane (centre rule)',
-  body: 'a lane disengagement when any corner of the car\'s body crosses a lane line (body rule)',
+  centre: "a lane disengagement when the car's centre leaves the lane (centre rule)",
+  body: "a lane disengagement when any corner of the car's body crosses a lane line (body rule)",
 } as const;
 
 /** Kendall et al. 2018, Table I, with the training columns. */
@@ -74,7 +74,14 @@ export interface DriveReport {
   run: { name: string; seed: number; algo: string; dir: string };
   createdAt: string;
   machine: { cpus: number; model: string; loadAverage: number[]; node: string };
-  protocol: { routes: number; routeLengthM: number; seeds: number[]; rule: 'centre' | 'body'; note: string; fresh: { routes: number; seeds: [number, number] | null; note: string } };
+  protocol: {
+    routes: number;
+    routeLengthM: number;
+    seeds: number[];
+    rule: 'centre' | 'body';
+    note: string;
+    fresh: { routes: number; seeds: [number, number] | null; note: string };
+  };
   stages: Record<string, { status: string; seconds: number; stopReason: string | null }>;
   frames: { count: number; bytes: number; sources: Record<string, number> } | null;
   vaeTraining: { lastTrainLoss: number | null; lastValLoss: number | null; epochs: number | null };
@@ -91,7 +98,12 @@ function evalLines(path: string, agent: 'vae' | 'pixels'): DriveEvalLine[] {
 }
 
 /** The summary of one agent's evaluations. */
-export function summarizeAgent(agent: 'vae' | 'pixels', evals: readonly DriveEvalLine[], episodesTrained?: number, stage?: { stopReason?: string; detail?: Record<string, unknown> }): AgentSummary {
+export function summarizeAgent(
+  agent: 'vae' | 'pixels',
+  evals: readonly DriveEvalLine[],
+  episodesTrained?: number,
+  stage?: { stopReason?: string; detail?: Record<string, unknown> },
+): AgentSummary {
   const clean = evals.find((e) => e.disengagements === 0) ?? null;
   let best: DriveEvalLine | null = null;
   for (const e of evals) if (!best || e.disengagements < best.disengagements) best = e;
@@ -123,7 +135,11 @@ function agentRow(method: string, s: AgentSummary | null, note?: string): TableR
     disengagements: r.disengagements,
     routes: r.routes,
     cleanRoutes: r.clean_routes,
-    ...(s.firstCleanEpisode === null ? { note: `never clean: ${s.stopReason ?? 'budget reached'}; best evaluation shown${note ? `; ${note}` : ''}` } : note ? { note } : {}),
+    ...(s.firstCleanEpisode === null
+      ? { note: `never clean: ${s.stopReason ?? 'budget reached'}; best evaluation shown${note ? `; ${note}` : ''}` }
+      : note
+        ? { note }
+        : {}),
   };
 }
 
@@ -131,11 +147,13 @@ function baselineRow(method: string, o: LaneEvalResult['overall']): TableRow {
   return { method, episodes: null, distanceM: null, minutes: null, mpd: o.mpd, disengagements: o.disengagements, routes: o.routes, cleanRoutes: o.cleanRoutes };
 }
 
-
 export function reportMarkdown(r: DriveReport): string {
   const lines: string[] = [];
   lines.push(`# Drive in a day: ${r.run.name}`, '');
-  lines.push(`Seed ${r.run.seed}, ${r.run.algo.toUpperCase()}, ${r.createdAt}. Machine: ${r.machine.cpus} CPU cores (${r.machine.model}), load average ${r.machine.loadAverage.map((x) => x.toFixed(1)).join(' / ')} at report time, Node ${r.machine.node}.`, '');
+  lines.push(
+    `Seed ${r.run.seed}, ${r.run.algo.toUpperCase()}, ${r.createdAt}. Machine: ${r.machine.cpus} CPU cores (${r.machine.model}), load average ${r.machine.loadAverage.map((x) => x.toFixed(1)).join(' / ')} at report time, Node ${r.machine.node}.`,
+    '',
+  );
   const v = r.vae;
   if (v.firstCleanEpisode !== null) {
     lines.push(
@@ -143,13 +161,17 @@ export function reportMarkdown(r: DriveReport): string {
         `(${fmt(v.trainDistanceToClean)} m of training driving), ${fmt((v.rlSecondsToClean ?? 0) / 60, 2)} min of RL and ${fmt((v.pipelineSecondsToClean ?? 0) / 60, 2)} min from a fresh run (frames + VAE + RL, evaluations included).`,
     );
   } else {
-    lines.push(`The VAE agent did not drive every test route without a disengagement within its budget (${v.episodesTrained} episodes); its best evaluation: ${v.best?.disengagements ?? '-'} disengagement(s) after episode ${v.best?.episode ?? '-'}.`);
+    lines.push(
+      `The VAE agent did not drive every test route without a disengagement within its budget (${v.episodesTrained} episodes); its best evaluation: ${v.best?.disengagements ?? '-'} disengagement(s) after episode ${v.best?.episode ?? '-'}.`,
+    );
   }
   if (v.stopReason) lines.push('', `Its training stopped: ${v.stopReason}.`);
   lines.push('');
   lines.push(`## Generalization: fresh held-out routes`, '');
   lines.push(`Stopping routes: ${r.protocol.routes} (the stop rule looks at these, so a clean figure there is a selected one). ${r.protocol.fresh.note}`, '');
-  lines.push('| Agent | Stopped because | Stopping routes (last evaluation): clean / disengagements / MPD (m) | Fresh routes: clean / disengagements / MPD (m) |');
+  lines.push(
+    '| Agent | Stopped because | Stopping routes (last evaluation): clean / disengagements / MPD (m) | Fresh routes: clean / disengagements / MPD (m) |',
+  );
   lines.push('|---|---|---:|---:|');
   for (const a of [r.vae, r.pixels]) {
     if (!a) continue;
@@ -162,25 +184,40 @@ export function reportMarkdown(r: DriveReport): string {
   lines.push('');
   lines.push(`## Table I (shape of Kendall et al. 2018)`, '');
   lines.push(`Test: ${r.protocol.note}`, '');
-  lines.push('| Model | Training episodes | Training distance (m) | Training time (min: RL stage wall clock, evaluations included) | Test: metres per disengagement | Test: disengagements (routes clean) |');
+  lines.push(
+    '| Model | Training episodes | Training distance (m) | Training time (min: RL stage wall clock, evaluations included) | Test: metres per disengagement | Test: disengagements (routes clean) |',
+  );
   lines.push('|---|---:|---:|---:|---:|---:|');
   for (const row of r.table) {
-    lines.push(`| ${row.method}${row.note ? ` (${row.note})` : ''} | ${row.episodes ?? '-'} | ${fmt(row.distanceM)} | ${fmt(row.minutes, 2)} | ${row.disengagements === 0 ? `${fmt(row.mpd)} (no disengagement)` : fmt(row.mpd, 2)} | ${Number.isFinite(row.disengagements) ? `${row.disengagements} (${row.cleanRoutes}/${row.routes})` : '-'} |`);
+    lines.push(
+      `| ${row.method}${row.note ? ` (${row.note})` : ''} | ${row.episodes ?? '-'} | ${fmt(row.distanceM)} | ${fmt(row.minutes, 2)} | ${row.disengagements === 0 ? `${fmt(row.mpd)} (no disengagement)` : fmt(row.mpd, 2)} | ${Number.isFinite(row.disengagements) ? `${row.disengagements} (${row.cleanRoutes}/${row.routes})` : '-'} |`,
+    );
   }
   lines.push('', 'Kendall et al. 2018, Table I (a real car, one 250 m route):', '');
   lines.push('| Model | Training episodes | Training distance (m) | Training time (min) | Test: metres per disengagement | Test: disengagements |');
   lines.push('|---|---:|---:|---:|---:|---:|');
-  for (const k of r.kendall) lines.push(`| ${k.method} | ${k.episodes ?? '-'} | ${k.distanceM ?? '-'} | ${k.minutes ?? '-'} | ${k.mpd ?? '-'} | ${k.disengagements} |`);
+  for (const k of r.kendall)
+    lines.push(`| ${k.method} | ${k.episodes ?? '-'} | ${k.distanceM ?? '-'} | ${k.minutes ?? '-'} | ${k.mpd ?? '-'} | ${k.disengagements} |`);
   lines.push('', '## Stages', '');
   lines.push('| Stage | Status | Wall clock (s) | Stopped because |', '|---|---|---:|---|');
   for (const [k, s] of Object.entries(r.stages)) lines.push(`| ${k} | ${s.status} | ${fmt(s.seconds)} | ${s.stopReason ?? '-'} |`);
-  if (r.frames) lines.push('', `Frames: ${r.frames.count} (${Object.entries(r.frames.sources).map(([k, n]) => `${k} ${n}`).join(', ')}), ${(r.frames.bytes / 1e6).toFixed(1)} MB.`);
-  lines.push(`VAE: ${r.vaeTraining.epochs ?? '-'} epochs, last training loss ${fmt(r.vaeTraining.lastTrainLoss)}, held-out loss ${fmt(r.vaeTraining.lastValLoss)} (per frame: squared error summed over pixels + KL); reconstructions in vae/reconstructions.png.`);
+  if (r.frames)
+    lines.push(
+      '',
+      `Frames: ${r.frames.count} (${Object.entries(r.frames.sources)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}), ${(r.frames.bytes / 1e6).toFixed(1)} MB.`,
+    );
+  lines.push(
+    `VAE: ${r.vaeTraining.epochs ?? '-'} epochs, last training loss ${fmt(r.vaeTraining.lastTrainLoss)}, held-out loss ${fmt(r.vaeTraining.lastValLoss)} (per frame: squared error summed over pixels + KL); reconstructions in vae/reconstructions.png.`,
+  );
   const g = r.goals;
   lines.push('', '## Goals', '');
   lines.push(`- VAE agent clean after <= 11 episodes: ${g.episodesAtMost11 === null ? 'not reached' : g.episodesAtMost11 ? 'yes' : 'no'}`);
   lines.push(`- Fresh run to that point in <= 10 minutes: ${g.pipelineMinutesAtMost10 === null ? 'not reached' : g.pipelineMinutesAtMost10 ? 'yes' : 'no'}`);
-  lines.push(`- VAE agent needs fewer episodes than the pixels agent: ${g.vaeFewerEpisodesThanPixels === null ? 'not measured' : g.vaeFewerEpisodesThanPixels ? 'yes' : 'no'}`);
+  lines.push(
+    `- VAE agent needs fewer episodes than the pixels agent: ${g.vaeFewerEpisodesThanPixels === null ? 'not measured' : g.vaeFewerEpisodesThanPixels ? 'yes' : 'no'}`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -189,7 +226,10 @@ export function reportMarkdown(r: DriveReport): string {
  * tell (a pixels agent stopped by its budget before it had trained as many episodes as the VAE
  * agent needed has not shown that it needs more).
  */
-export function vaeFewerEpisodes(vae: Pick<AgentSummary, 'firstCleanEpisode'>, pixels: Pick<AgentSummary, 'firstCleanEpisode' | 'episodesTrained'> | null): boolean | null {
+export function vaeFewerEpisodes(
+  vae: Pick<AgentSummary, 'firstCleanEpisode'>,
+  pixels: Pick<AgentSummary, 'firstCleanEpisode' | 'episodesTrained'> | null,
+): boolean | null {
   if (!pixels) return null;
   if (pixels.firstCleanEpisode !== null) return vae.firstCleanEpisode !== null && vae.firstCleanEpisode < pixels.firstCleanEpisode;
   if (vae.firstCleanEpisode === null) return null;
@@ -203,12 +243,24 @@ export function writeReport(runDir: string, config: RunConfig, state: DriveState
   const seeds = laneTestSeeds(d.testRoutes);
   const fresh = freshSeeds(d.testRoutes, d.freshRoutes);
   const stateEnv: LaneEnvConfig = { ...env, obs: 'state' };
-  const random = evaluateLane(randomPolicy(env.throttle ? 2 : 1, config.seed), { config: stateEnv, seeds, routeLengthM: d.routeLengthM, rule: d.disengagementRule }).overall;
+  const random = evaluateLane(randomPolicy(env.throttle ? 2 : 1, config.seed), {
+    config: stateEnv,
+    seeds,
+    routeLengthM: d.routeLengthM,
+    rule: d.disengagementRule,
+  }).overall;
   const zero = evaluateLane(zeroPolicy(env.throttle ? 2 : 1), { config: stateEnv, seeds, routeLengthM: d.routeLengthM, rule: d.disengagementRule }).overall;
   const vaeEvals = evalLines(join(runDir, RUN_FILES.metrics), 'vae');
   const vae = summarizeAgent('vae', vaeEvals, state.stages.rl.detail?.episodes as number | undefined, state.stages.rl);
   const pixelsRan = state.stages.pixels.status === 'done';
-  const pixels = pixelsRan ? summarizeAgent('pixels', evalLines(join(runDir, 'pixels', RUN_FILES.metrics), 'pixels'), state.stages.pixels.detail?.episodes as number | undefined, state.stages.pixels) : null;
+  const pixels = pixelsRan
+    ? summarizeAgent(
+        'pixels',
+        evalLines(join(runDir, 'pixels', RUN_FILES.metrics), 'pixels'),
+        state.stages.pixels.detail?.episodes as number | undefined,
+        state.stages.pixels,
+      )
+    : null;
   let frames: DriveReport['frames'] = null;
   try {
     const m = readFramesManifest(join(runDir, 'frames', 'collected'));
@@ -222,8 +274,19 @@ export function writeReport(runDir: string, config: RunConfig, state: DriveState
   const table: TableRow[] = [baselineRow('Random policy', random), baselineRow('Zero policy', zero)];
   const px = agentRow('Deep RL from pixels (conv encoder from scratch, critic loss)', pixels);
   if (px) table.push(px);
-  else table.push({ method: 'Deep RL from pixels', episodes: null, distanceM: null, minutes: null, mpd: Number.NaN, disengagements: Number.NaN, routes: seeds.length, cleanRoutes: 0, note: d.pixels.enabled ? 'not finished' : 'not run (drive.pixels.enabled false)' });
-  const vr = agentRow(`Deep RL from VAE (${(env.vae?.mode ?? 'frozen')} encoder)`, vae);
+  else
+    table.push({
+      method: 'Deep RL from pixels',
+      episodes: null,
+      distanceM: null,
+      minutes: null,
+      mpd: Number.NaN,
+      disengagements: Number.NaN,
+      routes: seeds.length,
+      cleanRoutes: 0,
+      note: d.pixels.enabled ? 'not finished' : 'not run (drive.pixels.enabled false)',
+    });
+  const vr = agentRow(`Deep RL from VAE (${env.vae?.mode ?? 'frozen'} encoder)`, vae);
   if (vr) table.push(vr);
   const report: DriveReport = {
     run: { name: config.name, seed: config.seed, algo: config.algo, dir: runDir },
@@ -243,7 +306,12 @@ export function writeReport(runDir: string, config: RunConfig, state: DriveState
           : 'Fresh routes: none (drive.freshRoutes is 0).',
       },
     },
-    stages: Object.fromEntries(Object.entries(state.stages).map(([k, s]) => [k, { status: k === 'report' ? 'done' : s.status, seconds: s.seconds, stopReason: k === 'report' ? 'written' : (s.stopReason ?? null) }])),
+    stages: Object.fromEntries(
+      Object.entries(state.stages).map(([k, s]) => [
+        k,
+        { status: k === 'report' ? 'done' : s.status, seconds: s.seconds, stopReason: k === 'report' ? 'written' : (s.stopReason ?? null) },
+      ]),
+    ),
     frames,
     vaeTraining: {
       lastTrainLoss: (lastVal?.train_loss as number | undefined) ?? (lastTrain?.loss as number | undefined) ?? null,

@@ -170,7 +170,15 @@ function evaluateSet(vae: ConvVae, data: Uint8Array, indices: Int32Array, batchS
  * have very different and very small scales (collapsed dimensions), which an actor and critics
  * initialized for unit-scale inputs barely see.
  */
-export function latentStatistics(vae: ConvVae, data: Uint8Array, indices: Int32Array, batchSize: number, h: number, w: number, scratch: Float32Array): LatentStats {
+export function latentStatistics(
+  vae: ConvVae,
+  data: Uint8Array,
+  indices: Int32Array,
+  batchSize: number,
+  h: number,
+  w: number,
+  scratch: Float32Array,
+): LatentStats {
   const d = vae.spec.latentDim;
   const sum = new Float64Array(d);
   const sq = new Float64Array(d);
@@ -214,7 +222,16 @@ export function reconstructionGrid(vae: ConvVae, frames: readonly Uint8Array[], 
 
 /** The VAE spec of a drive config for images of height x width. */
 export function vaeSpecFor(config: DriveVaeConfig, height: number, width: number): ConvVaeSpec {
-  return { height, width, channels: 3, filters: [...config.filters], kernelSize: 4, latentDim: config.latentDim, beta: config.beta, learningRate: config.learningRate };
+  return {
+    height,
+    width,
+    channels: 3,
+    filters: [...config.filters],
+    kernelSize: 4,
+    latentDim: config.latentDim,
+    beta: config.beta,
+    learningRate: config.learningRate,
+  };
 }
 
 /** Trains (or resumes training) the VAE and publishes the model. */
@@ -276,7 +293,9 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
     } else if (o.metricsPath && existsSync(o.metricsPath)) {
       // Lines a crashed attempt wrote before its first checkpoint are not kept (nothing to cut: written by the caller).
     }
-    o.log?.(`vae: ${count} frames (${trainIdx.length} train, ${nVal} held out), ${cfg.epochs} epochs of ${stepsPerEpoch} steps, batch ${batchSize}, ${vae.parameterCount} weights`);
+    o.log?.(
+      `vae: ${count} frames (${trainIdx.length} train, ${nVal} held out), ${cfg.epochs} epochs of ${stepsPerEpoch} steps, batch ${batchSize}, ${vae.parameterCount} weights`,
+    );
     let sum = { loss: 0, reconstruction: 0, kl: 0, n: 0 };
     while (epoch < cfg.epochs) {
       const order = permutation(trainIdx.length, (o.seed * 31 + epoch + 1) >>> 0);
@@ -284,7 +303,14 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
       let epochLoss = 0;
       for (let s = 0; s < stepsPerEpoch; s++) {
         await (o.between?.() ?? Promise.resolve());
-        if (o.shouldStop?.()) return { complete: false, epochs: epoch, frames: { train: trainIdx.length, val: nVal }, ...(valLoss ? { valLoss } : {}), seconds: (performance.now() - started) / 1000 };
+        if (o.shouldStop?.())
+          return {
+            complete: false,
+            epochs: epoch,
+            frames: { train: trainIdx.length, val: nVal },
+            ...(valLoss ? { valLoss } : {}),
+            seconds: (performance.now() - started) / 1000,
+          };
         const from = s * batchSize;
         const n = Math.min(batchSize, idx.length - from);
         const x = batchTensor(data, idx, from, n, h, w, scratch);
@@ -296,7 +322,15 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
         sum = { loss: sum.loss + l.loss, reconstruction: sum.reconstruction + l.reconstruction, kl: sum.kl + l.kl, n: sum.n + 1 };
         if (step % LOG_EVERY === 0 || s === stepsPerEpoch - 1) {
           const k = sum.n;
-          o.metric({ kind: 'vae', step, epoch: epoch + (s + 1) / stepsPerEpoch, loss: sum.loss / k, reconstruction: sum.reconstruction / k, kl: sum.kl / k, reconstruction_mse: sum.reconstruction / k / fb });
+          o.metric({
+            kind: 'vae',
+            step,
+            epoch: epoch + (s + 1) / stepsPerEpoch,
+            loss: sum.loss / k,
+            reconstruction: sum.reconstruction / k,
+            kl: sum.kl / k,
+            reconstruction_mse: sum.reconstruction / k / fb,
+          });
           sum = { loss: 0, reconstruction: 0, kl: 0, n: 0 };
         }
         o.onProgress?.({ epoch, epochs: cfg.epochs, step, steps: totalSteps, loss: l.loss, ...(valLoss ? { valLoss: valLoss.loss } : {}) });
@@ -304,7 +338,16 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
       epoch++;
       if (nVal > 0) {
         valLoss = evaluateSet(vae, data, valIdx, batchSize, h, w, scratch);
-        o.metric({ kind: 'vae', step, epoch, train_loss: epochLoss / stepsPerEpoch, val_loss: valLoss.loss, val_reconstruction: valLoss.reconstruction, val_kl: valLoss.kl, val_reconstruction_mse: valLoss.reconstruction / fb });
+        o.metric({
+          kind: 'vae',
+          step,
+          epoch,
+          train_loss: epochLoss / stepsPerEpoch,
+          val_loss: valLoss.loss,
+          val_reconstruction: valLoss.reconstruction,
+          val_kl: valLoss.kl,
+          val_reconstruction_mse: valLoss.reconstruction / fb,
+        });
       }
       const png = reconstructionGrid(vae, gridFrames, h, w);
       const epochPng = join(o.dir, `recon-epoch-${String(epoch).padStart(2, '0')}.png`);
@@ -317,14 +360,42 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
       const arrays: Record<string, SnapshotArray> = {};
       vae.getWeights().forEach((wt, i) => (arrays[`vae.${i}`] = wt));
       adam.forEach((t, i) => (arrays[`adam.${i}`] = Float32Array.from(t.tensor.dataSync() as Float32Array)));
-      const json: VaeCkptJson = { epoch, step, rng: rngToJson(rng), adamNames: adam.map((t) => t.name), varNames: vae.variables.map((v) => v.name), metricsBytes: fileSize(o.metricsPath), ...(valLoss ? { valLoss } : {}) };
+      const json: VaeCkptJson = {
+        epoch,
+        step,
+        rng: rngToJson(rng),
+        adamNames: adam.map((t) => t.name),
+        varNames: vae.variables.map((v) => v.name),
+        metricsBytes: fileSize(o.metricsPath),
+        ...(valLoss ? { valLoss } : {}),
+      };
       store.writeFull(epoch, { json, arrays }, { kind: 'vae-training', spec });
       o.onProgress?.({ epoch, epochs: cfg.epochs, step, steps: totalSteps, loss: epochLoss / stepsPerEpoch, ...(valLoss ? { valLoss: valLoss.loss } : {}) });
     }
     const modelDir = join(o.dir, VAE_FILES.model);
     const latentStats = latentStatistics(vae, data, trainIdx, batchSize, h, w, scratch);
-    writeVaeModel(modelDir, spec, vae.getWeights(), { frames: { total: count, train: trainIdx.length, val: nVal, sets: o.framesPaths.length }, epochs: cfg.epochs, steps: step, valLoss: valLoss ?? null, seed: o.seed, latentStats }, step);
-    return { complete: true, epochs: epoch, frames: { train: trainIdx.length, val: nVal }, ...(valLoss ? { valLoss } : {}), modelDir, seconds: (performance.now() - started) / 1000 };
+    writeVaeModel(
+      modelDir,
+      spec,
+      vae.getWeights(),
+      {
+        frames: { total: count, train: trainIdx.length, val: nVal, sets: o.framesPaths.length },
+        epochs: cfg.epochs,
+        steps: step,
+        valLoss: valLoss ?? null,
+        seed: o.seed,
+        latentStats,
+      },
+      step,
+    );
+    return {
+      complete: true,
+      epochs: epoch,
+      frames: { train: trainIdx.length, val: nVal },
+      ...(valLoss ? { valLoss } : {}),
+      modelDir,
+      seconds: (performance.now() - started) / 1000,
+    };
   } finally {
     vae.dispose();
   }

@@ -139,7 +139,9 @@ export class CheckpointStore {
     const reasons: string[] = [];
     let names: string[] = [];
     try {
-      names = readdirSync(this.root).filter((n) => n.startsWith('ckpt-')).sort();
+      names = readdirSync(this.root)
+        .filter((n) => n.startsWith('ckpt-'))
+        .sort();
     } catch {
       return reasons;
     }
@@ -151,7 +153,8 @@ export class CheckpointStore {
         reasons.push(`${n}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    if (!names.length && existsSync(join(this.root, 'latest.json')) && statSync(join(this.root, 'latest.json')).size > 0) reasons.push('latest.json points at a checkpoint that is gone');
+    if (!names.length && existsSync(join(this.root, 'latest.json')) && statSync(join(this.root, 'latest.json')).size > 0)
+      reasons.push('latest.json points at a checkpoint that is gone');
     return reasons;
   }
 

@@ -25,7 +25,9 @@ export class LatentObsEnv implements Env {
     if (!layout) throw new Error(`LatentObsEnv: env "${inner.id}" has no image observation`);
     const s = encoder.spec;
     if (layout.height !== s.height || layout.width !== s.width || layout.channels !== s.channels) {
-      throw new Error(`LatentObsEnv: the encoder takes ${s.height}x${s.width}x${s.channels} images, the env gives ${layout.height}x${layout.width}x${layout.channels}`);
+      throw new Error(
+        `LatentObsEnv: the encoder takes ${s.height}x${s.width}x${s.channels} images, the env gives ${layout.height}x${layout.width}x${layout.channels}`,
+      );
     }
     this.id = inner.id;
     this.extraDim = layout.extraDim;

@@ -38,7 +38,9 @@ export function obsEncoderSetup(env: EnvConfig, runDir: string): ObsEncoderSetup
   const model = readVaeModel(modelPath);
   const spec = encoderSpecOf(model.spec);
   if (spec.height !== camera.height || spec.width !== camera.width || spec.channels !== camera.channels) {
-    throw new Error(`the VAE at ${modelPath} takes ${spec.height}x${spec.width}x${spec.channels} images, but the ${env.id} camera gives ${camera.height}x${camera.width}x${camera.channels}`);
+    throw new Error(
+      `the VAE at ${modelPath} takes ${spec.height}x${spec.width}x${spec.channels} images, but the ${env.id} camera gives ${camera.height}x${camera.width}x${camera.channels}`,
+    );
   }
   let weights = encoderWeightsOfVae(spec, model.weights);
   const stats = latentStatsOf(model);

@@ -41,7 +41,9 @@ export interface VaeModel {
 export function writeVaeModel(dir: string, spec: ConvVaeSpec, weights: readonly Float32Array[], meta: Record<string, unknown> = {}, step = 0): void {
   const arrays: Record<string, SnapshotArray> = {};
   weights.forEach((w, i) => (arrays[`vae.${i}`] = w));
-  writeDirAtomic(resolve(dir), (tmp) => writeArchive(tmp, 'policy', step, { json: {}, arrays }, { ...meta, kind: VAE_MODEL_KIND, spec: { ...spec, filters: [...spec.filters] } }));
+  writeDirAtomic(resolve(dir), (tmp) =>
+    writeArchive(tmp, 'policy', step, { json: {}, arrays }, { ...meta, kind: VAE_MODEL_KIND, spec: { ...spec, filters: [...spec.filters] } }),
+  );
 }
 
 /** Reads and verifies a VAE model folder; throws a one-line reason. */
@@ -49,7 +51,8 @@ export function readVaeModel(dir: string): VaeModel {
   if (!existsSync(dir)) throw new Error(`no VAE model at ${dir} (run the drive pipeline's vae stage, or point lane obs "vae" at a model folder)`);
   const archive = readArchive<Record<string, unknown>>(dir);
   const meta = archive.meta;
-  if (meta.kind !== VAE_MODEL_KIND || !meta.spec || typeof meta.spec !== 'object') throw new Error(`${dir} is not a VAE model (kind ${JSON.stringify(meta.kind)})`);
+  if (meta.kind !== VAE_MODEL_KIND || !meta.spec || typeof meta.spec !== 'object')
+    throw new Error(`${dir} is not a VAE model (kind ${JSON.stringify(meta.kind)})`);
   const spec = meta.spec as ConvVaeSpec;
   // ConvVae: per conv 2 arrays in the encoder and 2 in the decoder, plus mean, logVar and the decoder's dense layer.
   const count = 4 * spec.filters.length + 6;

@@ -107,7 +107,14 @@ export class ParameterNoise implements ExplorationNoise {
     const arrays: Record<string, Float32Array> = {};
     this.perturbedActor.getWeights().forEach((w, i) => (arrays[`w${i}`] = w));
     return {
-      json: { std: this.std, envStepsSincePerturb: this.envStepsSincePerturb, sumSq: this.sumSq, count: this.count, perturbed: this.perturbed, rng: rngToJson(this.rng) },
+      json: {
+        std: this.std,
+        envStepsSincePerturb: this.envStepsSincePerturb,
+        sumSq: this.sumSq,
+        count: this.count,
+        perturbed: this.perturbed,
+        rng: rngToJson(this.rng),
+      },
       arrays,
     };
   }
@@ -121,7 +128,9 @@ export class ParameterNoise implements ExplorationNoise {
     this.perturbed = j.perturbed;
     rngFromJson(this.rng, j.rng);
     const n = this.perturbedActor.variables.length;
-    this.perturbedActor.setWeights(Array.from({ length: n }, (_, i) => requireArray(snap.arrays, `w${i}`, Float32Array, this.perturbedActor.variables[i]!.size)));
+    this.perturbedActor.setWeights(
+      Array.from({ length: n }, (_, i) => requireArray(snap.arrays, `w${i}`, Float32Array, this.perturbedActor.variables[i]!.size)),
+    );
   }
 
   dispose(): void {

@@ -103,7 +103,13 @@ export class HerReplayBuffer implements Replay {
     const { capacity, obsDim, actDim, numEnvs, goal } = opts;
     if (!(capacity >= 1)) throw new Error('replay capacity must be >= 1');
     if (!(opts.nSampledGoal >= 1)) throw new Error('HER needs nSampledGoal >= 1');
-    if (goal.size < 1 || goal.achievedOffset < 0 || goal.desiredOffset < 0 || goal.achievedOffset + goal.size > obsDim || goal.desiredOffset + goal.size > obsDim) {
+    if (
+      goal.size < 1 ||
+      goal.achievedOffset < 0 ||
+      goal.desiredOffset < 0 ||
+      goal.achievedOffset + goal.size > obsDim ||
+      goal.desiredOffset + goal.size > obsDim
+    ) {
       throw new Error(`HER goal layout ${JSON.stringify(goal)} does not fit observations of ${obsDim} values`);
     }
     this.rows = Math.max(2, Math.ceil(capacity / numEnvs));
@@ -266,8 +272,14 @@ export class HerReplayBuffer implements Replay {
 
   get byteLength(): number {
     return (
-      this.obsBuf.byteLength + this.nextBuf.byteLength + this.actBuf.byteLength + this.rewBuf.byteLength + this.termBuf.byteLength +
-      this.truncBuf.byteLength + this.epStart.byteLength + this.epLen.byteLength
+      this.obsBuf.byteLength +
+      this.nextBuf.byteLength +
+      this.actBuf.byteLength +
+      this.rewBuf.byteLength +
+      this.termBuf.byteLength +
+      this.truncBuf.byteLength +
+      this.epStart.byteLength +
+      this.epLen.byteLength
     );
   }
 
@@ -306,7 +318,9 @@ export class HerReplayBuffer implements Replay {
     const j = snap.json as Partial<HerJson>;
     if (j.kind !== 'her') throw new Error('the checkpoint holds a uniform replay buffer; this run uses hindsight experience replay');
     if (j.rows !== this.rows || j.obsDim !== this.obsDim || j.actDim !== this.actDim || j.numEnvs !== this.numEnvs) {
-      throw new Error(`checkpoint HER buffer has shape ${j.rows}x${j.numEnvs} of ${j.obsDim}/${j.actDim}, this run needs ${this.rows}x${this.numEnvs} of ${this.obsDim}/${this.actDim}`);
+      throw new Error(
+        `checkpoint HER buffer has shape ${j.rows}x${j.numEnvs} of ${j.obsDim}/${j.actDim}, this run needs ${this.rows}x${this.numEnvs} of ${this.obsDim}/${this.actDim}`,
+      );
     }
     const n = j.maxFilled! * this.numEnvs;
     const a = snap.arrays;

@@ -28,9 +28,14 @@ export function makeReplay(config: ReplayConfig, ctx: ReplayContext): Replay {
     case 'uniform':
       return new ReplayBuffer({ capacity, obsDim, actDim, numEnvs, seed, imageDim, nStep: config.nStep ?? 1, gamma });
     case 'her': {
-      if (imageDim > 0) throw new Error('hindsight experience replay works on vector observations; it does not store camera images (use uniform replay with a trainable image encoder)');
+      if (imageDim > 0)
+        throw new Error(
+          'hindsight experience replay works on vector observations; it does not store camera images (use uniform replay with a trainable image encoder)',
+        );
       if (!isGoalEnv(env)) {
-        throw new Error(`hindsight experience replay needs a goal-conditioned env (one with computeReward and goals in its observation, e.g. arm-reach, arm-push); "${env.id}" is not one`);
+        throw new Error(
+          `hindsight experience replay needs a goal-conditioned env (one with computeReward and goals in its observation, e.g. arm-reach, arm-push); "${env.id}" is not one`,
+        );
       }
       return new HerReplayBuffer({
         capacity,

@@ -312,7 +312,7 @@ export class ReplayBuffer implements Replay {
       batch.truncated[b] = this.truncBuf[last]!;
       const ref = this.nextRef[last]!;
       if (ref >= 0) this.readObs(ref, batch.nextObs, b * od);
-      else batch.nextObs.set(this.staging.subarray((-1 - ref) * od, (-ref) * od), b * od);
+      else batch.nextObs.set(this.staging.subarray((-1 - ref) * od, -ref * od), b * od);
     }
     return batch;
   }
@@ -345,8 +345,15 @@ export class ReplayBuffer implements Replay {
   /** Bytes held by the preallocated arrays. */
   get byteLength(): number {
     return (
-      this.obsBuf.byteLength + this.imgBuf.byteLength + this.actBuf.byteLength + this.rewBuf.byteLength + this.termBuf.byteLength +
-      this.truncBuf.byteLength + this.isTransition.byteLength + this.nextRef.byteLength + this.staging.byteLength
+      this.obsBuf.byteLength +
+      this.imgBuf.byteLength +
+      this.actBuf.byteLength +
+      this.rewBuf.byteLength +
+      this.termBuf.byteLength +
+      this.truncBuf.byteLength +
+      this.isTransition.byteLength +
+      this.nextRef.byteLength +
+      this.staging.byteLength
     );
   }
 
@@ -382,9 +389,12 @@ export class ReplayBuffer implements Replay {
 
   restore(snap: Snapshot<unknown>): void {
     const j = snap.json as ReplayJson;
-    if ((snap.json as { kind?: unknown }).kind === 'her') throw new Error('the checkpoint holds a hindsight experience replay buffer; this run uses uniform replay');
+    if ((snap.json as { kind?: unknown }).kind === 'her')
+      throw new Error('the checkpoint holds a hindsight experience replay buffer; this run uses uniform replay');
     if (j.slots !== this.slots || j.obsDim !== this.obsDim || j.actDim !== this.actDim || j.numEnvs !== this.numEnvs || (j.imageDim ?? 0) !== this.imageDim) {
-      throw new Error(`checkpoint replay buffer has shape ${j.slots}x${j.obsDim}/${j.actDim}/${j.numEnvs} (image ${j.imageDim ?? 0}), this run needs ${this.slots}x${this.obsDim}/${this.actDim}/${this.numEnvs} (image ${this.imageDim})`);
+      throw new Error(
+        `checkpoint replay buffer has shape ${j.slots}x${j.obsDim}/${j.actDim}/${j.numEnvs} (image ${j.imageDim ?? 0}), this run needs ${this.slots}x${this.obsDim}/${this.actDim}/${this.numEnvs} (image ${this.imageDim})`,
+      );
     }
     const n = j.size;
     const a = snap.arrays;

@@ -29,12 +29,18 @@ export function runEncoders(cfg: RunConfig, runId: string, runDir: string): RunE
     frozen.setWeights(setup.weights!);
     return { setup, frozen, trainable: undefined };
   }
-  if (cfg.td3.noise.type === 'param') throw new Error('parameter noise perturbs the actor on raw observations; with a trainable image encoder use gaussian or ou noise');
+  if (cfg.td3.noise.type === 'param')
+    throw new Error('parameter noise perturbs the actor on raw observations; with a trainable image encoder use gaussian or ou noise');
   return { setup, frozen: undefined, trainable: { spec: setup.spec, extraDim: setup.extraDim, ...(setup.weights ? { weights: setup.weights } : {}) } };
 }
 
 /** What every checkpoint's metadata says about the policy in it. */
-export function policyMetaOf(learner: Learner, config: RunConfig, configDigest: string, setup: ObsEncoderSetup | undefined): PolicyMeta & { algo: string; configDigest: string } {
+export function policyMetaOf(
+  learner: Learner,
+  config: RunConfig,
+  configDigest: string,
+  setup: ObsEncoderSetup | undefined,
+): PolicyMeta & { algo: string; configDigest: string } {
   return {
     actorSpec: learner.actor.spec,
     envId: config.env.id,
@@ -45,15 +51,28 @@ export function policyMetaOf(learner: Learner, config: RunConfig, configDigest: 
 }
 
 /** Loads an exported actor into the actor and its target (a fresh run started from an export). */
-export async function initActorFromExport(learner: Learner, config: RunConfig, dir: string, out: TrainOutputs, load: ((dir: string) => Promise<InitPolicy>) | undefined): Promise<void> {
+export async function initActorFromExport(
+  learner: Learner,
+  config: RunConfig,
+  dir: string,
+  out: TrainOutputs,
+  load: ((dir: string) => Promise<InitPolicy>) | undefined,
+): Promise<void> {
   if (!load) throw new Error('this trainer cannot read exported policies (no loadInitPolicy hook)');
   const imported = await load(dir);
   const want = learner.actor.spec;
   const got = imported.actor.spec;
   if (imported.envId !== config.env.id) throw new Error(`the policy in ${dir} was exported for "${imported.envId}", not "${config.env.id}"`);
   if (imported.hasEncoder) throw new Error(`the policy in ${dir} has a camera encoder; this run's observations are vectors`);
-  if (got.inputDim !== want.inputDim || got.outputDim !== want.outputDim || got.hidden.join(',') !== want.hidden.join(',') || got.outputActivation !== want.outputActivation) {
-    throw new Error(`the actor in ${dir} is ${got.inputDim}-${got.hidden.join('-')}-${got.outputDim}; this run's actor is ${want.inputDim}-${want.hidden.join('-')}-${want.outputDim} (set td3.actorHidden to match)`);
+  if (
+    got.inputDim !== want.inputDim ||
+    got.outputDim !== want.outputDim ||
+    got.hidden.join(',') !== want.hidden.join(',') ||
+    got.outputActivation !== want.outputActivation
+  ) {
+    throw new Error(
+      `the actor in ${dir} is ${got.inputDim}-${got.hidden.join('-')}-${got.outputDim}; this run's actor is ${want.inputDim}-${want.hidden.join('-')}-${want.outputDim} (set td3.actorHidden to match)`,
+    );
   }
   learner.initActor(imported.actor.weights);
   out.log('info', `actor initialized from the export in ${dir} (${imported.from})`);

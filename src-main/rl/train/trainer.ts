@@ -129,13 +129,33 @@ export class Trainer {
     const envs = rawEnvs.map((env, i) => (hooks.wrapEnv ? hooks.wrapEnv(env, i) : env));
     this.vec = new VecEnv(envs, this.seeds.envs);
     const spaces = { obsDim: this.vec.obsDim, actDim: this.vec.actDim };
-    this.learner = makeLearner({ spaces, config: cfg, seeds: { networks: this.seeds.networks, learner: this.seeds.targetNoise }, ...(encoderOptions ? { encoder: encoderOptions } : {}) });
+    this.learner = makeLearner({
+      spaces,
+      config: cfg,
+      seeds: { networks: this.seeds.networks, learner: this.seeds.targetNoise },
+      ...(encoderOptions ? { encoder: encoderOptions } : {}),
+    });
     this.policy = policyOfLearner(this.learner, frozen && setup ? { encoder: frozen, extraDim: setup.extraDim } : undefined);
     // No need to hold more transitions than the run will ever collect.
     const capacity = Math.min(cfg.td3.bufferSize, cfg.totalSteps + cfg.numEnvs);
     const imageDim = encoderOptions ? setup!.spec.height * setup!.spec.width * setup!.spec.channels : 0;
-    this.buffer = makeReplay(cfg.td3.replay, { capacity, obsDim: spaces.obsDim, actDim: spaces.actDim, numEnvs: cfg.numEnvs, seed: this.seeds.replay, env: rawEnvs[0]!, imageDim, gamma: cfg.td3.gamma });
-    this.noise = makeNoise(cfg.td3.noise, { numEnvs: cfg.numEnvs, actDim: spaces.actDim, seed: this.seeds.noise, actor: this.learner.actor, name: this.learner.name });
+    this.buffer = makeReplay(cfg.td3.replay, {
+      capacity,
+      obsDim: spaces.obsDim,
+      actDim: spaces.actDim,
+      numEnvs: cfg.numEnvs,
+      seed: this.seeds.replay,
+      env: rawEnvs[0]!,
+      imageDim,
+      gamma: cfg.td3.gamma,
+    });
+    this.noise = makeNoise(cfg.td3.noise, {
+      numEnvs: cfg.numEnvs,
+      actDim: spaces.actDim,
+      seed: this.seeds.noise,
+      actor: this.learner.actor,
+      name: this.learner.name,
+    });
     this.actionRng = new Rng(this.seeds.actions);
     // Evaluation steps the simulators themselves: the policy takes raw observations.
     // (None when the env's adapter has its own protocol: it builds what it drives.)
@@ -361,7 +381,14 @@ export class Trainer {
         for (const ev of events) {
           if (ev && typeof ev === 'object' && typeof (ev as { kind?: unknown }).kind === 'string') {
             // `episode`: the ordinal the episode gets when it ends (events that end one come on its last step).
-            out.event({ ...(ev as Record<string, unknown>), kind: (ev as { kind: string }).kind, step: this.step, t: Date.now(), env: e, episode: this.episodes + 1 });
+            out.event({
+              ...(ev as Record<string, unknown>),
+              kind: (ev as { kind: string }).kind,
+              step: this.step,
+              t: Date.now(),
+              env: e,
+              episode: this.episodes + 1,
+            });
           }
         }
       }
@@ -491,7 +518,10 @@ export class Trainer {
     }
     const mismatched = this.vec.restore({ json: json.vec, arrays: unprefixArrays('vec', arrays) });
     if (mismatched.length) {
-      this.job.out.log('warn', `env(s) ${mismatched.join(', ')} did not replay to the saved state (non-deterministic env); they start a new episode, so this run will not match an uninterrupted one exactly`);
+      this.job.out.log(
+        'warn',
+        `env(s) ${mismatched.join(', ')} did not replay to the saved state (non-deterministic env); they start a new episode, so this run will not match an uninterrupted one exactly`,
+      );
     }
     this.step = t.step;
     this.vecSteps = t.vecSteps;
@@ -532,7 +562,9 @@ export class Trainer {
     if (!hasHistory) return false;
     const why = reasons.length ? reasons.join('; ') : 'the run has no checkpoint';
     if (!this.job.restart) {
-      throw new Error(`refusing to resume: no checkpoint can be loaded (${why}); nothing was changed. Restart it from step 0 with --restart (this empties metrics.jsonl and events.jsonl)`);
+      throw new Error(
+        `refusing to resume: no checkpoint can be loaded (${why}); nothing was changed. Restart it from step 0 with --restart (this empties metrics.jsonl and events.jsonl)`,
+      );
     }
     this.job.out.log('warn', `no checkpoint can be loaded (${why}); restarting from step 0 as asked`);
     return false;

@@ -163,10 +163,18 @@ function gaussSeidel(eqs: Equation[], iterations: number, h: number, bodies: Bod
       const a = 6 * bodyI[j]!;
       const b = 6 * bodyJ[j]!;
       const GWlambda =
-        J[o]! * V[a]! + J[o + 1]! * V[a + 1]! + J[o + 2]! * V[a + 2]! +
-        J[o + 3]! * V[a + 3]! + J[o + 4]! * V[a + 4]! + J[o + 5]! * V[a + 5]! +
-        J[o + 6]! * V[b]! + J[o + 7]! * V[b + 1]! + J[o + 8]! * V[b + 2]! +
-        J[o + 9]! * V[b + 3]! + J[o + 10]! * V[b + 4]! + J[o + 11]! * V[b + 5]!;
+        J[o]! * V[a]! +
+        J[o + 1]! * V[a + 1]! +
+        J[o + 2]! * V[a + 2]! +
+        J[o + 3]! * V[a + 3]! +
+        J[o + 4]! * V[a + 4]! +
+        J[o + 5]! * V[a + 5]! +
+        J[o + 6]! * V[b]! +
+        J[o + 7]! * V[b + 1]! +
+        J[o + 8]! * V[b + 2]! +
+        J[o + 9]! * V[b + 3]! +
+        J[o + 10]! * V[b + 4]! +
+        J[o + 11]! * V[b + 5]!;
       const lambdaj = lambda[j]!;
       let d = invCs[j]! * (Bs[j]! - GWlambda - eps[j]! * lambdaj);
       if (lambdaj + d < minF[j]!) d = minF[j]! - lambdaj;

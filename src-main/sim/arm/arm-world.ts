@@ -116,7 +116,12 @@ export class ArmWorld {
   constructor(options: ArmWorldOptions) {
     const world = new World({ gravity: new Vec3(0, 0, -GRAVITY) });
     world.broadphase = new NaiveBroadphase();
-    world.solver = new ArmSolver((b) => b.collisionFilterGroup === GROUP_ARM, options.solverIterations, options.contactSolverIterations, options.cubeSolverIterations ?? CUBE_SOLVER_ITERATIONS);
+    world.solver = new ArmSolver(
+      (b) => b.collisionFilterGroup === GROUP_ARM,
+      options.solverIterations,
+      options.contactSolverIterations,
+      options.cubeSolverIterations ?? CUBE_SOLVER_ITERATIONS,
+    );
     world.allowSleep = false;
     world.frictionGravity = new Vec3(0, 0, (GRAVITY * PHYSICS_DT) / 4);
     world.dt = PHYSICS_DT;
@@ -126,7 +131,14 @@ export class ArmWorld {
     const armMat = new Material('arm');
     const cubeMat = new Material('cube');
     const contact = (a: Material, b: Material, friction: number) =>
-      new ContactMaterial(a, b, { friction, restitution: 0, contactEquationStiffness: 1e7, contactEquationRelaxation: 3, frictionEquationStiffness: 1e7, frictionEquationRelaxation: 3 });
+      new ContactMaterial(a, b, {
+        friction,
+        restitution: 0,
+        contactEquationStiffness: 1e7,
+        contactEquationRelaxation: 3,
+        frictionEquationStiffness: 1e7,
+        frictionEquationRelaxation: 3,
+      });
     world.addContactMaterial(contact(tableMat, cubeMat, FRICTION.cubeTable));
     world.addContactMaterial(contact(armMat, cubeMat, FRICTION.armCube));
     world.addContactMaterial(contact(armMat, tableMat, FRICTION.armTable));
@@ -383,10 +395,19 @@ export class ArmWorld {
     const bodies: number[] = [];
     for (const b of this.dynamicBodies) {
       bodies.push(
-        b.position.x, b.position.y, b.position.z,
-        b.quaternion.x, b.quaternion.y, b.quaternion.z, b.quaternion.w,
-        b.velocity.x, b.velocity.y, b.velocity.z,
-        b.angularVelocity.x, b.angularVelocity.y, b.angularVelocity.z,
+        b.position.x,
+        b.position.y,
+        b.position.z,
+        b.quaternion.x,
+        b.quaternion.y,
+        b.quaternion.z,
+        b.quaternion.w,
+        b.velocity.x,
+        b.velocity.y,
+        b.velocity.z,
+        b.angularVelocity.x,
+        b.angularVelocity.y,
+        b.angularVelocity.z,
       );
     }
     return { bodies, ref: Array.from(this.ref), command: Array.from(this.command), time: this.world.time, stepnumber: this.world.stepnumber };

@@ -26,8 +26,14 @@ const vTmp = new Float64Array(3);
 
 /** out = a * b (quaternions [x, y, z, w]), read from/written to arrays at offsets. */
 export function quatMul(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, out: Float64Array | number[], oo: number): void {
-  const ax = a[ao]!, ay = a[ao + 1]!, az = a[ao + 2]!, aw = a[ao + 3]!;
-  const bx = b[bo]!, by = b[bo + 1]!, bz = b[bo + 2]!, bw = b[bo + 3]!;
+  const ax = a[ao]!,
+    ay = a[ao + 1]!,
+    az = a[ao + 2]!,
+    aw = a[ao + 3]!;
+  const bx = b[bo]!,
+    by = b[bo + 1]!,
+    bz = b[bo + 2]!,
+    bw = b[bo + 3]!;
   out[oo] = aw * bx + ax * bw + ay * bz - az * by;
   out[oo + 1] = aw * by - ax * bz + ay * bw + az * bx;
   out[oo + 2] = aw * bz + ax * by - ay * bx + az * bw;
@@ -36,8 +42,13 @@ export function quatMul(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, 
 
 /** out = q v q^-1 for the unit quaternion q at qo and the vector v at vo. */
 export function quatRotate(q: ArrayLike<number>, qo: number, v: ArrayLike<number>, vo: number, out: Float64Array | number[], oo: number): void {
-  const qx = q[qo]!, qy = q[qo + 1]!, qz = q[qo + 2]!, qw = q[qo + 3]!;
-  const vx = v[vo]!, vy = v[vo + 1]!, vz = v[vo + 2]!;
+  const qx = q[qo]!,
+    qy = q[qo + 1]!,
+    qz = q[qo + 2]!,
+    qw = q[qo + 3]!;
+  const vx = v[vo]!,
+    vy = v[vo + 1]!,
+    vz = v[vo + 2]!;
   // t = 2 (q.xyz x v); v' = v + w t + q.xyz x t
   const tx = 2 * (qy * vz - qz * vy);
   const ty = 2 * (qz * vx - qx * vz);
@@ -77,7 +88,9 @@ export function forwardKinematics(q: ArrayLike<number>, poses: Float64Array): Fl
     const c = p + POSE_STRIDE;
     // pivot in world = parent position + parent rotation * parentPivot
     quatRotate(poses, p + 3, j.parentPivot, 0, vTmp, 0);
-    const px = poses[p]! + vTmp[0]!, py = poses[p + 1]! + vTmp[1]!, pz = poses[p + 2]! + vTmp[2]!;
+    const px = poses[p]! + vTmp[0]!,
+      py = poses[p + 1]! + vTmp[1]!,
+      pz = poses[p + 2]! + vTmp[2]!;
     axisQuat(j.axis, q[i]!, qTmp, 0);
     quatMul(poses, p + 3, qTmp, 0, poses, c + 3);
     quatRotate(poses, c + 3, j.childPivot, 0, vTmp, 0);

@@ -81,9 +81,13 @@ export class ScriptedPush implements ScriptedPolicy {
 
   act(obs: Float32Array, out: Float32Array): Float32Array {
     const n = obs.length;
-    const ex = obs[ARM_OBS.endEffector]!, ey = obs[ARM_OBS.endEffector + 1]!, ez = obs[ARM_OBS.endEffector + 2]!;
-    const cx = obs[ARM_OBS.cube]!, cy = obs[ARM_OBS.cube + 1]!;
-    const gx = obs[n - 3]!, gy = obs[n - 2]!;
+    const ex = obs[ARM_OBS.endEffector]!,
+      ey = obs[ARM_OBS.endEffector + 1]!,
+      ez = obs[ARM_OBS.endEffector + 2]!;
+    const cx = obs[ARM_OBS.cube]!,
+      cy = obs[ARM_OBS.cube + 1]!;
+    const gx = obs[n - 3]!,
+      gy = obs[n - 2]!;
     let dx = gx - cx;
     let dy = gy - cy;
     const dist = Math.hypot(dx, dy);
@@ -128,7 +132,9 @@ export class ScriptedPush implements ScriptedPolicy {
       tz = TRAVEL_HEIGHT;
     }
     // Move at most MAX_STEP per step towards (tx, ty, tz).
-    let sx = tx - ex, sy = ty - ey, sz = tz - ez;
+    let sx = tx - ex,
+      sy = ty - ey,
+      sz = tz - ez;
     const len = Math.hypot(sx, sy, sz);
     if (len > MAX_STEP) {
       const k = MAX_STEP / len;

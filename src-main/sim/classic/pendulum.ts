@@ -67,7 +67,7 @@ export class PendulumEnv implements Env {
     const th = this.th;
     const thdot = this.thdot;
     const costs = angleNormalize(th) ** 2 + 0.1 * thdot ** 2 + 0.001 * u ** 2;
-    let newthdot = thdot + ((3 * G) / (2 * L) * Math.sin(th) + (3.0 / (M * L * L)) * u) * DT;
+    let newthdot = thdot + (((3 * G) / (2 * L)) * Math.sin(th) + (3.0 / (M * L * L)) * u) * DT;
     newthdot = Math.min(MAX_SPEED, Math.max(-MAX_SPEED, newthdot));
     this.th = th + newthdot * DT;
     this.thdot = newthdot;

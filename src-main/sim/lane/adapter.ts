@@ -91,7 +91,12 @@ export const laneAdapter: EnvAdapter<LaneEnvConfig> = {
   make: (c) => new LaneEnv(c),
   evaluate: (policy, config, options) => evaluateLaneRoutes(policy, config, options),
   reportEval(result) {
-    const p = result.protocol as { name: string; routeLengthM: number; overall: LaneEvalResult['overall']; routes: Array<{ seed: number; disengagements: number; mpd: number }> };
+    const p = result.protocol as {
+      name: string;
+      routeLengthM: number;
+      overall: LaneEvalResult['overall'];
+      routes: Array<{ seed: number; disengagements: number; mpd: number }>;
+    };
     const o = p.overall;
     return {
       json: { protocol: p.name, routeLengthM: p.routeLengthM, seeds: p.routes, overall: o },
@@ -106,7 +111,14 @@ export const laneAdapter: EnvAdapter<LaneEnvConfig> = {
   encodedImageObs(config) {
     if (config.obs !== 'vae') return undefined;
     const c = config.camera;
-    return { height: c.height, width: c.width, channels: 3, extraDim: LANE_EXTRA_DIM, extraNames: LANE_EXTRA_NAMES, vae: LaneVaeObsConfig.parse(config.vae ?? {}) };
+    return {
+      height: c.height,
+      width: c.width,
+      channels: 3,
+      extraDim: LANE_EXTRA_DIM,
+      extraNames: LANE_EXTRA_NAMES,
+      vae: LaneVaeObsConfig.parse(config.vae ?? {}),
+    };
   },
   // Only the simulator itself: a wrapped one (the frozen-encoder observation) would store
   // demonstrations in another observation space than the run's.

@@ -11,7 +11,9 @@ export function poseCamera(cam: DriverCamera, car: CarPhysics, cfg: LaneEnvConfi
   let pitch = cfg.pitchDeg * deg + mountPitch;
   let yaw = mountYaw;
   let roll = 0;
-  let jx = 0, jy = 0, jz = 0;
+  let jx = 0,
+    jy = 0,
+    jz = 0;
   const ja = cfg.jitterAngleDeg * deg;
   if (ja > 0) {
     pitch += jr.normal() * ja;
@@ -26,14 +28,27 @@ export function poseCamera(cam: DriverCamera, car: CarPhysics, cfg: LaneEnvConfi
   }
   const brightness = cfg.brightnessJitter > 0 ? Math.max(0.2, 1 + jr.normal() * cfg.brightnessJitter) : 1;
   // Body-frame basis: yaw about +y (left positive), then pitch down, then roll about forward.
-  const cy = Math.cos(yaw), sy = Math.sin(yaw), cp = Math.cos(pitch), sp = Math.sin(pitch), cr = Math.cos(roll), sr = Math.sin(roll);
+  const cy = Math.cos(yaw),
+    sy = Math.sin(yaw),
+    cp = Math.cos(pitch),
+    sp = Math.sin(pitch),
+    cr = Math.cos(roll),
+    sr = Math.sin(roll);
   // After yaw: f0 = (cy, 0, -sy), r0 = (sy, 0, cy), d0 = (0, -1, 0).
   // After pitch: f1 = cp f0 + sp d0, d1 = cp d0 - sp f0.
-  const f1x = cp * cy, f1y = -sp, f1z = -cp * sy;
-  const d1x = -sp * cy, d1y = -cp, d1z = sp * sy;
+  const f1x = cp * cy,
+    f1y = -sp,
+    f1z = -cp * sy;
+  const d1x = -sp * cy,
+    d1y = -cp,
+    d1z = sp * sy;
   // After roll: r2 = cr r0 + sr d1, d2 = cr d1 - sr r0.
-  const r2x = cr * sy + sr * d1x, r2y = sr * d1y, r2z = cr * cy + sr * d1z;
-  const d2x = cr * d1x - sr * sy, d2y = cr * d1y, d2z = cr * d1z - sr * cy;
+  const r2x = cr * sy + sr * d1x,
+    r2y = sr * d1y,
+    r2z = cr * cy + sr * d1z;
+  const d2x = cr * d1x - sr * sy,
+    d2y = cr * d1y,
+    d2z = cr * d1z - sr * cy;
   const bodyY = cfg.heightM - car.restY;
   if (ja > 0 || jp > 0 || cam.bodyDirty) {
     set3(cam.bodyF, f1x, f1y, f1z);

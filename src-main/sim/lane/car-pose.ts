@@ -12,7 +12,12 @@ export function carPose(car: CarPhysics, t: number, step: number, speed: number,
     const w = car.vehicle.wheelInfos[i]!;
     const contact = w.isInContact; // read first: updating the transform clears it until the next step
     car.wheelTransform(i, position, quaternion);
-    wheels.push({ position: position as [number, number, number], quaternion: quaternion as [number, number, number, number], suspension: w.suspensionLength, contact });
+    wheels.push({
+      position: position as [number, number, number],
+      quaternion: quaternion as [number, number, number, number],
+      suspension: w.suspensionLength,
+      contact,
+    });
   }
   return {
     t,

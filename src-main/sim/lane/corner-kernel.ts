@@ -128,7 +128,32 @@ export class CornerKernel {
     this.oRoad = Math.ceil(at / 64) * 64;
     this.ensure(this.oRoad);
     const s = this.oSamples;
-    this.k.setLayout(gw, gh, width, height, focal, offset, s[0]!, s[1]!, s[2]!, s[3]!, s[4]!, s[5]!, s[6]!, s[7]!, s[8]!, this.oK, this.oRowSky, this.oRowPartial, this.oRowE0, this.oRowDe, this.oRowBh, this.oRowHood, this.oUCol, this.oParams);
+    this.k.setLayout(
+      gw,
+      gh,
+      width,
+      height,
+      focal,
+      offset,
+      s[0]!,
+      s[1]!,
+      s[2]!,
+      s[3]!,
+      s[4]!,
+      s[5]!,
+      s[6]!,
+      s[7]!,
+      s[8]!,
+      this.oK,
+      this.oRowSky,
+      this.oRowPartial,
+      this.oRowE0,
+      this.oRowDe,
+      this.oRowBh,
+      this.oRowHood,
+      this.oUCol,
+      this.oParams,
+    );
   }
 
   /** The camera's arrays (views into the kernel's memory; fetch again after setRoad() returns true). */

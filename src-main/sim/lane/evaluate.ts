@@ -87,7 +87,7 @@ function protocolConfig(options: LaneEvalOptions): { config: LaneEnvConfig; rout
   if (base.road.lengthM < route + 200) base.road = { ...base.road, lengthM: route + 200 };
   const stepSeconds = base.actionRepeat * PHYSICS_DT;
   // Enough steps to finish the route at a quarter of the cruise speed; the safety driver restores speed after a stall.
-  const maxSteps = Math.ceil((route / (0.25 * base.targetSpeedMps)) / stepSeconds) + 100;
+  const maxSteps = Math.ceil(route / (0.25 * base.targetSpeedMps) / stepSeconds) + 100;
   const config = LaneEnvConfig.parse({ ...base, maxDistanceM: route, maxEpisodeSteps: Math.max(base.maxEpisodeSteps, maxSteps) });
   return { config, route };
 }

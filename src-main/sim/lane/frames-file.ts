@@ -65,7 +65,11 @@ export type FramesManifest = z.infer<typeof FramesManifest>;
 
 /** The two paths of a frame set named by its manifest path, or by NAME (without suffix). */
 export function framesPaths(path: string): { manifest: string; data: string } {
-  const stem = path.endsWith(FRAMES_MANIFEST_SUFFIX) ? path.slice(0, -FRAMES_MANIFEST_SUFFIX.length) : path.endsWith(FRAMES_DATA_SUFFIX) ? path.slice(0, -FRAMES_DATA_SUFFIX.length) : path;
+  const stem = path.endsWith(FRAMES_MANIFEST_SUFFIX)
+    ? path.slice(0, -FRAMES_MANIFEST_SUFFIX.length)
+    : path.endsWith(FRAMES_DATA_SUFFIX)
+      ? path.slice(0, -FRAMES_DATA_SUFFIX.length)
+      : path;
   return { manifest: stem + FRAMES_MANIFEST_SUFFIX, data: stem + FRAMES_DATA_SUFFIX };
 }
 
@@ -79,7 +83,13 @@ export function readFramesManifest(path: string): FramesManifest {
     throw new Error(`${manifest}: cannot read the frames manifest (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
   }
   const parsed = FramesManifest.safeParse(raw);
-  if (!parsed.success) throw new Error(`${manifest}: not a ${FRAMES_FORMAT} v${FRAMES_VERSION} manifest (${parsed.error.issues.slice(0, 2).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')})`);
+  if (!parsed.success)
+    throw new Error(
+      `${manifest}: not a ${FRAMES_FORMAT} v${FRAMES_VERSION} manifest (${parsed.error.issues
+        .slice(0, 2)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')})`,
+    );
   const m = parsed.data;
   if (m.frameBytes !== m.width * m.height * 3) throw new Error(`${manifest}: frameBytes ${m.frameBytes} is not width * height * 3 = ${m.width * m.height * 3}`);
   let covered = 0;
@@ -186,7 +196,8 @@ export class FramesWriter {
     if (this.fd < 0) throw new Error('FramesWriter is closed');
     const fb = this.manifest.frameBytes;
     if (frames.length === 0) return this.manifest.count;
-    if (frames.length % fb !== 0) throw new Error(`append: ${frames.length} bytes is not a whole number of ${this.manifest.width}x${this.manifest.height} RGB frames (${fb} bytes each)`);
+    if (frames.length % fb !== 0)
+      throw new Error(`append: ${frames.length} bytes is not a whole number of ${this.manifest.width}x${this.manifest.height} RGB frames (${fb} bytes each)`);
     const n = frames.length / fb;
     let off = 0;
     const base = this.manifest.count * fb;
@@ -194,7 +205,13 @@ export class FramesWriter {
     fsyncSync(this.fd);
     const segment: FrameSegment = { source, start: this.manifest.count, count: n, ...(info ? { info } : {}) };
     const segments = [...this.manifest.segments, segment];
-    const next: FramesManifest = { ...this.manifest, count: this.manifest.count + n, segments, sources: sourcesOf(segments), updatedAt: new Date().toISOString() };
+    const next: FramesManifest = {
+      ...this.manifest,
+      count: this.manifest.count + n,
+      segments,
+      sources: sourcesOf(segments),
+      updatedAt: new Date().toISOString(),
+    };
     writeJsonAtomic(this.manifestPath, next);
     this.manifest = next;
     return next.count;
@@ -239,7 +256,8 @@ export class FramesReader {
 
   /** Frames [start, start + n) back to back, into `out` (allocated when absent). */
   read(start: number, n: number, out?: Uint8Array): Uint8Array {
-    if (!Number.isInteger(start) || !Number.isInteger(n) || start < 0 || n < 0 || start + n > this.count) throw new Error(`frames ${start}..${start + n - 1} are outside 0..${this.count - 1}`);
+    if (!Number.isInteger(start) || !Number.isInteger(n) || start < 0 || n < 0 || start + n > this.count)
+      throw new Error(`frames ${start}..${start + n - 1} are outside 0..${this.count - 1}`);
     const fb = this.manifest.frameBytes;
     const buf = out ?? new Uint8Array(n * fb);
     if (buf.length < n * fb) throw new Error('read: output buffer too small');

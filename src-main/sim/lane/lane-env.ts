@@ -154,7 +154,10 @@ export class LaneEnv implements Env {
   reset(seed?: number, options?: Record<string, unknown>): ResetResult {
     if (seed !== undefined) this.rng.seed(seed);
     const o = (options ?? {}) as LaneResetOptions;
-    const roadSeed = typeof o.roadSeed === 'number' && Number.isInteger(o.roadSeed) && o.roadSeed >= 0 ? o.roadSeed : LANE_TRAIN_SEEDS.first + this.rng.int(LANE_TRAIN_SEEDS.count);
+    const roadSeed =
+      typeof o.roadSeed === 'number' && Number.isInteger(o.roadSeed) && o.roadSeed >= 0
+        ? o.roadSeed
+        : LANE_TRAIN_SEEDS.first + this.rng.int(LANE_TRAIN_SEEDS.count);
     this.roadSeed = roadSeed;
     const world = this.worlds.get(roadSeed);
     const changed = this.world !== world;
@@ -162,7 +165,10 @@ export class LaneEnv implements Env {
     const cfg = this.config;
     const half = world.scene.cross.laneWidth / 2;
     const offset = typeof o.offset === 'number' ? o.offset : clamp(this.rng.normal() * cfg.initialOffsetStdM, -0.5 * half, 0.5 * half);
-    const headingError = typeof o.headingError === 'number' ? o.headingError : clamp(this.rng.normal() * cfg.initialHeadingStdDeg * deg, -0.5 * this.headingLimit, 0.5 * this.headingLimit);
+    const headingError =
+      typeof o.headingError === 'number'
+        ? o.headingError
+        : clamp(this.rng.normal() * cfg.initialHeadingStdDeg * deg, -0.5 * this.headingLimit, 0.5 * this.headingLimit);
     // Per-episode camera mount offsets.
     const mj = cfg.camera.mountJitterDeg * deg;
     this.mountPitch = mj > 0 ? this.rng.normal() * mj : 0;
@@ -424,10 +430,28 @@ export class LaneEnv implements Env {
     const car = new Float64Array(VEHICLE_STATE_FLOATS);
     this.car.snapshot(car);
     return [
-      this.roadSeed, this.steps, this.startS, this.endS, this.s, this.d, this.headingError, this.speed, this.roadIndex,
-      this.lastSteerCmd, this.lastDisengageS, this.disengagements, this.sumAbsOffset, this.sumSpeed, this.stallTime,
-      this.mountPitch, this.mountYaw, this.brightness, this.safetyDriver ? 1 : 0,
-      ...this.rng.getState(), ...this.jitterRng.getState(), ...car,
+      this.roadSeed,
+      this.steps,
+      this.startS,
+      this.endS,
+      this.s,
+      this.d,
+      this.headingError,
+      this.speed,
+      this.roadIndex,
+      this.lastSteerCmd,
+      this.lastDisengageS,
+      this.disengagements,
+      this.sumAbsOffset,
+      this.sumSpeed,
+      this.stallTime,
+      this.mountPitch,
+      this.mountYaw,
+      this.brightness,
+      this.safetyDriver ? 1 : 0,
+      ...this.rng.getState(),
+      ...this.jitterRng.getState(),
+      ...car,
     ];
   }
 

@@ -53,8 +53,8 @@ function sBend(k1: number, a1: number, k2: number, a2: number): RoadPiece[] {
   const l1 = transitionLength(k1);
   const l12 = transitionLength(k2 - k1);
   const l2 = transitionLength(k2);
-  const arc1 = (a1 - k1 * l1 / 2 - k1 * l12 / 2) / k1;
-  const arc2 = (a2 - k2 * l12 / 2 - k2 * l2 / 2) / k2;
+  const arc1 = (a1 - (k1 * l1) / 2 - (k1 * l12) / 2) / k1;
+  const arc2 = (a2 - (k2 * l12) / 2 - (k2 * l2) / 2) / k2;
   const pieces: RoadPiece[] = [{ length: l1, k0: 0, k1: k1 }];
   if (arc1 > 0.5) pieces.push({ length: arc1, k0: k1, k1: k1 });
   pieces.push({ length: l12, k0: k1, k1: k2 });
@@ -106,7 +106,11 @@ export function generateRoadPieces(rng: Rng, opts: RoadGenOptions): RoadPiece[] 
       feature = sBend(sign / r1, sign * a1, -sign / r2, -sign * a2);
     } else {
       const [rLo, rHi, aLo, aHi] =
-        kind === 1 ? [Math.max(80, opts.minRadius), Math.max(300, opts.minRadius), 10, 50] : kind === 2 ? [Math.max(40, opts.minRadius), Math.max(80, 1.5 * opts.minRadius), 20, 80] : [opts.minRadius, 1.4 * opts.minRadius, 45, 120];
+        kind === 1
+          ? [Math.max(80, opts.minRadius), Math.max(300, opts.minRadius), 10, 50]
+          : kind === 2
+            ? [Math.max(40, opts.minRadius), Math.max(80, 1.5 * opts.minRadius), 20, 80]
+            : [opts.minRadius, 1.4 * opts.minRadius, 45, 120];
       const radius = rng.uniform(rLo, rHi);
       const k = Math.min(kMax, 1 / radius);
       let angle = rng.uniform(aLo, aHi) * deg;

@@ -77,7 +77,13 @@ export class Road {
     const limit2 = (band + CELL * Math.SQRT1_2 + this.spacing) ** 2;
     const stride = Math.max(1, Math.floor(2 / this.spacing));
     // Locals: this loop runs ~10^5 times per road (a new road every episode).
-    const X = this.x, Y = this.y, grid = this.grid, gx0 = this.gx0, gy0 = this.gy0, gnx = this.gnx, gny = this.gny;
+    const X = this.x,
+      Y = this.y,
+      grid = this.grid,
+      gx0 = this.gx0,
+      gy0 = this.gy0,
+      gnx = this.gnx,
+      gny = this.gny;
     for (let i = 0; i < this.n; i += stride) {
       const xi = X[i]!;
       const yi = Y[i]!;
@@ -203,7 +209,7 @@ export class Road {
       let j = i + dir * w;
       if (j < 0) j = 0;
       else if (j > last) j = last;
-      if (this.ahead(x, y, j) !== (dir > 0)) {
+      if (this.ahead(x, y, j) !== dir > 0) {
         outer = j;
         break;
       }

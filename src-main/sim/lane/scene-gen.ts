@@ -138,16 +138,31 @@ function surfaceAndSky(rng: Rng, randomStyle: boolean): Pick<LaneScene, 'surface
   const asphalt = rgb(g + hue, g, g - hue);
   const vk = rng.int(3);
   const verge: Rgb =
-    vk === 0 ? rgb(rng.uniform(0.45, 0.62), rng.uniform(0.42, 0.55), rng.uniform(0.35, 0.45)) : vk === 1 ? rgb(rng.uniform(0.35, 0.5), rng.uniform(0.27, 0.38), rng.uniform(0.16, 0.25)) : rgb(rng.uniform(0.25, 0.4), rng.uniform(0.4, 0.55), rng.uniform(0.15, 0.25));
+    vk === 0
+      ? rgb(rng.uniform(0.45, 0.62), rng.uniform(0.42, 0.55), rng.uniform(0.35, 0.45))
+      : vk === 1
+        ? rgb(rng.uniform(0.35, 0.5), rng.uniform(0.27, 0.38), rng.uniform(0.16, 0.25))
+        : rgb(rng.uniform(0.25, 0.4), rng.uniform(0.4, 0.55), rng.uniform(0.15, 0.25));
   const gk = rng.next();
   const grass: Rgb =
-    gk < 0.6 ? rgb(rng.uniform(0.18, 0.35), rng.uniform(0.35, 0.55), rng.uniform(0.08, 0.2)) : gk < 0.85 ? rgb(rng.uniform(0.5, 0.62), rng.uniform(0.47, 0.56), rng.uniform(0.25, 0.33)) : rgb(rng.uniform(0.35, 0.45), rng.uniform(0.3, 0.38), rng.uniform(0.15, 0.22));
+    gk < 0.6
+      ? rgb(rng.uniform(0.18, 0.35), rng.uniform(0.35, 0.55), rng.uniform(0.08, 0.2))
+      : gk < 0.85
+        ? rgb(rng.uniform(0.5, 0.62), rng.uniform(0.47, 0.56), rng.uniform(0.25, 0.33))
+        : rgb(rng.uniform(0.35, 0.45), rng.uniform(0.3, 0.38), rng.uniform(0.15, 0.22));
   const overcast = rng.next() < 0.3;
   const grey = rng.uniform(0.58, 0.78);
   const blue = rgb(rng.uniform(0.2, 0.42), rng.uniform(0.42, 0.62), rng.uniform(0.75, 0.95));
   const zen: Rgb = overcast ? rgb(grey, grey + 0.01, grey + 0.03) : blue;
   const horizon = mix(zen, [0.92, 0.93, 0.95], rng.uniform(0.45, 0.8));
-  const carColors: Rgb[] = [[0.7, 0.12, 0.1], [0.12, 0.2, 0.5], [0.85, 0.85, 0.85], [0.1, 0.1, 0.11], [0.45, 0.47, 0.5], [0.15, 0.35, 0.2]];
+  const carColors: Rgb[] = [
+    [0.7, 0.12, 0.1],
+    [0.12, 0.2, 0.5],
+    [0.85, 0.85, 0.85],
+    [0.1, 0.1, 0.11],
+    [0.45, 0.47, 0.5],
+    [0.15, 0.35, 0.2],
+  ];
   return {
     surface: {
       asphalt,
@@ -195,7 +210,17 @@ function props(rng: Rng, road: Road, cross: LaneCrossSection, startS: number, en
     // too), here or where another part of the road passes by.
     const [lo, hi] = kind === 'post' ? [cross.asphaltRight - 0.2, cross.asphaltLeft + 0.2] : [cross.vergeRight - 0.3 - radius, cross.vergeLeft + 0.3 + radius];
     if (road.projectAny(x, y) && road.pd > lo && road.pd < hi) return;
-    out.push({ kind, s: round(s, 0.01), d: round(d, 0.01), x: round(x, 0.001), y: round(y, 0.001), height: round(height, 0.01), radius: round(radius, 0.01), color, color2 });
+    out.push({
+      kind,
+      s: round(s, 0.01),
+      d: round(d, 0.01),
+      x: round(x, 0.001),
+      y: round(y, 0.001),
+      height: round(height, 0.01),
+      radius: round(radius, 0.01),
+      color,
+      color2,
+    });
   };
   const treeDensity = 0.08 * rng.next() ** 1.5; // trees per metre of road per side
   const bushDensity = rng.uniform(0, 0.12);

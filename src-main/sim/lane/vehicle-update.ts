@@ -68,14 +68,19 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
   };
 
   return (timeStep: number): void => {
-    const qx = q.x, qy = q.y, qz = q.z, qw = q.w;
+    const qx = q.x,
+      qy = q.y,
+      qz = q.z,
+      qw = q.w;
     // updateWheelTransform for every wheel (its world pose; castRay repeats the first part with
     // the same inputs and so the same results). The quaternion rotations are written out: a
     // helper function for them made the state-env step slower here (5.8 -> 6.9 us, best of 4).
     for (let i = 0; i < n; i++) {
       const w = wheels[i]!;
       w.isInContact = false;
-      let x = w.chassisConnectionPointLocal.x, y = w.chassisConnectionPointLocal.y, z = w.chassisConnectionPointLocal.z;
+      let x = w.chassisConnectionPointLocal.x,
+        y = w.chassisConnectionPointLocal.y,
+        z = w.chassisConnectionPointLocal.z;
       let ix = qw * x + qy * z - qz * y;
       let iy = qw * y + qz * x - qx * z;
       let iz = qw * z + qx * y - qy * x;
@@ -111,10 +116,14 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
       aw.z = iz * qw + iw * -qz + ix * -qy - iy * -qx;
       // Steering about the up axis, then spin about the axle: chassis * steer * spin, normalized.
       const ss = Math.sin(w.steering * 0.5);
-      const sx = upAxis[3 * i]! * ss, sy = upAxis[3 * i + 1]! * ss, sz = upAxis[3 * i + 2]! * ss;
+      const sx = upAxis[3 * i]! * ss,
+        sy = upAxis[3 * i + 1]! * ss,
+        sz = upAxis[3 * i + 2]! * ss;
       const sw = Math.cos(w.steering * 0.5);
       const rs = Math.sin(w.rotation * 0.5);
-      const rx = spinAxis[3 * i]! * rs, ry = spinAxis[3 * i + 1]! * rs, rz = spinAxis[3 * i + 2]! * rs;
+      const rx = spinAxis[3 * i]! * rs,
+        ry = spinAxis[3 * i + 1]! * rs,
+        rz = spinAxis[3 * i + 2]! * rs;
       const rw = Math.cos(w.rotation * 0.5);
       const ax = qx * sw + qw * sx + qy * sz - qz * sy;
       const ay = qy * sw + qw * sy + qz * sx - qx * sz;
@@ -187,7 +196,9 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
         const hp = rr.hitPointWorld;
         const denominator = hn.x * dw.x + hn.y * dw.y + hn.z * dw.z;
         // Chassis velocity at the contact point: velocity + angularVelocity x (hit - position).
-        const px = hp.x - pos.x, py = hp.y - pos.y, pz = hp.z - pos.z;
+        const px = hp.x - pos.x,
+          py = hp.y - pos.y,
+          pz = hp.z - pos.z;
         const vx = ang.y * pz - ang.z * py + vel.x;
         const vy = ang.z * px - ang.x * pz + vel.y;
         const vz = ang.x * py - ang.y * px + vel.z;
@@ -250,7 +261,10 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
       const w = wheels[i]!;
       if (!w.raycastResult.body) continue;
       const wq = w.worldTransform.quaternion;
-      const wx = wq.x, wy = wq.y, wz = wq.z, ww = wq.w;
+      const wx = wq.x,
+        wy = wq.y,
+        wz = wq.z,
+        ww = wq.w;
       // The wheel's world right axis (its transform applied to local +z).
       const ix = ww * 0 + wy * 1 - wz * 0;
       const iy = ww * 0 + wz * 0 - wx * 1;
@@ -291,7 +305,9 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
       if (ax * ax + ay * ay + az * az > 1.1) w.sideImpulse = 0;
       else {
         const hp = w.raycastResult.hitPointWorld;
-        const px = hp.x - pos.x, py = hp.y - pos.y, pz = hp.z - pos.z;
+        const px = hp.x - pos.x,
+          py = hp.y - pos.y,
+          pz = hp.z - pos.z;
         const vx = ang.y * pz - ang.z * py + vel.x;
         const vy = ang.z * px - ang.x * pz + vel.y;
         const vz = ang.x * py - ang.y * px + vel.z;
@@ -309,8 +325,12 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
         const maxImpulse = w.brake ? w.brake : 0;
         // calcRollingFriction against the static ground.
         const hp = w.raycastResult.hitPointWorld;
-        const dx = fwdWS[3 * i]!, dy = fwdWS[3 * i + 1]!, dz = fwdWS[3 * i + 2]!;
-        const px = hp.x - pos.x, py = hp.y - pos.y, pz = hp.z - pos.z;
+        const dx = fwdWS[3 * i]!,
+          dy = fwdWS[3 * i + 1]!,
+          dz = fwdWS[3 * i + 2]!;
+        const px = hp.x - pos.x,
+          py = hp.y - pos.y,
+          pz = hp.z - pos.z;
         const vx = ang.y * pz - ang.z * py + vel.x;
         const vy = ang.z * px - ang.x * pz + vel.y;
         const vz = ang.x * py - ang.y * px + vel.z;
@@ -367,23 +387,30 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
     for (let i = 0; i < n; i++) {
       const w = wheels[i]!;
       const hp = w.raycastResult.hitPointWorld;
-      let rx = hp.x - pos.x, ry = hp.y - pos.y, rz = hp.z - pos.z;
+      let rx = hp.x - pos.x,
+        ry = hp.y - pos.y,
+        rz = hp.z - pos.z;
       if (w.forwardImpulse !== 0) {
         const f = w.forwardImpulse;
         applyImpulse(f * fwdWS[3 * i]!, f * fwdWS[3 * i + 1]!, f * fwdWS[3 * i + 2]!, rx, ry, rz);
       }
       if (w.sideImpulse !== 0) {
         const s = w.sideImpulse;
-        const sx = s * axle[3 * i]!, sy = s * axle[3 * i + 1]!, sz = s * axle[3 * i + 2]!;
+        const sx = s * axle[3 * i]!,
+          sy = s * axle[3 * i + 1]!,
+          sz = s * axle[3 * i + 2]!;
         // To the chassis frame (conjugate rotation), scale the up component by rollInfluence, back.
-        const cx = q.x, cy = q.y, cz = q.z, cw = q.w;
+        const cx = q.x,
+          cy = q.y,
+          cz = q.z,
+          cw = q.w;
         let ix = cw * rx + -cy * rz - -cz * ry;
         let iy = cw * ry + -cz * rx - -cx * rz;
         let iz = cw * rz + -cx * ry - -cy * rx;
-        let iw = - -cx * rx - -cy * ry - -cz * rz;
-        const lx = ix * cw + iw * - -cx + iy * - -cz - iz * - -cy;
-        let ly = iy * cw + iw * - -cy + iz * - -cx - ix * - -cz;
-        const lz = iz * cw + iw * - -cz + ix * - -cy - iy * - -cx;
+        let iw = -(-cx) * rx - -cy * ry - -cz * rz;
+        const lx = ix * cw + iw * -(-cx) + iy * -(-cz) - iz * -(-cy);
+        let ly = iy * cw + iw * -(-cy) + iz * -(-cx) - ix * -(-cz);
+        const lz = iz * cw + iw * -(-cz) + ix * -(-cy) - iy * -(-cx);
         ly *= w.rollInfluence;
         ix = cw * lx + cy * lz - cz * ly;
         iy = cw * ly + cz * lx - cx * lz;
@@ -400,14 +427,18 @@ export function fastVehicleUpdate(vehicle: CANNON.RaycastVehicle, ground: CANNON
     for (let i = 0; i < n; i++) {
       const w = wheels[i]!;
       const cp = w.chassisConnectionPointWorld;
-      const px = cp.x - pos.x, py = cp.y - pos.y, pz = cp.z - pos.z;
+      const px = cp.x - pos.x,
+        py = cp.y - pos.y,
+        pz = cp.z - pos.z;
       const vx = ang.y * pz - ang.z * py + vel.x;
       const vy = ang.z * px - ang.x * pz + vel.y;
       const vz = ang.x * py - ang.y * px + vel.z;
       if (w.isInContact) {
         const hn = w.raycastResult.hitNormalWorld;
         const proj = fx * hn.x + fy * hn.y + fz * hn.z;
-        const gx = fx - proj * hn.x, gy = fy - proj * hn.y, gz = fz - proj * hn.z;
+        const gx = fx - proj * hn.x,
+          gy = fy - proj * hn.y,
+          gz = fz - proj * hn.z;
         const proj2 = gx * vx + gy * vy + gz * vz;
         w.deltaRotation = (-1 * proj2 * timeStep) / w.radius;
       }

@@ -334,10 +334,25 @@ export class LiveTap {
       source,
       sampled,
       pose: view.pose(),
-      ...(cam ? { camera: { width: cam.width, height: cam.height, channels: 3 as const, data: Buffer.from(cam.rgb.buffer, cam.rgb.byteOffset, cam.rgb.length).toString('base64') } } : {}),
+      ...(cam
+        ? {
+            camera: {
+              width: cam.width,
+              height: cam.height,
+              channels: 3 as const,
+              data: Buffer.from(cam.rgb.buffer, cam.rgb.byteOffset, cam.rgb.length).toString('base64'),
+            },
+          }
+        : {}),
     };
     const rec2 = cam ? this.reconstruction(cam.rgb) : undefined;
-    if (cam && rec2) frame.reconstruction = { width: cam.width, height: cam.height, channels: 3, data: Buffer.from(rec2.buffer, rec2.byteOffset, rec2.length).toString('base64') };
+    if (cam && rec2)
+      frame.reconstruction = {
+        width: cam.width,
+        height: cam.height,
+        channels: 3,
+        data: Buffer.from(rec2.buffer, rec2.byteOffset, rec2.length).toString('base64'),
+      };
     this.sink.frame(frame);
   }
 
@@ -372,7 +387,13 @@ export class LiveTap {
     const ev = env.disengagement('manual');
     out.event({ ...ev, step: trainer.step, t: Date.now(), env: 0, episode: ordinal });
     const metrics = env.episodeMetrics('manual');
-    out.metric({ ...episodeInfoNumbers({ episode: metrics }), kind: 'episode', step: trainer.step, return: vec.episodeReturn(0), length: vec.episodeLength(0) });
+    out.metric({
+      ...episodeInfoNumbers({ episode: metrics }),
+      kind: 'episode',
+      step: trainer.step,
+      return: vec.episodeReturn(0),
+      length: vec.episodeLength(0),
+    });
     this.saveTrack(0, rec, ordinal, 'manual', metrics.distance);
     trainer.episodes++;
     trainer.noise.reset(0);
@@ -439,7 +460,8 @@ export class LiveTap {
         this.emitFrame(0, action, r.reward, rec, 'manual', false);
         const evs = r.info.events;
         if (Array.isArray(evs)) {
-          for (const e of evs as Array<Record<string, unknown>>) out.event({ ...e, kind: String(e.kind), step: trainer.step, t: Date.now(), env: 0, episode: ordinal, manual: true });
+          for (const e of evs as Array<Record<string, unknown>>)
+            out.event({ ...e, kind: String(e.kind), step: trainer.step, t: Date.now(), env: 0, episode: ordinal, manual: true });
         }
         if (r.terminated) {
           // Off the lane while driving by hand: put back on the lane centre, as a safety driver would.

@@ -50,7 +50,11 @@ export class ManualFramesRecorder {
     this.drive = name;
     const labelsFile = name + MANUAL_LABELS_SUFFIX;
     this.labelsFd = openSync(join(dir, labelsFile), 'w');
-    this.writer = FramesWriter.open(join(dir, name), { width: opts.width, height: opts.height }, { source: 'manual', labelsFile, labelColumns: [...MANUAL_LABEL_COLUMNS], env: opts.env, writer: 'drive-lab manual takeover' });
+    this.writer = FramesWriter.open(
+      join(dir, name),
+      { width: opts.width, height: opts.height },
+      { source: 'manual', labelsFile, labelColumns: [...MANUAL_LABEL_COLUMNS], env: opts.env, writer: 'drive-lab manual takeover' },
+    );
     this.relPath = relative(runDir, this.writer.path);
     this.frameBytes = opts.width * opts.height * 3;
     this.chunk = new Uint8Array(MANUAL_SEGMENT_FRAMES * this.frameBytes);
@@ -82,7 +86,10 @@ export class ManualFramesRecorder {
     let off = 0;
     while (off < bytes.length) off += writeSync(this.labelsFd, bytes, off, bytes.length - off);
     fsyncSync(this.labelsFd);
-    this.writer.append(this.chunk.subarray(0, this.n * this.frameBytes), 'manual', { drive: this.drive, ...(Number.isFinite(this.chunkSeed) ? { roadSeed: this.chunkSeed } : {}) });
+    this.writer.append(this.chunk.subarray(0, this.n * this.frameBytes), 'manual', {
+      drive: this.drive,
+      ...(Number.isFinite(this.chunkSeed) ? { roadSeed: this.chunkSeed } : {}),
+    });
     this.n = 0;
   }
 
@@ -102,7 +109,8 @@ export class ManualFramesRecorder {
 export function readManualLabels(path: string): { manifest: FramesManifest; columns: string[]; rows: Float32Array } {
   const manifest = readFramesManifest(path);
   const meta = manifest.meta as { labelsFile?: unknown; labelColumns?: unknown };
-  if (typeof meta.labelsFile !== 'string' || !Array.isArray(meta.labelColumns)) throw new Error(`${path}: not a manual-drive frame set (no labels in its meta)`);
+  if (typeof meta.labelsFile !== 'string' || !Array.isArray(meta.labelColumns))
+    throw new Error(`${path}: not a manual-drive frame set (no labels in its meta)`);
   const columns = meta.labelColumns.map(String);
   const file = join(dirname(framesPaths(path).manifest), basename(meta.labelsFile));
   const buf = readFileSync(file);

@@ -7,10 +7,7 @@ export const RUN_TABS = ['curves', 'live', 'disengagements', 'config', 'pipeline
 export type RunTab = (typeof RUN_TABS)[number];
 
 export type Route =
-  | { name: 'home' }
-  | { name: 'new'; template?: 'drive' }
-  | { name: 'duplicate'; id: string }
-  | { name: 'run'; id: string; tab: RunTab; compare: string[] };
+  { name: 'home' } | { name: 'new'; template?: 'drive' } | { name: 'duplicate'; id: string } | { name: 'run'; id: string; tab: RunTab; compare: string[] };
 
 export function parseRoute(hash: string): Route {
   const [pathPart, query = ''] = hash.replace(/^#/, '').split('?');

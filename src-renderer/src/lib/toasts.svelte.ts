@@ -21,7 +21,11 @@ export class Toasts {
     if (same) this.dismiss(same.id);
     const id = this.nextId++;
     this.items = [...this.items.slice(-4), { id, kind, title, detail }];
-    if (timeoutMs > 0) this.timers.set(id, setTimeout(() => this.dismiss(id), timeoutMs));
+    if (timeoutMs > 0)
+      this.timers.set(
+        id,
+        setTimeout(() => this.dismiss(id), timeoutMs),
+      );
     return id;
   }
 

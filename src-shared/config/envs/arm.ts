@@ -10,8 +10,13 @@ const armCommon = {
   control: z
     .enum(['position', 'velocity'])
     .default('velocity')
-    .describe('What an action sets per joint: "velocity" = a joint speed up to the joint\'s limit, "position" = an angle target spanning the joint range; either way a position-feedback servo with torque limits drives the joint. TD3 learns arm-reach faster and more precisely with velocity (bench/RESULTS.md).'),
-  reward: z.enum(['dense', 'sparse']).default('dense').describe('"dense" = minus the distance to the goal (m); "sparse" = 0 on success, -1 otherwise (as panda-gym).'),
+    .describe(
+      'What an action sets per joint: "velocity" = a joint speed up to the joint\'s limit, "position" = an angle target spanning the joint range; either way a position-feedback servo with torque limits drives the joint. TD3 learns arm-reach faster and more precisely with velocity (bench/RESULTS.md).',
+    ),
+  reward: z
+    .enum(['dense', 'sparse'])
+    .default('dense')
+    .describe('"dense" = minus the distance to the goal (m); "sparse" = 0 on success, -1 otherwise (as panda-gym).'),
   distanceThreshold: z.number().min(0.001).max(1).default(0.05).describe('Success when the distance to the goal is below this (m).'),
   physicsStepsPerAction: z
     .number()
@@ -19,10 +24,21 @@ const armCommon = {
     .min(1)
     .max(240)
     .default(10)
-    .describe('Physics steps (1/240 s each) per control step: 10 = 24 Hz control, about panda-gym\'s 25 Hz (a 50-step episode lasts 2.1 s).'),
+    .describe("Physics steps (1/240 s each) per control step: 10 = 24 Hz control, about panda-gym's 25 Hz (a 50-step episode lasts 2.1 s)."),
   terminateOnSuccess: z.boolean().default(false).describe('End the episode (terminated) on success; panda-gym runs the full episode.'),
-  initialJointNoise: z.number().min(0).max(1).default(0).describe('Uniform noise (rad) added to each joint\'s neutral angle at reset; 0 = the fixed neutral pose, as panda-gym.'),
-  solverIterations: z.number().int().min(1).max(500).default(15).describe('Constraint-solver iterations per physics step for the arm while it touches nothing.'),
+  initialJointNoise: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe("Uniform noise (rad) added to each joint's neutral angle at reset; 0 = the fixed neutral pose, as panda-gym."),
+  solverIterations: z
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(15)
+    .describe('Constraint-solver iterations per physics step for the arm while it touches nothing.'),
   contactSolverIterations: z
     .number()
     .int()

@@ -46,16 +46,29 @@ export type LaneCameraConfig = z.infer<typeof LaneCameraConfig>;
 
 export const LaneRoadConfig = z.object({
   lengthM: z.number().min(400).max(20_000).default(1200).describe('Generated road length (m); episodes start 30 m in and need 150 m of road ahead.'),
-  minRadiusM: z.number().min(15).max(1000).default(25).describe('Tightest bend radius (m); raised when needed so bends stay drivable at the target speed (4 m/s^2 lateral).'),
+  minRadiusM: z
+    .number()
+    .min(15)
+    .max(1000)
+    .default(25)
+    .describe('Tightest bend radius (m); raised when needed so bends stay drivable at the target speed (4 m/s^2 lateral).'),
   curviness: z.number().min(0).max(1).default(0.5).describe('0: mostly straights and gentle arcs; 1: mostly bends and S-bends.'),
-  maxHeadingDeg: z.number().min(20).max(85).default(75).describe('Largest road heading away from the initial direction (degrees); keeps roads from looping back on themselves.'),
+  maxHeadingDeg: z
+    .number()
+    .min(20)
+    .max(85)
+    .default(75)
+    .describe('Largest road heading away from the initial direction (degrees); keeps roads from looping back on themselves.'),
   laneWidthM: range(2.5, 5, [3.0, 3.75], 'Lane width (m)'),
   laneCount: range(1, 4, [1, 3], 'Lanes on the road (the car drives in the rightmost)'),
 });
 export type LaneRoadConfig = z.infer<typeof LaneRoadConfig>;
 
 export const LaneRandomizeConfig = z.object({
-  style: z.boolean().default(true).describe('Per road seed: asphalt, verge, grass and sky colours and textures, marking styles (solid, dashed, double, missing; white, yellow).'),
+  style: z
+    .boolean()
+    .default(true)
+    .describe('Per road seed: asphalt, verge, grass and sky colours and textures, marking styles (solid, dashed, double, missing; white, yellow).'),
   lighting: z.boolean().default(true).describe('Per road seed: sun direction, brightness and tint, and fog distance.'),
   props: z.boolean().default(true).describe('Roadside props (trees, bushes, poles, posts, signs) with random density; off: none.'),
 });
@@ -71,15 +84,24 @@ export const LaneVaeObsConfig = z.object({
     .min(1)
     .max(4096)
     .default('vae/model')
-    .describe('The pretrained VAE (a model folder written by the drive pipeline\'s vae stage); a relative path is resolved against the run folder. Not read in "scratch" mode.'),
+    .describe(
+      'The pretrained VAE (a model folder written by the drive pipeline\'s vae stage); a relative path is resolved against the run folder. Not read in "scratch" mode.',
+    ),
   mode: LaneVaeEncoderMode.default('frozen').describe(
     '"frozen": the VAE encoder\'s latent mean is the observation (replay stores latents); "finetune": the encoder starts from the VAE and is trained by the critic loss, actor gradients stopped (SAC-AE, Yarats et al.; replay stores uint8 frames); "scratch": the same conv encoder from random weights, trained by the critic loss (the "deep RL from pixels" baseline; no VAE).',
   ),
   normalize: z
     .boolean()
     .default(true)
-    .describe('"frozen" and "finetune": standardize each latent dimension with its mean and standard deviation over the VAE\'s training frames (folded into the encoder\'s last layer, so exports are unchanged in shape).'),
-  filters: z.array(z.number().int().min(1).max(1024)).min(1).max(6).default([32, 64, 128, 256]).describe('"scratch" only: filters of the 4x4 stride-2 encoder convs (the other modes take the VAE\'s).'),
+    .describe(
+      '"frozen" and "finetune": standardize each latent dimension with its mean and standard deviation over the VAE\'s training frames (folded into the encoder\'s last layer, so exports are unchanged in shape).',
+    ),
+  filters: z
+    .array(z.number().int().min(1).max(1024))
+    .min(1)
+    .max(6)
+    .default([32, 64, 128, 256])
+    .describe('"scratch" only: filters of the 4x4 stride-2 encoder convs (the other modes take the VAE\'s).'),
   latentDim: z.number().int().min(1).max(1024).default(32).describe('"scratch" only: latent size (the other modes take the VAE\'s).'),
 });
 export type LaneVaeObsConfig = z.infer<typeof LaneVaeObsConfig>;
@@ -89,12 +111,19 @@ export const LaneEnvConfig = z.object({
   obs: LaneObsKind.default('state').describe(
     'Observation: "state" = [lane offset, heading error, curvature at 5/10/20/40 m ahead, speed, steering] (fast, for debugging and baselines); "pixels" = camera image (H*W*3 in [0,1], HWC) followed by speed and steering; "vae" = the pixels observation read through a convolutional VAE encoder: the policy sees [latent, speed, steering] (options in `vae`).',
   ),
-  vae: LaneVaeObsConfig.optional().describe('Options of the "vae" observation (read only when obs is "vae"; absent = the defaults): which VAE, and whether its encoder is frozen, fine-tuned or trained from scratch.'),
-  camera: LaneCameraConfig.default(LaneCameraConfig.parse({})).describe("The driver-view camera (used by the pixels observation and frame())."),
+  vae: LaneVaeObsConfig.optional().describe(
+    'Options of the "vae" observation (read only when obs is "vae"; absent = the defaults): which VAE, and whether its encoder is frozen, fine-tuned or trained from scratch.',
+  ),
+  camera: LaneCameraConfig.default(LaneCameraConfig.parse({})).describe('The driver-view camera (used by the pixels observation and frame()).'),
   road: LaneRoadConfig.default(LaneRoadConfig.parse({})).describe('Procedural road generation.'),
   randomize: LaneRandomizeConfig.default(LaneRandomizeConfig.parse({})).describe('Domain randomization per road seed.'),
   actionRepeat: z.number().int().min(1).max(30).default(3).describe('Physics steps (1/60 s each) per env step; 3 = 20 Hz control.'),
-  throttle: z.boolean().default(false).describe('false: the action is steering only and a cruise controller holds targetSpeedMps (as in Kendall et al.); true: a second action, throttle/brake in [-1, 1].'),
+  throttle: z
+    .boolean()
+    .default(false)
+    .describe(
+      'false: the action is steering only and a cruise controller holds targetSpeedMps (as in Kendall et al.); true: a second action, throttle/brake in [-1, 1].',
+    ),
   targetSpeedMps: z.number().min(1).max(30).default(8).describe('Cruise-control speed and the start speed (m/s).'),
   maxSpeedMps: z.number().min(2).max(60).default(15).describe('Engine governor: no drive force above this speed (m/s); also scales the speed observation.'),
   maxSteerDeg: z.number().min(5).max(45).default(30).describe('Road-wheel angle at steering action +-1 (degrees); + steers left.'),

@@ -61,7 +61,12 @@ beforeAll(async () => {
   const mlp = new Mlp({ inputDim: 3, hidden: [8], outputDim: 1, outputActivation: 'tanh' }, new Rng(1), 'actor');
   const made = async () => {
     const run = exportsHome.create({ name: 'source', env: { id: 'pendulum' }, td3: { actorHidden: [8] } });
-    const r = await exportRun({ runDir: run.dir, checkpoint: 'best', loadActor: async () => ({ actor: mlp, checkpoint: 'checkpoints/best', step: 10 }), options: { samples: 20, formats: ['tfjs'] } });
+    const r = await exportRun({
+      runDir: run.dir,
+      checkpoint: 'best',
+      loadActor: async () => ({ actor: mlp, checkpoint: 'checkpoints/best', step: 10 }),
+      options: { samples: 20, formats: ['tfjs'] },
+    });
     return r.dir;
   };
   goodExport = await made();
@@ -87,7 +92,7 @@ describe('numbers are decimal and bounded', () => {
     expect(() => numberOption('--minutes', '0', { min: 0, max: 10, minExclusive: true })).toThrow(/--minutes must be a number > 0 and <= 10/);
   });
 
-  it('the limits are the config schema\'s, so the WebSocket path refuses the same values', () => {
+  it("the limits are the config schema's, so the WebSocket path refuses the same values", () => {
     expect(RunConfig.shape.totalSteps.safeParse(RUN_LIMITS.totalSteps.max + 1).success).toBe(false);
     expect(RunConfig.shape.totalSteps.safeParse(RUN_LIMITS.totalSteps.max).success).toBe(true);
     expect(RunConfig.shape.numEnvs.safeParse(RUN_LIMITS.numEnvs.max + 1).success).toBe(false);
@@ -110,7 +115,10 @@ describe('numbers are decimal and bounded', () => {
 
   it('eval bounds --episodes before it evaluates anything', async () => {
     const run = new RunStore(runsDir, APP_VERSION).create({ name: 'untrained', env: { id: 'pendulum' } });
-    await refused(['eval', '--policy', join(runsDir, run.id), '--episodes', '100000000'], new RegExp(`^error: --episodes must be at most ${EVAL_EPISODES_MAX} \\(got "100000000"\\)$`));
+    await refused(
+      ['eval', '--policy', join(runsDir, run.id), '--episodes', '100000000'],
+      new RegExp(`^error: --episodes must be at most ${EVAL_EPISODES_MAX} \\(got "100000000"\\)$`),
+    );
     await refused(['eval', '--policy', goodExport, '--episodes', '100000000'], /^error: --episodes must be at most/);
     await refused(['eval', '--policy', goodExport, '--seeds', '0..200000'], /^error: --seeds: at most 100000 seeds$/);
   });
@@ -147,13 +155,22 @@ describe('train --init-policy checks the export before the run exists', () => {
     const check = await cli('policy', 'check', '--model', tamperedExport);
     expect(check.code).toBe(2);
     const reason = check.stderr.trim().replace(/^error: /, '');
-    const line = await refused(['train', '--init-policy', tamperedExport, '--set', 'td3.actorHidden=[8]'], /^error: --init-policy .*: weights\.bin: sha256 .* differs from metadata\.json's/);
+    const line = await refused(
+      ['train', '--init-policy', tamperedExport, '--set', 'td3.actorHidden=[8]'],
+      /^error: --init-policy .*: weights\.bin: sha256 .* differs from metadata\.json's/,
+    );
     expect(line.endsWith(reason)).toBe(true);
   });
 
   it('refuses an export for another env or other hidden sizes; nothing is created', async () => {
-    await refused(['train', '--env', 'mountaincar', '--init-policy', goodExport, '--set', 'td3.actorHidden=[8]'], /was exported for "pendulum", not "mountaincar"/);
-    await refused(['train', '--init-policy', goodExport, '--set', 'td3.actorHidden=[16]'], /the actor in .* is 3-8-1; this run's actor is 3-16-1 \(set td3.actorHidden to match\)$/);
+    await refused(
+      ['train', '--env', 'mountaincar', '--init-policy', goodExport, '--set', 'td3.actorHidden=[8]'],
+      /was exported for "pendulum", not "mountaincar"/,
+    );
+    await refused(
+      ['train', '--init-policy', goodExport, '--set', 'td3.actorHidden=[16]'],
+      /the actor in .* is 3-8-1; this run's actor is 3-16-1 \(set td3.actorHidden to match\)$/,
+    );
     const empty = join(tmp.dir, 'not-an-export');
     mkdirSync(empty, { recursive: true });
     writeFileSync(join(empty, 'metadata.json'), '{}');

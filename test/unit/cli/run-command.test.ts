@@ -86,7 +86,7 @@ describe('config precedence: defaults < --config < --set < named flags, for trai
     expect(kept.backend).toBe('wasm');
   });
 
-  it('--env drops a --config env block of another env, keeps --set env options and the same env\'s file options', () => {
+  it("--env drops a --config env block of another env, keeps --set env options and the same env's file options", () => {
     const f = configFile('lane.json', { env: { id: 'lane', obs: 'state' }, seed: 4 });
     const c = build(trainInput({ set: ['env.maxEpisodeSteps=50'], config: f, env: 'pendulum' }, g).input);
     expect(c.env).toMatchObject({ id: 'pendulum', maxEpisodeSteps: 50 });
@@ -95,7 +95,7 @@ describe('config precedence: defaults < --config < --set < named flags, for trai
     expect(same.env).toMatchObject({ id: 'lane', obs: 'state' });
   });
 
-  it('documents the precedence in both commands\' --help', async () => {
+  it("documents the precedence in both commands' --help", async () => {
     for (const cmd of ['train', 'drive']) {
       const r = await cli(cmd, '--help');
       expect(r.code).toBe(0);
@@ -114,8 +114,14 @@ describe('--resume refuses options it would ignore', () => {
   const refusals: Array<[string[], RegExp]> = [
     [['train', '--resume', plain.id, '--steps', '5'], /it takes no other training options \(got --steps\)$/],
     [['train', '--resume', plain.id, '--env', 'lane', '--seed', '3', '--set', 'seed=2', '--config', 'x.json'], /\(got --env, --seed, --config, --set\)$/],
-    [['train', '--resume', plain.id, '--algo', 'ddpg', '--num-envs', '2', '--name', 'n', '--out', 'o', '--init-policy', 'p'], /\(got --algo, --num-envs, --init-policy, --name, --out\)$/],
-    [['drive', '--resume', plain.id, '--episodes', '3', '--no-pixels', '--world', 'randomized'], /it takes no other pipeline options \(got --episodes, --world, --no-pixels\)$/],
+    [
+      ['train', '--resume', plain.id, '--algo', 'ddpg', '--num-envs', '2', '--name', 'n', '--out', 'o', '--init-policy', 'p'],
+      /\(got --algo, --num-envs, --init-policy, --name, --out\)$/,
+    ],
+    [
+      ['drive', '--resume', plain.id, '--episodes', '3', '--no-pixels', '--world', 'randomized'],
+      /it takes no other pipeline options \(got --episodes, --world, --no-pixels\)$/,
+    ],
     [['drive', '--resume', plain.id, '--seed', '0'], /\(got --seed\)$/],
     [['--backend', 'cpu', 'train', '--resume', plain.id], /--resume trains on the run's own backend \(auto\); --backend cpu cannot change it/],
     [['drive', '--resume', plain.id], /is not a drive run/],

@@ -111,7 +111,11 @@ describe('cli', () => {
   });
 
   it('policy run --json: per-seed returns from ONNX and TF.js equal the Mlp run directly, on the run env (100 steps)', async () => {
-    const direct = await evaluatePolicy((o) => tf.tidy(() => Float32Array.from(mlp.apply(tf.tensor2d(o, [1, 3])).dataSync())), { id: 'pendulum', maxEpisodeSteps: 100 }, { seeds: [4, 5, 6], episodes: 2 });
+    const direct = await evaluatePolicy(
+      (o) => tf.tidy(() => Float32Array.from(mlp.apply(tf.tensor2d(o, [1, 3])).dataSync())),
+      { id: 'pendulum', maxEpisodeSteps: 100 },
+      { seeds: [4, 5, 6], episodes: 2 },
+    );
     for (const format of ['onnx', 'tfjs']) {
       const args = ['--json', 'policy', 'run', '--model', exportDir, '--env', 'pendulum', '--seeds', '4-5,6', '--episodes', '2', '--format', format];
       // ONNX through the real `npm run cli` process; TF.js in-process.
@@ -138,7 +142,8 @@ describe('cli', () => {
     expect(ok.stdout).toMatch(/^ok: /);
     const tampered = join(tmp.dir, 'tampered');
     mkdirSync(tampered);
-    for (const f of ['metadata.json', 'model.json', 'weights.bin', 'policy.onnx', 'README.md']) writeFileSync(join(tampered, f), readFileSync(join(exportDir, f)));
+    for (const f of ['metadata.json', 'model.json', 'weights.bin', 'policy.onnx', 'README.md'])
+      writeFileSync(join(tampered, f), readFileSync(join(exportDir, f)));
     const meta = readMeta(tampered);
     meta.files['policy.onnx'] = '0'.repeat(64);
     writeMeta(tampered, meta);

@@ -43,11 +43,17 @@ describe('exportPolicy', () => {
       algo: 'td3',
       config: { note: 'test' },
       evalSummary: { mean_return: -150 },
-      observation: { kind: 'vector', space: { shape: [3], low: [-1, -1, -8], high: [1, 1, 8], names: ['cos(theta)', 'sin(theta)', 'angular velocity (rad/s)'] } },
+      observation: {
+        kind: 'vector',
+        space: { shape: [3], low: [-1, -1, -8], high: [1, 1, 8], names: ['cos(theta)', 'sin(theta)', 'angular velocity (rad/s)'] },
+      },
       action: { dim: 1, low: [-1], high: [1], scaling: [{ name: 'torque', unit: 'N m', low: -2, high: 2 }] },
       architecture: { actor: ACTOR },
       io: { inputs: [{ name: 'obs', shape: ['batch', 3], dtype: 'float32' }], output: { name: 'action', shape: ['batch', 1], dtype: 'float32' } },
-      formats: { tfjs: { format: 'layers-model', modelFile: 'model.json', weightsFile: 'weights.bin' }, onnx: { file: 'policy.onnx', irVersion: 7, opset: 13 } },
+      formats: {
+        tfjs: { format: 'layers-model', modelFile: 'model.json', weightsFile: 'weights.bin' },
+        onnx: { file: 'policy.onnx', irVersion: 7, opset: 13 },
+      },
       verification: { samples: 1000, tolerance: 1e-4 },
     });
     expect(meta.producer.onnxruntime).toMatch(/^1\./);
@@ -55,7 +61,11 @@ describe('exportPolicy', () => {
     expect(meta.verification.maxAbsDiff.tfjs).toBeLessThan(1e-6);
     expect(meta.verification.maxAbsDiff.actor).toBeLessThan(1e-6);
     for (const f of ['model.json', 'weights.bin', 'policy.onnx', 'README.md']) {
-      expect(meta.files[f]).toBe(createHash('sha256').update(readFileSync(join(out, f))).digest('hex'));
+      expect(meta.files[f]).toBe(
+        createHash('sha256')
+          .update(readFileSync(join(out, f)))
+          .digest('hex'),
+      );
     }
     const readme = readFileSync(join(out, 'README.md'), 'utf8');
     expect(readme).toMatch(/onnxruntime as ort/);
@@ -103,7 +113,9 @@ describe('exportPolicy', () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExportError);
     expect((err as ExportError).code).toBe('verification');
-    expect((err as Error).message).toMatch(/the ONNX model \(onnxruntime\) differs from the TF.js actor by \d\.\d\de-\d+ \(tolerance 1\.00e-4\) at sample \d+, output 0: expected/);
+    expect((err as Error).message).toMatch(
+      /the ONNX model \(onnxruntime\) differs from the TF.js actor by \d\.\d\de-\d+ \(tolerance 1\.00e-4\) at sample \d+, output 0: expected/,
+    );
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(tmp.dir).filter((n) => n.startsWith('.'))).toEqual([]);
   });
@@ -122,11 +134,17 @@ describe('exportPolicy', () => {
   it('refuses bad requests with a clear reason', async () => {
     const base = { actor: { spec: ACTOR, weights: mlp.getWeights() }, meta: pendulumMeta() };
     const out = join(tmp.dir, 'never');
-    await expect(exportPolicy({ ...base, actor: { spec: ACTOR, weights: mlp.getWeights().slice(0, 4) } }, out)).rejects.toThrow(/expected 6 weight tensors, got 4/);
+    await expect(exportPolicy({ ...base, actor: { spec: ACTOR, weights: mlp.getWeights().slice(0, 4) } }, out)).rejects.toThrow(
+      /expected 6 weight tensors, got 4/,
+    );
     const nan = mlp.getWeights();
     nan[2]![7] = Number.NaN;
-    await expect(exportPolicy({ ...base, actor: { spec: ACTOR, weights: nan } }, out)).rejects.toThrow(/actor_dense1\/kernel has a non-finite value \(NaN\) at index 7/);
-    await expect(exportPolicy({ ...base, actor: { spec: { ...ACTOR, inputDim: 4 }, weights: randomWeights([4 * 64, 64, 64 * 64, 64, 64, 1], 1) } }, out)).rejects.toThrow(/observation space has 3 elements .* the policy takes 4/);
+    await expect(exportPolicy({ ...base, actor: { spec: ACTOR, weights: nan } }, out)).rejects.toThrow(
+      /actor_dense1\/kernel has a non-finite value \(NaN\) at index 7/,
+    );
+    await expect(
+      exportPolicy({ ...base, actor: { spec: { ...ACTOR, inputDim: 4 }, weights: randomWeights([4 * 64, 64, 64 * 64, 64, 64, 1], 1) } }, out),
+    ).rejects.toThrow(/observation space has 3 elements .* the policy takes 4/);
     await expect(exportPolicy({ ...base, meta: pendulumMeta({ actionScaling: [] }) }, out)).rejects.toThrow(/scaling 0\); the policy outputs 1/);
     await expect(exportPolicy(base, out, { formats: [] })).rejects.toThrow(/at least one export format/);
     await expect(exportPolicy(base, out, { formats: ['pt' as 'onnx'] })).rejects.toThrow(/unknown export format "pt"/);
@@ -135,7 +153,11 @@ describe('exportPolicy', () => {
 
   it('exports a camera encoder + actor (the VAE policy shape) that takes raw images, verified in both formats', async () => {
     const desc = describeArchitecture({ encoder: SMALL_ENCODER, actor: { inputDim: 8, hidden: [16], outputDim: 2, outputActivation: 'tanh' } });
-    const weights = randomWeights(desc.params.map((p) => p.size), 21, 0.3);
+    const weights = randomWeights(
+      desc.params.map((p) => p.size),
+      21,
+      0.3,
+    );
     const k = desc.actorParamOffset;
     const out = join(tmp.dir, 'camera');
     const r = await exportPolicy(

@@ -127,12 +127,33 @@ describe('ONNX and TF.js writers', () => {
 
   it('writes a standard ModelProto: IR 7, opset 13, the expected ops, NHWC image input transposed inside the graph', () => {
     const desc = describeArchitecture(cases[2]!.arch);
-    const bytes = writeOnnx(desc, randomWeights(desc.params.map((p) => p.size), 1), { ...INFO, metadataProps: [{ key: 'drive_lab.env', value: 'lane' }] });
+    const bytes = writeOnnx(
+      desc,
+      randomWeights(
+        desc.params.map((p) => p.size),
+        1,
+      ),
+      { ...INFO, metadataProps: [{ key: 'drive_lab.env', value: 'lane' }] },
+    );
     const T = onnxModelType();
     const m = T.toObject(T.decode(bytes), { longs: Number }) as any;
     expect(m.ir_version).toBe(7);
     expect(m.opset_import).toEqual([{ version: 13 }]);
-    expect(m.graph.node.map((n: any) => n.op_type)).toEqual(['Transpose', 'Conv', 'Relu', 'Conv', 'Relu', 'Transpose', 'Flatten', 'Gemm', 'Concat', 'Gemm', 'Relu', 'Gemm', 'Tanh']);
+    expect(m.graph.node.map((n: any) => n.op_type)).toEqual([
+      'Transpose',
+      'Conv',
+      'Relu',
+      'Conv',
+      'Relu',
+      'Transpose',
+      'Flatten',
+      'Gemm',
+      'Concat',
+      'Gemm',
+      'Relu',
+      'Gemm',
+      'Tanh',
+    ]);
     expect(m.graph.input.map((i: any) => [i.name, i.type.tensorType?.shape?.dim ?? i.type.tensor_type.shape.dim])).toEqual([
       ['image', [{ dim_param: 'batch' }, { dim_value: 16 }, { dim_value: 24 }, { dim_value: 3 }]],
       ['extra', [{ dim_param: 'batch' }, { dim_value: 2 }]],
@@ -145,7 +166,10 @@ describe('ONNX and TF.js writers', () => {
 
   it('round-trips weights through the ONNX reader exactly, conv kernels included', () => {
     const desc = describeArchitecture(cases[2]!.arch);
-    const weights = randomWeights(desc.params.map((p) => p.size), 11);
+    const weights = randomWeights(
+      desc.params.map((p) => p.size),
+      11,
+    );
     const back = checkOnnx(desc, writeOnnx(desc, weights, INFO)).weights;
     expect(back.map((w) => Array.from(w))).toEqual(weights.map((w) => Array.from(w)));
     const shape = [4, 4, 3, 5];
@@ -157,8 +181,22 @@ describe('ONNX and TF.js writers', () => {
   });
 
   it('refuses architectures that do not fit together', () => {
-    expect(() => describeArchitecture({ encoder: SMALL_ENCODER, actor: { inputDim: 5, hidden: [4], outputDim: 1, outputActivation: 'tanh' } })).toThrow(/actor takes 5 inputs but the encoder gives latent 6 \+ extra 2 = 8/);
-    expect(() => describeArchitecture({ encoder: { ...SMALL_ENCODER, imageShape: [4, 4, 3], convs: [{ filters: 2, kernel: 4, stride: 2 }, { filters: 2, kernel: 4, stride: 2 }] }, actor: { inputDim: 8, hidden: [], outputDim: 1, outputActivation: 'tanh' } })).toThrow(/does not fit/);
+    expect(() => describeArchitecture({ encoder: SMALL_ENCODER, actor: { inputDim: 5, hidden: [4], outputDim: 1, outputActivation: 'tanh' } })).toThrow(
+      /actor takes 5 inputs but the encoder gives latent 6 \+ extra 2 = 8/,
+    );
+    expect(() =>
+      describeArchitecture({
+        encoder: {
+          ...SMALL_ENCODER,
+          imageShape: [4, 4, 3],
+          convs: [
+            { filters: 2, kernel: 4, stride: 2 },
+            { filters: 2, kernel: 4, stride: 2 },
+          ],
+        },
+        actor: { inputDim: 8, hidden: [], outputDim: 1, outputActivation: 'tanh' },
+      }),
+    ).toThrow(/does not fit/);
     expect(() => describeArchitecture({ actor: { inputDim: 0, hidden: [], outputDim: 1, outputActivation: 'tanh' } })).toThrow(/actor.inputDim/);
   });
 });

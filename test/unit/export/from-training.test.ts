@@ -29,7 +29,18 @@ interface EvalJson {
 let trained: EvalJson;
 
 beforeAll(() => {
-  const small = ['--set', 'td3.actorHidden=[16]', '--set', 'td3.criticHidden=[16]', '--set', 'td3.learningStarts=100', '--set', 'evalEpisodes=3', '--set', 'env.maxEpisodeSteps=60'];
+  const small = [
+    '--set',
+    'td3.actorHidden=[16]',
+    '--set',
+    'td3.criticHidden=[16]',
+    '--set',
+    'td3.learningStarts=100',
+    '--set',
+    'evalEpisodes=3',
+    '--set',
+    'env.maxEpisodeSteps=60',
+  ];
   const t = cli('--json', 'train', '--env', 'pendulum', '--algo', 'td3', '--steps', '400', '--seed', '1', '--out', runDir, ...small);
   expect(t.code, t.stderr).toBe(0);
   trained = JSON.parse(readFileSync(join(runDir, 'eval.json'), 'utf8'));
@@ -74,7 +85,26 @@ describe('export of a trained run', () => {
   it('starts a new run from the export (import): the actor begins with the exported weights', async () => {
     const next = join(tmp.dir, 'continued');
     // learningStarts beyond the run's length: no gradient step, so the actor keeps the imported weights.
-    const t = cli('--json', 'train', '--env', 'pendulum', '--steps', '40', '--out', next, '--init-policy', exportDir, '--set', 'td3.actorHidden=[16]', '--set', 'td3.criticHidden=[16]', '--set', 'td3.learningStarts=1000', '--set', 'evalEpisodes=1');
+    const t = cli(
+      '--json',
+      'train',
+      '--env',
+      'pendulum',
+      '--steps',
+      '40',
+      '--out',
+      next,
+      '--init-policy',
+      exportDir,
+      '--set',
+      'td3.actorHidden=[16]',
+      '--set',
+      'td3.criticHidden=[16]',
+      '--set',
+      'td3.learningStarts=1000',
+      '--set',
+      'evalEpisodes=1',
+    );
     expect(t.code, t.stderr).toBe(0);
     const imported = await importPolicy(exportDir);
     const actor = loadPolicy(next, 'last');

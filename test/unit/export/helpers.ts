@@ -57,6 +57,9 @@ export function writeMeta(dir: string, meta: unknown): void {
 /** Recomputes the sha256 of every listed file (a tamperer who also fixes the hashes). */
 export function rehash(dir: string): void {
   const meta = readMeta(dir);
-  for (const f of Object.keys(meta.files)) meta.files[f] = createHash('sha256').update(readFileSync(join(dir, f))).digest('hex');
+  for (const f of Object.keys(meta.files))
+    meta.files[f] = createHash('sha256')
+      .update(readFileSync(join(dir, f)))
+      .digest('hex');
   writeMeta(dir, meta);
 }

@@ -36,9 +36,16 @@ describe('ONNX checker (python3-onnx)', () => {
     await exportPolicy({ actor: mlp, meta: pendulumMeta() }, join(tmp.dir, 'mlp'), { formats: ['onnx'], samples: 20 });
     mlp.dispose();
     const desc = describeArchitecture({ encoder: SMALL_ENCODER, actor: { inputDim: 8, hidden: [16], outputDim: 2, outputActivation: 'tanh' } });
-    const w = randomWeights(desc.params.map((p) => p.size), 2);
+    const w = randomWeights(
+      desc.params.map((p) => p.size),
+      2,
+    );
     const k = desc.actorParamOffset;
-    await exportPolicy({ encoder: { spec: SMALL_ENCODER, weights: w.slice(0, k) }, actor: { spec: desc.arch.actor, weights: w.slice(k) }, meta: imageMeta() }, join(tmp.dir, 'cam'), { formats: ['onnx'], samples: 20 });
+    await exportPolicy(
+      { encoder: { spec: SMALL_ENCODER, weights: w.slice(0, k) }, actor: { spec: desc.arch.actor, weights: w.slice(k) }, meta: imageMeta() },
+      join(tmp.dir, 'cam'),
+      { formats: ['onnx'], samples: 20 },
+    );
     const r = spawnSync(PYTHON, ['-c', CHECK, join(tmp.dir, 'mlp', 'policy.onnx'), join(tmp.dir, 'cam', 'policy.onnx')], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');

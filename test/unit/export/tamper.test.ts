@@ -144,7 +144,9 @@ describe('loading a bad export', () => {
     const a = copy();
     editModelJson(a, (j) => (j.weightsManifest[0].weights[0].shape = [16, 3]));
     rehash(a);
-    expect((await refusal(a, 'tfjs')).message).toMatch(/^model.json: weight actor_dense0\/kernel has shape \[16,3\], the metadata's architecture needs \[3,16\]/);
+    expect((await refusal(a, 'tfjs')).message).toMatch(
+      /^model.json: weight actor_dense0\/kernel has shape \[16,3\], the metadata's architecture needs \[3,16\]/,
+    );
     const b = copy();
     editOnnx(b, (m) => (m.graph.initializer[0].dims = [16, 3]));
     rehash(b);

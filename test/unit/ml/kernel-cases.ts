@@ -185,14 +185,19 @@ export function defineDenseTests(backend: string): void {
           const b = tf.tensor1d(bs);
           const g = tf.tensor2d(gs, [n, o]);
           const y = layer(x, w, b);
-          const grads = tf.grads((a: tf.Tensor, bw: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(layer(a as tf.Tensor2D, bw as tf.Tensor2D, bb as tf.Tensor1D), g)))([x, w, b]);
+          const grads = tf.grads((a: tf.Tensor, bw: tf.Tensor, bb: tf.Tensor) =>
+            tf.sum(tf.mul(layer(a as tf.Tensor2D, bw as tf.Tensor2D, bb as tf.Tensor1D), g)),
+          )([x, w, b]);
           return [y, ...grads];
         };
         const plain = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D => {
           const z = tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
           return activation === 'relu' ? tf.relu(z) : activation === 'tanh' ? tf.tanh(z) : z;
         };
-        const got = await onBackend(backend, run((x, w, b) => dense(x, w, b, activation)));
+        const got = await onBackend(
+          backend,
+          run((x, w, b) => dense(x, w, b, activation)),
+        );
         const want = await onBackend('cpu', run(plain));
         await tf.setBackend(backend);
         got.forEach((g, k) => expect(relErr(g, want[k]!), `output ${k}`).toBeLessThan(TOL));
@@ -222,13 +227,29 @@ export function defineConvLayerTests(backend: string): void {
         const b = tf.tensor1d(bs);
         const y = layer(x, w as tf.Tensor4D, b);
         const g = tf.tensor(randArray(y.size, 23), y.shape);
-        const out = [y, ...tf.grads((a: tf.Tensor, bw: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(layer(a as tf.Tensor4D, bw as tf.Tensor4D, bb as tf.Tensor1D), g)))([x, w, b])];
+        const out = [
+          y,
+          ...tf.grads((a: tf.Tensor, bw: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(layer(a as tf.Tensor4D, bw as tf.Tensor4D, bb as tf.Tensor1D), g)))([
+            x,
+            w,
+            b,
+          ]),
+        ];
         if (asVariable) w.dispose();
         return out;
       };
-      const gotVariable = await onBackend(backend, run((x, w, b) => conv2dLayer(x, w, b, 2, c.act), true));
-      const gotTensor = await onBackend(backend, run((x, w, b) => conv2dLayer(x, w, b, 2, c.act), false));
-      const want = await onBackend('cpu', run((x, w, b) => actFn(tf.add(tf.conv2d(x, w, 2, 'same'), b) as tf.Tensor4D, c.act), false));
+      const gotVariable = await onBackend(
+        backend,
+        run((x, w, b) => conv2dLayer(x, w, b, 2, c.act), true),
+      );
+      const gotTensor = await onBackend(
+        backend,
+        run((x, w, b) => conv2dLayer(x, w, b, 2, c.act), false),
+      );
+      const want = await onBackend(
+        'cpu',
+        run((x, w, b) => actFn(tf.add(tf.conv2d(x, w, 2, 'same'), b) as tf.Tensor4D, c.act), false),
+      );
       await tf.setBackend(backend);
       for (const got of [gotVariable, gotTensor]) got.forEach((g, k) => expect(relErr(g, want[k]!), `output ${k}`).toBeLessThan(TOL));
     });
@@ -244,10 +265,23 @@ export function defineConvLayerTests(backend: string): void {
         const b = tf.tensor1d(bs);
         const y = layer(x, w, b);
         const g = tf.tensor(randArray(y.size, 27), y.shape);
-        return [y, ...tf.grads((a: tf.Tensor, bw: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(layer(a as tf.Tensor4D, bw as tf.Tensor4D, bb as tf.Tensor1D), g)))([x, w, b])];
+        return [
+          y,
+          ...tf.grads((a: tf.Tensor, bw: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(layer(a as tf.Tensor4D, bw as tf.Tensor4D, bb as tf.Tensor1D), g)))([
+            x,
+            w,
+            b,
+          ]),
+        ];
       };
-      const got = await onBackend(backend, run((x, w, b) => conv2dTransposeLayer(x, w, b, 2, c.act)));
-      const want = await onBackend('cpu', run((x, w, b) => actFn(tf.add(tf.conv2dTranspose(x, w, outShape, 2, 'same'), b) as tf.Tensor4D, c.act)));
+      const got = await onBackend(
+        backend,
+        run((x, w, b) => conv2dTransposeLayer(x, w, b, 2, c.act)),
+      );
+      const want = await onBackend(
+        'cpu',
+        run((x, w, b) => actFn(tf.add(tf.conv2dTranspose(x, w, outShape, 2, 'same'), b) as tf.Tensor4D, c.act)),
+      );
       await tf.setBackend(backend);
       got.forEach((g, k) => expect(relErr(g, want[k]!), `output ${k}`).toBeLessThan(TOL));
     });
@@ -301,8 +335,14 @@ export function defineCustomOpTests(backend: string): void {
       vars.forEach((v) => v.dispose());
       return out;
     };
-    const got = await onBackend(backend, train(() => adam(0.05), 'adamA'));
-    const want = await onBackend('cpu', train(() => tf.train.adam(0.05), 'adamB'));
+    const got = await onBackend(
+      backend,
+      train(() => adam(0.05), 'adamA'),
+    );
+    const want = await onBackend(
+      'cpu',
+      train(() => tf.train.adam(0.05), 'adamB'),
+    );
     await tf.setBackend(backend);
     got.forEach((g, k) => expect(relErr(g, want[k]!), `variable ${k}`).toBeLessThan(TOL));
   });
@@ -330,7 +370,7 @@ export function defineCustomOpTests(backend: string): void {
     v.dispose();
   });
 
-  it('in-place Adam and Polyak never change a tensor that shares a variable\'s memory', async () => {
+  it("in-place Adam and Polyak never change a tensor that shares a variable's memory", async () => {
     await tf.setBackend(backend);
     const init = randArray(12, 80);
     const run = (holdClones: boolean, tag: string) => {
@@ -377,7 +417,10 @@ export function defineCustomOpTests(backend: string): void {
     for (let i = 0; i < 3; i++) {
       // A forward pass first, so wasm's kernels pack (and cache) the current weights.
       tf.tidy(() => [net.apply(x), tf.conv2d(img, filter as tf.Tensor4D, 2, 'same')].forEach((t) => t.dataSync()));
-      opt.minimize(() => tf.add(tf.sum(tf.square(net.apply(x))), tf.sum(tf.square(tf.conv2d(img, filter as tf.Tensor4D, 2, 'same')))) as tf.Scalar, false, [...net.variables, filter]);
+      opt.minimize(() => tf.add(tf.sum(tf.square(net.apply(x))), tf.sum(tf.square(tf.conv2d(img, filter as tf.Tensor4D, 2, 'same')))) as tf.Scalar, false, [
+        ...net.variables,
+        filter,
+      ]);
       net.polyakFrom(other, 0.3);
     }
     fresh.setWeights(net.getWeights());

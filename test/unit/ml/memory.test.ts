@@ -44,7 +44,10 @@ describe('memory over 1,000 updates', () => {
   });
 
   // The project's Adam (fused kernels) and tf.train.adam (tfjs's own code around our kernels).
-  for (const [optimizer, updates] of [['project', 1000], ['tfjs', 200]] as const) {
+  for (const [optimizer, updates] of [
+    ['project', 1000],
+    ['tfjs', 200],
+  ] as const) {
     it(`minimize with ${optimizer === 'project' ? "the project's Adam" : 'tf.train.adam'} keeps tf.memory() flat over ${updates} updates`, () => {
       const net = new Mlp({ inputDim: 3, hidden: [16, 16], outputDim: 1, outputActivation: 'linear' }, new Rng(7), `mem-${optimizer}`);
       const opt = optimizer === 'project' ? adam(1e-3) : tf.train.adam(1e-3);

@@ -15,7 +15,18 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-const small = ['--set', 'td3.actorHidden=[8]', '--set', 'td3.criticHidden=[8]', '--set', 'td3.learningStarts=100', '--set', 'evalEpisodes=2', '--set', 'env.maxEpisodeSteps=50'];
+const small = [
+  '--set',
+  'td3.actorHidden=[8]',
+  '--set',
+  'td3.criticHidden=[8]',
+  '--set',
+  'td3.learningStarts=100',
+  '--set',
+  'evalEpisodes=2',
+  '--set',
+  'env.maxEpisodeSteps=50',
+];
 
 describe('cli: train, eval, rollout', () => {
   const out = join(tmp.dir, 'nested', 'my-run');
@@ -93,7 +104,7 @@ describe('cli: train, eval, rollout', () => {
     expect(t.reset.obs).toEqual(Array.from(env.reset(7).obs));
     expect(t.steps).toHaveLength(3);
     t.steps.forEach((s: { obs: number[]; reward: number; terminated: boolean; truncated: boolean }, i: number) => {
-      const ref = env.step(Float32Array.of(([0.5, 1, -1][i])!));
+      const ref = env.step(Float32Array.of([0.5, 1, -1][i]!));
       expect(s.obs).toEqual(Array.from(ref.obs));
       expect(s.reward).toBe(ref.reward);
       expect([s.terminated, s.truncated]).toEqual([ref.terminated, ref.truncated]);

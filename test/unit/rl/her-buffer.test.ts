@@ -25,7 +25,13 @@ interface Fed {
   finished: number[];
 }
 
-function feed(buf: { add: HerReplayBuffer['add'] }, numEnvs: number, vecSteps: number, seed = 1, state?: { ep: number[]; t: number[]; len: number[]; rng: Rng; fed: Fed }) {
+function feed(
+  buf: { add: HerReplayBuffer['add'] },
+  numEnvs: number,
+  vecSteps: number,
+  seed = 1,
+  state?: { ep: number[]; t: number[]; len: number[]; rng: Rng; fed: Fed },
+) {
   const s = state ?? {
     ep: new Array(numEnvs).fill(0),
     t: new Array(numEnvs).fill(0),
@@ -59,10 +65,27 @@ function feed(buf: { add: HerReplayBuffer['add'] }, numEnvs: number, vecSteps: n
 }
 
 const her = (over: Partial<ConstructorParameters<typeof HerReplayBuffer>[0]> = {}) =>
-  new HerReplayBuffer({ capacity: 10_000, obsDim: OD, actDim: 2, numEnvs: 3, seed: 5, goal: GOAL, computeReward, nSampledGoal: 4, strategy: 'future', ...over });
+  new HerReplayBuffer({
+    capacity: 10_000,
+    obsDim: OD,
+    actDim: 2,
+    numEnvs: 3,
+    seed: 5,
+    goal: GOAL,
+    computeReward,
+    nSampledGoal: 4,
+    strategy: 'future',
+    ...over,
+  });
 
 /** Checks every row of a batch; returns the relabelled goals' offsets t'' - t (for coverage). */
-function checkBatch(buf: HerReplayBuffer, n: number, lengthOf: (e: number, k: number) => number, strategy: HerStrategy, finished: (e: number, k: number) => boolean) {
+function checkBatch(
+  buf: HerReplayBuffer,
+  n: number,
+  lengthOf: (e: number, k: number) => number,
+  strategy: HerStrategy,
+  finished: (e: number, k: number) => boolean,
+) {
   const b = buf.sample(n);
   const nVirtual = buf.virtualCount(n);
   const offsets: number[] = [];
@@ -114,11 +137,21 @@ describe('hindsight experience replay buffer', () => {
   });
 
   it('supports the "final" and "episode" strategies and other k', () => {
-    for (const [strategy, k] of [['final', 4], ['episode', 2], ['future', 1]] as Array<[HerStrategy, number]>) {
+    for (const [strategy, k] of [
+      ['final', 4],
+      ['episode', 2],
+      ['future', 1],
+    ] as Array<[HerStrategy, number]>) {
       const buf = her({ strategy, nSampledGoal: k });
       const s = feed(buf, 3, 200, 3);
       expect(buf.virtualCount(100)).toBe(Math.floor((100 * k) / (k + 1)));
-      const offsets = checkBatch(buf, 300, (e, i) => s.fed.lengths[e]![i]!, strategy, (e, i) => i < s.fed.finished[e]!);
+      const offsets = checkBatch(
+        buf,
+        300,
+        (e, i) => s.fed.lengths[e]![i]!,
+        strategy,
+        (e, i) => i < s.fed.finished[e]!,
+      );
       if (strategy === 'episode') expect(offsets.some((o) => o < 0)).toBe(true); // earlier goals too
     }
   });
@@ -183,7 +216,7 @@ describe('hindsight experience replay buffer', () => {
     expect(() => b.restore(uniform.snapshot())).toThrow(/uniform replay/);
   });
 
-  it('is built from the run config for goal envs, with the arm env\'s own goal layout and reward', () => {
+  it("is built from the run config for goal envs, with the arm env's own goal layout and reward", () => {
     // Velocity control: zero actions hold the pose.
     const env = makeEnv(EnvConfig.parse({ id: 'arm-reach', reward: 'sparse', control: 'velocity' }));
     const buf = makeReplay({ type: 'her', nSampledGoal: 4, strategy: 'future' }, { capacity: 1000, obsDim: 19, actDim: 5, numEnvs: 1, seed: 0, env });
@@ -206,8 +239,11 @@ describe('hindsight experience replay buffer', () => {
     }
     // The arm holds still: a relabelled goal is (nearly) always reached.
     expect(Array.from(batch.rewards.subarray(0, 40)).filter((r) => r === 0).length).toBeGreaterThan(30);
-    expect(() => makeReplay({ type: 'her', nSampledGoal: 4, strategy: 'future' }, { capacity: 10, obsDim: 3, actDim: 1, numEnvs: 1, seed: 0, env: makeEnv(EnvConfig.parse({ id: 'pendulum' })) })).toThrow(
-      /goal-conditioned env.*"pendulum"/,
-    );
+    expect(() =>
+      makeReplay(
+        { type: 'her', nSampledGoal: 4, strategy: 'future' },
+        { capacity: 10, obsDim: 3, actDim: 1, numEnvs: 1, seed: 0, env: makeEnv(EnvConfig.parse({ id: 'pendulum' })) },
+      ),
+    ).toThrow(/goal-conditioned env.*"pendulum"/);
   });
 });

@@ -128,7 +128,7 @@ describe('replay buffer: n-step returns', () => {
     }
   }
 
-  it('sums up to n discounted rewards of the same env\'s episode and bootstraps after them', () => {
+  it("sums up to n discounted rewards of the same env's episode and bootstraps after them", () => {
     const n = 3;
     const gamma = 0.5;
     const buf = new ReplayBuffer({ capacity: 1000, obsDim: 3, actDim: 1, numEnvs: 3, seed: 4, nStep: n, gamma });

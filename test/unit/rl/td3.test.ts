@@ -35,7 +35,14 @@ const small = (over: Record<string, unknown> = {}) => Td3Config.parse({ actorHid
 describe('Adam', () => {
   it('matches a float64 reference of PyTorch Adam, including bias correction', () => {
     const v = tf.variable(tf.tensor1d([0.5, -1, 2]), true, 'adam-test-v');
-    const w = tf.variable(tf.tensor2d([[1, 2], [3, 4]]), true, 'adam-test-w');
+    const w = tf.variable(
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+      true,
+      'adam-test-w',
+    );
     const opt = new FlatAdam([v, w], { lr: 0.01 }, 'adam-test');
     const ref = [0.5, -1, 2, 1, 2, 3, 4];
     const m = new Array(7).fill(0);
@@ -60,7 +67,7 @@ describe('Adam', () => {
 });
 
 describe('TD3 update', () => {
-  it('regresses on y = r + gamma (1 - terminated) min_i Q_target_i(s\', mu_target(s\')): truncation bootstraps', () => {
+  it("regresses on y = r + gamma (1 - terminated) min_i Q_target_i(s', mu_target(s')): truncation bootstraps", () => {
     const td3 = new Td3(spaces, small({ gamma: 0.9 }), { networks: 1, targetNoise: 2 });
     const b = randomBatch(32, 5);
     b.truncated = b.terminated.map((x) => 1 - x); // every other transition is a time-limit cut
@@ -143,9 +150,13 @@ describe('TD3 update', () => {
   });
 
   it('actorPreActivationPenalty pulls an actor saturated at the tanh bound back toward its linear range', () => {
-    const preMean = (td3: Td3, obs: Float32Array) => tf.tidy(() => tf.mean(tf.abs(td3.actor.applyPreActivation(tf.tensor2d(obs, [obs.length / 3, 3])))).dataSync()[0]!);
+    const preMean = (td3: Td3, obs: Float32Array) =>
+      tf.tidy(() => tf.mean(tf.abs(td3.actor.applyPreActivation(tf.tensor2d(obs, [obs.length / 3, 3])))).dataSync()[0]!);
     const run = (penalty: number | undefined) => {
-      const td3 = new Td3(spaces, small({ policyDelay: 1, actorLr: 1e-2, ...(penalty === undefined ? {} : { actorPreActivationPenalty: penalty }) }), { networks: 1, targetNoise: 2 });
+      const td3 = new Td3(spaces, small({ policyDelay: 1, actorLr: 1e-2, ...(penalty === undefined ? {} : { actorPreActivationPenalty: penalty }) }), {
+        networks: 1,
+        targetNoise: 2,
+      });
       // Saturate: a large output bias puts tanh's input near 8 (flat: gradient ~1e-7).
       const w = td3.actor.getWeights();
       w[w.length - 1]!.fill(8);

@@ -188,7 +188,12 @@ describe('training loop', () => {
     expect(f.statuses.map((s) => s.status)).toEqual(['running', 'paused', 'running', 'stopped']);
     expect(f.statuses[1]!.step).toBe(150);
     expect(f.statuses.at(-1)!.step).toBe(320);
-    expect(f.metrics().filter((l) => l.kind === 'eval').map((l) => l.step)).toEqual([150, 200]);
+    expect(
+      f
+        .metrics()
+        .filter((l) => l.kind === 'eval')
+        .map((l) => l.step),
+    ).toEqual([150, 200]);
     expect(existsSync(join(dir, 'checkpoints', 'ckpt-000000000320'))).toBe(true);
     expect(existsSync(join(dir, 'eval.json'))).toBe(false);
   });

@@ -23,14 +23,18 @@ describe('checkEnv on every registered env', () => {
     expect(new Set(CASES.map((c) => c.id))).toEqual(new Set(ENV_IDS));
   });
 
-  it.each(CASES)('$name passes', ({ config }) => {
-    const env = makeEnv(EnvConfig.parse(config));
-    const report = checkEnv(env, { seed: 3, compareSteps: 12, maxSteps: 200 });
-    expect(report.obsDim).toBe(env.observationSpace.low.length);
-    expect(report.actDim).toBe(env.actionSpace.low.length);
-    expect(report.episodeSteps).toBeGreaterThan(0);
-    expect(['terminated', 'truncated']).toContain(report.endedBy);
-  }, 120_000);
+  it.each(CASES)(
+    '$name passes',
+    ({ config }) => {
+      const env = makeEnv(EnvConfig.parse(config));
+      const report = checkEnv(env, { seed: 3, compareSteps: 12, maxSteps: 200 });
+      expect(report.obsDim).toBe(env.observationSpace.low.length);
+      expect(report.actDim).toBe(env.actionSpace.low.length);
+      expect(report.episodeSteps).toBeGreaterThan(0);
+      expect(['terminated', 'truncated']).toContain(report.endedBy);
+    },
+    120_000,
+  );
 });
 
 /**
@@ -62,7 +66,8 @@ class FakeEnv implements Env {
 
   constructor(private readonly faults: Faults = {}) {
     this.observationSpace = boxSpace([-10, 0], faults.lowAboveHigh ? [10, -1] : [10, 100]);
-    if (faults.float64Space) this.observationSpace = { ...this.observationSpace, low: Float64Array.from([-10, 0]), high: Float64Array.from([10, 100]) } as unknown as BoxSpace;
+    if (faults.float64Space)
+      this.observationSpace = { ...this.observationSpace, low: Float64Array.from([-10, 0]), high: Float64Array.from([10, 100]) } as unknown as BoxSpace;
     this.actionSpace = faults.wideActions ? boxSpace([-2], [2]) : unitActionSpace(1);
   }
 
@@ -95,14 +100,21 @@ class FakeEnv implements Env {
 }
 
 describe('checkEnv catches broken envs', () => {
-  const check = (faults: Faults, options: CheckEnvOptions = {}) => () => checkEnv(new FakeEnv(faults), { maxSteps: 50, ...options });
+  const check =
+    (faults: Faults, options: CheckEnvOptions = {}) =>
+    () =>
+      checkEnv(new FakeEnv(faults), { maxSteps: 50, ...options });
 
   it('passes the intact fake env', () => {
     expect(checkEnv(new FakeEnv(), { maxSteps: 50 })).toEqual({ obsDim: 2, actDim: 1, episodeSteps: 5, endedBy: 'truncated' });
   });
 
   it.each<[string, Faults, RegExp]>([
-    ['an observation outside the space', { obsOutside: true }, /checkEnv\(fake\): step 2 after reset\(0\) \(first run\): obs\[1\] = 1000 is outside the observation space \[0, 100\]/],
+    [
+      'an observation outside the space',
+      { obsOutside: true },
+      /checkEnv\(fake\): step 2 after reset\(0\) \(first run\): obs\[1\] = 1000 is outside the observation space \[0, 100\]/,
+    ],
     ['a reset that ignores its seed', { nondeterministic: true }, /reset\(0\) twice gave different first observations \(obs\[0\]/],
     ['a NaN reward', { nanReward: true }, /step 3 after reset\(0\) \(first run\): reward must be a finite number \(got number NaN\)/],
     ['an observation of the wrong length', { shortObs: true }, /obs has 1 values, observationSpace has 2/],
@@ -111,7 +123,11 @@ describe('checkEnv catches broken envs', () => {
     ['float64 bounds', { float64Space: true }, /observationSpace.low and .high must be Float32Arrays \(dtype float32; got a Float64Array of 2/],
     ['low above high', { lowAboveHigh: true }, /observationSpace: low > high at element 1 \(0 > -1\)/],
     ['an action space other than [-1, 1]', { wideActions: true }, /actionSpace must be \[-1, 1\]\^n \(element 0 is \[-2, 2\]\)/],
-    ['a step after the end that throws where the env should continue', { throwsAfterEnd: true }, /step 1 after the episode ended without reset: the env documents that it continues, but it threw: fake: reset first/],
+    [
+      'a step after the end that throws where the env should continue',
+      { throwsAfterEnd: true },
+      /step 1 after the episode ended without reset: the env documents that it continues, but it threw: fake: reset first/,
+    ],
   ])('%s', (_name, faults, message) => {
     expect(check(faults)).toThrowError(EnvCheckError);
     expect(check(faults)).toThrowError(message);

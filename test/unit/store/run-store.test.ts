@@ -43,7 +43,12 @@ describe('run store', () => {
     expect(c.config.td3.gamma).toBe(0.9);
     expect(c.config.td3.tau).toBe(0.005);
     s.delete(b.id);
-    expect(s.list().map((r) => r.id).sort()).toEqual([a.id, c.id].sort());
+    expect(
+      s
+        .list()
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([a.id, c.id].sort());
   });
 
   it('refuses ids that could escape the runs folder', () => {
@@ -160,19 +165,25 @@ describe('readJsonlLines paging', () => {
       const path = join(dir, 'metrics.jsonl');
       writeFileSync(path, '');
       let seed = 7;
-      const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
       let step = 0;
       for (let round = 0; round < 60; round++) {
         const n = Math.floor(rand() * 5);
         let text = '';
-        for (let k = 0; k < n; k++) text += rand() < 0.05 ? 'garbage ü\n' : `${JSON.stringify({ kind: 'train', step: step++, note: 'é'.repeat(Math.floor(rand() * 3)) })}\n`;
+        for (let k = 0; k < n; k++)
+          text += rand() < 0.05 ? 'garbage ü\n' : `${JSON.stringify({ kind: 'train', step: step++, note: 'é'.repeat(Math.floor(rand() * 3)) })}\n`;
         if (rand() < 0.2) text += '{"kind":"epi'; // a torn write…
         appendFileSync(path, text);
-        for (const [from, limit] of [[0, Infinity], [Math.floor(rand() * step), 1 + Math.floor(rand() * 4)], [step, 10], [step + 5, 3]] as const) {
+        for (const [from, limit] of [
+          [0, Infinity],
+          [Math.floor(rand() * step), 1 + Math.floor(rand() * 4)],
+          [step, 10],
+          [step + 5, 3],
+        ] as const) {
           expect(readJsonlLines(path, from, limit)).toEqual(naive(path, from, limit));
         }
         if (text.endsWith('{"kind":"epi')) appendFileSync(path, 'sode","step":-2}\n'); // …completed later
-        if (round === 30) writeFileSync(join(dir, 'x'), '{"kind":"a","step":0}\n'), renameSync(join(dir, 'x'), path); // replaced
+        if (round === 30) (writeFileSync(join(dir, 'x'), '{"kind":"a","step":0}\n'), renameSync(join(dir, 'x'), path)); // replaced
       }
       expect(readJsonlLines(path)).toEqual(naive(path, 0, Infinity));
     } finally {

@@ -25,10 +25,12 @@ interface Options {
 export function register(bench: Command): void {
   bench
     .command('arm-learn')
-    .description('TD3 on arm-reach (goal: >= 95% success over 100 evaluation episodes within 30,000 env steps, every seed) or arm-push; learning curves and wall clock.')
+    .description(
+      'TD3 on arm-reach (goal: >= 95% success over 100 evaluation episodes within 30,000 env steps, every seed) or arm-push; learning curves and wall clock.',
+    )
     .option('--task <task>', 'reach or push', 'reach')
     .option('--seeds <list>', 'run seeds, comma-separated', '0,1,2')
-    .option('--steps <n>', 'env steps per run (default: the env preset\'s)')
+    .option('--steps <n>', "env steps per run (default: the env preset's)")
     .option('--eval-every <n>', 'env steps between evaluations (default: 2000 for reach, 5000 for push)')
     .option('--eval-episodes <n>', 'episodes per evaluation (held-out seeds)', '100')
     .option('--parallel <n>', 'runs trained side by side in worker threads (default: the core count)')

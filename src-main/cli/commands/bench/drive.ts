@@ -19,7 +19,9 @@ interface Options {
 export function register(bench: Command): void {
   bench
     .command('drive')
-    .description('Learning to drive in a day: the drive pipeline on several seeds (Table I of Kendall et al. 2018); goals: 0 disengagements after <= 11 episodes, <= 10 min.')
+    .description(
+      'Learning to drive in a day: the drive pipeline on several seeds (Table I of Kendall et al. 2018); goals: 0 disengagements after <= 11 episodes, <= 10 min.',
+    )
     .option('--seeds <list>', 'seeds, e.g. 0,1,2 or 0..2', '0,1,2')
     .option('--algo <algo>', 'td3 or ddpg', 'td3')
     .option('--out <dir>', 'output folder (one run folder per seed, results.json)', 'bench/out/drive')
@@ -29,7 +31,13 @@ export function register(bench: Command): void {
       const algo = AlgoId.safeParse(o.algo);
       if (!algo.success) throw new CliError(`--algo must be one of ${AlgoId.options.join(', ')} (got "${o.algo}")`);
       const { runDriveBench, formatDriveBench } = await import('../../../../bench/drive/run.js');
-      const result = await runDriveBench({ seeds: parseSeeds(o.seeds), algo: algo.data, outDir: resolve(o.out), driveArgs, log: (l) => process.stderr.write(`${l}\n`) });
+      const result = await runDriveBench({
+        seeds: parseSeeds(o.seeds),
+        algo: algo.data,
+        outDir: resolve(o.out),
+        driveArgs,
+        log: (l) => process.stderr.write(`${l}\n`),
+      });
       output(g, result, () => `${formatDriveBench(result)}\n\nresults: ${result.files.results}`);
       if (!result.goals.cleanWithin11Episodes || !result.goals.pipelineWithin10Minutes) throw new CliError('a drive goal was not met (see the table)', 1);
     });

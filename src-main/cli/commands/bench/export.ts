@@ -45,10 +45,17 @@ export function register(bench: Command): void {
       try {
         const log = (s: string) => !g.json && process.stderr.write(`${s}\n`);
         log(`backend ${backend.name}; exporting the Pendulum actor`);
-        const [mlpExport, mlpSeconds] = await timed(() => exportPolicy({ actor: mlp, meta: { envId: 'pendulum', algo: 'td3', ...envExportInfo(PENDULUM) } }, join(dir, 'mlp'), { samples }));
+        const [mlpExport, mlpSeconds] = await timed(() =>
+          exportPolicy({ actor: mlp, meta: { envId: 'pendulum', algo: 'td3', ...envExportInfo(PENDULUM) } }, join(dir, 'mlp'), { samples }),
+        );
 
         log('exporting the camera policy');
-        const encoder = { imageShape: [64, 64, 3] as [number, number, number], convs: [32, 64, 128, 256].map((filters) => ({ filters, kernel: 4, stride: 2 })), latentDim: 32, extraDim: 2 };
+        const encoder = {
+          imageShape: [64, 64, 3] as [number, number, number],
+          convs: [32, 64, 128, 256].map((filters) => ({ filters, kernel: 4, stride: 2 })),
+          latentDim: 32,
+          extraDim: 2,
+        };
         const desc = describeArchitecture({ encoder, actor: { inputDim: 34, hidden: [256, 256], outputDim: 2, outputActivation: 'tanh' } });
         const rng = new Rng(1);
         // PyTorch-style init per layer: U(-1/sqrt(fan_in), 1/sqrt(fan_in)); params come as (kernel, bias) pairs.
@@ -67,7 +74,11 @@ export function register(bench: Command): void {
               meta: {
                 envId: 'lane',
                 algo: 'ddpg',
-                observation: { kind: 'image', image: { height: 64, width: 64, channels: 3, layout: 'NHWC', channelOrder: 'RGB', range: [0, 1], normalization: 'uint8 / 255' }, extra: vectorSpace([0, -1], [30, 1]) },
+                observation: {
+                  kind: 'image',
+                  image: { height: 64, width: 64, channels: 3, layout: 'NHWC', channelOrder: 'RGB', range: [0, 1], normalization: 'uint8 / 255' },
+                  extra: vectorSpace([0, -1], [30, 1]),
+                },
                 actionScaling: [
                   { name: 'steering', unit: 'normalized', low: -1, high: 1 },
                   { name: 'throttle', unit: 'normalized', low: -1, high: 1 },
@@ -82,7 +93,9 @@ export function register(bench: Command): void {
         log(`running ${seeds.length} Pendulum episodes per policy`);
         const runs: Record<string, { result: EvaluationResult; msPerStep: number }> = {};
         const steps = seeds.length * PENDULUM.maxEpisodeSteps;
-        const [direct, directSeconds] = await timed(() => evaluatePolicy((obs) => tf.tidy(() => Float32Array.from(mlp.apply(tf.tensor2d(obs, [1, 3])).dataSync())), PENDULUM, { seeds }));
+        const [direct, directSeconds] = await timed(() =>
+          evaluatePolicy((obs) => tf.tidy(() => Float32Array.from(mlp.apply(tf.tensor2d(obs, [1, 3])).dataSync())), PENDULUM, { seeds }),
+        );
         runs.mlp = { result: direct, msPerStep: (1000 * directSeconds) / steps };
         for (const format of ['tfjs', 'onnx'] as const) {
           const policy = await loadExportedPolicy(mlpExport.dir, { format });
@@ -91,19 +104,31 @@ export function register(bench: Command): void {
           runs[format] = { result: r, msPerStep: (1000 * s) / steps };
         }
         const returnDiff = (r: EvaluationResult) => Math.max(...r.seeds.map((s, i) => Math.abs(s.returns[0]! - direct.seeds[i]!.returns[0]!)));
-        const summary = (r: ExportResult, seconds: number) => ({ seconds: Number(seconds.toFixed(2)), samples, maxAbsDiff: r.metadata.verification.maxAbsDiff });
+        const summary = (r: ExportResult, seconds: number) => ({
+          seconds: Number(seconds.toFixed(2)),
+          samples,
+          maxAbsDiff: r.metadata.verification.maxAbsDiff,
+        });
         const value = {
           backend: backend.name,
           pendulumActor: summary(mlpExport, mlpSeconds),
           cameraPolicy: { ...summary(camExport, camSeconds), params: desc.params.reduce((a, p) => a + p.size, 0) },
-          runner: Object.fromEntries(Object.entries(runs).map(([name, r]) => [name, { msPerStep: Number(r.msPerStep.toFixed(3)), meanReturn: r.result.meanReturn, maxReturnDiffFromMlp: returnDiff(r.result) }])),
+          runner: Object.fromEntries(
+            Object.entries(runs).map(([name, r]) => [
+              name,
+              { msPerStep: Number(r.msPerStep.toFixed(3)), meanReturn: r.result.meanReturn, maxReturnDiffFromMlp: returnDiff(r.result) },
+            ]),
+          ),
         };
         output(g, value, () =>
           [
             `backend ${backend.name}`,
             `Pendulum actor 3-256-256-1: export + verification (${samples} inputs) ${value.pendulumActor.seconds} s, max abs diff ${JSON.stringify(value.pendulumActor.maxAbsDiff)}`,
             `camera policy (${value.cameraPolicy.params} params): ${value.cameraPolicy.seconds} s, max abs diff ${JSON.stringify(value.cameraPolicy.maxAbsDiff)}`,
-            ...Object.entries(value.runner).map(([name, r]) => `runner ${name}: ${r.msPerStep} ms/step (policy + env), mean return ${r.meanReturn.toFixed(3)}, max |return - Mlp's| ${r.maxReturnDiffFromMlp.toExponential(2)}`),
+            ...Object.entries(value.runner).map(
+              ([name, r]) =>
+                `runner ${name}: ${r.msPerStep} ms/step (policy + env), mean return ${r.meanReturn.toFixed(3)}, max |return - Mlp's| ${r.maxReturnDiffFromMlp.toExponential(2)}`,
+            ),
           ].join('\n'),
         );
       } finally {

@@ -15,8 +15,6 @@ import * as pendulum from './pendulum.js';
 const benchModules: Array<{ register(bench: Command): void }> = [ml, pendulum, lane, arm, armLearn, exportBench, drive, gpu];
 
 export function register(program: Command): void {
-  const bench = program
-    .command('bench')
-    .description('Run a benchmark (speed or learning goal); figures go to bench/RESULTS.md.');
+  const bench = program.command('bench').description('Run a benchmark (speed or learning goal); figures go to bench/RESULTS.md.');
   for (const m of benchModules) m.register(bench);
 }

@@ -131,7 +131,12 @@ function measureCamera(width: number, height: number, frames: number): number {
 }
 
 /** Steps per second of a WorkerVecEnv under random actions, and the mean episode length (steps) they gave. */
-async function measureVec(input: LaneEnvConfigInput, workers: number, numEnvs: number, seconds: number): Promise<{ stepsPerS: number; meanEpisodeSteps: number }> {
+async function measureVec(
+  input: LaneEnvConfigInput,
+  workers: number,
+  numEnvs: number,
+  seconds: number,
+): Promise<{ stepsPerS: number; meanEpisodeSteps: number }> {
   const vec = await WorkerVecEnv.create(LaneEnvConfig.parse(input), { numEnvs, workers, seed: 5 });
   try {
     vec.reset();
@@ -199,7 +204,13 @@ export function register(bench: Command): void {
       const log = (m: string) => {
         if (!g.json) process.stderr.write(m + '\n');
       };
-      const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version, loadAverage1m: loadavg()[0]!, referenceLoopNsBefore: referenceLoopNs() };
+      const machine = {
+        cpu: cpus()[0]?.model ?? 'unknown',
+        cores: availableParallelism(),
+        node: process.version,
+        loadAverage1m: loadavg()[0]!,
+        referenceLoopNsBefore: referenceLoopNs(),
+      };
       log(`machine: ${machine.cores} cores, load ${machine.loadAverage1m.toFixed(2)}, reference loop ${machine.referenceLoopNsBefore.toFixed(2)} ns`);
       const modes: ModeResult[] = [];
       for (const [name, input, n] of [
@@ -223,14 +234,25 @@ export function register(bench: Command): void {
         stateAllWorkers: await measureVec({ id: 'lane', obs: 'state' }, cores, 2 * cores, seconds),
       };
       const framesWritten = o.frames ? saveFrames(o.frames) : [];
-      const result = { date: new Date().toISOString(), machine: { ...machine, loadAverage1mAfter: loadavg()[0]!, referenceLoopNsAfter: referenceLoopNs() }, modes, resetMs, cameraFps, vec, framesWritten };
+      const result = {
+        date: new Date().toISOString(),
+        machine: { ...machine, loadAverage1mAfter: loadavg()[0]!, referenceLoopNsAfter: referenceLoopNs() },
+        modes,
+        resetMs,
+        cameraFps,
+        vec,
+        framesWritten,
+      };
       output(g, result, () =>
         [
           `Machine: ${machine.cores} cores (${machine.cpu}), Node ${machine.node}; load average ${machine.loadAverage1m.toFixed(1)} -> ${result.machine.loadAverage1mAfter.toFixed(1)}; reference loop ${machine.referenceLoopNsBefore.toFixed(2)} -> ${result.machine.referenceLoopNsAfter.toFixed(2)} ns/iteration`,
           '',
           '| env (one core) | steps/s (wall) | steps per CPU-second | us/step (wall) | physics | camera | rest |',
           '|---|---:|---:|---:|---:|---:|---:|',
-          ...modes.map((m) => `| ${m.mode} | ${m.stepsPerS.toFixed(0)} | ${m.stepsPerCpuS.toFixed(0)} | ${m.usPerStep.toFixed(1)} | ${m.physicsPct.toFixed(0)}% | ${m.cameraPct.toFixed(0)}% | ${m.otherPct.toFixed(0)}% |`),
+          ...modes.map(
+            (m) =>
+              `| ${m.mode} | ${m.stepsPerS.toFixed(0)} | ${m.stepsPerCpuS.toFixed(0)} | ${m.usPerStep.toFixed(1)} | ${m.physicsPct.toFixed(0)}% | ${m.cameraPct.toFixed(0)}% | ${m.otherPct.toFixed(0)}% |`,
+          ),
           '',
           `Reset (new road, scene and tables): ${resetMs.state.toFixed(2)} ms (state), ${resetMs.pixels64.toFixed(2)} ms (pixels 64x64).`,
           `Camera alone: ${cameraFps['64x64'].toFixed(0)} frames/s at 64x64, ${cameraFps['160x80'].toFixed(0)} frames/s at 160x80.`,

@@ -133,7 +133,8 @@ export class Td3 implements Learner {
     const enc = encoderOptions;
     if (enc) {
       const image = enc.spec.height * enc.spec.width * enc.spec.channels;
-      if (image + enc.extraDim !== spaces.obsDim) throw new Error(`td3: the encoder reads ${image} image values + ${enc.extraDim} extra, but observations have ${spaces.obsDim}`);
+      if (image + enc.extraDim !== spaces.obsDim)
+        throw new Error(`td3: the encoder reads ${image} image values + ${enc.extraDim} extra, but observations have ${spaces.obsDim}`);
     }
     this.featureDim = enc ? enc.spec.latentDim + enc.extraDim : spaces.obsDim;
     const netSpaces = { obsDim: this.featureDim, actDim: spaces.actDim };
@@ -296,8 +297,14 @@ export class Td3 implements Learner {
     const B = batch.size;
     const { obsDim: od, actDim: ad } = this.spaces;
     const discount = discountsInto(new Float32Array(B), batch, this.cfg.gamma);
-    return tf.tidy(() =>
-      this.target(tf.tensor2d(batch.nextObs, [B, od]), tf.tensor2d(batch.rewards, [B, 1]), tf.tensor2d(discount, [B, 1]), noise ? tf.tensor2d(noise, [B, ad]) : null).dataSync() as Float32Array,
+    return tf.tidy(
+      () =>
+        this.target(
+          tf.tensor2d(batch.nextObs, [B, od]),
+          tf.tensor2d(batch.rewards, [B, 1]),
+          tf.tensor2d(discount, [B, 1]),
+          noise ? tf.tensor2d(noise, [B, ad]) : null,
+        ).dataSync() as Float32Array,
     );
   }
 

@@ -17,15 +17,27 @@ import type { CameraState } from './state.js';
 export function computeHood(cam: CameraState): void {
   // Unchanged mount (a new road, say): the bonnet's geometry is what it was.
   const key = cam.hoodKey;
-  const bF = cam.bodyF, bR = cam.bodyR, bD = cam.bodyD, bP = cam.bodyPos;
+  const bF = cam.bodyF,
+    bR = cam.bodyR,
+    bD = cam.bodyD,
+    bP = cam.bodyPos;
   cam.bodyDirty = false;
   if (
     cam.hoodValid &&
-    key[0] === bF[0] && key[1] === bF[1] && key[2] === bF[2] &&
-    key[3] === bR[0] && key[4] === bR[1] && key[5] === bR[2] &&
-    key[6] === bD[0] && key[7] === bD[1] && key[8] === bD[2] &&
-    key[9] === bP[0] && key[10] === bP[1] && key[11] === bP[2]
-  ) return;
+    key[0] === bF[0] &&
+    key[1] === bF[1] &&
+    key[2] === bF[2] &&
+    key[3] === bR[0] &&
+    key[4] === bR[1] &&
+    key[5] === bR[2] &&
+    key[6] === bD[0] &&
+    key[7] === bD[1] &&
+    key[8] === bD[2] &&
+    key[9] === bP[0] &&
+    key[10] === bP[1] &&
+    key[11] === bP[2]
+  )
+    return;
   key.set(bF, 0);
   key.set(bR, 3);
   key.set(bD, 6);
@@ -97,7 +109,7 @@ export function computeHood(cam: CameraState): void {
   cam.hoodRun8.fill(null);
   cam.hoodRunF.fill(null);
   for (let r = 0; r < H; r++) {
-    for (let c = 0; c < W; ) {
+    for (let c = 0; c < W;) {
       if (cov[r * W + c]! < 1) {
         c++;
         continue;
@@ -128,7 +140,9 @@ export function hoodTemplate(cam: CameraState, brightness: number): void {
   const W = cam.width;
   const H = cam.height;
   const b255 = 255 * brightness;
-  const hood0 = cam.hood[0]!, hood1 = cam.hood[1]!, hood2 = cam.hood[2]!;
+  const hood0 = cam.hood[0]!,
+    hood1 = cam.hood[1]!,
+    hood2 = cam.hood[2]!;
   for (let r = 0; r < H; r++) {
     const hoodShade = 1 - 0.25 * (r / H);
     let zr: number, zg: number, zb: number;

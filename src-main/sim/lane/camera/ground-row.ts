@@ -9,7 +9,24 @@ import type { CameraState } from './state.js';
 
 // Module-local copies of the shared constants: V8 reads an imported binding through its module
 // cell at every use, a module-local const like a literal (the per-pixel loops below use them).
-const FAR = K.FAR, INV255 = K.INV255, MK_B = K.MK_B, MK_DINV = K.MK_DINV, MK_DLEN = K.MK_DLEN, MK_DPER = K.MK_DPER, MK_DPH = K.MK_DPH, MK_G = K.MK_G, MK_HI = K.MK_HI, MK_LO = K.MK_LO, MK_R = K.MK_R, MK_STRIDE = K.MK_STRIDE, NEAR = K.NEAR, SKY = K.SKY, SKY_LUT = K.SKY_LUT, SKY_TOP = K.SKY_TOP, STRIPE_INV = K.STRIPE_INV, TILE_MASK = K.TILE_MASK;
+const FAR = K.FAR,
+  INV255 = K.INV255,
+  MK_B = K.MK_B,
+  MK_DINV = K.MK_DINV,
+  MK_DLEN = K.MK_DLEN,
+  MK_DPER = K.MK_DPER,
+  MK_DPH = K.MK_DPH,
+  MK_G = K.MK_G,
+  MK_HI = K.MK_HI,
+  MK_LO = K.MK_LO,
+  MK_R = K.MK_R,
+  MK_STRIDE = K.MK_STRIDE,
+  NEAR = K.NEAR,
+  SKY = K.SKY,
+  SKY_LUT = K.SKY_LUT,
+  SKY_TOP = K.SKY_TOP,
+  STRIPE_INV = K.STRIPE_INV,
+  TILE_MASK = K.TILE_MASK;
 
 /**
  * One pixel row of shadeRowAA() that sees the ground. The ground, grass, fog and pixel
@@ -25,21 +42,48 @@ export function shadeGroundRow(cam: CameraState, r: number, p0: number): void {
   const gw = cam.gw;
   const out8 = cam.frame;
   const obsT = cam.obsTarget;
-  const cK = cam.cK, cS = cam.cS, cD = cam.cD, cT = cam.cT, cX = cam.cX, cY = cam.cY, cE = cam.cE, cF = cam.cF, cV = cam.cV;
+  const cK = cam.cK,
+    cS = cam.cS,
+    cD = cam.cD,
+    cT = cam.cT,
+    cX = cam.cX,
+    cY = cam.cY,
+    cE = cam.cE,
+    cF = cam.cF,
+    cV = cam.cV;
   const hoodCov = cam.hoodCov;
-  const hr = cam.horizon[0]!, hg = cam.horizon[1]!, hb = cam.horizon[2]!;
+  const hr = cam.horizon[0]!,
+    hg = cam.horizon[1]!,
+    hb = cam.horizon[2]!;
   const invF = 1 / cam.focal;
   const out = cam.shadeOut;
   const lut = cam.skyLut;
   const lutScale = SKY_LUT / SKY_TOP;
-  const hood0 = cam.hood[0]!, hood1 = cam.hood[1]!, hood2 = cam.hood[2]!;
-  const aL = cam.asphaltLeft, aR = cam.asphaltRight, vL = cam.vergeLeft, vR = cam.vergeRight;
-  const ar = cam.asphalt[0]!, ag = cam.asphalt[1]!, ab = cam.asphalt[2]!;
-  const vr = cam.verge[0]!, vg = cam.verge[1]!, vb = cam.verge[2]!;
-  const gr = cam.grass[0]!, gg = cam.grass[1]!, gb = cam.grass[2]!;
-  const aTile = cam.asphaltTile, vTile = cam.vergeTile, gTile = cam.grassTile;
-  const aInv = cam.asphaltInvTexel, vInv = cam.vergeInvTexel, gInv = cam.grassInvTexel;
-  const aAmp = cam.asphaltAmp, vAmp = cam.vergeAmp, gAmp = cam.grassAmp;
+  const hood0 = cam.hood[0]!,
+    hood1 = cam.hood[1]!,
+    hood2 = cam.hood[2]!;
+  const aL = cam.asphaltLeft,
+    aR = cam.asphaltRight,
+    vL = cam.vergeLeft,
+    vR = cam.vergeRight;
+  const ar = cam.asphalt[0]!,
+    ag = cam.asphalt[1]!,
+    ab = cam.asphalt[2]!;
+  const vr = cam.verge[0]!,
+    vg = cam.verge[1]!,
+    vb = cam.verge[2]!;
+  const gr = cam.grass[0]!,
+    gg = cam.grass[1]!,
+    gb = cam.grass[2]!;
+  const aTile = cam.asphaltTile,
+    vTile = cam.vergeTile,
+    gTile = cam.grassTile;
+  const aInv = cam.asphaltInvTexel,
+    vInv = cam.vergeInvTexel,
+    gInv = cam.grassInvTexel;
+  const aAmp = cam.asphaltAmp,
+    vAmp = cam.vergeAmp,
+    gAmp = cam.grassAmp;
   const sMask = cam.stripeMask;
   const sRange = cam.stripeRange;
   const sCells = cam.stripeCells;
@@ -50,7 +94,9 @@ export function shadeGroundRow(cam: CameraState, r: number, p0: number): void {
   const b255 = 255 * brightness;
   const hoodShade = 1 - 0.25 * (r / H);
   let p = p0;
-  const hoodR = hood0 * hoodShade, hoodG = hood1 * hoodShade, hoodB = hood2 * hoodShade;
+  const hoodR = hood0 * hoodShade,
+    hoodG = hood1 * hoodShade,
+    hoodB = hood2 * hoodShade;
   for (let c = 0; c < W; c++, p++) {
     const hc = hoodCov[p]!;
     const o = p * 3;
@@ -69,11 +115,19 @@ export function shadeGroundRow(cam: CameraState, r: number, p0: number): void {
       const i1 = i0 + 1;
       const i2 = i0 + gw;
       const i3 = i2 + 1;
-      const k0 = cK[i0]!, k1 = cK[i1]!, k2 = cK[i2]!, k3 = cK[i3]!;
+      const k0 = cK[i0]!,
+        k1 = cK[i1]!,
+        k2 = cK[i2]!,
+        k3 = cK[i3]!;
       if (k0 === NEAR && k1 === NEAR && k2 === NEAR && k3 === NEAR) {
-        const d0 = cD[i0]!, d1 = cD[i1]!, d2 = cD[i2]!, d3 = cD[i3]!;
-        const dl01 = d0 < d1 ? d0 : d1, dl23 = d2 < d3 ? d2 : d3;
-        const dh01 = d0 > d1 ? d0 : d1, dh23 = d2 > d3 ? d2 : d3;
+        const d0 = cD[i0]!,
+          d1 = cD[i1]!,
+          d2 = cD[i2]!,
+          d3 = cD[i3]!;
+        const dl01 = d0 < d1 ? d0 : d1,
+          dl23 = d2 < d3 ? d2 : d3;
+        const dh01 = d0 > d1 ? d0 : d1,
+          dh23 = d2 > d3 ? d2 : d3;
         const dlo = dl01 < dl23 ? dl01 : dl23;
         const dhi = dh01 > dh23 ? dh01 : dh23;
         const t = 0.25 * (cT[i0]! + cT[i1]! + cT[i2]! + cT[i3]!);
@@ -86,7 +140,8 @@ export function shadeGroundRow(cam: CameraState, r: number, p0: number): void {
           const inv = 1 / (fa + fb);
           const x = (fa - fb) * inv;
           const x2 = x * x;
-          fk = x2 < 0.25 ? 2 * fa * fb * inv * (1 + x2 * (1 / 3 + x2 * (1 / 5 + x2 * (1 / 7 + x2 * (1 / 9 + x2 / 11))))) : Math.log(fa / fb) / (1 / fb - 1 / fa);
+          fk =
+            x2 < 0.25 ? 2 * fa * fb * inv * (1 + x2 * (1 / 3 + x2 * (1 / 5 + x2 * (1 / 7 + x2 * (1 / 9 + x2 / 11))))) : Math.log(fa / fb) / (1 / fb - 1 / fa);
         }
         let m = 0;
         const c0 = ((dlo - sD0) * STRIPE_INV) | 0;
@@ -126,9 +181,14 @@ export function shadeGroundRow(cam: CameraState, r: number, p0: number): void {
           cb = ab * k + (hb - ab * k) * fk;
         } else if (plain && ((dlo >= vR && dhi <= aR) || (dlo >= aL && dhi <= vL))) {
           // Plain verge (textured at the middle of the footprint's s range, as ground()).
-          const s0 = cS[i0]!, s1 = cS[i1]!, s2 = cS[i2]!, s3 = cS[i3]!;
-          const sl01 = s0 < s1 ? s0 : s1, sl23 = s2 < s3 ? s2 : s3;
-          const sh01 = s0 > s1 ? s0 : s1, sh23 = s2 > s3 ? s2 : s3;
+          const s0 = cS[i0]!,
+            s1 = cS[i1]!,
+            s2 = cS[i2]!,
+            s3 = cS[i3]!;
+          const sl01 = s0 < s1 ? s0 : s1,
+            sl23 = s2 < s3 ? s2 : s3;
+          const sh01 = s0 > s1 ? s0 : s1,
+            sh23 = s2 > s3 ? s2 : s3;
           const sm = 0.5 * ((sl01 < sl23 ? sl01 : sl23) + (sh01 > sh23 ? sh01 : sh23));
           const dm = 0.5 * (dlo + dhi);
           const tex = vTile[((Math.floor(dm * vInv) & TILE_MASK) << 6) | (Math.floor(sm * vInv) & TILE_MASK)]!;
@@ -149,9 +209,14 @@ export function shadeGroundRow(cam: CameraState, r: number, p0: number): void {
           cb = gb * k + (hb - gb * k) * fk;
         } else {
           // Asphalt, verge and grass box-filtered across d, then the stripes over them (as ground()).
-          const s0 = cS[i0]!, s1 = cS[i1]!, s2 = cS[i2]!, s3 = cS[i3]!;
-          const sl01 = s0 < s1 ? s0 : s1, sl23 = s2 < s3 ? s2 : s3;
-          const sh01 = s0 > s1 ? s0 : s1, sh23 = s2 > s3 ? s2 : s3;
+          const s0 = cS[i0]!,
+            s1 = cS[i1]!,
+            s2 = cS[i2]!,
+            s3 = cS[i3]!;
+          const sl01 = s0 < s1 ? s0 : s1,
+            sl23 = s2 < s3 ? s2 : s3;
+          const sh01 = s0 > s1 ? s0 : s1,
+            sh23 = s2 > s3 ? s2 : s3;
           const slo = sl01 < sl23 ? sl01 : sl23;
           const shi = sh01 > sh23 ? sh01 : sh23;
           const fp = t * invF;
@@ -223,7 +288,9 @@ export function shadeGroundRow(cam: CameraState, r: number, p0: number): void {
               }
               const len = mk[ob + MK_DLEN]!;
               if (len > 0) {
-                const per = mk[ob + MK_DPER]!, ph = mk[ob + MK_DPH]!, dinv = mk[ob + MK_DINV]!;
+                const per = mk[ob + MK_DPER]!,
+                  ph = mk[ob + MK_DPH]!,
+                  dinv = mk[ob + MK_DINV]!;
                 if (shi - slo < 1e-6) {
                   const x = slo - ph;
                   cov *= x - Math.floor(x * dinv) * per < len ? 1 : 0;
@@ -266,7 +333,8 @@ export function shadeGroundRow(cam: CameraState, r: number, p0: number): void {
           const inv = 1 / (fa + fb);
           const x = (fa - fb) * inv;
           const x2 = x * x;
-          fk = x2 < 0.25 ? 2 * fa * fb * inv * (1 + x2 * (1 / 3 + x2 * (1 / 5 + x2 * (1 / 7 + x2 * (1 / 9 + x2 / 11))))) : Math.log(fa / fb) / (1 / fb - 1 / fa);
+          fk =
+            x2 < 0.25 ? 2 * fa * fb * inv * (1 + x2 * (1 / 3 + x2 * (1 / 5 + x2 * (1 / 7 + x2 * (1 / 9 + x2 / 11))))) : Math.log(fa / fb) / (1 / fb - 1 / fa);
         }
         cr = cr + (hr - cr) * fk;
         cg = cg + (hg - cg) * fk;
@@ -282,7 +350,9 @@ export function shadeGroundRow(cam: CameraState, r: number, p0: number): void {
         let xx = t * invF * gInv;
         let k = 1 + gAmp * tex * (1 / (1 + xx * xx));
         let f = (cF[i0]! + cF[i1]!) / 2;
-        let g0 = gr * k, g1 = gg * k, g2 = gb * k;
+        let g0 = gr * k,
+          g1 = gg * k,
+          g2 = gb * k;
         cr = 0.5 * (g0 + (hr - g0) * f);
         cg = 0.5 * (g1 + (hg - g1) * f);
         cb = 0.5 * (g2 + (hb - g2) * f);
@@ -302,7 +372,10 @@ export function shadeGroundRow(cam: CameraState, r: number, p0: number): void {
       } else if (k0 === SKY && k1 === SKY && k2 === FAR && k3 === FAR) {
         // The horizon over far grass (mixedPixel's sum for this case): the sky's exact area
         // share from the rays' vertical components, the rest far grass.
-        const v0 = cV[i0]!, v1 = cV[i1]!, v2 = cV[i2]!, v3 = cV[i3]!;
+        const v0 = cV[i0]!,
+          v1 = cV[i1]!,
+          v2 = cV[i2]!,
+          v3 = cV[i3]!;
         const pos = (v0 > 0 ? v0 : 0) + (v1 > 0 ? v1 : 0) + (v2 > 0 ? v2 : 0) + (v3 > 0 ? v3 : 0);
         const abs = (v0 < 0 ? -v0 : v0) + (v1 < 0 ? -v1 : v1) + (v2 < 0 ? -v2 : v2) + (v3 < 0 ? -v3 : v3);
         const wSky = abs > 0 ? pos / abs : 0.5;
@@ -316,7 +389,9 @@ export function shadeGroundRow(cam: CameraState, r: number, p0: number): void {
         const xx = t * invF * gInv;
         const kg = 1 + gAmp * tex * (1 / (1 + xx * xx));
         const kf = 0.5 * (cF[i2]! + cF[i3]!);
-        const g0 = gr * kg, g1 = gg * kg, g2 = gb * kg;
+        const g0 = gr * kg,
+          g1 = gg * kg,
+          g2 = gb * kg;
         cr = wSky * lut[ks]! + wG * (g0 + (hr - g0) * kf);
         cg = wSky * lut[ks + 1]! + wG * (g1 + (hg - g1) * kf);
         cb = wSky * lut[ks + 2]! + wG * (g2 + (hb - g2) * kf);
@@ -333,7 +408,9 @@ export function shadeGroundRow(cam: CameraState, r: number, p0: number): void {
         cb += (hoodB - cb) * hc;
       }
     }
-    const zr = cr * b255, zg = cg * b255, zb = cb * b255;
+    const zr = cr * b255,
+      zg = cg * b255,
+      zb = cb * b255;
     const qr = zr <= 0 ? 0 : zr >= 255 ? 255 : (zr + 0.5) | 0;
     const qg = zg <= 0 ? 0 : zg >= 255 ? 255 : (zg + 0.5) | 0;
     const qb = zb <= 0 ? 0 : zb >= 255 ? 255 : (zb + 0.5) | 0;

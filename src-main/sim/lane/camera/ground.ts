@@ -10,16 +10,53 @@ import type { CameraState } from './state.js';
 
 // Module-local copies of the shared constants (see ground-row.ts: imported bindings are read
 // through their module cell at every use).
-const FAR = K.FAR, MK_B = K.MK_B, MK_DINV = K.MK_DINV, MK_DLEN = K.MK_DLEN, MK_DPER = K.MK_DPER, MK_DPH = K.MK_DPH, MK_G = K.MK_G, MK_HI = K.MK_HI, MK_LO = K.MK_LO, MK_R = K.MK_R, MK_STRIDE = K.MK_STRIDE, SKY = K.SKY, SKY_LUT = K.SKY_LUT, SKY_TOP = K.SKY_TOP, STRIPE_INV = K.STRIPE_INV, TILE_MASK = K.TILE_MASK;
+const FAR = K.FAR,
+  MK_B = K.MK_B,
+  MK_DINV = K.MK_DINV,
+  MK_DLEN = K.MK_DLEN,
+  MK_DPER = K.MK_DPER,
+  MK_DPH = K.MK_DPH,
+  MK_G = K.MK_G,
+  MK_HI = K.MK_HI,
+  MK_LO = K.MK_LO,
+  MK_R = K.MK_R,
+  MK_STRIDE = K.MK_STRIDE,
+  SKY = K.SKY,
+  SKY_LUT = K.SKY_LUT,
+  SKY_TOP = K.SKY_TOP,
+  STRIPE_INV = K.STRIPE_INV,
+  TILE_MASK = K.TILE_MASK;
 
 /** A pixel whose corners see different things: shade each class from its corners, weight by count. */
 export function mixedPixel(cam: CameraState, i0: number, i1: number, i2: number, i3: number, out: Float64Array): void {
-  const cK = cam.cK, cS = cam.cS, cD = cam.cD, cT = cam.cT, cX = cam.cX, cY = cam.cY, cE = cam.cE, cF = cam.cF;
-  const hr = cam.horizon[0]!, hg = cam.horizon[1]!, hb = cam.horizon[2]!;
+  const cK = cam.cK,
+    cS = cam.cS,
+    cD = cam.cD,
+    cT = cam.cT,
+    cX = cam.cX,
+    cY = cam.cY,
+    cE = cam.cE,
+    cF = cam.cF;
+  const hr = cam.horizon[0]!,
+    hg = cam.horizon[1]!,
+    hb = cam.horizon[2]!;
   const invF = 1 / cam.focal;
-  let nSky = 0, nNear = 0, nFar = 0;
-  let e = 0, tN = 0, tF = 0, xN = 0, yN = 0, xF = 0, yF = 0, fN = 0, fF = 0;
-  let slo = Infinity, shi = -Infinity, dlo = Infinity, dhi = -Infinity;
+  let nSky = 0,
+    nNear = 0,
+    nFar = 0;
+  let e = 0,
+    tN = 0,
+    tF = 0,
+    xN = 0,
+    yN = 0,
+    xF = 0,
+    yF = 0,
+    fN = 0,
+    fF = 0;
+  let slo = Infinity,
+    shi = -Infinity,
+    dlo = Infinity,
+    dhi = -Infinity;
   for (let q = 0; q < 4; q++) {
     const i = q === 0 ? i0 : q === 1 ? i1 : q === 2 ? i2 : i3;
     const k = cK[i]!;
@@ -63,7 +100,9 @@ export function mixedPixel(cam: CameraState, i0: number, i1: number, i2: number,
     wGround = 1 - wSky;
   }
   const nGround = nNear + nFar;
-  let cr = 0, cg = 0, cb = 0;
+  let cr = 0,
+    cg = 0,
+    cb = 0;
   const tmp = cam.mixOut;
   if (nSky) {
     const es = e / nSky;
@@ -83,7 +122,9 @@ export function mixedPixel(cam: CameraState, i0: number, i1: number, i2: number,
     const fx = t * invF * gInv;
     const kg = 1 + cam.grassAmp * tex * (1 / (1 + fx * fx));
     const kf = fF / nFar;
-    const gr = cam.grass[0]! * kg, gg = cam.grass[1]! * kg, gb = cam.grass[2]! * kg;
+    const gr = cam.grass[0]! * kg,
+      gg = cam.grass[1]! * kg,
+      gb = cam.grass[2]! * kg;
     tmp[0] = gr + (hr - gr) * kf;
     tmp[1] = gg + (hg - gg) * kf;
     tmp[2] = gb + (hb - gb) * kf;
@@ -119,11 +160,20 @@ export function mixedPixel(cam: CameraState, i0: number, i1: number, i2: number,
 /** ground() with its arguments in groundArgs (no float arguments: the hot callers stay allocation-free). */
 export function groundFromArgs(cam: CameraState, out: Float64Array): void {
   const a = cam.groundArgs;
-  const slo = a[0]!, shi = a[1]!, dlo = a[2]!, dhi = a[3]!, x = a[4]!, y = a[5]!, fp = a[6]!;
+  const slo = a[0]!,
+    shi = a[1]!,
+    dlo = a[2]!,
+    dhi = a[3]!,
+    x = a[4]!,
+    y = a[5]!,
+    fp = a[6]!;
   const sm = 0.5 * (slo + shi);
   const dm = 0.5 * (dlo + dhi);
   const w = dhi - dlo;
-  const aL = cam.asphaltLeft, aR = cam.asphaltRight, vL = cam.vergeLeft, vR = cam.vergeRight;
+  const aL = cam.asphaltLeft,
+    aR = cam.asphaltRight,
+    vL = cam.vergeLeft,
+    vR = cam.vergeRight;
   let cA: number, cV: number;
   if (w < 1e-4) {
     cA = dm >= aR && dm <= aL ? 1 : 0;
@@ -134,11 +184,15 @@ export function groundFromArgs(cam: CameraState, out: Float64Array): void {
     cV = (overlap(dlo, dhi, vR, aR) + overlap(dlo, dhi, aL, vL)) * inv;
   }
   const cG = 1 - cA - cV;
-  let r = 0, g = 0, b = 0;
+  let r = 0,
+    g = 0,
+    b = 0;
   if (cA > 0) {
     const inv = cam.asphaltInvTexel;
     const tex = cam.asphaltTile[((Math.floor(dm * inv) & TILE_MASK) << 6) | (Math.floor(sm * inv) & TILE_MASK)]!;
-    const ar = cam.asphalt[0]!, ag = cam.asphalt[1]!, ab = cam.asphalt[2]!;
+    const ar = cam.asphalt[0]!,
+      ag = cam.asphalt[1]!,
+      ab = cam.asphalt[2]!;
     const k = cA * (1 + cam.asphaltAmp * tex * fade(fp * inv));
     r += ar * k;
     g += ag * k;

@@ -109,7 +109,23 @@ export function loadScene(cam: CameraState, scene: LaneScene, road: Road): void 
   cam.props = new Float64Array(cam.nProps * PROP_STRIDE);
   scene.props.forEach((p, i) => {
     const o = i * PROP_STRIDE;
-    cam.props.set([p.s, p.x, p.y, p.height, p.radius, PROP_KIND[p.kind]!, p.color[0] * L.tint[0], p.color[1] * L.tint[1], p.color[2] * L.tint[2], p.color2[0] * L.tint[0], p.color2[1] * L.tint[1], p.color2[2] * L.tint[2]], o);
+    cam.props.set(
+      [
+        p.s,
+        p.x,
+        p.y,
+        p.height,
+        p.radius,
+        PROP_KIND[p.kind]!,
+        p.color[0] * L.tint[0],
+        p.color[1] * L.tint[1],
+        p.color[2] * L.tint[2],
+        p.color2[0] * L.tint[0],
+        p.color2[1] * L.tint[1],
+        p.color2[2] * L.tint[2],
+      ],
+      o,
+    );
   });
   cam.sunSideX = Math.cos(L.sunAzimuth);
   cam.sunSideY = Math.sin(L.sunAzimuth);

@@ -7,7 +7,8 @@ import * as K from './constants.js';
 
 // Module-local copies of the shared constants (see ground-row.ts: imported bindings are read
 // through their module cell at every use).
-const STRIPE_INV = K.STRIPE_INV, UNIT = K.UNIT;
+const STRIPE_INV = K.STRIPE_INV,
+  UNIT = K.UNIT;
 
 /** Writes one pixel (values in 0..255; the clamped array rounds and clamps) and, if given, its floats byte / 255. */
 export function put(out8: Uint8ClampedArray, obs: Float32Array | null, o: number, r: number, g: number, b: number): void {

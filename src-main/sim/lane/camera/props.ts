@@ -7,7 +7,8 @@ import type { CameraState } from './state.js';
 
 // Module-local copies of the shared constants (see ground-row.ts: imported bindings are read
 // through their module cell at every use).
-const INV255 = K.INV255, PROP_STRIDE = K.PROP_STRIDE;
+const INV255 = K.INV255,
+  PROP_STRIDE = K.PROP_STRIDE;
 
 /** Props as sprites, far to near, within the fog's reach ahead of the car. */
 export function drawProps(cam: CameraState, hint: number): void {
@@ -41,7 +42,9 @@ function drawProp(cam: CameraState, o: number): void {
   const ex = P[o + 1]! - cam.px;
   const ey = P[o + 2]! - cam.py;
   const eh = -cam.ph;
-  const F = cam.F, R = cam.R, D = cam.D;
+  const F = cam.F,
+    R = cam.R,
+    D = cam.D;
   const depth = ex * F[0]! + ey * F[1]! + eh * F[2]!;
   if (depth < 0.8) return;
   const height = P[o + 3]!;
@@ -61,9 +64,15 @@ function drawProp(cam: CameraState, o: number): void {
   const fogK = depth / (depth + cam.fogDistance);
   const light = cam.lightProp;
   const sunSide = cam.sunSideX * -cam.R[1]! + cam.sunSideY * cam.R[0]!; // > 0: sun on the camera's left
-  const hr = cam.horizon[0]!, hg = cam.horizon[1]!, hb = cam.horizon[2]!;
-  const c1r = P[o + 6]! * light, c1g = P[o + 7]! * light, c1b = P[o + 8]! * light;
-  const c2r = P[o + 9]! * light, c2g = P[o + 10]! * light, c2b = P[o + 11]! * light;
+  const hr = cam.horizon[0]!,
+    hg = cam.horizon[1]!,
+    hb = cam.horizon[2]!;
+  const c1r = P[o + 6]! * light,
+    c1g = P[o + 7]! * light,
+    c1b = P[o + 8]! * light;
+  const c2r = P[o + 9]! * light,
+    c2g = P[o + 10]! * light,
+    c2b = P[o + 11]! * light;
   const x0 = Math.max(0, Math.floor(sx - halfSpan - 1));
   const x1 = Math.min(W - 1, Math.ceil(sx + halfSpan + 1));
   const y0 = Math.max(0, Math.floor(topY - 1));
@@ -132,7 +141,9 @@ function drawProp(cam: CameraState, o: number): void {
       if (hcov >= 1) continue;
       const pxc = xx + 0.5;
       let cov = 0;
-      let cr = c1r, cg = c1g, cb = c1b;
+      let cr = c1r,
+        cg = c1g,
+        cb = c1b;
       // Clamping, overlaps and byte rounding are written out in this loop: V8 does not inline calls
       // into a function this large, and calls with float arguments allocate.
       if (kind === 0) {
@@ -188,7 +199,8 @@ function drawProp(cam: CameraState, o: number): void {
           const ov = hi > lo ? hi - lo : 0;
           const vv = Math.min(panelBottom - yy, yy + 1 - panelTop);
           cov = (ov < 0 ? 0 : ov > 1 ? 1 : ov) * (vv < 0 ? 0 : vv > 1 ? 1 : vv);
-          const border = Math.abs(pxc - sx) > rpx * 0.78 || pyc - panelTop < (panelBottom - panelTop) * 0.12 || panelBottom - pyc < (panelBottom - panelTop) * 0.12;
+          const border =
+            Math.abs(pxc - sx) > rpx * 0.78 || pyc - panelTop < (panelBottom - panelTop) * 0.12 || panelBottom - pyc < (panelBottom - panelTop) * 0.12;
           if (border) {
             cr = c2r;
             cg = c2g;

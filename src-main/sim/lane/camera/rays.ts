@@ -10,7 +10,11 @@ import type { CameraState } from './state.js';
 
 // Module-local copies of the shared constants (see ground-row.ts: imported bindings are read
 // through their module cell at every use).
-const FAR = K.FAR, MAX_DEPTH = K.MAX_DEPTH, NEAR = K.NEAR, PENDING = K.PENDING, SKY = K.SKY;
+const FAR = K.FAR,
+  MAX_DEPTH = K.MAX_DEPTH,
+  NEAR = K.NEAR,
+  PENDING = K.PENDING,
+  SKY = K.SKY;
 
 /** Casts the frame's samples from the current pose; `hint` is a road sample index near the camera. */
 export function castCorners(cam: CameraState, hint: number): void {
@@ -53,17 +57,39 @@ function castCornersTs(cam: CameraState, hint: number): void {
   const F = cam.F;
   const R = cam.R;
   const D = cam.D;
-  const Fx = F[0]!, Fy = F[1]!, Fh = F[2]!;
-  const Rx = R[0]!, Ry = R[1]!, Rh = R[2]!;
-  const Dx = D[0]!, Dy = D[1]!, Dh = D[2]!;
-  const cS = cam.cS, cD = cam.cD, cT = cam.cT, cX = cam.cX, cY = cam.cY, cE = cam.cE, cK = cam.cK, cF = cam.cF, cV = cam.cV;
+  const Fx = F[0]!,
+    Fy = F[1]!,
+    Fh = F[2]!;
+  const Rx = R[0]!,
+    Ry = R[1]!,
+    Rh = R[2]!;
+  const Dx = D[0]!,
+    Dy = D[1]!,
+    Dh = D[2]!;
+  const cS = cam.cS,
+    cD = cam.cD,
+    cT = cam.cT,
+    cX = cam.cX,
+    cY = cam.cY,
+    cE = cam.cE,
+    cK = cam.cK,
+    cF = cam.cF,
+    cV = cam.cV;
   const fogD = cam.fogDistance;
   const hood = cam.cHood;
   const uCol = cam.uCol;
   let rowHint = hint;
-  const RX = road.x, RY = road.y, RTX = road.tx, RTY = road.ty, RK = road.curvature;
-  const rSp = road.spacing, rInvSp = road.invSpacing, rLast = road.n - 1;
-  let pS = 0, pD = 0, pI = 0;
+  const RX = road.x,
+    RY = road.y,
+    RTX = road.tx,
+    RTY = road.ty,
+    RK = road.curvature;
+  const rSp = road.spacing,
+    rInvSp = road.invSpacing,
+    rLast = road.n - 1;
+  let pS = 0,
+    pD = 0,
+    pI = 0;
   const invPh = 1 / ph;
   const rowHood = cam.rowHood;
   const H = cam.height;
@@ -262,7 +288,9 @@ function castCornersTs(cam: CameraState, hint: number): void {
 export function completeSkyRow(cam: CameraState, r: number): void {
   const gw = cam.gw;
   const base = r * gw;
-  const e0 = cam.rowE0[r]!, de = cam.rowDe[r]!, bh = cam.rowBh[r]!;
+  const e0 = cam.rowE0[r]!,
+    de = cam.rowDe[r]!,
+    bh = cam.rowBh[r]!;
   const Rh = cam.R[2]!;
   const uStep = 1 / cam.focal;
   const uFirst = (cam.gOffset - cam.width / 2) / cam.focal;

@@ -11,7 +11,16 @@ import type { CameraState } from './state.js';
 
 // Module-local copies of the shared constants (see ground-row.ts: imported bindings are read
 // through their module cell at every use).
-const FAR = K.FAR, MK_HI = K.MK_HI, MK_LO = K.MK_LO, MK_STRIDE = K.MK_STRIDE, NEAR = K.NEAR, SKY = K.SKY, SKY_LUT = K.SKY_LUT, SKY_TOP = K.SKY_TOP, STRIPE_INV = K.STRIPE_INV, TILE_MASK = K.TILE_MASK;
+const FAR = K.FAR,
+  MK_HI = K.MK_HI,
+  MK_LO = K.MK_LO,
+  MK_STRIDE = K.MK_STRIDE,
+  NEAR = K.NEAR,
+  SKY = K.SKY,
+  SKY_LUT = K.SKY_LUT,
+  SKY_TOP = K.SKY_TOP,
+  STRIPE_INV = K.STRIPE_INV,
+  TILE_MASK = K.TILE_MASK;
 
 export function shadePixels(cam: CameraState): void {
   const brightness = cam.brightnessNow[0]!;
@@ -20,20 +29,34 @@ export function shadePixels(cam: CameraState): void {
   const gw = cam.gw;
   const aa = cam.antiAlias;
   const out8 = cam.frameClamped;
-  const cK = cam.cK, cS = cam.cS, cD = cam.cD, cT = cam.cT, cX = cam.cX, cY = cam.cY, cE = cam.cE, cF = cam.cF;
+  const cK = cam.cK,
+    cS = cam.cS,
+    cD = cam.cD,
+    cT = cam.cT,
+    cX = cam.cX,
+    cY = cam.cY,
+    cE = cam.cE,
+    cF = cam.cF;
   const hoodCov = cam.hoodCov;
   const hood = cam.hood;
-  const hr = cam.horizon[0]!, hg = cam.horizon[1]!, hb = cam.horizon[2]!;
+  const hr = cam.horizon[0]!,
+    hg = cam.horizon[1]!,
+    hb = cam.horizon[2]!;
   const invF = 1 / cam.focal;
   const out = cam.shadeOut;
   const rowHood = cam.rowHood;
   const rowSky = cam.rowSky;
   const lut = cam.skyLut;
   const lutScale = SKY_LUT / SKY_TOP;
-  const hood0 = hood[0]!, hood1 = hood[1]!, hood2 = hood[2]!;
+  const hood0 = hood[0]!,
+    hood1 = hood[1]!,
+    hood2 = hood[2]!;
   // Plain-asphalt fast path data.
-  const aL = cam.asphaltLeft, aR = cam.asphaltRight;
-  const ar = cam.asphalt[0]!, ag = cam.asphalt[1]!, ab = cam.asphalt[2]!;
+  const aL = cam.asphaltLeft,
+    aR = cam.asphaltRight;
+  const ar = cam.asphalt[0]!,
+    ag = cam.asphalt[1]!,
+    ab = cam.asphalt[2]!;
   const aTile = cam.asphaltTile;
   const aInv = cam.asphaltInvTexel;
   const aAmp = cam.asphaltAmp;
@@ -50,7 +73,9 @@ export function shadePixels(cam: CameraState): void {
   for (let r = 0; r < H; r++) {
     if (rowHood[r]) {
       const shade = (1 - 0.25 * (r / H)) * b255;
-      const br = hood0 * shade, bg = hood1 * shade, bb = hood2 * shade;
+      const br = hood0 * shade,
+        bg = hood1 * shade,
+        bb = hood2 * shade;
       for (let c = 0; c < W; c++, p++) {
         const o = p * 3;
         put(out8, obsT, o, br, bg, bb);
@@ -103,7 +128,10 @@ export function shadePixels(cam: CameraState): void {
         const k0 = cK[i0]!;
         if (k0 === NEAR && cK[i1] === NEAR && cK[i2] === NEAR && cK[i3] === NEAR) {
           // The common case: a footprint on the road band.
-          const d0 = cD[i0]!, d1 = cD[i1]!, d2 = cD[i2]!, d3 = cD[i3]!;
+          const d0 = cD[i0]!,
+            d1 = cD[i1]!,
+            d2 = cD[i2]!,
+            d3 = cD[i3]!;
           const dlo = min4(d0, d1, d2, d3);
           const dhi = max4(d0, d1, d2, d3);
           const t = 0.25 * (cT[i0]! + cT[i1]! + cT[i2]! + cT[i3]!);
@@ -138,7 +166,10 @@ export function shadePixels(cam: CameraState): void {
             cg = ag * k + (hg - ag * k) * fk;
             cb = ab * k + (hb - ab * k) * fk;
           } else {
-            const s0 = cS[i0]!, s1 = cS[i1]!, s2 = cS[i2]!, s3 = cS[i3]!;
+            const s0 = cS[i0]!,
+              s1 = cS[i1]!,
+              s2 = cS[i2]!,
+              s3 = cS[i3]!;
             const x = 0.25 * (cX[i0]! + cX[i1]! + cX[i2]! + cX[i3]!);
             const y = 0.25 * (cY[i0]! + cY[i1]! + cY[i2]! + cY[i3]!);
             ground(cam, min4(s0, s1, s2, s3), max4(s0, s1, s2, s3), dlo, dhi, x, y, t * invF, out);

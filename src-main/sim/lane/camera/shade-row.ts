@@ -10,7 +10,10 @@ import type { CameraState } from './state.js';
 
 // Module-local copies of the shared constants: V8 reads an imported binding through its module
 // cell at every use, a module-local const like a literal (the per-pixel loops below use them).
-const INV255 = K.INV255, SKY_LUT = K.SKY_LUT, SKY_TOP = K.SKY_TOP, UNIT = K.UNIT;
+const INV255 = K.INV255,
+  SKY_LUT = K.SKY_LUT,
+  SKY_TOP = K.SKY_TOP,
+  UNIT = K.UNIT;
 
 /**
  * One pixel row of the anti-aliased shading, the hot path of every frame: the same image as
@@ -58,14 +61,18 @@ export function shadeRowAA(cam: CameraState, r: number): void {
     }
     // The table entry changes a few times per row at most: convert it to bytes only then.
     let kPrev = -1;
-    let qr = 0, qg = 0, qb = 0;
+    let qr = 0,
+      qg = 0,
+      qb = 0;
     for (let c = 0; c < W; c++, p++) {
       const e = e0 + c * de;
       const k = e <= 0 ? 0 : e >= SKY_TOP ? SKY_LUT * 3 : ((e * lutScale) | 0) * 3;
       const o = p * 3;
       if (k !== kPrev) {
         kPrev = k;
-        const zr = lut[k]! * b255, zg = lut[k + 1]! * b255, zb = lut[k + 2]! * b255;
+        const zr = lut[k]! * b255,
+          zg = lut[k + 1]! * b255,
+          zb = lut[k + 2]! * b255;
         qr = zr <= 0 ? 0 : zr >= 255 ? 255 : (zr + 0.5) | 0;
         qg = zg <= 0 ? 0 : zg >= 255 ? 255 : (zg + 0.5) | 0;
         qb = zb <= 0 ? 0 : zb >= 255 ? 255 : (zb + 0.5) | 0;
@@ -89,7 +96,9 @@ export function shadeRowAA(cam: CameraState, r: number): void {
 /** Fills the template row of sky table entry k (bytes and floats) for brightness b255 / 255. */
 function fillSkyRow(cam: CameraState, k: number, b255: number): void {
   const lut = cam.skyLut;
-  const zr = lut[k * 3]! * b255, zg = lut[k * 3 + 1]! * b255, zb = lut[k * 3 + 2]! * b255;
+  const zr = lut[k * 3]! * b255,
+    zg = lut[k * 3 + 1]! * b255,
+    zb = lut[k * 3 + 2]! * b255;
   const qr = zr <= 0 ? 0 : zr >= 255 ? 255 : (zr + 0.5) | 0;
   const qg = zg <= 0 ? 0 : zg >= 255 ? 255 : (zg + 0.5) | 0;
   const qb = zb <= 0 ? 0 : zb >= 255 ? 255 : (zb + 0.5) | 0;

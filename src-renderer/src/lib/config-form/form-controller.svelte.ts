@@ -6,18 +6,7 @@
 import { AlgoId } from '../../../../src-shared/config/algo';
 import { RunConfig } from '../../../../src-shared/config/run-config';
 import { defaultValue, formTree, type FormNode } from './schema';
-import {
-  ALGO_PRESETS,
-  applyAlgoPreset,
-  formatNumber,
-  getAt,
-  parseNumber,
-  parseNumberList,
-  pathKey,
-  setAt,
-  validateConfig,
-  type Validation,
-} from './values';
+import { ALGO_PRESETS, applyAlgoPreset, formatNumber, getAt, parseNumber, parseNumberList, pathKey, setAt, validateConfig, type Validation } from './values';
 
 export type LeafNode = Exclude<FormNode, { kind: 'object' } | { kind: 'union' }>;
 export type UnionNode = Extract<FormNode, { kind: 'union' }>;

@@ -52,12 +52,22 @@ const FIELD_LABELS: Record<string, string> = {
 const OPTION_LABELS: Record<string, Record<string, string>> = {
   algo: { td3: 'TD3', ddpg: 'DDPG (TD3 preset)' },
   type: { gaussian: 'Gaussian', ou: 'Ornstein–Uhlenbeck', param: 'Parameter space (adaptive)', none: 'None', uniform: 'Uniform', her: 'Hindsight (HER)' },
-  backend: { auto: 'auto (fastest that loads)', 'tensorflow-gpu': 'TensorFlow GPU', tensorflow: 'TensorFlow (native CPU)', webgpu: 'WebGPU', wasm: 'WebAssembly', cpu: 'JavaScript CPU' },
+  backend: {
+    auto: 'auto (fastest that loads)',
+    'tensorflow-gpu': 'TensorFlow GPU',
+    tensorflow: 'TensorFlow (native CPU)',
+    webgpu: 'WebGPU',
+    wasm: 'WebAssembly',
+    cpu: 'JavaScript CPU',
+  },
   id: ENV_LABELS,
 };
 
 export function humanizeKey(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

@@ -125,7 +125,10 @@ export class SchemaWalker {
     const base: NodeBase = { key, path, help: s.description, default: s.default, optional: notRequired && s.default === undefined };
     const options = s.oneOf ?? s.anyOf;
     if (options) {
-      const union = this.discriminatedUnion(options.map((o) => this.deref(o)), path);
+      const union = this.discriminatedUnion(
+        options.map((o) => this.deref(o)),
+        path,
+      );
       if (union) return { ...base, kind: 'union', ...union };
       return { ...base, kind: 'json' };
     }

@@ -80,7 +80,14 @@ export function describeRange(r: NumberRange, integer: boolean): string {
 
 /** One human sentence per zod issue ("must be ≤ 1", "must be a whole number"). */
 export function describeIssue(issue: z.core.$ZodIssue): string {
-  const i = issue as z.core.$ZodIssue & { maximum?: number | bigint; minimum?: number | bigint; inclusive?: boolean; origin?: string; expected?: string; values?: unknown[] };
+  const i = issue as z.core.$ZodIssue & {
+    maximum?: number | bigint;
+    minimum?: number | bigint;
+    inclusive?: boolean;
+    origin?: string;
+    expected?: string;
+    values?: unknown[];
+  };
   switch (i.code) {
     case 'too_big':
       if (i.origin === 'array') return `at most ${String(i.maximum)} items`;

@@ -60,7 +60,7 @@ const KNOWN: ChartSpec[] = [
   {
     id: 'vae-loss',
     title: 'VAE loss',
-    help: 'Drive pipeline: the VAE\'s loss per frame (reconstruction + beta x KL) on training batches, and on the held-out frames after each epoch. x = VAE step.',
+    help: "Drive pipeline: the VAE's loss per frame (reconstruction + beta x KL) on training batches, and on the held-out frames after each epoch. x = VAE step.",
     series: [
       { kind: 'vae', field: 'loss', label: 'train (batches)' },
       { kind: 'vae', field: 'val_loss', label: 'held-out' },

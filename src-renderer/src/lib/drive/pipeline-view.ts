@@ -6,9 +6,15 @@ import type { DriveStageId } from '../../../../src-shared/config/drive';
 import type { DriveEvalPoint, DriveStageView } from '../../../../src-shared/drive-view';
 
 export const STAGE_TITLES: Record<DriveStageId, { title: string; help: string }> = {
-  collect: { title: 'Collect camera frames', help: 'Driver-view images from a random, a zero and a noisy lane-keeping policy (and your manual drives), for the VAE.' },
+  collect: {
+    title: 'Collect camera frames',
+    help: 'Driver-view images from a random, a zero and a noisy lane-keeping policy (and your manual drives), for the VAE.',
+  },
   vae: { title: 'Train the VAE', help: 'A convolutional VAE learns to compress each 64x64 image into a small latent code.' },
-  rl: { title: 'Train the agent on the latent', help: 'TD3/DDPG on the VAE latent; an episode ends at a disengagement; after every episode the held-out test routes are driven without noise.' },
+  rl: {
+    title: 'Train the agent on the latent',
+    help: 'TD3/DDPG on the VAE latent; an episode ends at a disengagement; after every episode the held-out test routes are driven without noise.',
+  },
   pixels: { title: 'Pixels baseline', help: 'The same learner with the conv encoder trained from scratch by the critic (Table I "Deep RL from pixels").' },
   report: { title: 'Report', help: 'Random and zero policy baselines on the test routes and a table in the shape of Kendall et al. 2018, Table I.' },
 };

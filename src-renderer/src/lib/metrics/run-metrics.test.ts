@@ -34,7 +34,10 @@ describe('RunMetrics', () => {
 
   it('counts corrupt lines as consumed file lines without charting them', () => {
     const m = new RunMetrics();
-    m.push([{ kind: 'corrupt-line', step: -1, line: 4 }, { kind: 'episode', step: 5, return: 1 }]);
+    m.push([
+      { kind: 'corrupt-line', step: -1, line: 4 },
+      { kind: 'episode', step: 5, return: 1 },
+    ]);
     expect(m.lineCount).toBe(2);
     expect(m.kinds.has('corrupt-line')).toBe(false);
     m.push([{ kind: 'episode', step: 6, return: 2 }], false);

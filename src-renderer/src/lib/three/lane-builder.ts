@@ -54,7 +54,12 @@ function noiseTexture(base: Rgb, tex: NoiseTexture, light: number, tint: Rgb): T
 }
 
 function litColour(c: Rgb, light: number, tint: Rgb): THREE.Color {
-  return new THREE.Color().setRGB(Math.min(1, c[0] * light * tint[0]), Math.min(1, c[1] * light * tint[1]), Math.min(1, c[2] * light * tint[2]), THREE.SRGBColorSpace);
+  return new THREE.Color().setRGB(
+    Math.min(1, c[0] * light * tint[0]),
+    Math.min(1, c[1] * light * tint[1]),
+    Math.min(1, c[2] * light * tint[2]),
+    THREE.SRGBColorSpace,
+  );
 }
 
 /** Map point and heading of the centreline at s (linear between the 1 m samples). */
@@ -90,7 +95,17 @@ const tmp3: [number, number, number] = [0, 0, 0];
  * A strip along the road between offsets d0 < d1, from s0 to s1, sampled every `ds` metres.
  * UVs: (s, d) divided by `uvScale` (metres per texture repeat; 0 = none).
  */
-function strip(road: RoadSampler, s0: number, s1: number, d0: number, d1: number, h: number, ds: number, uvScale: number, out: { pos: number[]; uv: number[]; idx: number[] }): void {
+function strip(
+  road: RoadSampler,
+  s0: number,
+  s1: number,
+  d0: number,
+  d1: number,
+  h: number,
+  ds: number,
+  uvScale: number,
+  out: { pos: number[]; uv: number[]; idx: number[] },
+): void {
   const n = Math.max(1, Math.ceil((s1 - s0) / ds));
   const base = out.pos.length / 3;
   for (let k = 0; k <= n; k++) {
@@ -216,7 +231,10 @@ export function buildLaneScene3D(scene: LaneScene, mats: LaneMaterials): LaneSce
   // Grass: one large plane, textured by map position as the camera does.
   const xs = scene.road.x;
   const ys = scene.road.y;
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    maxX = -Infinity,
+    minY = Infinity,
+    maxY = -Infinity;
   for (let i = 0; i < xs.length; i++) {
     minX = Math.min(minX, xs[i]!);
     maxX = Math.max(maxX, xs[i]!);
@@ -231,8 +249,17 @@ export function buildLaneScene3D(scene: LaneScene, mats: LaneMaterials): LaneSce
   const gScale = surf.grassTexture.texel * TILE;
   const grassGeo = new THREE.BufferGeometry();
   const gp = [cx - half, cy - half, cx + half, cy - half, cx + half, cy + half, cx - half, cy + half];
-  grassGeo.setAttribute('position', new THREE.Float32BufferAttribute([gp[0]!, -0.02, -gp[1]!, gp[2]!, -0.02, -gp[3]!, gp[4]!, -0.02, -gp[5]!, gp[6]!, -0.02, -gp[7]!], 3));
-  grassGeo.setAttribute('uv', new THREE.Float32BufferAttribute([gp[0]! / gScale, gp[1]! / gScale, gp[2]! / gScale, gp[3]! / gScale, gp[4]! / gScale, gp[5]! / gScale, gp[6]! / gScale, gp[7]! / gScale], 2));
+  grassGeo.setAttribute(
+    'position',
+    new THREE.Float32BufferAttribute([gp[0]!, -0.02, -gp[1]!, gp[2]!, -0.02, -gp[3]!, gp[4]!, -0.02, -gp[5]!, gp[6]!, -0.02, -gp[7]!], 3),
+  );
+  grassGeo.setAttribute(
+    'uv',
+    new THREE.Float32BufferAttribute(
+      [gp[0]! / gScale, gp[1]! / gScale, gp[2]! / gScale, gp[3]! / gScale, gp[4]! / gScale, gp[5]! / gScale, gp[6]! / gScale, gp[7]! / gScale],
+      2,
+    ),
+  );
   grassGeo.setIndex([0, 1, 2, 0, 2, 3]);
   mats.grass.map = grassTex;
   add(grassGeo, mats.grass, 0);
@@ -290,11 +317,19 @@ export function buildLaneScene3D(scene: LaneScene, mats: LaneMaterials): LaneSce
   addProps(root, scene.props, disposables, mats.props);
 
   // Sun and ambient light (three's physically based units: x PI to match the camera's factors).
-  const sunDir = new THREE.Vector3(Math.cos(L.sunElevation) * Math.cos(L.sunAzimuth), Math.sin(L.sunElevation), -Math.cos(L.sunElevation) * Math.sin(L.sunAzimuth));
+  const sunDir = new THREE.Vector3(
+    Math.cos(L.sunElevation) * Math.cos(L.sunAzimuth),
+    Math.sin(L.sunElevation),
+    -Math.cos(L.sunElevation) * Math.sin(L.sunAzimuth),
+  );
   const tintColour = new THREE.Color().setRGB(tint[0], tint[1], tint[2], THREE.SRGBColorSpace);
   const sun = new THREE.DirectionalLight(tintColour, L.sunIntensity * Math.PI);
   sun.position.copy(sunDir).multiplyScalar(100);
-  const ambient = new THREE.HemisphereLight(new THREE.Color().setRGB(...scene.sky.zenith, THREE.SRGBColorSpace), new THREE.Color().setRGB(...surf.grass, THREE.SRGBColorSpace), L.ambient * Math.PI);
+  const ambient = new THREE.HemisphereLight(
+    new THREE.Color().setRGB(...scene.sky.zenith, THREE.SRGBColorSpace),
+    new THREE.Color().setRGB(...surf.grass, THREE.SRGBColorSpace),
+    L.ambient * Math.PI,
+  );
   root.add(sun, sun.target, ambient);
 
   // Sky: a dome with the camera's horizon-to-zenith gradient (no fog on it).
@@ -344,7 +379,12 @@ function addProps(root: THREE.Group, props: readonly LaneProp[], disposables: Ar
   const sc = new THREE.Vector3();
   const col = new THREE.Color();
   /** One instanced part per kind: unit geometry, placed and scaled per prop. */
-  const part = (list: LaneProp[], geo: THREE.BufferGeometry, place: (p: LaneProp, pos: THREE.Vector3, scale: THREE.Vector3) => void, colour: (p: LaneProp) => Rgb) => {
+  const part = (
+    list: LaneProp[],
+    geo: THREE.BufferGeometry,
+    place: (p: LaneProp, pos: THREE.Vector3, scale: THREE.Vector3) => void,
+    colour: (p: LaneProp) => Rgb,
+  ) => {
     const mesh = new THREE.InstancedMesh(geo, mat, list.length);
     list.forEach((p, i) => {
       place(p, v, sc);
@@ -364,21 +404,63 @@ function addProps(root: THREE.Group, props: readonly LaneProp[], disposables: Ar
   const box = () => new THREE.BoxGeometry(1, 1, 1).translate(0, 0.5, 0);
   const trees = byKind.get('tree') ?? [];
   if (trees.length) {
-    part(trees, cyl(), (p, pos, s) => (pos.set(p.x, 0, -p.y), s.set(p.radius / 5, p.height * 0.45, p.radius / 5)), (p) => p.color2);
-    part(trees, ball(), (p, pos, s) => (pos.set(p.x, p.height - p.radius, -p.y), s.set(p.radius, p.radius * 1.1, p.radius)), (p) => p.color);
+    part(
+      trees,
+      cyl(),
+      (p, pos, s) => (pos.set(p.x, 0, -p.y), s.set(p.radius / 5, p.height * 0.45, p.radius / 5)),
+      (p) => p.color2,
+    );
+    part(
+      trees,
+      ball(),
+      (p, pos, s) => (pos.set(p.x, p.height - p.radius, -p.y), s.set(p.radius, p.radius * 1.1, p.radius)),
+      (p) => p.color,
+    );
   }
   const bushes = byKind.get('bush') ?? [];
-  if (bushes.length) part(bushes, ball(), (p, pos, s) => (pos.set(p.x, p.height / 2, -p.y), s.set(p.radius, p.height / 2, p.radius)), (p) => p.color);
+  if (bushes.length)
+    part(
+      bushes,
+      ball(),
+      (p, pos, s) => (pos.set(p.x, p.height / 2, -p.y), s.set(p.radius, p.height / 2, p.radius)),
+      (p) => p.color,
+    );
   const poles = byKind.get('pole') ?? [];
-  if (poles.length) part(poles, cyl(), (p, pos, s) => (pos.set(p.x, 0, -p.y), s.set(p.radius, p.height, p.radius)), (p) => p.color);
+  if (poles.length)
+    part(
+      poles,
+      cyl(),
+      (p, pos, s) => (pos.set(p.x, 0, -p.y), s.set(p.radius, p.height, p.radius)),
+      (p) => p.color,
+    );
   const posts = byKind.get('post') ?? [];
   if (posts.length) {
-    part(posts, box(), (p, pos, s) => (pos.set(p.x, 0, -p.y), s.set(p.radius * 2, p.height, p.radius * 2)), (p) => p.color);
-    part(posts, box(), (p, pos, s) => (pos.set(p.x, p.height * 0.75, -p.y), s.set(p.radius * 2.2, p.height * 0.12, p.radius * 2.2)), (p) => p.color2);
+    part(
+      posts,
+      box(),
+      (p, pos, s) => (pos.set(p.x, 0, -p.y), s.set(p.radius * 2, p.height, p.radius * 2)),
+      (p) => p.color,
+    );
+    part(
+      posts,
+      box(),
+      (p, pos, s) => (pos.set(p.x, p.height * 0.75, -p.y), s.set(p.radius * 2.2, p.height * 0.12, p.radius * 2.2)),
+      (p) => p.color2,
+    );
   }
   const signs = byKind.get('sign') ?? [];
   if (signs.length) {
-    part(signs, cyl(), (p, pos, s) => (pos.set(p.x, 0, -p.y), s.set(0.04, p.height, 0.04)), () => [0.55, 0.55, 0.55]);
-    part(signs, box(), (p, pos, s) => (pos.set(p.x, p.height - p.radius, -p.y), s.set(p.radius * 2, p.radius * 2, 0.05)), (p) => p.color);
+    part(
+      signs,
+      cyl(),
+      (p, pos, s) => (pos.set(p.x, 0, -p.y), s.set(0.04, p.height, 0.04)),
+      () => [0.55, 0.55, 0.55],
+    );
+    part(
+      signs,
+      box(),
+      (p, pos, s) => (pos.set(p.x, p.height - p.radius, -p.y), s.set(p.radius * 2, p.radius * 2, 0.05)),
+      (p) => p.color,
+    );
   }
 }

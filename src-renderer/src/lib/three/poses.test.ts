@@ -69,7 +69,10 @@ describe('view poses', () => {
       rows[i * cols + 11] = 2 * i; // s
     }
     const bytes = new Uint8Array(rows.buffer);
-    const track = { kind: 'lane' as const, columns: [...TRACK_COLUMNS.lane], seed: 42, stepIndex: [0, 1, 2, 3], dt: 0.05 } satisfies Pick<EpisodeTrack, 'kind' | 'columns' | 'seed' | 'stepIndex' | 'dt'>;
+    const track = { kind: 'lane' as const, columns: [...TRACK_COLUMNS.lane], seed: 42, stepIndex: [0, 1, 2, 3], dt: 0.05 } satisfies Pick<
+      EpisodeTrack,
+      'kind' | 'columns' | 'seed' | 'stepIndex' | 'dt'
+    >;
     const p = sampleTrack(track, rows, 0.075) as CarViewPose;
     expect(p.kind).toBe('car');
     expect(p.roadSeed).toBe(42);

@@ -139,7 +139,10 @@ export function slerp(a: readonly number[], b: readonly number[], t: number): [n
     k0 = Math.sin((1 - t) * th) / s;
     k1 = Math.sin(t * th) / s;
   }
-  const x = k0 * ax + k1 * bx, y = k0 * ay + k1 * by, z = k0 * az + k1 * bz, w = k0 * aw + k1 * bw;
+  const x = k0 * ax + k1 * bx,
+    y = k0 * ay + k1 * by,
+    z = k0 * az + k1 * bz,
+    w = k0 * aw + k1 * bw;
   const len = Math.hypot(x, y, z, w) || 1;
   return [x / len, y / len, z / len, w / len];
 }
@@ -173,7 +176,8 @@ export function interpolatePose(a: ViewPose, b: ViewPose, t: number): ViewPose {
     d -= 2 * Math.PI * Math.round(d / (2 * Math.PI));
     return { ...b, t: lerp(a.t, b.t, t), theta: a.theta + d * t, omega: lerp(a.omega, b.omega, t), torque: lerp(a.torque, b.torque, t) };
   }
-  if (a.kind === 'mountaincar' && b.kind === 'mountaincar') return { ...b, t: lerp(a.t, b.t, t), position: lerp(a.position, b.position, t), velocity: lerp(a.velocity, b.velocity, t) };
+  if (a.kind === 'mountaincar' && b.kind === 'mountaincar')
+    return { ...b, t: lerp(a.t, b.t, t), position: lerp(a.position, b.position, t), velocity: lerp(a.velocity, b.velocity, t) };
   if (a.kind === 'arm' && b.kind === 'arm' && a.bodies.length === b.bodies.length) {
     const bodies = a.bodies.slice();
     for (let k = 0; k < bodies.length; k += 7) {

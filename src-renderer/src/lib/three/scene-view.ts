@@ -338,7 +338,12 @@ export class SceneView {
       this.chaseInit = true;
       cam.position.lerp(want, k);
       cam.up.copy(UP_Y);
-      cam.lookAt(v3.copy(pos).addScaledVector(fwd, 6).setY(pos.y + 0.6));
+      cam.lookAt(
+        v3
+          .copy(pos)
+          .addScaledVector(fwd, 6)
+          .setY(pos.y + 0.6),
+      );
     } else if (this.mode === 'top') {
       cam.fov = 50;
       cam.position.set(pos.x, pos.y + 48, pos.z + 0.001);
@@ -348,7 +353,10 @@ export class SceneView {
       // The agent camera: mounted `forward` m ahead of the centre, at its height, pitched down.
       const aspect = cam.aspect || 1;
       cam.fov = (2 * Math.atan(Math.tan((spec.hFovDeg * Math.PI) / 360) / aspect) * 180) / Math.PI;
-      cam.position.set(spec.forward, spec.heightAboveGround - this.restY, 0).applyQuaternion(quat).add(pos);
+      cam.position
+        .set(spec.forward, spec.heightAboveGround - this.restY, 0)
+        .applyQuaternion(quat)
+        .add(pos);
       e1.set((-spec.pitchDeg * Math.PI) / 180, -Math.PI / 2, 0, 'YXZ');
       cam.quaternion.copy(quat).multiply(new THREE.Quaternion().setFromEuler(e1));
       cam.up.copy(UP_Y);

@@ -35,7 +35,24 @@ let summary: Record<string, any>;
 beforeAll(() => {
   const cfg = join(tmp.dir, 'tiny.json');
   writeFileSync(cfg, JSON.stringify(tiny));
-  const r = cli('--json', 'drive', '--seed', '2', '--algo', 'ddpg', '--out', runDir, '--config', cfg, '--episodes', '2', '--test-routes', '2', '--pixels-episodes', '1');
+  const r = cli(
+    '--json',
+    'drive',
+    '--seed',
+    '2',
+    '--algo',
+    'ddpg',
+    '--out',
+    runDir,
+    '--config',
+    cfg,
+    '--episodes',
+    '2',
+    '--test-routes',
+    '2',
+    '--pixels-episodes',
+    '1',
+  );
   expect(r.code, r.stderr).toBe(0);
   summary = JSON.parse(r.stdout);
 }, 180_000);
@@ -46,7 +63,12 @@ describe('drive command', () => {
     const state = JSON.parse(readFileSync(join(runDir, 'drive.json'), 'utf8'));
     for (const s of ['collect', 'vae', 'rl', 'pixels', 'report']) expect(state.stages[s].status, s).toBe('done');
     const report = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8'));
-    expect(report.table.map((r: { method: string }) => r.method.split(' (')[0])).toEqual(['Random policy', 'Zero policy', 'Deep RL from pixels', 'Deep RL from VAE']);
+    expect(report.table.map((r: { method: string }) => r.method.split(' (')[0])).toEqual([
+      'Random policy',
+      'Zero policy',
+      'Deep RL from pixels',
+      'Deep RL from VAE',
+    ]);
     expect(report.protocol).toMatchObject({ routes: 2, routeLengthM: 20 });
     expect(report.frames.count).toBe(48);
     expect(report.vae.evaluations).toBeGreaterThanOrEqual(1);
@@ -69,10 +91,15 @@ describe('drive command', () => {
     expect(Object.keys(summary.fresh).sort()).toEqual(['clean_routes', 'disengagements', 'mpd', 'routes']);
     expect(summary.fresh.routes).toBe(3);
     expect(summary.fresh.clean_routes).toBeLessThanOrEqual(3);
-    expect(summary.fresh).toEqual({ routes: 3, clean_routes: report.vae.fresh.clean_routes, disengagements: report.vae.fresh.disengagements, mpd: report.vae.fresh.mpd });
+    expect(summary.fresh).toEqual({
+      routes: 3,
+      clean_routes: report.vae.fresh.clean_routes,
+      disengagements: report.vae.fresh.disengagements,
+      mpd: report.vae.fresh.mpd,
+    });
   });
 
-  it('keeps the VAE agent\'s env steps as the run\'s step (status messages used to reset it to 0)', () => {
+  it("keeps the VAE agent's env steps as the run's step (status messages used to reset it to 0)", () => {
     const evals = (readJsonlLines(join(runDir, 'metrics.jsonl')).lines as Array<Record<string, any>>).filter((l) => l.kind === 'drive_eval');
     const last = evals[evals.length - 1]!.step as number;
     expect(last).toBeGreaterThan(0);

@@ -8,9 +8,17 @@ const g: GlobalOptions = { json: false, backend: 'auto' };
 const input = (o: Record<string, unknown>) => driveInput({ seed: '0', set: [], pixels: true, ...o } as never, g).input;
 
 describe('drive learner recipes', () => {
-  it('defaults to the drive recipe: Kendall et al.\'s schedule and noise with 10-step returns, gamma 0.95, tau 0.02 and the pre-tanh penalty', () => {
+  it("defaults to the drive recipe: Kendall et al.'s schedule and noise with 10-step returns, gamma 0.95, tau 0.02 and the pre-tanh penalty", () => {
     const c = buildRunConfig(input({}) as never);
-    expect(c.td3).toMatchObject({ gamma: 0.95, tau: 0.02, actorPreActivationPenalty: 0.1, trainSchedule: 'episodes', gradientSteps: 250, batchSize: 64, learningStarts: 0 });
+    expect(c.td3).toMatchObject({
+      gamma: 0.95,
+      tau: 0.02,
+      actorPreActivationPenalty: 0.1,
+      trainSchedule: 'episodes',
+      gradientSteps: 250,
+      batchSize: 64,
+      learningStarts: 0,
+    });
     expect(c.td3.replay).toEqual({ type: 'uniform', nStep: 10 });
     expect(c.td3.noise).toEqual({ type: 'ou', theta: 0.6, sigma: 0.4, dt: 0.05, mu: 0 });
     expect(input({}).td3).toEqual(DRIVE_TD3);

@@ -58,8 +58,28 @@ describe('runs.drive', () => {
     writeFileSync(join(dir, 'vae', 'recon-epoch-01.png'), png);
     writeFileSync(join(dir, 'vae', 'recon-epoch-02.png'), png);
     writeFileSync(join(dir, 'vae', 'reconstructions.png'), png);
-    const evalLine = (episode: number, dis: number) => ({ kind: 'drive_eval', agent: 'vae', step: episode * 20, episode, routes: 10, distance: 2500, disengagements: dis, mpd: dis ? 2500 / dis : 2500, clean_routes: dis ? 3 : 10, mean_abs_offset: 0.3, train_episodes: episode, train_distance: 100, train_steps: 200, rl_s: 10, pipeline_s: 100 + episode, eval_s: 1 });
-    writeFileSync(join(dir, 'metrics.jsonl'), [{ kind: 'vae', step: 1, loss: 50 }, evalLine(1, 400), evalLine(2, 0)].map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const evalLine = (episode: number, dis: number) => ({
+      kind: 'drive_eval',
+      agent: 'vae',
+      step: episode * 20,
+      episode,
+      routes: 10,
+      distance: 2500,
+      disengagements: dis,
+      mpd: dis ? 2500 / dis : 2500,
+      clean_routes: dis ? 3 : 10,
+      mean_abs_offset: 0.3,
+      train_episodes: episode,
+      train_distance: 100,
+      train_steps: 200,
+      rl_s: 10,
+      pipeline_s: 100 + episode,
+      eval_s: 1,
+    });
+    writeFileSync(
+      join(dir, 'metrics.jsonl'),
+      [{ kind: 'vae', step: 1, loss: 50 }, evalLine(1, 400), evalLine(2, 0)].map((l) => JSON.stringify(l)).join('\n') + '\n',
+    );
     const row = { method: 'Deep RL from VAE (ours)', episodes: 2, distanceM: 100, minutes: 1.7, mpd: 2500, disengagements: 0, routes: 10, cleanRoutes: 10 };
     writeFileSync(
       join(dir, 'report.json'),
@@ -108,14 +128,25 @@ describe('runs.drive', () => {
     const client = engine.client();
     const run = await client.request('runs.create', { config: { name: 'plain', env: { id: 'pendulum' } } });
     expect(run.pipeline).toBeUndefined();
-    await expect(client.request('runs.drive', { id: run.id })).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/not a drive pipeline run/) });
+    await expect(client.request('runs.drive', { id: run.id })).rejects.toMatchObject({
+      code: 'bad-request',
+      message: expect.stringMatching(/not a drive pipeline run/),
+    });
     await expect(client.request('runs.drive', { id: 'no-such-run' })).rejects.toBeInstanceOf(ContractError);
   });
 });
 
 describe('evaluation plot', () => {
   it('puts episodes on x and disengagements on a sqrt scale, one line per agent', () => {
-    const p = (agent: 'vae' | 'pixels', episode: number, disengagements: number) => ({ agent, episode, disengagements, mpd: 1, cleanRoutes: 0, routes: 10, seconds: 0 });
+    const p = (agent: 'vae' | 'pixels', episode: number, disengagements: number) => ({
+      agent,
+      episode,
+      disengagements,
+      mpd: 1,
+      cleanRoutes: 0,
+      routes: 10,
+      seconds: 0,
+    });
     const plot = evalPlot([p('vae', 1, 400), p('vae', 2, 100), p('vae', 4, 0), p('pixels', 1, 400)], 540, 210, { l: 40, r: 0, t: 10, b: 0 });
     expect(plot.lines.map((l) => l.agent)).toEqual(['vae', 'pixels']);
     const [d1, d2, d4] = plot.lines[0]!.dots;

@@ -74,7 +74,16 @@ describe('vae stage', () => {
     const lines: MetricLine[] = [];
     const images: number[] = [];
     const config = DriveVaeConfig.parse({ filters: [4, 8], latentDim: 4, epochs: 12, batchSize: 8, learningRate: 3e-3, valFraction: 0.2 });
-    const r = await trainVae({ framesPaths: [path], dir, config, height: 16, width: 16, seed: 1, metric: (l) => lines.push(l), onImage: (_p, e) => images.push(e) });
+    const r = await trainVae({
+      framesPaths: [path],
+      dir,
+      config,
+      height: 16,
+      width: 16,
+      seed: 1,
+      metric: (l) => lines.push(l),
+      onImage: (_p, e) => images.push(e),
+    });
     expect(r.complete).toBe(true);
     expect(r.frames).toEqual({ train: 48, val: 12 });
     const val = lines.filter((l) => typeof l.val_loss === 'number');
@@ -103,7 +112,17 @@ describe('vae stage resume', () => {
     let steps = 0;
     const dir = join(tmp.dir, 'vae-parts');
     // 6 steps per epoch: stop in the middle of the second epoch.
-    const stopped = await trainVae({ framesPaths: [path], dir, config, height: 16, width: 16, seed: 4, metric: (l) => parts.push(l), onProgress: () => steps++, shouldStop: () => steps >= 9 });
+    const stopped = await trainVae({
+      framesPaths: [path],
+      dir,
+      config,
+      height: 16,
+      width: 16,
+      seed: 4,
+      metric: (l) => parts.push(l),
+      onProgress: () => steps++,
+      shouldStop: () => steps >= 9,
+    });
     expect(stopped.complete).toBe(false);
     const b = await trainVae({ framesPaths: [path], dir, config, height: 16, width: 16, seed: 4, metric: (l) => parts.push(l) });
     expect(b.complete).toBe(true);
@@ -144,7 +163,7 @@ describe('vae observation', () => {
     encoder.dispose();
   });
 
-  it('standardizes the latent with the VAE\'s statistics, folded exactly into the encoder\'s last layer', () => {
+  it("standardizes the latent with the VAE's statistics, folded exactly into the encoder's last layer", () => {
     const model = readVaeModel(join(tmp.dir, 'vae', VAE_FILES.model));
     const stats = latentStatsOf(model)!;
     expect(stats.mean).toHaveLength(4);

@@ -19,13 +19,20 @@ const runDir = join(tmp.dir, 'frozen-run');
 const modelDir = join(tmp.dir, 'vae-model');
 
 function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/bin.ts', '--runs-dir', tmp.dir, '--backend', 'wasm', ...args], { encoding: 'utf8', timeout: 240_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/bin.ts', '--runs-dir', tmp.dir, '--backend', 'wasm', ...args], {
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 beforeAll(async () => {
   await selectBackend('wasm');
-  const vae = new ConvVae({ height: 32, width: 32, channels: 3, filters: [4, 8], kernelSize: 4, latentDim: 4, beta: 1, learningRate: 1e-3 }, new Rng(5), 'frozen-eval-vae');
+  const vae = new ConvVae(
+    { height: 32, width: 32, channels: 3, filters: [4, 8], kernelSize: 4, latentDim: 4, beta: 1, learningRate: 1e-3 },
+    new Rng(5),
+    'frozen-eval-vae',
+  );
   writeVaeModel(modelDir, vae.spec, vae.getWeights());
   vae.dispose();
   const sets = [
@@ -59,7 +66,13 @@ describe('frozen-VAE lane run', () => {
     const r = cli('--json', 'eval', '--policy', runDir, '--checkpoint', 'best', '--seeds', trained.seeds.join(','));
     expect(r.code, r.stderr).toBe(0);
     const evaluated = JSON.parse(r.stdout) as { seeds: Array<{ seed: number; distance: number; disengagements: number; steps: number; mpd: number }> };
-    const pick = (s: { seed: number; distance: number; disengagements: number; steps: number; mpd: number }) => ({ seed: s.seed, distance: s.distance, disengagements: s.disengagements, steps: s.steps, mpd: s.mpd });
+    const pick = (s: { seed: number; distance: number; disengagements: number; steps: number; mpd: number }) => ({
+      seed: s.seed,
+      distance: s.distance,
+      disengagements: s.disengagements,
+      steps: s.steps,
+      mpd: s.mpd,
+    });
     expect(evaluated.seeds.map(pick)).toEqual(trained.protocol.routes.map(pick));
   });
 });

@@ -45,7 +45,11 @@ describe('a learner with a trainable (scratch) encoder', () => {
       expect(policy.qValue!(obs, action)).toBe(q);
       expect(Array.from(policy.act(obs, 1))).toEqual(Array.from(td3.act(obs, 1)));
       // The same weights as a standalone policy act the same.
-      const standalone = policyFromWeights({ spec: td3.actor.spec, weights: td3.actor.getWeights(), encoder: { spec, extraDim, weights: td3.encoder!.getWeights() } });
+      const standalone = policyFromWeights({
+        spec: td3.actor.spec,
+        weights: td3.actor.getWeights(),
+        encoder: { spec, extraDim, weights: td3.encoder!.getWeights() },
+      });
       const batch = rawObs(9, 3);
       expect(Array.from(standalone.act(batch, 3))).toEqual(Array.from(td3.act(batch, 3)));
       standalone.dispose();

@@ -23,8 +23,7 @@ function trajectory(env: ArmEnv, actionSeed: number, steps: number, scriptedShar
   return out;
 }
 
-const make = (id: 'arm-reach' | 'arm-push', control: 'position' | 'velocity' = 'position') =>
-  makeEnv(EnvConfig.parse({ id, control })) as ArmEnv;
+const make = (id: 'arm-reach' | 'arm-push', control: 'position' | 'velocity' = 'position') => makeEnv(EnvConfig.parse({ id, control })) as ArmEnv;
 
 describe('arm determinism', () => {
   it('same seed and actions give bitwise-identical trajectories (separate envs)', () => {

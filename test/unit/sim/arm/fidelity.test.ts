@@ -15,9 +15,17 @@ const DEG = Math.PI / 180;
 describe('arm physical fidelity', () => {
   it('keeps hinges within 5 mm and a resting cube within 1 mm under 10,000 steps of random commands', () => {
     const config = ArmPushEnvConfig.parse({ id: 'arm-push' });
-    const world = new ArmWorld({ withCube: true, solverIterations: config.solverIterations, contactSolverIterations: config.contactSolverIterations, cubeSolverIterations: config.cubeSolverIterations });
+    const world = new ArmWorld({
+      withCube: true,
+      solverIterations: config.solverIterations,
+      contactSolverIterations: config.contactSolverIterations,
+      cubeSolverIterations: config.cubeSolverIterations,
+    });
     // The cube rests out of the arm's reach (the arm reaches about 0.85 m from its base).
-    world.resetPose(JOINTS.map((j) => j.neutral), [0.6, 0.6, CUBE.halfSize]);
+    world.resetPose(
+      JOINTS.map((j) => j.neutral),
+      [0.6, 0.6, CUBE.halfSize],
+    );
     for (let k = 0; k < 120; k++) world.stepPhysics(); // let the contact settle (0.5 s)
     const cube = world.cube!;
     const rest = cube.position.clone();
@@ -85,7 +93,10 @@ describe('arm physical fidelity', () => {
     // The arm world's friction settings, on a lone cube: push it at its centre of mass.
     const slide = (force: number) => {
       const world = new ArmWorld({ withCube: true, solverIterations: 20, contactSolverIterations: 40 });
-      world.resetPose(JOINTS.map((j) => j.neutral), [0.5, 0.5, CUBE.halfSize]);
+      world.resetPose(
+        JOINTS.map((j) => j.neutral),
+        [0.5, 0.5, CUBE.halfSize],
+      );
       const cube = world.cube!;
       const start = cube.position.clone();
       const f = new Vec3(force, 0, 0);

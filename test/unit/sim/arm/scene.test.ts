@@ -26,7 +26,10 @@ describe('arm scene for the three.js view', () => {
     expect(scene.controlDt).toBeCloseTo(10 / 240, 12);
     const pose = scene.initialPose;
     expect(pose.bodies).toHaveLength(POSE_STRIDE * scene.bodies.length);
-    const fk = forwardKinematics(JOINTS.map((j) => j.neutral), new Float64Array(POSE_STRIDE * N_BODIES));
+    const fk = forwardKinematics(
+      JOINTS.map((j) => j.neutral),
+      new Float64Array(POSE_STRIDE * N_BODIES),
+    );
     for (let k = 0; k < fk.length; k++) expect(pose.bodies[k]).toBeCloseTo(fk[k]!, 9);
     for (let k = 0; k < 3; k++) {
       expect(pose.target[k]).toBeGreaterThanOrEqual(scene.goalRegion.low[k]!);

@@ -10,8 +10,8 @@ describe('pendulum (Pendulum-v1)', () => {
 
   it('normalizes angles like Python floor modulo', () => {
     expect(angleNormalize(0)).toBeCloseTo(0);
-    expect(angleNormalize(3 * Math.PI / 2)).toBeCloseTo(-Math.PI / 2);
-    expect(angleNormalize(-3 * Math.PI / 2)).toBeCloseTo(Math.PI / 2);
+    expect(angleNormalize((3 * Math.PI) / 2)).toBeCloseTo(-Math.PI / 2);
+    expect(angleNormalize((-3 * Math.PI) / 2)).toBeCloseTo(Math.PI / 2);
   });
 
   it('follows the Gymnasium update rule step by step', () => {
@@ -20,7 +20,7 @@ describe('pendulum (Pendulum-v1)', () => {
     expect(Array.from(obs)).toEqual(Array.from(Float32Array.of(Math.cos(1), Math.sin(1), 0.5)));
     const r = env.step(act(0.3));
     const u = 2 * Math.fround(0.3); // the action arrives as float32
-    const newthdot = 0.5 + ((3 * 10) / 2 * Math.sin(1) + 3 * u) * 0.05;
+    const newthdot = 0.5 + (((3 * 10) / 2) * Math.sin(1) + 3 * u) * 0.05;
     const newth = 1 + newthdot * 0.05;
     expect(r.reward).toBeCloseTo(-(1 + 0.1 * 0.25 + 0.001 * u * u), 12);
     expect(r.obs[0]).toBeCloseTo(Math.cos(newth), 6);

@@ -64,7 +64,8 @@ describe('driver camera', () => {
     };
     const hi = render(256, false);
     const truth = new Float64Array(64 * 64 * 3);
-    for (let y = 0; y < 256; y++) for (let x = 0; x < 256; x++) for (let c = 0; c < 3; c++) truth[((y >> 2) * 64 + (x >> 2)) * 3 + c]! += hi[(y * 256 + x) * 3 + c]! / 16;
+    for (let y = 0; y < 256; y++)
+      for (let x = 0; x < 256; x++) for (let c = 0; c < 3; c++) truth[((y >> 2) * 64 + (x >> 2)) * 3 + c]! += hi[(y * 256 + x) * 3 + c]! / 16;
     const error = (f: Uint8Array, y0: number, y1: number) => {
       let e = 0;
       for (let i = y0 * 192; i < y1 * 192; i++) e += Math.abs(f[i]! - truth[i]!);
@@ -119,8 +120,19 @@ describe('driver camera', () => {
     env.frame();
     const cam = (env as unknown as { camera: DriverCamera }).camera;
     const hint = (env as unknown as { roadIndex: number }).roadIndex;
-    const F0 = cam.F.slice(), R0 = cam.R.slice(), D0 = cam.D.slice();
-    const poses: [number, number][] = [[0, 0], [0.9, 0], [-1.6, 0.1], [0.3, 0.5], [0, -0.4], [3.1, 0.2], [Math.PI, -0.1], [-0.2, 0.9]]; // roll, pitch up (rad); upside down: the sky below the ground
+    const F0 = cam.F.slice(),
+      R0 = cam.R.slice(),
+      D0 = cam.D.slice();
+    const poses: [number, number][] = [
+      [0, 0],
+      [0.9, 0],
+      [-1.6, 0.1],
+      [0.3, 0.5],
+      [0, -0.4],
+      [3.1, 0.2],
+      [Math.PI, -0.1],
+      [-0.2, 0.9],
+    ]; // roll, pitch up (rad); upside down: the sky below the ground
     const render = ([roll, pitch]: [number, number], reference = false) => {
       for (let k = 0; k < 3; k++) {
         // Pitch about R, then roll about the new forward axis.
@@ -136,7 +148,11 @@ describe('driver camera', () => {
       return img;
     };
     const forward = poses.map((p) => render(p));
-    const backward = poses.slice().reverse().map((p) => render(p)).reverse();
+    const backward = poses
+      .slice()
+      .reverse()
+      .map((p) => render(p))
+      .reverse();
     for (let i = 0; i < poses.length; i++) expect(Array.from(backward[i]!)).toEqual(Array.from(forward[i]!));
     // The general per-pixel path (which reads every sample of the pixels it shades) agrees too.
     for (let i = 0; i < poses.length; i++) {
@@ -168,7 +184,11 @@ describe('driver camera', () => {
     env.reset(0, { roadSeed: SEED, offset: 0, headingError: 0 });
     const road = (env as unknown as { world: { road: { curvatureAt(s: number): number; length: number } } }).world.road;
     let s = 0;
-    for (let k = 60; k < road.length - 200; k += 2) if (road.curvatureAt(k + 15) > 0.02 && road.curvatureAt(k + 25) > 0.02) { s = k; break; }
+    for (let k = 60; k < road.length - 200; k += 2)
+      if (road.curvatureAt(k + 15) > 0.02 && road.curvatureAt(k + 25) > 0.02) {
+        s = k;
+        break;
+      }
     expect(s).toBeGreaterThan(0);
     // Drive there on the lane centre by resetting the pose through the safety driver.
     const state = env.getState();

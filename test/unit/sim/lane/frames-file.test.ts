@@ -28,7 +28,10 @@ describe('frame sets (VAE data and manual drives)', () => {
     const m = readFramesManifest(path);
     expect(m.count).toBe(7);
     expect(m.sources).toEqual({ random: 5, manual: 2 });
-    expect(m.segments.map((s) => [s.source, s.start, s.count])).toEqual([['random', 0, 5], ['manual', 5, 2]]);
+    expect(m.segments.map((s) => [s.source, s.start, s.count])).toEqual([
+      ['random', 0, 5],
+      ['manual', 5, 2],
+    ]);
     expect(listFrameSets(tmp.dir)).toEqual([framesPaths(path).manifest]);
     const r = new FramesReader(path);
     expect(Array.from(r.read(0, 5))).toEqual(Array.from(a));

@@ -22,7 +22,13 @@ describe('Road.projectAt', () => {
     const out = new Float64Array(3);
     let checked = 0;
     for (let seed = 0; seed < 60; seed++) {
-      const pieces = generateRoadPieces(new Rng(seed), { length: 1200, minRadius: 25, curviness: 0.5 + (seed % 3) * 0.25, maxHeading: (75 * Math.PI) / 180, leadIn: 50 });
+      const pieces = generateRoadPieces(new Rng(seed), {
+        length: 1200,
+        minRadius: 25,
+        curviness: 0.5 + (seed % 3) * 0.25,
+        maxHeading: (75 * Math.PI) / 180,
+        leadIn: 50,
+      });
       const total = pieces.reduce((a, p) => a + p.length, 0);
       const road = new Road(sampleRoad(pieces, Math.min(total, 1200), ROAD_SPACING), BAND);
       for (let t = 0; t < 300; t++) {

@@ -62,7 +62,8 @@ describe('scene description', () => {
       if (!s.markings.some((m) => m.role === 'edge-right') || !s.markings.some((m) => m.role === 'edge-left')) missingEdge++;
       if (s.markings.filter((m) => m.role === 'centre').length === 2) styles.add('double');
     }
-    for (const want of ['centre:dashed:white', 'centre:solid:yellow', 'edge-right:solid:white', 'edge-left:dashed:white', 'double']) expect([...styles]).toContain(want);
+    for (const want of ['centre:dashed:white', 'centre:solid:yellow', 'edge-right:solid:white', 'edge-left:dashed:white', 'double'])
+      expect([...styles]).toContain(want);
     expect(missingEdge).toBeGreaterThan(2);
     expect(asphalt.size).toBeGreaterThan(10);
     expect([...lanes].sort()).toEqual([1, 2, 3]);
@@ -137,7 +138,12 @@ describe('scene.lane channel', () => {
   it('returns the scene of a seed and refuses a bad config with the field named', async () => {
     const scene = await engine.client().request('scene.lane', { seed: 1_000_000, config: { road: { curviness: 0.9 } } });
     expect(scene).toEqual(buildLaneScene(LaneEnvConfig.parse({ id: 'lane', road: { curviness: 0.9 } }), 1_000_000));
-    const reply = await engine.dispatcher.handleEnvelope({ type: 'req', id: 3, channel: 'scene.lane', payload: { seed: 1, config: { road: { curviness: 5 } } } });
+    const reply = await engine.dispatcher.handleEnvelope({
+      type: 'req',
+      id: 3,
+      channel: 'scene.lane',
+      payload: { seed: 1, config: { road: { curviness: 5 } } },
+    });
     expect(reply.ok).toBe(false);
     if (!reply.ok) {
       expect(reply.error.code).toBe('bad-request');

@@ -69,10 +69,29 @@ describe('lane car physics', () => {
         out.push(w.rotation, w.deltaRotation, w.suspensionLength, w.suspensionRelativeVelocity, w.suspensionForce, w.clippedInvContactDotSuspension);
         out.push(w.sideImpulse, w.forwardImpulse, w.skidInfo, w.slipInfo, w.sliding ? 1 : 0, w.isInContact ? 1 : 0);
         const r = w.raycastResult;
-        out.push(r.distance, r.hitNormalWorld.x, r.hitNormalWorld.y, r.hitNormalWorld.z, r.hitPointWorld.x, r.hitPointWorld.y, r.hitPointWorld.z, r.body ? 1 : 0);
+        out.push(
+          r.distance,
+          r.hitNormalWorld.x,
+          r.hitNormalWorld.y,
+          r.hitNormalWorld.z,
+          r.hitPointWorld.x,
+          r.hitPointWorld.y,
+          r.hitPointWorld.z,
+          r.body ? 1 : 0,
+        );
         const t = w.worldTransform;
         out.push(t.position.x, t.position.y, t.position.z, t.quaternion.x, t.quaternion.y, t.quaternion.z, t.quaternion.w);
-        out.push(w.chassisConnectionPointWorld.x, w.chassisConnectionPointWorld.y, w.chassisConnectionPointWorld.z, w.directionWorld.x, w.directionWorld.y, w.directionWorld.z, w.axleWorld.x, w.axleWorld.y, w.axleWorld.z);
+        out.push(
+          w.chassisConnectionPointWorld.x,
+          w.chassisConnectionPointWorld.y,
+          w.chassisConnectionPointWorld.z,
+          w.directionWorld.x,
+          w.directionWorld.y,
+          w.directionWorld.z,
+          w.axleWorld.x,
+          w.axleWorld.y,
+          w.axleWorld.z,
+        );
       }
       return out;
     };

@@ -24,7 +24,21 @@ function episode(ep: number, steps: number): { entry: EpisodeEntry; stepIndex: U
   const stepIndex = Uint32Array.from({ length: steps }, (_, i) => i + 1);
   const rows = new Float32Array(steps * COLS.length);
   for (let i = 0; i < steps; i++) rows.set([(i + 1) * 0.05, ep * 1000 + i, Math.sin(i)], i * COLS.length);
-  const entry: EpisodeEntry = { episode: ep, env: 0, kind: 'generic', steps, samples: steps, reduced: false, manual: false, endStep: ep * steps, endTime: 1e12 + ep, seed: ep, return: ep, cause: 'lane', dt: 0.05 };
+  const entry: EpisodeEntry = {
+    episode: ep,
+    env: 0,
+    kind: 'generic',
+    steps,
+    samples: steps,
+    reduced: false,
+    manual: false,
+    endStep: ep * steps,
+    endTime: 1e12 + ep,
+    seed: ep,
+    return: ep,
+    cause: 'lane',
+    dt: 0.05,
+  };
   return { entry, stepIndex, rows };
 }
 function write(w: TrackWriter, ep: number, steps = 50): void {
@@ -39,7 +53,11 @@ describe('episode track store', () => {
     const w = new TrackWriter(dir);
     for (let ep = 1; ep <= 3; ep++) write(w, ep, 40 + ep);
     w.close();
-    expect(listTracks(dir).episodes.map((e) => [e.episode, e.steps])).toEqual([[1, 41], [2, 42], [3, 43]]);
+    expect(listTracks(dir).episodes.map((e) => [e.episode, e.steps])).toEqual([
+      [1, 41],
+      [2, 42],
+      [3, 43],
+    ]);
     const t = readTrack(dir, 2)!;
     expect(EpisodeTrack.safeParse(t).success).toBe(true);
     expect(t.stepIndex).toEqual(Array.from(episode(2, 42).stepIndex));

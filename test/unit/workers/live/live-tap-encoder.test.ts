@@ -24,7 +24,13 @@ describe('live tap on a scratch-encoder lane run', () => {
     const dir = join(tmp.dir, 'run');
     mkdirSync(dir);
     const f = fakeJob(dir, {
-      env: { id: 'lane' as const, obs: 'vae' as const, maxEpisodeSteps: 40, camera: { width: 32, height: 32 }, vae: { mode: 'scratch' as const, filters: [4, 8], latentDim: 6 } },
+      env: {
+        id: 'lane' as const,
+        obs: 'vae' as const,
+        maxEpisodeSteps: 40,
+        camera: { width: 32, height: 32 },
+        vae: { mode: 'scratch' as const, filters: [4, 8], latentDim: 6 },
+      },
       totalSteps: 100,
       evalEvery: 0,
       evalEpisodes: 1,

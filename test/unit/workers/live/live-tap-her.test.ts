@@ -30,7 +30,14 @@ describe('live tap and HER', () => {
       checkpointEvery: 0,
       logEvery: 50,
       backend: 'wasm' as const,
-      td3: { actorHidden: [8], criticHidden: [8], batchSize: 16, learningStarts: 60, bufferSize: 1_000, replay: { type: 'her' as const, nSampledGoal: 4, strategy: 'future' as const } },
+      td3: {
+        actorHidden: [8],
+        criticHidden: [8],
+        batchSize: 16,
+        learningStarts: 60,
+        bufferSize: 1_000,
+        replay: { type: 'her' as const, nSampledGoal: 4, strategy: 'future' as const },
+      },
     });
     const tap = new LiveTap(dir, f.job.controls, f.job.out, { frame: () => {}, manual: () => {} });
     try {

@@ -53,6 +53,8 @@ describe('manual-drive frame sets', () => {
     expect(set.count).toBe(20);
     set.close();
     expect(readManualLabels(join(run, rec.relPath)).rows.length).toBe(20 * MANUAL_LABEL_COLUMNS.length);
-    expect(readdirSync(join(run, 'frames')).sort()).toEqual([...['.frames.bin', '.frames.json', '.labels.f32'].map((s) => rec.relPath.slice('frames/'.length).replace('.frames.json', s))].sort());
+    expect(readdirSync(join(run, 'frames')).sort()).toEqual(
+      [...['.frames.bin', '.frames.json', '.labels.f32'].map((s) => rec.relPath.slice('frames/'.length).replace('.frames.json', s))].sort(),
+    );
   });
 });

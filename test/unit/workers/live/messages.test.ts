@@ -73,7 +73,14 @@ describe('run.frame', () => {
 describe('driving input and takeover', () => {
   it('accepts steering and throttle in [-1, 1] only', () => {
     expect(DriveInput.safeParse({ steer: -1, throttle: 1 }).success).toBe(true);
-    for (const bad of [{ steer: 1.01, throttle: 0 }, { steer: 0, throttle: -2 }, { steer: Number.NaN, throttle: 0 }, { steer: Infinity, throttle: 0 }, { steer: '0', throttle: 0 }, { steer: 0 }]) {
+    for (const bad of [
+      { steer: 1.01, throttle: 0 },
+      { steer: 0, throttle: -2 },
+      { steer: Number.NaN, throttle: 0 },
+      { steer: Infinity, throttle: 0 },
+      { steer: '0', throttle: 0 },
+      { steer: 0 },
+    ]) {
       expect(DriveInput.safeParse(bad).success).toBe(false);
     }
   });

@@ -26,10 +26,14 @@ beforeAll(async () => {
 const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
 
 describe('live VAE reconstructions', () => {
-  it('streams the reconstruction of each frame\'s own camera image on a vae-observation run, and none on a state run', async () => {
+  it("streams the reconstruction of each frame's own camera image on a vae-observation run, and none on a state run", async () => {
     const dir = join(tmp.dir, 'run');
     mkdirSync(dir);
-    const vae = new ConvVae({ height: 64, width: 64, channels: 3, filters: [4, 8], kernelSize: 4, latentDim: 4, beta: 1, learningRate: 1e-3 }, new Rng(3), 'test-vae');
+    const vae = new ConvVae(
+      { height: 64, width: 64, channels: 3, filters: [4, 8], kernelSize: 4, latentDim: 4, beta: 1, learningRate: 1e-3 },
+      new Rng(3),
+      'test-vae',
+    );
     const modelDir = join(dir, 'vae-model');
     writeVaeModel(modelDir, vae.spec, vae.getWeights());
     vae.dispose();
