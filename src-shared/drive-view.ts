@@ -19,6 +19,10 @@ export const DriveStageView = z.object({
   finishedAt: z.string().optional(),
   /** What the stage produced (counts, paths, outcome). */
   detail: z.record(z.string(), z.unknown()).optional(),
+  /** Why the stage ended, in words ("clean after 4 episodes", "episode budget (35) reached", "wall-clock cap (20 min) reached"). */
+  stopReason: z.string().optional(),
+  /** While it runs: estimated seconds left in the stage (RL stages: an upper bound; a clean evaluation ends them sooner). */
+  etaS: z.number().min(0).optional(),
 });
 export type DriveStageView = z.infer<typeof DriveStageView>;
 
@@ -64,6 +68,18 @@ export const DriveRunView = z.object({
       goals: z.record(z.string(), z.boolean().nullable()),
       routes: z.number().int(),
       routeLengthM: z.number(),
+      /** Each agent's final policy on the fresh held-out routes (disjoint from the stopping routes); absent in older reports. */
+      fresh: z
+        .array(
+          z.object({
+            agent: z.enum(['vae', 'pixels']),
+            routes: z.number().int(),
+            cleanRoutes: z.number().int(),
+            disengagements: z.number().int(),
+            mpd: z.number(),
+          }),
+        )
+        .optional(),
     })
     .nullable(),
 });

@@ -30,6 +30,10 @@ export interface StageState {
   finishedAt?: string;
   /** What the stage produced (counts, paths, outcome). */
   detail?: Record<string, unknown>;
+  /** Why the stage ended, in words ("clean after 4 episodes", "episode budget (35) reached", "6 epochs done"). */
+  stopReason?: string;
+  /** While running: estimated seconds left in the stage (an upper bound for the RL stages: a clean evaluation ends them sooner). */
+  etaS?: number;
 }
 
 export interface DriveState {

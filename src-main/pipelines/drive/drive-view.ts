@@ -80,6 +80,9 @@ function report(runDir: string): DriveRunView['report'] {
     goals: { ...r.goals },
     routes: r.protocol.routes,
     routeLengthM: r.protocol.routeLengthM,
+    fresh: [r.vae, r.pixels].flatMap((a) =>
+      a?.fresh ? [{ agent: a.agent, routes: a.fresh.routes, cleanRoutes: a.fresh.clean_routes, disengagements: a.fresh.disengagements, mpd: a.fresh.mpd }] : [],
+    ),
   };
 }
 
@@ -95,6 +98,8 @@ export function driveRunView(runDir: string): DriveRunView {
       ...(s?.startedAt ? { startedAt: s.startedAt } : {}),
       ...(s?.finishedAt ? { finishedAt: s.finishedAt } : {}),
       ...(s?.detail ? { detail: s.detail } : {}),
+      ...(s?.stopReason ? { stopReason: s.stopReason } : {}),
+      ...(s?.status === 'running' && typeof s.etaS === 'number' && Number.isFinite(s.etaS) ? { etaS: Math.max(0, s.etaS) } : {}),
     };
   });
   return { stages, reconstruction: latestReconstruction(runDir), evaluations: evaluations(runDir), report: report(runDir) };

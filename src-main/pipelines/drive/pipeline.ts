@@ -10,21 +10,24 @@
  *            episodes ending at disengagements, td3.trainSchedule "episodes" (Kendall: 250 steps
  *            after each); after every episode Kendall's protocol on the held-out test routes
  *            (no exploration noise) -> a "drive_eval" metric line; stops at the first evaluation
- *            without a disengagement, or at budgetEpisodes / budgetMinutes. The run's own
- *            checkpoints, metrics and events (the trainer's exact resume).
+ *            without a disengagement, or at budgetEpisodes, or at budgetMinutes of this stage's
+ *            own wall clock (budget.ts: never a clock shared with collect/vae). Then the final
+ *            policy drives the fresh routes (fresh-routes.ts). The run's own checkpoints,
+ *            metrics and events (the trainer's exact resume).
  *   pixels   the baseline "deep RL from pixels": the same conv encoder from scratch, trained by
  *            the critic loss, same schedule and evaluation, own budget -> pixels/ (a trainer run
  *            folder of its own). Skipped when drive.pixels.enabled is false.
  *   report   random and zero policies on the same routes, the Table I of Kendall et al. with our
  *            rows -> report.json, report.md.
  *
- * drive.json holds each stage's status and wall-clock seconds. Every stage change is a "stage"
+ * drive.json holds each stage's status, wall-clock seconds, stop reason in words and, while it
+ * runs, an estimate of the seconds left. Every stage change is a "stage"
  * event in events.jsonl and, live, a run.stage event {stage, status, progress, message}.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DRIVE_STAGES, type DriveConfig, type DriveStageId } from '../../../src-shared/config/drive.js';
-import { laneTestSeeds, type LaneEnvConfig } from '../../../src-shared/config/envs/lane.js';
+import { type LaneEnvConfig } from '../../../src-shared/config/envs/lane.js';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { MetricLine, RunStatus } from '../../../src-shared/types.js';
 import { Trainer, type TrainHooks } from '../../rl/train/trainer.js';
@@ -37,6 +40,8 @@ import { collectFrames } from './collect.js';
 import { writeReport } from './report.js';
 import { DRIVE_FILES, readDriveState, VAE_FILES, type DriveEvalLine, type DriveState, type StageState, type StageStatus } from './drive-files.js';
 import { trainVae } from './vae-train.js';
+import { capText, rlBudgetOf, rlSecondsLeft, rlStopReason, stepsSecondsLeft } from './budget.js';
+import { evaluateFresh, stoppingSeeds, type FreshResult } from './fresh-routes.js';
 
 export { DRIVE_FILES, readDriveState, type DriveEvalLine, type DriveState, type StageState, type StageStatus };
 
@@ -49,6 +54,14 @@ export interface StageUpdate {
   message: string;
   /** Stage-specific numbers (frames, epoch, losses, episode, disengagements...). */
   detail?: Record<string, unknown>;
+}
+
+/** How a stage ended: done (or stopped to resume later), what it produced, why it stopped. */
+interface StageOutcome {
+  done: boolean;
+  detail?: Record<string, unknown>;
+  failed?: string;
+  stopReason?: string;
 }
 
 function initialState(): DriveState {
@@ -112,6 +125,8 @@ export class DrivePipeline {
     /** The app's live-view hooks (env taps, manual-driving interludes) for the RL stages' trainers. */
     private readonly liveHooks: TrainHooks = {},
     private readonly onCreated?: (trainer: Trainer) => void,
+    /** The stages' clock (ms); tests inject a slow one. */
+    private readonly now: () => number = () => performance.now(),
   ) {
     const cfg = job.config;
     if (!cfg.drive) throw new Error('this run has no drive block');
@@ -165,7 +180,12 @@ export class DrivePipeline {
       const st = this.state.stages[stage];
       if (st.status === 'done' || st.status === 'skipped') continue;
       if (stage === 'pixels' && !this.drive.pixels.enabled) {
-        this.state.stages.pixels = { status: 'skipped', seconds: 0, detail: { reason: 'drive.pixels.enabled is false' } };
+        this.state.stages.pixels = {
+          status: 'skipped',
+          seconds: 0,
+          detail: { reason: 'drive.pixels.enabled is false' },
+          stopReason: 'not requested (drive.pixels.enabled is false)',
+        };
         this.save();
         this.stageEvent('pixels', 'skipped', 'pixels baseline not requested');
         continue;
@@ -174,18 +194,19 @@ export class DrivePipeline {
       st.startedAt ??= new Date().toISOString();
       this.save();
       this.stageEvent(stage, 'running', `${stage}: started`);
-      const t0 = performance.now();
-      let outcome: { done: boolean; detail?: Record<string, unknown>; failed?: string };
+      const t0 = this.now();
+      let outcome: StageOutcome;
       try {
         outcome = await this.runStage(stage, t0);
       } catch (e) {
-        st.seconds += (performance.now() - t0) / 1000;
+        st.seconds += (this.now() - t0) / 1000;
         st.status = 'failed';
         this.save();
         this.stageEvent(stage, 'failed', `${stage}: ${e instanceof Error ? e.message : String(e)}`);
         throw e;
       }
-      st.seconds += (performance.now() - t0) / 1000;
+      st.seconds += (this.now() - t0) / 1000;
+      delete st.etaS;
       if (outcome.failed) {
         st.status = 'failed';
         this.save();
@@ -203,18 +224,19 @@ export class DrivePipeline {
       st.status = 'done';
       st.finishedAt = new Date().toISOString();
       if (outcome.detail) st.detail = outcome.detail;
+      if (outcome.stopReason) st.stopReason = outcome.stopReason;
       this.save();
-      this.stageEvent(stage, 'done', `${stage}: done in ${st.seconds.toFixed(1)} s`, outcome.detail);
+      this.stageEvent(stage, 'done', `${stage}: done in ${st.seconds.toFixed(1)} s${outcome.stopReason ? ` (${outcome.stopReason})` : ''}`, outcome.detail);
     }
     out.status('finished', this.step);
   }
 
-  private runStage(stage: DriveStageId, t0: number): Promise<{ done: boolean; detail?: Record<string, unknown>; failed?: string }> {
+  private runStage(stage: DriveStageId, t0: number): Promise<StageOutcome> {
     switch (stage) {
       case 'collect':
         return this.collect();
       case 'vae':
-        return this.vae();
+        return this.vae(t0);
       case 'rl':
         return this.rl('vae', t0);
       case 'pixels':
@@ -224,7 +246,7 @@ export class DrivePipeline {
     }
   }
 
-  private async collect(): Promise<{ done: boolean; detail?: Record<string, unknown> }> {
+  private async collect(): Promise<StageOutcome> {
     const dir = this.job.runDir;
     mkdirSync(join(dir, DRIVE_FILES.frames), { recursive: true });
     const target = this.drive.frames.count;
@@ -262,14 +284,16 @@ export class DrivePipeline {
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')}), ${(bytes / 1e6).toFixed(1)} MB`,
       );
-    return { done: r.complete, detail };
+    return { done: r.complete, detail, stopReason: `${m.count} frames collected` };
   }
 
-  private async vae(): Promise<{ done: boolean; detail?: Record<string, unknown> }> {
+  private async vae(t0: number): Promise<StageOutcome> {
     const dir = this.job.runDir;
+    const seconds0 = this.state.stages.vae.seconds;
     const sets = listFrameSets(join(dir, DRIVE_FILES.frames));
     const cam = this.env.camera;
     const epochs = this.drive.vae.epochs;
+    let firstStep: number | undefined;
     const r = await trainVae({
       framesPaths: sets,
       dir: join(dir, DRIVE_FILES.vae),
@@ -282,18 +306,23 @@ export class DrivePipeline {
       between: () => this.between(),
       shouldStop: () => this.job.controls.stopRequested,
       log: (m) => this.job.out.log('info', m),
-      onProgress: (p) =>
+      onProgress: (p) => {
+        // Steps of this attempt only (a resumed stage starts at its last epoch): the rate of this attempt.
+        const etaS = stepsSecondsLeft(p.step - (firstStep ??= p.step), p.steps - firstStep, (this.now() - t0) / 1000);
+        if (etaS !== null) this.state.stages.vae.etaS = etaS;
         this.emit({
           stage: 'vae',
           status: 'running',
           progress: p.step / p.steps,
-          message: `vae: epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}, loss ${p.loss.toFixed(1)}${p.valLoss !== undefined ? `, held-out ${p.valLoss.toFixed(1)}` : ''}`,
-          detail: { ...p },
-        }),
+          message: `vae: epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}, loss ${p.loss.toFixed(1)}${p.valLoss !== undefined ? `, held-out ${p.valLoss.toFixed(1)}` : ''}${etaS !== null ? `, about ${capText(etaS)} left` : ''}`,
+          detail: { ...p, ...(etaS !== null ? { etaS } : {}), seconds: seconds0 + (this.now() - t0) / 1000 },
+        });
+      },
       onImage: (path, epoch) => this.job.out.event({ kind: 'vae_reconstructions', step: 0, t: Date.now(), epoch, path }),
     });
     return {
       done: r.complete,
+      stopReason: `${epochs} epoch${epochs === 1 ? '' : 's'} done (its own budget)`,
       detail: {
         epochs,
         frames: r.frames,
@@ -306,14 +335,13 @@ export class DrivePipeline {
   }
 
   /** The rl (VAE agent) or pixels (baseline) stage: a Trainer with the episode hook. */
-  private async rl(agent: 'vae' | 'pixels', t0: number): Promise<{ done: boolean; detail?: Record<string, unknown>; failed?: string }> {
+  private async rl(agent: 'vae' | 'pixels', t0: number): Promise<StageOutcome> {
     const stage: DriveStageId = agent === 'vae' ? 'rl' : 'pixels';
     const rootDir = this.job.runDir;
     const runDir = agent === 'vae' ? rootDir : join(rootDir, DRIVE_FILES.pixels);
     mkdirSync(join(runDir, RUN_FILES.checkpoints), { recursive: true });
     const config = trainerConfig(agent === 'vae' ? this.job.config : pixelsRunConfig(this.job.config));
-    const budgetEpisodes = agent === 'vae' ? this.drive.budgetEpisodes : this.drive.pixels.budgetEpisodes;
-    const budgetS = 60 * (agent === 'vae' ? this.drive.budgetMinutes : this.drive.pixels.budgetMinutes);
+    const budget = rlBudgetOf(this.drive, agent);
     const metricsPath = join(runDir, RUN_FILES.metrics);
     // The pixels baseline keeps its own logs (pixels/metrics.jsonl): the run's curves stay the VAE agent's.
     let own: { metrics: JsonlAppender; events: JsonlAppender } | undefined;
@@ -342,18 +370,24 @@ export class DrivePipeline {
       };
     }
     const seconds0 = this.state.stages[stage].seconds;
-    const elapsed = () => seconds0 + (performance.now() - t0) / 1000;
-    const testSeeds = laneTestSeeds(this.drive.testRoutes);
+    const elapsed = () => seconds0 + (this.now() - t0) / 1000;
+    const testSeeds = stoppingSeeds(this.drive.testRoutes);
     const evalConfig = evalEnvConfig(this.env);
     let lastCheckpoint = performance.now();
     let finishReason = '';
+    let fresh: FreshResult | null = null;
     const job: TrainJob = { ...this.job, runDir, config, out };
     const trainer = new Trainer(job, {
       ...this.liveHooks,
       freshLogOffsets: agent === 'vae' ? this.state.rlLogOffsets : undefined,
       afterEpisode: (t) => {
         const e0 = performance.now();
-        const result = evaluateLaneBatch(t.rawPolicy(), { config: evalConfig, seeds: testSeeds, routeLengthM: this.drive.routeLengthM });
+        const result = evaluateLaneBatch(t.rawPolicy(), {
+          config: evalConfig,
+          seeds: testSeeds,
+          routeLengthM: this.drive.routeLengthM,
+          rule: this.drive.disengagementRule,
+        });
         const evalS = (performance.now() - e0) / 1000;
         const totals = trainingTotals(metricsPath);
         const rlS = elapsed();
@@ -362,31 +396,39 @@ export class DrivePipeline {
         if (agent === 'vae') this.step = t.step;
         out.metric(line);
         const o = result.overall;
-        const clean = o.disengagements === 0;
-        let finish = false;
-        if (clean) {
-          finish = true;
-          finishReason = `all ${o.routes} test routes driven without a disengagement after ${t.episodes} episode(s)`;
-        } else if (t.episodes >= budgetEpisodes) {
-          finish = true;
-          finishReason = `episode budget reached (${budgetEpisodes})`;
-        } else if ((agent === 'vae' ? line.pipeline_s : rlS) >= budgetS) {
-          finish = true;
-          finishReason = `time budget reached (${(budgetS / 60).toFixed(1)} min)`;
+        const stop = rlStopReason({ clean: o.disengagements === 0, episodes: t.episodes, stageS: rlS, budget });
+        const finish = stop !== null;
+        if (stop) {
+          finishReason = stop;
+          // The final policy on the fresh routes, before the trainer (and its actor) is gone.
+          fresh = evaluateFresh(t.rawPolicy(), {
+            config: evalConfig,
+            stopping: testSeeds.length,
+            fresh: this.drive.freshRoutes,
+            routeLengthM: this.drive.routeLengthM,
+            rule: this.drive.disengagementRule,
+          });
+          if (fresh)
+            base.log(
+              'info',
+              `${stage}: final policy on ${fresh.routes} fresh routes: ${fresh.clean_routes} clean, ${fresh.disengagements} disengagement(s), MPD ${fresh.mpd.toFixed(1)} m`,
+            );
         }
-        const progress = Math.max(t.episodes / budgetEpisodes, (agent === 'vae' ? line.pipeline_s : rlS) / budgetS);
-        const message = `${stage}: episode ${t.episodes}, test: ${o.disengagements} disengagement(s) on ${o.routes} routes (MPD ${o.mpd.toFixed(1)} m, ${o.cleanRoutes} clean)`;
+        const etaS = finish ? 0 : rlSecondsLeft({ episodes: t.episodes, stageS: rlS, budget });
+        const progress = Math.max(t.episodes / budget.episodes, rlS / budget.capS);
+        const message = `${stage}: episode ${t.episodes}, test: ${o.disengagements} disengagement(s) on ${o.routes} routes (MPD ${o.mpd.toFixed(1)} m, ${o.cleanRoutes} clean)${stop ? `; stopping: ${stop}` : `; at most ${capText(etaS)} left`}`;
         this.emit(
           {
             stage,
             status: 'running',
             progress: finish ? 1 : Math.min(0.99, progress),
             message,
-            detail: { episode: t.episodes, disengagements: o.disengagements, mpd: o.mpd, cleanRoutes: o.cleanRoutes, routes: o.routes },
+            detail: { episode: t.episodes, disengagements: o.disengagements, mpd: o.mpd, cleanRoutes: o.cleanRoutes, routes: o.routes, etaS },
           },
           true,
         );
         base.log('info', message);
+        this.state.stages[stage].etaS = etaS;
         // Frames in the replay buffer (trainable encoder) make checkpoints large: at most one a minute then.
         const cheap = !t.learner.encoder;
         const checkpoint = finish || cheap || performance.now() - lastCheckpoint > 60_000;
@@ -407,19 +449,22 @@ export class DrivePipeline {
       // run() adds the stage time itself; the hook already recorded it, so undo the double count.
       this.state.stages[stage].seconds = seconds0;
     }
-    const finalStatus: RunStatus | undefined = statuses.at(-1)?.status;
+    const finalStatus = statuses.at(-1)?.status;
     if (finalStatus === 'failed') return { done: false, failed: statuses.at(-1)?.message ?? 'training failed' };
     if (finalStatus !== 'finished') return { done: false };
     const evals = readJsonlLines(metricsPath).lines.filter((l) => (l as MetricLine).kind === 'drive_eval') as DriveEvalLine[];
     const last = evals.at(-1);
+    const stopReason = finishReason || (last?.disengagements === 0 ? `clean after ${last.episode} episodes` : 'budget reached');
     return {
       done: true,
+      stopReason,
       detail: {
         agent,
         episodes: trainer.episodes,
-        reason: finishReason || (last?.disengagements === 0 ? 'clean evaluation' : 'budget'),
+        reason: stopReason,
         finalDisengagements: last?.disengagements ?? null,
         firstClean: evals.find((l) => l.disengagements === 0)?.episode ?? null,
+        fresh,
       },
     };
   }

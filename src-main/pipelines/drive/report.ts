@@ -21,6 +21,13 @@ import { readFramesManifest } from '../../sim/lane/frames-file.js';
 import { readJsonlLines, writeFileAtomic, writeJsonAtomic } from '../../core/durable-write.js';
 import { RUN_FILES } from '../../store/run-store.js';
 import type { DriveEvalLine, DriveState } from './drive-files.js';
+import { freshSeeds, type FreshResult } from './fresh-routes.js';
+
+/** The disengagement rule of the evaluations, in the report's words. */
+const RULE_TEXT = {
+  centre: "a lane disengagement when the car's centre leaves the lane (centre rule)",
+  body: "a lane disengagement when any corner of the car's body crosses a lane line (body rule)",
+} as const;
 
 /** Kendall et al. 2018, Table I, with the training columns. */
 export const KENDALL_TABLE_I_FULL = [
@@ -45,6 +52,10 @@ export interface AgentSummary {
   rlSecondsToClean: number | null;
   pipelineSecondsToClean: number | null;
   trainDistanceToClean: number | null;
+  /** Why its RL stage stopped, in words (drive.json's stopReason). */
+  stopReason: string | null;
+  /** The final policy on the fresh held-out routes (disjoint from the stopping routes); null if not driven. */
+  fresh: FreshResult | null;
 }
 
 export interface TableRow {
@@ -63,8 +74,15 @@ export interface DriveReport {
   run: { name: string; seed: number; algo: string; dir: string };
   createdAt: string;
   machine: { cpus: number; model: string; loadAverage: number[]; node: string };
-  protocol: { routes: number; routeLengthM: number; seeds: number[]; note: string };
-  stages: Record<string, { status: string; seconds: number }>;
+  protocol: {
+    routes: number;
+    routeLengthM: number;
+    seeds: number[];
+    rule: 'centre' | 'body';
+    note: string;
+    fresh: { routes: number; seeds: [number, number] | null; note: string };
+  };
+  stages: Record<string, { status: string; seconds: number; stopReason: string | null }>;
   frames: { count: number; bytes: number; sources: Record<string, number> } | null;
   vaeTraining: { lastTrainLoss: number | null; lastValLoss: number | null; epochs: number | null };
   vae: AgentSummary;
@@ -80,7 +98,12 @@ function evalLines(path: string, agent: 'vae' | 'pixels'): DriveEvalLine[] {
 }
 
 /** The summary of one agent's evaluations. */
-export function summarizeAgent(agent: 'vae' | 'pixels', evals: readonly DriveEvalLine[], episodesTrained?: number): AgentSummary {
+export function summarizeAgent(
+  agent: 'vae' | 'pixels',
+  evals: readonly DriveEvalLine[],
+  episodesTrained?: number,
+  stage?: { stopReason?: string; detail?: Record<string, unknown> },
+): AgentSummary {
   const clean = evals.find((e) => e.disengagements === 0) ?? null;
   let best: DriveEvalLine | null = null;
   for (const e of evals) if (!best || e.disengagements < best.disengagements) best = e;
@@ -95,6 +118,8 @@ export function summarizeAgent(agent: 'vae' | 'pixels', evals: readonly DriveEva
     rlSecondsToClean: clean?.rl_s ?? null,
     pipelineSecondsToClean: clean?.pipeline_s ?? null,
     trainDistanceToClean: clean?.train_distance ?? null,
+    stopReason: stage?.stopReason ?? null,
+    fresh: (stage?.detail?.fresh as FreshResult | null | undefined) ?? null,
   };
 }
 
@@ -110,7 +135,11 @@ function agentRow(method: string, s: AgentSummary | null, note?: string): TableR
     disengagements: r.disengagements,
     routes: r.routes,
     cleanRoutes: r.clean_routes,
-    ...(s.firstCleanEpisode === null ? { note: `never clean within its budget; best evaluation shown${note ? `; ${note}` : ''}` } : note ? { note } : {}),
+    ...(s.firstCleanEpisode === null
+      ? { note: `never clean: ${s.stopReason ?? 'budget reached'}; best evaluation shown${note ? `; ${note}` : ''}` }
+      : note
+        ? { note }
+        : {}),
   };
 }
 
@@ -136,6 +165,22 @@ export function reportMarkdown(r: DriveReport): string {
       `The VAE agent did not drive every test route without a disengagement within its budget (${v.episodesTrained} episodes); its best evaluation: ${v.best?.disengagements ?? '-'} disengagement(s) after episode ${v.best?.episode ?? '-'}.`,
     );
   }
+  if (v.stopReason) lines.push('', `Its training stopped: ${v.stopReason}.`);
+  lines.push('');
+  lines.push(`## Generalization: fresh held-out routes`, '');
+  lines.push(`Stopping routes: ${r.protocol.routes} (the stop rule looks at these, so a clean figure there is a selected one). ${r.protocol.fresh.note}`, '');
+  lines.push(
+    '| Agent | Stopped because | Stopping routes (last evaluation): clean / disengagements / MPD (m) | Fresh routes: clean / disengagements / MPD (m) |',
+  );
+  lines.push('|---|---|---:|---:|');
+  for (const a of [r.vae, r.pixels]) {
+    if (!a) continue;
+    const f = a.fresh;
+    const last = a.final;
+    lines.push(
+      `| ${a.agent === 'vae' ? 'Deep RL from VAE' : 'Deep RL from pixels'} | ${a.stopReason ?? '-'} | ${last ? `${last.clean_routes}/${last.routes} / ${last.disengagements} / ${fmt(last.mpd)}` : '-'} | ${f ? `${f.clean_routes}/${f.routes} (${fmt((100 * f.clean_routes) / Math.max(1, f.routes), 0)} %) / ${f.disengagements} / ${fmt(f.mpd)}` : 'not driven'} |`,
+    );
+  }
   lines.push('');
   lines.push(`## Table I (shape of Kendall et al. 2018)`, '');
   lines.push(`Test: ${r.protocol.note}`, '');
@@ -154,8 +199,8 @@ export function reportMarkdown(r: DriveReport): string {
   for (const k of r.kendall)
     lines.push(`| ${k.method} | ${k.episodes ?? '-'} | ${k.distanceM ?? '-'} | ${k.minutes ?? '-'} | ${k.mpd ?? '-'} | ${k.disengagements} |`);
   lines.push('', '## Stages', '');
-  lines.push('| Stage | Status | Wall clock (s) |', '|---|---|---:|');
-  for (const [k, s] of Object.entries(r.stages)) lines.push(`| ${k} | ${s.status} | ${fmt(s.seconds)} |`);
+  lines.push('| Stage | Status | Wall clock (s) | Stopped because |', '|---|---|---:|---|');
+  for (const [k, s] of Object.entries(r.stages)) lines.push(`| ${k} | ${s.status} | ${fmt(s.seconds)} | ${s.stopReason ?? '-'} |`);
   if (r.frames)
     lines.push(
       '',
@@ -196,14 +241,25 @@ export function writeReport(runDir: string, config: RunConfig, state: DriveState
   const d = config.drive!;
   const env = config.env as LaneEnvConfig;
   const seeds = laneTestSeeds(d.testRoutes);
+  const fresh = freshSeeds(d.testRoutes, d.freshRoutes);
   const stateEnv: LaneEnvConfig = { ...env, obs: 'state' };
-  const random = evaluateLane(randomPolicy(env.throttle ? 2 : 1, config.seed), { config: stateEnv, seeds, routeLengthM: d.routeLengthM }).overall;
-  const zero = evaluateLane(zeroPolicy(env.throttle ? 2 : 1), { config: stateEnv, seeds, routeLengthM: d.routeLengthM }).overall;
+  const random = evaluateLane(randomPolicy(env.throttle ? 2 : 1, config.seed), {
+    config: stateEnv,
+    seeds,
+    routeLengthM: d.routeLengthM,
+    rule: d.disengagementRule,
+  }).overall;
+  const zero = evaluateLane(zeroPolicy(env.throttle ? 2 : 1), { config: stateEnv, seeds, routeLengthM: d.routeLengthM, rule: d.disengagementRule }).overall;
   const vaeEvals = evalLines(join(runDir, RUN_FILES.metrics), 'vae');
-  const vae = summarizeAgent('vae', vaeEvals, state.stages.rl.detail?.episodes as number | undefined);
+  const vae = summarizeAgent('vae', vaeEvals, state.stages.rl.detail?.episodes as number | undefined, state.stages.rl);
   const pixelsRan = state.stages.pixels.status === 'done';
   const pixels = pixelsRan
-    ? summarizeAgent('pixels', evalLines(join(runDir, 'pixels', RUN_FILES.metrics), 'pixels'), state.stages.pixels.detail?.episodes as number | undefined)
+    ? summarizeAgent(
+        'pixels',
+        evalLines(join(runDir, 'pixels', RUN_FILES.metrics), 'pixels'),
+        state.stages.pixels.detail?.episodes as number | undefined,
+        state.stages.pixels,
+      )
     : null;
   let frames: DriveReport['frames'] = null;
   try {
@@ -240,9 +296,22 @@ export function writeReport(runDir: string, config: RunConfig, state: DriveState
       routes: seeds.length,
       routeLengthM: d.routeLengthM,
       seeds,
-      note: `${seeds.length} held-out roads (test seeds ${seeds[0]}..${seeds.at(-1)}), a ${d.routeLengthM} m route on each from the lane centre, no exploration noise; at a disengagement the safety driver puts the car back on the lane centre and it drives on. Disengagements are totals over the routes; MPD = total distance / max(1, disengagements).`,
+      rule: d.disengagementRule,
+      note: `${seeds.length} held-out roads (test seeds ${seeds[0]}..${seeds.at(-1)}), a ${d.routeLengthM} m route on each from the lane centre, no exploration noise; ${RULE_TEXT[d.disengagementRule]}; at a disengagement the safety driver puts the car back on the lane centre and it drives on. Disengagements are totals over the routes; MPD = total distance / max(1, disengagements).`,
+      fresh: {
+        routes: fresh.length,
+        seeds: fresh.length ? [fresh[0]!, fresh.at(-1)!] : null,
+        note: fresh.length
+          ? `Fresh routes: ${fresh.length} further held-out roads (test seeds ${fresh[0]}..${fresh.at(-1)}, disjoint from the stopping routes), driven once by each agent's final policy, same protocol.`
+          : 'Fresh routes: none (drive.freshRoutes is 0).',
+      },
     },
-    stages: Object.fromEntries(Object.entries(state.stages).map(([k, s]) => [k, { status: k === 'report' ? 'done' : s.status, seconds: s.seconds }])),
+    stages: Object.fromEntries(
+      Object.entries(state.stages).map(([k, s]) => [
+        k,
+        { status: k === 'report' ? 'done' : s.status, seconds: s.seconds, stopReason: k === 'report' ? 'written' : (s.stopReason ?? null) },
+      ]),
+    ),
     frames,
     vaeTraining: {
       lastTrainLoss: (lastVal?.train_loss as number | undefined) ?? (lastTrain?.loss as number | undefined) ?? null,

@@ -104,6 +104,55 @@ function hintAt(x: f64, y: f64): i32 {
   return load<i32>(pGrid_ + (<usize>(<i32>fy * gnx + <i32>fx) << 2));
 }
 
+/** Road.ahead: whether (x, y) lies at or ahead of sample i along its tangent. */
+@inline function ahead(x: f64, y: f64, i: i32): bool {
+  return (x - ld(pRX_, i)) * ld(pRTX_, i) + (y - ld(pRY_, i)) * ld(pRTY_, i) >= 0;
+}
+
+/** Road.settleByBisection: bracket the foot point from sample i in direction dir, bisect, settle. */
+function settleByBisection(x: f64, y: f64, i: i32, dir: i32): bool {
+  const last = rN - 1;
+  let inner = i;
+  let outer = i;
+  for (let w = 1; ; w *= 2) {
+    let j = i + dir * w;
+    if (j < 0) j = 0;
+    else if (j > last) j = last;
+    if (ahead(x, y, j) != (dir > 0)) {
+      outer = j;
+      break;
+    }
+    if (j == 0 || j == last) return false;
+    inner = j;
+  }
+  let a = dir > 0 ? inner : outer;
+  let b = dir > 0 ? outer : inner;
+  while (b - a > 1) {
+    const m = (a + b) >> 1;
+    if (ahead(x, y, m)) a = m;
+    else b = m;
+  }
+  for (let c = a; c <= b; c++) {
+    const ex = x - ld(pRX_, c);
+    const ey = y - ld(pRY_, c);
+    const tx = ld(pRTX_, c);
+    const ty = ld(pRTY_, c);
+    const u = ex * tx + ey * ty;
+    const v = ey * tx - ex * ty;
+    const k = ld(pRK_, c);
+    const den = 1 - k * v;
+    if (den < 0.25) return false;
+    const sig = u / den;
+    if (c == b || jsRound(sig * rInvSp) == 0) {
+      ps = <f64>c * rSp + sig;
+      pd = v - 0.5 * k * u * sig;
+      pi = c;
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Road.projectAt for the point (x, y) from sample `start`: sets ps, pd, pi. */
 @inline function projectAt(x: f64, y: f64, start: i32): bool {
   const last = rN - 1;
@@ -120,12 +169,13 @@ function hintAt(x: f64, y: f64): i32 {
     if (den < 0.25) return false;
     const sig = u / den;
     const step = jsRound(sig * rInvSp);
-    if (step == 0 || iter == 11) {
+    if (step == 0) {
       ps = <f64>i * rSp + sig;
       pd = v - 0.5 * k * u * sig;
       pi = i;
-      return step == 0;
+      return true;
     }
+    if (iter == 11) return settleByBisection(x, y, i, step > 0 ? 1 : -1);
     let j = <f64>i + step;
     if (j < 0) j = 0;
     else if (j > <f64>last) j = <f64>last;

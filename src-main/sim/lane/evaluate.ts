@@ -12,6 +12,7 @@ import { LaneEnvConfig, laneTestSeeds, type LaneEnvConfigInput } from '../../../
 import { Rng } from '../../core/rng.js';
 import { LaneEnv, type LaneDisengagement, type LaneEpisodeMetrics } from './lane-env.js';
 import { PHYSICS_DT } from './vehicle.js';
+import { CAR } from './car-spec.js';
 
 /** A deterministic policy: observation in, action in [-1, 1]^n out. */
 export type LanePolicy = (obs: Float32Array) => Float32Array;
@@ -36,6 +37,22 @@ export interface LaneEvalOptions {
   routeLengthM?: number;
   /** Called after each seed. */
   onSeed?: (result: LaneSeedResult, index: number, total: number) => void;
+  /** When the car has left its lane (default "centre", the env's own rule); see DisengagementRule. */
+  rule?: DisengagementRule;
+}
+
+/**
+ * "centre": a lane disengagement when the car's centre leaves the lane (the env's own rule).
+ * "body": also when any corner of the car's body crosses a lane line (a stricter reading of a
+ * safety driver's judgement, the car partly in the next lane or on the verge).
+ */
+export type DisengagementRule = 'centre' | 'body';
+
+/** Whether the car's body (CAR's footprint, at this heading error) reaches past a lane line half a lane wide from the centre. */
+export function bodyCrossesLine(offset: number, headingError: number, halfLane: number): boolean {
+  const [halfLength, , halfWidth] = CAR.halfExtents;
+  const reach = Math.abs(offset) + halfWidth * Math.abs(Math.cos(headingError)) + halfLength * Math.abs(Math.sin(headingError));
+  return reach > halfLane;
 }
 
 export interface LaneSeedResult extends LaneEpisodeMetrics {
@@ -122,9 +139,21 @@ export function evaluateLaneBatch(policy: LaneBatchPolicy, options: LaneEvalOpti
       for (let k = active.length - 1; k >= 0; k--) {
         const a = active[k]!;
         action.set(acts.subarray(k * ad, (k + 1) * ad));
-        const r = envs[a.slot]!.step(action);
+        const env = envs[a.slot]!;
+        const r = env.step(action);
         const evs = r.info.events as LaneDisengagement[] | undefined;
         if (evs) a.events.push(...evs);
+        let obs = r.obs;
+        if (options.rule === 'body' && !evs?.length && !r.terminated && !r.truncated) {
+          const st = env.laneState;
+          if (bodyCrossesLine(st.offset, st.headingError, env.scene.cross.laneWidth / 2)) {
+            a.events.push(env.disengagement('lane'));
+            env.recover();
+            // Observe the recovered car (a state round trip re-observes; the env's own rule recovers before observing).
+            env.setState(env.getState());
+            obs = env.observation();
+          }
+        }
         if (r.terminated || r.truncated) {
           const episode = r.info.episode as LaneEpisodeMetrics;
           const causes: Record<string, number> = {};
@@ -133,7 +162,7 @@ export function evaluateLaneBatch(policy: LaneBatchPolicy, options: LaneEvalOpti
           active.splice(k, 1);
           options.onSeed?.(results[a.index]!, done++, seeds.length);
         } else {
-          batch.set(r.obs, a.slot * od);
+          batch.set(obs, a.slot * od);
         }
       }
     }

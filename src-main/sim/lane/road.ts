@@ -144,7 +144,17 @@ export class Road {
     return this.projectAt(this.scratchX, this.scratchY, 0, start);
   }
 
-  /** project() for the point (xs[i], ys[i]) (see hintAt). */
+  /**
+   * project() for the point (xs[i], ys[i]) (see hintAt). The camera's corner kernel
+   * (corners.as.ts) mirrors it operation for operation.
+   *
+   * The walk settles where a sample's local circle puts the point within half a sample of it.
+   * Rarely it does not settle in 12 steps: a point almost exactly half-way between two samples
+   * that both put it past the half-way mark (the walk goes back and forth), or a start far away
+   * on a bend. Then (and only then, so settled walks are unchanged) settleByBisection brackets
+   * the foot point and bisects to it. Giving up there used to report a point on the road as off
+   * it: a spurious "lane" disengagement at offset ~0.
+   */
   projectAt(xs: Float64Array, ys: Float64Array, p: number, start: number): boolean {
     const x = xs[p]!;
     const y = ys[p]!;
@@ -167,12 +177,13 @@ export class Road {
       if (den < 0.25) return false;
       const sig = u / den;
       const step = Math.round(sig * this.invSpacing);
-      if (step === 0 || iter === 11) {
+      if (step === 0) {
         this.ps = i * this.spacing + sig;
         this.pd = v - 0.5 * k * u * sig;
         this.pi = i;
-        return step === 0;
+        return true;
       }
+      if (iter === 11) return this.settleByBisection(x, y, i, step > 0 ? 1 : -1);
       let j = i + step;
       if (j < 0) j = 0;
       else if (j > last) j = last;
@@ -180,6 +191,62 @@ export class Road {
       i = j;
     }
     return false;
+  }
+
+  /**
+   * The foot point of (x, y) from sample i, when the point lies ahead of it (dir 1) or behind it
+   * (dir -1) along the tangent: steps of 1, 2, 4, ... samples in that direction until the point
+   * lies on the other side of a sample (a bracket: ahead of sample a, not ahead of sample b),
+   * bisection down to adjacent samples, then the local circle of the nearer one. False beyond an
+   * end of the road or past the centre of a bend's circle, as the walk. Public for the camera,
+   * which writes the walk out inline.
+   */
+  settleByBisection(x: number, y: number, i: number, dir: number): boolean {
+    const last = this.n - 1;
+    let inner = i;
+    let outer = i;
+    for (let w = 1; ; w *= 2) {
+      let j = i + dir * w;
+      if (j < 0) j = 0;
+      else if (j > last) j = last;
+      if (this.ahead(x, y, j) !== dir > 0) {
+        outer = j;
+        break;
+      }
+      if (j === 0 || j === last) return false; // beyond an end of the road
+      inner = j;
+    }
+    let a = dir > 0 ? inner : outer;
+    let b = dir > 0 ? outer : inner;
+    while (b - a > 1) {
+      const m = (a + b) >> 1;
+      if (this.ahead(x, y, m)) a = m;
+      else b = m;
+    }
+    for (let c = a; c <= b; c++) {
+      const ex = x - this.x[c]!;
+      const ey = y - this.y[c]!;
+      const tx = this.tx[c]!;
+      const ty = this.ty[c]!;
+      const u = ex * tx + ey * ty;
+      const v = ey * tx - ex * ty;
+      const k = this.curvature[c]!;
+      const den = 1 - k * v;
+      if (den < 0.25) return false;
+      const sig = u / den;
+      if (c === b || Math.round(sig * this.invSpacing) === 0) {
+        this.ps = c * this.spacing + sig;
+        this.pd = v - 0.5 * k * u * sig;
+        this.pi = c;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether (x, y) lies at or ahead of sample i along its tangent. */
+  private ahead(x: number, y: number, i: number): boolean {
+    return (x - this.x[i]!) * this.tx[i]! + (y - this.y[i]!) * this.ty[i]! >= 0;
   }
 
   /** Projects with the grid hint; false when far from the road. */

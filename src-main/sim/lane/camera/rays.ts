@@ -192,11 +192,18 @@ function castCornersTs(cam: CameraState, hint: number): void {
           if (den < 0.25) break;
           const sig = u / den;
           const step = Math.round(sig * rInvSp);
-          if (step === 0 || iter === 11) {
+          if (step === 0) {
             pS = j * rSp + sig;
             pD = v - 0.5 * k * u * sig;
             pI = j;
-            ok = step === 0;
+            ok = true;
+            break;
+          }
+          if (iter === 11) {
+            ok = road.settleByBisection(x, y, j, step > 0 ? 1 : -1);
+            pS = road.ps;
+            pD = road.pd;
+            pI = road.pi;
             break;
           }
           let jn = j + step;

@@ -27,6 +27,7 @@ const tiny = {
     frames: { count: 48, maxPerEpisode: 16 },
     vae: { filters: [4, 8], latentDim: 4, epochs: 2, batchSize: 8 },
     routeLengthM: 20,
+    freshRoutes: 3,
   },
 };
 let summary: Record<string, any>;
@@ -77,6 +78,25 @@ describe('drive command', () => {
     expect(md).toMatch(/## Table I/);
     expect(md).toMatch(/\| Deep RL from VAE/);
     expect(summary.report.table).toHaveLength(4);
+  });
+
+  it('prints the headline figures flat in --json: episodes to clean, wall clock, stop reason, the fresh routes', () => {
+    const state = JSON.parse(readFileSync(join(runDir, 'drive.json'), 'utf8'));
+    const report = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8'));
+    expect(summary.episodes_to_clean).toBe(report.vae.firstCleanEpisode);
+    expect(summary.episodes_to_clean === null || Number.isInteger(summary.episodes_to_clean)).toBe(true);
+    expect(summary.wall_s).toBeGreaterThan(0);
+    expect(summary.stop_reason).toBe(state.stages.rl.stopReason);
+    expect(summary.stop_reason).toMatch(/^(clean after \d+ episodes?|episode budget \(2\) reached)$/);
+    expect(Object.keys(summary.fresh).sort()).toEqual(['clean_routes', 'disengagements', 'mpd', 'routes']);
+    expect(summary.fresh.routes).toBe(3);
+    expect(summary.fresh.clean_routes).toBeLessThanOrEqual(3);
+    expect(summary.fresh).toEqual({
+      routes: 3,
+      clean_routes: report.vae.fresh.clean_routes,
+      disengagements: report.vae.fresh.disengagements,
+      mpd: report.vae.fresh.mpd,
+    });
   });
 
   it("keeps the VAE agent's env steps as the run's step (status messages used to reset it to 0)", () => {
