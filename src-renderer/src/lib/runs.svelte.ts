@@ -42,6 +42,7 @@ export class RunsState {
     client.on('run.status', (e) => this.onStatus(e));
     client.on('run.progress', (e) => this.onProgress(e));
     client.on('run.metric', (e) => {
+      if (e.line.kind === 'episode') this.onEpisode(e.id);
       const v = e.line.kind === 'eval' ? e.line.mean_return : undefined;
       if (typeof v !== 'number' || !Number.isFinite(v)) return;
       this.patch(e.id, (r) => (r.bestEval === null || v > r.bestEval ? { bestEval: v } : {}));
@@ -109,6 +110,8 @@ export class RunsState {
 
   /** Progress events not shown yet, by run id (the page redraws progress at most once a second). */
   private pendingProgress = new Map<string, EventOf<'run.progress'>>();
+  /** The latest progress received per run id, its episode count moved on by later episode lines. */
+  private received = new Map<string, EventOf<'run.progress'>>();
   private progressTimer: ReturnType<typeof setTimeout> | undefined;
   private lastProgressFlush = 0;
 
@@ -117,6 +120,25 @@ export class RunsState {
    * software-composited frame, so the page takes the latest at most once per PROGRESS_MS.
    */
   private onProgress(e: EventOf<'run.progress'>): void {
+    this.received.set(e.id, e);
+    this.queueProgress(e);
+  }
+
+  /**
+   * A finished episode's metric line: counted at once. The trainer reports progress now and then
+   * (and not at all while the user drives after a takeover, which ends an episode), so its count
+   * alone lags the episodes the run has recorded; the count is the last progress's plus the
+   * episode lines that came after it (both come down the same ordered stream).
+   */
+  private onEpisode(id: string): void {
+    const last = this.received.get(id);
+    if (!last) return;
+    const next = { ...last, episodes: last.episodes + 1 };
+    this.received.set(id, next);
+    this.queueProgress(next);
+  }
+
+  private queueProgress(e: EventOf<'run.progress'>): void {
     this.pendingProgress.set(e.id, e);
     if (this.progressTimer) return;
     const wait = Math.max(0, PROGRESS_MS - (Date.now() - this.lastProgressFlush));
