@@ -15,7 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { EventOf } from '../../src-shared/contract.js';
 import { canvasStats, launchBrowser, screenshot } from '../helpers/browser.js';
 import { startServer } from '../helpers/server.js';
-import { openApp, waitConnected } from './support/app.js';
+import { openApp, text, waitConnected } from './support/app.js';
 
 describe('live view, takeover, disengagements, replay, export and reattach on a lane run', () => {
   let ctx: Awaited<ReturnType<typeof startServer>>;
@@ -119,7 +119,7 @@ describe('live view, takeover, disengagements, replay, export and reattach on a 
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => page.getAttribute('[data-testid="tab-disengagements"]', 'aria-selected')).toBe('true');
     await page.waitForSelector('[data-testid="dis-row"][data-cause="manual"]', { timeout: 10_000 });
-    expect(await page.textContent('[data-testid="dis-summary"]')).toContain('manual 1');
+    expect(await text(page, '[data-testid="dis-summary"]')).toContain('manual 1');
     // The agent's own disengagements (random early driving leaves the lane) are logged too.
     await expect.poll(() => page.locator('[data-testid="dis-row"]:not([data-cause="manual"])').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.click('[data-testid="dis-row"][data-cause="manual"]');

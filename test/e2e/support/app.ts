@@ -41,8 +41,9 @@ export function trackSockets(server: RunningServer): { drop: () => number } {
 }
 
 /** Text of an element, trimmed ('' when missing). */
+/** An element's text as a reader sees it: runs of white space (template line breaks) read as one space. */
 export async function text(page: Page, selector: string): Promise<string> {
-  return ((await page.textContent(selector)) ?? '').trim();
+  return ((await page.textContent(selector)) ?? '').replace(/\s+/g, ' ').trim();
 }
 
 /** Number of points a chart draws (its data-points attribute). */
