@@ -63,6 +63,9 @@ describe("the road map draws a manual episode's path", () => {
       clearInterval(steer);
     }
     await client.request('train.takeover', { id, on: false });
+    // Paused: the agent's own departures would otherwise push the user's rows out of the log's
+    // latest entries within seconds on a fast machine.
+    await client.request('train.pause', { id });
     const episode = Number((await page.textContent('[data-testid="dis-row"][data-cause="manual"] td.n'))!.trim());
     await expect
       .poll(

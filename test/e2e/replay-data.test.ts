@@ -95,7 +95,9 @@ describe('replay panels show the replayed episode only', () => {
     // The recorded steering of that step, from the episode's track.
     const track = await ctx.engine.client().request('runs.track', { id, episode, manual: false });
     const step = Number(a.episode!.split(' · ')[1]);
-    const rows = new Float32Array(Buffer.from(track.rows, 'base64').buffer.slice(0));
+    // A small Buffer is a view into Node's shared pool: copy its own bytes, not the pool's start.
+    const bytes = Buffer.from(track.rows, 'base64');
+    const rows = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     const row = track.stepIndex.indexOf(step);
     expect(row).toBeGreaterThanOrEqual(0);
     expect(Number(a.steer)).toBeCloseTo(rows[row * track.columns.length + track.columns.indexOf('a0')]!, 5);

@@ -176,7 +176,8 @@ describe('training controls', () => {
     expect(await page.isChecked('[data-testid="speed-realtime"]')).toBe(true);
     await press({ key: 'f' });
     await expect.poll(() => lastProgress?.speed, { timeout: 10_000 }).toBe('fast');
-    expect(await page.isChecked('[data-testid="speed-fast"]')).toBe(true);
+    // The radio follows the run's status (a round trip through the engine), not the key press itself.
+    await expect.poll(() => page.isChecked('[data-testid="speed-fast"]'), { timeout: 10_000 }).toBe(true);
   });
 
   it('evaluates now (E)', async () => {
