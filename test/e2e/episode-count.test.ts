@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { startServer } from '../helpers/server.js';
-import { openApp } from './support/app.js';
+import { openApp, slowLaneRun } from './support/app.js';
 
 describe('the header counts the episodes the replay list shows', () => {
   let ctx: Awaited<ReturnType<typeof startServer>>;
@@ -22,15 +22,7 @@ describe('the header counts the episodes the replay list shows', () => {
     ctx = await startServer();
     const client = ctx.engine.client();
     const run = await client.request('runs.create', {
-      config: {
-        name: 'episode count',
-        env: { id: 'lane', obs: 'state' },
-        totalSteps: 1_000_000,
-        evalEvery: 0,
-        logEvery: 200,
-        checkpointEvery: 0,
-        td3: { learningStarts: 100_000, batchSize: 16, actorHidden: [16], criticHidden: [16], bufferSize: 10_000 },
-      },
+      config: slowLaneRun('episode count'),
     });
     id = run.id;
     browser = await launchBrowser();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { startServer } from '../helpers/server.js';
-import { openApp } from './support/app.js';
+import { openApp, slowLaneRun } from './support/app.js';
 
 describe("the road map draws a manual episode's path", () => {
   let ctx: Awaited<ReturnType<typeof startServer>>;
@@ -22,15 +22,7 @@ describe("the road map draws a manual episode's path", () => {
     ctx = await startServer();
     const client = ctx.engine.client();
     const run = await client.request('runs.create', {
-      config: {
-        name: 'manual map',
-        env: { id: 'lane', obs: 'state' },
-        totalSteps: 1_000_000,
-        evalEvery: 0,
-        logEvery: 200,
-        checkpointEvery: 0,
-        td3: { learningStarts: 100_000, batchSize: 16, actorHidden: [16], criticHidden: [16], bufferSize: 10_000 },
-      },
+      config: slowLaneRun('manual map'),
     });
     id = run.id;
     await client.request('train.start', { id });

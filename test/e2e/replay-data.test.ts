@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { EventOf } from '../../src-shared/contract.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { startServer } from '../helpers/server.js';
-import { openApp } from './support/app.js';
+import { openApp, slowLaneRun } from './support/app.js';
 
 describe('replay panels show the replayed episode only', () => {
   let ctx: Awaited<ReturnType<typeof startServer>>;
@@ -24,15 +24,7 @@ describe('replay panels show the replayed episode only', () => {
     ctx = await startServer();
     ctx.engine.bus.on('run.frame', (f) => frames.push(f));
     const run = await ctx.engine.client().request('runs.create', {
-      config: {
-        name: 'replay data',
-        env: { id: 'lane', obs: 'state' },
-        totalSteps: 1_000_000,
-        evalEvery: 0,
-        logEvery: 200,
-        checkpointEvery: 0,
-        td3: { learningStarts: 100_000, batchSize: 16, actorHidden: [16], criticHidden: [16], bufferSize: 10_000 },
-      },
+      config: slowLaneRun('replay data'),
     });
     id = run.id;
     browser = await launchBrowser();

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { driveRunInput } from '../../src-shared/config/drive.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { startServer } from '../helpers/server.js';
-import { openApp, waitConnected } from './support/app.js';
+import { openApp, slowLaneRun, waitConnected } from './support/app.js';
 import { clippedElements } from './support/layout.js';
 
 const SIZES = [
@@ -30,15 +30,7 @@ describe('small windows: nothing clipped, a collapsible sidebar', () => {
     const client = ctx.engine.client();
     await client.request('runs.create', { config: driveRunInput({ seed: 0, algo: 'td3', name: 'Learning to drive in a day' }) });
     const run = await client.request('runs.create', {
-      config: {
-        name: 'small window lane',
-        env: { id: 'lane', obs: 'state' },
-        totalSteps: 1_000_000,
-        evalEvery: 0,
-        logEvery: 200,
-        checkpointEvery: 0,
-        td3: { learningStarts: 100_000, batchSize: 16, actorHidden: [16], criticHidden: [16], bufferSize: 10_000 },
-      },
+      config: slowLaneRun('small window lane'),
     });
     id = run.id;
     browser = await launchBrowser();

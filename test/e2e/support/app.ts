@@ -53,3 +53,19 @@ export async function chartPoints(page: Page, chartId: string): Promise<number> 
   const v = await chart.getAttribute('data-points');
   return v === null ? -1 : Number(v);
 }
+
+/**
+ * A lane run (state observations, tiny networks) that stays in its random warm-up for the whole
+ * test, so its episodes are short and many: what the live, replay and layout tests watch.
+ */
+export function slowLaneRun(name: string): Record<string, unknown> {
+  return {
+    name,
+    env: { id: 'lane', obs: 'state' },
+    totalSteps: 1_000_000,
+    evalEvery: 0,
+    logEvery: 200,
+    checkpointEvery: 0,
+    td3: { learningStarts: 100_000, batchSize: 16, actorHidden: [16], criticHidden: [16], bufferSize: 10_000 },
+  };
+}
