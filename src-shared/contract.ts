@@ -154,6 +154,8 @@ export const requestChannels = {
 export const eventChannels = {
   'engine.log': z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string(), t: z.number() }),
   'run.status': z.object({ id: RunId, status: RunStatus, step: z.number().int(), message: z.string().optional() }),
+  /** The list of runs changed (from any front door): windows reload it instead of waiting for their next poll. */
+  'runs.changed': z.object({ id: RunId, change: z.enum(['created', 'renamed', 'deleted']) }),
   'run.progress': z.object({
     id: RunId,
     step: z.number().int(),

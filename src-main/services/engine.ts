@@ -86,14 +86,16 @@ export class Engine {
         const { backend, backendReason } = this.store.readConfig(id);
         return backend === undefined ? detail : { ...detail, backendUsed: { name: backend, reason: backendReason ?? '' } };
       },
-      'runs.create': ({ config, id }) => (id === undefined ? this.store.create(config as RunConfigInput) : this.createAt(id, config as RunConfigInput)),
-      'runs.rename': ({ id, name }) => this.store.rename(id, name),
+      'runs.create': ({ config, id }) =>
+        this.announce(id === undefined ? this.store.create(config as RunConfigInput) : this.createAt(id, config as RunConfigInput), 'created'),
+      'runs.rename': ({ id, name }) => this.announce(this.store.rename(id, name), 'renamed'),
       'runs.delete': ({ id }) => {
         if (this.training.isActive(id)) throw new ContractError('conflict', `run "${id}" is training; stop it first`);
         this.store.delete(id);
+        this.bus.emit('runs.changed', { id, change: 'deleted' });
         return { ok: true as const };
       },
-      'runs.duplicate': ({ id, changes }) => this.store.duplicate(id, changes),
+      'runs.duplicate': ({ id, changes }) => this.announce(this.store.duplicate(id, changes), 'created'),
       'runs.metrics': ({ id, from, limit }) => this.store.metrics(id, from, limit),
       'runs.events': ({ id, from, limit }) => this.store.events(id, from, limit),
       'train.start': ({ id, restart }) => this.training.start(id, { restart }),
@@ -145,6 +147,12 @@ export class Engine {
   }
 
   /** A new run in a folder of exactly this name (the CLI's --out). */
+  /** Tells every window the run list changed, so a run made by the CLI or another window shows at once. */
+  private announce<R extends { id: string }>(run: R, change: 'created' | 'renamed'): R {
+    this.bus.emit('runs.changed', { id: run.id, change });
+    return run;
+  }
+
   private createAt(id: string, config: RunConfigInput): ReturnType<RunStore['get']> {
     this.store.create(config, {}, id);
     return this.store.get(id);

@@ -58,7 +58,9 @@ describe('orbit camera across episode resets', () => {
   it('leaves the driver seat for a view of the car, and keeps the car in view as episodes reset', async () => {
     await page.waitForSelector('[data-testid="live-view"]');
     await page.click('[data-testid="btn-toggle-training"]');
-    await page.waitForSelector(`${SCENE}[data-ready="true"]`, { timeout: 30_000 });
+    // A busy CI machine can take a while to start the worker and build the first road.
+    await page.waitForSelector('[data-testid="btn-toggle-training"][data-action="pause"]', { timeout: 60_000 });
+    await page.waitForSelector(`${SCENE}[data-ready="true"]`, { timeout: 60_000 });
     // Real time, as a user watches: every episode plays out, then the car jumps back to a start.
     await ctx.engine.client().request('train.setSpeed', { id, speed: 'realtime' });
     await page.click('[data-testid="cam-driver"]');

@@ -41,6 +41,7 @@ export class RunsState {
   ) {
     client.on('run.status', (e) => this.onStatus(e));
     client.on('run.progress', (e) => this.onProgress(e));
+    client.on('runs.changed', () => void this.refresh());
     client.on('run.metric', (e) => {
       if (e.line.kind === 'episode') this.onEpisode(e.id);
       const v = e.line.kind === 'eval' ? e.line.mean_return : undefined;

@@ -1,7 +1,8 @@
 /**
  * The contract requests the CLI's run command uses instead of engine internals: runs.create
  * with an exact folder name (--out), train.wait (a long poll until the worker has ended), and
- * runs.get's backendUsed.
+ * runs.get's backendUsed, and the runs.changed event that lets every window show a run made
+ * elsewhere at once.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,5 +47,16 @@ describe('run channels', () => {
     expect((await client.request('runs.get', { id: 'my-run' })).backendUsed).toBeUndefined();
     engine.store.setBackend('my-run', 'cpu', 'asked for');
     expect((await client.request('runs.get', { id: 'my-run' })).backendUsed).toEqual({ name: 'cpu', reason: 'asked for' });
+  });
+
+  it('announces each run made, renamed or deleted through any front door as runs.changed', async () => {
+    const seen: string[] = [];
+    const off = engine.bus.on('runs.changed', (e) => seen.push(`${e.change} ${e.id}`));
+    const a = await client.request('runs.create', { config: { name: 'a' } });
+    const b = await client.request('runs.duplicate', { id: a.id, changes: {} });
+    await client.request('runs.rename', { id: a.id, name: 'renamed' });
+    await client.request('runs.delete', { id: b.id });
+    off();
+    expect(seen).toEqual([`created ${a.id}`, `created ${b.id}`, `renamed ${a.id}`, `deleted ${b.id}`]);
   });
 });
