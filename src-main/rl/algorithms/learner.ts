@@ -8,6 +8,32 @@ import type { Snapshot } from '../../core/snapshot.js';
 import type { ConvEncoder } from '../../ml/conv-encoder.js';
 import type { Mlp } from '../../ml/mlp.js';
 import type { ReplayBatch } from '../replay/replay-buffer.js';
+import type { NoiseConfig } from '../../../src-shared/config/noise.js';
+import type { ReplayConfig } from '../../../src-shared/config/replay.js';
+
+/**
+ * How the off-policy loop (rl/train/trainer.ts) feeds a learner, read from the algorithm's own
+ * config block by the registry's `loopOf`: when learning starts, how often and how much it
+ * trains, and what it replays.
+ */
+export interface OffPolicyLoop {
+  /** Env steps of uniform random actions before the learner acts and trains. */
+  learningStarts: number;
+  batchSize: number;
+  /** Env steps (per env) between training phases ("steps" schedule). */
+  trainFreq: number;
+  /** Updates per training phase; -1 = as many as env steps collected. */
+  gradientSteps: number;
+  /** "steps": every trainFreq vector steps; "episodes": after every finished episode. */
+  trainSchedule: 'steps' | 'episodes';
+  /** Replay capacity in transitions (never allocated beyond the run's totalSteps). */
+  bufferSize: number;
+  /** Discount of n-step and HER returns the replay computes. */
+  gamma: number;
+  replay: ReplayConfig;
+  /** Exploration noise added to `act` (unused by learners that `explore` themselves). */
+  noise: NoiseConfig;
+}
 
 /** Means over the updates since the last `takeStats`. */
 export interface LearnerStats {
@@ -40,6 +66,12 @@ export interface Learner {
   initActor(weights: readonly Float32Array[]): void;
   /** Deterministic actions: [n * obsDim] -> [n * actDim] (a fresh array). */
   act(obs: Float32Array, n: number): Float32Array;
+  /**
+   * Exploratory actions the learner draws itself (a stochastic policy such as SAC's, or
+   * epsilon-greedy) into `out` [n * actDim], from its own seeded stream so resumes stay exact.
+   * Absent: the trainer adds the loop's exploration noise to `act`.
+   */
+  explore?(obs: Float32Array, n: number, out: Float32Array): void;
   /** The first critic's Q(s, a) for one observation (as `act` takes it) and action. */
   qValue(obs: Float32Array, action: Float32Array): number;
   /** One gradient step. */

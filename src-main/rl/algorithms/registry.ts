@@ -7,7 +7,7 @@
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { AlgoId } from '../../../src-shared/config/algo.js';
 import type { ConvEncoderSpec } from '../../ml/conv-encoder.js';
-import type { Learner } from './learner.js';
+import type { Learner, OffPolicyLoop } from './learner.js';
 import { Td3 } from './td3/td3.js';
 
 /** Polyak factor of a trainable target encoder when td3.encoderTau is absent (SAC-AE). */
@@ -25,6 +25,7 @@ export interface LearnerInit {
 }
 
 type Factories = { [K in AlgoId]: (init: LearnerInit) => Learner };
+type Loops = { [K in AlgoId]: (config: RunConfig) => OffPolicyLoop };
 
 function td3(init: LearnerInit): Learner {
   const { config, encoder } = init;
@@ -32,8 +33,30 @@ function td3(init: LearnerInit): Learner {
   return new Td3(init.spaces, config.td3, { networks: init.seeds.networks, targetNoise: init.seeds.learner }, init.name, options);
 }
 
+function td3Loop({ td3: c }: RunConfig): OffPolicyLoop {
+  return {
+    learningStarts: c.learningStarts,
+    batchSize: c.batchSize,
+    trainFreq: c.trainFreq,
+    gradientSteps: c.gradientSteps,
+    trainSchedule: c.trainSchedule ?? 'steps',
+    bufferSize: c.bufferSize,
+    gamma: c.gamma,
+    replay: c.replay,
+    noise: c.noise,
+  };
+}
+
 // DDPG is a preset of TD3's schema (src-shared/config/algo.ts), so it shares the class.
 const FACTORIES: Factories = { td3, ddpg: td3 };
+const LOOPS: Loops = { td3: td3Loop, ddpg: td3Loop };
+
+/** How the off-policy loop feeds the run's learner (from the algorithm's own config block). */
+export function loopOf(config: RunConfig): OffPolicyLoop {
+  const loop = LOOPS[config.algo];
+  if (!loop) throw new Error(`no learner registered for algo "${config.algo}"`);
+  return loop(config);
+}
 
 export function makeLearner(init: LearnerInit): Learner {
   const factory = FACTORIES[init.config.algo];

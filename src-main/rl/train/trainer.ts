@@ -3,10 +3,12 @@
  *
  *   until totalSteps env steps:
  *     honour controls (stop -> checkpoint and end; pause; evaluate now)
- *     act: uniform random actions before learningStarts, then actor + exploration noise
+ *     act: uniform random actions before learningStarts, then actor + exploration noise (or
+ *       the learner's own explore, for stochastic policies)
  *     step the vectorized envs, store transitions, report finished episodes and env events
- *     every trainFreq vector steps after learningStarts: gradientSteps TD3 updates
- *       (td3.trainSchedule "episodes": gradientSteps updates after every finished episode)
+ *     every trainFreq vector steps after learningStarts: gradientSteps learner updates
+ *       (schedule "episodes": gradientSteps updates after every finished episode; the loop
+ *       settings come from the algorithm's config block through the registry's loopOf)
  *     after a finished episode: the afterEpisode hook (may ask for a checkpoint or the end)
  *     every logEvery env steps: a "train" metric line (means over the window)
  *     every evalEvery env steps: a deterministic evaluation on held-out seeds
@@ -42,8 +44,8 @@ import { prefixArrays, rngFromJson, rngToJson, unprefixArrays, type Snapshot, ty
 import type { LoadedArchive } from '../checkpoint/archive.js';
 import { makeNoise, type ExplorationNoise } from '../noise';
 import { makeReplay, type Replay } from '../replay';
-import type { Learner } from '../algorithms/learner.js';
-import { makeLearner } from '../algorithms/registry.js';
+import type { Learner, OffPolicyLoop } from '../algorithms/learner.js';
+import { loopOf, makeLearner } from '../algorithms/registry.js';
 import { policyOfLearner, type Policy } from '../policy/policy.js';
 import { episodeInfoNumbers, evalMetricLine, evaluateRunPolicy, type EvalResult } from './evaluate.js';
 import { initActorFromExport, policyMetaOf, runEncoders } from './run-encoders.js';
@@ -76,6 +78,8 @@ export class Trainer {
   readonly policy: Policy;
   readonly buffer: Replay;
   readonly noise: ExplorationNoise;
+  /** How the loop feeds the learner (from the algorithm's config block). */
+  readonly loop: OffPolicyLoop;
   readonly checkpoints: CheckpointStore;
   /** The observation's conv encoder, if it has one (lane obs "vae"). */
   readonly encoderSetup: ObsEncoderSetup | undefined;
@@ -137,9 +141,10 @@ export class Trainer {
     });
     this.policy = policyOfLearner(this.learner, frozen && setup ? { encoder: frozen, extraDim: setup.extraDim } : undefined);
     // No need to hold more transitions than the run will ever collect.
-    const capacity = Math.min(cfg.td3.bufferSize, cfg.totalSteps + cfg.numEnvs);
+    this.loop = loopOf(cfg);
+    const capacity = Math.min(this.loop.bufferSize, cfg.totalSteps + cfg.numEnvs);
     const imageDim = encoderOptions ? setup!.spec.height * setup!.spec.width * setup!.spec.channels : 0;
-    this.buffer = makeReplay(cfg.td3.replay, {
+    this.buffer = makeReplay(this.loop.replay, {
       capacity,
       obsDim: spaces.obsDim,
       actDim: spaces.actDim,
@@ -147,9 +152,9 @@ export class Trainer {
       seed: this.seeds.replay,
       env: rawEnvs[0]!,
       imageDim,
-      gamma: cfg.td3.gamma,
+      gamma: this.loop.gamma,
     });
-    this.noise = makeNoise(cfg.td3.noise, {
+    this.noise = makeNoise(this.loop.noise, {
       numEnvs: cfg.numEnvs,
       actDim: spaces.actDim,
       seed: this.seeds.noise,
@@ -290,20 +295,20 @@ export class Trainer {
   /** One vector step plus whatever training, logging, evaluation and checkpointing falls due. */
   private iterate(): void {
     const cfg = this.config;
-    const td3 = cfg.td3;
+    const loop = this.loop;
     const before = this.step;
     const ended = this.collect();
     let n = 0;
-    if (td3.trainSchedule === 'episodes') {
+    if (loop.trainSchedule === 'episodes') {
       // Kendall et al.: a fixed number of optimisation steps after each episode (-1: its length).
-      if (ended.episodes > 0 && this.step > td3.learningStarts) n = td3.gradientSteps >= 0 ? ended.episodes * td3.gradientSteps : ended.steps;
-    } else if (this.vecSteps % td3.trainFreq === 0 && this.step > td3.learningStarts) {
-      n = td3.gradientSteps >= 0 ? td3.gradientSteps : td3.trainFreq * cfg.numEnvs;
+      if (ended.episodes > 0 && this.step > loop.learningStarts) n = loop.gradientSteps >= 0 ? ended.episodes * loop.gradientSteps : ended.steps;
+    } else if (this.vecSteps % loop.trainFreq === 0 && this.step > loop.learningStarts) {
+      n = loop.gradientSteps >= 0 ? loop.gradientSteps : loop.trainFreq * cfg.numEnvs;
     }
     // (A HER buffer has nothing to sample until an episode has ended.)
     if (n > 0 && this.buffer.size > 0) {
       for (let k = 0; k < n; k++) {
-        this.learner.train(this.buffer.sample(td3.batchSize));
+        this.learner.train(this.buffer.sample(loop.batchSize));
         this.rates.addUpdate();
         this.hooks.afterUpdate?.(this.learner, this.learner.updates);
         if (++this.updatesSinceHealthCheck >= HEALTH_CHECK_EVERY) {
@@ -337,9 +342,11 @@ export class Trainer {
     let endedSteps = 0;
     const out = this.job.out;
     this.prevObs.set(this.vec.obs);
-    const fromActor = this.step >= this.config.td3.learningStarts;
+    const fromActor = this.step >= this.loop.learningStarts;
     if (!fromActor) {
       for (let i = 0; i < this.actions.length; i++) this.actions[i] = this.actionRng.uniform(-1, 1);
+    } else if (this.learner.explore) {
+      this.learner.explore(this.prevObs, n, this.actions);
     } else {
       const clean = this.learner.act(this.prevObs, n);
       this.noise.prepare(this.prevObs, clean);

@@ -268,7 +268,7 @@ export class LiveTap {
     if (i === 0 && this.emitting) {
       this.emitting = false;
       const trainer = this.trainer!;
-      this.emitFrame(0, action, r.reward, rec, trainer.step >= trainer.config.td3.learningStarts ? 'agent' : 'random', this.controls.speed !== 'realtime');
+      this.emitFrame(0, action, r.reward, rec, trainer.step >= trainer.loop.learningStarts ? 'agent' : 'random', this.controls.speed !== 'realtime');
     }
     if (rec && (r.terminated || r.truncated)) {
       const ordinal = (this.trainer?.episodes ?? 0) + this.endedThisStep + 1;
