@@ -68,11 +68,20 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): CheckEnvRepor
   const resetOptions = options.resetOptions;
 
   const obsDim = checkSpace(env.observationSpace, 'observationSpace', fail);
-  const actDim = checkSpace(env.actionSpace, 'actionSpace', fail);
-  for (let i = 0; i < actDim; i++) {
-    if (env.actionSpace.low[i] !== -1 || env.actionSpace.high[i] !== 1)
-      fail(`actionSpace must be [-1, 1]^n (element ${i} is [${env.actionSpace.low[i]}, ${env.actionSpace.high[i]}])`);
+  const space = env.actionSpace;
+  let actDim = 1;
+  let choices = 0;
+  if (typeof space === 'object' && space !== null && space.kind === 'discrete') {
+    if (!Number.isInteger(space.n) || space.n < 2) fail(`actionSpace.n must be an integer >= 2 (got ${describe(space.n)})`);
+    if (space.shape.length !== 1 || space.shape[0] !== 1) fail(`a discrete actionSpace must have shape [1] (got [${space.shape.join(', ')}])`);
+    choices = space.n;
+  } else {
+    actDim = checkSpace(space, 'actionSpace', fail);
+    for (let i = 0; i < actDim; i++) {
+      if (space.low[i] !== -1 || space.high[i] !== 1) fail(`actionSpace must be [-1, 1]^n (element ${i} is [${space.low[i]}, ${space.high[i]}])`);
+    }
   }
+  const randomAction = (rng: Rng, n: number, t: number): Float32Array => (choices > 0 ? randomChoice(rng, choices) : randomBoxAction(rng, n, t));
   const layout = env.imageLayout;
   if (layout !== undefined) {
     const parts = [layout.height, layout.width, layout.channels, layout.extraDim];
@@ -220,8 +229,13 @@ function checkSpace(space: BoxSpace | undefined, name: string, fail: (m: string)
   return n;
 }
 
+/** One index 0..n-1, uniform. */
+function randomChoice(rng: Rng, n: number): Float32Array {
+  return Float32Array.of(Math.min(n - 1, Math.floor(rng.uniform(0, n))));
+}
+
 /** Uniform in [-1, 1]^n; every 7th action goes past the bounds (envs clip those). */
-function randomAction(rng: Rng, n: number, t: number): Float32Array {
+function randomBoxAction(rng: Rng, n: number, t: number): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = t % 7 === 6 ? (i % 2 === 0 ? 1.5 : -1.5) : rng.uniform(-1, 1);
   return a;

@@ -1,7 +1,8 @@
 /**
  * The environment interface, with Gymnasium semantics:
  *   reset(seed) -> { obs, info };  step(action) -> { obs, reward, terminated, truncated, info }
- * Actions always live in [-1, 1]^n; each env scales them to physical units at its boundary.
+ * Continuous actions live in [-1, 1]^n; each env scales them to physical units at its boundary.
+ * Discrete envs take one index 0..n-1 (a DiscreteSpace).
  * `terminated` is a true end of the MDP (no bootstrapping); `truncated` is a time or distance
  * limit (the learner still bootstraps from the next state).
  *
@@ -22,7 +23,25 @@ export function boxSpace(low: readonly number[], high: readonly number[]): BoxSp
   return { kind: 'box', shape: [low.length], low: Float32Array.from(low), high: Float32Array.from(high) };
 }
 
-/** The normalized action space [-1, 1]^n that every env exposes. */
+/**
+ * A choice among `n` actions (Gymnasium's Discrete(n)). The action array has one element, the
+ * index 0..n-1 as a float, so vector code that sizes actions by `shape` works unchanged.
+ */
+export interface DiscreteSpace {
+  readonly kind: 'discrete';
+  readonly n: number;
+  readonly shape: readonly [1];
+}
+
+export function discreteSpace(n: number): DiscreteSpace {
+  if (!Number.isInteger(n) || n < 2) throw new Error(`discreteSpace: n must be an integer >= 2 (got ${n})`);
+  return { kind: 'discrete', n, shape: [1] };
+}
+
+/** Continuous actions ([-1, 1]^n) or one discrete choice. */
+export type ActionSpace = BoxSpace | DiscreteSpace;
+
+/** The normalized action space [-1, 1]^n that every continuous env exposes. */
 export function unitActionSpace(n: number): BoxSpace {
   return boxSpace(new Array(n).fill(-1), new Array(n).fill(1));
 }
@@ -63,8 +82,8 @@ export interface Env<O = Float32Array> {
   /** Present when the observation is a camera image followed by vector features. */
   readonly imageLayout?: ImageObsLayout;
   readonly observationSpace: BoxSpace;
-  /** Always [-1, 1]^n. */
-  readonly actionSpace: BoxSpace;
+  /** [-1, 1]^n, or a DiscreteSpace. */
+  readonly actionSpace: ActionSpace;
   /**
    * Simulated seconds one step() covers (the control period), used to pace training in real
    * time for watching. Envs without a physical clock leave it out (paced at DEFAULT_CONTROL_DT_S).

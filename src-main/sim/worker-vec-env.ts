@@ -23,7 +23,7 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import type { EnvConfig } from '../../src-shared/config/envs/index.js';
 import { formatIssues } from '../../src-shared/protocol.js';
 import { spawnWorker, workerEntry } from '../core/spawn.js';
-import type { BoxSpace } from './env.js';
+import type { ActionSpace, BoxSpace } from './env.js';
 import { makeEnv } from './registry.js';
 import { VecEnvCore, type VecStepCore } from './vec-env.js';
 import {
@@ -61,7 +61,7 @@ export interface WorkerVecStepResult extends VecStepCore {
 export class WorkerVecEnv extends VecEnvCore {
   readonly numWorkers: number;
   readonly observationSpace: BoxSpace;
-  readonly actionSpace: BoxSpace;
+  readonly actionSpace: ActionSpace;
   /** Bytes per shared camera frame (0 when frames are off). */
   readonly frameBytes: number;
   private readonly workers: Worker[];
@@ -82,7 +82,7 @@ export class WorkerVecEnv extends VecEnvCore {
     obsDim: number;
     actDim: number;
     observationSpace: BoxSpace;
-    actionSpace: BoxSpace;
+    actionSpace: ActionSpace;
     frameBytes: number;
     workers: Worker[];
     ports: MessagePort[];

@@ -4,13 +4,13 @@
  * learner, replay buffer (latents, not frames) and evaluation work unchanged. Deterministic: the
  * same inner observation always gives the same latent on one backend.
  */
-import { boxSpace, type BoxSpace, type Env, type ResetResult, type StepResult } from '../../sim/env.js';
+import { boxSpace, type ActionSpace, type BoxSpace, type Env, type ResetResult, type StepResult } from '../../sim/env.js';
 import type { ConvEncoder } from '../../ml/conv-encoder.js';
 
 export class LatentObsEnv implements Env {
   readonly id: string;
   readonly observationSpace: BoxSpace;
-  readonly actionSpace: BoxSpace;
+  readonly actionSpace: ActionSpace;
   readonly controlDtS?: number;
   private readonly obs: Float32Array;
   private readonly rawDim: number;

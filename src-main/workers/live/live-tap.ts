@@ -19,7 +19,7 @@
 import { DRIVE_INPUT_TIMEOUT_MS, LIVE_FPS, type LiveFrame, type RunManual, type TakeoverOptions } from '../../../src-shared/live.js';
 import type { TrainSpeed } from '../../../src-shared/types.js';
 import { episodeInfoNumbers, type EnvView, type ManualDriving } from '../../sim/adapter.js';
-import type { BoxSpace, Env, ResetResult, StepResult } from '../../sim/env.js';
+import type { ActionSpace, BoxSpace, Env, ResetResult, StepResult } from '../../sim/env.js';
 import { envAdapter, envViewOf } from '../../sim/registry.js';
 import { MAX_ROWS, reduceTrack, TrackWriter } from '../../store/episode-tracks.js';
 import type { TrainHooks, Trainer } from '../../rl/train/trainer.js';
@@ -89,7 +89,7 @@ class Recording {
 class TapEnv implements Env {
   readonly id: string;
   readonly observationSpace: BoxSpace;
-  readonly actionSpace: BoxSpace;
+  readonly actionSpace: ActionSpace;
   readonly controlDtS?: number;
 
   constructor(

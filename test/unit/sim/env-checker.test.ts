@@ -29,7 +29,7 @@ describe('checkEnv on every registered env', () => {
       const env = makeEnv(EnvConfig.parse(config));
       const report = checkEnv(env, { seed: 3, compareSteps: 12, maxSteps: 200 });
       expect(report.obsDim).toBe(env.observationSpace.low.length);
-      expect(report.actDim).toBe(env.actionSpace.low.length);
+      expect(report.actDim).toBe(env.actionSpace.shape[0]);
       expect(report.episodeSteps).toBeGreaterThan(0);
       expect(['terminated', 'truncated']).toContain(report.endedBy);
     },
