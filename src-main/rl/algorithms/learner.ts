@@ -74,8 +74,12 @@ export interface Learner {
   explore?(obs: Float32Array, n: number, out: Float32Array): void;
   /** The first critic's Q(s, a) for one observation (as `act` takes it) and action. */
   qValue(obs: Float32Array, action: Float32Array): number;
-  /** One gradient step. */
-  train(batch: ReplayBatch): void;
+  /**
+   * One gradient step. Learners that weigh samples read `batch.weights` (importance weights of
+   * prioritized replay) and may return each sample's new priority (e.g. |TD error|), which the
+   * trainer hands to the buffer's updatePriorities.
+   */
+  train(batch: ReplayBatch): void | Float32Array;
   /** Reads and resets the window statistics. */
   takeStats(): LearnerStats;
   /** True while every loss since the last `takeStats` was finite. */

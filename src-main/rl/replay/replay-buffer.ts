@@ -43,6 +43,10 @@ export interface ReplayBatch {
    * cut at the episode's end); the target then discounts by gamma^k. Absent: 1 step each.
    */
   steps?: Float32Array;
+  /** [size] Slots the samples came from (prioritized replay: where their new priorities go). */
+  indices?: Int32Array;
+  /** [size] Importance-sampling weights (prioritized replay); absent = all 1. */
+  weights?: Float32Array;
 }
 
 /** What the training loop needs of a replay buffer (uniform: ReplayBuffer; HER: HerReplayBuffer). */
@@ -57,6 +61,11 @@ export interface Replay {
   sample(batchSize: number): ReplayBatch;
   /** Reseeds the sampling Rng (after a divergence roll-back). */
   reseed(seed: number): void;
+  /**
+   * New priorities of the samples of the last batch (prioritized replay), from the learner's
+   * per-sample errors; absent on buffers that sample uniformly.
+   */
+  updatePriorities?(indices: Int32Array, priorities: Float32Array): void;
   snapshot(): Snapshot<unknown>;
   restore(snap: Snapshot<unknown>): void;
 }

@@ -308,7 +308,9 @@ export class Trainer {
     // (A HER buffer has nothing to sample until an episode has ended.)
     if (n > 0 && this.buffer.size > 0) {
       for (let k = 0; k < n; k++) {
-        this.learner.train(this.buffer.sample(loop.batchSize));
+        const batch = this.buffer.sample(loop.batchSize);
+        const priorities = this.learner.train(batch);
+        if (priorities && batch.indices) this.buffer.updatePriorities?.(batch.indices, priorities);
         this.rates.addUpdate();
         this.hooks.afterUpdate?.(this.learner, this.learner.updates);
         if (++this.updatesSinceHealthCheck >= HEALTH_CHECK_EVERY) {
