@@ -2,8 +2,8 @@
  * The page's idle cost, end to end in headless Chromium (software GL): with a run training and
  * the Curves tab open (no 3D view on screen), nothing animates forever (the "running" chips
  * pulse a few times, then rest), and the CPU time of all Chromium processes over ~10 s is
- * printed as a share of one core (the goal is 10 % or less; a printed figure, not a timed
- * assertion, on a shared machine).
+ * printed as a share of one core. The goal is 10 % or less (bench/RESULTS.md has the figures);
+ * the test fails above 15 %, a regression guard with room for a noisy shared machine.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,7 @@ describe('idle CPU of the page while a run trains', () => {
     const status = await page.getAttribute('[data-testid="run-view"] [data-testid="status-chip"]', 'data-status');
     console.log(`idle page (Curves tab, run ${status}): Chromium used ${(share * 100).toFixed(1)} % of a core over 10 s (${pids.length} processes)`);
     expect(status).toBe('running');
+    expect(share).toBeLessThan(0.15);
     expect(errors).toEqual([]);
   }, 40_000);
 });

@@ -1,8 +1,8 @@
 /**
- * kill -9 of `cli train` at random points of several runs, one of them in the middle of writing
- * a checkpoint: every run folder stays readable (run.json, config.json, a loadable checkpoint),
- * is listed as "interrupted" at its checkpoint's step, and resumes to the end with each
- * evaluation exactly once and the training log without gaps or repeats.
+ * kill -9 of `cli train` at random points of 20 runs, every fourth in the middle of writing
+ * a checkpoint: every run folder stays readable (run.json, config.json, a loadable checkpoint)
+ * and is listed as "interrupted" at its checkpoint's step; the first six resume to the end with
+ * each evaluation exactly once and the training log without gaps or repeats.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
@@ -18,8 +18,12 @@ const tmp = tempDir('drive-lab-kill9-');
 afterAll(() => tmp.cleanup());
 
 const CLI = join(import.meta.dirname, '../../src-main/cli/bin.ts');
-const RUNS = 3;
-const TOTAL = 600;
+const RUNS = 20;
+/** CLI processes alive at once (each loads TF.js; more would only queue on a 2-core machine). */
+const AT_ONCE = 4;
+/** Runs resumed to the end after the kills (each resume loads TF.js in a worker thread). */
+const RESUMED = 6;
+const TOTAL = 300;
 
 /** Resolves when `dir` exists (the CLI creates the run folder after it starts). */
 async function folder(dir: string, child: ChildProcess): Promise<void> {
@@ -51,17 +55,22 @@ function killAtCheckpoint(child: ChildProcess, checkpoints: string, k: number, d
 describe('kill -9 at random points of several runs', () => {
   it('leaves every run readable, listed as interrupted, and resumable to the same end', async () => {
     const cfgPath = join(tmp.dir, 'config.json');
-    writeFileSync(cfgPath, JSON.stringify(tinyConfig({ totalSteps: TOTAL, evalEvery: 300, checkpointEvery: 50, logEvery: 100 })));
+    writeFileSync(cfgPath, JSON.stringify(tinyConfig({ totalSteps: TOTAL, evalEvery: 150, checkpointEvery: 25, logEvery: 100 })));
     const runsDir = join(tmp.dir, 'runs');
     const rng = new Rng(20261207);
-    // Run 0 dies mid-checkpoint; the others at a random moment after a random checkpoint.
-    const plan = Array.from({ length: RUNS }, (_, i) => ({ k: 2 + Math.floor(rng.next() * 7), delayMs: i === 0 ? 0 : Math.floor(rng.next() * 300) }));
+    // Every fourth run dies mid-checkpoint; the others at a random moment after a random checkpoint.
+    const plan = Array.from({ length: RUNS }, (_, i) => ({ k: 2 + Math.floor(rng.next() * 7), delayMs: i % 4 === 0 ? 0 : Math.floor(rng.next() * 300) }));
     const dirs = plan.map((_, i) => join(runsDir, `killed-${i}`));
+    let next = 0;
+    const killOne = async (i: number) => {
+      const { k, delayMs } = plan[i]!;
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'train', '--config', cfgPath, '--out', dirs[i]!, '--json'], { stdio: 'ignore' });
+      await folder(join(dirs[i]!, 'checkpoints'), child);
+      await killAtCheckpoint(child, join(dirs[i]!, 'checkpoints'), k, delayMs);
+    };
     await Promise.all(
-      plan.map(async ({ k, delayMs }, i) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'train', '--config', cfgPath, '--out', dirs[i]!, '--json'], { stdio: 'ignore' });
-        await folder(join(dirs[i]!, 'checkpoints'), child);
-        await killAtCheckpoint(child, join(dirs[i]!, 'checkpoints'), k, delayMs);
+      Array.from({ length: AT_ONCE }, async () => {
+        while (next < RUNS) await killOne(next++);
       }),
     );
 
@@ -78,15 +87,18 @@ describe('kill -9 at random points of several runs', () => {
         expect(existsSync(join(dir, 'owner.json'))).toBe(false);
       }
       const client = engine.client();
-      const ids = dirs.map((d) => d.slice(runsDir.length + 1));
+      // Every run was checked above; the first RESUMED (two of them killed mid-checkpoint) also
+      // train on to the end, which is where a damaged file would show.
+      const resumed = dirs.slice(0, RESUMED);
+      const ids = resumed.map((d) => d.slice(runsDir.length + 1));
       for (const id of ids) await client.request('train.start', { id });
       for (const id of ids) expect(await engine.training.wait(id)).toBe('finished');
-      for (const dir of dirs) {
+      for (const dir of resumed) {
         const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
           .trim()
           .split('\n')
           .map((l) => JSON.parse(l) as { kind: string; step: number });
-        expect(lines.filter((l) => l.kind === 'eval').map((l) => l.step)).toEqual([300, 600]);
+        expect(lines.filter((l) => l.kind === 'eval').map((l) => l.step)).toEqual([150, 300]);
         const train = lines.filter((l) => l.kind === 'train').map((l) => l.step);
         expect(train).toEqual(Array.from({ length: TOTAL / 100 }, (_, j) => (j + 1) * 100));
         expect(readdirSync(join(dir, 'checkpoints')).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
@@ -94,5 +106,5 @@ describe('kill -9 at random points of several runs', () => {
     } finally {
       await engine.close();
     }
-  }, 90_000);
+  }, 300_000);
 });

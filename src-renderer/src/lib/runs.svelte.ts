@@ -11,7 +11,7 @@ import { explainFailure } from './failure';
 import type { Toasts } from './toasts.svelte';
 
 /** Shortest time (ms) between two progress redraws of the page. */
-const PROGRESS_MS = 1000;
+const PROGRESS_MS = 2000;
 
 export type RunProgress = Omit<EventOf<'run.progress'>, 'id'> & { at: number };
 

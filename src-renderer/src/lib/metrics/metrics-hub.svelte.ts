@@ -16,7 +16,7 @@ const PAGE = 10_000;
  * Live appends are coalesced into at most one redraw per this many milliseconds: a fast run
  * writes several episode lines a second, and every chart redraw costs a composited frame.
  */
-const REDRAW_MS = 500;
+const REDRAW_MS = 2000;
 
 export type MetricsStatus = 'loading' | 'ready' | 'error';
 
