@@ -146,13 +146,13 @@ export class Engine {
     };
   }
 
-  /** A new run in a folder of exactly this name (the CLI's --out). */
   /** Tells every window the run list changed, so a run made by the CLI or another window shows at once. */
   private announce<R extends { id: string }>(run: R, change: 'created' | 'renamed'): R {
     this.bus.emit('runs.changed', { id: run.id, change });
     return run;
   }
 
+  /** A new run in a folder of exactly this name (the CLI's --out). */
   private createAt(id: string, config: RunConfigInput): ReturnType<RunStore['get']> {
     this.store.create(config, {}, id);
     return this.store.get(id);
