@@ -1,7 +1,8 @@
 /**
  * A drive pipeline run in the app, end to end in headless Chromium: started from the UI, its
  * Pipeline tab shows the stages going from waiting through running to done, the VAE's
- * reconstruction grid, the evaluation plot after each training episode, and the report's Table I.
+ * reconstruction grid, the evaluation plot after each training episode (the VAE agent's and the
+ * pixels baseline's), and the report's Table I.
  * Tiny everything (16x16 camera, 48 frames, a 2-layer VAE, 8-unit nets, 2 episodes, 20 m routes).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +46,7 @@ describe('drive pipeline run in the app', () => {
           budgetEpisodes: 2,
           testRoutes: 2,
           routeLengthM: 20,
-          pixels: { enabled: false },
+          pixels: { budgetEpisodes: 2 },
         },
       },
     });
@@ -81,13 +82,15 @@ describe('drive pipeline run in the app', () => {
     expect(await stageStatus('collect')).toBe('done');
     expect(await stageStatus('vae')).toBe('done');
     expect(await stageStatus('rl')).toBe('done');
-    expect(await stageStatus('pixels')).toBe('skipped');
+    expect(await stageStatus('pixels')).toBe('done');
     await expect.poll(() => stageStatus('report'), { timeout: 10_000 }).toBe('done');
     // Each stage was seen running live (stage events) before it was done.
-    for (const s of ['collect', 'vae', 'rl', 'report']) expect(stagesSeen.has(`${s}:running`), s).toBe(true);
+    for (const s of ['collect', 'vae', 'rl', 'pixels', 'report']) expect(stagesSeen.has(`${s}:running`), s).toBe(true);
 
-    // One evaluation point per training episode on the plot, and the summary line.
-    expect(await page.locator('[data-testid="eval-plot"] circle').count()).toBeGreaterThanOrEqual(1);
+    // One evaluation point per training episode on the plot, for both agents (the pixels
+    // baseline's come from its own pixels/metrics.jsonl), and the summary line.
+    expect(await page.locator('[data-testid="eval-plot"] circle.vae').count()).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => page.locator('[data-testid="eval-plot"] circle.pixels').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
     expect(await page.textContent('[data-testid="eval-summary"]')).toMatch(/episode \d/);
     const table = await page.textContent('[data-testid="report-table"]');
     expect(table).toMatch(/Random policy/);

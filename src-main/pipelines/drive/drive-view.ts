@@ -1,7 +1,8 @@
 /**
  * The app's view of a drive pipeline run (the `runs.drive` request), read from the run folder:
  * drive.json (stage states), vae/reconstructions.png (the latest grid; its epoch from the newest
- * recon-epoch-NN.png beside it), the drive_eval lines of metrics.jsonl and report.json.
+ * recon-epoch-NN.png beside it), the drive_eval lines of metrics.jsonl (and of the pixels
+ * baseline's pixels/metrics.jsonl) and report.json.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,8 +40,16 @@ function latestReconstruction(runDir: string): DriveRunView['reconstruction'] {
   return { epoch, pngBase64: png.toString('base64'), bytes: png.length };
 }
 
+/** The test-route evaluations of both agents: the VAE agent's in the run's metrics, the pixels baseline's in its own folder. */
 function evaluations(runDir: string): DriveEvalPoint[] {
-  const lines = readJsonlLines(join(runDir, RUN_FILES.metrics)).lines as MetricLine[];
+  const own = join(runDir, RUN_FILES.metrics);
+  const pixels = join(runDir, DRIVE_FILES.pixels, RUN_FILES.metrics);
+  return [...evaluationsIn(own), ...evaluationsIn(pixels)];
+}
+
+function evaluationsIn(metricsPath: string): DriveEvalPoint[] {
+  if (!existsSync(metricsPath)) return [];
+  const lines = readJsonlLines(metricsPath).lines as MetricLine[];
   const out: DriveEvalPoint[] = [];
   for (const l of lines) {
     if (l.kind !== 'drive_eval') continue;

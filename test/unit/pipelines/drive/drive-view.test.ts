@@ -101,6 +101,15 @@ describe('runs.drive', () => {
       [1, 400, 3, 101],
       [2, 0, 10, 102],
     ]);
+    // The pixels baseline keeps its own log (pixels/metrics.jsonl); its points join the VAE agent's.
+    mkdirSync(join(dir, 'pixels'), { recursive: true });
+    writeFileSync(join(dir, 'pixels', 'metrics.jsonl'), JSON.stringify({ ...evalLine(1, 700), agent: 'pixels', rl_s: 12 }) + '\n');
+    const both = await client.request('runs.drive', { id: run.id });
+    expect(both.evaluations.map((e) => [e.agent, e.episode, e.disengagements, e.seconds])).toEqual([
+      ['vae', 1, 400, 101],
+      ['vae', 2, 0, 102],
+      ['pixels', 1, 700, 12],
+    ]);
     expect(v.report?.table[0]).toMatchObject({ method: row.method, episodes: 2, disengagements: 0 });
     expect(v.report?.kendall[0]?.mpd).toBeNull();
     expect(v.report?.goals).toEqual({ episodesAtMost11: true, pipelineMinutesAtMost10: true, vaeFewerEpisodesThanPixels: null });
