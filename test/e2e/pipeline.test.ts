@@ -2,7 +2,8 @@
  * A drive pipeline run in the app, end to end in headless Chromium: started from the UI, its
  * Pipeline tab shows the stages going from waiting through running to done, the VAE's
  * reconstruction grid, the evaluation plot after each training episode (the VAE agent's and the
- * pixels baseline's), and the report's Table I.
+ * pixels baseline's), and the report's Table I; the live stream (as the Live view watches it)
+ * carries the agent's camera in both RL stages and the VAE's reconstruction in the VAE agent's.
  * Tiny everything (16x16 camera, 48 frames, a 2-layer VAE, 8-unit nets, 2 episodes, 20 m routes).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,11 +20,23 @@ describe('drive pipeline run in the app', () => {
   let errors: string[];
   let id = '';
   const stagesSeen = new Set<string>();
+  /** The stage running now, and what the live stream sent during each stage. */
+  let stageNow = '';
+  const streamed = new Map<string, { frames: number; camera: number; reconstruction: number }>();
+  let lease: ReturnType<typeof setInterval> | undefined;
 
   beforeAll(async () => {
     ctx = await startServer();
     ctx.engine.bus.on('run.event', ({ event }) => {
       if (event.kind === 'stage' || event.kind === 'stage_progress') stagesSeen.add(`${String(event.stage)}:${String(event.status)}`);
+      if (event.kind === 'stage' && event.status === 'running') stageNow = String(event.stage);
+    });
+    ctx.engine.bus.on('run.frame', (f) => {
+      const s = streamed.get(stageNow) ?? { frames: 0, camera: 0, reconstruction: 0 };
+      s.frames++;
+      if (f.camera) s.camera++;
+      if (f.reconstruction) s.reconstruction++;
+      streamed.set(stageNow, s);
     });
     const run = await ctx.engine.client().request('runs.create', {
       config: {
@@ -53,8 +66,17 @@ describe('drive pipeline run in the app', () => {
     id = run.id;
     browser = await launchBrowser();
     ({ page, errors } = await openApp(browser, `${ctx.server.url}#/runs/${id}/pipeline`));
+    // As the Live view does while open: keep a watch lease on the run for the whole pipeline.
+    const watch = () =>
+      void ctx.engine
+        .client()
+        .request('live.watch', { id, seconds: 5 })
+        .catch(() => {});
+    watch();
+    lease = setInterval(watch, 500);
   });
   afterAll(async () => {
+    clearInterval(lease);
     await browser?.close();
     await ctx?.stop();
   });
@@ -86,6 +108,16 @@ describe('drive pipeline run in the app', () => {
     await expect.poll(() => stageStatus('report'), { timeout: 10_000 }).toBe('done');
     // Each stage was seen running live (stage events) before it was done.
     for (const s of ['collect', 'vae', 'rl', 'pixels', 'report']) expect(stagesSeen.has(`${s}:running`), s).toBe(true);
+
+    // The Live view's stream during the RL stages: the agent's camera in both, the VAE's
+    // reconstruction beside it while the VAE agent trains (the pixels agent has no VAE).
+    const rl = streamed.get('rl');
+    const px = streamed.get('pixels');
+    console.log(`live frames streamed: rl ${JSON.stringify(rl)}, pixels ${JSON.stringify(px)}`);
+    expect(rl?.camera).toBeGreaterThan(0);
+    expect(rl?.reconstruction).toBeGreaterThan(0);
+    expect(px?.camera).toBeGreaterThan(0);
+    expect(px?.reconstruction).toBe(0);
 
     // One evaluation point per training episode on the plot, for both agents (the pixels
     // baseline's come from its own pixels/metrics.jsonl), and the summary line.
