@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { LANE_TEST_SEEDS, LANE_TRAIN_SEEDS, LaneEnvConfig, isLaneTestSeed } from '../../../src-shared/config/envs/lane.js';
+import { LANE_TEST_SEEDS, LANE_TRAIN_SEEDS, LaneEnvConfig, isLaneTestSeed, laneActionDim } from '../../../src-shared/config/envs/lane.js';
 import { formatIssues } from '../../../src-shared/protocol.js';
 import { evaluateLane, KENDALL_TABLE_I, laneKeeperPolicy, randomPolicy, zeroPolicy, type LaneEvalResult, type LanePolicy } from '../../sim/lane/evaluate.js';
 import { LaneEnv } from '../../sim/lane/lane-env.js';
@@ -61,7 +61,7 @@ function envOptions(cmd: Command): Command {
 }
 
 export function policyFor(name: string, config: LaneEnvConfig, seed: number): LanePolicy {
-  const dim = config.throttle ? 2 : 1;
+  const dim = laneActionDim(config);
   if (name === 'random') return randomPolicy(dim, seed);
   if (name === 'zero') return zeroPolicy(dim);
   if (name === 'keeper') {

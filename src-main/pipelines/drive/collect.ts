@@ -16,7 +16,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { LaneEnvConfig } from '../../../src-shared/config/envs/lane.js';
+import { LaneEnvConfig, laneActionDim } from '../../../src-shared/config/envs/lane.js';
 import type { DriveFramesConfig } from '../../../src-shared/config/drive.js';
 import { Rng } from '../../core/rng.js';
 import { laneKeeperPolicy } from '../../sim/lane/evaluate.js';
@@ -82,7 +82,7 @@ export async function collectFrames(o: CollectOptions): Promise<CollectResult> {
     const keeper = laneKeeperPolicy(envConfig);
     const fb = cam.width * cam.height * 3;
     const cfg = o.frames;
-    const action = new Float32Array(envConfig.throttle ? 2 : 1);
+    const action = new Float32Array(laneActionDim(envConfig));
     const buf = new Uint8Array(cfg.maxPerEpisode * fb);
     while (writer.count < cfg.count) {
       await (o.between?.() ?? Promise.resolve());

@@ -13,7 +13,7 @@
 import { fixedOrDash as fmt } from '../../../src-shared/util/format.js';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { laneTestSeeds, type LaneEnvConfig } from '../../../src-shared/config/envs/lane.js';
+import { laneActionDim, laneTestSeeds, type LaneEnvConfig } from '../../../src-shared/config/envs/lane.js';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
 import { evaluateLane, KENDALL_TABLE_I, randomPolicy, zeroPolicy, type LaneEvalResult } from '../../sim/lane/evaluate.js';
@@ -243,13 +243,13 @@ export function writeReport(runDir: string, config: RunConfig, state: DriveState
   const seeds = laneTestSeeds(d.testRoutes);
   const fresh = freshSeeds(d.testRoutes, d.freshRoutes);
   const stateEnv: LaneEnvConfig = { ...env, obs: 'state' };
-  const random = evaluateLane(randomPolicy(env.throttle ? 2 : 1, config.seed), {
+  const random = evaluateLane(randomPolicy(laneActionDim(env), config.seed), {
     config: stateEnv,
     seeds,
     routeLengthM: d.routeLengthM,
     rule: d.disengagementRule,
   }).overall;
-  const zero = evaluateLane(zeroPolicy(env.throttle ? 2 : 1), { config: stateEnv, seeds, routeLengthM: d.routeLengthM, rule: d.disengagementRule }).overall;
+  const zero = evaluateLane(zeroPolicy(laneActionDim(env)), { config: stateEnv, seeds, routeLengthM: d.routeLengthM, rule: d.disengagementRule }).overall;
   const vaeEvals = evalLines(join(runDir, RUN_FILES.metrics), 'vae');
   const vae = summarizeAgent('vae', vaeEvals, state.stages.rl.detail?.episodes as number | undefined, state.stages.rl);
   const pixelsRan = state.stages.pixels.status === 'done';

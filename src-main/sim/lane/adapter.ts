@@ -126,6 +126,12 @@ export const laneAdapter: EnvAdapter<LaneEnvConfig> = {
   scene: (seed, config) => laneSceneFor(seed, config),
   actionUnits: (config, n) => [
     { name: 'steering (road-wheel angle, + left)', unit: 'deg', low: -config.maxSteerDeg, high: config.maxSteerDeg },
-    ...(n > 1 ? [{ name: 'throttle / brake', unit: 'normalized', low: -1, high: 1 }] : []),
+    ...(n > 1
+      ? [
+          config.speedSetpoint
+            ? { name: 'speed set-point', unit: 'm/s', low: 0, high: config.maxSpeedMps }
+            : { name: 'throttle / brake', unit: 'normalized', low: -1, high: 1 },
+        ]
+      : []),
   ],
 };

@@ -8,7 +8,7 @@
  * Baselines: randomPolicy (uniform actions), zeroPolicy (straight ahead), and laneKeeperPolicy,
  * a hand-written controller on the state observation (a reference that the roads are drivable).
  */
-import { LaneEnvConfig, laneTestSeeds, type LaneEnvConfigInput } from '../../../src-shared/config/envs/lane.js';
+import { LaneEnvConfig, laneActionDim, laneTestSeeds, type LaneEnvConfigInput } from '../../../src-shared/config/envs/lane.js';
 import { Rng } from '../../core/rng.js';
 import { LaneEnv, type LaneDisengagement, type LaneEpisodeMetrics } from './lane-env.js';
 import { PHYSICS_DT } from './vehicle.js';
@@ -220,7 +220,7 @@ export function laneKeeperPolicy(config: LaneEnvConfig): LanePolicy {
   const headingLimit = (config.headingLimitDeg * Math.PI) / 180;
   const maxSteer = (config.maxSteerDeg * Math.PI) / 180;
   const wheelbase = 2.7;
-  const a = new Float32Array(config.throttle ? 2 : 1);
+  const a = new Float32Array(laneActionDim(config));
   // obs: [offset/half, headingErr/limit, curv5, curv10, curv20, curv40 (x curvScale), speed/max, steer/max]
   const curvScale = Math.max(config.road.minRadiusM, config.targetSpeedMps ** 2 / 4, 6);
   return (obs) => {
@@ -230,6 +230,8 @@ export function laneKeeperPolicy(config: LaneEnvConfig): LanePolicy {
     const steer = Math.atan(wheelbase * kAhead) - 0.35 * offset - 1.2 * heading;
     a[0] = Math.max(-1, Math.min(1, steer / maxSteer));
     if (config.throttle) a[1] = Math.max(-1, Math.min(1, 2 * (config.targetSpeedMps / config.maxSpeedMps - obs[6]!)));
+    // A set-point of the cruise speed: (a + 1) / 2 * maxSpeedMps = targetSpeedMps.
+    else if (config.speedSetpoint) a[1] = Math.max(-1, Math.min(1, (2 * config.targetSpeedMps) / config.maxSpeedMps - 1));
     return a;
   };
 }

@@ -2,8 +2,9 @@
  * The `lane` env: keep a car in its lane on procedural roads (Kendall et al. 2018).
  *
  * - Action: [steering] in [-1, 1] (+ left; scaled to +-maxSteerDeg road-wheel angle through a
- *   rate-limited actuator), plus [throttle] in [-1, 1] when config.throttle (negative brakes);
- *   otherwise a cruise controller holds targetSpeedMps.
+ *   rate-limited actuator), plus [throttle] in [-1, 1] when config.throttle (negative brakes),
+ *   or [speed set-point] in [-1, 1] -> 0..maxSpeedMps for the cruise controller when
+ *   config.speedSetpoint (Kendall et al.); otherwise the cruise controller holds targetSpeedMps.
  * - Observation ("state"): [lane offset / half lane width, heading error / heading limit,
  *   curvature at 5, 10, 20, 40 m ahead * tightest radius, speed / maxSpeed, steering / max].
  *   ("pixels"): the camera image H*W*3 in [0, 1] (HWC, row-major from the top-left), then
@@ -108,6 +109,8 @@ export class LaneEnv implements Env {
   private readonly tmp = new Float64Array(3);
 
   constructor(config: LaneEnvConfig) {
+    if (config.throttle && config.speedSetpoint)
+      throw new Error('lane env: throttle and speedSetpoint are two uses of the second action; set one of them, not both');
     this.config = config;
     this.worlds = new LaneWorldCache(config);
     const c = config.camera;
@@ -240,13 +243,17 @@ export class LaneEnv implements Env {
     const a0 = action[0]!;
     const steerCmd = a0 > 1 ? 1 : a0 < -1 ? -1 : a0 === a0 ? a0 : 0;
     let throttle = Number.NaN;
+    let cruise = cfg.targetSpeedMps;
     if (cfg.throttle) {
       const a1 = action[1]!;
       throttle = a1 > 1 ? 1 : a1 < -1 ? -1 : a1 === a1 ? a1 : 0;
+    } else if (cfg.speedSetpoint) {
+      const a1 = action[1]!;
+      cruise = 0.5 * ((a1 > 1 ? 1 : a1 < -1 ? -1 : a1 === a1 ? a1 : 0) + 1) * cfg.maxSpeedMps;
     }
     this.lastSteerCmd = steerCmd;
     const target = steerCmd * this.maxSteer;
-    for (let k = 0; k < cfg.actionRepeat; k++) this.car.step(target, this.steerRate, throttle, cfg.targetSpeedMps, cfg.maxSpeedMps);
+    for (let k = 0; k < cfg.actionRepeat; k++) this.car.step(target, this.steerRate, throttle, cruise, cfg.maxSpeedMps);
     let t1 = 0;
     if (prof) {
       t1 = performance.now();

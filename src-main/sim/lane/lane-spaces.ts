@@ -1,5 +1,5 @@
 /** The lane env's observation and action spaces, from its config (lane-env.ts says what each value is). */
-import type { LaneEnvConfig } from '../../../src-shared/config/envs/lane.js';
+import { laneActionDim, type LaneEnvConfig } from '../../../src-shared/config/envs/lane.js';
 import { boxSpace, type BoxSpace, type ImageObsLayout } from '../env.js';
 
 export interface LaneSpaces {
@@ -31,6 +31,7 @@ export function laneSpaces(config: LaneEnvConfig): LaneSpaces {
     observationSpace = boxSpace([-3, -3, -1.5, -1.5, -1.5, -1.5, -1, -1], [3, 3, 1.5, 1.5, 1.5, 1.5, 2, 1]);
     obsLength = 8;
   }
-  const actionSpace = boxSpace(config.throttle ? [-1, -1] : [-1], config.throttle ? [1, 1] : [1]);
+  const actDim = laneActionDim(config);
+  const actionSpace = boxSpace(new Array<number>(actDim).fill(-1), new Array<number>(actDim).fill(1));
   return { observationSpace, actionSpace, imageLayout, obsLength };
 }

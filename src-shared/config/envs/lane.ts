@@ -124,7 +124,14 @@ export const LaneEnvConfig = z.object({
     .describe(
       'false: the action is steering only and a cruise controller holds targetSpeedMps (as in Kendall et al.); true: a second action, throttle/brake in [-1, 1].',
     ),
-  targetSpeedMps: z.number().min(1).max(30).default(8).describe('Cruise-control speed and the start speed (m/s).'),
+  // Optional (absent = false) so configs written before it keep their digest and still resume.
+  speedSetpoint: z
+    .boolean()
+    .optional()
+    .describe(
+      "true: a second action in [-1, 1] sets the cruise controller's speed, (a + 1) / 2 * maxSpeedMps (Kendall et al.'s speed set-point); absent or false: the controller holds targetSpeedMps. Not together with throttle.",
+    ),
+  targetSpeedMps: z.number().min(1).max(30).default(8).describe('Cruise-control speed (without speedSetpoint) and the start speed (m/s).'),
   maxSpeedMps: z.number().min(2).max(60).default(15).describe('Engine governor: no drive force above this speed (m/s); also scales the speed observation.'),
   maxSteerDeg: z.number().min(5).max(45).default(30).describe('Road-wheel angle at steering action +-1 (degrees); + steers left.'),
   steerRateDegPerS: z.number().min(10).max(2000).default(120).describe('Steering actuator rate limit (degrees/s).'),
@@ -138,3 +145,8 @@ export const LaneEnvConfig = z.object({
 });
 export type LaneEnvConfig = z.infer<typeof LaneEnvConfig>;
 export type LaneEnvConfigInput = z.input<typeof LaneEnvConfig>;
+
+/** Actions of a lane env: steering, plus throttle or a speed set-point when configured. */
+export function laneActionDim(config: Pick<LaneEnvConfig, 'throttle' | 'speedSetpoint'>): number {
+  return config.throttle || config.speedSetpoint ? 2 : 1;
+}

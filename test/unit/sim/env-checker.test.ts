@@ -13,6 +13,7 @@ const CASES: { name: string; id: EnvId; config: EnvConfigInput }[] = [
   { name: 'pendulum', id: 'pendulum', config: { id: 'pendulum', maxEpisodeSteps: 30 } },
   { name: 'mountaincar', id: 'mountaincar', config: { id: 'mountaincar', maxEpisodeSteps: 30 } },
   { name: 'lane (state)', id: 'lane', config: { id: 'lane', obs: 'state', maxEpisodeSteps: 40 } },
+  { name: 'lane (state, speed set-point)', id: 'lane', config: { id: 'lane', obs: 'state', maxEpisodeSteps: 40, speedSetpoint: true } },
   { name: 'lane (pixels, 24x16 camera)', id: 'lane', config: { id: 'lane', obs: 'pixels', maxEpisodeSteps: 25, camera: { width: 24, height: 16 } } },
   { name: 'arm-reach', id: 'arm-reach', config: { id: 'arm-reach', maxEpisodeSteps: 8 } },
   { name: 'arm-push', id: 'arm-push', config: { id: 'arm-push', maxEpisodeSteps: 8 } },

@@ -69,6 +69,30 @@ describe('lane env', () => {
     expect((right.info.events as LaneDisengagement[])[0]!.offset).toBeLessThan(0);
   });
 
+  it('takes a speed set-point as a second action (Kendall et al.), held by the cruise controller', () => {
+    const env = make({ speedSetpoint: true, maxSpeedMps: 16, targetSpeedMps: 8 });
+    expect(env.actionSpace.shape).toEqual([2]);
+    const keeper = laneKeeperPolicy(env.config);
+    // The lane keeper asks for the target speed: (a + 1) / 2 * 16 = 8 m/s.
+    let { obs } = env.reset(0, { roadSeed: SEED, offset: 0, headingError: 0 });
+    expect(keeper(obs)[1]).toBeCloseTo(0, 6);
+    const drive = (setpoint: number, steps: number) => {
+      for (let i = 0; i < steps; i++) {
+        const a = keeper(obs);
+        a[1] = setpoint;
+        obs = env.step(a).obs;
+      }
+      return env.laneState.speed;
+    };
+    expect(drive(0.5, 300)).toBeCloseTo(12, 0); // 0.75 * 16 m/s
+    expect(drive(-0.5, 300)).toBeCloseTo(4, 0); // 0.25 * 16 m/s
+    // A set-point of zero stops the car: a stall, as a disengagement.
+    const stop = make({ speedSetpoint: true, stallSeconds: 1 });
+    stop.reset(0, { roadSeed: SEED, offset: 0, headingError: 0 });
+    expect((runUntilEnd(stop, act(0, -1)).info.events as LaneDisengagement[])[0]!.cause).toBe('stall');
+    expect(() => make({ speedSetpoint: true, throttle: true })).toThrow(/throttle and speedSetpoint/);
+  });
+
   it('ends on the heading limit and on a stall', () => {
     const env = make({ headingLimitDeg: 5 });
     env.reset(0, { roadSeed: SEED, offset: 0, headingError: 0 });
