@@ -3,7 +3,7 @@
  * inference on every backend that loads (each in its own process), and the same models in PyTorch on the CPU in the same run
  * (bench/ml/torch_bench.py under Debian's /usr/bin/python3, when it has torch).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -32,6 +32,18 @@ export interface MlBenchOptions {
   /** Fixed threads for the native kernels' large products and convolutions (undefined: chosen by measured speed). */
   blasThreads?: number;
   python: string;
+  /** Busy processes run beside a second timing of every backend (0: none); the rows then give the slowdown. */
+  competitors?: number;
+}
+
+/** The same timings with `competitors` busy processes beside them, and the slowdown against the quiet ones. */
+export interface LoadedTimings {
+  competitors: number;
+  td3_update_ms: number | null;
+  vae_step_ms: number | null;
+  /** Loaded / quiet median (1.0: no slowdown; a fair share of 2 cores among 1 + 2 busy processes is ~1.5). */
+  td3_slowdown: number | null;
+  vae_slowdown: number | null;
 }
 
 export interface TorchResult {
@@ -64,6 +76,8 @@ export interface MlBenchRow {
   /** What the TD3 figure times (empty when the backend did not load). */
   td3_learner: string;
   notes: string[];
+  /** With --competitors: the same timings beside that many busy processes. */
+  loaded?: LoadedTimings;
 }
 
 export interface MlBenchReport {
@@ -74,7 +88,40 @@ export interface MlBenchReport {
   torch: (TorchResult & { note?: string }) | { note: string };
   /** PyTorch with 1 thread, when asked for (--torch-1-thread). */
   torchOneThread?: { td3_update_ms: number | null; vae_step_ms: number | null; td3_update_min_ms: number | null; vae_step_min_ms: number | null };
+  /** With --competitors: PyTorch's timings beside the busy processes. */
+  torchLoaded?: LoadedTimings;
   rows: MlBenchRow[];
+}
+
+/**
+ * Busy processes that compete for the cores (a tight loop each, like a browser tab or a build on
+ * a user's laptop); stop() ends them.
+ */
+export function startCompetitors(n: number): { stop: () => void } {
+  const kids: ChildProcess[] = [];
+  for (let i = 0; i < n; i++) kids.push(spawn(process.execPath, ['-e', 'let x = 0; for (;;) x = (x + Math.sqrt(x + 1)) % 1e9;'], { stdio: 'ignore' }));
+  return { stop: () => kids.forEach((k) => k.kill('SIGKILL')) };
+}
+
+async function withCompetitors<T>(n: number, fn: () => Promise<T>): Promise<T> {
+  const c = startCompetitors(n);
+  try {
+    // Let the scheduler see them busy before timing.
+    await new Promise((r) => setTimeout(r, 500));
+    return await fn();
+  } finally {
+    c.stop();
+  }
+}
+
+function loadedTimings(n: number, quiet: { td3: number | null; vae: number | null }, loaded: { td3: number | null; vae: number | null }): LoadedTimings {
+  return {
+    competitors: n,
+    td3_update_ms: loaded.td3,
+    vae_step_ms: loaded.vae,
+    td3_slowdown: ratio(loaded.td3, quiet.td3),
+    vae_slowdown: ratio(loaded.vae, quiet.vae),
+  };
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, onStderr: (s: string) => void, timeoutMs: number): Promise<string> {
@@ -129,6 +176,9 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
   const torch1Runs: TorchResult[] = [];
   let torchError: string | undefined;
   const childRuns = new Map<BenchBackend, ChildResult[]>();
+  const loadedRuns = new Map<BenchBackend, ChildResult[]>();
+  const torchLoadedRuns: TorchResult[] = [];
+  const competitors = o.competitors ?? 0;
   const childErrors = new Map<BenchBackend, string>();
   for (let round = 0; round < o.rounds; round++) {
     if (o.rounds > 1) progress(`round ${round + 1}/${o.rounds}\n`);
@@ -136,6 +186,10 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
       progress(`PyTorch (CPU, ${cpus().length} threads)...\n`);
       try {
         torchRuns.push(await runTorch(o, cpus().length, progress));
+        if (competitors > 0) {
+          progress(`PyTorch beside ${competitors} busy processes...\n`);
+          torchLoadedRuns.push(await withCompetitors(competitors, () => runTorch(o, cpus().length, progress)));
+        }
         if (o.torchOneThread && cpus().length > 1) {
           progress('PyTorch (CPU, 1 thread)...\n');
           torch1Runs.push(await runTorch(o, 1, progress));
@@ -150,6 +204,11 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
       try {
         const r = await runChild(b, o, progress);
         childRuns.set(b, [...(childRuns.get(b) ?? []), r]);
+        if (competitors > 0) {
+          progress(`${b} beside ${competitors} busy processes...\n`);
+          const l = await withCompetitors(competitors, () => runChild(b, o, progress));
+          loadedRuns.set(b, [...(loadedRuns.get(b) ?? []), l]);
+        }
       } catch (e) {
         childErrors.set(b, e instanceof Error ? e.message : String(e));
       }
@@ -206,6 +265,15 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
       detail: runs[0]!.detail,
       td3_learner: runs[0]!.td3_learner,
       notes,
+      ...(loadedRuns.has(b)
+        ? {
+            loaded: loadedTimings(
+              competitors,
+              { td3, vae },
+              { td3: median(loadedRuns.get(b)!.map((r) => r.td3_update_ms ?? NaN)), vae: median(loadedRuns.get(b)!.map((r) => r.vae_step_ms ?? NaN)) },
+            ),
+          }
+        : {}),
     });
   }
   const t = torchRuns[0];
@@ -220,6 +288,12 @@ export async function runMlBench(o: MlBenchOptions, progress: (line: string) => 
     torch,
     rows,
   };
+  if (torchLoadedRuns.length)
+    report.torchLoaded = loadedTimings(
+      competitors,
+      { td3: torchTd3, vae: torchVae },
+      { td3: median(torchLoadedRuns.map((t) => t.td3_update_ms)), vae: median(torchLoadedRuns.map((t) => t.vae_step_ms ?? NaN)) },
+    );
   if (torch1Runs.length) {
     report.torchOneThread = {
       td3_update_ms: median(torch1Runs.map((t) => t.td3_update_ms)),

@@ -5,7 +5,7 @@
  */
 import { fixedOrDash as fmt } from '../../../../src-shared/util/format.js';
 import type { Command } from 'commander';
-import { BENCH_BACKENDS, runMlBench, type BenchBackend, type MlBenchReport } from '../../../../bench/ml/run-ml-bench.js';
+import { BENCH_BACKENDS, runMlBench, type BenchBackend, type LoadedTimings, type MlBenchReport } from '../../../../bench/ml/run-ml-bench.js';
 import { CliError, globalOptions, intOption, output } from '../../context.js';
 
 function table(r: MlBenchReport): string {
@@ -34,6 +34,13 @@ function table(r: MlBenchReport): string {
       (x) =>
         `${x.backend}: fastest TD3 update ${fmt(x.td3_update_min_ms)} ms (PyTorch ${fmt(x.torch_td3_update_min_ms)}), fastest VAE step ${fmt(x.vae_step_min_ms, 0)} ms (PyTorch ${fmt(x.torch_vae_step_min_ms, 0)})`,
     );
+  const loaded = (name: string, l: LoadedTimings | undefined) =>
+    l
+      ? [
+          `${name} beside ${l.competitors} busy processes: TD3 update ${fmt(l.td3_update_ms)} ms (${fmt(l.td3_slowdown, 2)}x), VAE step ${fmt(l.vae_step_ms, 0)} ms (${fmt(l.vae_slowdown, 2)}x)`,
+        ]
+      : [];
+  const slowdowns = [...r.rows.flatMap((x) => loaded(x.backend, x.loaded)), ...loaded('PyTorch', r.torchLoaded)];
   const notes = r.rows.flatMap((x) => [`${x.backend}: ${x.detail || '(not loaded)'}`, ...x.notes.map((n) => `  ${n}`)]);
   return [
     `${r.machine}, ${r.date}, load average ${r.load[0]} -> ${r.load[1]}`,
@@ -45,6 +52,7 @@ function table(r: MlBenchReport): string {
     'medians; ratio = tfjs time / PyTorch time (<= 1.0: as fast as PyTorch or faster)',
     ...mins,
     ...one,
+    ...(slowdowns.length ? ['', 'slowdown = loaded median / quiet median', ...slowdowns] : []),
     '',
     ...notes,
   ].join('\n');
@@ -63,6 +71,7 @@ export function register(bench: Command): void {
     .option('--no-torch', 'skip PyTorch')
     .option('--torch-1-thread', 'also time PyTorch with 1 thread (its multi-threaded runs stall on a busy machine)', false)
     .option('--blas-threads <n>', 'fix the threads of large products and convolutions in the native kernels (default: one or all cores, by measured speed)')
+    .option('--competitors <n>', 'also time every backend (and PyTorch) beside N busy processes and print the slowdown', '0')
     .option('--python <path>', 'Python with torch', process.env.DRIVE_LAB_PYTHON ?? '/usr/bin/python3')
     .action(
       async (
@@ -74,6 +83,7 @@ export function register(bench: Command): void {
           torch: boolean;
           torch1Thread: boolean;
           blasThreads?: string;
+          competitors: string;
           python: string;
         },
         cmd: Command,
@@ -95,6 +105,7 @@ export function register(bench: Command): void {
             torchOneThread: opts.torch1Thread,
             blasThreads: intOption('--blas-threads', opts.blasThreads, 1),
             python: opts.python,
+            competitors: intOption('--competitors', opts.competitors, 0) ?? 0,
           },
           (line) => {
             if (!g.json || process.stderr.isTTY) process.stderr.write(line);
@@ -109,6 +120,7 @@ export function register(bench: Command): void {
             load: report.load,
             torch: report.torch,
             torch_1_thread: report.torchOneThread ?? null,
+            torch_loaded: report.torchLoaded ?? null,
           })),
           () => table(report),
         );
