@@ -10,6 +10,7 @@ import type { Mlp } from '../../ml/mlp.js';
 import type { ReplayBatch } from '../replay/replay-buffer.js';
 import type { NoiseConfig } from '../../../src-shared/config/noise.js';
 import type { ReplayConfig } from '../../../src-shared/config/replay.js';
+import type { PolicyHead } from '../../../src-shared/policy-head.js';
 
 /**
  * How the off-policy loop (rl/train/trainer.ts) feeds a learner, read from the algorithm's own
@@ -58,8 +59,14 @@ export interface Learner {
   readonly actDim: number;
   /** Gradient steps done. */
   readonly updates: number;
-  /** The deterministic actor (policy snapshots, export, parameter noise). */
+  /**
+   * The deterministic actor (policy snapshots, export, parameter noise). For discrete-action
+   * learners (the DQN family) it is the network whose outputs `policyHead` turns into the greedy
+   * index (Q values, or C51 logits).
+   */
   readonly actor: Mlp;
+  /** How the actor's output becomes the action; absent: the output is the action (continuous actors). */
+  readonly policyHead?: PolicyHead;
   /** The trainable conv encoder in front of the actor, when the learner has one. */
   readonly encoder: ConvEncoder | undefined;
   /** Starts the actor (and its target, if any) from these weights (a run started from an export). */
