@@ -76,9 +76,10 @@ export interface Learner {
   /**
    * Exploratory actions the learner draws itself (a stochastic policy such as SAC's, or
    * epsilon-greedy) into `out` [n * actDim], from its own seeded stream so resumes stay exact.
+   * `step` is the run's env steps before this one (schedules such as DQN's epsilon read it).
    * Absent: the trainer adds the loop's exploration noise to `act`.
    */
-  explore?(obs: Float32Array, n: number, out: Float32Array): void;
+  explore?(obs: Float32Array, n: number, out: Float32Array, step?: number): void;
   /** The first critic's Q(s, a) for one observation (as `act` takes it) and action. */
   qValue(obs: Float32Array, action: Float32Array): number;
   /**

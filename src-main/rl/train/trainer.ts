@@ -136,6 +136,7 @@ export class Trainer {
     const spaces = { obsDim: this.vec.obsDim, actDim: this.vec.actDim };
     this.learner = makeLearner({
       spaces,
+      actionSpace: this.vec.envs[0]!.actionSpace,
       config: cfg,
       seeds: { networks: this.seeds.networks, learner: this.seeds.targetNoise },
       ...(encoderOptions ? { encoder: encoderOptions } : {}),
@@ -350,7 +351,7 @@ export class Trainer {
     if (!fromActor) {
       fillRandomActions(this.vec.envs[0]!.actionSpace, this.actionRng, this.actions);
     } else if (this.learner.explore) {
-      this.learner.explore(this.prevObs, n, this.actions);
+      this.learner.explore(this.prevObs, n, this.actions, this.step);
     } else {
       const clean = this.learner.act(this.prevObs, n);
       this.noise.prepare(this.prevObs, clean);
