@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { NoiseConfig } from './noise.js';
 import { ReplayConfig } from './replay.js';
 
-export const AlgoId = z.enum(['td3', 'ddpg']);
+export const AlgoId = z.enum(['td3', 'ddpg', 'dqn', 'rainbow']);
 export type AlgoId = z.infer<typeof AlgoId>;
 
 const hidden = (def: number[], what: string) =>

@@ -17,6 +17,27 @@ export const UniformReplayConfig = z.object({
 });
 
 /**
+ * Prioritized experience replay (Schaul et al. 2016, proportional variant): transition i is
+ * sampled with probability P(i) = p_i^alpha / sum_k p_k^alpha, p_i = |its last TD error| + eps
+ * (new transitions get the largest priority seen so far), and weighs the loss by the importance
+ * weight w_i = (N P(i))^-beta / max_k w_k, beta annealed linearly from beta0 to 1 over the run's
+ * env steps. Defaults: alpha 0.6, beta0 0.4 (the paper's proportional variant; Rainbow uses
+ * alpha 0.5). n-step returns as with uniform replay.
+ */
+export const PrioritizedReplayConfig = z.object({
+  type: z.literal('prioritized'),
+  alpha: z.number().min(0).max(1).default(0.6).describe('Priority exponent alpha: 0 = uniform sampling, 1 = fully proportional to |TD error|.'),
+  beta0: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.4)
+    .describe('Importance-sampling exponent at the start; annealed linearly to 1 by the end of the run (1 = full correction of the sampling bias).'),
+  eps: z.number().positive().max(1).default(1e-6).describe('Added to |TD error| so that no transition gets priority 0.'),
+  nStep: z.number().int().min(1).max(100).default(1).describe('n-step returns, as with uniform replay (Rainbow: 3).'),
+});
+
+/**
  * Hindsight experience replay (Andrychowicz et al. 2017), as Stable-Baselines3's
  * HerReplayBuffer: transitions are kept per episode, and at sample time a fraction
  * k / (k + 1) of each batch gets a new goal, an achieved goal of the same episode, with the
@@ -39,6 +60,7 @@ export const HerReplayConfig = z.object({
     ),
 });
 
-export const ReplayConfig = z.discriminatedUnion('type', [UniformReplayConfig, HerReplayConfig]);
+export const ReplayConfig = z.discriminatedUnion('type', [UniformReplayConfig, PrioritizedReplayConfig, HerReplayConfig]);
 export type ReplayConfig = z.infer<typeof ReplayConfig>;
 export type HerReplayConfig = z.infer<typeof HerReplayConfig>;
+export type PrioritizedReplayConfig = z.infer<typeof PrioritizedReplayConfig>;

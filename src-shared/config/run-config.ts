@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AlgoId, DDPG_PRESET, Td3Config, type Td3ConfigInput } from './algo.js';
 import { DriveConfig } from './drive.js';
+import { buildDqnConfig, DQN_ALGOS, DQN_ENV_PRESETS, DqnConfig } from './dqn.js';
 import { EnvConfig, type EnvConfigInput } from './envs/index.js';
 import { envTd3Preset, envTotalSteps } from './presets.js';
 
@@ -14,8 +15,12 @@ export type BackendChoice = z.infer<typeof BackendChoice>;
 export const RunConfig = z.object({
   name: z.string().min(1).max(120).default('run').describe('Display name of the run.'),
   env: EnvConfig.default({ id: 'pendulum', maxEpisodeSteps: 200 }).describe('Environment and its options.'),
-  algo: AlgoId.default('td3').describe('Learning algorithm: td3, or ddpg (a preset of TD3).'),
+  algo: AlgoId.default('td3').describe(
+    'Learning algorithm: td3, ddpg (a preset of TD3) for continuous actions; dqn, rainbow (a preset of DQN) for discrete actions (cartpole, mountaincar-discrete).',
+  ),
   td3: Td3Config.default(Td3Config.parse({})).describe('TD3/DDPG hyperparameters.'),
+  // Optional and filled only for the DQN family, so configs of other runs keep their digest.
+  dqn: DqnConfig.optional().describe('DQN/Rainbow hyperparameters (present when algo is dqn or rainbow).'),
   seed: z
     .number()
     .int()
@@ -56,6 +61,8 @@ export function buildRunConfig(input: RunConfigInput): RunConfig {
   const env: EnvConfigInput = input.env ?? { id: 'pendulum' };
   const envPreset = envTd3Preset(env.id, algo);
   const td3: Td3ConfigInput = { ...(algo === 'ddpg' ? DDPG_PRESET : {}), ...envPreset, ...userTd3 };
-  const totalSteps = input.totalSteps ?? envTotalSteps(env.id);
-  return RunConfig.parse({ ...input, algo, td3, env, ...(totalSteps === undefined ? {} : { totalSteps }) });
+  const dqnFamily = (DQN_ALGOS as readonly string[]).includes(algo);
+  const totalSteps = input.totalSteps ?? (dqnFamily ? DQN_ENV_PRESETS[env.id]?.totalSteps : undefined) ?? envTotalSteps(env.id);
+  const dqn = dqnFamily ? { dqn: buildDqnConfig(algo as 'dqn' | 'rainbow', env.id, input.dqn) } : {};
+  return RunConfig.parse({ ...input, algo, td3, ...dqn, env, ...(totalSteps === undefined ? {} : { totalSteps }) });
 }

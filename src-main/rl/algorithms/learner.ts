@@ -10,6 +10,7 @@ import type { Mlp } from '../../ml/mlp.js';
 import type { ReplayBatch } from '../replay/replay-buffer.js';
 import type { NoiseConfig } from '../../../src-shared/config/noise.js';
 import type { ReplayConfig } from '../../../src-shared/config/replay.js';
+import type { PolicyHead } from '../../../src-shared/policy-head.js';
 
 /**
  * How the off-policy loop (rl/train/trainer.ts) feeds a learner, read from the algorithm's own
@@ -58,8 +59,14 @@ export interface Learner {
   readonly actDim: number;
   /** Gradient steps done. */
   readonly updates: number;
-  /** The deterministic actor (policy snapshots, export, parameter noise). */
+  /**
+   * The deterministic actor (policy snapshots, export, parameter noise). For discrete-action
+   * learners (the DQN family) it is the network whose outputs `policyHead` turns into the greedy
+   * index (Q values, or C51 logits).
+   */
   readonly actor: Mlp;
+  /** How the actor's output becomes the action; absent: the output is the action (continuous actors). */
+  readonly policyHead?: PolicyHead;
   /** The trainable conv encoder in front of the actor, when the learner has one. */
   readonly encoder: ConvEncoder | undefined;
   /** Starts the actor (and its target, if any) from these weights (a run started from an export). */
@@ -69,9 +76,10 @@ export interface Learner {
   /**
    * Exploratory actions the learner draws itself (a stochastic policy such as SAC's, or
    * epsilon-greedy) into `out` [n * actDim], from its own seeded stream so resumes stay exact.
+   * `step` is the run's env steps before this one (schedules such as DQN's epsilon read it).
    * Absent: the trainer adds the loop's exploration noise to `act`.
    */
-  explore?(obs: Float32Array, n: number, out: Float32Array): void;
+  explore?(obs: Float32Array, n: number, out: Float32Array, step?: number): void;
   /** The first critic's Q(s, a) for one observation (as `act` takes it) and action. */
   qValue(obs: Float32Array, action: Float32Array): number;
   /**

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ConvEncoderSpec } from '../../ml/conv-encoder.js';
 import type { MlpSpec } from '../../ml/mlp.js';
 import { requireArray, type Snapshot } from '../../core/snapshot.js';
+import { PolicyHead } from '../../../src-shared/policy-head.js';
 import { CheckpointStore, type CheckpointChoice, type CheckpointRef } from './store.js';
 
 /** What every checkpoint's metadata carries about the actor. */
@@ -18,6 +19,8 @@ export interface PolicyMeta {
    * (trained with the critics) or "frozenEncoder.i" (a frozen VAE encoder) in full checkpoints.
    */
   encoder?: PolicyEncoderMeta;
+  /** How the actor's output becomes the action (discrete actions); absent: it is the action. */
+  head?: PolicyHead;
 }
 
 export interface PolicyEncoderMeta {
@@ -38,6 +41,8 @@ export interface LoadedPolicy {
   meanReturn?: number;
   /** The conv encoder in front of the actor, for image observations. */
   encoder?: PolicyEncoderMeta & { weights: Float32Array[] };
+  /** See PolicyMeta.head. */
+  head?: PolicyHead;
 }
 
 /** Array-name prefix of the actor in full checkpoints and in policy snapshots. */
@@ -85,5 +90,6 @@ export function loadPolicy(runDir: string, choice: CheckpointChoice): LoadedPoli
     envId: meta.envId,
     ...(meta.meanReturn === undefined ? {} : { meanReturn: meta.meanReturn }),
     ...(encoder ? { encoder } : {}),
+    ...(meta.head ? { head: PolicyHead.parse(meta.head) } : {}),
   };
 }

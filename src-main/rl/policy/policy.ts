@@ -16,6 +16,7 @@ import { Rng } from '../../core/rng.js';
 import { ConvEncoder, type ConvEncoderSpec } from '../../ml/conv-encoder.js';
 import { checkInputWidth, Mlp, type MlpSpec } from '../../ml/mlp.js';
 import type { Learner } from '../algorithms/learner.js';
+import { greedyActions, headOutputDim, type PolicyHead } from '../../../src-shared/policy-head.js';
 
 export interface Policy {
   /** Values per raw observation. */
@@ -41,6 +42,8 @@ export interface PolicyWeights {
   spec: MlpSpec;
   weights: readonly Float32Array[];
   encoder?: PolicyEncoderWeights;
+  /** How the actor's output becomes the action (the DQN family's greedy index); absent: it is the action. */
+  head?: PolicyHead;
 }
 
 /** A frozen encoder in front of a learner (the run's VAE encoder, lane obs "vae" mode "frozen"). */
@@ -75,15 +78,22 @@ export function policyFromWeights(w: PolicyWeights, name = 'policy'): Policy {
   }
   const extraDim = w.encoder?.extraDim ?? 0;
   const obsDim = encoder ? rawObsDim(encoder.spec, extraDim) : w.spec.inputDim;
+  const head = w.head;
+  if (head && headOutputDim(head) !== w.spec.outputDim) {
+    actor.dispose();
+    encoder?.dispose();
+    throw new Error(`${name}: the ${head.kind} head reads ${headOutputDim(head)} outputs, the actor gives ${w.spec.outputDim}`);
+  }
   return {
     obsDim,
-    actDim: w.spec.outputDim,
+    actDim: head ? 1 : w.spec.outputDim,
     act(obs, n) {
       checkInputWidth(name, obs.length, n, obsDim);
-      return tf.tidy(() => {
+      const out = tf.tidy(() => {
         const x = tf.tensor2d(obs, [n, obsDim]);
         return actor.apply(encoder ? encoder.features(x, extraDim) : x).dataSync() as Float32Array;
       });
+      return head ? greedyActions(head, out, n) : out;
     },
     dispose() {
       actor.dispose();

@@ -1,12 +1,13 @@
-/** Builds the replay buffer a run's config asks for: uniform, or hindsight experience replay. */
+/** Builds the replay buffer a run's config asks for: uniform, prioritized, or hindsight experience replay. */
 import type { ReplayConfig } from '../../../src-shared/config/replay.js';
 import type { Env } from '../../sim/env.js';
 import { isGoalEnv } from '../../sim/goal-env.js';
 import { HerReplayBuffer } from './her-buffer.js';
+import { PrioritizedReplayBuffer } from './prioritized.js';
 import { ReplayBuffer, type Replay } from './replay-buffer.js';
 
 export type { Replay, ReplayBatch } from './replay-buffer.js';
-export { HerReplayBuffer, ReplayBuffer };
+export { HerReplayBuffer, PrioritizedReplayBuffer, ReplayBuffer };
 
 export interface ReplayContext {
   capacity: number;
@@ -20,6 +21,8 @@ export interface ReplayContext {
   imageDim?: number;
   /** Discount of the learner (n-step returns sum rewards with it; required for nStep > 1). */
   gamma?: number;
+  /** The run's env steps (prioritized replay anneals beta to 1 over them). */
+  totalSteps?: number;
 }
 
 export function makeReplay(config: ReplayConfig, ctx: ReplayContext): Replay {
@@ -27,6 +30,23 @@ export function makeReplay(config: ReplayConfig, ctx: ReplayContext): Replay {
   switch (config.type) {
     case 'uniform':
       return new ReplayBuffer({ capacity, obsDim, actDim, numEnvs, seed, imageDim, nStep: config.nStep ?? 1, gamma });
+    case 'prioritized': {
+      const { alpha, beta0, eps, nStep } = config;
+      return new PrioritizedReplayBuffer({
+        capacity,
+        obsDim,
+        actDim,
+        numEnvs,
+        seed,
+        imageDim,
+        nStep,
+        gamma,
+        alpha,
+        beta0,
+        eps,
+        annealSteps: ctx.totalSteps ?? capacity,
+      });
+    }
     case 'her': {
       if (imageDim > 0)
         throw new Error(

@@ -132,15 +132,15 @@ export class ReplayBuffer implements Replay {
   private readonly termBuf: Uint8Array;
   private readonly truncBuf: Uint8Array;
   /** 1 for a sampleable transition, 0 for an observation-only slot. */
-  private readonly isTransition: Uint8Array;
+  protected readonly isTransition: Uint8Array;
   private readonly nextRef: Int32Array;
   /** Per env: next observation of its newest transition, until the env's next transition arrives. */
   private readonly staging: Float32Array;
   /** Per env: slot of its newest transition still pointing at staging, or -1. */
   private readonly pending: Int32Array;
-  private readonly rng: Rng;
+  protected readonly rng: Rng;
   private pos = 0;
-  private filled = 0;
+  protected filled = 0;
   /** Transitions (not observation-only slots) currently held. */
   private transitions = 0;
   private readonly batchCache = new Map<number, ReplayBatch>();
@@ -274,8 +274,12 @@ export class ReplayBuffer implements Replay {
     this.isTransition[s] = 1;
     this.transitions++;
     this.nextRef[s] = NO_NEXT;
+    this.onWrite(s, true);
     return s;
   }
+
+  /** Called after slot `s` was (over)written with a transition or an observation only (prioritized replay keeps its priorities in step). */
+  protected onWrite(_s: number, _transition: boolean): void {}
 
   private writeObsOnly(obs: Float32Array): number {
     const s = this.claim();
@@ -285,6 +289,7 @@ export class ReplayBuffer implements Replay {
     this.truncBuf[s] = 0;
     this.isTransition[s] = 0;
     this.nextRef[s] = NO_NEXT;
+    this.onWrite(s, false);
     return s;
   }
 
@@ -292,41 +297,46 @@ export class ReplayBuffer implements Replay {
   sample(batchSize: number): ReplayBatch {
     if (this.transitions === 0) throw new Error('cannot sample from an empty replay buffer');
     const batch = this.batchFor(batchSize);
-    const od = this.obsDim;
-    const ad = this.actDim;
     for (let b = 0; b < batchSize; b++) {
       let s: number;
       do s = this.rng.int(this.filled);
       while (!this.isTransition[s]);
-      this.readObs(s, batch.obs, b * od);
-      batch.actions.set(this.actBuf.subarray(s * ad, (s + 1) * ad), b * ad);
-      // n-step: follow the env's chain of transitions while the episode goes on; a chain ends at
-      // an episode end, at a transition whose next one has not arrived (staging), or where the
-      // caller broke it (an observation-only slot).
-      let last = s;
-      let ret = this.rewBuf[s]!;
-      let k = 1;
-      let g = 1;
-      while (k < this.nStep && !this.termBuf[last] && !this.truncBuf[last]) {
-        const nx = this.nextRef[last]!;
-        if (nx < 0 || !this.isTransition[nx]) break;
-        g *= this.gamma;
-        ret += g * this.rewBuf[nx]!;
-        last = nx;
-        k++;
-      }
-      if (batch.steps) batch.steps[b] = k;
-      batch.rewards[b] = ret;
-      batch.terminated[b] = this.termBuf[last]!;
-      batch.truncated[b] = this.truncBuf[last]!;
-      const ref = this.nextRef[last]!;
-      if (ref >= 0) this.readObs(ref, batch.nextObs, b * od);
-      else batch.nextObs.set(this.staging.subarray((-1 - ref) * od, -ref * od), b * od);
+      this.fillRow(batch, b, s);
     }
     return batch;
   }
 
-  private batchFor(n: number): ReplayBatch {
+  /** Writes the sample of transition slot `s` (with its n-step return) into row `b` of `batch`. */
+  protected fillRow(batch: ReplayBatch, b: number, s: number): void {
+    const od = this.obsDim;
+    const ad = this.actDim;
+    this.readObs(s, batch.obs, b * od);
+    batch.actions.set(this.actBuf.subarray(s * ad, (s + 1) * ad), b * ad);
+    // n-step: follow the env's chain of transitions while the episode goes on; a chain ends at
+    // an episode end, at a transition whose next one has not arrived (staging), or where the
+    // caller broke it (an observation-only slot).
+    let last = s;
+    let ret = this.rewBuf[s]!;
+    let k = 1;
+    let g = 1;
+    while (k < this.nStep && !this.termBuf[last] && !this.truncBuf[last]) {
+      const nx = this.nextRef[last]!;
+      if (nx < 0 || !this.isTransition[nx]) break;
+      g *= this.gamma;
+      ret += g * this.rewBuf[nx]!;
+      last = nx;
+      k++;
+    }
+    if (batch.steps) batch.steps[b] = k;
+    batch.rewards[b] = ret;
+    batch.terminated[b] = this.termBuf[last]!;
+    batch.truncated[b] = this.truncBuf[last]!;
+    const ref = this.nextRef[last]!;
+    if (ref >= 0) this.readObs(ref, batch.nextObs, b * od);
+    else batch.nextObs.set(this.staging.subarray((-1 - ref) * od, -ref * od), b * od);
+  }
+
+  protected batchFor(n: number): ReplayBatch {
     let b = this.batchCache.get(n);
     if (!b) {
       b = {

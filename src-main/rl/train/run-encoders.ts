@@ -46,6 +46,7 @@ export function policyMetaOf(
     envId: config.env.id,
     algo: config.algo,
     configDigest,
+    ...(learner.policyHead ? { head: learner.policyHead } : {}),
     ...(setup ? { encoder: { spec: setup.spec, extraDim: setup.extraDim, mode: setup.mode } } : {}),
   };
 }

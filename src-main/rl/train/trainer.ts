@@ -54,6 +54,7 @@ import { configDigest, fileSize, firstNonFinite, LoopClock, type TrainerJson } f
 import { fillStepView, forwardEnvEvents, newStepView, type StepView, type TrainHooks as HooksOf } from './hooks.js';
 import type { TrainJob } from './types.js';
 import { Throughput } from './throughput.js';
+import { fillRandomActions } from './random-actions.js';
 
 export type { StepView } from './hooks.js';
 /** The hooks a Trainer calls (hooks.ts), with the Trainer itself in afterEpisode. */
@@ -135,6 +136,7 @@ export class Trainer {
     const spaces = { obsDim: this.vec.obsDim, actDim: this.vec.actDim };
     this.learner = makeLearner({
       spaces,
+      actionSpace: this.vec.envs[0]!.actionSpace,
       config: cfg,
       seeds: { networks: this.seeds.networks, learner: this.seeds.targetNoise },
       ...(encoderOptions ? { encoder: encoderOptions } : {}),
@@ -153,6 +155,7 @@ export class Trainer {
       env: rawEnvs[0]!,
       imageDim,
       gamma: this.loop.gamma,
+      totalSteps: cfg.totalSteps,
     });
     this.noise = makeNoise(this.loop.noise, {
       numEnvs: cfg.numEnvs,
@@ -346,9 +349,9 @@ export class Trainer {
     this.prevObs.set(this.vec.obs);
     const fromActor = this.step >= this.loop.learningStarts;
     if (!fromActor) {
-      for (let i = 0; i < this.actions.length; i++) this.actions[i] = this.actionRng.uniform(-1, 1);
+      fillRandomActions(this.vec.envs[0]!.actionSpace, this.actionRng, this.actions);
     } else if (this.learner.explore) {
-      this.learner.explore(this.prevObs, n, this.actions);
+      this.learner.explore(this.prevObs, n, this.actions, this.step);
     } else {
       const clean = this.learner.act(this.prevObs, n);
       this.noise.prepare(this.prevObs, clean);

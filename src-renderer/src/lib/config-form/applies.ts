@@ -17,6 +17,8 @@ export interface ConditionalGroup {
 
 export const CONDITIONAL_GROUPS: readonly ConditionalGroup[] = [
   { path: ['drive'], applies: (c) => getAt(c, ['env', 'id']) === 'lane', fills: false },
+  // The DQN block is read only by dqn and rainbow; left absent, the engine fills it with the Rainbow and env presets.
+  { path: ['dqn'], applies: (c) => getAt(c, ['algo']) === 'dqn' || getAt(c, ['algo']) === 'rainbow', fills: false },
   { path: ['env', 'vae'], applies: (c) => getAt(c, ['env', 'id']) === 'lane' && getAt(c, ['env', 'obs']) === 'vae', fills: true },
 ];
 

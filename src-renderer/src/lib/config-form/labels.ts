@@ -9,6 +9,7 @@ const FIELD_LABELS: Record<string, string> = {
   env: 'Environment',
   algo: 'Algorithm',
   td3: 'Algorithm hyperparameters',
+  dqn: 'DQN / Rainbow hyperparameters',
   seed: 'Seed',
   totalSteps: 'Total env steps',
   numEnvs: 'Parallel envs',
@@ -50,8 +51,16 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 const OPTION_LABELS: Record<string, Record<string, string>> = {
-  algo: { td3: 'TD3', ddpg: 'DDPG (TD3 preset)' },
-  type: { gaussian: 'Gaussian', ou: 'Ornstein–Uhlenbeck', param: 'Parameter space (adaptive)', none: 'None', uniform: 'Uniform', her: 'Hindsight (HER)' },
+  algo: { td3: 'TD3', ddpg: 'DDPG (TD3 preset)', dqn: 'DQN (discrete actions)', rainbow: 'Rainbow (DQN preset)' },
+  type: {
+    gaussian: 'Gaussian',
+    ou: 'Ornstein–Uhlenbeck',
+    param: 'Parameter space (adaptive)',
+    none: 'None',
+    uniform: 'Uniform',
+    prioritized: 'Prioritized (PER)',
+    her: 'Hindsight (HER)',
+  },
   backend: {
     auto: 'auto (fastest that loads)',
     'tensorflow-gpu': 'TensorFlow GPU',
