@@ -7,8 +7,15 @@ import { z } from 'zod';
 import { NoiseConfig } from './noise.js';
 import { ReplayConfig } from './replay.js';
 
-export const AlgoId = z.enum(['td3', 'ddpg']);
+export const AlgoId = z.enum(['td3', 'ddpg', 'sac']);
 export type AlgoId = z.infer<typeof AlgoId>;
+
+/** One sentence per algorithm, shown by the algorithm picker. */
+export const ALGO_DESCRIPTIONS: Record<AlgoId, string> = {
+  td3: 'TD3 (Fujimoto et al. 2018): a deterministic actor with twin critics, delayed policy updates and target-policy smoothing; explores with added noise.',
+  ddpg: 'DDPG (Lillicrap et al. 2016): a deterministic actor and one critic, the ancestor of TD3 (run here as a TD3 preset); explores with Ornstein-Uhlenbeck noise.',
+  sac: 'SAC (Haarnoja et al. 2018): a stochastic squashed-Gaussian actor trained to maximise reward plus entropy, with twin critics and an automatically tuned entropy coefficient; explores by sampling its own policy.',
+};
 
 const hidden = (def: number[], what: string) =>
   z.array(z.number().int().min(1).max(4096)).min(1).max(8).default(def).describe(`Hidden layer sizes of the ${what} MLP (ReLU).`);

@@ -9,6 +9,8 @@ import type { AlgoId } from '../../../src-shared/config/algo.js';
 import type { ConvEncoderSpec } from '../../ml/conv-encoder.js';
 import type { Learner, OffPolicyLoop } from './learner.js';
 import { Td3 } from './td3/td3.js';
+import { Sac } from './sac/sac.js';
+import { SacConfig } from '../../../src-shared/config/sac.js';
 
 /** Polyak factor of a trainable target encoder when td3.encoderTau is absent (SAC-AE). */
 export const DEFAULT_ENCODER_TAU = 0.05;
@@ -47,9 +49,33 @@ function td3Loop({ td3: c }: RunConfig): OffPolicyLoop {
   };
 }
 
+/** The run's SAC block (RunConfig.parse leaves it absent when the config did not come through buildRunConfig). */
+const sacConfig = (config: RunConfig): SacConfig => config.sac ?? SacConfig.parse({});
+
+function sac(init: LearnerInit): Learner {
+  if (init.encoder) throw new Error('sac: a trainable image encoder is not supported; use state observations or a frozen VAE encoder');
+  return new Sac(init.spaces, sacConfig(init.config), init.seeds, init.name);
+}
+
+function sacLoop(config: RunConfig): OffPolicyLoop {
+  const c = sacConfig(config);
+  return {
+    learningStarts: c.learningStarts,
+    batchSize: c.batchSize,
+    trainFreq: c.trainFreq,
+    gradientSteps: c.gradientSteps,
+    trainSchedule: 'steps',
+    bufferSize: c.bufferSize,
+    gamma: c.gamma,
+    replay: c.replay,
+    // SAC explores with its own stochastic policy (Learner.explore).
+    noise: { type: 'none' },
+  };
+}
+
 // DDPG is a preset of TD3's schema (src-shared/config/algo.ts), so it shares the class.
-const FACTORIES: Factories = { td3, ddpg: td3 };
-const LOOPS: Loops = { td3: td3Loop, ddpg: td3Loop };
+const FACTORIES: Factories = { td3, ddpg: td3, sac };
+const LOOPS: Loops = { td3: td3Loop, ddpg: td3Loop, sac: sacLoop };
 
 /** How the off-policy loop feeds the run's learner (from the algorithm's own config block). */
 export function loopOf(config: RunConfig): OffPolicyLoop {

@@ -17,6 +17,9 @@ export interface ConditionalGroup {
 
 export const CONDITIONAL_GROUPS: readonly ConditionalGroup[] = [
   { path: ['drive'], applies: (c) => getAt(c, ['env', 'id']) === 'lane', fills: false },
+  // Each algorithm's hyperparameter block, shown for that algorithm only.
+  { path: ['td3'], applies: (c) => c.algo === undefined || c.algo === 'td3' || c.algo === 'ddpg', fills: true },
+  { path: ['sac'], applies: (c) => c.algo === 'sac', fills: true },
   { path: ['env', 'vae'], applies: (c) => getAt(c, ['env', 'id']) === 'lane' && getAt(c, ['env', 'obs']) === 'vae', fills: true },
 ];
 
