@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { NoiseConfig } from './noise.js';
 import { ReplayConfig } from './replay.js';
 
-export const AlgoId = z.enum(['td3', 'ddpg', 'sac']);
+export const AlgoId = z.enum(['td3', 'ddpg', 'sac', 'd4pg']);
 export type AlgoId = z.infer<typeof AlgoId>;
 
 /** One sentence per algorithm, shown by the algorithm picker. */
@@ -15,6 +15,7 @@ export const ALGO_DESCRIPTIONS: Record<AlgoId, string> = {
   td3: 'TD3 (Fujimoto et al. 2018): a deterministic actor with twin critics, delayed policy updates and target-policy smoothing; explores with added noise.',
   ddpg: 'DDPG (Lillicrap et al. 2016): a deterministic actor and one critic, the ancestor of TD3 (run here as a TD3 preset); explores with Ornstein-Uhlenbeck noise.',
   sac: 'SAC (Haarnoja et al. 2018): a stochastic squashed-Gaussian actor trained to maximise reward plus entropy, with twin critics and an automatically tuned entropy coefficient; explores by sampling its own policy.',
+  d4pg: 'D4PG (Barth-Maron et al. 2018): a deterministic actor with a distributional critic that predicts the whole distribution of returns over fixed atoms, trained on n-step returns; explores with added noise.',
 };
 
 const hidden = (def: number[], what: string) =>

@@ -8,6 +8,7 @@ import { DriveConfig } from './drive.js';
 import { EnvConfig, type EnvConfigInput } from './envs/index.js';
 import { envTd3Preset, envTotalSteps } from './presets.js';
 import { SAC_ENV_PRESETS, SacConfig } from './sac.js';
+import { D4PG_ENV_PRESETS, D4pgConfig } from './d4pg.js';
 
 export const BackendChoice = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
 export type BackendChoice = z.infer<typeof BackendChoice>;
@@ -15,11 +16,12 @@ export type BackendChoice = z.infer<typeof BackendChoice>;
 export const RunConfig = z.object({
   name: z.string().min(1).max(120).default('run').describe('Display name of the run.'),
   env: EnvConfig.default({ id: 'pendulum', maxEpisodeSteps: 200 }).describe('Environment and its options.'),
-  algo: AlgoId.default('td3').describe('Learning algorithm: td3, ddpg (a preset of TD3), or sac.'),
+  algo: AlgoId.default('td3').describe('Learning algorithm: td3, ddpg (a preset of TD3), sac or d4pg.'),
   td3: Td3Config.default(Td3Config.parse({})).describe('TD3/DDPG hyperparameters.'),
   // Blocks of the other algorithms: optional (absent from older runs' configs, so their digest
   // stays), written out by buildRunConfig when that algorithm is chosen.
   sac: SacConfig.optional().describe('SAC hyperparameters (read when algo is sac).'),
+  d4pg: D4pgConfig.optional().describe('D4PG hyperparameters (read when algo is d4pg).'),
   seed: z
     .number()
     .int()
@@ -61,6 +63,7 @@ export function buildRunConfig(input: RunConfigInput): RunConfig {
   const envPreset = envTd3Preset(env.id, algo);
   const td3: Td3ConfigInput = { ...(algo === 'ddpg' ? DDPG_PRESET : {}), ...envPreset, ...userTd3 };
   const totalSteps = input.totalSteps ?? envTotalSteps(env.id);
-  const blocks = algo === 'sac' ? { sac: { ...SAC_ENV_PRESETS[env.id], ...input.sac } } : {};
+  const blocks =
+    algo === 'sac' ? { sac: { ...SAC_ENV_PRESETS[env.id], ...input.sac } } : algo === 'd4pg' ? { d4pg: { ...D4PG_ENV_PRESETS[env.id], ...input.d4pg } } : {};
   return RunConfig.parse({ ...input, algo, td3, env, ...blocks, ...(totalSteps === undefined ? {} : { totalSteps }) });
 }

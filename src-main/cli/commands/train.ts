@@ -177,9 +177,9 @@ const TRAIN: RunCommandSpec<TrainOptions> = {
 export function register(program: Command): void {
   const cmd = program
     .command('train')
-    .description('Train a TD3 or DDPG agent in a worker thread; writes a run folder (config, metrics, checkpoints, eval.json).')
+    .description('Train an agent (TD3, DDPG, SAC, …) in a worker thread; writes a run folder (config, metrics, checkpoints, eval.json).')
     .option('--env <id>', `environment: ${ENV_IDS.join(', ')} (default pendulum)`)
-    .option('--algo <algo>', 'td3 or ddpg (a preset of TD3) (default td3)')
+    .option('--algo <algo>', `${AlgoId.options.join(', ')} (ddpg is a preset of TD3; default td3)`)
     .option('--steps <n>', `env steps to train for (${L.totalSteps.min}..${L.totalSteps.max}; default: the env preset's)`)
     .option('--seed <n>', `seed of every random number generator in the run (${L.seed.min}..${L.seed.max}; default 0)`)
     .option('--num-envs <n>', `envs stepped in parallel (${L.numEnvs.min}..${L.numEnvs.max}; default 1)`)

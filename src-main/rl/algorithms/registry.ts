@@ -11,6 +11,8 @@ import type { Learner, OffPolicyLoop } from './learner.js';
 import { Td3 } from './td3/td3.js';
 import { Sac } from './sac/sac.js';
 import { SacConfig } from '../../../src-shared/config/sac.js';
+import { D4pg } from './d4pg/d4pg.js';
+import { D4pgConfig } from '../../../src-shared/config/d4pg.js';
 
 /** Polyak factor of a trainable target encoder when td3.encoderTau is absent (SAC-AE). */
 export const DEFAULT_ENCODER_TAU = 0.05;
@@ -73,9 +75,31 @@ function sacLoop(config: RunConfig): OffPolicyLoop {
   };
 }
 
+const d4pgConfig = (config: RunConfig): D4pgConfig => config.d4pg ?? D4pgConfig.parse({});
+
+function d4pg(init: LearnerInit): Learner {
+  if (init.encoder) throw new Error('d4pg: a trainable image encoder is not supported; use state observations or a frozen VAE encoder');
+  return new D4pg(init.spaces, d4pgConfig(init.config), init.seeds, init.name);
+}
+
+function d4pgLoop(config: RunConfig): OffPolicyLoop {
+  const c = d4pgConfig(config);
+  return {
+    learningStarts: c.learningStarts,
+    batchSize: c.batchSize,
+    trainFreq: c.trainFreq,
+    gradientSteps: c.gradientSteps,
+    trainSchedule: 'steps',
+    bufferSize: c.bufferSize,
+    gamma: c.gamma,
+    replay: c.replay,
+    noise: c.noise,
+  };
+}
+
 // DDPG is a preset of TD3's schema (src-shared/config/algo.ts), so it shares the class.
-const FACTORIES: Factories = { td3, ddpg: td3, sac };
-const LOOPS: Loops = { td3: td3Loop, ddpg: td3Loop, sac: sacLoop };
+const FACTORIES: Factories = { td3, ddpg: td3, sac, d4pg };
+const LOOPS: Loops = { td3: td3Loop, ddpg: td3Loop, sac: sacLoop, d4pg: d4pgLoop };
 
 /** How the off-policy loop feeds the run's learner (from the algorithm's own config block). */
 export function loopOf(config: RunConfig): OffPolicyLoop {

@@ -52,6 +52,11 @@ const tinyNets = { actorHidden: [8], criticHidden: [8], batchSize: 16, learningS
 const CASES: Array<[string, RunConfigInput]> = [
   ['SAC, 2 envs', tinyConfig({ algo: 'sac', numEnvs: 2, sac: tinyNets })],
   ['SAC, n-step replay', tinyConfig({ algo: 'sac', sac: { ...tinyNets, replay: { type: 'uniform', nStep: 3 } } })],
+  [
+    'D4PG, 2 envs, 3-step returns, Gaussian noise',
+    tinyConfig({ algo: 'd4pg', numEnvs: 2, d4pg: { ...tinyNets, atoms: 11, replay: { type: 'uniform', nStep: 3 } } }),
+  ],
+  ['D4PG, OU noise', tinyConfig({ algo: 'd4pg', d4pg: { ...tinyNets, noise: { type: 'ou' } } })],
 ];
 
 describe('SAC and D4PG in the training loop', () => {

@@ -218,7 +218,8 @@ export class Sac implements Learner {
       }, this.actorVars);
       this.actorOpt.apply(this.actorVars.map((v) => actor.grads[v.name]!));
 
-      if (this.updates % cfg.targetUpdateInterval === 0) for (let i = 0; i < this.critics.length; i++) this.criticTargets[i]!.polyakFrom(this.critics[i]!, cfg.tau);
+      if (this.updates % cfg.targetUpdateInterval === 0)
+        for (let i = 0; i < this.critics.length; i++) this.criticTargets[i]!.polyakFrom(this.critics[i]!, cfg.tau);
       this.sums.assign(tf.add(this.sums, tf.stack([critic.value, actor.value, qMean!])));
       qMean!.dispose();
     });

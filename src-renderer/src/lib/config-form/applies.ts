@@ -20,6 +20,7 @@ export const CONDITIONAL_GROUPS: readonly ConditionalGroup[] = [
   // Each algorithm's hyperparameter block, shown for that algorithm only.
   { path: ['td3'], applies: (c) => c.algo === undefined || c.algo === 'td3' || c.algo === 'ddpg', fills: true },
   { path: ['sac'], applies: (c) => c.algo === 'sac', fills: true },
+  { path: ['d4pg'], applies: (c) => c.algo === 'd4pg', fills: true },
   { path: ['env', 'vae'], applies: (c) => getAt(c, ['env', 'id']) === 'lane' && getAt(c, ['env', 'obs']) === 'vae', fills: true },
 ];
 

@@ -11,6 +11,11 @@ const FIELD_LABELS: Record<string, string> = {
   algo: 'Algorithm',
   td3: 'TD3/DDPG hyperparameters',
   sac: 'SAC hyperparameters',
+  d4pg: 'D4PG hyperparameters',
+  atoms: 'Atoms',
+  vMin: 'Support minimum V_min',
+  vMax: 'Support maximum V_max',
+  nStep: 'n-step returns',
   learningRate: 'Learning rate',
   autoEntropy: 'Automatic entropy tuning',
   entCoefInit: 'Initial entropy coefficient α',
@@ -57,7 +62,7 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 const OPTION_LABELS: Record<string, Record<string, string>> = {
-  algo: { td3: 'TD3', ddpg: 'DDPG (TD3 preset)', sac: 'SAC' },
+  algo: { td3: 'TD3', ddpg: 'DDPG (TD3 preset)', sac: 'SAC', d4pg: 'D4PG' },
   type: { gaussian: 'Gaussian', ou: 'Ornstein–Uhlenbeck', param: 'Parameter space (adaptive)', none: 'None', uniform: 'Uniform', her: 'Hindsight (HER)' },
   backend: {
     auto: 'auto (fastest that loads)',
