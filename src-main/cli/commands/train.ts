@@ -91,11 +91,11 @@ export async function checkInitPolicy(config: RunConfig): Promise<void> {
   // Input and output sizes follow from the env (the trainer checks them against it); the hidden
   // layers come from the config and can be checked here.
   const a = desc.arch.actor;
-  if (a.hidden.join('-') !== config.td3.actorHidden.join('-')) {
+  const { actorHiddenOf } = await import('../../rl/algorithms/registry.js');
+  const own = actorHiddenOf(config);
+  if (a.hidden.join('-') !== own.hidden.join('-')) {
     const shape = (hidden: readonly number[]) => [a.inputDim, ...hidden, a.outputDim].join('-');
-    throw new CliError(
-      `--init-policy: the actor in ${dir} is ${shape(a.hidden)}; this run's actor is ${shape(config.td3.actorHidden)} (set td3.actorHidden to match)`,
-    );
+    throw new CliError(`--init-policy: the actor in ${dir} is ${shape(a.hidden)}; this run's actor is ${shape(own.hidden)} (set ${own.field} to match)`);
   }
 }
 

@@ -101,6 +101,19 @@ function d4pgLoop(config: RunConfig): OffPolicyLoop {
 const FACTORIES: Factories = { td3, ddpg: td3, sac, d4pg };
 const LOOPS: Loops = { td3: td3Loop, ddpg: td3Loop, sac: sacLoop, d4pg: d4pgLoop };
 
+type ActorHidden = { [K in AlgoId]: (config: RunConfig) => { field: string; hidden: readonly number[] } };
+const ACTOR_HIDDEN: ActorHidden = {
+  td3: (c) => ({ field: 'td3.actorHidden', hidden: c.td3.actorHidden }),
+  ddpg: (c) => ({ field: 'td3.actorHidden', hidden: c.td3.actorHidden }),
+  sac: (c) => ({ field: 'sac.actorHidden', hidden: sacConfig(c).actorHidden }),
+  d4pg: (c) => ({ field: 'd4pg.actorHidden', hidden: d4pgConfig(c).actorHidden }),
+};
+
+/** The hidden layers of the run's actor and the config field that sets them (checks of exported actors a run starts from). */
+export function actorHiddenOf(config: RunConfig): { field: string; hidden: readonly number[] } {
+  return ACTOR_HIDDEN[config.algo](config);
+}
+
 /** How the off-policy loop feeds the run's learner (from the algorithm's own config block). */
 export function loopOf(config: RunConfig): OffPolicyLoop {
   const loop = LOOPS[config.algo];
