@@ -1,108 +1,77 @@
 /**
- * The algorithm-families learning benchmark (`bench algos`): each case trains one algorithm on
- * one env for its budget, N seeds, through the engine as the app does (worker threads, the env
- * and algorithm presets); goal: the final deterministic evaluation (eval.json, 10 episodes on
- * held-out seeds) reaches the case's threshold for every seed. RL Baselines3 Zoo's figures are
- * reported beside ours. Seeds are drawn at random unless given. Writes results.json.
+ * `bench algos`: trains each chosen entry (bench/algos/entries.ts) on N seeds, drawn at random
+ * unless given, `parallel` runs at a time in the engine's worker threads, and checks each run's
+ * final deterministic evaluation (eval.json: the actor without noise on the held-out seeds)
+ * against the entry's goal. Writes results.json in the output folder.
  */
+import { randomInt } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { AlgoId } from '../../src-shared/config/algo.js';
-import type { EnvId } from '../../src-shared/config/envs/index.js';
 import type { BackendChoice } from '../../src-shared/config/run-config.js';
 import { Engine } from '../../src-main/services/engine.js';
 import { readJsonIfExists } from '../../src-main/core/durable-write.js';
-
-export interface AlgoBenchCase {
-  /** Name on the command line: "<algo>-<env>". */
-  name: string;
-  algo: AlgoId;
-  env: EnvId;
-  steps: number;
-  /** Final deterministic eval mean return every seed must reach. */
-  goal: number;
-  /** RL Zoo's reported figure for the same env and budget. */
-  zoo: string;
-}
-
-/** The cases of the issue's table this bench knows (other families add theirs here). */
-export const ALGO_BENCH_CASES: AlgoBenchCase[] = [
-  { name: 'dqn-cartpole', algo: 'dqn', env: 'cartpole', steps: 50_000, goal: 475, zoo: 'DQN 500.00 +- 0.00 at 50k (rl-zoo benchmark.md)' },
-  { name: 'rainbow-cartpole', algo: 'rainbow', env: 'cartpole', steps: 50_000, goal: 475, zoo: '- (no Rainbow in rl-zoo; DQN 500 at 50k)' },
-  { name: 'dqn-mountaincar', algo: 'dqn', env: 'mountaincar-discrete', steps: 120_000, goal: -110, zoo: 'DQN -103.40 +- 7.49 at 120k (rl-zoo benchmark.md)' },
-];
+import type { AlgoBenchEntry } from './entry.js';
 
 export interface AlgoBenchOptions {
-  cases: AlgoBenchCase[];
-  seeds: number[];
-  /** Runs trained side by side (worker threads). */
+  entries: AlgoBenchEntry[];
+  /** Seeds of every entry; drawn at random when absent. */
+  seeds?: number[];
+  seedCount: number;
   parallel: number;
-  /** Overrides every case's budget (quick checks); absent: the case's. */
-  steps?: number;
   outDir: string;
   backend: BackendChoice;
   log: (line: string) => void;
 }
 
 export interface AlgoBenchRun {
-  case: string;
-  algo: AlgoId;
-  env: EnvId;
+  entry: string;
+  algo: string;
   seed: number;
-  steps: number;
   status: string;
   final: number;
   finalStd: number;
-  wallClockS: number;
   evals: Array<[number, number]>;
+  wallClockS: number;
+  passed: boolean;
 }
 
 export interface AlgoBenchResult {
   date: string;
-  machine: { cpus: number; model: string; memGiB: number; node: string };
+  machine: { cpus: number; model: string; memGiB: number; node: string; loadAvgStart: number; loadAvgEnd: number };
   backend: string;
-  parallel: number;
   seeds: number[];
+  seedsDrawnAtRandom: boolean;
+  parallel: number;
+  entries: Array<{ id: string; algo: string; goal: number; reference: string; passed: number; runs: number }>;
   runs: AlgoBenchRun[];
-  cases: Array<AlgoBenchCase & { finals: number[]; met: boolean }>;
   goalMet: boolean;
-}
-
-/** Seeds drawn at random (say so in RESULTS.md). */
-export function randomSeeds(n: number): number[] {
-  return Array.from({ length: n }, () => Math.floor(Math.random() * 2 ** 31));
+  file: string;
 }
 
 export async function runAlgoBench(o: AlgoBenchOptions): Promise<AlgoBenchResult> {
   mkdirSync(o.outDir, { recursive: true });
   const runsDir = join(o.outDir, 'runs');
   rmSync(runsDir, { recursive: true, force: true });
+  const drawn = o.seeds === undefined;
+  const seeds = o.seeds ?? Array.from({ length: o.seedCount }, () => randomInt(0, 2 ** 31 - 1));
+  o.log(`seeds ${drawn ? 'drawn at random' : 'given'}: ${seeds.join(', ')}`);
+  const loadStart = loadavg()[0]!;
   const engine = new Engine({ runsDir, backend: o.backend });
   const client = engine.client();
-  const plan: Array<{ id: string; c: AlgoBenchCase; seed: number; steps: number }> = [];
-  for (const c of o.cases) {
-    for (const seed of o.seeds) {
-      const steps = o.steps ?? c.steps;
-      const r = await client.request('runs.create', {
-        config: {
-          name: `${c.name}-seed${seed}`,
-          env: { id: c.env },
-          algo: c.algo,
-          seed,
-          totalSteps: steps,
-          evalEvery: Math.max(1, Math.floor(steps / 10)),
-          backend: o.backend,
-        },
-      });
-      plan.push({ id: r.id, c, seed, steps });
+  const plan: Array<{ id: string; entry: AlgoBenchEntry; seed: number }> = [];
+  for (const entry of o.entries) {
+    for (const seed of seeds) {
+      const config = { name: `${entry.id}-seed${seed}`, ...entry.config, algo: entry.algo, seed, backend: o.backend };
+      const r = await client.request('runs.create', { config });
+      plan.push({ id: r.id, entry, seed });
     }
   }
   const progress = new Map<string, number>();
   const offProgress = client.on('run.progress', (p) => progress.set(p.id, p.step));
   const ticker = setInterval(() => {
     const active = plan.filter((p) => engine.training.isActive(p.id));
-    if (active.length) o.log(`  ${active.map((p) => `${p.c.name} seed ${p.seed}: ${progress.get(p.id) ?? 0}/${p.steps}`).join(', ')}`);
+    if (active.length) o.log(`  ${active.map((p) => `${p.entry.id} seed ${p.seed}: ${progress.get(p.id) ?? 0}`).join(', ')}`);
   }, 60_000);
   const wall = new Map<string, number>();
   const queue = [...plan];
@@ -115,7 +84,7 @@ export async function runAlgoBench(o: AlgoBenchOptions): Promise<AlgoBenchResult
         wall.set(p.id, (performance.now() - t0) / 1000);
         const ev = readJsonIfExists<{ mean_return: number }>(join(engine.store.dir(p.id), 'eval.json'));
         o.log(
-          `${p.c.name} seed ${p.seed}: ${engine.store.readMeta(p.id).status} in ${wall.get(p.id)!.toFixed(0)} s, final eval ${ev ? ev.mean_return.toFixed(1) : '-'}`,
+          `${p.entry.id} seed ${p.seed}: ${engine.store.readMeta(p.id).status} in ${wall.get(p.id)!.toFixed(0)} s, final eval ${ev ? ev.mean_return.toFixed(1) : '-'}`,
         );
       }
     }),
@@ -125,52 +94,64 @@ export async function runAlgoBench(o: AlgoBenchOptions): Promise<AlgoBenchResult
   const runs: AlgoBenchRun[] = plan.map((p) => {
     const ev = readJsonIfExists<{ mean_return: number; std_return: number }>(join(engine.store.dir(p.id), 'eval.json'));
     const lines = engine.store.metrics(p.id, 0, 1_000_000).lines;
+    const status = engine.store.readMeta(p.id).status;
+    const final = ev?.mean_return ?? Number.NaN;
     return {
-      case: p.c.name,
-      algo: p.c.algo,
-      env: p.c.env,
+      entry: p.entry.id,
+      algo: p.entry.algo,
       seed: p.seed,
-      steps: p.steps,
-      status: engine.store.readMeta(p.id).status,
-      final: ev?.mean_return ?? Number.NaN,
+      status,
+      final,
       finalStd: ev?.std_return ?? Number.NaN,
-      wallClockS: wall.get(p.id) ?? Number.NaN,
       evals: lines.filter((l) => l.kind === 'eval').map((l) => [l.step, l.mean_return as number]),
+      wallClockS: wall.get(p.id) ?? Number.NaN,
+      passed: status === 'finished' && final >= p.entry.goal,
     };
   });
-  const backend = plan.length ? (engine.store.readConfig(plan[0]!.id).backend ?? o.backend) : o.backend;
+  const backend = engine.store.readConfig(plan[0]!.id).backend ?? o.backend;
   await engine.close();
-  const cases = o.cases.map((c) => {
-    const mine = runs.filter((r) => r.case === c.name);
-    return { ...c, finals: mine.map((r) => r.final), met: mine.length > 0 && mine.every((r) => r.status === 'finished' && r.final >= c.goal) };
-  });
+  const file = join(o.outDir, 'results.json');
   const result: AlgoBenchResult = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? 'unknown',
+      memGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      loadAvgStart: loadStart,
+      loadAvgEnd: loadavg()[0]!,
+    },
     backend,
+    seeds,
+    seedsDrawnAtRandom: drawn,
     parallel: o.parallel,
-    seeds: o.seeds,
+    entries: o.entries.map((e) => {
+      const mine = runs.filter((r) => r.entry === e.id);
+      return { id: e.id, algo: e.algo, goal: e.goal, reference: e.reference, passed: mine.filter((r) => r.passed).length, runs: mine.length };
+    }),
     runs,
-    cases,
-    goalMet: cases.every((c) => c.met),
+    goalMet: runs.every((r) => r.passed),
+    file,
   };
-  writeFileSync(join(o.outDir, 'results.json'), JSON.stringify(result, null, 2));
+  writeFileSync(file, JSON.stringify(result, null, 2));
   return result;
 }
 
-/** The markdown rows for bench/RESULTS.md. */
-export function formatAlgoResult(r: AlgoBenchResult): string {
+/** Markdown for bench/RESULTS.md. */
+export function formatAlgoBench(r: AlgoBenchResult): string {
+  const m = r.machine;
   return [
-    `Machine: ${r.machine.cpus}-core ${r.machine.model}, ${r.machine.memGiB} GiB, Node ${r.machine.node.replace(/^v/, '')}; ML backend: ${r.backend}; ${r.parallel} run(s) side by side. ${r.date.slice(0, 10)}. Seeds: ${r.seeds.join(', ')}.`,
+    `Machine: ${m.cpus}-core ${m.model}, ${m.memGiB} GiB, Node ${m.node.replace(/^v/, '')}; ML backend: ${r.backend}; ${r.parallel} run(s) at a time; load average ${m.loadAvgStart.toFixed(1)} -> ${m.loadAvgEnd.toFixed(1)}. ${r.date.slice(0, 16).replace('T', ' ')} UTC.`,
+    `Seeds (${r.seedsDrawnAtRandom ? 'drawn at random' : 'given'}): ${r.seeds.join(', ')}.`,
     '',
-    '| case | seed | steps | final eval (10 episodes) | wall clock | status |',
+    '| entry | seed | final eval (mean +- std over episodes) | evaluations (step: mean) | wall clock | goal |',
     '|---|---|---|---|---|---|',
-    ...r.runs.map(
-      (x) => `| ${x.case} | ${x.seed} | ${x.steps} | ${x.final.toFixed(1)} +- ${x.finalStd.toFixed(1)} | ${x.wallClockS.toFixed(0)} s | ${x.status} |`,
-    ),
+    ...r.runs.map((x) => {
+      const goal = r.entries.find((e) => e.id === x.entry)!.goal;
+      const evals = x.evals.map(([s, v]) => `${s / 1000}k: ${v.toFixed(0)}`).join(', ');
+      return `| ${x.entry} | ${x.seed} | ${x.final.toFixed(1)} +- ${x.finalStd.toFixed(1)} | ${evals} | ${x.wallClockS.toFixed(0)} s | ${x.passed ? 'met' : `NOT met (${x.status}, >= ${goal})`} |`;
+    }),
     '',
-    '| case | goal | ours (per seed) | met | RL Zoo |',
-    '|---|---|---|---|---|',
-    ...r.cases.map((c) => `| ${c.name} | >= ${c.goal} | ${c.finals.map((f) => f.toFixed(1)).join(', ')} | ${c.met ? 'yes' : 'no'} | ${c.zoo} |`),
+    ...r.entries.map((e) => `- ${e.id}: ${e.passed}/${e.runs} seeds reach >= ${e.goal} (${e.reference}).`),
   ].join('\n');
 }

@@ -8,6 +8,8 @@ import { DriveConfig } from './drive.js';
 import { buildDqnConfig, DQN_ALGOS, DQN_ENV_PRESETS, DqnConfig } from './dqn.js';
 import { EnvConfig, type EnvConfigInput } from './envs/index.js';
 import { envTd3Preset, envTotalSteps } from './presets.js';
+import { SAC_ENV_PRESETS, SacConfig } from './sac.js';
+import { D4PG_ENV_PRESETS, D4pgConfig } from './d4pg.js';
 
 export const BackendChoice = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
 export type BackendChoice = z.infer<typeof BackendChoice>;
@@ -16,10 +18,13 @@ export const RunConfig = z.object({
   name: z.string().min(1).max(120).default('run').describe('Display name of the run.'),
   env: EnvConfig.default({ id: 'pendulum', maxEpisodeSteps: 200 }).describe('Environment and its options.'),
   algo: AlgoId.default('td3').describe(
-    'Learning algorithm: td3, ddpg (a preset of TD3) for continuous actions; dqn, rainbow (a preset of DQN) for discrete actions (cartpole, mountaincar-discrete).',
+    'Learning algorithm: td3, ddpg (a preset of TD3), sac or d4pg for continuous actions; dqn, rainbow (a preset of DQN) for discrete actions (cartpole, mountaincar-discrete).',
   ),
   td3: Td3Config.default(Td3Config.parse({})).describe('TD3/DDPG hyperparameters.'),
-  // Optional and filled only for the DQN family, so configs of other runs keep their digest.
+  // Blocks of the other algorithms: optional (absent from older runs' configs, so their digest
+  // stays), written out by buildRunConfig when that algorithm is chosen.
+  sac: SacConfig.optional().describe('SAC hyperparameters (read when algo is sac).'),
+  d4pg: D4pgConfig.optional().describe('D4PG hyperparameters (read when algo is d4pg).'),
   dqn: DqnConfig.optional().describe('DQN/Rainbow hyperparameters (present when algo is dqn or rainbow).'),
   seed: z
     .number()
@@ -63,6 +68,13 @@ export function buildRunConfig(input: RunConfigInput): RunConfig {
   const td3: Td3ConfigInput = { ...(algo === 'ddpg' ? DDPG_PRESET : {}), ...envPreset, ...userTd3 };
   const dqnFamily = (DQN_ALGOS as readonly string[]).includes(algo);
   const totalSteps = input.totalSteps ?? (dqnFamily ? DQN_ENV_PRESETS[env.id]?.totalSteps : undefined) ?? envTotalSteps(env.id);
-  const dqn = dqnFamily ? { dqn: buildDqnConfig(algo as 'dqn' | 'rainbow', env.id, input.dqn) } : {};
-  return RunConfig.parse({ ...input, algo, td3, ...dqn, env, ...(totalSteps === undefined ? {} : { totalSteps }) });
+  const blocks =
+    algo === 'sac'
+      ? { sac: { ...SAC_ENV_PRESETS[env.id], ...input.sac } }
+      : algo === 'd4pg'
+        ? { d4pg: { ...D4PG_ENV_PRESETS[env.id], ...input.d4pg } }
+        : dqnFamily
+          ? { dqn: buildDqnConfig(algo as 'dqn' | 'rainbow', env.id, input.dqn) }
+          : {};
+  return RunConfig.parse({ ...input, algo, td3, env, ...blocks, ...(totalSteps === undefined ? {} : { totalSteps }) });
 }

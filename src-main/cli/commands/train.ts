@@ -91,11 +91,11 @@ export async function checkInitPolicy(config: RunConfig): Promise<void> {
   // Input and output sizes follow from the env (the trainer checks them against it); the hidden
   // layers come from the config and can be checked here.
   const a = desc.arch.actor;
-  if (a.hidden.join('-') !== config.td3.actorHidden.join('-')) {
+  const { actorHiddenOf } = await import('../../rl/algorithms/registry.js');
+  const own = actorHiddenOf(config);
+  if (a.hidden.join('-') !== own.hidden.join('-')) {
     const shape = (hidden: readonly number[]) => [a.inputDim, ...hidden, a.outputDim].join('-');
-    throw new CliError(
-      `--init-policy: the actor in ${dir} is ${shape(a.hidden)}; this run's actor is ${shape(config.td3.actorHidden)} (set td3.actorHidden to match)`,
-    );
+    throw new CliError(`--init-policy: the actor in ${dir} is ${shape(a.hidden)}; this run's actor is ${shape(own.hidden)} (set ${own.field} to match)`);
   }
 }
 
@@ -177,9 +177,9 @@ const TRAIN: RunCommandSpec<TrainOptions> = {
 export function register(program: Command): void {
   const cmd = program
     .command('train')
-    .description('Train a TD3 or DDPG agent in a worker thread; writes a run folder (config, metrics, checkpoints, eval.json).')
+    .description('Train an agent (TD3, DDPG, SAC, …) in a worker thread; writes a run folder (config, metrics, checkpoints, eval.json).')
     .option('--env <id>', `environment: ${ENV_IDS.join(', ')} (default pendulum)`)
-    .option('--algo <algo>', 'td3 or ddpg (a preset of TD3) (default td3)')
+    .option('--algo <algo>', `${AlgoId.options.join(', ')} (ddpg is a preset of TD3; default td3)`)
     .option('--steps <n>', `env steps to train for (${L.totalSteps.min}..${L.totalSteps.max}; default: the env preset's)`)
     .option('--seed <n>', `seed of every random number generator in the run (${L.seed.min}..${L.seed.max}; default 0)`)
     .option('--num-envs <n>', `envs stepped in parallel (${L.numEnvs.min}..${L.numEnvs.max}; default 1)`)

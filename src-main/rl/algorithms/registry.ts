@@ -12,6 +12,10 @@ import { Td3 } from './td3/td3.js';
 import { Dqn } from './dqn/dqn.js';
 import { DqnConfig } from '../../../src-shared/config/dqn.js';
 import type { ActionSpace } from '../../sim/env.js';
+import { Sac } from './sac/sac.js';
+import { SacConfig } from '../../../src-shared/config/sac.js';
+import { D4pg } from './d4pg/d4pg.js';
+import { D4pgConfig } from '../../../src-shared/config/d4pg.js';
 
 /** Polyak factor of a trainable target encoder when td3.encoderTau is absent (SAC-AE). */
 export const DEFAULT_ENCODER_TAU = 0.05;
@@ -40,7 +44,7 @@ function requireActions(init: LearnerInit, kind: 'box' | 'discrete'): void {
   const env = init.config.env.id;
   if (kind === 'discrete')
     throw new Error(
-      `algo: ${init.config.algo} needs discrete actions; env "${env}" has continuous actions (use td3 or ddpg, or a discrete env such as cartpole)`,
+      `algo: ${init.config.algo} needs discrete actions; env "${env}" has continuous actions (use td3, ddpg, sac or d4pg, or a discrete env such as cartpole)`,
     );
   throw new Error(
     `algo: ${init.config.algo} needs continuous actions; env "${env}" has ${space!.kind === 'discrete' ? space!.n : ''} discrete actions (use dqn or rainbow)`,
@@ -92,15 +96,78 @@ function dqnLoop(config: RunConfig): OffPolicyLoop {
     bufferSize: c.bufferSize,
     gamma: c.gamma,
     replay: c.replay,
-    // Unused: DQN explores itself (epsilon-greedy or noisy nets).
-    noise: { type: 'gaussian', sigma: 0 },
+    // DQN explores itself (epsilon-greedy or noisy nets).
+    noise: { type: 'none' },
+  };
+}
+
+/** The run's SAC block (RunConfig.parse leaves it absent when the config did not come through buildRunConfig). */
+const sacConfig = (config: RunConfig): SacConfig => config.sac ?? SacConfig.parse({});
+
+function sac(init: LearnerInit): Learner {
+  requireActions(init, 'box');
+  if (init.encoder) throw new Error('sac: a trainable image encoder is not supported; use state observations or a frozen VAE encoder');
+  return new Sac(init.spaces, sacConfig(init.config), init.seeds, init.name);
+}
+
+function sacLoop(config: RunConfig): OffPolicyLoop {
+  const c = sacConfig(config);
+  return {
+    learningStarts: c.learningStarts,
+    batchSize: c.batchSize,
+    trainFreq: c.trainFreq,
+    gradientSteps: c.gradientSteps,
+    trainSchedule: 'steps',
+    bufferSize: c.bufferSize,
+    gamma: c.gamma,
+    replay: c.replay,
+    // SAC explores with its own stochastic policy (Learner.explore).
+    noise: { type: 'none' },
+  };
+}
+
+const d4pgConfig = (config: RunConfig): D4pgConfig => config.d4pg ?? D4pgConfig.parse({});
+
+function d4pg(init: LearnerInit): Learner {
+  requireActions(init, 'box');
+  if (init.encoder) throw new Error('d4pg: a trainable image encoder is not supported; use state observations or a frozen VAE encoder');
+  return new D4pg(init.spaces, d4pgConfig(init.config), init.seeds, init.name);
+}
+
+function d4pgLoop(config: RunConfig): OffPolicyLoop {
+  const c = d4pgConfig(config);
+  return {
+    learningStarts: c.learningStarts,
+    batchSize: c.batchSize,
+    trainFreq: c.trainFreq,
+    gradientSteps: c.gradientSteps,
+    trainSchedule: 'steps',
+    bufferSize: c.bufferSize,
+    gamma: c.gamma,
+    replay: c.replay,
+    noise: c.noise,
   };
 }
 
 // DDPG is a preset of TD3's schema (src-shared/config/algo.ts), so it shares the class; Rainbow
 // is a preset of DQN's (src-shared/config/dqn.ts).
-const FACTORIES: Factories = { td3, ddpg: td3, dqn, rainbow: dqn };
-const LOOPS: Loops = { td3: td3Loop, ddpg: td3Loop, dqn: dqnLoop, rainbow: dqnLoop };
+const FACTORIES: Factories = { td3, ddpg: td3, sac, d4pg, dqn, rainbow: dqn };
+const LOOPS: Loops = { td3: td3Loop, ddpg: td3Loop, sac: sacLoop, d4pg: d4pgLoop, dqn: dqnLoop, rainbow: dqnLoop };
+
+type ActorHidden = { [K in AlgoId]: (config: RunConfig) => { field: string; hidden: readonly number[] } };
+const ACTOR_HIDDEN: ActorHidden = {
+  td3: (c) => ({ field: 'td3.actorHidden', hidden: c.td3.actorHidden }),
+  ddpg: (c) => ({ field: 'td3.actorHidden', hidden: c.td3.actorHidden }),
+  sac: (c) => ({ field: 'sac.actorHidden', hidden: sacConfig(c).actorHidden }),
+  d4pg: (c) => ({ field: 'd4pg.actorHidden', hidden: d4pgConfig(c).actorHidden }),
+  dqn: (c) => ({ field: 'dqn.hidden', hidden: dqnConfigOf(c).hidden }),
+  rainbow: (c) => ({ field: 'dqn.hidden', hidden: dqnConfigOf(c).hidden }),
+};
+
+/** The hidden layers of the run's actor and the config field that sets them (checks of exported actors a run starts from). */
+export function actorHiddenOf(config: RunConfig): { field: string; hidden: readonly number[] } {
+  return ACTOR_HIDDEN[config.algo](config);
+}
 
 /** How the off-policy loop feeds the run's learner (from the algorithm's own config block). */
 export function loopOf(config: RunConfig): OffPolicyLoop {

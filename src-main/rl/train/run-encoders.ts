@@ -7,7 +7,7 @@ import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import { Rng } from '../../core/rng.js';
 import { ConvEncoder } from '../../ml/conv-encoder.js';
 import type { Learner } from '../algorithms/learner.js';
-import type { LearnerInit } from '../algorithms/registry.js';
+import { actorHiddenOf, loopOf, type LearnerInit } from '../algorithms/registry.js';
 import type { PolicyMeta } from '../checkpoint/policy.js';
 import { obsEncoderSetup, type ObsEncoderSetup } from '../encoder/setup.js';
 import type { TrainOutputs } from './types.js';
@@ -29,7 +29,7 @@ export function runEncoders(cfg: RunConfig, runId: string, runDir: string): RunE
     frozen.setWeights(setup.weights!);
     return { setup, frozen, trainable: undefined };
   }
-  if (cfg.td3.noise.type === 'param')
+  if (loopOf(cfg).noise.type === 'param')
     throw new Error('parameter noise perturbs the actor on raw observations; with a trainable image encoder use gaussian or ou noise');
   return { setup, frozen: undefined, trainable: { spec: setup.spec, extraDim: setup.extraDim, ...(setup.weights ? { weights: setup.weights } : {}) } };
 }
@@ -72,7 +72,7 @@ export async function initActorFromExport(
     got.outputActivation !== want.outputActivation
   ) {
     throw new Error(
-      `the actor in ${dir} is ${got.inputDim}-${got.hidden.join('-')}-${got.outputDim}; this run's actor is ${want.inputDim}-${want.hidden.join('-')}-${want.outputDim} (set td3.actorHidden to match)`,
+      `the actor in ${dir} is ${got.inputDim}-${got.hidden.join('-')}-${got.outputDim}; this run's actor is ${want.inputDim}-${want.hidden.join('-')}-${want.outputDim} (set ${actorHiddenOf(config).field} to match)`,
     );
   }
   learner.initActor(imported.actor.weights);

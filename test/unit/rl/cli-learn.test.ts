@@ -64,7 +64,7 @@ describe('cli: train, eval, rollout', () => {
 
   it('refuses bad input with exit code 2 and a one-line reason', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['train', '--algo', 'sac'], /--algo must be one of td3, ddpg/],
+      [['train', '--algo', 'sarsa'], /--algo must be one of td3, ddpg/],
       [['train', '--env', 'moon'], /--env must be one of/],
       [['train', '--set', 'td3.batchsize=64'], /unknown config key "td3.batchsize"/],
       [['train', '--set', 'td3.tau=3'], /td3.tau/],

@@ -74,7 +74,7 @@ interface Td3Json {
 let instances = 0;
 
 /** The TD target's discount per sample: gamma^k (k rewards summed, n-step) times (1 - terminated). */
-function discountsInto(out: Float32Array, batch: ReplayBatch, gamma: number): Float32Array {
+export function discountsInto(out: Float32Array, batch: ReplayBatch, gamma: number): Float32Array {
   const steps = batch.steps;
   for (let i = 0; i < batch.size; i++) {
     const k = steps ? steps[i]! : 1;

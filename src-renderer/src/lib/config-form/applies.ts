@@ -17,6 +17,10 @@ export interface ConditionalGroup {
 
 export const CONDITIONAL_GROUPS: readonly ConditionalGroup[] = [
   { path: ['drive'], applies: (c) => getAt(c, ['env', 'id']) === 'lane', fills: false },
+  // Each algorithm's hyperparameter block, shown for that algorithm only.
+  { path: ['td3'], applies: (c) => c.algo === undefined || c.algo === 'td3' || c.algo === 'ddpg', fills: true },
+  { path: ['sac'], applies: (c) => c.algo === 'sac', fills: true },
+  { path: ['d4pg'], applies: (c) => c.algo === 'd4pg', fills: true },
   // The DQN block is read only by dqn and rainbow; left absent, the engine fills it with the Rainbow and env presets.
   { path: ['dqn'], applies: (c) => getAt(c, ['algo']) === 'dqn' || getAt(c, ['algo']) === 'rainbow', fills: false },
   { path: ['env', 'vae'], applies: (c) => getAt(c, ['env', 'id']) === 'lane' && getAt(c, ['env', 'obs']) === 'vae', fills: true },

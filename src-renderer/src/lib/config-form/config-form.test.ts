@@ -33,7 +33,7 @@ describe('form tree from the RunConfig schema', () => {
     if (learningStarts.kind === 'number') expect(learningStarts.range.max).toBeUndefined();
     expect(find(tree, 'td3.actorHidden')).toMatchObject({ kind: 'number-list', integer: true, default: [256, 256], minItems: 1, maxItems: 8 });
     expect(find(tree, 'td3.maxGradNorm')).toMatchObject({ kind: 'number', optional: true });
-    expect(find(tree, 'algo')).toMatchObject({ kind: 'enum', options: ['td3', 'ddpg', 'dqn', 'rainbow'] });
+    expect(find(tree, 'algo')).toMatchObject({ kind: 'enum', options: expect.arrayContaining(['td3', 'ddpg', 'sac', 'd4pg', 'dqn', 'rainbow']) });
   });
 
   it('turns discriminated unions (env, noise) into a choice with per-variant fields and defaults', () => {

@@ -126,12 +126,14 @@ export class FormController {
     const before = this.algo;
     setAt(this.values, path, value);
     this.clearServer(key);
-    if (key === 'algo' && this.algo !== before) this.applyPreset(this.algo);
+    // Groups first: switching algorithm writes out the new algorithm's block before its preset applies.
     this.reconcile();
+    if (key === 'algo' && this.algo !== before) this.applyPreset(this.algo);
   }
 
   /** Switching algorithm: the preset's fields take the new algorithm's values. */
   private applyPreset(algo: AlgoId): void {
+    if (this.values.td3 === undefined) return; // an algorithm with its own block (sac, …)
     const td3Defaults = this.td3Node ? (defaultValue(this.td3Node) as Record<string, unknown>) : {};
     const td3 = plain(this.values.td3);
     this.values.td3 = applyAlgoPreset(td3, algo, td3Defaults);

@@ -2,13 +2,25 @@
  * Human labels for config fields and choices. Purely cosmetic: a field or option missing
  * here is still shown, with a label made from its key ("maxEpisodeSteps" -> "Max episode steps").
  */
+import { ALGO_DESCRIPTIONS } from '../../../../src-shared/config/algo';
 import { ENV_LABELS } from '../../../../src-shared/config/envs/index';
 
 const FIELD_LABELS: Record<string, string> = {
   name: 'Name',
   env: 'Environment',
   algo: 'Algorithm',
-  td3: 'Algorithm hyperparameters',
+  td3: 'TD3/DDPG hyperparameters',
+  sac: 'SAC hyperparameters',
+  d4pg: 'D4PG hyperparameters',
+  atoms: 'Atoms',
+  vMin: 'Support minimum V_min',
+  vMax: 'Support maximum V_max',
+  nStep: 'n-step returns',
+  learningRate: 'Learning rate',
+  autoEntropy: 'Automatic entropy tuning',
+  entCoefInit: 'Initial entropy coefficient α',
+  targetEntropy: 'Target entropy',
+  targetUpdateInterval: 'Target update interval',
   dqn: 'DQN / Rainbow hyperparameters',
   seed: 'Seed',
   totalSteps: 'Total env steps',
@@ -51,7 +63,7 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 const OPTION_LABELS: Record<string, Record<string, string>> = {
-  algo: { td3: 'TD3', ddpg: 'DDPG (TD3 preset)', dqn: 'DQN (discrete actions)', rainbow: 'Rainbow (DQN preset)' },
+  algo: { td3: 'TD3', ddpg: 'DDPG (TD3 preset)', sac: 'SAC', d4pg: 'D4PG', dqn: 'DQN (discrete actions)', rainbow: 'Rainbow (DQN preset)' },
   type: {
     gaussian: 'Gaussian',
     ou: 'Ornstein–Uhlenbeck',
@@ -71,6 +83,13 @@ const OPTION_LABELS: Record<string, Record<string, string>> = {
   },
   id: ENV_LABELS,
 };
+
+/** A sentence about a choice (the algorithm picker explains the chosen algorithm). */
+const OPTION_HELP: Record<string, Record<string, string>> = { algo: ALGO_DESCRIPTIONS };
+
+export function optionHelp(key: string, value: unknown): string | undefined {
+  return OPTION_HELP[key]?.[String(value)];
+}
 
 export function humanizeKey(key: string): string {
   const words = key
