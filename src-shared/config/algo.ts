@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { NoiseConfig } from './noise.js';
 import { ReplayConfig } from './replay.js';
 
-export const AlgoId = z.enum(['td3', 'ddpg']);
+// On-policy algorithms have their own blocks (./on-policy.ts).
+export const AlgoId = z.enum(['td3', 'ddpg', 'ppo', 'a2c', 'reinforce']);
 export type AlgoId = z.infer<typeof AlgoId>;
 
 const hidden = (def: number[], what: string) =>

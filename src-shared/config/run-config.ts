@@ -7,6 +7,7 @@ import { AlgoId, DDPG_PRESET, Td3Config, type Td3ConfigInput } from './algo.js';
 import { DriveConfig } from './drive.js';
 import { EnvConfig, type EnvConfigInput } from './envs/index.js';
 import { envTd3Preset, envTotalSteps } from './presets.js';
+import { A2cConfig, PpoConfig, ReinforceConfig } from './on-policy.js';
 
 export const BackendChoice = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
 export type BackendChoice = z.infer<typeof BackendChoice>;
@@ -14,8 +15,13 @@ export type BackendChoice = z.infer<typeof BackendChoice>;
 export const RunConfig = z.object({
   name: z.string().min(1).max(120).default('run').describe('Display name of the run.'),
   env: EnvConfig.default({ id: 'pendulum', maxEpisodeSteps: 200 }).describe('Environment and its options.'),
-  algo: AlgoId.default('td3').describe('Learning algorithm: td3, or ddpg (a preset of TD3).'),
+  algo: AlgoId.default('td3').describe('Learning algorithm: td3, ddpg (a preset of TD3), or the on-policy ppo, a2c, reinforce.'),
   td3: Td3Config.default(Td3Config.parse({})).describe('TD3/DDPG hyperparameters.'),
+  // The on-policy blocks exist only in runs of that algorithm (buildRunConfig fills them), so
+  // older runs' configs and digests are unchanged.
+  ppo: PpoConfig.optional().describe('PPO hyperparameters (algo "ppo").'),
+  a2c: A2cConfig.optional().describe('A2C hyperparameters (algo "a2c").'),
+  reinforce: ReinforceConfig.optional().describe('REINFORCE (with a learned baseline) hyperparameters (algo "reinforce").'),
   seed: z
     .number()
     .int()
@@ -57,5 +63,8 @@ export function buildRunConfig(input: RunConfigInput): RunConfig {
   const envPreset = envTd3Preset(env.id, algo);
   const td3: Td3ConfigInput = { ...(algo === 'ddpg' ? DDPG_PRESET : {}), ...envPreset, ...userTd3 };
   const totalSteps = input.totalSteps ?? envTotalSteps(env.id);
-  return RunConfig.parse({ ...input, algo, td3, env, ...(totalSteps === undefined ? {} : { totalSteps }) });
+  // The chosen on-policy algorithm's block is filled with its defaults; the others are dropped.
+  const { ppo, a2c, reinforce, ...rest } = input;
+  const onPolicy = algo === 'ppo' ? { ppo: ppo ?? {} } : algo === 'a2c' ? { a2c: a2c ?? {} } : algo === 'reinforce' ? { reinforce: reinforce ?? {} } : {};
+  return RunConfig.parse({ ...rest, ...onPolicy, algo, td3, env, ...(totalSteps === undefined ? {} : { totalSteps }) });
 }

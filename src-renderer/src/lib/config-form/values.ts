@@ -149,7 +149,7 @@ export function engineIssuesToFields(issues: readonly string[]): Validation {
  * Algorithm presets: the TD3 fields each algorithm sets. Switching algorithm resets the
  * union of these fields to the new algorithm's values (or the schema defaults).
  */
-export const ALGO_PRESETS: Record<AlgoId, Record<string, unknown>> = { td3: {}, ddpg: DDPG_PRESET };
+export const ALGO_PRESETS: Record<AlgoId, Record<string, unknown>> = { td3: {}, ddpg: DDPG_PRESET, ppo: {}, a2c: {}, reinforce: {} };
 
 export function presetKeys(): string[] {
   return [...new Set(Object.values(ALGO_PRESETS).flatMap((p) => Object.keys(p)))];
