@@ -20,6 +20,14 @@ const DESCRIPTIONS: Partial<Record<string, EnvDescription>> = {
     observationNames: ['cos(theta)', 'sin(theta)', 'angular velocity (rad/s)'],
     actionScaling: [{ name: 'torque', unit: 'N m', low: -2, high: 2 }],
   },
+  cartpole: {
+    observationNames: ['cart position (m)', 'cart velocity (m/s)', 'pole angle (rad)', 'pole angular velocity (rad/s)'],
+    actionScaling: [{ name: 'push direction (0 left, 1 right)', unit: 'index', low: 0, high: 1 }],
+  },
+  'mountaincar-discrete': {
+    observationNames: ['position (m)', 'velocity (m/step)'],
+    actionScaling: [{ name: 'acceleration (0 left, 1 none, 2 right)', unit: 'index', low: 0, high: 2 }],
+  },
   mountaincar: {
     observationNames: ['position (m)', 'velocity (m/step)'],
     // Gymnasium's MountainCarContinuous takes the force in [-1, 1] directly (times power 0.0015 in the dynamics).

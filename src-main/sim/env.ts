@@ -117,3 +117,14 @@ export function clipUnit(action: Float32Array): Float32Array {
 export function scaleAction(a: number, low: number, high: number): number {
   return low + (a + 1) * 0.5 * (high - low);
 }
+
+/**
+ * The index a discrete env reads from its one-element action: rounded to the nearest integer and
+ * clamped into 0..n-1 (NaN -> 0), as continuous envs clip out-of-range actions.
+ */
+export function discreteIndex(action: Float32Array, n: number): number {
+  const a = action[0]!;
+  if (Number.isNaN(a)) return 0;
+  const i = Math.round(a);
+  return i < 0 ? 0 : i > n - 1 ? n - 1 : i;
+}

@@ -5,7 +5,7 @@
 import type { EnvConfig, EnvId } from '../../src-shared/config/envs/index.js';
 import type { EncodedImageObs, EnvAdapter, EnvView } from './adapter.js';
 import { armPushAdapter, armReachAdapter } from './arm/adapter.js';
-import { mountainCarAdapter, pendulumAdapter } from './classic/adapter.js';
+import { cartPoleAdapter, mountainCarAdapter, mountainCarDiscreteAdapter, pendulumAdapter } from './classic/adapter.js';
 import type { Env } from './env.js';
 import { laneAdapter } from './lane/adapter.js';
 
@@ -14,6 +14,8 @@ type Adapters = { [K in EnvId]: EnvAdapter<Extract<EnvConfig, { id: K }>> };
 const ADAPTERS: Adapters = {
   pendulum: pendulumAdapter,
   mountaincar: mountainCarAdapter,
+  cartpole: cartPoleAdapter,
+  'mountaincar-discrete': mountainCarDiscreteAdapter,
   'arm-reach': armReachAdapter,
   'arm-push': armPushAdapter,
   lane: laneAdapter,

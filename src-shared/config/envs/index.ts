@@ -5,10 +5,18 @@
  */
 import { z } from 'zod';
 import { ArmPushEnvConfig, ArmReachEnvConfig } from './arm.js';
-import { MountainCarEnvConfig, PendulumEnvConfig } from './classic.js';
+import { CartPoleEnvConfig, MountainCarDiscreteEnvConfig, MountainCarEnvConfig, PendulumEnvConfig } from './classic.js';
 import { LaneEnvConfig } from './lane.js';
 
-export const EnvConfig = z.discriminatedUnion('id', [PendulumEnvConfig, MountainCarEnvConfig, LaneEnvConfig, ArmReachEnvConfig, ArmPushEnvConfig]);
+export const EnvConfig = z.discriminatedUnion('id', [
+  PendulumEnvConfig,
+  MountainCarEnvConfig,
+  CartPoleEnvConfig,
+  MountainCarDiscreteEnvConfig,
+  LaneEnvConfig,
+  ArmReachEnvConfig,
+  ArmPushEnvConfig,
+]);
 export type EnvConfig = z.infer<typeof EnvConfig>;
 export type EnvConfigInput = z.input<typeof EnvConfig>;
 export type EnvId = EnvConfig['id'];
@@ -20,6 +28,8 @@ export const ENV_IDS = EnvConfig.options.map((o) => o.shape.id.value) as EnvId[]
 export const ENV_LABELS: Record<EnvId, string> = {
   pendulum: 'Pendulum (Gymnasium Pendulum-v1)',
   mountaincar: 'Mountain car (MountainCarContinuous-v0)',
+  cartpole: 'Cart-pole, discrete (Gymnasium CartPole-v1)',
+  'mountaincar-discrete': 'Mountain car, discrete (Gymnasium MountainCar-v0)',
   lane: 'Lane following (procedural roads, driver camera)',
   'arm-reach': 'Robot arm: reach a target (panda-gym Reach)',
   'arm-push': 'Robot arm: push a cube to a target (panda-gym Push)',

@@ -12,6 +12,8 @@ import { makeEnv } from '../../../src-main/sim/registry.js';
 const CASES: { name: string; id: EnvId; config: EnvConfigInput }[] = [
   { name: 'pendulum', id: 'pendulum', config: { id: 'pendulum', maxEpisodeSteps: 30 } },
   { name: 'mountaincar', id: 'mountaincar', config: { id: 'mountaincar', maxEpisodeSteps: 30 } },
+  { name: 'cartpole', id: 'cartpole', config: { id: 'cartpole', maxEpisodeSteps: 30 } },
+  { name: 'mountaincar-discrete', id: 'mountaincar-discrete', config: { id: 'mountaincar-discrete', maxEpisodeSteps: 30 } },
   { name: 'lane (state)', id: 'lane', config: { id: 'lane', obs: 'state', maxEpisodeSteps: 40 } },
   { name: 'lane (pixels, 24x16 camera)', id: 'lane', config: { id: 'lane', obs: 'pixels', maxEpisodeSteps: 25, camera: { width: 24, height: 16 } } },
   { name: 'arm-reach', id: 'arm-reach', config: { id: 'arm-reach', maxEpisodeSteps: 8 } },
