@@ -1,7 +1,7 @@
 /** Display names for ids the engine uses (envs, algorithms), with a readable fallback. */
 import { ENV_LABELS } from '../../../src-shared/config/envs/index';
 
-const ALGO_LABELS: Record<string, string> = { td3: 'TD3', ddpg: 'DDPG' };
+const ALGO_LABELS: Record<string, string> = { td3: 'TD3', ddpg: 'DDPG', ppo: 'PPO', a2c: 'A2C', reinforce: 'REINFORCE' };
 
 export function algoLabel(algo: string): string {
   return ALGO_LABELS[algo] ?? algo.toUpperCase();
