@@ -21,6 +21,7 @@ import { RUN_FILES } from '../../src-main/store/run-store.js';
 import { selectBackend } from '../../src-main/ml/backend.js';
 import type { TrainJob } from '../../src-main/rl/train/types.js';
 import { runTraining } from '../../src-main/workers/run-training.js';
+import { runA3c } from '../../src-main/rl/train/a3c/run.js';
 
 export const CARTPOLE_GOAL = 475;
 
@@ -163,6 +164,28 @@ export async function runOnPolicyCase(c: OnPolicyCase, seed: number, outDir: str
     finalStd: ev?.std_return ?? Number.NaN,
     wallClockS,
     evals,
+  };
+}
+
+/**
+ * A3C on CartPole-v1 with A2C's case (8 envs split over the workers, 500k steps in all), for its
+ * wall clock beside A2C's (rl/train/a3c/run.ts; not through the Trainer).
+ */
+export async function runA3cCase(seed: number, workers: number, backend: BackendChoice): Promise<OnPolicyRunResult> {
+  const a2c = CASES.find((c) => c.algo === 'a2c' && c.env === 'cartpole')!;
+  const steps = (a2c.budget as { steps: number }).steps;
+  const config = buildRunConfig({ name: 'a3c', env: { id: 'cartpole' }, algo: 'a2c', seed, backend, ...a2c.config, totalSteps: steps });
+  const r = await runA3c(config, workers);
+  return {
+    env: 'cartpole',
+    algo: `a3c-${workers}-workers`,
+    seed,
+    steps: r.steps,
+    episodes: r.episodes.length,
+    final: r.eval.mean_return,
+    finalStd: r.eval.std_return,
+    wallClockS: r.wallClockS,
+    evals: [[r.steps, r.eval.mean_return]],
   };
 }
 

@@ -14,7 +14,7 @@
  */
 import type { VecEnv } from '../../sim/vec-env.js';
 import type { Snapshot } from '../../core/snapshot.js';
-import type { OnPolicyLearner } from '../algorithms/on-policy-learner.js';
+import type { OnPolicyLearner, RolloutBatch } from '../algorithms/on-policy-learner.js';
 import { STEP_CONTINUES, STEP_TERMINATED, STEP_TRUNCATED } from '../algorithms/on-policy/gae.js';
 import { DivergenceError } from './divergence.js';
 import { episodeInfoNumbers } from './evaluate.js';
@@ -41,6 +41,8 @@ export interface RolloutLoopParts {
   prevObs: Float32Array;
   actions: Float32Array;
   view: StepView;
+  /** What to do with a complete rollout instead of `learner.update` (A3C's workers: a gradient for the shared parameters). */
+  learn?: (batch: RolloutBatch, progressRemaining: number) => void;
 }
 
 export class RolloutLoop {
@@ -99,7 +101,9 @@ export class RolloutLoop {
     const last = learner.onPolicy.schedule.mode === 'steps' ? learner.values(vec.obs, vec.numEnvs) : undefined;
     const batch = this.store.takeBatch(last);
     const before = learner.updates;
-    learner.update(batch, 1 - c.step / this.p.totalSteps);
+    const progressRemaining = 1 - c.step / this.p.totalSteps;
+    if (this.p.learn) this.p.learn(batch, progressRemaining);
+    else learner.update(batch, progressRemaining);
     for (let k = before; k < learner.updates; k++) rates.addUpdate();
     hooks.afterUpdate?.(learner, learner.updates);
     if (!learner.healthy()) throw new DivergenceError('a loss became NaN or infinite');

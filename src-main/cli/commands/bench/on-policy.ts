@@ -15,6 +15,7 @@ interface Options {
   env?: string;
   seeds?: string;
   randomSeeds?: string;
+  workers: string;
   out: string;
 }
 
@@ -22,22 +23,31 @@ export function register(bench: Command): void {
   bench
     .command('on-policy')
     .description('PPO, A2C and REINFORCE on CartPole-v1 (goal: final eval >= 475, every seed) and PPO on Pendulum-v1, with RL Zoo hyperparameters.')
-    .option('--algo <algo>', 'only this algorithm (ppo, a2c, reinforce)')
+    .option('--algo <algo>', "only this algorithm (ppo, a2c, reinforce, or a3c: A2C's CartPole case with asynchronous workers)")
+    .option('--workers <n>', 'A3C worker threads', '2')
     .option('--env <env>', 'only this env (cartpole, pendulum)')
     .option('--seeds <list>', 'run seeds, comma-separated')
     .option('--random-seeds <n>', 'draw this many seeds at random (default 3 when --seeds is absent)')
     .option('--out <dir>', 'output folder (runs and results JSON)', 'bench/out/on-policy')
     .action(async (o: Options, cmd: Command) => {
       const g = globalOptions(cmd);
-      const { CASES, CARTPOLE_GOAL, machine, runOnPolicyCase } = await import('../../../../bench/on-policy/run.js');
+      const { CASES, CARTPOLE_GOAL, machine, runA3cCase, runOnPolicyCase } = await import('../../../../bench/on-policy/run.js');
+      const a3c = o.algo === 'a3c';
       const cases = CASES.filter((c) => (!o.algo || c.algo === o.algo) && (!o.env || c.env === o.env));
-      if (!cases.length) throw new CliError(`no benchmark case for --algo ${o.algo ?? '*'} --env ${o.env ?? '*'}`);
+      if (!cases.length && !a3c) throw new CliError(`no benchmark case for --algo ${o.algo ?? '*'} --env ${o.env ?? '*'}`);
       const seeds = o.seeds
         ? o.seeds.split(',').map((s) => intOption('--seeds', s.trim(), 0)!)
         : Array.from({ length: intOption('--random-seeds', o.randomSeeds ?? '3', 1)! }, () => randomInt(2 ** 30));
       const outDir = resolve(o.out);
       mkdirSync(outDir, { recursive: true });
       const runs: Array<Awaited<ReturnType<typeof runOnPolicyCase>>> = [];
+      if (a3c) {
+        for (const seed of seeds) {
+          const r = await runA3cCase(seed, intOption('--workers', o.workers, 1)!, g.backend);
+          process.stderr.write(`${r.algo} cartpole seed ${seed}: final ${r.final.toFixed(1)} after ${r.steps} steps in ${r.wallClockS.toFixed(1)} s\n`);
+          runs.push(r);
+        }
+      }
       for (const c of cases) {
         for (const seed of seeds) {
           const r = await runOnPolicyCase(c, seed, outDir, g.backend);

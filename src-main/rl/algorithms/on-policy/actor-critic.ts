@@ -217,13 +217,58 @@ export class ActorCritic implements OnPolicyLearner {
           ret[r] = batch.returns[i]!;
         }
         if (s.normalizeAdvantage) normalizeInPlace(adv);
-        this.step(m, obs, act, oldLogp, adv, ret, clip);
+        this.step(m, obs, act, oldLogp, adv, ret, clip, (grads) => this.opt.apply(grads));
       }
     }
   }
 
-  /** One optimizer step on a minibatch of m rows. */
-  private step(m: number, obs: Float32Array, act: Float32Array, oldLogp: Float32Array, adv: Float32Array, ret: Float32Array, clip: number | undefined): void {
+  /**
+   * The gradient of the loss on a whole rollout (the vanilla policy-gradient loss, advantages
+   * normalized if configured), flat in variable order, without an optimizer step: A3C's workers
+   * apply it to the shared parameters themselves (rl/train/a3c/).
+   */
+  gradient(batch: RolloutBatch): Float32Array {
+    const adv = batch.advantages.slice();
+    if (this.settings.normalizeAdvantage) normalizeInPlace(adv);
+    let flat: Float32Array = new Float32Array(0);
+    this.step(batch.size, batch.obs, batch.actions, batch.logProbs, adv, batch.returns, undefined, (grads) => {
+      flat = tf.concat(grads.map((g) => tf.reshape(g, [-1]) as tf.Tensor1D)).dataSync() as Float32Array;
+    });
+    return flat.slice();
+  }
+
+  /** Every trainable value (policy, log sigma, value network), flat in variable order. */
+  getFlat(): Float32Array {
+    const out = new Float32Array(this.vars.reduce((a, v) => a + v.size, 0));
+    let off = 0;
+    for (const v of this.vars) {
+      out.set(v.dataSync() as Float32Array, off);
+      off += v.size;
+    }
+    return out;
+  }
+
+  setFlat(flat: Float32Array): void {
+    tf.tidy(() => {
+      let off = 0;
+      for (const v of this.vars) {
+        v.assign(tf.tensor(flat.subarray(off, off + v.size), v.shape));
+        off += v.size;
+      }
+    });
+  }
+
+  /** One step on a minibatch of m rows; `apply` receives the gradients in variable order (inside a tidy). */
+  private step(
+    m: number,
+    obs: Float32Array,
+    act: Float32Array,
+    oldLogp: Float32Array,
+    adv: Float32Array,
+    ret: Float32Array,
+    clip: number | undefined,
+    apply: (grads: tf.Tensor[]) => void,
+  ): void {
     const s = this.settings;
     const stats = tf.tidy(() => {
       const x = tf.tensor2d(obs, [m, this.obsDim]);
@@ -248,7 +293,7 @@ export class ActorCritic implements OnPolicyLearner {
         parts = tf.keep(tf.stack([policyLoss, valueLoss, tf.mean(v)]));
         return tf.sub(tf.add(policyLoss, tf.mul(valueLoss, s.vfCoef)), tf.mul(entropy, s.entCoef)) as tf.Scalar;
       }, this.vars);
-      this.opt.apply(this.vars.map((v) => grads[v.name]!));
+      apply(this.vars.map((v) => grads[v.name]!));
       return parts!;
     });
     const [pl, vl, vm] = stats.dataSync() as Float32Array;
