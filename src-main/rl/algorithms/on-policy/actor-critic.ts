@@ -78,6 +78,11 @@ export class ActorCritic implements OnPolicyLearner {
   readonly critic: Mlp;
   /** The Gaussian's log sigma per action dimension (continuous actions only). */
   readonly logStd: tf.Variable | undefined;
+  /**
+   * Discrete actions: the action is the argmax of the actor's outputs (logits), which is what the
+   * DQN family's "q-argmax" policy head computes for checkpoints, policyFromWeights and export.
+   */
+  readonly policyHead: { kind: 'q-argmax'; actions: number } | undefined;
   updates = 0;
   private readonly vars: tf.Variable[];
   private readonly opt: FlatAdam | FlatRmsprop;
@@ -96,6 +101,7 @@ export class ActorCritic implements OnPolicyLearner {
     this.discrete = spaces.discreteN !== undefined;
     if (this.discrete && spaces.actDim !== 1) throw new Error(`${settings.algo}: a discrete action is one index (actDim 1, got ${spaces.actDim})`);
     this.onPolicy = { schedule: settings.schedule, gamma: settings.gamma, gaeLambda: settings.gaeLambda };
+    this.policyHead = spaces.discreteN !== undefined ? { kind: 'q-argmax', actions: spaces.discreteN } : undefined;
     const init = new Rng(seeds.networks);
     const outputDim = spaces.discreteN ?? spaces.actDim;
     this.actor = new Mlp(
