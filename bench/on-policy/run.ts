@@ -80,7 +80,7 @@ export const CASES: OnPolicyCase[] = [
     env: 'pendulum',
     algo: 'ppo',
     budget: { steps: 100_000 },
-    zoo: 'PPO (gSDE) -206 at 100k',
+    zoo: 'PPO (gSDE) -172 at 100k',
     config: { numEnvs: 4, ...evalEvery(100_000), ppo: { nSteps: 1024, gaeLambda: 0.95, gamma: 0.9, nEpochs: 10, lr: 1e-3, clipRange: 0.2 } },
   },
 ];
