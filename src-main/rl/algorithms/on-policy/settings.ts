@@ -5,7 +5,9 @@
  *   A2C:       rollouts of nSteps per env, GAE(lambda) (1: n-step returns), one step on the whole
  *              rollout, vanilla policy gradient, RMSprop (or Adam).
  *   REINFORCE: finished episodes, Monte Carlo returns G_t (GAE with lambda 1), advantage
- *              G_t - V(s_t) with V the learned baseline, one step on the batch, Adam.
+ *              G_t - V(s_t) with V the learned baseline, one step on the batch, Adam. With
+ *              several envs, an episode still running at an update goes into the next batch
+ *              (its first steps then come from the previous policy); one env is exact.
  */
 import type { RunConfig } from '../../../../src-shared/config/run-config.js';
 import type { OnPolicyAlgo } from '../../../../src-shared/config/on-policy.js';
