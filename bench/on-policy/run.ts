@@ -171,14 +171,14 @@ export async function runOnPolicyCase(c: OnPolicyCase, seed: number, outDir: str
  * A3C on CartPole-v1 with A2C's case (8 envs split over the workers, 500k steps in all), for its
  * wall clock beside A2C's (rl/train/a3c/run.ts; not through the Trainer).
  */
-export async function runA3cCase(seed: number, workers: number, backend: BackendChoice): Promise<OnPolicyRunResult> {
+export async function runA3cCase(seed: number, workers: number, backend: BackendChoice, envsPerWorker?: number): Promise<OnPolicyRunResult> {
   const a2c = CASES.find((c) => c.algo === 'a2c' && c.env === 'cartpole')!;
   const steps = (a2c.budget as { steps: number }).steps;
   const config = buildRunConfig({ name: 'a3c', env: { id: 'cartpole' }, algo: 'a2c', seed, backend, ...a2c.config, totalSteps: steps });
-  const r = await runA3c(config, workers);
+  const r = await runA3c(config, workers, envsPerWorker);
   return {
     env: 'cartpole',
-    algo: `a3c-${workers}-workers`,
+    algo: `a3c-${workers}-workers${envsPerWorker ? `-${envsPerWorker}-envs-each` : ''}`,
     seed,
     steps: r.steps,
     episodes: r.episodes.length,

@@ -16,6 +16,7 @@ interface Options {
   seeds?: string;
   randomSeeds?: string;
   workers: string;
+  envsPerWorker?: string;
   out: string;
 }
 
@@ -25,6 +26,7 @@ export function register(bench: Command): void {
     .description('PPO, A2C and REINFORCE on CartPole-v1 (goal: final eval >= 475, every seed) and PPO on Pendulum-v1, with RL Zoo hyperparameters.')
     .option('--algo <algo>', "only this algorithm (ppo, a2c, reinforce, or a3c: A2C's CartPole case with asynchronous workers)")
     .option('--workers <n>', 'A3C worker threads', '2')
+    .option('--envs-per-worker <n>', "A3C envs per worker (default: A2C's 8 envs split over the workers)")
     .option('--env <env>', 'only this env (cartpole, pendulum)')
     .option('--seeds <list>', 'run seeds, comma-separated')
     .option('--random-seeds <n>', 'draw this many seeds at random (default 3 when --seeds is absent)')
@@ -43,7 +45,7 @@ export function register(bench: Command): void {
       const runs: Array<Awaited<ReturnType<typeof runOnPolicyCase>>> = [];
       if (a3c) {
         for (const seed of seeds) {
-          const r = await runA3cCase(seed, intOption('--workers', o.workers, 1)!, g.backend);
+          const r = await runA3cCase(seed, intOption('--workers', o.workers, 1)!, g.backend, intOption('--envs-per-worker', o.envsPerWorker, 1));
           process.stderr.write(`${r.algo} cartpole seed ${seed}: final ${r.final.toFixed(1)} after ${r.steps} steps in ${r.wallClockS.toFixed(1)} s\n`);
           runs.push(r);
         }

@@ -26,9 +26,14 @@ export interface A3cResult {
   eval: EvalResult;
 }
 
-export async function runA3c(config: RunConfig, workers: number): Promise<A3cResult> {
+/**
+ * `envsPerWorker` absent: the run's numEnvs split evenly over the workers (each update then sees
+ * 1/workers of A2C's batch); given: each worker steps that many envs.
+ */
+export async function runA3c(config: RunConfig, workers: number, envsPerWorker?: number): Promise<A3cResult> {
   if (config.algo !== 'a2c' || !config.a2c) throw new Error('a3c: give an A2C config (algo "a2c"); A3C reads its block');
-  if (config.numEnvs % workers !== 0) throw new Error(`a3c: numEnvs (${config.numEnvs}) must split evenly over ${workers} workers`);
+  if (envsPerWorker === undefined && config.numEnvs % workers !== 0)
+    throw new Error(`a3c: numEnvs (${config.numEnvs}) must split evenly over ${workers} workers`);
   await selectBackend(config.backend);
   const seeds = deriveSeeds(config.seed);
   const probe = makeEnv(config.env);
@@ -53,7 +58,7 @@ export async function runA3c(config: RunConfig, workers: number): Promise<A3cRes
         index,
         seed: (seeds.envs + 7919 * (index + 1)) >>> 1,
         networkSeed: seeds.networks,
-        envs: config.numEnvs / workers,
+        envs: envsPerWorker ?? config.numEnvs / workers,
         totalSteps: config.totalSteps,
         buffers,
       };
