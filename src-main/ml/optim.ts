@@ -148,7 +148,8 @@ export interface AdamOptions {
 
 /** Adam with PyTorch's formula over a fixed list of variables, moments in two flat vectors (see the file comment). */
 export class FlatAdam {
-  readonly lr: number;
+  /** Mutable: on-policy learners decay it on a schedule (SB3 "lin_" learning rates). */
+  lr: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;

@@ -7,19 +7,8 @@ import { z } from 'zod';
 import { NoiseConfig } from './noise.js';
 import { ReplayConfig } from './replay.js';
 
-export const AlgoId = z.enum(['td3', 'ddpg', 'sac', 'd4pg', 'dqn', 'rainbow']);
+export const AlgoId = z.enum(['td3', 'ddpg', 'sac', 'd4pg', 'dqn', 'rainbow', 'ppo', 'a2c', 'reinforce']);
 export type AlgoId = z.infer<typeof AlgoId>;
-
-/** One sentence per algorithm, shown by the algorithm picker. */
-export const ALGO_DESCRIPTIONS: Record<AlgoId, string> = {
-  td3: 'TD3 (Fujimoto et al. 2018): a deterministic actor with twin critics, delayed policy updates and target-policy smoothing; explores with added noise.',
-  ddpg: 'DDPG (Lillicrap et al. 2016): a deterministic actor and one critic, the ancestor of TD3 (run here as a TD3 preset); explores with Ornstein-Uhlenbeck noise.',
-  sac: 'SAC (Haarnoja et al. 2018): a stochastic squashed-Gaussian actor trained to maximise reward plus entropy, with twin critics and an automatically tuned entropy coefficient; explores by sampling its own policy.',
-  d4pg: 'D4PG (Barth-Maron et al. 2018): a deterministic actor with a distributional critic that predicts the whole distribution of returns over fixed atoms, trained on n-step returns; explores with added noise.',
-  dqn: 'DQN (Mnih et al. 2015): a Q-network over discrete actions with a target network and epsilon-greedy exploration; double, dueling, n-step, prioritized, distributional and noisy variants are options.',
-  rainbow:
-    'Rainbow (Hessel et al. 2018): DQN with all six improvements combined (double, dueling, prioritized replay, 3-step returns, C51 distributional head, noisy nets).',
-};
 
 const hidden = (def: number[], what: string) =>
   z.array(z.number().int().min(1).max(4096)).min(1).max(8).default(def).describe(`Hidden layer sizes of the ${what} MLP (ReLU).`);

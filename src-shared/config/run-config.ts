@@ -10,6 +10,7 @@ import { EnvConfig, type EnvConfigInput } from './envs/index.js';
 import { envTd3Preset, envTotalSteps } from './presets.js';
 import { SAC_ENV_PRESETS, SacConfig } from './sac.js';
 import { D4PG_ENV_PRESETS, D4pgConfig } from './d4pg.js';
+import { A2cConfig, PpoConfig, ReinforceConfig } from './on-policy.js';
 
 export const BackendChoice = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
 export type BackendChoice = z.infer<typeof BackendChoice>;
@@ -18,7 +19,7 @@ export const RunConfig = z.object({
   name: z.string().min(1).max(120).default('run').describe('Display name of the run.'),
   env: EnvConfig.default({ id: 'pendulum', maxEpisodeSteps: 200 }).describe('Environment and its options.'),
   algo: AlgoId.default('td3').describe(
-    'Learning algorithm: td3, ddpg (a preset of TD3), sac or d4pg for continuous actions; dqn, rainbow (a preset of DQN) for discrete actions (cartpole, mountaincar-discrete).',
+    'Learning algorithm: td3, ddpg (a preset of TD3), sac or d4pg for continuous actions; dqn, rainbow (a preset of DQN) for discrete actions (cartpole, mountaincar-discrete); the on-policy ppo, a2c and reinforce for either.',
   ),
   td3: Td3Config.default(Td3Config.parse({})).describe('TD3/DDPG hyperparameters.'),
   // Blocks of the other algorithms: optional (absent from older runs' configs, so their digest
@@ -26,6 +27,9 @@ export const RunConfig = z.object({
   sac: SacConfig.optional().describe('SAC hyperparameters (read when algo is sac).'),
   d4pg: D4pgConfig.optional().describe('D4PG hyperparameters (read when algo is d4pg).'),
   dqn: DqnConfig.optional().describe('DQN/Rainbow hyperparameters (present when algo is dqn or rainbow).'),
+  ppo: PpoConfig.optional().describe('PPO hyperparameters (algo "ppo").'),
+  a2c: A2cConfig.optional().describe('A2C hyperparameters (algo "a2c").'),
+  reinforce: ReinforceConfig.optional().describe('REINFORCE (with a learned baseline) hyperparameters (algo "reinforce").'),
   seed: z
     .number()
     .int()
@@ -68,13 +72,21 @@ export function buildRunConfig(input: RunConfigInput): RunConfig {
   const td3: Td3ConfigInput = { ...(algo === 'ddpg' ? DDPG_PRESET : {}), ...envPreset, ...userTd3 };
   const dqnFamily = (DQN_ALGOS as readonly string[]).includes(algo);
   const totalSteps = input.totalSteps ?? (dqnFamily ? DQN_ENV_PRESETS[env.id]?.totalSteps : undefined) ?? envTotalSteps(env.id);
+  // Only the chosen algorithm's block is kept, filled with its (env) presets under the user's values.
+  const { sac, d4pg, dqn, ppo, a2c, reinforce, ...rest } = input;
   const blocks =
     algo === 'sac'
-      ? { sac: { ...SAC_ENV_PRESETS[env.id], ...input.sac } }
+      ? { sac: { ...SAC_ENV_PRESETS[env.id], ...sac } }
       : algo === 'd4pg'
-        ? { d4pg: { ...D4PG_ENV_PRESETS[env.id], ...input.d4pg } }
+        ? { d4pg: { ...D4PG_ENV_PRESETS[env.id], ...d4pg } }
         : dqnFamily
-          ? { dqn: buildDqnConfig(algo as 'dqn' | 'rainbow', env.id, input.dqn) }
-          : {};
-  return RunConfig.parse({ ...input, algo, td3, env, ...blocks, ...(totalSteps === undefined ? {} : { totalSteps }) });
+          ? { dqn: buildDqnConfig(algo as 'dqn' | 'rainbow', env.id, dqn) }
+          : algo === 'ppo'
+            ? { ppo: ppo ?? {} }
+            : algo === 'a2c'
+              ? { a2c: a2c ?? {} }
+              : algo === 'reinforce'
+                ? { reinforce: reinforce ?? {} }
+                : {};
+  return RunConfig.parse({ ...rest, algo, td3, env, ...blocks, ...(totalSteps === undefined ? {} : { totalSteps }) });
 }

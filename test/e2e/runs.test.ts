@@ -64,6 +64,22 @@ describe('runs and the New-run form', () => {
     expect(await page.isVisible('[data-testid="preset-note"]')).toBe(false);
   });
 
+  it('explains the chosen algorithm and shows an on-policy algorithm its own block only', async () => {
+    expect(await text(page, '[data-testid="option-help-algo"]')).toContain('two critics');
+    await input('algo').selectOption('ppo');
+    expect(await text(page, '[data-testid="option-help-algo"]')).toContain('clipped objective');
+    expect(await input('ppo.nSteps').inputValue()).toBe('2048');
+    expect(await input('ppo.clipRange').inputValue()).toBe('0.2');
+    expect(await input('td3.gamma').count()).toBe(0);
+    await input('algo').selectOption('a2c');
+    expect(await input('a2c.optimizer').inputValue()).toBe('rmsprop');
+    expect(await input('ppo.nSteps').count()).toBe(0);
+    await input('algo').selectOption('td3');
+    expect(await input('td3.gamma').inputValue()).toBe('0.99');
+    expect(await input('td3.nCritics').inputValue()).toBe('2');
+    expect(await input('a2c.nSteps').count()).toBe(0);
+  });
+
   it('refuses invalid values inline, with the reason, and creates nothing', async () => {
     const before = await runIds();
     await input('td3.gamma').fill('7');

@@ -5,11 +5,13 @@
  * An algorithm is a folder under rl/algorithms/ with a factory in ./registry.ts.
  */
 import type { Snapshot } from '../../core/snapshot.js';
-import type { ConvEncoder } from '../../ml/conv-encoder.js';
+import type { ConvEncoder, ConvEncoderSpec } from '../../ml/conv-encoder.js';
 import type { Mlp } from '../../ml/mlp.js';
 import type { ReplayBatch } from '../replay/replay-buffer.js';
 import type { NoiseConfig } from '../../../src-shared/config/noise.js';
 import type { ReplayConfig } from '../../../src-shared/config/replay.js';
+import type { RunConfig } from '../../../src-shared/config/run-config.js';
+import type { ActionSpace } from '../../sim/env.js';
 import type { PolicyHead } from '../../../src-shared/policy-head.js';
 
 /**
@@ -102,4 +104,33 @@ export interface Learner {
   snapshot(): Snapshot;
   restore(snap: Snapshot): void;
   dispose(): void;
+}
+
+/** What a learner is built from (the trainer fills it from the run's config and envs). */
+export interface LearnerInit {
+  /** Observation (as the learner sees it) and action sizes. */
+  spaces: { obsDim: number; actDim: number };
+  /** The env's action space: decides a policy's kind (Gaussian or categorical); checked against the algorithm's. */
+  actionSpace?: ActionSpace;
+  config: RunConfig;
+  /** Seeds of the network weights and of the learner's own random stream. */
+  seeds: { networks: number; learner: number };
+  /** A trainable conv encoder in front of the networks (image observations). */
+  encoder?: { spec: ConvEncoderSpec; extraDim: number; weights?: readonly Float32Array[] };
+  name?: string;
+}
+
+/**
+ * One algorithm as the registry (./registry.ts) knows it; each algorithm folder exports its
+ * entry (entry.ts), read from that algorithm's own config block.
+ */
+export interface AlgoEntry {
+  /** The learner of a run. */
+  make(init: LearnerInit): Learner;
+  /** How the off-policy loop feeds it; undefined for on-policy algorithms (they collect rollouts: rl/train/rollout-loop.ts). */
+  loop(config: RunConfig): OffPolicyLoop | undefined;
+  /** The action spaces it handles. */
+  actions: ReadonlyArray<ActionSpace['kind']>;
+  /** The hidden layers of its actor and the config field that sets them (checks of exported actors a run starts from). */
+  actorHidden(config: RunConfig): { field: string; hidden: readonly number[] };
 }

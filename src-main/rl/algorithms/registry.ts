@@ -1,183 +1,66 @@
 /**
- * Algorithm ids -> learner factories. Adding an algorithm: a folder under rl/algorithms/ with a
- * class implementing `Learner`, its config schema in src-shared/config/algo.ts, and one entry
- * here; the trainer, the live view, checkpoints and export go through `Learner` only. The mapped
- * type makes TypeScript insist on a factory for every id of AlgoId.
+ * Algorithm ids -> their entries (each algorithm folder's entry.ts: learner factory, loop
+ * settings, action spaces, actor size). Adding an algorithm: a folder under rl/algorithms/ with a
+ * class implementing `Learner` (or `OnPolicyLearner`, ./on-policy-learner.ts, for algorithms that
+ * learn from their own rollouts), its config block in src-shared/config/, its entry.ts, and one
+ * line here; the trainer, the live view, checkpoints and export go through `Learner` only. The
+ * mapped type makes TypeScript insist on an entry for every id of AlgoId.
  */
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { AlgoId } from '../../../src-shared/config/algo.js';
-import type { ConvEncoderSpec } from '../../ml/conv-encoder.js';
-import type { Learner, OffPolicyLoop } from './learner.js';
-import { Td3 } from './td3/td3.js';
-import { Dqn } from './dqn/dqn.js';
-import { DqnConfig } from '../../../src-shared/config/dqn.js';
-import type { ActionSpace } from '../../sim/env.js';
-import { Sac } from './sac/sac.js';
-import { SacConfig } from '../../../src-shared/config/sac.js';
-import { D4pg } from './d4pg/d4pg.js';
-import { D4pgConfig } from '../../../src-shared/config/d4pg.js';
+import type { AlgoEntry, Learner, LearnerInit, OffPolicyLoop } from './learner.js';
+import { td3Entry } from './td3/entry.js';
+import { sacEntry } from './sac/entry.js';
+import { d4pgEntry } from './d4pg/entry.js';
+import { dqnEntry } from './dqn/entry.js';
+import { a2cEntry, ppoEntry, reinforceEntry } from './on-policy/entry.js';
 
-/** Polyak factor of a trainable target encoder when td3.encoderTau is absent (SAC-AE). */
-export const DEFAULT_ENCODER_TAU = 0.05;
+export type { LearnerInit } from './learner.js';
+export { DEFAULT_ENCODER_TAU } from './td3/entry.js';
 
-export interface LearnerInit {
-  /** Observation (as the learner sees it) and action sizes. */
-  spaces: { obsDim: number; actDim: number };
-  /** The env's action space (discrete-action algorithms need it; continuous ones refuse a discrete one). Absent: continuous. */
-  actionSpace?: ActionSpace;
-  config: RunConfig;
-  /** Seeds of the network weights and of the learner's own random stream. */
-  seeds: { networks: number; learner: number };
-  /** A trainable conv encoder in front of the networks (image observations). */
-  encoder?: { spec: ConvEncoderSpec; extraDim: number; weights?: readonly Float32Array[] };
-  name?: string;
-}
-
-type Factories = { [K in AlgoId]: (init: LearnerInit) => Learner };
-type Loops = { [K in AlgoId]: (config: RunConfig) => OffPolicyLoop };
-
-/** Refuses an algorithm on the wrong kind of action space, naming the field. */
-function requireActions(init: LearnerInit, kind: 'box' | 'discrete'): void {
-  const space = init.actionSpace;
-  const got = space?.kind ?? 'box';
-  if (got === kind) return;
-  const env = init.config.env.id;
-  if (kind === 'discrete')
-    throw new Error(
-      `algo: ${init.config.algo} needs discrete actions; env "${env}" has continuous actions (use td3, ddpg, sac or d4pg, or a discrete env such as cartpole)`,
-    );
-  throw new Error(
-    `algo: ${init.config.algo} needs continuous actions; env "${env}" has ${space!.kind === 'discrete' ? space!.n : ''} discrete actions (use dqn or rainbow)`,
-  );
-}
-
-function td3(init: LearnerInit): Learner {
-  requireActions(init, 'box');
-  const { config, encoder } = init;
-  const options = encoder ? { ...encoder, tau: config.td3.encoderTau ?? DEFAULT_ENCODER_TAU } : undefined;
-  return new Td3(init.spaces, config.td3, { networks: init.seeds.networks, targetNoise: init.seeds.learner }, init.name, options);
-}
-
-function td3Loop({ td3: c }: RunConfig): OffPolicyLoop {
-  return {
-    learningStarts: c.learningStarts,
-    batchSize: c.batchSize,
-    trainFreq: c.trainFreq,
-    gradientSteps: c.gradientSteps,
-    trainSchedule: c.trainSchedule ?? 'steps',
-    bufferSize: c.bufferSize,
-    gamma: c.gamma,
-    replay: c.replay,
-    noise: c.noise,
-  };
-}
-
-/** The run's DQN block (buildRunConfig fills it for dqn and rainbow; the schema's defaults otherwise). */
-function dqnConfigOf(config: RunConfig): DqnConfig {
-  return config.dqn ?? DqnConfig.parse({});
-}
-
-function dqn(init: LearnerInit): Learner {
-  requireActions(init, 'discrete');
-  if (init.encoder) throw new Error('algo: the DQN family here takes vector observations (no camera encoder)');
-  const space = init.actionSpace as Extract<ActionSpace, { kind: 'discrete' }>;
-  const { config } = init;
-  return new Dqn({ obsDim: init.spaces.obsDim, actions: space.n }, dqnConfigOf(config), config.totalSteps, init.seeds, init.name);
-}
-
-function dqnLoop(config: RunConfig): OffPolicyLoop {
-  const c = dqnConfigOf(config);
-  return {
-    learningStarts: c.learningStarts,
-    batchSize: c.batchSize,
-    trainFreq: c.trainFreq,
-    gradientSteps: c.gradientSteps,
-    trainSchedule: 'steps',
-    bufferSize: c.bufferSize,
-    gamma: c.gamma,
-    replay: c.replay,
-    // DQN explores itself (epsilon-greedy or noisy nets).
-    noise: { type: 'none' },
-  };
-}
-
-/** The run's SAC block (RunConfig.parse leaves it absent when the config did not come through buildRunConfig). */
-const sacConfig = (config: RunConfig): SacConfig => config.sac ?? SacConfig.parse({});
-
-function sac(init: LearnerInit): Learner {
-  requireActions(init, 'box');
-  if (init.encoder) throw new Error('sac: a trainable image encoder is not supported; use state observations or a frozen VAE encoder');
-  return new Sac(init.spaces, sacConfig(init.config), init.seeds, init.name);
-}
-
-function sacLoop(config: RunConfig): OffPolicyLoop {
-  const c = sacConfig(config);
-  return {
-    learningStarts: c.learningStarts,
-    batchSize: c.batchSize,
-    trainFreq: c.trainFreq,
-    gradientSteps: c.gradientSteps,
-    trainSchedule: 'steps',
-    bufferSize: c.bufferSize,
-    gamma: c.gamma,
-    replay: c.replay,
-    // SAC explores with its own stochastic policy (Learner.explore).
-    noise: { type: 'none' },
-  };
-}
-
-const d4pgConfig = (config: RunConfig): D4pgConfig => config.d4pg ?? D4pgConfig.parse({});
-
-function d4pg(init: LearnerInit): Learner {
-  requireActions(init, 'box');
-  if (init.encoder) throw new Error('d4pg: a trainable image encoder is not supported; use state observations or a frozen VAE encoder');
-  return new D4pg(init.spaces, d4pgConfig(init.config), init.seeds, init.name);
-}
-
-function d4pgLoop(config: RunConfig): OffPolicyLoop {
-  const c = d4pgConfig(config);
-  return {
-    learningStarts: c.learningStarts,
-    batchSize: c.batchSize,
-    trainFreq: c.trainFreq,
-    gradientSteps: c.gradientSteps,
-    trainSchedule: 'steps',
-    bufferSize: c.bufferSize,
-    gamma: c.gamma,
-    replay: c.replay,
-    noise: c.noise,
-  };
-}
-
-// DDPG is a preset of TD3's schema (src-shared/config/algo.ts), so it shares the class; Rainbow
+// DDPG is a preset of TD3's schema (src-shared/config/algo.ts), so it shares the entry; Rainbow
 // is a preset of DQN's (src-shared/config/dqn.ts).
-const FACTORIES: Factories = { td3, ddpg: td3, sac, d4pg, dqn, rainbow: dqn };
-const LOOPS: Loops = { td3: td3Loop, ddpg: td3Loop, sac: sacLoop, d4pg: d4pgLoop, dqn: dqnLoop, rainbow: dqnLoop };
-
-type ActorHidden = { [K in AlgoId]: (config: RunConfig) => { field: string; hidden: readonly number[] } };
-const ACTOR_HIDDEN: ActorHidden = {
-  td3: (c) => ({ field: 'td3.actorHidden', hidden: c.td3.actorHidden }),
-  ddpg: (c) => ({ field: 'td3.actorHidden', hidden: c.td3.actorHidden }),
-  sac: (c) => ({ field: 'sac.actorHidden', hidden: sacConfig(c).actorHidden }),
-  d4pg: (c) => ({ field: 'd4pg.actorHidden', hidden: d4pgConfig(c).actorHidden }),
-  dqn: (c) => ({ field: 'dqn.hidden', hidden: dqnConfigOf(c).hidden }),
-  rainbow: (c) => ({ field: 'dqn.hidden', hidden: dqnConfigOf(c).hidden }),
+const ENTRIES: { [K in AlgoId]: AlgoEntry } = {
+  td3: td3Entry,
+  ddpg: td3Entry,
+  sac: sacEntry,
+  d4pg: d4pgEntry,
+  dqn: dqnEntry,
+  rainbow: dqnEntry,
+  ppo: ppoEntry,
+  a2c: a2cEntry,
+  reinforce: reinforceEntry,
 };
+
+function entryOf(algo: string): AlgoEntry {
+  const entry = (ENTRIES as Record<string, AlgoEntry>)[algo];
+  if (!entry) throw new Error(`no learner registered for algo "${algo}"`);
+  return entry;
+}
+
+/** The algorithms that handle an action space of this kind. */
+function algosFor(kind: 'box' | 'discrete'): string {
+  return (Object.keys(ENTRIES) as AlgoId[]).filter((a) => ENTRIES[a].actions.includes(kind)).join(', ');
+}
+
+/** How the off-policy loop feeds the run's learner (from the algorithm's own config block); undefined for on-policy algorithms. */
+export function loopOf(config: RunConfig): OffPolicyLoop | undefined {
+  return entryOf(config.algo).loop(config);
+}
 
 /** The hidden layers of the run's actor and the config field that sets them (checks of exported actors a run starts from). */
 export function actorHiddenOf(config: RunConfig): { field: string; hidden: readonly number[] } {
-  return ACTOR_HIDDEN[config.algo](config);
+  return entryOf(config.algo).actorHidden(config);
 }
 
-/** How the off-policy loop feeds the run's learner (from the algorithm's own config block). */
-export function loopOf(config: RunConfig): OffPolicyLoop {
-  const loop = LOOPS[config.algo];
-  if (!loop) throw new Error(`no learner registered for algo "${config.algo}"`);
-  return loop(config);
-}
-
+/** The run's learner; refuses an algorithm on an action space it does not handle, naming the ones that do. */
 export function makeLearner(init: LearnerInit): Learner {
-  const factory = FACTORIES[init.config.algo];
-  if (!factory) throw new Error(`no learner registered for algo "${init.config.algo}"`);
-  return factory(init);
+  const entry = entryOf(init.config.algo);
+  const kind = init.actionSpace?.kind ?? 'box';
+  if (!entry.actions.includes(kind)) {
+    const wants = entry.actions.map((k) => (k === 'box' ? 'continuous' : 'discrete')).join(' or ');
+    const has = kind === 'box' ? 'continuous' : `${init.actionSpace?.kind === 'discrete' ? init.actionSpace.n : ''} discrete`;
+    throw new Error(`algo: ${init.config.algo} needs ${wants} actions; env "${init.config.env.id}" has ${has} actions (use ${algosFor(kind)})`);
+  }
+  return entry.make(init);
 }

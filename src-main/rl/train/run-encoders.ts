@@ -29,7 +29,7 @@ export function runEncoders(cfg: RunConfig, runId: string, runDir: string): RunE
     frozen.setWeights(setup.weights!);
     return { setup, frozen, trainable: undefined };
   }
-  if (loopOf(cfg).noise.type === 'param')
+  if (loopOf(cfg)?.noise.type === 'param')
     throw new Error('parameter noise perturbs the actor on raw observations; with a trainable image encoder use gaussian or ou noise');
   return { setup, frozen: undefined, trainable: { spec: setup.spec, extraDim: setup.extraDim, ...(setup.weights ? { weights: setup.weights } : {}) } };
 }

@@ -15,6 +15,11 @@
  *     every checkpointEvery env steps: a full checkpoint
  *   final evaluation -> eval.json, final checkpoint, status "finished"
  *
+ * On-policy learners (PPO, A2C, REINFORCE: rl/algorithms/on-policy-learner.ts) have no replay or
+ * noise: the vector step and the updates are rollout-loop.ts's, which collects rollouts of their
+ * stochastic policy and updates when one is complete; controls, evaluation, logs, checkpoints
+ * and roll-backs are this loop's for every algorithm.
+ *
  * Everything that shapes the numbers (weights, Adam moments, replay buffer, every RNG, noise
  * state, episodes in progress, counters, statistics windows) is in the checkpoint, so a resumed
  * run continues exactly as the uninterrupted run would on the same backend. A non-finite loss or
@@ -28,11 +33,9 @@
 import { truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
-import type { MetricLine } from '../../../src-shared/types.js';
 import { envAdapter, makeEnv } from '../../sim/registry.js';
 import { DEFAULT_CONTROL_DT_S, type Env } from '../../sim/env.js';
 import { VecEnv } from '../../sim/vec-env.js';
-import { writeJsonAtomic } from '../../core/durable-write.js';
 import { RUN_FILES } from '../../store/run-store.js';
 import { CheckpointStore } from '../checkpoint/store.js';
 import { policySnapshot, type PolicyMeta } from '../checkpoint/policy.js';
@@ -46,8 +49,12 @@ import { makeNoise, type ExplorationNoise } from '../noise';
 import { makeReplay, type Replay } from '../replay';
 import type { Learner, OffPolicyLoop } from '../algorithms/learner.js';
 import { loopOf, makeLearner } from '../algorithms/registry.js';
+import { isOnPolicy } from '../algorithms/on-policy-learner.js';
+import { DivergenceError } from './divergence.js';
+import { RolloutLoop } from './rollout-loop.js';
 import { policyOfLearner, type Policy } from '../policy/policy.js';
 import { episodeInfoNumbers, evalMetricLine, evaluateRunPolicy, type EvalResult } from './evaluate.js';
+import { trainMetricLine, writeEvalJson } from './run-lines.js';
 import { initActorFromExport, policyMetaOf, runEncoders } from './run-encoders.js';
 import { deriveSeeds, reseedAfterRollback, type RunSeeds } from './seeds.js';
 import { configDigest, fileSize, firstNonFinite, LoopClock, type TrainerJson } from './run-state.js';
@@ -68,8 +75,6 @@ const HEALTH_CHECK_EVERY = 100;
 /** Evaluation episodes run side by side (at most). */
 const MAX_EVAL_ENVS = 16;
 
-class DivergenceError extends Error {}
-
 export class Trainer {
   readonly config: RunConfig;
   readonly seeds: RunSeeds;
@@ -77,10 +82,12 @@ export class Trainer {
   readonly learner: Learner;
   /** The deterministic policy on raw observations (evaluation, best snapshots, the drive pipeline). */
   readonly policy: Policy;
-  readonly buffer: Replay;
-  readonly noise: ExplorationNoise;
-  /** How the loop feeds the learner (from the algorithm's config block). */
-  readonly loop: OffPolicyLoop;
+  /** Replay, exploration noise and how the loop feeds the learner: off-policy learners only. */
+  readonly buffer: Replay | undefined;
+  readonly noise: ExplorationNoise | undefined;
+  readonly loop: OffPolicyLoop | undefined;
+  /** The rollout collection of on-policy learners (rollout-loop.ts). */
+  readonly rollout: RolloutLoop | undefined;
   readonly checkpoints: CheckpointStore;
   /** The observation's conv encoder, if it has one (lane obs "vae"). */
   readonly encoderSetup: ObsEncoderSetup | undefined;
@@ -143,27 +150,30 @@ export class Trainer {
     });
     this.policy = policyOfLearner(this.learner, frozen && setup ? { encoder: frozen, extraDim: setup.extraDim } : undefined);
     // No need to hold more transitions than the run will ever collect.
-    this.loop = loopOf(cfg);
-    const capacity = Math.min(this.loop.bufferSize, cfg.totalSteps + cfg.numEnvs);
+    const loop = (this.loop = loopOf(cfg));
+    const capacity = Math.min(loop?.bufferSize ?? 0, cfg.totalSteps + cfg.numEnvs);
     const imageDim = encoderOptions ? setup!.spec.height * setup!.spec.width * setup!.spec.channels : 0;
-    this.buffer = makeReplay(this.loop.replay, {
-      capacity,
-      obsDim: spaces.obsDim,
-      actDim: spaces.actDim,
-      numEnvs: cfg.numEnvs,
-      seed: this.seeds.replay,
-      env: rawEnvs[0]!,
-      imageDim,
-      gamma: this.loop.gamma,
-      totalSteps: cfg.totalSteps,
-    });
-    this.noise = makeNoise(this.loop.noise, {
-      numEnvs: cfg.numEnvs,
-      actDim: spaces.actDim,
-      seed: this.seeds.noise,
-      actor: this.learner.actor,
-      name: this.learner.name,
-    });
+    this.buffer =
+      loop &&
+      makeReplay(loop.replay, {
+        capacity,
+        obsDim: spaces.obsDim,
+        actDim: spaces.actDim,
+        numEnvs: cfg.numEnvs,
+        seed: this.seeds.replay,
+        env: rawEnvs[0]!,
+        imageDim,
+        gamma: loop.gamma,
+      });
+    this.noise =
+      loop &&
+      makeNoise(loop.noise, {
+        numEnvs: cfg.numEnvs,
+        actDim: spaces.actDim,
+        seed: this.seeds.noise,
+        actor: this.learner.actor,
+        name: this.learner.name,
+      });
     this.actionRng = new Rng(this.seeds.actions);
     // Evaluation steps the simulators themselves: the policy takes raw observations.
     // (None when the env's adapter has its own protocol: it builds what it drives.)
@@ -175,6 +185,17 @@ export class Trainer {
     this.actions = new Float32Array(cfg.numEnvs * spaces.actDim);
     this.noiseRow = new Float32Array(spaces.actDim);
     this.view = newStepView(cfg.numEnvs, this.prevObs, this.actions, this.vec.obs);
+    const parts = {
+      vec: this.vec,
+      out: job.out,
+      hooks,
+      rates: this.rates,
+      totalSteps: cfg.totalSteps,
+      prevObs: this.prevObs,
+      actions: this.actions,
+      view: this.view,
+    };
+    this.rollout = isOnPolicy(this.learner) ? new RolloutLoop({ ...parts, learner: this.learner }) : undefined;
   }
 
   /** Runs to the end, or until stopped. Reports status through the job's outputs. */
@@ -251,19 +272,7 @@ export class Trainer {
       });
       if (g === 'gave-up') return;
       if (g === 'rolled-back') continue;
-      const final = this.evaluate();
-      writeJsonAtomic(join(this.job.runDir, 'eval.json'), {
-        step: this.step,
-        mean_return: final.mean_return,
-        std_return: final.std_return,
-        episodes: final.episodes,
-        returns: final.returns,
-        lengths: final.lengths,
-        seeds: final.seeds,
-        episode_stats: final.episodeStats,
-        deterministic: true,
-        ...(final.protocol ? { protocol: final.protocol } : {}),
-      });
+      writeEvalJson(join(this.job.runDir, 'eval.json'), this.step, this.evaluate());
       this.finalEvalDone = true;
       g = this.guard(() => this.writeCheckpoint());
       if (g === 'gave-up') return;
@@ -298,22 +307,24 @@ export class Trainer {
   /** One vector step plus whatever training, logging, evaluation and checkpointing falls due. */
   private iterate(): void {
     const cfg = this.config;
-    const loop = this.loop;
+    const { loop, buffer } = this;
     const before = this.step;
-    const ended = this.collect();
+    const ended = loop && buffer ? this.collect(loop, buffer) : this.rollout!.iterate(this);
     let n = 0;
-    if (loop.trainSchedule === 'episodes') {
+    if (!loop || !buffer) {
+      // On-policy: the rollout loop updated when its rollout was complete.
+    } else if (loop.trainSchedule === 'episodes') {
       // Kendall et al.: a fixed number of optimisation steps after each episode (-1: its length).
       if (ended.episodes > 0 && this.step > loop.learningStarts) n = loop.gradientSteps >= 0 ? ended.episodes * loop.gradientSteps : ended.steps;
     } else if (this.vecSteps % loop.trainFreq === 0 && this.step > loop.learningStarts) {
       n = loop.gradientSteps >= 0 ? loop.gradientSteps : loop.trainFreq * cfg.numEnvs;
     }
     // (A HER buffer has nothing to sample until an episode has ended.)
-    if (n > 0 && this.buffer.size > 0) {
+    if (n > 0 && buffer && buffer.size > 0) {
       for (let k = 0; k < n; k++) {
-        const batch = this.buffer.sample(loop.batchSize);
+        const batch = buffer.sample(loop!.batchSize);
         const priorities = this.learner.train(batch);
-        if (priorities && batch.indices) this.buffer.updatePriorities?.(batch.indices, priorities);
+        if (priorities && batch.indices) buffer.updatePriorities?.(batch.indices, priorities);
         this.rates.addUpdate();
         this.hooks.afterUpdate?.(this.learner, this.learner.updates);
         if (++this.updatesSinceHealthCheck >= HEALTH_CHECK_EVERY) {
@@ -341,22 +352,23 @@ export class Trainer {
   }
 
   /** One vector step; returns how many episodes ended in it and their total length. */
-  private collect(): { episodes: number; steps: number } {
+  private collect(loop: OffPolicyLoop, buffer: Replay): { episodes: number; steps: number } {
     const { numEnvs: n, obsDim: od, actDim: ad } = this.vec;
     let endedEpisodes = 0;
     let endedSteps = 0;
     const out = this.job.out;
     this.prevObs.set(this.vec.obs);
-    const fromActor = this.step >= this.loop.learningStarts;
+    const fromActor = this.step >= loop.learningStarts;
+    const noise = this.noise!;
     if (!fromActor) {
       fillRandomActions(this.vec.envs[0]!.actionSpace, this.actionRng, this.actions);
     } else if (this.learner.explore) {
       this.learner.explore(this.prevObs, n, this.actions, this.step);
     } else {
       const clean = this.learner.act(this.prevObs, n);
-      this.noise.prepare(this.prevObs, clean);
+      noise.prepare(this.prevObs, clean);
       for (let e = 0; e < n; e++) {
-        this.noise.sample(e, this.noiseRow);
+        noise.sample(e, this.noiseRow);
         for (let k = 0; k < ad; k++) {
           const a = clean[e * ad + k]! + this.noiseRow[k]!;
           this.actions[e * ad + k] = a > 1 ? 1 : a < -1 ? -1 : a;
@@ -372,11 +384,11 @@ export class Trainer {
       const trunc = res.truncated[e] === 1;
       const done = term || trunc;
       const next = done ? res.finalObs.subarray(e * od, (e + 1) * od) : this.vec.obs.subarray(e * od, (e + 1) * od);
-      this.buffer.add(e, this.prevObs.subarray(e * od, (e + 1) * od), this.actions.subarray(e * ad, (e + 1) * ad), res.rewards[e]!, next, term, trunc);
+      buffer.add(e, this.prevObs.subarray(e * od, (e + 1) * od), this.actions.subarray(e * ad, (e + 1) * ad), res.rewards[e]!, next, term, trunc);
       const info = res.infos[e]!;
       forwardEnvEvents(out, info, this.step, e, this.episodes + 1);
       if (done) {
-        this.noise.reset(e);
+        noise.reset(e);
         this.episodes++;
         endedEpisodes++;
         endedSteps += res.episodeLengths[e]!;
@@ -390,19 +402,8 @@ export class Trainer {
   private logTrainLine(): void {
     const stats = this.learner.takeStats();
     if (!stats.finite) throw new DivergenceError('a loss became NaN or infinite');
-    const rates = this.rates.window.rates();
-    if (stats.updates > 0) {
-      const line: MetricLine = {
-        kind: 'train',
-        step: this.step,
-        critic_loss: stats.criticLoss,
-        actor_loss: stats.actorLoss,
-        q_mean: stats.qMean,
-        updates_per_s: rates.updatesPerS,
-        env_steps_per_s: rates.envStepsPerS,
-      };
-      this.job.out.metric(line);
-    }
+    const line = trainMetricLine(stats, this.rates.window.rates(), this.step);
+    if (line) this.job.out.metric(line);
     this.resetWindows();
   }
 
@@ -444,8 +445,9 @@ export class Trainer {
   /** Everything that shapes the numbers from here on. */
   snapshot(): Snapshot<Record<string, unknown>> {
     const learner = this.learner.snapshot();
-    const replay = this.buffer.snapshot();
-    const noise = this.noise.snapshot();
+    const replay = this.buffer?.snapshot();
+    const noise = this.noise?.snapshot();
+    const rollout = this.rollout?.snapshot();
     const vec = this.vec.snapshot();
     const trainer: TrainerJson = {
       step: this.step,
@@ -464,25 +466,27 @@ export class Trainer {
     const frozen: Record<string, SnapshotArray> = {};
     this.frozenEncoder?.getWeights().forEach((w, i) => (frozen[`frozenEncoder.${i}`] = w));
     return {
-      json: { trainer, learner: learner.json, replay: replay.json, noise: noise.json, vec: vec.json },
+      json: { trainer, learner: learner.json, replay: replay?.json, noise: noise?.json, ...(rollout ? { rollout: rollout.json } : {}), vec: vec.json },
       arrays: {
         ...frozen,
         ...prefixArrays('learner', learner.arrays),
-        ...prefixArrays('replay', replay.arrays),
-        ...prefixArrays('noise', noise.arrays),
+        ...(replay ? prefixArrays('replay', replay.arrays) : {}),
+        ...(noise ? prefixArrays('noise', noise.arrays) : {}),
+        ...(rollout ? prefixArrays('rollout', rollout.arrays) : {}),
         ...prefixArrays('vec', vec.arrays),
       },
     };
   }
 
   restore(archive: LoadedArchive): void {
-    const json = archive.snapshot.json as { trainer: TrainerJson; learner: unknown; replay: unknown; noise: unknown; vec: unknown };
+    const json = archive.snapshot.json as { trainer: TrainerJson; learner: unknown; replay: unknown; noise: unknown; rollout?: unknown; vec: unknown };
     const arrays = archive.snapshot.arrays;
     const t = json.trainer;
     if (t.configDigest !== this.digest) throw new Error('the checkpoint was written with a different config; it cannot be resumed with this one');
     this.learner.restore({ json: json.learner, arrays: unprefixArrays('learner', arrays) });
-    this.buffer.restore({ json: json.replay, arrays: unprefixArrays('replay', arrays) });
-    this.noise.restore({ json: json.noise, arrays: unprefixArrays('noise', arrays) });
+    this.buffer?.restore({ json: json.replay, arrays: unprefixArrays('replay', arrays) });
+    this.noise?.restore({ json: json.noise, arrays: unprefixArrays('noise', arrays) });
+    this.rollout?.restore({ json: json.rollout, arrays: unprefixArrays('rollout', arrays) });
     if (this.frozenEncoder && 'frozenEncoder.0' in arrays) {
       // The encoder the run was trained with (even if the VAE model folder changed since).
       this.frozenEncoder.setWeights(this.frozenEncoder.variables.map((_, i) => arrays[`frozenEncoder.${i}`] as Float32Array));
@@ -563,7 +567,7 @@ export class Trainer {
     this.restore(loaded.archive);
     this.rollbacks = rollbacks;
     // Take a different path from the checkpoint than the one that diverged.
-    this.buffer.reseed(reseedAfterRollback(this.seeds.replay, rollbacks));
+    this.buffer?.reseed(reseedAfterRollback(this.seeds.replay, rollbacks));
     this.learner.reseed(reseedAfterRollback(this.seeds.targetNoise, rollbacks));
     out.event({ kind: 'divergence', step: detectedAt, t: Date.now(), reason, rolledBackTo: this.step, rollbacks });
     out.log('warn', `training diverged at step ${detectedAt} (${reason}); rolled back to the checkpoint at step ${this.step}`);
@@ -583,7 +587,7 @@ export class Trainer {
   dispose(): void {
     this.learner.dispose();
     this.frozenEncoder?.dispose();
-    this.noise.dispose();
+    this.noise?.dispose();
     for (const e of [...this.vec.envs, ...this.evalEnvs]) e.close?.();
   }
 }

@@ -268,7 +268,7 @@ export class LiveTap {
     if (i === 0 && this.emitting) {
       this.emitting = false;
       const trainer = this.trainer!;
-      this.emitFrame(0, action, r.reward, rec, trainer.step >= trainer.loop.learningStarts ? 'agent' : 'random', this.controls.speed !== 'realtime');
+      this.emitFrame(0, action, r.reward, rec, trainer.step >= (trainer.loop?.learningStarts ?? 0) ? 'agent' : 'random', this.controls.speed !== 'realtime');
     }
     if (rec && (r.terminated || r.truncated)) {
       const ordinal = (this.trainer?.episodes ?? 0) + this.endedThisStep + 1;
@@ -396,7 +396,7 @@ export class LiveTap {
     });
     this.saveTrack(0, rec, ordinal, 'manual', metrics.distance);
     trainer.episodes++;
-    trainer.noise.reset(0);
+    trainer.noise?.reset(0);
 
     // The drive: its own track (same ordinal, manual), optional frames and demonstrations.
     rec.begin(env.seed, true);
@@ -449,7 +449,7 @@ export class LiveTap {
         rec.push(action, r.reward);
         distance += r.reward;
         if (options.demonstrations) {
-          trainer.buffer.add(0, prevObs, action, r.reward, r.obs, r.terminated, r.truncated);
+          trainer.buffer?.add(0, prevObs, action, r.reward, r.obs, r.terminated, r.truncated);
           demonstrations++;
         }
         if (frames) {
@@ -500,7 +500,7 @@ export class LiveTap {
       this.takeover = { ...this.takeover, on: false };
       // Hand back: the agent starts its next episode.
       vec.restart(0);
-      trainer.noise.reset(0);
+      trainer.noise?.reset(0);
       this.sink.manual({ ...state(), on: false, reason });
       out.log('info', `manual driving ended (${reason}): ${distance.toFixed(1)} m, ${frames?.count ?? 0} frames, ${demonstrations} demonstrations`);
     }

@@ -11,9 +11,10 @@ import * as exportBench from './export.js';
 import * as gpu from './gpu.js';
 import * as lane from './lane.js';
 import * as ml from './ml.js';
+import * as onPolicy from './on-policy.js';
 import * as pendulum from './pendulum.js';
 
-const benchModules: Array<{ register(bench: Command): void }> = [ml, pendulum, algos, lane, arm, armLearn, exportBench, drive, gpu];
+const benchModules: Array<{ register(bench: Command): void }> = [ml, pendulum, algos, onPolicy, lane, arm, armLearn, exportBench, drive, gpu];
 
 export function register(program: Command): void {
   const bench = program.command('bench').description('Run a benchmark (speed or learning goal); figures go to bench/RESULTS.md.');

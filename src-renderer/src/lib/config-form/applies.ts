@@ -1,6 +1,7 @@
 /**
- * Groups of the run config that only mean something with some other choice: the drive pipeline
- * (the lane env only) and the lane env's VAE options (read only with the "vae" observation).
+ * Groups of the run config that only mean something with some other choice: each algorithm's
+ * hyperparameter block (its algorithm only), the drive pipeline (the lane env only) and the lane
+ * env's VAE options (read only with the "vae" observation).
  * The form hides such a group where it does not apply and drops its value, so the form shows
  * and sends only what the engine will read; a group that `fills` gets its defaults written out
  * as soon as it applies (what the engine would use anyway), so the user sees real values.
@@ -15,14 +16,22 @@ export interface ConditionalGroup {
   fills: boolean;
 }
 
+const algoIs =
+  (...algos: string[]) =>
+  (c: Record<string, unknown>): boolean =>
+    algos.includes(String(getAt(c, ['algo']) ?? 'td3'));
+
 export const CONDITIONAL_GROUPS: readonly ConditionalGroup[] = [
+  // Each algorithm reads its own block only (the on-policy ones: src-shared/config/on-policy.ts).
+  { path: ['td3'], applies: algoIs('td3', 'ddpg'), fills: true },
+  { path: ['ppo'], applies: algoIs('ppo'), fills: true },
+  { path: ['a2c'], applies: algoIs('a2c'), fills: true },
+  { path: ['reinforce'], applies: algoIs('reinforce'), fills: true },
+  { path: ['sac'], applies: algoIs('sac'), fills: true },
+  { path: ['d4pg'], applies: algoIs('d4pg'), fills: true },
   { path: ['drive'], applies: (c) => getAt(c, ['env', 'id']) === 'lane', fills: false },
-  // Each algorithm's hyperparameter block, shown for that algorithm only.
-  { path: ['td3'], applies: (c) => c.algo === undefined || c.algo === 'td3' || c.algo === 'ddpg', fills: true },
-  { path: ['sac'], applies: (c) => c.algo === 'sac', fills: true },
-  { path: ['d4pg'], applies: (c) => c.algo === 'd4pg', fills: true },
   // The DQN block is read only by dqn and rainbow; left absent, the engine fills it with the Rainbow and env presets.
-  { path: ['dqn'], applies: (c) => getAt(c, ['algo']) === 'dqn' || getAt(c, ['algo']) === 'rainbow', fills: false },
+  { path: ['dqn'], applies: algoIs('dqn', 'rainbow'), fills: false },
   { path: ['env', 'vae'], applies: (c) => getAt(c, ['env', 'id']) === 'lane' && getAt(c, ['env', 'obs']) === 'vae', fills: true },
 ];
 

@@ -4,6 +4,10 @@ import { DDPG_PRESET, Td3Config } from '../../../../src-shared/config/algo';
 import { ENV_IDS } from '../../../../src-shared/config/envs/index';
 import { RunConfig } from '../../../../src-shared/config/run-config';
 import { defaultValue, formTree, type FormNode } from './schema';
+import { CONDITIONAL_GROUPS } from './applies';
+import { optionHelp } from './labels';
+import { AlgoId } from '../../../../src-shared/config/algo';
+import { ON_POLICY_ALGOS } from '../../../../src-shared/config/on-policy';
 import { applyAlgoPreset, configChanges, describeRange, engineIssuesToFields, parseNumber, parseNumberList, validateConfig } from './values';
 
 function find(nodes: FormNode[], path: string): FormNode | undefined {
@@ -33,7 +37,19 @@ describe('form tree from the RunConfig schema', () => {
     if (learningStarts.kind === 'number') expect(learningStarts.range.max).toBeUndefined();
     expect(find(tree, 'td3.actorHidden')).toMatchObject({ kind: 'number-list', integer: true, default: [256, 256], minItems: 1, maxItems: 8 });
     expect(find(tree, 'td3.maxGradNorm')).toMatchObject({ kind: 'number', optional: true });
-    expect(find(tree, 'algo')).toMatchObject({ kind: 'enum', options: expect.arrayContaining(['td3', 'ddpg', 'sac', 'd4pg', 'dqn', 'rainbow']) });
+    expect(find(tree, 'algo')).toMatchObject({
+      kind: 'enum',
+      options: ['td3', 'ddpg', 'sac', 'd4pg', 'dqn', 'rainbow', 'ppo', 'a2c', 'reinforce'],
+    });
+  });
+
+  it('explains every algorithm of the picker in a sentence, and shows each algorithm its own block only', () => {
+    for (const a of AlgoId.options) expect(optionHelp('algo', a)).toMatch(/^[A-Z].{40,}\.$/);
+    const groups = (algo: string) =>
+      CONDITIONAL_GROUPS.filter((g) => ['td3', ...ON_POLICY_ALGOS].includes(g.path[0]!) && g.applies({ algo })).map((g) => g.path[0]);
+    expect(groups('ddpg')).toEqual(['td3']);
+    expect(groups('ppo')).toEqual(['ppo']);
+    expect(groups('reinforce')).toEqual(['reinforce']);
   });
 
   it('turns discriminated unions (env, noise) into a choice with per-variant fields and defaults', () => {

@@ -135,7 +135,8 @@ export class FormController {
   private applyPreset(algo: AlgoId): void {
     if (this.values.td3 === undefined) return; // an algorithm with its own block (sac, …)
     const td3Defaults = this.td3Node ? (defaultValue(this.td3Node) as Record<string, unknown>) : {};
-    const td3 = plain(this.values.td3);
+    // (Absent after an on-policy algorithm, whose form drops the td3 block.)
+    const td3 = plain(this.values.td3 ?? td3Defaults);
     this.values.td3 = applyAlgoPreset(td3, algo, td3Defaults);
     this.clearText('td3');
   }

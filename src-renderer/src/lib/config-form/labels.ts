@@ -2,7 +2,7 @@
  * Human labels for config fields and choices. Purely cosmetic: a field or option missing
  * here is still shown, with a label made from its key ("maxEpisodeSteps" -> "Max episode steps").
  */
-import { ALGO_DESCRIPTIONS } from '../../../../src-shared/config/algo';
+import { ALGO_INFO } from '../../../../src-shared/config/algo-info';
 import { ENV_LABELS } from '../../../../src-shared/config/envs/index';
 
 const FIELD_LABELS: Record<string, string> = {
@@ -10,6 +10,9 @@ const FIELD_LABELS: Record<string, string> = {
   env: 'Environment',
   algo: 'Algorithm',
   td3: 'TD3/DDPG hyperparameters',
+  ppo: 'PPO hyperparameters',
+  a2c: 'A2C hyperparameters',
+  reinforce: 'REINFORCE hyperparameters',
   sac: 'SAC hyperparameters',
   d4pg: 'D4PG hyperparameters',
   atoms: 'Atoms',
@@ -22,6 +25,19 @@ const FIELD_LABELS: Record<string, string> = {
   targetEntropy: 'Target entropy',
   targetUpdateInterval: 'Target update interval',
   dqn: 'DQN / Rainbow hyperparameters',
+  lr: 'Learning rate',
+  lrSchedule: 'Learning-rate schedule',
+  entCoef: 'Entropy bonus weight',
+  vfCoef: 'Value loss weight',
+  nSteps: 'Rollout steps per env',
+  nEpochs: 'Epochs per rollout',
+  gaeLambda: 'GAE λ',
+  clipRange: 'Clip range ε',
+  clipSchedule: 'Clip-range schedule',
+  normalizeAdvantage: 'Normalize advantages',
+  logStdInit: 'Initial log σ',
+  episodesPerUpdate: 'Episodes per update',
+  optimizer: 'Optimizer',
   seed: 'Seed',
   totalSteps: 'Total env steps',
   numEnvs: 'Parallel envs',
@@ -63,7 +79,18 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 const OPTION_LABELS: Record<string, Record<string, string>> = {
-  algo: { td3: 'TD3', ddpg: 'DDPG (TD3 preset)', sac: 'SAC', d4pg: 'D4PG', dqn: 'DQN (discrete actions)', rainbow: 'Rainbow (DQN preset)' },
+  algo: {
+    td3: 'TD3',
+    ddpg: 'DDPG (TD3 preset)',
+    sac: 'SAC',
+    d4pg: 'D4PG',
+    dqn: 'DQN (discrete actions)',
+    rainbow: 'Rainbow (DQN preset)',
+    ppo: 'PPO',
+    a2c: 'A2C',
+    reinforce: 'REINFORCE (learned baseline)',
+  },
+  optimizer: { rmsprop: 'RMSprop', adam: 'Adam' },
   type: {
     gaussian: 'Gaussian',
     ou: 'Ornstein–Uhlenbeck',
@@ -84,13 +111,6 @@ const OPTION_LABELS: Record<string, Record<string, string>> = {
   id: ENV_LABELS,
 };
 
-/** A sentence about a choice (the algorithm picker explains the chosen algorithm). */
-const OPTION_HELP: Record<string, Record<string, string>> = { algo: ALGO_DESCRIPTIONS };
-
-export function optionHelp(key: string, value: unknown): string | undefined {
-  return OPTION_HELP[key]?.[String(value)];
-}
-
 export function humanizeKey(key: string): string {
   const words = key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
@@ -106,6 +126,11 @@ export function fieldLabel(key: string): string {
 /** Label of a choice: `key` is the field (or discriminator) name, e.g. "algo", "type", "id". */
 export function optionLabel(key: string, value: string | number): string {
   return OPTION_LABELS[key]?.[String(value)] ?? String(value);
+}
+
+/** A sentence explaining the chosen option, where there is one (the algorithm picker). */
+export function optionHelp(key: string, value: unknown): string | undefined {
+  return key === 'algo' ? (ALGO_INFO as Record<string, string>)[String(value)] : undefined;
 }
 
 /** Label of a union's choice field: "Environment" for env.id, "Type" for noise.type, … */

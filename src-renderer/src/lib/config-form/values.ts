@@ -149,8 +149,18 @@ export function engineIssuesToFields(issues: readonly string[]): Validation {
  * Algorithm presets: the TD3 fields each algorithm sets. Switching algorithm resets the
  * union of these fields to the new algorithm's values (or the schema defaults).
  */
-// The other algorithms' fields live in their own blocks (sac, d4pg; dqn filled by buildRunConfig with the Rainbow and env presets).
-export const ALGO_PRESETS: Record<AlgoId, Record<string, unknown>> = { td3: {}, ddpg: DDPG_PRESET, sac: {}, d4pg: {}, dqn: {}, rainbow: {} };
+// The other algorithms' fields live in their own blocks (sac, d4pg, ppo, a2c, reinforce; dqn filled by buildRunConfig with the Rainbow and env presets).
+export const ALGO_PRESETS: Record<AlgoId, Record<string, unknown>> = {
+  td3: {},
+  ddpg: DDPG_PRESET,
+  sac: {},
+  d4pg: {},
+  dqn: {},
+  rainbow: {},
+  ppo: {},
+  a2c: {},
+  reinforce: {},
+};
 
 export function presetKeys(): string[] {
   return [...new Set(Object.values(ALGO_PRESETS).flatMap((p) => Object.keys(p)))];

@@ -1,0 +1,166 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
+import { formatIssues } from '../../../../src-shared/protocol.js';
+import { buildRunConfig, type RunConfigInput } from '../../../../src-shared/config/run-config.js';
+import type { MetricLine } from '../../../../src-shared/types.js';
+import { CheckpointStore } from '../../../../src-main/rl/checkpoint/store.js';
+import { loadPolicy } from '../../../../src-main/rl/checkpoint/policy.js';
+import { runTraining, type TrainHooks } from '../../../../src-main/workers/run-training.js';
+import { ActorCritic } from '../../../../src-main/rl/algorithms/on-policy/actor-critic.js';
+import { makeLearner } from '../../../../src-main/rl/algorithms/registry.js';
+import { selectBackend } from '../../../../src-main/ml/backend.js';
+import { readJsonlLines } from '../../../../src-main/core/durable-write.js';
+import { discreteSpace } from '../../../../src-main/sim/env.js';
+import { tempDir } from '../../../helpers/tmp.js';
+import { fakeJob, type FakeJob } from '../fake-job.js';
+import { SignEnv } from './sign-env.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+let runs = 0;
+const newRunDir = () => {
+  const d = join(tmp.dir, `run${runs++}`);
+  mkdirSync(d);
+  return d;
+};
+
+const nets = { actorHidden: [8], criticHidden: [8] };
+/** Small on-policy runs: pendulum (continuous, 50-step episodes) or the sign env (discrete). */
+function tiny(over: RunConfigInput): RunConfigInput {
+  return {
+    env: { id: 'pendulum', maxEpisodeSteps: 50 },
+    totalSteps: 400,
+    evalEvery: 200,
+    evalEpisodes: 2,
+    checkpointEvery: 200,
+    logEvery: 100,
+    backend: 'wasm',
+    ...over,
+  };
+}
+const sign = { makeEnv: () => new SignEnv() };
+
+async function train(runDir: string, input: RunConfigInput, opts: { resume?: boolean; hooks?: (f: FakeJob) => TrainHooks } = {}): Promise<FakeJob> {
+  const f = fakeJob(runDir, input, opts.resume ?? false);
+  try {
+    await runTraining(f.job, opts.hooks?.(f) ?? {});
+  } finally {
+    f.close();
+  }
+  return f;
+}
+
+const readMetrics = (dir: string) => readJsonlLines(join(dir, 'metrics.jsonl')).lines as MetricLine[];
+const numbers = (lines: MetricLine[]) => lines.map(({ updates_per_s: _u, env_steps_per_s: _e, ...rest }) => rest);
+function lastCheckpoint(runDir: string) {
+  const store = new CheckpointStore(join(runDir, 'checkpoints'));
+  return store.read(store.resolve('last')).snapshot;
+}
+
+const CASES: Array<[string, RunConfigInput, boolean]> = [
+  [
+    'PPO, pendulum, 2 envs, minibatches',
+    tiny({ algo: 'ppo', numEnvs: 2, ppo: { ...nets, nSteps: 32, batchSize: 16, nEpochs: 2, lrSchedule: 'linear' } }),
+    false,
+  ],
+  ['PPO, discrete', tiny({ algo: 'ppo', numEnvs: 2, ppo: { ...nets, nSteps: 16, batchSize: 8, nEpochs: 2 } }), true],
+  ['A2C, discrete, 3 envs, RMSprop', tiny({ algo: 'a2c', numEnvs: 3, totalSteps: 402, a2c: { ...nets } }), true],
+  ['A2C, pendulum, Adam', tiny({ algo: 'a2c', a2c: { ...nets, optimizer: 'adam' } }), false],
+  ['REINFORCE, discrete, 2 envs', tiny({ algo: 'reinforce', numEnvs: 2, reinforce: { ...nets, episodesPerUpdate: 2 } }), true],
+];
+
+describe('on-policy training through the trainer', () => {
+  it('PPO on pendulum writes train lines, evaluations, checkpoints and a best policy (the mean action)', async () => {
+    const dir = newRunDir();
+    const f = await train(dir, CASES[0]![1]);
+    expect(f.statuses.map((s) => s.status)).toEqual(['running', 'finished']);
+    const lines = f.metrics();
+    expect(lines.filter((l) => l.kind === 'train').map((l) => l.step)).toEqual([100, 200, 300, 400]);
+    expect(lines.filter((l) => l.kind === 'eval').map((l) => l.step)).toEqual([200, 400]);
+    expect(lines.filter((l) => l.kind === 'episode')).toHaveLength(8);
+    for (const l of lines) for (const v of Object.values(l)) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
+    const best = loadPolicy(dir, 'best');
+    expect(best.spec).toMatchObject({ inputDim: 3, hidden: [8], outputDim: 1, outputActivation: 'tanh' });
+    expect(JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8'))).toMatchObject({ step: 400, deterministic: true });
+  });
+
+  for (const [name, input, discrete] of CASES) {
+    it(`resumes exactly mid-rollout: N steps == N/2, stop, resume, N/2 (${name})`, async () => {
+      const hooks = discrete ? () => sign : undefined;
+      const full = newRunDir();
+      const a = await train(full, input, { ...(hooks ? { hooks } : {}) });
+      expect(a.statuses.at(-1)).toMatchObject({ status: 'finished' });
+      const split = newRunDir();
+      const first = await train(split, input, { hooks: (f) => ({ ...(discrete ? sign : {}), onStep: (v) => v.step >= 230 && f.stop() }) });
+      expect(first.statuses.at(-1)).toMatchObject({ status: 'stopped' });
+      await train(split, input, { resume: true, ...(hooks ? { hooks } : {}) });
+      expect(numbers(readMetrics(split))).toEqual(numbers(readMetrics(full)));
+      expect(readMetrics(full).some((l) => l.kind === 'train')).toBe(true);
+      const x = lastCheckpoint(full);
+      const y = lastCheckpoint(split);
+      expect(Object.keys(y.arrays).sort()).toEqual(Object.keys(x.arrays).sort());
+      for (const k of Object.keys(x.arrays)) {
+        const p = x.arrays[k]!;
+        const q = y.arrays[k]!;
+        expect(Buffer.from(q.buffer, q.byteOffset, q.byteLength).equals(Buffer.from(p.buffer, p.byteOffset, p.byteLength)), k).toBe(true);
+      }
+    });
+  }
+
+  it('rolls back to the last good checkpoint when a weight becomes NaN', async () => {
+    const dir = newRunDir();
+    let injected = false;
+    const f = await train(dir, tiny({ algo: 'a2c', a2c: nets }), {
+      hooks: () => ({
+        afterUpdate: (learner, updates) => {
+          if (updates === 50 && !injected && learner instanceof ActorCritic) {
+            injected = true;
+            const w = learner.critic.getWeights();
+            w[0]![0] = Number.NaN;
+            learner.critic.setWeights(w);
+          }
+        },
+      }),
+    });
+    expect(injected).toBe(true);
+    expect(f.events[0]).toMatchObject({ kind: 'divergence', rolledBackTo: 200, rollbacks: 1 });
+    expect(f.statuses.at(-1)).toMatchObject({ status: 'finished', step: 400 });
+    for (const l of f.metrics()) for (const v of Object.values(l)) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
+  });
+});
+
+describe('refusals', () => {
+  it('refuses bad hyperparameters with one line naming the field', () => {
+    const bad: Array<[RunConfigInput, RegExp]> = [
+      [{ algo: 'ppo', ppo: { lr: -1e-3 } }, /ppo\.lr/],
+      [{ algo: 'ppo', ppo: { clipRange: 0 } }, /ppo\.clipRange/],
+      [{ algo: 'a2c', a2c: { nSteps: 0 } }, /a2c\.nSteps/],
+      [{ algo: 'reinforce', reinforce: { gamma: 1.5 } }, /reinforce\.gamma/],
+    ];
+    for (const [input, field] of bad) {
+      const r = (() => {
+        try {
+          buildRunConfig(input);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(r).toBeInstanceOf(ZodError);
+      const lines = formatIssues(r as ZodError);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(field);
+    }
+  });
+
+  it('refuses an algorithm on an action space it does not handle', () => {
+    const config = buildRunConfig({ algo: 'td3', env: { id: 'pendulum' } });
+    expect(() => makeLearner({ spaces: { obsDim: 1, actDim: 1 }, actionSpace: discreteSpace(2), config, seeds: { networks: 1, learner: 2 } })).toThrow(
+      'algo: td3 needs continuous actions; env "pendulum" has 2 discrete actions (use dqn, rainbow, ppo, a2c, reinforce)',
+    );
+  });
+});
