@@ -68,3 +68,10 @@ export function buildRunConfig(input: RunConfigInput): RunConfig {
   const onPolicy = algo === 'ppo' ? { ppo: ppo ?? {} } : algo === 'a2c' ? { a2c: a2c ?? {} } : algo === 'reinforce' ? { reinforce: reinforce ?? {} } : {};
   return RunConfig.parse({ ...rest, ...onPolicy, algo, td3, env, ...(totalSteps === undefined ? {} : { totalSteps }) });
 }
+
+/** The config block of the run's algorithm ("td3" for TD3 and DDPG) and its actor's hidden layers. */
+export function actorBlockOf(config: RunConfig): { name: string; actorHidden: readonly number[] } {
+  const a = config.algo;
+  const block = a === 'ppo' || a === 'a2c' || a === 'reinforce' ? config[a] : undefined;
+  return block ? { name: a, actorHidden: block.actorHidden } : { name: 'td3', actorHidden: config.td3.actorHidden };
+}

@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { AlgoId } from '../../../src-shared/config/algo.js';
 import { ENV_IDS } from '../../../src-shared/config/envs/index.js';
 import { RUN_LIMITS } from '../../../src-shared/config/limits.js';
-import type { RunConfig } from '../../../src-shared/config/run-config.js';
+import { actorBlockOf, type RunConfig } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
 import { readJsonIfExists } from '../../core/durable-write.js';
 import { CliError, intOption, Progress, type GlobalOptions } from '../context.js';
@@ -91,10 +91,11 @@ export async function checkInitPolicy(config: RunConfig): Promise<void> {
   // Input and output sizes follow from the env (the trainer checks them against it); the hidden
   // layers come from the config and can be checked here.
   const a = desc.arch.actor;
-  if (a.hidden.join('-') !== config.td3.actorHidden.join('-')) {
+  const block = actorBlockOf(config);
+  if (a.hidden.join('-') !== block.actorHidden.join('-')) {
     const shape = (hidden: readonly number[]) => [a.inputDim, ...hidden, a.outputDim].join('-');
     throw new CliError(
-      `--init-policy: the actor in ${dir} is ${shape(a.hidden)}; this run's actor is ${shape(config.td3.actorHidden)} (set td3.actorHidden to match)`,
+      `--init-policy: the actor in ${dir} is ${shape(a.hidden)}; this run's actor is ${shape(block.actorHidden)} (set ${block.name}.actorHidden to match)`,
     );
   }
 }

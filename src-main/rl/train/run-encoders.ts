@@ -3,7 +3,7 @@
  * learner sees latents), a trainable one ("finetune", "scratch") goes into the learner; and what
  * checkpoints say about the policy they hold.
  */
-import type { RunConfig } from '../../../src-shared/config/run-config.js';
+import { actorBlockOf, type RunConfig } from '../../../src-shared/config/run-config.js';
 import { Rng } from '../../core/rng.js';
 import { ConvEncoder } from '../../ml/conv-encoder.js';
 import type { Learner } from '../algorithms/learner.js';
@@ -71,7 +71,7 @@ export async function initActorFromExport(
     got.outputActivation !== want.outputActivation
   ) {
     throw new Error(
-      `the actor in ${dir} is ${got.inputDim}-${got.hidden.join('-')}-${got.outputDim}; this run's actor is ${want.inputDim}-${want.hidden.join('-')}-${want.outputDim} (set td3.actorHidden to match)`,
+      `the actor in ${dir} is ${got.inputDim}-${got.hidden.join('-')}-${got.outputDim}; this run's actor is ${want.inputDim}-${want.hidden.join('-')}-${want.outputDim} (set ${actorBlockOf(config).name}.actorHidden to match)`,
     );
   }
   learner.initActor(imported.actor.weights);
