@@ -168,8 +168,9 @@ export async function runOnPolicyCase(c: OnPolicyCase, seed: number, outDir: str
 }
 
 /**
- * A3C on CartPole-v1 with A2C's case (8 envs split over the workers, 500k steps in all), for its
- * wall clock beside A2C's (rl/train/a3c/run.ts; not through the Trainer).
+ * A3C on CartPole-v1 with A2C's case (500k steps over all workers; each worker `envsPerWorker`
+ * envs, or A2C's 8 split over the workers), for its wall clock beside A2C's (rl/train/a3c/run.ts;
+ * not through the Trainer).
  */
 export async function runA3cCase(seed: number, workers: number, backend: BackendChoice, envsPerWorker?: number): Promise<OnPolicyRunResult> {
   const a2c = CASES.find((c) => c.algo === 'a2c' && c.env === 'cartpole')!;

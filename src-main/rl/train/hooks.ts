@@ -35,7 +35,7 @@ export interface StepView {
 export interface TrainHooks<TTrainer = unknown> {
   /** Called after every vector step. Keep it cheap: it runs on the training thread. */
   onStep?(view: StepView): void;
-  /** Called after every gradient step (tests use it to inject faults). */
+  /** Called after every gradient step; for on-policy learners after every rollout's update (tests use it to inject faults). */
   afterUpdate?(learner: Learner, updates: number): void;
   /** Builds the envs instead of the registry (tests, custom envs). */
   makeEnv?(config: RunConfig['env']): Env;

@@ -16,7 +16,7 @@ interface Options {
   seeds?: string;
   randomSeeds?: string;
   workers: string;
-  envsPerWorker?: string;
+  envsPerWorker: string;
   out: string;
 }
 
@@ -26,7 +26,11 @@ export function register(bench: Command): void {
     .description('PPO, A2C and REINFORCE on CartPole-v1 (goal: final eval >= 475, every seed) and PPO on Pendulum-v1, with RL Zoo hyperparameters.')
     .option('--algo <algo>', "only this algorithm (ppo, a2c, reinforce, or a3c: A2C's CartPole case with asynchronous workers)")
     .option('--workers <n>', 'A3C worker threads', '2')
-    .option('--envs-per-worker <n>', "A3C envs per worker (default: A2C's 8 envs split over the workers)")
+    .option(
+      '--envs-per-worker <n>',
+      "A3C envs per worker: each worker an A2C learner with A2C's batch (A2C's 8 envs split over the workers gives each update a smaller batch)",
+      '8',
+    )
     .option('--env <env>', 'only this env (cartpole, pendulum)')
     .option('--seeds <list>', 'run seeds, comma-separated')
     .option('--random-seeds <n>', 'draw this many seeds at random (default 3 when --seeds is absent)')

@@ -10,6 +10,7 @@ import { loadPolicy } from '../../../../src-main/rl/checkpoint/policy.js';
 import { runTraining, type TrainHooks } from '../../../../src-main/workers/run-training.js';
 import { ActorCritic } from '../../../../src-main/rl/algorithms/on-policy/actor-critic.js';
 import { makeLearner } from '../../../../src-main/rl/algorithms/registry.js';
+import { configDigest } from '../../../../src-main/rl/train/run-state.js';
 import { selectBackend } from '../../../../src-main/ml/backend.js';
 import { readJsonlLines } from '../../../../src-main/core/durable-write.js';
 import { discreteSpace } from '../../../../src-main/sim/env.js';
@@ -155,6 +156,16 @@ describe('refusals', () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(field);
     }
+  });
+
+  it("fills only the chosen algorithm's block, so configs of other algorithms (and their digests) are unchanged", () => {
+    const td3 = buildRunConfig({ algo: 'td3', ppo: { lr: 1e-3 } });
+    expect(Object.keys(td3).filter((k) => ['ppo', 'a2c', 'reinforce'].includes(k))).toEqual([]);
+    expect(configDigest(td3)).toBe(configDigest(buildRunConfig({ algo: 'td3' })));
+    const ppo = buildRunConfig({ algo: 'ppo' });
+    expect(ppo.ppo).toMatchObject({ lr: 3e-4, nSteps: 2048, batchSize: 64, nEpochs: 10, gaeLambda: 0.95, clipRange: 0.2 });
+    expect(ppo.a2c).toBeUndefined();
+    expect(buildRunConfig({ algo: 'a2c' }).a2c).toMatchObject({ lr: 7e-4, nSteps: 5, optimizer: 'rmsprop' });
   });
 
   it('refuses an algorithm on an action space it does not handle', () => {
