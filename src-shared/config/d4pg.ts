@@ -31,6 +31,12 @@ export const D4pgConfig = z
     learningStarts: z.number().int().min(0).default(100).describe('Env steps collected with uniform random actions before the actor acts and learning starts.'),
     trainFreq: z.number().int().min(1).default(1).describe('Env steps (per env) between training phases.'),
     gradientSteps: z.number().int().min(-1).default(1).describe('Gradient steps per training phase; -1 = as many as env steps collected.'),
+    trainSchedule: z
+      .enum(['steps', 'episodes'])
+      .optional()
+      .describe(
+        'When training phases happen: "steps" (absent): every trainFreq env steps; "episodes": gradientSteps updates after every finished episode (the drive pipeline\'s schedule).',
+      ),
     atoms: z.number().int().min(2).max(1001).default(51).describe('Atoms of the categorical return distribution (C51: 51).'),
     vMin: z.number().min(-1e6).max(1e6).default(-150).describe('Smallest return of the support (Acme: -150); returns below are projected onto it.'),
     vMax: z.number().min(-1e6).max(1e6).default(150).describe('Largest return of the support (Acme: 150); must be above vMin.'),

@@ -18,6 +18,12 @@ export const SacConfig = z.object({
   learningStarts: z.number().int().min(0).default(100).describe('Env steps collected with uniform random actions before the policy acts and learning starts.'),
   trainFreq: z.number().int().min(1).default(1).describe('Env steps (per env) between training phases.'),
   gradientSteps: z.number().int().min(-1).default(1).describe('Gradient steps per training phase; -1 = as many as env steps collected.'),
+  trainSchedule: z
+    .enum(['steps', 'episodes'])
+    .optional()
+    .describe(
+      'When training phases happen: "steps" (absent): every trainFreq env steps; "episodes": gradientSteps updates after every finished episode (the drive pipeline\'s schedule).',
+    ),
   nCritics: z.number().int().min(1).max(10).default(2).describe('Number of critics; targets and the actor loss take the min over them (clipped double Q).'),
   autoEntropy: z
     .boolean()

@@ -18,7 +18,7 @@ export const d4pgEntry: AlgoEntry = {
       batchSize: c.batchSize,
       trainFreq: c.trainFreq,
       gradientSteps: c.gradientSteps,
-      trainSchedule: 'steps',
+      trainSchedule: c.trainSchedule ?? 'steps',
       bufferSize: c.bufferSize,
       gamma: c.gamma,
       replay: c.replay,

@@ -19,7 +19,7 @@ export const sacEntry: AlgoEntry = {
       batchSize: c.batchSize,
       trainFreq: c.trainFreq,
       gradientSteps: c.gradientSteps,
-      trainSchedule: 'steps',
+      trainSchedule: c.trainSchedule ?? 'steps',
       bufferSize: c.bufferSize,
       gamma: c.gamma,
       replay: c.replay,
