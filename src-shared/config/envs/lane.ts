@@ -124,6 +124,16 @@ export const LaneEnvConfig = z.object({
     .describe(
       'false: the action is steering only and a cruise controller holds targetSpeedMps (as in Kendall et al.); true: a second action, throttle/brake in [-1, 1].',
     ),
+  // Optional (absent = continuous steering) so existing runs' configs keep their digest.
+  steeringBins: z
+    .number()
+    .int()
+    .min(3)
+    .max(21)
+    .optional()
+    .describe(
+      'Discrete steering (for the DQN family): the action is one of this many steering positions evenly spaced over [-maxSteerDeg, +maxSteerDeg] (odd counts include straight ahead; 5-9 is typical). Needs throttle off. Absent: continuous steering.',
+    ),
   targetSpeedMps: z.number().min(1).max(30).default(8).describe('Cruise-control speed and the start speed (m/s).'),
   maxSpeedMps: z.number().min(2).max(60).default(15).describe('Engine governor: no drive force above this speed (m/s); also scales the speed observation.'),
   maxSteerDeg: z.number().min(5).max(45).default(30).describe('Road-wheel angle at steering action +-1 (degrees); + steers left.'),
