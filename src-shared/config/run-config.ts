@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { AlgoId, DDPG_PRESET, Td3Config, type Td3ConfigInput } from './algo.js';
 import { DriveConfig } from './drive.js';
-import { buildDqnConfig, DQN_ALGOS, DQN_ENV_PRESETS, DqnConfig } from './dqn.js';
+import { dqnConfigInput, DQN_ALGOS, DQN_ENV_PRESETS, DqnConfig } from './dqn.js';
 import { EnvConfig, type EnvConfigInput } from './envs/index.js';
 import { envTd3Preset, envTotalSteps } from './presets.js';
 
@@ -63,6 +63,6 @@ export function buildRunConfig(input: RunConfigInput): RunConfig {
   const td3: Td3ConfigInput = { ...(algo === 'ddpg' ? DDPG_PRESET : {}), ...envPreset, ...userTd3 };
   const dqnFamily = (DQN_ALGOS as readonly string[]).includes(algo);
   const totalSteps = input.totalSteps ?? (dqnFamily ? DQN_ENV_PRESETS[env.id]?.totalSteps : undefined) ?? envTotalSteps(env.id);
-  const dqn = dqnFamily ? { dqn: buildDqnConfig(algo as 'dqn' | 'rainbow', env.id, input.dqn) } : {};
+  const dqn = dqnFamily ? { dqn: dqnConfigInput(algo as 'dqn' | 'rainbow', env.id, input.dqn) } : {};
   return RunConfig.parse({ ...input, algo, td3, ...dqn, env, ...(totalSteps === undefined ? {} : { totalSteps }) });
 }
