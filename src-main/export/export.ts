@@ -15,6 +15,7 @@ import { APP_NAME, APP_VERSION } from '../core/version.js';
 import type { Mlp } from '../ml/mlp.js';
 import { checkWeights, describeArchitecture, type ActorSpec, type EncoderSpecInput } from './architecture.js';
 import { ExportError } from './errors.js';
+import type { PolicyHead } from '../../src-shared/policy-head.js';
 import { readExportFile, sha256 } from './files.js';
 import { EXPORT_FORMATS, openExport, type ExportFormat } from './load.js';
 import {
@@ -61,6 +62,8 @@ export interface ExportMetaInput {
   observation: ObservationSpec;
   /** One entry per action element: [-1, 1] -> [low, high] in `unit`. */
   actionScaling: ActionScaling[];
+  /** Discrete actions: how the outputs become the action index (metadata action.head). */
+  head?: PolicyHead;
   /** Extra preprocessing notes merged into metadata.preprocessing. */
   preprocessing?: Record<string, unknown>;
 }
@@ -131,13 +134,26 @@ export async function exportPolicy(input: PolicyExportInput, outDir: string, opt
     evalSummary: m.evalSummary ?? null,
     ...(m.source ? { source: m.source } : {}),
     observation: m.observation,
-    action: {
-      dim: n,
-      low: new Array<number>(n).fill(-1),
-      high: new Array<number>(n).fill(1),
-      scaling: m.actionScaling,
-      formula: 'physical = low + (a + 1) / 2 * (high - low), a = model output in [-1, 1]',
-    },
+    action: m.head
+      ? {
+          dim: n,
+          // Values per action are unbounded (the largest float stands for infinity in JSON).
+          low: new Array<number>(n).fill(-Number.MAX_VALUE),
+          high: new Array<number>(n).fill(Number.MAX_VALUE),
+          scaling: m.actionScaling,
+          formula:
+            m.head.kind === 'q-argmax'
+              ? 'action index = argmax over the outputs (Q value per action; ties: lowest index)'
+              : `action index = argmax_a sum_j z_j softmax(output[a * ${m.head.atoms} .. + ${m.head.atoms}])_j, z_j = ${m.head.vMin} + j * (${m.head.vMax} - ${m.head.vMin}) / ${m.head.atoms - 1} (C51 logits, action-major)`,
+          head: m.head,
+        }
+      : {
+          dim: n,
+          low: new Array<number>(n).fill(-1),
+          high: new Array<number>(n).fill(1),
+          scaling: m.actionScaling,
+          formula: 'physical = low + (a + 1) / 2 * (high - low), a = model output in [-1, 1]',
+        },
     preprocessing: {
       ...(m.observation.kind === 'vector'
         ? { observation: 'none: feed the env observation as float32, elements in the order of observation.space.names' }
@@ -145,7 +161,7 @@ export async function exportPolicy(input: PolicyExportInput, outDir: string, opt
             image: `${m.observation.image.height}x${m.observation.image.width}x${m.observation.image.channels} ${m.observation.image.channelOrder}, NHWC, top row first; ${m.observation.image.normalization}`,
             extra: 'feed the extra features as float32 in the order of observation.extra.names',
           }),
-      ...(actorSpec.outputActivation === 'linear' ? { action: 'the actor has a linear output: clip actions to [-1, 1] before scaling' } : {}),
+      ...(actorSpec.outputActivation === 'linear' && !m.head ? { action: 'the actor has a linear output: clip actions to [-1, 1] before scaling' } : {}),
       ...m.preprocessing,
     },
     architecture: desc.arch,

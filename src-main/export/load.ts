@@ -7,6 +7,7 @@
  *
  * This module and what it imports (sim-free, learner-free) are all a standalone runner needs.
  */
+import { greedyActions } from '../../src-shared/policy-head.js';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeArchitecture, type ActorSpec, type ArchitectureDesc, type EncoderSpec } from './architecture.js';
@@ -192,18 +193,21 @@ export async function loadExportedPolicy(dir: string, options: LoadOptions = {})
     });
   };
   let disposed = false;
+  // A discrete policy's outputs are values per action: the action is the greedy index.
+  const head = opened.meta.action.head;
+  const toAction = (out: Float32Array, batch: number) => (head ? greedyActions(head, out, batch) : out);
   return {
     meta: opened.meta,
     format,
-    actionDim: desc.outputDim,
+    actionDim: head ? 1 : desc.outputDim,
     async act(obs) {
       const inputs = obs instanceof Float32Array ? [obs] : obs.extra ? [obs.image, obs.extra] : [obs.image];
       check(inputs, 1);
-      return runner.run(inputs, 1);
+      return toAction(await runner.run(inputs, 1), 1);
     },
     async actBatch(inputs, batch) {
       check(inputs, batch);
-      return runner.run(inputs, batch);
+      return toAction(await runner.run(inputs, batch), batch);
     },
     async dispose() {
       if (disposed) return;

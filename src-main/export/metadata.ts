@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { PolicyArchitecture, type ArchitectureDesc } from './architecture.js';
 import { ExportError } from './errors.js';
+import { headOutputDim, PolicyHead } from '../../src-shared/policy-head.js';
 
 export const METADATA_FILE = 'metadata.json';
 export const README_FILE = 'README.md';
@@ -77,8 +78,15 @@ export const ExportMetadata = z.object({
     /** The model's output space; [-1, 1] per element for a tanh actor. */
     low: z.array(z.number()),
     high: z.array(z.number()),
+    /** Per action element; a discrete policy (with `head`) has one: the index. */
     scaling: z.array(ActionScaling),
     formula: z.string(),
+    /**
+     * Discrete actions (the DQN family): the model outputs values per action (Q values, or C51
+     * logits) and the action is the greedy index (src-shared/policy-head.ts); `dim`, `low` and
+     * `high` then describe the model's outputs.
+     */
+    head: PolicyHead.optional(),
   }),
   preprocessing: z.record(z.string(), z.unknown()),
   architecture: PolicyArchitecture,
@@ -159,12 +167,15 @@ export function checkMetadataConsistency(
   }
   const n = desc.outputDim;
   const a = meta.action;
-  if (a.dim !== n || a.low.length !== n || a.high.length !== n || a.scaling.length !== n) {
+  const scaled = a.head ? 1 : n;
+  if (a.dim !== n || a.low.length !== n || a.high.length !== n || a.scaling.length !== scaled) {
     throw new ExportError(
       code,
-      `${where}the action has ${a.dim} elements (low ${a.low.length}, high ${a.high.length}, scaling ${a.scaling.length}); the policy outputs ${n}`,
+      `${where}the action has ${a.dim} elements (low ${a.low.length}, high ${a.high.length}, scaling ${a.scaling.length}); the policy outputs ${n}${a.head ? ' values and one action index' : ''}`,
     );
   }
+  if (a.head && headOutputDim(a.head) !== n)
+    throw new ExportError(code, `${where}the ${a.head.kind} head reads ${headOutputDim(a.head)} outputs; the policy outputs ${n}`);
   for (const s of a.scaling)
     if (!Number.isFinite(s.low) || !Number.isFinite(s.high) || s.low > s.high)
       throw new ExportError(code, `${where}action scaling "${s.name}" has a bad range [${s.low}, ${s.high}]`);

@@ -5,6 +5,7 @@
  * The link to the learner's checkpoint format is the single function `loadActorFromRun` below
  * (signature ActorLoader); everything else here is format-independent.
  */
+import type { PolicyHead } from '../../src-shared/policy-head.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadPolicy, type LoadedPolicy } from '../rl/checkpoint/policy.js';
@@ -42,6 +43,8 @@ export interface RunActor {
   /** For image observations the glue must say what the encoder takes; vector envs default to the env's own spaces. */
   observation?: ObservationSpec;
   actionScaling?: ActionScaling[];
+  /** Discrete actions: how the actor's outputs become the action index. */
+  head?: PolicyHead;
 }
 
 export type ActorLoader = (runDir: string, checkpoint: CheckpointSelector) => Promise<RunActor>;
@@ -65,6 +68,7 @@ export async function loadActorFromRun(runDir: string, checkpoint: CheckpointSel
     actor: { spec: { ...policy.spec, hidden: [...policy.spec.hidden] }, weights: policy.weights },
     step: policy.step,
     checkpoint: `${RUN_FILES.checkpoints}/${policy.source.dir}`,
+    ...(policy.head ? { head: policy.head } : {}),
   };
   if (policy.encoder) {
     // Image observations (lane obs "vae"): the export takes raw camera images; the encoder
@@ -160,6 +164,7 @@ export async function exportRun(req: ExportRunRequest): Promise<ExportResult> {
         },
         observation: loaded.observation ?? info!.observation,
         actionScaling: loaded.actionScaling ?? info!.actionScaling,
+        ...(loaded.head ? { head: loaded.head } : {}),
       },
     },
     outDir,

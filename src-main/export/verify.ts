@@ -15,11 +15,15 @@ export const VERIFY_TOLERANCE = 1e-4;
 const OPEN_RANGE = 10;
 
 export const INPUT_SAMPLING =
-  'uniform in [low, high] per observation element (an infinite bound is replaced by the finite one -/+ 20, or by -/+10 when both are infinite); image pixels uniform in [0, 1]';
+  "uniform in [low, high] per observation element (an infinite bound, or one of magnitude >= 1e30 such as Gymnasium's float32 max, is replaced by the finite one -/+ 20, or by -/+10 when both are infinite); image pixels uniform in [0, 1]";
+
+/** Bounds this large stand for "unbounded" (Gymnasium writes np.finfo(np.float32).max). */
+const UNBOUNDED = 1e30;
 
 function sampleRange(s: VectorSpace, i: number): [number, number] {
-  const lo = fromBound(s.low[i]!, 'low');
-  const hi = fromBound(s.high[i]!, 'high');
+  const clean = (v: number) => (Math.abs(v) >= UNBOUNDED ? v * Infinity : v);
+  const lo = clean(fromBound(s.low[i]!, 'low'));
+  const hi = clean(fromBound(s.high[i]!, 'high'));
   if (Number.isFinite(lo) && Number.isFinite(hi)) return [lo, hi];
   if (Number.isFinite(lo)) return [lo, lo + 2 * OPEN_RANGE];
   if (Number.isFinite(hi)) return [hi - 2 * OPEN_RANGE, hi];

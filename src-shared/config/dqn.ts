@@ -139,14 +139,16 @@ export const DQN_ENV_PRESETS: Record<string, DqnEnvPreset> = {
 /** The algorithms of this family. */
 export const DQN_ALGOS = ['dqn', 'rainbow'] as const;
 
-/** The `dqn` block of a run: schema defaults < rainbow preset < env preset < the user's fields. */
-export function buildDqnConfig(algo: 'dqn' | 'rainbow', envId: string, user: DqnConfigInput | undefined): DqnConfig {
+/**
+ * The `dqn` block of a run before validation: schema defaults < rainbow preset < env preset <
+ * the user's fields (RunConfig.parse validates it, so errors name "dqn.<field>").
+ */
+export function dqnConfigInput(algo: 'dqn' | 'rainbow', envId: string, user: DqnConfigInput | undefined): DqnConfigInput {
   const env = DQN_ENV_PRESETS[envId];
-  const merged: DqnConfigInput = {
+  return {
     ...(algo === 'rainbow' ? RAINBOW_PRESET : {}),
     ...(env?.dqn ?? {}),
     ...(algo === 'rainbow' ? (env?.rainbow ?? {}) : {}),
     ...(user ?? {}),
   };
-  return DqnConfig.parse(merged);
 }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { AlgoId, DDPG_PRESET, Td3Config, type Td3ConfigInput } from './algo.js';
 import { DriveConfig } from './drive.js';
-import { buildDqnConfig, DQN_ALGOS, DQN_ENV_PRESETS, DqnConfig } from './dqn.js';
+import { dqnConfigInput, DQN_ALGOS, DQN_ENV_PRESETS, DqnConfig } from './dqn.js';
 import { EnvConfig, type EnvConfigInput } from './envs/index.js';
 import { envTd3Preset, envTotalSteps } from './presets.js';
 import { SAC_ENV_PRESETS, SacConfig } from './sac.js';
@@ -80,7 +80,7 @@ export function buildRunConfig(input: RunConfigInput): RunConfig {
       : algo === 'd4pg'
         ? { d4pg: { ...D4PG_ENV_PRESETS[env.id], ...d4pg } }
         : dqnFamily
-          ? { dqn: buildDqnConfig(algo as 'dqn' | 'rainbow', env.id, dqn) }
+          ? { dqn: dqnConfigInput(algo as 'dqn' | 'rainbow', env.id, dqn) }
           : algo === 'ppo'
             ? { ppo: ppo ?? {} }
             : algo === 'a2c'

@@ -9,6 +9,7 @@ import type { BatchPolicy, EnvAdapter, EnvView, EvalResult, ProtocolOptions } fr
 import type { Env } from '../env.js';
 import { evaluateLaneBatch, KENDALL_ROUTE_M, type LaneEvalResult } from './evaluate.js';
 import { LaneEnv } from './lane-env.js';
+import { DiscreteSteeringLaneEnv, steeringPolicy } from './discrete-steering.js';
 import { laneSceneFor } from './scene-request.js';
 
 /** Vector features after the image in the lane env's image observations: speed / max, steering / max. */
@@ -88,8 +89,9 @@ function laneView(env: LaneEnv): EnvView {
 }
 
 export const laneAdapter: EnvAdapter<LaneEnvConfig> = {
-  make: (c) => new LaneEnv(c),
-  evaluate: (policy, config, options) => evaluateLaneRoutes(policy, config, options),
+  make: (c) => (c.steeringBins ? new DiscreteSteeringLaneEnv(new LaneEnv(c), c.steeringBins) : new LaneEnv(c)),
+  // Discrete steering: the same protocol, the policy's indices mapped to steering as the env maps them.
+  evaluate: (policy, config, options) => evaluateLaneRoutes(config.steeringBins ? steeringPolicy(policy, config.steeringBins) : policy, config, options),
   reportEval(result) {
     const p = result.protocol as {
       name: string;

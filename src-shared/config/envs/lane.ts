@@ -131,6 +131,16 @@ export const LaneEnvConfig = z.object({
     .describe(
       "true: a second action in [-1, 1] sets the cruise controller's speed, (a + 1) / 2 * maxSpeedMps (Kendall et al.'s speed set-point); absent or false: the controller holds targetSpeedMps. Not together with throttle.",
     ),
+  // Optional (absent = continuous steering) so existing runs' configs keep their digest.
+  steeringBins: z
+    .number()
+    .int()
+    .min(3)
+    .max(21)
+    .optional()
+    .describe(
+      'Discrete steering (for the DQN family): the action is one of this many steering positions evenly spaced over [-maxSteerDeg, +maxSteerDeg] (odd counts include straight ahead; 5-9 is typical). Needs throttle off. Absent: continuous steering.',
+    ),
   targetSpeedMps: z.number().min(1).max(30).default(8).describe('Cruise-control speed (without speedSetpoint) and the start speed (m/s).'),
   maxSpeedMps: z.number().min(2).max(60).default(15).describe('Engine governor: no drive force above this speed (m/s); also scales the speed observation.'),
   maxSteerDeg: z.number().min(5).max(45).default(30).describe('Road-wheel angle at steering action +-1 (degrees); + steers left.'),

@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunConfigInput } from '../../../src-shared/config/run-config.js';
+import { buildRunConfig, type RunConfigInput } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
 import { CheckpointStore } from '../../../src-main/rl/checkpoint/store.js';
 import { loadPolicy } from '../../../src-main/rl/checkpoint/policy.js';
@@ -11,6 +11,8 @@ import { Dqn } from '../../../src-main/rl/algorithms/dqn/dqn.js';
 import { selectBackend } from '../../../src-main/ml/backend.js';
 import { readJsonlLines } from '../../../src-main/core/durable-write.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { exportRun } from '../../../src-main/export/run-source.js';
+import { loadExportedPolicy } from '../../../src-main/export/load.js';
 import { fakeJob, type FakeJob } from './fake-job.js';
 
 const tmp = tempDir();
@@ -86,9 +88,21 @@ describe('DQN in the training loop', () => {
       // The saved policy is the greedy index policy: it evaluates through policyFromWeights.
       const best = loadPolicy(full, 'last');
       expect(best.head?.kind).toBe(over.algo === 'rainbow' ? 'categorical-argmax' : 'q-argmax');
-      const policy = policyFromWeights(best);
-      const acts = policy.act(Float32Array.of(0, 0, 0.1, 0, 0, 0, -0.1, 0), 2);
+      const policy = policyFromWeights(best, `policy-${over.algo ?? 'dqn'}`);
+      const probe = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i) * 0.2);
+      const acts = policy.act(probe, 10);
       expect(acts.every((a) => a === 0 || a === 1)).toBe(true);
+      // Exported (TF.js and ONNX, verified at export), the greedy index comes out of the runner.
+      writeFileSync(join(full, 'config.json'), JSON.stringify({ appVersion: 'test', config: buildRunConfig(input) }));
+      const exp = await exportRun({ runDir: full, checkpoint: 'last', options: { samples: 50 } });
+      expect(exp.metadata.action.head).toEqual(best.head);
+      expect(exp.metadata.action.scaling).toHaveLength(1);
+      for (const format of ['onnx', 'tfjs'] as const) {
+        const loaded = await loadExportedPolicy(exp.dir, { format });
+        expect(loaded.actionDim).toBe(1);
+        expect(Array.from(await loaded.actBatch([probe], 10))).toEqual(Array.from(acts));
+        await loaded.dispose();
+      }
       policy.dispose();
     }, 60_000);
   }

@@ -13,6 +13,8 @@ import { discreteSpace, unitActionSpace } from '../../../src-main/sim/env.js';
 import { DqnConfig, type DqnConfigInput } from '../../../src-shared/config/dqn.js';
 import { buildRunConfig } from '../../../src-shared/config/run-config.js';
 import { greedyActions } from '../../../src-shared/policy-head.js';
+import { formatIssues } from '../../../src-shared/protocol.js';
+import type { z } from 'zod';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -169,6 +171,18 @@ describe('DQN learner', () => {
     d.dispose();
   });
 
+  it('uses the Huber loss (smooth L1, delta 1) weighted by the importance weights', () => {
+    const d = new Dqn({ obsDim: 3, actions: 2 }, tiny({ gamma: 0.9 }), 100, { networks: 5, learner: 6 });
+    const b = batch({ rewards: Float32Array.of(3, -0.5, 0.2, -2), weights: Float32Array.of(1, 0.5, 0.25, 2) });
+    const y = d.tdTargets(b);
+    const q0 = tf.tidy(() => d.q.apply(tf.tensor2d(b.obs, [4, 3])).dataSync());
+    d.train(b);
+    const huber = (x: number) => (Math.abs(x) < 1 ? 0.5 * x * x : Math.abs(x) - 0.5);
+    const want = [0, 1, 2, 3].reduce((acc, i) => acc + b.weights![i]! * huber(q0[2 * i + b.actions[i]!]! - y[i]!), 0) / 4;
+    expect(d.takeStats().criticLoss).toBeCloseTo(want, 5);
+    d.dispose();
+  });
+
   it('C51 + dueling + noisy + double: learns the bandit distribution, and its policy head matches act', () => {
     const cfg = tiny({ gamma: 0, distributional: true, atoms: 11, vMin: -1, vMax: 3, dueling: true, noisy: true, double: true });
     const d = new Dqn({ obsDim: 3, actions: 2 }, cfg, 100, { networks: 3, learner: 4 });
@@ -204,18 +218,21 @@ describe('DQN learner', () => {
 
 describe('refusals', () => {
   it('refuses bad hyperparameters with one line naming the field', () => {
+    // As the engine and the CLI report them: one "config.<field>: message" line per problem.
     const err = (dqn: DqnConfigInput, algo: 'dqn' | 'rainbow' = 'dqn') => {
       try {
         buildRunConfig({ algo, env: { id: 'cartpole' }, dqn });
       } catch (e) {
-        return (e as Error).message;
+        return formatIssues(e as z.ZodError, 'config');
       }
-      return '';
+      return [];
     };
-    expect(err({ lr: -1 })).toMatch(/lr/);
-    expect(err({ atoms: 1 })).toMatch(/atoms/);
-    expect(err({ vMin: 5, vMax: 5 })).toMatch(/vMin/);
-    expect(err({ vMin: 5, vMax: 1 }, 'rainbow')).toMatch(/vMin must be below vMax/);
+    expect(err({ lr: -1 })).toEqual([expect.stringMatching(/^config\.dqn\.lr: /)]);
+    expect(err({ atoms: 1 })).toEqual([expect.stringMatching(/^config\.dqn\.atoms: /)]);
+    expect(err({ vMin: 5, vMax: 5 })).toEqual(['config.dqn.vMin: vMin must be below vMax']);
+    expect(err({ vMin: 5, vMax: 1 }, 'rainbow')).toEqual(['config.dqn.vMin: vMin must be below vMax']);
+    expect(err({ replay: { type: 'prioritized', alpha: 2 } })).toEqual([expect.stringMatching(/^config\.dqn\.replay\.alpha: /)]);
+    for (const e of [...err({ lr: -1 }), ...err({ atoms: 1 })]) expect(e).not.toContain('\n');
   });
 
   it('refuses a discrete algorithm on a continuous env and a continuous one on a discrete env', () => {

@@ -16,6 +16,7 @@ const CASES: { name: string; id: EnvId; config: EnvConfigInput }[] = [
   { name: 'mountaincar-discrete', id: 'mountaincar-discrete', config: { id: 'mountaincar-discrete', maxEpisodeSteps: 30 } },
   { name: 'lane (state)', id: 'lane', config: { id: 'lane', obs: 'state', maxEpisodeSteps: 40 } },
   { name: 'lane (state, speed set-point)', id: 'lane', config: { id: 'lane', obs: 'state', maxEpisodeSteps: 40, speedSetpoint: true } },
+  { name: 'lane (state, 7 steering bins)', id: 'lane', config: { id: 'lane', obs: 'state', maxEpisodeSteps: 40, steeringBins: 7 } },
   { name: 'lane (pixels, 24x16 camera)', id: 'lane', config: { id: 'lane', obs: 'pixels', maxEpisodeSteps: 25, camera: { width: 24, height: 16 } } },
   { name: 'arm-reach', id: 'arm-reach', config: { id: 'arm-reach', maxEpisodeSteps: 8 } },
   { name: 'arm-push', id: 'arm-push', config: { id: 'arm-push', maxEpisodeSteps: 8 } },
