@@ -16,6 +16,7 @@ export default defineConfig({
           index: resolve(import.meta.dirname, 'src-main/electron/main.ts'),
           'engine-worker': resolve(import.meta.dirname, 'src-main/workers/engine-worker.ts'),
           'env-worker': resolve(import.meta.dirname, 'src-main/sim/env-worker.ts'),
+          'actor-worker': resolve(import.meta.dirname, 'src-main/rl/actors/actor-worker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
       },

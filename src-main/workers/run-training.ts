@@ -25,6 +25,17 @@ export async function runTraining(job: TrainJob, hooksIn: TrainHooks = {}, onCre
     await runDrive(job, hooks, onCreated);
     return;
   }
+  if (job.config.actors?.mode === 'async') {
+    // Parallel actors: the learner here, its actors in their own threads (no live view or manual driving).
+    const { AsyncTrainer } = await import('../rl/actors/async-trainer.js');
+    const learner = new AsyncTrainer(job, hooks);
+    try {
+      await learner.run();
+    } finally {
+      learner.dispose();
+    }
+    return;
+  }
   const trainer = new Trainer(job, hooks);
   onCreated?.(trainer);
   try {

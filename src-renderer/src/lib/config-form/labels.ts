@@ -12,6 +12,10 @@ const FIELD_LABELS: Record<string, string> = {
   seed: 'Seed',
   totalSteps: 'Total env steps',
   numEnvs: 'Parallel envs',
+  actors: 'Parallel actors',
+  count: 'Actor threads',
+  weightSyncEvery: 'Send weights every (updates)',
+  updatesPerStep: 'Updates per env step',
   evalEvery: 'Evaluate every (steps)',
   evalEpisodes: 'Evaluation episodes',
   checkpointEvery: 'Checkpoint every (steps)',
@@ -51,6 +55,7 @@ const FIELD_LABELS: Record<string, string> = {
 
 const OPTION_LABELS: Record<string, Record<string, string>> = {
   algo: { td3: 'TD3', ddpg: 'DDPG (TD3 preset)' },
+  mode: { async: 'async (actor threads, faster)', sync: 'sync (reproducible)' },
   type: { gaussian: 'Gaussian', ou: 'Ornstein–Uhlenbeck', param: 'Parameter space (adaptive)', none: 'None', uniform: 'Uniform', her: 'Hindsight (HER)' },
   backend: {
     auto: 'auto (fastest that loads)',
