@@ -22,7 +22,7 @@ import { addRunOptions, layeredInput, runAction, type RunCommandSpec, type RunFl
 
 export { locateRun } from '../run-command.js';
 
-interface TrainOptions {
+export interface TrainOptions {
   env?: string;
   algo?: string;
   steps?: string;
@@ -122,7 +122,7 @@ export function trainInput(o: TrainOptions, g: GlobalOptions, given?: (key: stri
   return layeredInput({ flags: TRAIN_FLAGS, defaults: () => ({}), defaultName }, o, g, typed);
 }
 
-const TRAIN: RunCommandSpec<TrainOptions> = {
+export const TRAIN: RunCommandSpec<TrainOptions> = {
   what: 'training',
   flags: TRAIN_FLAGS,
   defaults: () => ({}),

@@ -46,6 +46,12 @@ function actorNoise(config: NoiseConfig, numEnvs: number, actDim: number, seed: 
   }
 }
 
+/** Seeds of an actor incarnation: distinct per slot, incarnation and the step (or time) it started at. */
+export function actorSeeds(base: number, slot: number, generation: number, fromStep: number): ActorLoopInit['seeds'] {
+  const rng = new Rng((base ^ Math.imul(slot + 1, 0x9e3779b1) ^ Math.imul(generation + 1, 0x85ebca6b) ^ Math.imul(fromStep + 1, 0xc2b2ae35)) >>> 0);
+  return { envs: rng.nextU32(), noise: rng.nextU32(), actions: rng.nextU32() };
+}
+
 /** Items per batch a `collect` call aims at when steps are fast. */
 export const BATCH_TRANSITIONS = 64;
 

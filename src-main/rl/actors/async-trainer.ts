@@ -22,7 +22,6 @@ import { TRANSITION_TERMINATED, TRANSITION_TRUNCATED, type ActorWeights, type Tr
 import type { ActorsConfig } from '../../../src-shared/config/actors.js';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import { writeJsonAtomic } from '../../core/durable-write.js';
-import { Rng } from '../../core/rng.js';
 import { prefixArrays, unprefixArrays, type Snapshot } from '../../core/snapshot.js';
 import type { Env } from '../../sim/env.js';
 import { envAdapter, makeEnv } from '../../sim/registry.js';
@@ -41,6 +40,7 @@ import { deriveSeeds, type RunSeeds } from '../train/seeds.js';
 import { Throughput } from '../train/throughput.js';
 import type { TrainJob } from '../train/types.js';
 import { ActorBook } from './actor-book.js';
+import { actorSeeds } from './actor-loop.js';
 import { InprocActors } from './inproc.js';
 import type { ActorInit } from './protocol.js';
 import type { ActorTransport, ActorInitOf, TransportLog } from './transport.js';
@@ -71,12 +71,6 @@ interface AsyncJson {
 
 /** A transport for a learner: given the actors' init and a log, or the in-process default. */
 export type TransportFactory = (initOf: ActorInitOf, log: TransportLog, learner: AsyncTrainer) => ActorTransport;
-
-/** Seeds of an actor incarnation: distinct per slot, incarnation and the step the learner started at. */
-export function actorSeeds(base: number, slot: number, generation: number, fromStep: number): ActorInit['seeds'] {
-  const rng = new Rng((base ^ Math.imul(slot + 1, 0x9e3779b1) ^ Math.imul(generation + 1, 0x85ebca6b) ^ Math.imul(fromStep + 1, 0xc2b2ae35)) >>> 0);
-  return { envs: rng.nextU32(), noise: rng.nextU32(), actions: rng.nextU32() };
-}
 
 /** Refuses configs the async learner cannot run, with one line each. */
 function checkAsyncConfig(cfg: RunConfig, learner: Learner): void {
@@ -211,8 +205,14 @@ export class AsyncTrainer {
     }
     this.startStep = this.step;
     this.random = this.step < this.loop.learningStarts;
-    await this.transport.start();
-    await this.broadcast();
+    try {
+      await this.transport.start();
+      await this.broadcast();
+    } catch (e) {
+      await this.transport.close(false);
+      this.transportDown(e, false);
+      return;
+    }
     out.status('running', this.step);
     try {
       const end = await this.train();
@@ -230,6 +230,7 @@ export class AsyncTrainer {
     const cfg = this.config;
     // To the last step, then the updates still owed for it (as many as the synchronous schedule does).
     while (this.step < cfg.totalSteps || this.updateBudget() > 0) {
+      if (this.transport.failure) return this.transportDown(this.transport.failure, true);
       if (controls.stopRequested) {
         this.writeCheckpoint();
         out.status('stopped', this.step);
@@ -257,13 +258,25 @@ export class AsyncTrainer {
         continue;
       }
       this.releaseAcks();
-      if (this.updatesSinceSync() >= this.actorsConfig.weightSyncEvery || (this.random && this.step >= this.loop.learningStarts)) await this.broadcast();
+      try {
+        if (this.updatesSinceSync() >= this.actorsConfig.weightSyncEvery || (this.random && this.step >= this.loop.learningStarts)) await this.broadcast();
+      } catch (e) {
+        return this.transportDown(e, true);
+      }
       const rates = this.rates.progressDue();
       if (rates) out.progress({ step: this.step, totalSteps: cfg.totalSteps, episodes: this.episodes, ...rates });
       if (!took && !trained) await this.transport.wait(50);
       else await new Promise<void>((r) => setImmediate(r));
     }
     return 'finished';
+  }
+
+  /** The actors cannot be reached (Redis gone): the run pauses with one line, after a checkpoint of what it has. */
+  private transportDown(e: unknown, checkpoint: boolean): 'stopped' {
+    if (checkpoint && this.learner.healthy()) this.writeCheckpoint();
+    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+    this.job.out.status('paused', this.step, `paused: ${why}; nothing was lost, resume the run once the actors' transport is back`);
+    return 'stopped';
   }
 
   private updatesSinceSync(): number {
@@ -372,7 +385,9 @@ export class AsyncTrainer {
   /** Acknowledges held batches while the actors are no further ahead of the update rate than the slack. */
   private releaseAcks(): void {
     const ahead = () => (this.step <= this.loop.learningStarts ? 0 : this.updateBudget() / this.updatesPerStep);
-    while (this.held.length && (ahead() <= RATE_SLACK_STEPS || this.step >= this.config.totalSteps)) this.transport.ack(this.held.shift()!);
+    // At the last step the actors have done their part: they wait until the run ends.
+    if (this.step >= this.config.totalSteps) return;
+    while (this.held.length && ahead() <= RATE_SLACK_STEPS) this.transport.ack(this.held.shift()!);
   }
 
   private async broadcast(): Promise<void> {

@@ -8,6 +8,8 @@ import type { ActorInit } from './protocol.js';
 
 export interface ActorTransport {
   readonly kind: 'inproc' | 'redis';
+  /** Set when the transport can no longer reach its actors (Redis gone): the learner pauses the run. */
+  readonly failure?: Error | undefined;
   /** Starts the actors (in-process) or announces the run to those that join (Redis). */
   start(): Promise<void>;
   /** New weights for every actor, and for those that join later. */

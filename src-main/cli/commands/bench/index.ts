@@ -3,6 +3,7 @@
  * in this folder exporting register(bench) and lists it here. Results go to bench/RESULTS.md.
  */
 import type { Command } from 'commander';
+import * as actors from './actors.js';
 import * as arm from './arm.js';
 import * as armLearn from './arm-learn.js';
 import * as drive from './drive.js';
@@ -12,7 +13,7 @@ import * as lane from './lane.js';
 import * as ml from './ml.js';
 import * as pendulum from './pendulum.js';
 
-const benchModules: Array<{ register(bench: Command): void }> = [ml, pendulum, lane, arm, armLearn, exportBench, drive, gpu];
+const benchModules: Array<{ register(bench: Command): void }> = [ml, pendulum, lane, arm, armLearn, exportBench, drive, gpu, actors];
 
 export function register(program: Command): void {
   const bench = program.command('bench').description('Run a benchmark (speed or learning goal); figures go to bench/RESULTS.md.');
