@@ -52,6 +52,8 @@ const RATE_SLACK_STEPS = 256;
 /** Longest stretch of updates between looks at the actors' messages and the controls. */
 const TRAIN_SLICE_MS = 20;
 const HEALTH_CHECK_EVERY = 100;
+/** Milliseconds between the live actors events for the app. */
+const ACTORS_EVENT_MS = 1000;
 const MAX_EVAL_ENVS = 16;
 export const MAX_ROLLBACKS = 5;
 
@@ -111,6 +113,7 @@ export class AsyncTrainer {
   private startStep = 0;
   private lastSyncUpdates = 0;
   private updatesSinceHealthCheck = 0;
+  private lastActorsEvent = 0;
   private readonly rates = new Throughput();
   /** Batches stored but not yet acknowledged (their actors wait while the learner catches up). */
   private readonly held: TransitionBatch[] = [];
@@ -265,6 +268,10 @@ export class AsyncTrainer {
       }
       const rates = this.rates.progressDue();
       if (rates) out.progress({ step: this.step, totalSteps: cfg.totalSteps, episodes: this.episodes, ...rates });
+      if (out.actors && performance.now() - this.lastActorsEvent >= ACTORS_EVENT_MS) {
+        this.lastActorsEvent = performance.now();
+        out.actors(this.actorsLine());
+      }
       if (!took && !trained) await this.transport.wait(50);
       else await new Promise<void>((r) => setImmediate(r));
     }
