@@ -236,6 +236,8 @@ export class AsyncTrainer {
       if (this.transport.failure) return this.transportDown(this.transport.failure, true);
       if (controls.stopRequested) {
         this.writeCheckpoint();
+        // What the checkpoint holds is taken for good (Redis: not delivered again to a resumed learner).
+        for (const b of this.held.splice(0)) this.transport.ack(b);
         out.status('stopped', this.step);
         return 'stopped';
       }

@@ -29,6 +29,8 @@ export class RedisLearnerTransport implements ActorTransport {
   private wake: (() => void) | undefined;
   private closed = false;
   private reading: Promise<void> | undefined;
+  /** Acknowledgements on their way (close waits for them). */
+  private readonly acking = new Set<Promise<void>>();
 
   constructor(
     private readonly url: string,
@@ -74,7 +76,8 @@ export class RedisLearnerTransport implements ActorTransport {
       }
       const streams = res as Array<[Buffer, Array<[Buffer, Buffer[] | null]>]> | null;
       const list = streams?.[0]?.[1] ?? [];
-      if (from === '0' && list.length === 0) from = '>';
+      // History read to its end: from now on, new entries.
+      if (from !== '>' && list.length === 0) from = '>';
       const done: string[] = [];
       for (const [idBuf, fields] of list) {
         const id = idBuf.toString();
@@ -118,9 +121,11 @@ export class RedisLearnerTransport implements ActorTransport {
     const id = this.entries.get(key);
     if (!id) return;
     this.entries.delete(key);
-    this.settle([id], batch.actor).catch((e: unknown) => {
+    const p = this.settle([id], batch.actor).catch((e: unknown) => {
       this.failure ??= new Error(`Redis at ${redactUrl(this.url)} is unreachable: ${e instanceof Error ? e.message : String(e)}`);
     });
+    this.acking.add(p);
+    void p.finally(() => this.acking.delete(p));
   }
 
   wait(ms: number): Promise<void> {
@@ -144,6 +149,7 @@ export class RedisLearnerTransport implements ActorTransport {
   async close(finished: boolean): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.all([...this.acking]);
     try {
       if (this.main && !this.failure) {
         await this.publishInfo(finished ? 'finished' : 'stopped');

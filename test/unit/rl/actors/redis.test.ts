@@ -15,7 +15,7 @@ import { ActorsLine } from '../../../../src-shared/actors.js';
 import { AsyncTrainer } from '../../../../src-main/rl/actors/async-trainer.js';
 import { encodeBatch } from '../../../../src-main/rl/actors/redis/codec.js';
 import { connected, runKeys } from '../../../../src-main/rl/actors/redis/keys.js';
-import { redisTransport } from '../../../../src-main/rl/actors/redis/index.js';
+import { redisTransport, runRedisActor } from '../../../../src-main/rl/actors/redis/index.js';
 import { selectBackend } from '../../../../src-main/ml/backend.js';
 import { ended, REPO_ROOT, redisServerBinary, spawnActor, startRedisServer, type RedisServer } from '../../../../bench/actors/redis.js';
 import { tempDir } from '../../../helpers/tmp.js';
@@ -134,6 +134,43 @@ describe.skipIf(!haveRedis)('actors on Redis', () => {
     expect(contributed.reduce((s, x) => s + x.steps, 0)).toBe(1500);
     expect(last.rejected).toEqual({ malformed: 1, foreignRun: 1, foreignDigest: 1 });
   }, 120_000);
+
+  it('an actor waits while its learner is stopped, and goes on with the resumed learner to the end', async () => {
+    const dir = join(tmp.dir, 'restart');
+    mkdirSync(dir);
+    const runId = 'restart-run';
+    const input = tinyConfig({ totalSteps: 1200, evalEvery: 0, checkpointEvery: 0, actors: { mode: 'async', count: 1 } });
+    // The actor in this process (the CLI's actor command runs the same function).
+    const actor = runRedisActor({ url: server!.url, runId, log: () => {} });
+    const f = fakeJob(dir, input);
+    f.job.runId = runId;
+    const first = new AsyncTrainer(f.job, { afterUpdate: (_l, n) => n === 200 && f.stop() }, redisTransport(server!.url, runId));
+    try {
+      await first.run();
+    } finally {
+      first.dispose();
+      f.close();
+    }
+    expect(f.statuses.at(-1)?.status).toBe('stopped');
+    const stoppedAt = first.step;
+    await sleep(300);
+    const g = fakeJob(dir, input, true);
+    g.job.runId = runId;
+    const second = new AsyncTrainer(g.job, {}, redisTransport(server!.url, runId));
+    try {
+      await second.run();
+    } finally {
+      second.dispose();
+      g.close();
+    }
+    expect(g.statuses.at(-1)?.status).toBe('finished');
+    expect(second.step).toBe(1200);
+    expect(second.step).toBeGreaterThan(stoppedAt);
+    // The same actor (one slot) delivered before and after the restart, and left when the run finished.
+    const done = await actor;
+    expect(done.slot).toBe(0);
+    expect(done.steps).toBeGreaterThanOrEqual(1200);
+  }, 60_000);
 
   it('takes a password in the URL, and says in one line (without it) when Redis refuses or is unreachable', async () => {
     const locked = (await startRedisServer(['--requirepass', 'sekret-pw']))!;
