@@ -28,6 +28,7 @@ const LEARNER: RunCommandSpec<LearnerOptions> = {
   defaults: () => ({ actors: { mode: 'async', count: DEFAULT_REDIS_SLOTS } }),
   what: 'learner',
   alsoOnResume: ['redis'],
+  resumeHint: 'learner --redis <url>',
   // An async run made by `train --actors` has no Redis actors: continue it with `train --resume`.
   checkResume: (run, ref) => {
     if (run.config.actors?.mode !== 'async') throw new CliError(`${ref} is not an async run; continue it with \`train --resume ${ref}\``);

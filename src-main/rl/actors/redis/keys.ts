@@ -69,13 +69,16 @@ export function connect(url: string, retries = 20): Redis {
 /** Connects, or throws one line naming the server (never the password). */
 export async function connected(url: string, retries?: number): Promise<Redis> {
   const r = connect(url, retries);
-  r.on('error', () => {}); // reported through the failing command instead
+  // Reported through the failing command instead, with the socket's own reason (ECONNREFUSED, WRONGPASS, ...).
+  let last: string | undefined;
+  r.on('error', (e: Error) => (last = e.message));
   try {
     await r.connect();
     await r.ping();
   } catch (e) {
     r.disconnect();
-    throw new Error(`Redis at ${redactUrl(url)} is unreachable: ${e instanceof Error ? e.message : String(e)}`);
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(`Redis at ${redactUrl(url)} is unreachable: ${last && !why.includes(last) ? `${last} (${why})` : why}`);
   }
   return r;
 }
