@@ -21,7 +21,6 @@ import { join } from 'node:path';
 import { TRANSITION_TERMINATED, TRANSITION_TRUNCATED, type ActorWeights, type TransitionBatch } from '../../../src-shared/actors.js';
 import type { ActorsConfig } from '../../../src-shared/config/actors.js';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
-import { writeJsonAtomic } from '../../core/durable-write.js';
 import { prefixArrays, unprefixArrays, type Snapshot } from '../../core/snapshot.js';
 import type { Env } from '../../sim/env.js';
 import { envAdapter, makeEnv } from '../../sim/registry.js';
@@ -40,6 +39,7 @@ import { deriveSeeds, type RunSeeds } from '../train/seeds.js';
 import { Throughput } from '../train/throughput.js';
 import type { TrainJob } from '../train/types.js';
 import { ActorBook } from './actor-book.js';
+import { checkAsyncConfig, writeFinalEval, type AsyncJson } from './async-state.js';
 import { actorSeeds } from './actor-loop.js';
 import { InprocActors } from './inproc.js';
 import type { ActorInit } from './protocol.js';
@@ -57,30 +57,8 @@ const ACTORS_EVENT_MS = 1000;
 const MAX_EVAL_ENVS = 16;
 export const MAX_ROLLBACKS = 5;
 
-/** The async learner's counters in a checkpoint. */
-interface AsyncJson {
-  mode: 'async';
-  step: number;
-  episodes: number;
-  rollbacks: number;
-  bestEval: number | null;
-  version: number;
-  metricsBytes: number;
-  eventsBytes: number;
-  configDigest: string;
-  finalEvalDone?: boolean;
-}
-
 /** A transport for a learner: given the actors' init and a log, or the in-process default. */
 export type TransportFactory = (initOf: ActorInitOf, log: TransportLog, learner: AsyncTrainer) => ActorTransport;
-
-/** Refuses configs the async learner cannot run, with one line each. */
-function checkAsyncConfig(cfg: RunConfig, learner: Learner): void {
-  if (cfg.drive) throw new Error('the drive pipeline trains in the synchronous loop; remove actors from its config');
-  if (cfg.td3.replay.type === 'her')
-    throw new Error('hindsight replay keeps whole episodes per env; it runs in the synchronous loop (remove actors or use uniform replay)');
-  if (learner.explore) throw new Error(`${learner.name} explores with its own stochastic policy; parallel actors add noise to a deterministic actor`);
-}
 
 export class AsyncTrainer {
   readonly config: RunConfig;
@@ -466,18 +444,7 @@ export class AsyncTrainer {
     const cfg = this.config;
     if (this.step % cfg.logEvery !== 0) this.logLines();
     const final = this.evaluate();
-    writeJsonAtomic(join(this.job.runDir, 'eval.json'), {
-      step: this.step,
-      mean_return: final.mean_return,
-      std_return: final.std_return,
-      episodes: final.episodes,
-      returns: final.returns,
-      lengths: final.lengths,
-      seeds: final.seeds,
-      episode_stats: final.episodeStats,
-      deterministic: true,
-      ...(final.protocol ? { protocol: final.protocol } : {}),
-    });
+    writeFinalEval(this.job.runDir, this.step, final);
     this.finalEvalDone = true;
     this.writeCheckpoint();
     this.job.out.status('finished', this.step);
