@@ -25,7 +25,7 @@ export function register(bench: Command): void {
     .option('--transports <list>', 'inproc, redis (comma-separated; redis needs a redis-server binary)', 'inproc,redis')
     .option('--max-actors <n>', 'measure 1..n actors (default: the core count)')
     .option('--seconds <n>', 'measured seconds per row (after every actor delivered)', '8')
-    .option('--updates-per-step <x>', 'learner updates per collected step (kept low so the learner does not hold the actors back)', '0.02')
+    .option('--updates-per-step <x>', 'learner updates per collected step (kept low so the learner does not hold the actors back)', '0.002')
     .option('--busy', 'run a competitor process (a busy loop) through every measurement')
     .action(async (o: Options, cmd: Command) => {
       const g = globalOptions(cmd);
