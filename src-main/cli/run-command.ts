@@ -58,6 +58,8 @@ export interface RunCommandSpec<O> {
   defaultName(input: Record<string, unknown>): string;
   /** Checks a new run's validated config before anything is created (exit 2 on a problem). */
   beforeCreate?(config: RunConfig): Promise<void>;
+  /** Options that are no part of the config and apply on --resume too (the learner's --redis). */
+  alsoOnResume?: readonly string[];
   /** Refuses a run this command cannot continue. */
   checkResume?(run: RunDetailView, ref: string): void;
   /** Starts showing the run's progress; returns the function that stops it. */
@@ -194,7 +196,7 @@ export function runAction<O extends SharedRunOptions>(spec: RunCommandSpec<O>) {
     const backendGiven = cmd.getOptionValueSourceWithGlobals('backend') === 'cli';
     if (o.restart && o.resume === undefined) throw new CliError('--restart goes with --resume <run>');
     if (o.resume !== undefined) {
-      const refused = [...typed].filter((k) => k !== 'resume' && k !== 'restart');
+      const refused = [...typed].filter((k) => k !== 'resume' && k !== 'restart' && !spec.alsoOnResume?.includes(k));
       if (refused.length) {
         throw new CliError(
           `--resume continues a run with the config it was created with; it takes no other ${spec.what} options (got ${refused.map((k) => flagOf(cmd, k)).join(', ')})`,

@@ -12,7 +12,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** A worker entry: its bundle name (electron-vite input key) and its TypeScript source. */
 export interface WorkerEntry {
-  name: 'engine-worker' | 'env-worker' | 'a3c-worker';
+  name: 'engine-worker' | 'env-worker' | 'a3c-worker' | 'actor-worker';
   source: URL;
 }
 
@@ -21,15 +21,20 @@ export function workerEntry(name: WorkerEntry['name'], base: string, file: strin
   return { name, source: new URL(file, base) };
 }
 
+/** Where worker threads learn the bundle folder (they get a copy of the environment: a worker may start workers, e.g. actor threads). */
+const BUNDLED_DIR_ENV = 'DRIVE_LAB_BUNDLED_WORKER_DIR';
+
 let bundledDir: string | undefined;
 
 /** Called by a bundled entry point: worker bundles live in `dir` as <name>.js. */
 export function setBundledWorkerDir(dir: string): void {
   bundledDir = dir;
+  process.env[BUNDLED_DIR_ENV] = dir;
 }
 
 export function spawnWorker(entry: WorkerEntry, options: WorkerOptions = {}): Worker {
-  if (bundledDir) return new Worker(join(bundledDir, `${entry.name}.js`), options);
+  const dir = bundledDir ?? process.env[BUNDLED_DIR_ENV];
+  if (dir) return new Worker(join(dir, `${entry.name}.js`), options);
   // Register tsx inside the worker, then import the TypeScript entry.
   // The ESM build of tsx's API (createRequire would give the CommonJS one).
   const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));

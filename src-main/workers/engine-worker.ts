@@ -99,6 +99,11 @@ async function runJob(msg: ToWorker): Promise<void> {
     stage(update) {
       send({ type: 'event', event: { kind: 'stage_progress', step: 0, t: Date.now(), ...update } });
     },
+    // An async run's actors, about once a second: an event for the app's actors panel, not kept
+    // in events.jsonl (metrics.jsonl keeps an "actors" line per log line).
+    actors(line) {
+      send({ type: 'event', event: { ...line, t: Date.now() } });
+    },
   };
   try {
     const { runTraining } = await import('./run-training.js');

@@ -5,6 +5,7 @@
  * evaluation's episodes and route, a seed list) have their limits here.
  */
 import type { z } from 'zod';
+import { ActorsConfig } from './actors.js';
 import { DriveConfig } from './drive.js';
 import { RunConfig } from './run-config.js';
 
@@ -42,6 +43,7 @@ export const RUN_LIMITS = {
   seed: numberBounds(RunConfig.shape.seed),
   totalSteps: numberBounds(RunConfig.shape.totalSteps),
   numEnvs: numberBounds(RunConfig.shape.numEnvs),
+  actors: numberBounds(ActorsConfig.shape.count),
   evalEpisodes: numberBounds(RunConfig.shape.evalEpisodes),
   drive: {
     frames: numberBounds(frames.count),

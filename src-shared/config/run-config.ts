@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AlgoId, DDPG_PRESET, Td3Config, type Td3ConfigInput } from './algo.js';
+import { ActorsConfig } from './actors.js';
 import { DriveConfig } from './drive.js';
 import { dqnConfigInput, DQN_ALGOS, DQN_ENV_PRESETS, DqnConfig } from './dqn.js';
 import { EnvConfig, type EnvConfigInput } from './envs/index.js';
@@ -51,6 +52,10 @@ export const RunConfig = z.object({
     .describe('Export folder (made by `export`) whose actor starts this run; critics start fresh. Its env and actor sizes must match this run.'),
   drive: DriveConfig.optional().describe(
     'Makes the run the "learning to drive in a day" pipeline (lane env only): collect camera frames, pretrain a VAE, train on its latent, evaluate after every episode, report. Absent for ordinary training runs.',
+  ),
+  // Optional, and absent unless asked for, so the digests of runs made before it are unchanged.
+  actors: ActorsConfig.optional().describe(
+    'Parallel actors: actor workers step envs while the learner trains (mode "async"). Absent = the synchronous, bit-reproducible loop.',
   ),
   backend: BackendChoice.default('auto').describe(
     'ML backend: auto picks the fastest that loads (tensorflow-gpu, tensorflow, webgpu on a hardware GPU, wasm, cpu).',

@@ -1,5 +1,6 @@
 /** Every CLI command module; each exports register(program). Add new commands here. */
 import type { Command } from 'commander';
+import * as actor from './actor.js';
 import * as bench from './bench/index.js';
 import * as drive from './drive.js';
 import * as evalCmd from './eval.js';
@@ -7,6 +8,7 @@ import * as exportCmd from './export.js';
 import * as policy from './policy.js';
 import * as rollout from './rollout.js';
 import * as lane from './lane.js';
+import * as learner from './learner.js';
 import * as runs from './runs.js';
 import * as serve from './serve.js';
 import * as status from './status.js';
@@ -17,6 +19,8 @@ export const commandModules: Array<{ register(program: Command): void }> = [
   runs,
   serve,
   train,
+  learner,
+  actor,
   rollout,
   evalCmd,
   exportCmd,

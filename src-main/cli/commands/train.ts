@@ -7,8 +7,10 @@
  */
 import { fixedOrDash as fmt } from '../../../src-shared/util/format.js';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { defaultActorCount } from '../../../src-shared/config/actors.js';
 import { AlgoId } from '../../../src-shared/config/algo.js';
 import { ENV_IDS } from '../../../src-shared/config/envs/index.js';
 import { RUN_LIMITS } from '../../../src-shared/config/limits.js';
@@ -20,13 +22,14 @@ import { addRunOptions, layeredInput, runAction, type RunCommandSpec, type RunFl
 
 export { locateRun } from '../run-command.js';
 
-interface TrainOptions {
+export interface TrainOptions {
   env?: string;
   algo?: string;
   steps?: string;
   seed?: string;
   name?: string;
   numEnvs?: string;
+  actors?: string;
   out?: string;
   config?: string;
   set: string[];
@@ -51,6 +54,12 @@ export const TRAIN_FLAGS: readonly RunFlag[] = [
   { key: 'steps', flag: '--steps', path: ['totalSteps'], parse: (raw) => intOption('--steps', str(raw), L.totalSteps.min, L.totalSteps.max) },
   { key: 'seed', flag: '--seed', path: ['seed'], parse: (raw) => intOption('--seed', str(raw), L.seed.min, L.seed.max) },
   { key: 'numEnvs', flag: '--num-envs', path: ['numEnvs'], parse: (raw) => intOption('--num-envs', str(raw), L.numEnvs.min, L.numEnvs.max) },
+  {
+    key: 'actors',
+    flag: '--actors',
+    path: ['actors', 'count'],
+    parse: (raw) => (str(raw) === 'auto' ? defaultActorCount(availableParallelism()) : intOption('--actors', str(raw), L.actors.min, L.actors.max)),
+  },
   { key: 'name', flag: '--name', path: ['name'], parse: str },
   {
     key: 'initPolicy',
@@ -113,7 +122,7 @@ export function trainInput(o: TrainOptions, g: GlobalOptions, given?: (key: stri
   return layeredInput({ flags: TRAIN_FLAGS, defaults: () => ({}), defaultName }, o, g, typed);
 }
 
-const TRAIN: RunCommandSpec<TrainOptions> = {
+export const TRAIN: RunCommandSpec<TrainOptions> = {
   what: 'training',
   flags: TRAIN_FLAGS,
   defaults: () => ({}),
@@ -183,6 +192,10 @@ export function register(program: Command): void {
     .option('--steps <n>', `env steps to train for (${L.totalSteps.min}..${L.totalSteps.max}; default: the env preset's)`)
     .option('--seed <n>', `seed of every random number generator in the run (${L.seed.min}..${L.seed.max}; default 0)`)
     .option('--num-envs <n>', `envs stepped in parallel (${L.numEnvs.min}..${L.numEnvs.max}; default 1)`)
+    .option(
+      '--actors <n>',
+      `parallel actors (${L.actors.min}..${L.actors.max}, or "auto" = cores - 1): actor threads step numEnvs envs each while the learner trains (async, not bit-reproducible); default: none, the synchronous reproducible loop`,
+    )
     .option('--init-policy <dir>', 'start the actor from an exported policy (an `export` folder, checked as `policy check` does); critics start fresh');
   addRunOptions(cmd, 'continue a stopped or interrupted run (id or folder) from its last checkpoint', 'td3.batchSize=128').action(runAction(TRAIN));
 }

@@ -57,8 +57,14 @@ export function rawObsDim(spec: ConvEncoderSpec, extraDim: number): number {
   return spec.height * spec.width * spec.channels + extraDim;
 }
 
+/** A policy built from weights, whose weights can be replaced in place (an actor worker's copy of the learner's actor). */
+export interface WeightsPolicy extends Policy {
+  /** New weights of the same shapes (the actor's, and the encoder's when it has one). */
+  setWeights(actor: readonly Float32Array[], encoder?: readonly Float32Array[]): void;
+}
+
 /** A policy that owns its actor (and encoder), built from weights. */
-export function policyFromWeights(w: PolicyWeights, name = 'policy'): Policy {
+export function policyFromWeights(w: PolicyWeights, name = 'policy'): WeightsPolicy {
   const actor = new Mlp(w.spec, new Rng(0), `${name}/actor`);
   let encoder: ConvEncoder | undefined;
   try {
@@ -94,6 +100,10 @@ export function policyFromWeights(w: PolicyWeights, name = 'policy'): Policy {
         return actor.apply(encoder ? encoder.features(x, extraDim) : x).dataSync() as Float32Array;
       });
       return head ? greedyActions(head, out, n) : out;
+    },
+    setWeights(actorWeights, encoderWeights) {
+      actor.setWeights([...actorWeights]);
+      if (encoder && encoderWeights) encoder.setWeights(encoderWeights);
     },
     dispose() {
       actor.dispose();

@@ -1,4 +1,5 @@
 /** What a training job sees of the world: its run, its controls, and its outputs. */
+import type { ActorsLine } from '../../../src-shared/actors.js';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import type { BackendInfo, MetricLine, RunEvent, RunStageUpdate, RunStatus, TrainSpeed } from '../../../src-shared/types.js';
 
@@ -28,6 +29,8 @@ export interface TrainOutputs {
   log(level: 'info' | 'warn' | 'error', message: string): void;
   /** A pipeline run's stage update (drive pipeline: collect, vae, rl, pixels, report); streamed to the UI as run.stage. */
   stage?(update: RunStageUpdate): void;
+  /** An async run's actors now (count, steps/s, version lag, last message), streamed to the app's actors panel; not kept. */
+  actors?(line: ActorsLine): void;
 }
 
 export interface TrainJob {

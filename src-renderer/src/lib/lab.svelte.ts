@@ -5,6 +5,7 @@
  */
 import { getContext, setContext } from 'svelte';
 import { RunStageUpdate, type EngineStatus, type RunSummary } from '../../../src-shared/types';
+import { ActorsLine } from '../../../src-shared/actors';
 import { Connection } from './connection.svelte';
 import type { UiClient } from './engine-client';
 import { MetricsHub } from './metrics/metrics-hub.svelte';
@@ -54,6 +55,8 @@ export class Lab {
   private readonly heldErrors = new Map<string, ReturnType<typeof setTimeout>>();
   /** The latest live stage update of each drive pipeline run (stage_progress events), by run id. */
   stageProgress = $state.raw<Record<string, RunStageUpdate & { t: number }>>({});
+  /** The latest actors of each async run (live "actors" events, validated), by run id. */
+  actorStates = $state.raw<Record<string, ActorsLine & { t: number }>>({});
 
   constructor(readonly client: UiClient) {
     this.connection = new Connection(client.transport);
@@ -75,6 +78,11 @@ export class Lab {
     });
     client.on('run.event', ({ id, event }) => {
       // A drive run's live stage progress is not kept in events.jsonl: it must not count as a line.
+      if (event.kind === 'actors') {
+        const a = ActorsLine.safeParse(event);
+        if (a.success) this.actorStates = { ...this.actorStates, [id]: { ...a.data, t: event.t } };
+        return;
+      }
       if (event.kind === 'stage_progress') {
         const u = RunStageUpdate.safeParse(event);
         if (u.success) this.stageProgress = { ...this.stageProgress, [id]: { ...u.data, t: event.t } };

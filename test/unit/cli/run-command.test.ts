@@ -143,3 +143,16 @@ describe('--resume refuses options it would ignore', () => {
     expect(r.stderr).toMatch(/has finished; duplicate it to train again/);
   });
 });
+
+describe('train --actors', () => {
+  it('makes the run async with N actors; without it the run has no actors block (the synchronous loop)', () => {
+    expect(build(trainInput({ set: [], actors: '2' }, g).input).actors).toEqual({ mode: 'async', count: 2, weightSyncEvery: 50 });
+    expect(build(trainInput({ set: [], actors: 'auto' }, g).input).actors?.count).toBeGreaterThanOrEqual(1);
+    expect('actors' in build(trainInput({ set: [] }, g).input)).toBe(false);
+    // --set reaches the other fields; the flag sets the count.
+    const c = build(trainInput({ set: ['actors.weightSyncEvery=10', 'actors.count=5'], actors: '3' }, g).input);
+    expect(c.actors).toEqual({ mode: 'async', count: 3, weightSyncEvery: 10 });
+    expect(() => trainInput({ set: [], actors: '0' }, g)).toThrow(/--actors/);
+    expect(() => trainInput({ set: [], actors: '65' }, g)).toThrow(/--actors/);
+  });
+});

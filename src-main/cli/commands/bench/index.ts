@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import * as algos from './algos.js';
+import * as actors from './actors.js';
 import * as arm from './arm.js';
 import * as armLearn from './arm-learn.js';
 import * as drive from './drive.js';
@@ -14,7 +15,7 @@ import * as ml from './ml.js';
 import * as onPolicy from './on-policy.js';
 import * as pendulum from './pendulum.js';
 
-const benchModules: Array<{ register(bench: Command): void }> = [ml, pendulum, algos, onPolicy, lane, arm, armLearn, exportBench, drive, gpu];
+const benchModules: Array<{ register(bench: Command): void }> = [ml, pendulum, algos, onPolicy, actors, lane, arm, armLearn, exportBench, drive, gpu];
 
 export function register(program: Command): void {
   const bench = program.command('bench').description('Run a benchmark (speed or learning goal); figures go to bench/RESULTS.md.');

@@ -52,6 +52,14 @@ describe('form tree from the RunConfig schema', () => {
     expect(groups('reinforce')).toEqual(['reinforce']);
   });
 
+  it('offers parallel actors as an optional group, absent (the synchronous loop) until added', () => {
+    const actors = find(tree, 'actors')!;
+    expect(actors).toMatchObject({ kind: 'object', optional: true });
+    expect(defaultValue(actors)).toBeUndefined();
+    expect(find(tree, 'actors.count')).toMatchObject({ kind: 'number', integer: true, default: 1, range: { min: 1, max: 64 } });
+    expect(find(tree, 'actors.mode')).toMatchObject({ kind: 'enum', options: ['sync', 'async'], default: 'async' });
+  });
+
   it('turns discriminated unions (env, noise) into a choice with per-variant fields and defaults', () => {
     const env = find(tree, 'env')!;
     expect(env.kind).toBe('union');

@@ -41,6 +41,10 @@ const FIELD_LABELS: Record<string, string> = {
   seed: 'Seed',
   totalSteps: 'Total env steps',
   numEnvs: 'Parallel envs',
+  actors: 'Parallel actors',
+  count: 'Actor threads',
+  weightSyncEvery: 'Send weights every (updates)',
+  updatesPerStep: 'Updates per env step',
   evalEvery: 'Evaluate every (steps)',
   evalEpisodes: 'Evaluation episodes',
   checkpointEvery: 'Checkpoint every (steps)',
@@ -90,6 +94,7 @@ const OPTION_LABELS: Record<string, Record<string, string>> = {
     a2c: 'A2C',
     reinforce: 'REINFORCE (learned baseline)',
   },
+  mode: { async: 'async (actor threads, faster)', sync: 'sync (reproducible)' },
   optimizer: { rmsprop: 'RMSprop', adam: 'Adam' },
   type: {
     gaussian: 'Gaussian',

@@ -123,7 +123,8 @@ const KNOWN: ChartSpec[] = [
 
 /** Fields never charted on their own: counts that are not curves. */
 /** Fields never charted alone: eval episode counts; a lane episode's own MPD (it only repeats its distance; the MPD chart counts over training). */
-const IGNORED: ReadonlySet<string> = new Set(['eval.episodes', 'episode.mpd']);
+/** An async run's episodes name their actor slot and weight version; its "actors" lines are for the actors panel. */
+const IGNORED: ReadonlySet<string> = new Set(['eval.episodes', 'episode.mpd', 'episode.actor', 'episode.version', 'actors.version']);
 
 const KIND_LABELS: Record<string, string> = { episode: 'Episode', eval: 'Evaluation', train: 'Training' };
 const KIND_ORDER = ['episode', 'eval', 'train'];
