@@ -70,9 +70,17 @@ const str = (raw: unknown) => String(raw);
 const int = (flag: string, b: { min: number; max: number }) => (raw: unknown) => intOption(flag, str(raw), b.min, b.max);
 const num = (flag: string, b: { min: number; max: number; minExclusive: boolean }) => (raw: unknown) => numberOption(flag, str(raw), b);
 
+/** The drive recipe is TD3's (DDPG is its preset); the other algorithms train on the lane with `train --env lane`. */
+function parseDriveAlgo(raw: unknown): 'td3' | 'ddpg' {
+  const a = parseAlgo(raw);
+  if (a !== 'td3' && a !== 'ddpg')
+    throw new CliError(`--algo must be one of td3, ddpg for the drive pipeline (got "${a}"; other algorithms: train --env lane --algo ${a})`);
+  return a;
+}
+
 export const DRIVE_FLAGS: readonly RunFlag[] = [
   { key: 'seed', flag: '--seed', path: ['seed'], parse: int('--seed', L.seed) },
-  { key: 'algo', flag: '--algo', path: ['algo'], parse: parseAlgo },
+  { key: 'algo', flag: '--algo', path: ['algo'], parse: parseDriveAlgo },
   { key: 'name', flag: '--name', path: ['name'], parse: str },
   { key: 'frames', flag: '--frames', path: ['drive', 'frames', 'count'], parse: int('--frames', D.frames) },
   { key: 'vaeEpochs', flag: '--vae-epochs', path: ['drive', 'vae', 'epochs'], parse: int('--vae-epochs', D.vaeEpochs) },

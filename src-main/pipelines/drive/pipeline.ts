@@ -530,5 +530,9 @@ function fileSizeOf(path: string): number {
 
 /** Runs the pipeline of a run whose config has a drive block. */
 export async function runDrive(job: TrainJob, liveHooks: TrainHooks = {}, onCreated?: (trainer: Trainer) => void): Promise<void> {
+  // The recipe, its episode schedule and the report are TD3's (DDPG is its preset).
+  const algo = job.config.algo;
+  if (algo !== 'td3' && algo !== 'ddpg')
+    throw new Error(`the drive pipeline trains td3 or ddpg (this run's algo is "${algo}"); train other algorithms on the lane env without a drive block`);
   await new DrivePipeline(job, liveHooks, onCreated).run();
 }

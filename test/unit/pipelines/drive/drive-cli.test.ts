@@ -146,7 +146,7 @@ describe('drive command', () => {
   it('rejects bad options with a one-line reason', () => {
     const r = cli('drive', '--algo', 'sac');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--algo must be one of/);
+    expect(r.stderr).toMatch(/--algo must be one of td3, ddpg for the drive pipeline/);
     const again = cli('drive', '--out', runDir);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists/);
