@@ -1,5 +1,5 @@
 /** Adapters of the robot-arm simulators (see ../adapter.ts): generic evaluation, the arm in the live view, its 3D scene. */
-import type { ArmEnvId } from '../../../src-shared/config/envs/arm.js';
+import type { ArmEnvConfig, ArmEnvId } from '../../../src-shared/config/envs/arm.js';
 import type { EnvConfig } from '../../../src-shared/config/envs/index.js';
 import { armTrackColumns } from '../../../src-shared/live.js';
 import type { EnvAdapter, EnvView } from '../adapter.js';
@@ -8,6 +8,7 @@ import { ArmEnv } from './arm-env.js';
 import { N_BODIES } from './kinematics.js';
 import { N_JOINTS } from './model.js';
 import { defaultArmScene } from './scene.js';
+import { scriptedPolicy } from './scripted.js';
 
 function armView(env: ArmEnv): EnvView {
   const nb = N_BODIES + (env.id === 'arm-push' ? 1 : 0);
@@ -38,6 +39,11 @@ function armAdapter<K extends ArmEnvId>(id: K): EnvAdapter<Extract<EnvConfig, { 
     make: (c) => new ArmEnv(c),
     view: (env: Env) => (env instanceof ArmEnv ? armView(env) : undefined),
     scene: (seed) => defaultArmScene(id, seed),
+    scripted: (c) => {
+      const arm: ArmEnvConfig = c;
+      const policy = scriptedPolicy(id, arm.control);
+      return (obs, out) => void policy.act(obs, out);
+    },
   };
 }
 

@@ -56,6 +56,12 @@ export const ArmReachEnvConfig = z.object({
 export const ArmPushEnvConfig = z.object({
   id: z.literal('arm-push'),
   ...armCommon,
+  reward: z
+    .enum(['dense', 'sparse'])
+    .default('sparse')
+    .describe(
+      '"sparse" = 0 on success, -1 otherwise (as panda-gym; the default here: with hindsight replay it learns, while minus the cube-to-goal distance never pays the arm for reaching the cube); "dense" = minus the distance to the goal (m).',
+    ),
   cubeSolverIterations: z
     .number()
     .int()
