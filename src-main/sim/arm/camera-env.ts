@@ -29,6 +29,7 @@ export class ArmCameraEnv implements Env {
   readonly camera: ArmCamera;
   private readonly obs: Float32Array;
   private readonly poses: Float64Array;
+  private stateObs: Float32Array | undefined;
 
   constructor(config: ArmEnvConfig) {
     this.config = config;
@@ -65,7 +66,14 @@ export class ArmCameraEnv implements Env {
     return this.camera.rgb;
   }
 
+  /** The simulator's state observation of the current step (owned by it; for scripted controllers and data collection). */
+  stateObservation(): Float32Array {
+    if (!this.stateObs) throw new Error('reset the env first');
+    return this.stateObs;
+  }
+
   private observe(stateObs: Float32Array): Float32Array {
+    this.stateObs = stateObs;
     this.sim.arm.writePoses(this.poses);
     const rgb = this.camera.render(this.poses);
     const o = this.obs;

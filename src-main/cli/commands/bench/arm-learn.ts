@@ -21,6 +21,8 @@ interface Options {
   set: string[];
   python: string;
   out?: string;
+  vaeFrames?: string;
+  vaeEpochs: string;
 }
 
 export function register(bench: Command): void {
@@ -37,6 +39,11 @@ export function register(bench: Command): void {
     .option('--parallel <n>', 'runs trained side by side in worker threads (default: the core count)')
     .option('--set <key=value>', 'override a config field of every run, e.g. env.control=position (repeatable)', collect, [])
     .option('--python <path>', 'Python with matplotlib (for the PNG)', '/usr/bin/python3')
+    .option(
+      '--vae-frames <n>',
+      'first collect this many table-camera frames (random and scripted policies), train a VAE on them, and train every run on obs "vae" (that VAE, frozen) with uniform replay and Gaussian noise',
+    )
+    .option('--vae-epochs <n>', 'VAE epochs (with --vae-frames)', '6')
     .option('--out <dir>', 'output folder (runs, results.json, curves.json, PNG); default bench/out/arm-<task>')
     .action(async (o: Options, cmd: Command) => {
       const g = globalOptions(cmd);
@@ -46,6 +53,28 @@ export function register(bench: Command): void {
       let overrides: Record<string, unknown> = {};
       for (const s of o.set) overrides = mergeInput(overrides, parseSet(s).patch);
       const { runArmLearnBench, formatArmLearnResult } = await import('../../../../bench/arm-learn/run.js');
+      const outDir = resolve(o.out ?? `bench/out/arm-${o.task}`);
+      const vaeFrames = intOption('--vae-frames', o.vaeFrames, 2);
+      let pretrained: unknown;
+      if (vaeFrames !== undefined) {
+        const { pretrainArmVae } = await import('../../../../bench/arm-vae/pretrain.js');
+        const p = await pretrainArmVae({
+          env: o.task === 'reach' ? 'arm-reach' : 'arm-push',
+          frames: vaeFrames,
+          epochs: intOption('--vae-epochs', o.vaeEpochs, 1)!,
+          seed: seeds[0]!,
+          outDir,
+          backend: g.backend,
+          log: (l) => process.stderr.write(`${l}\n`),
+        });
+        pretrained = p;
+        process.stderr.write(`VAE: ${p.epochs} epochs in ${p.vaeS.toFixed(0)} s, validation loss ${p.valLoss?.loss.toFixed(4) ?? '-'}; ${p.reconstructions}\n`);
+        // The camera envs are not goal-conditioned and have no scripted controller (both read the state).
+        overrides = mergeInput(
+          { env: { obs: 'vae', vae: { model: p.modelDir } }, td3: { replay: { type: 'uniform' }, noise: { type: 'gaussian', sigma: 0.1 } } },
+          overrides,
+        );
+      }
       const result = await runArmLearnBench({
         task: o.task,
         seeds,
@@ -55,12 +84,12 @@ export function register(bench: Command): void {
         parallel: intOption('--parallel', o.parallel, 1) ?? cpus().length,
         overrides,
         python: o.python,
-        outDir: resolve(o.out ?? `bench/out/arm-${o.task}`),
+        outDir,
         backend: g.backend,
         log: (l) => process.stderr.write(`${l}\n`),
       });
       // --json: everything but the per-episode curves (those are in curves.json).
-      const compact = { ...result, runs: result.runs.map(({ episodes: _e, ...r }) => r) };
+      const compact = { ...result, runs: result.runs.map(({ episodes: _e, ...r }) => r), ...(pretrained ? { vae: pretrained } : {}) };
       output(g, compact, () => formatArmLearnResult(result) + `\n\nresults: ${result.files.results}${result.files.png ? `\nplot: ${result.files.png}` : ''}`);
       if (!result.goalMet) throw new CliError('the learning goal was not met', 1);
     });
