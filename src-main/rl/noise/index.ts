@@ -36,7 +36,10 @@ export function makeNoise(config: NoiseConfig, ctx: NoiseContext): ExplorationNo
       return new NoNoise();
     case 'scripted': {
       const controller = ctx.env && scriptedController(ctx.env);
-      if (!controller) throw new Error(`noise "scripted" needs an env with a scripted controller on its observation (got ${ctx.env?.id ?? 'no env'})`);
+      if (!controller)
+        throw new Error(
+          `noise "scripted" needs an env with a scripted controller on its observation (${ctx.env?.id ?? 'no env'} here has none: camera observations have none); set td3.noise to gaussian`,
+        );
       return new ScriptedMixNoise(ctx.numEnvs, ctx.actDim, config.fraction, config.sigma, controller, ctx.seed);
     }
   }
