@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DriveVaeConfig } from '../../../../src-shared/config/drive.js';
@@ -5,6 +6,7 @@ import { EnvConfig } from '../../../../src-shared/config/envs/index.js';
 import type { ArmEnvConfig } from '../../../../src-shared/config/envs/arm.js';
 import { collectArmFrames, nextArmSource } from '../../../../src-main/pipelines/arm/collect.js';
 import { trainVae } from '../../../../src-main/pipelines/drive/vae-train.js';
+import { exportRun } from '../../../../src-main/export/index.js';
 import { obsEncoderSetup } from '../../../../src-main/rl/encoder/setup.js';
 import { selectBackend } from '../../../../src-main/ml/backend.js';
 import { FramesReader } from '../../../../src-main/sim/lane/frames-file.js';
@@ -44,7 +46,7 @@ describe('the arm VAE pipeline: collect with random and scripted policies, then 
     expect(nextArmSource(frames, { random: 20, scripted: 10 })).toBe('scripted');
   });
 
-  it('trains the VAE on them with the drive stage, and a run with obs "vae" reads that model', async () => {
+  it('trains the VAE on them with the drive stage; TD3 on obs "vae" reads that model, and its policy exports with the encoder in front', async () => {
     const dir = join(tmp.dir, 'vae');
     const lines: MetricLine[] = [];
     const config = DriveVaeConfig.parse({ filters: [4, 8], latentDim: 4, epochs: 2, batchSize: 8, valFraction: 0.2 });
@@ -64,9 +66,26 @@ describe('the arm VAE pipeline: collect with random and scripted policies, then 
     } finally {
       f.close();
     }
+    // The run folder's config.json, as the run store writes it (the fake job does not).
+    writeFileSync(join(tmp.dir, 'td3-vae', 'config.json'), JSON.stringify({ appVersion: 'test', config: f.job.config }));
     expect(f.statuses.at(-1)).toMatchObject({ status: 'finished', step: 100 });
     const ev = f.metrics().filter((l) => l.kind === 'eval');
     expect(ev).toHaveLength(1);
     expect(ev[0]!.mean_final_distance).toBeGreaterThan(0);
+
+    // Exported with the encoder in front: raw 16x16 images + the goal in, joint commands out; verified by the export itself.
+    const x = await exportRun({
+      runDir: join(tmp.dir, 'td3-vae'),
+      checkpoint: 'last',
+      outDir: join(tmp.dir, 'export'),
+      options: { formats: ['tfjs'], samples: 20 },
+    });
+    expect(x.metadata.observation).toMatchObject({
+      kind: 'image',
+      image: { height: 16, width: 16, channels: 3 },
+      extra: { names: ['goal x (m)', 'goal y (m)', 'goal z (m)'] },
+    });
+    expect(x.metadata.action.scaling.map((a) => a.unit)).toEqual(Array(5).fill('rad/s'));
+    expect(x.metadata.verification.maxAbsDiff.tfjs).toBeLessThan(1e-4);
   });
 });
