@@ -1,7 +1,7 @@
 /**
  * The robot-arm learning benchmark: TD3 on `arm-reach` (goal: >= 95% success over 100
  * deterministic evaluation episodes within 30,000 env steps, for every seed) or `arm-push`
- * (report what it reaches). Each seed is one run through the real training loop (Engine ->
+ * (goal: >= 90% within 300,000 env steps, for every seed). Each seed is one run through the real training loop (Engine ->
  * worker thread -> runTraining) with the env preset (src-shared/config/presets.ts) plus any
  * overrides; runs train `parallel` at a time in worker threads. Success is read from the
  * training loop's own eval lines (`mean_is_success`, the mean of the arm env's
@@ -19,8 +19,9 @@ import { Engine } from '../../src-main/services/engine.js';
 import { readJsonIfExists } from '../../src-main/core/durable-write.js';
 import { deepMerge } from '../../src-main/store/run-store.js';
 
-export const ARM_SUCCESS_GOAL = 0.95;
 export type ArmLearnTask = 'reach' | 'push';
+/** Final success rate every seed must reach. */
+export const ARM_SUCCESS_GOALS: Record<ArmLearnTask, number> = { reach: 0.95, push: 0.9 };
 
 export interface ArmLearnOptions {
   task: ArmLearnTask;
@@ -49,10 +50,10 @@ export interface ArmLearnRun {
   finalDistance: number;
   finalReturn: number;
   evalEpisodes: number;
-  /** First evaluation step with success >= 95% (null: never). */
-  stepsTo95: number | null;
-  /** Lowest evaluation success from that step on (null: never reached 95%). */
-  minAfter95: number | null;
+  /** First evaluation step with success >= the task's goal (null: never). */
+  stepsToGoal: number | null;
+  /** Lowest evaluation success from that step on (null: never reached the goal). */
+  minAfterGoal: number | null;
   /** Best evaluation success and its step. */
   bestSuccess: number;
   bestStep: number;
@@ -74,7 +75,9 @@ export interface ArmLearnResult {
   config: unknown;
   parallel: number;
   runs: ArmLearnRun[];
-  /** Every seed finished with final success >= 95% (the reach goal; reported for push too). */
+  /** The task's success goal (ARM_SUCCESS_GOALS). */
+  goal: number;
+  /** Every seed finished with final success >= goal. */
   goalMet: boolean;
   files: { results: string; curves: string; png: string | null };
 }
@@ -151,7 +154,7 @@ export async function runArmLearnBench(o: ArmLearnOptions): Promise<ArmLearnResu
     const lines = engine.store.metrics(p.id, 0, 10_000_000).lines as MetricLine[];
     const ev = readJsonIfExists<{ mean_return: number; episodes: number; episode_stats?: Record<string, number> }>(join(engine.store.dir(p.id), 'eval.json'));
     const evals = lines.filter((l) => l.kind === 'eval').map((l): [number, number, number] => [l.step, num(l.mean_is_success), num(l.mean_final_distance)]);
-    const first = evals.find((e) => e[1] >= ARM_SUCCESS_GOAL);
+    const first = evals.find((e) => e[1] >= ARM_SUCCESS_GOALS[o.task]);
     const best = evals.reduce((b, e) => (e[1] > b[1] ? e : b), [0, -1, 0] as [number, number, number]);
     const trainLines = lines.filter((l) => l.kind === 'train' && typeof l.updates_per_s === 'number');
     return {
@@ -162,8 +165,8 @@ export async function runArmLearnBench(o: ArmLearnOptions): Promise<ArmLearnResu
       finalDistance: num(ev?.episode_stats?.final_distance),
       finalReturn: num(ev?.mean_return),
       evalEpisodes: ev?.episodes ?? 0,
-      stepsTo95: first ? first[0] : null,
-      minAfter95: first ? Math.min(...evals.filter((e) => e[0] >= first[0]).map((e) => e[1])) : null,
+      stepsToGoal: first ? first[0] : null,
+      minAfterGoal: first ? Math.min(...evals.filter((e) => e[0] >= first[0]).map((e) => e[1])) : null,
       bestSuccess: best[1],
       bestStep: best[0],
       wallClockS: wall.get(p.id) ?? Number.NaN,
@@ -184,7 +187,8 @@ export async function runArmLearnBench(o: ArmLearnOptions): Promise<ArmLearnResu
     config,
     parallel: o.parallel,
     runs,
-    goalMet: runs.every((r) => r.status === 'finished' && r.finalSuccess >= ARM_SUCCESS_GOAL),
+    goal: ARM_SUCCESS_GOALS[o.task],
+    goalMet: runs.every((r) => r.status === 'finished' && r.finalSuccess >= ARM_SUCCESS_GOALS[o.task]),
     files: { results: join(o.outDir, 'results.json'), curves: join(o.outDir, 'curves.json'), png: null },
   };
   writeFileSync(
@@ -193,7 +197,7 @@ export async function runArmLearnBench(o: ArmLearnOptions): Promise<ArmLearnResu
       env,
       backend,
       totalSteps: config.totalSteps,
-      goal: ARM_SUCCESS_GOAL,
+      goal: ARM_SUCCESS_GOALS[o.task],
       runs: runs.map(({ seed, evals, episodes, finalSuccess }) => ({ seed, evals, episodes, finalSuccess })),
     }),
   );
@@ -222,14 +226,14 @@ export function formatArmLearnResult(r: ArmLearnResult): string {
   const lines = [
     `Machine: ${r.machine.cpus}-core ${r.machine.model}, ${r.machine.memGiB} GiB, Node ${r.machine.node.replace(/^v/, '')}; ML backend: ${r.backend}; ${r.parallel} run(s) at a time. ${r.date.slice(0, 10)}.`,
     '',
-    `| seed | final success (${r.runs[0]?.evalEpisodes ?? 0} episodes) | mean final distance | steps to first >= 95% | lowest eval after that | best (step) | wall clock | updates/s |`,
+    `| seed | final success (${r.runs[0]?.evalEpisodes ?? 0} episodes) | mean final distance | steps to first >= ${pct(r.goal)} | lowest eval after that | best (step) | wall clock | updates/s |`,
     '|---|---|---|---|---|---|---|---|',
     ...r.runs.map(
       (x) =>
-        `| ${x.seed} | ${pct(x.finalSuccess)} | ${Number.isFinite(x.finalDistance) ? `${(100 * x.finalDistance).toFixed(1)} cm` : '-'} | ${x.stepsTo95 === null ? 'never' : x.stepsTo95.toLocaleString('en-US')} | ${x.minAfter95 === null ? '-' : pct(x.minAfter95)} | ${pct(x.bestSuccess)} (${x.bestStep.toLocaleString('en-US')}) | ${x.wallClockS.toFixed(0)} s | ${x.updatesPerS === null ? '-' : x.updatesPerS.toFixed(0)} |`,
+        `| ${x.seed} | ${pct(x.finalSuccess)} | ${Number.isFinite(x.finalDistance) ? `${(100 * x.finalDistance).toFixed(1)} cm` : '-'} | ${x.stepsToGoal === null ? 'never' : x.stepsToGoal.toLocaleString('en-US')} | ${x.minAfterGoal === null ? '-' : pct(x.minAfterGoal)} | ${pct(x.bestSuccess)} (${x.bestStep.toLocaleString('en-US')}) | ${x.wallClockS.toFixed(0)} s | ${x.updatesPerS === null ? '-' : x.updatesPerS.toFixed(0)} |`,
     ),
     '',
-    `Goal (final success >= ${pct(ARM_SUCCESS_GOAL)} for every seed): ${r.goalMet ? 'met' : 'NOT met'}${
+    `Goal (final success >= ${pct(r.goal)} for every seed): ${r.goalMet ? 'met' : 'NOT met'}${
       r.runs.some((x) => x.status !== 'finished')
         ? ` (runs not finished: ${r.runs
             .filter((x) => x.status !== 'finished')

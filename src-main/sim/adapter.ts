@@ -14,6 +14,9 @@ import type { LaneManualDriving } from './lane/manual-driving.js';
 /** A deterministic policy on a batch of raw observations: [n * obsDim] -> [n * actDim]. */
 export type BatchPolicy = (obs: Float32Array, n: number) => Float32Array;
 
+/** A scripted controller on one raw observation: writes its action ([-1, 1]) into `out`. */
+export type ScriptedController = (obs: Float32Array, out: Float32Array) => void;
+
 /** What an evaluation reports (the "eval" metric line and eval.json). */
 export interface EvalResult {
   episodes: number;
@@ -116,4 +119,6 @@ export interface EnvAdapter<C extends EnvConfig = EnvConfig> {
   scene?(seed: number, config: Record<string, unknown>): unknown;
   /** The actions' physical units (export metadata of camera policies). */
   actionUnits?(config: C, actDim: number): ActionUnit[];
+  /** A scripted (not learned) controller on the raw observation, where the env has one (exploration with demonstrations). */
+  scripted?(config: C): ScriptedController | undefined;
 }

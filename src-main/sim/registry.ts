@@ -3,7 +3,7 @@
  * in src-shared/config/envs has an adapter here, typed with that env's own options.
  */
 import type { EnvConfig, EnvId } from '../../src-shared/config/envs/index.js';
-import type { EncodedImageObs, EnvAdapter, EnvView } from './adapter.js';
+import type { EncodedImageObs, EnvAdapter, EnvView, ScriptedController } from './adapter.js';
 import { armPushAdapter, armReachAdapter } from './arm/adapter.js';
 import { cartPoleAdapter, mountainCarAdapter, mountainCarDiscreteAdapter, pendulumAdapter } from './classic/adapter.js';
 import type { Env } from './env.js';
@@ -35,6 +35,11 @@ export function makeEnv(config: EnvConfig): Env {
 /** The encoder-read camera observation an env config asks for, if any. */
 export function encodedImageObs(config: EnvConfig): EncodedImageObs | undefined {
   return envAdapter(config.id).encodedImageObs?.(config);
+}
+
+/** The env's scripted controller on its raw observation, if it has one. */
+export function scriptedController(config: EnvConfig): ScriptedController | undefined {
+  return envAdapter(config.id).scripted?.(config);
 }
 
 /** The live view of an env as the trainer steps it (observation wrappers keep the simulator as `inner`). */

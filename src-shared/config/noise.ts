@@ -30,5 +30,27 @@ export const ParameterNoiseConfig = z.object({
 
 export const NoNoiseConfig = z.object({ type: z.literal('none') });
 
-export const NoiseConfig = z.discriminatedUnion('type', [GaussianNoiseConfig, OrnsteinUhlenbeckNoiseConfig, ParameterNoiseConfig, NoNoiseConfig]);
+/**
+ * Exploration with demonstrations: a fraction of the training episodes is acted by the env's
+ * scripted controller instead of the actor (for tasks whose reward random exploration almost never
+ * reaches, like arm-push, where random actions move the cube in a few episodes in a hundred).
+ */
+export const ScriptedMixNoiseConfig = z.object({
+  type: z.literal('scripted'),
+  fraction: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.3)
+    .describe("Fraction of training episodes (drawn at each episode's start) acted by the env's scripted controller; the others by the actor."),
+  sigma: z.number().min(0).max(2).default(0.1).describe('Standard deviation of the Gaussian noise added to every action, actor or scripted (action units).'),
+});
+
+export const NoiseConfig = z.discriminatedUnion('type', [
+  GaussianNoiseConfig,
+  OrnsteinUhlenbeckNoiseConfig,
+  ParameterNoiseConfig,
+  NoNoiseConfig,
+  ScriptedMixNoiseConfig,
+]);
 export type NoiseConfig = z.infer<typeof NoiseConfig>;

@@ -43,6 +43,10 @@ function actorNoise(config: NoiseConfig, numEnvs: number, actDim: number, seed: 
       return new NoNoise();
     case 'param':
       throw new Error('parallel actors add action noise; parameter noise needs the synchronous loop (use gaussian or ou noise)');
+    case 'scripted':
+      throw new Error(
+        "parallel actors add action noise; scripted exploration (the env's own controller) needs the synchronous loop (use gaussian or ou noise)",
+      );
   }
 }
 

@@ -6,7 +6,7 @@
 import type { Snapshot } from '../../core/snapshot.js';
 
 export interface ExplorationNoise {
-  readonly type: 'gaussian' | 'ou' | 'param' | 'none';
+  readonly type: 'gaussian' | 'ou' | 'param' | 'none' | 'scripted';
   /**
    * Called once per vector step, before `sample`, with the observations [numEnvs * obsDim] and
    * the actor's noise-free actions for them [numEnvs * actDim]. Parameter noise runs its

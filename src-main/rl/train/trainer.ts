@@ -135,8 +135,7 @@ export class Trainer {
     this.frozenEncoder = frozenEncoder;
     const frozen = this.frozenEncoder;
     const build = frozen ? (c: RunConfig['env']) => new LatentObsEnv(rawBuild(c), frozen) : rawBuild;
-    // The simulators as built (HER reads the goal env's layout from them), then as the loop steps
-    // them (the live view's tap wraps them).
+    // The simulators as built (HER reads the goal env's layout from them), then as the loop steps them (the live view's tap wraps them).
     const rawEnvs = Array.from({ length: cfg.numEnvs }, () => build(cfg.env));
     const envs = rawEnvs.map((env, i) => (hooks.wrapEnv ? hooks.wrapEnv(env, i) : env));
     this.vec = new VecEnv(envs, this.seeds.envs);
@@ -164,6 +163,7 @@ export class Trainer {
         env: rawEnvs[0]!,
         imageDim,
         gamma: loop.gamma,
+        totalSteps: cfg.totalSteps,
       });
     this.noise =
       loop &&
@@ -173,6 +173,7 @@ export class Trainer {
         seed: this.seeds.noise,
         actor: this.learner.actor,
         name: this.learner.name,
+        env: cfg.env,
       });
     this.actionRng = new Rng(this.seeds.actions);
     // Evaluation steps the simulators themselves: the policy takes raw observations.

@@ -1,15 +1,18 @@
-/** Adapters of the robot-arm simulators (see ../adapter.ts): generic evaluation, the arm in the live view, its 3D scene. */
-import type { ArmEnvId } from '../../../src-shared/config/envs/arm.js';
+/** Adapters of the robot-arm simulators (see ../adapter.ts): generic evaluation, the arm in the live view, its 3D scene, its camera. */
+import { ARM_CAMERA_SIZE, type ArmEnvConfig, type ArmEnvId } from '../../../src-shared/config/envs/arm.js';
 import type { EnvConfig } from '../../../src-shared/config/envs/index.js';
+import { LaneVaeObsConfig } from '../../../src-shared/config/envs/lane.js';
 import { armTrackColumns } from '../../../src-shared/live.js';
 import type { EnvAdapter, EnvView } from '../adapter.js';
 import type { Env } from '../env.js';
 import { ArmEnv } from './arm-env.js';
+import { ARM_IMAGE_EXTRA_NAMES, ArmCameraEnv } from './camera-env.js';
 import { N_BODIES } from './kinematics.js';
-import { N_JOINTS } from './model.js';
+import { JOINTS, N_JOINTS, SERVO_LIMIT_MARGIN } from './model.js';
 import { defaultArmScene } from './scene.js';
+import { scriptedPolicy } from './scripted.js';
 
-function armView(env: ArmEnv): EnvView {
+function armView(env: ArmEnv, camera?: ArmCameraEnv): EnvView {
   const nb = N_BODIES + (env.id === 'arm-push' ? 1 : 0);
   const na = env.actionSpace.shape[0]!;
   return {
@@ -29,15 +32,45 @@ function armView(env: ArmEnv): EnvView {
       for (let k = 0; k < na; k++) out[o + k] = k < action.length ? action[k]! : 0;
     },
     pose: () => ({ kind: 'arm', pose: env.pose() }),
-    camera: () => undefined,
+    camera: () => (camera ? { width: camera.camera.width, height: camera.camera.height, rgb: camera.frame() } : undefined),
   };
 }
 
+const isImageObs = (c: ArmEnvConfig) => c.obs === 'pixels' || c.obs === 'vae';
+
 function armAdapter<K extends ArmEnvId>(id: K): EnvAdapter<Extract<EnvConfig, { id: K }>> {
   return {
-    make: (c) => new ArmEnv(c),
-    view: (env: Env) => (env instanceof ArmEnv ? armView(env) : undefined),
+    make: (c) => (isImageObs(c) ? new ArmCameraEnv(c) : new ArmEnv(c)),
+    view: (env: Env) => (env instanceof ArmEnv ? armView(env) : env instanceof ArmCameraEnv ? armView(env.sim, env) : undefined),
+    encodedImageObs(c) {
+      const arm: ArmEnvConfig = c;
+      if (arm.obs !== 'vae') return undefined;
+      const size = arm.cameraSize ?? ARM_CAMERA_SIZE;
+      return {
+        height: size,
+        width: size,
+        channels: 3,
+        extraDim: ARM_IMAGE_EXTRA_NAMES.length,
+        extraNames: ARM_IMAGE_EXTRA_NAMES,
+        vae: LaneVaeObsConfig.parse(arm.vae ?? {}),
+      };
+    },
     scene: (seed) => defaultArmScene(id, seed),
+    // The scripted controllers read the state observation.
+    scripted: (c) => {
+      const arm: ArmEnvConfig = c;
+      if (isImageObs(arm)) return undefined;
+      const policy = scriptedPolicy(id, arm.control);
+      return (obs, out) => void policy.act(obs, out);
+    },
+    actionUnits: (c, n) => {
+      const arm: ArmEnvConfig = c;
+      return JOINTS.slice(0, n).map((j) =>
+        arm.control === 'velocity'
+          ? { name: `${j.name} speed`, unit: 'rad/s', low: -j.maxSpeed, high: j.maxSpeed }
+          : { name: `${j.name} angle target`, unit: 'rad', low: j.lower + SERVO_LIMIT_MARGIN, high: j.upper - SERVO_LIMIT_MARGIN },
+      );
+    },
   };
 }
 

@@ -4,6 +4,7 @@
  * panda-gym's Reach and Push.
  */
 import { z } from 'zod';
+import { LaneVaeObsConfig } from './lane.js';
 
 const armCommon = {
   maxEpisodeSteps: z.number().int().min(1).max(100_000).default(50).describe('Time limit (truncation) in control steps; panda-gym uses 50.'),
@@ -48,14 +49,37 @@ const armCommon = {
     .describe('Constraint-solver iterations in physics steps where the arm touches the table or the cube (keeps joints within millimetres under load).'),
 };
 
+/**
+ * The camera observation (added after runs existed: optional, absent = "state", so older
+ * configs keep their digest).
+ */
+const armCamera = {
+  obs: z
+    .enum(['state', 'pixels', 'vae'])
+    .optional()
+    .describe(
+      'Observation: "state" (absent) = joint angles and speeds, end-effector (and cube) state, goal; "pixels" = the fixed table camera\'s image (H*W*3 in [0, 1], HWC) followed by the goal (3, m); "vae" = that observation read through a convolutional VAE encoder: the policy sees [latent, goal] (options in `vae`). With an image the env is not goal-conditioned for hindsight replay (the achieved goal is not in the observation): use uniform replay.',
+    ),
+  cameraSize: z.number().int().min(16).max(256).optional().describe('Width and height of the camera image in pixels (absent = 64).'),
+  vae: LaneVaeObsConfig.optional().describe('Options of the "vae" observation (read only when obs is "vae"; absent = the defaults), as for the lane.'),
+};
+
 export const ArmReachEnvConfig = z.object({
   id: z.literal('arm-reach'),
   ...armCommon,
+  ...armCamera,
 });
 
 export const ArmPushEnvConfig = z.object({
   id: z.literal('arm-push'),
   ...armCommon,
+  ...armCamera,
+  reward: z
+    .enum(['dense', 'sparse'])
+    .default('sparse')
+    .describe(
+      '"sparse" = 0 on success, -1 otherwise (as panda-gym; the default here: with hindsight replay it learns, while minus the cube-to-goal distance never pays the arm for reaching the cube); "dense" = minus the distance to the goal (m).',
+    ),
   cubeSolverIterations: z
     .number()
     .int()
@@ -69,4 +93,6 @@ export type ArmReachEnvConfig = z.infer<typeof ArmReachEnvConfig>;
 export type ArmPushEnvConfig = z.infer<typeof ArmPushEnvConfig>;
 export type ArmEnvConfig = ArmReachEnvConfig | ArmPushEnvConfig;
 export type ArmEnvId = ArmEnvConfig['id'];
+/** Default camera image size (pixels, square). */
+export const ARM_CAMERA_SIZE = 64;
 export const ARM_ENV_IDS = ['arm-reach', 'arm-push'] as const satisfies readonly ArmEnvId[];

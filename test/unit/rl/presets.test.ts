@@ -26,4 +26,14 @@ describe('env presets', () => {
       for (const k of ['nCritics', 'policyDelay', 'targetNoise', 'noiseClip']) expect(p!.td3).not.toHaveProperty(k);
     }
   });
+
+  it('arm-push: sparse reward, hindsight replay (future, k = 4) and scripted exploration by default; dense and plain noise stay options', () => {
+    const c = buildRunConfig({ env: { id: 'arm-push' } });
+    expect(c.env).toMatchObject({ reward: 'sparse' });
+    expect(c.td3).toMatchObject({ replay: { type: 'her', nSampledGoal: 4, strategy: 'future' }, noise: { type: 'scripted', fraction: 0.3 }, tau: 0.05 });
+    expect(c.totalSteps).toBe(300_000);
+    const u = buildRunConfig({ env: { id: 'arm-push', reward: 'dense' }, td3: { noise: { type: 'gaussian', sigma: 0.1 } } });
+    expect(u.env).toMatchObject({ reward: 'dense' });
+    expect(u.td3.noise).toEqual({ type: 'gaussian', sigma: 0.1 });
+  });
 });

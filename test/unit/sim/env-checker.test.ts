@@ -20,6 +20,8 @@ const CASES: { name: string; id: EnvId; config: EnvConfigInput }[] = [
   { name: 'lane (pixels, 24x16 camera)', id: 'lane', config: { id: 'lane', obs: 'pixels', maxEpisodeSteps: 25, camera: { width: 24, height: 16 } } },
   { name: 'arm-reach', id: 'arm-reach', config: { id: 'arm-reach', maxEpisodeSteps: 8 } },
   { name: 'arm-push', id: 'arm-push', config: { id: 'arm-push', maxEpisodeSteps: 8 } },
+  { name: 'arm-reach (pixels, 32x32 camera)', id: 'arm-reach', config: { id: 'arm-reach', obs: 'pixels', cameraSize: 32, maxEpisodeSteps: 8 } },
+  { name: 'arm-push (vae: the raw camera observation)', id: 'arm-push', config: { id: 'arm-push', obs: 'vae', cameraSize: 32, maxEpisodeSteps: 8 } },
 ];
 
 describe('checkEnv on every registered env', () => {

@@ -13,6 +13,8 @@ describe('arm envs', () => {
     expect(ENV_IDS).toContain('arm-push');
     const c = EnvConfig.parse({ id: 'arm-reach' });
     expect(c).toMatchObject({ maxEpisodeSteps: 50, distanceThreshold: 0.05, reward: 'dense', control: 'velocity' });
+    // Push defaults to the sparse reward (with hindsight replay in its preset); dense stays an option.
+    expect(EnvConfig.parse({ id: 'arm-push' })).toMatchObject({ reward: 'sparse', control: 'velocity' });
     const env = makeEnv(c);
     expect(env).toBeInstanceOf(ArmEnv);
     expect(isGoalEnv(env)).toBe(true);
