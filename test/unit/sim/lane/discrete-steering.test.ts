@@ -24,7 +24,7 @@ describe('lane with discrete steering (steeringBins)', () => {
       expect(a.reward).toBe(b.reward);
     }
     expect(() => makeEnv(EnvConfig.parse({ id: 'lane', obs: 'state', steeringBins: 5, throttle: true }))).toThrowError(
-      /^env.steeringBins: discrete steering needs throttle off/,
+      /^env.steeringBins: discrete steering needs throttle and speedSetpoint off/,
     );
   });
 
