@@ -1,12 +1,9 @@
 /**
  * The async learner's state beside its loop: the counters its checkpoints keep, the configs it
- * refuses, and the final evaluation file (as the synchronous loop writes it).
+ * refuses.
  */
-import { join } from 'node:path';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
-import { writeJsonAtomic } from '../../core/durable-write.js';
 import type { Learner, OffPolicyLoop } from '../algorithms/learner.js';
-import type { EvalResult } from '../train/evaluate.js';
 
 /** The async learner's counters in a checkpoint. */
 export interface AsyncJson {
@@ -29,20 +26,4 @@ export function checkAsyncConfig(cfg: RunConfig, learner: Learner, loop: OffPoli
   if (loop.replay.type === 'her')
     throw new Error('hindsight replay keeps whole episodes per env; it runs in the synchronous loop (remove actors or use uniform replay)');
   if (learner.explore) throw new Error(`${learner.name} explores with its own stochastic policy; parallel actors add noise to a deterministic actor`);
-}
-
-/** eval.json: the final deterministic evaluation. */
-export function writeFinalEval(runDir: string, step: number, final: EvalResult): void {
-  writeJsonAtomic(join(runDir, 'eval.json'), {
-    step,
-    mean_return: final.mean_return,
-    std_return: final.std_return,
-    episodes: final.episodes,
-    returns: final.returns,
-    lengths: final.lengths,
-    seeds: final.seeds,
-    episode_stats: final.episodeStats,
-    deterministic: true,
-    ...(final.protocol ? { protocol: final.protocol } : {}),
-  });
 }

@@ -39,7 +39,8 @@ import { deriveSeeds, type RunSeeds } from '../train/seeds.js';
 import { Throughput } from '../train/throughput.js';
 import type { TrainJob } from '../train/types.js';
 import { ActorBook } from './actor-book.js';
-import { checkAsyncConfig, writeFinalEval, type AsyncJson } from './async-state.js';
+import { checkAsyncConfig, type AsyncJson } from './async-state.js';
+import { writeEvalJson } from '../train/run-lines.js';
 import { actorSeeds } from './actor-loop.js';
 import { InprocActors } from './inproc.js';
 import type { ActorInit } from './protocol.js';
@@ -446,7 +447,7 @@ export class AsyncTrainer {
     const cfg = this.config;
     if (this.step % cfg.logEvery !== 0) this.logLines();
     const final = this.evaluate();
-    writeFinalEval(this.job.runDir, this.step, final);
+    writeEvalJson(join(this.job.runDir, 'eval.json'), this.step, final);
     this.finalEvalDone = true;
     this.writeCheckpoint();
     this.job.out.status('finished', this.step);

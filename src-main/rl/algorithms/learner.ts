@@ -106,6 +106,33 @@ export interface Learner {
   dispose(): void;
 }
 
+/** The loop settings every replay-learning config block spells the same way. */
+export interface ReplayLoopFields {
+  learningStarts: number;
+  batchSize: number;
+  trainFreq: number;
+  gradientSteps: number;
+  trainSchedule?: 'steps' | 'episodes' | undefined;
+  bufferSize: number;
+  gamma: number;
+  replay: ReplayConfig;
+}
+
+/** An algorithm block's loop: its fields, the "steps" schedule when it names none, and the exploration noise. */
+export function replayLoop(c: ReplayLoopFields, noise: NoiseConfig): OffPolicyLoop {
+  return {
+    learningStarts: c.learningStarts,
+    batchSize: c.batchSize,
+    trainFreq: c.trainFreq,
+    gradientSteps: c.gradientSteps,
+    trainSchedule: c.trainSchedule ?? 'steps',
+    bufferSize: c.bufferSize,
+    gamma: c.gamma,
+    replay: c.replay,
+    noise,
+  };
+}
+
 /** What a learner is built from (the trainer fills it from the run's config and envs). */
 export interface LearnerInit {
   /** Observation (as the learner sees it) and action sizes. */

@@ -1,7 +1,7 @@
 /** D4PG in the algorithm registry, read from the run's `d4pg` block. */
 import { D4pgConfig } from '../../../../src-shared/config/d4pg.js';
 import type { RunConfig } from '../../../../src-shared/config/run-config.js';
-import type { AlgoEntry } from '../learner.js';
+import { replayLoop, type AlgoEntry } from '../learner.js';
 import { D4pg } from './d4pg.js';
 
 const d4pgConfig = (config: RunConfig): D4pgConfig => config.d4pg ?? D4pgConfig.parse({});
@@ -11,20 +11,11 @@ export const d4pgEntry: AlgoEntry = {
     if (init.encoder) throw new Error('d4pg: a trainable image encoder is not supported; use state observations or a frozen VAE encoder');
     return new D4pg(init.spaces, d4pgConfig(init.config), init.seeds, init.name);
   },
-  loop(config) {
+  loop: (config) => {
     const c = d4pgConfig(config);
-    return {
-      learningStarts: c.learningStarts,
-      batchSize: c.batchSize,
-      trainFreq: c.trainFreq,
-      gradientSteps: c.gradientSteps,
-      trainSchedule: c.trainSchedule ?? 'steps',
-      bufferSize: c.bufferSize,
-      gamma: c.gamma,
-      replay: c.replay,
-      noise: c.noise,
-    };
+    return replayLoop(c, c.noise);
   },
+
   actions: ['box'],
   actorHidden: (c) => ({ field: 'd4pg.actorHidden', hidden: d4pgConfig(c).actorHidden }),
 };

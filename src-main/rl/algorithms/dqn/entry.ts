@@ -1,7 +1,7 @@
 /** The DQN family (dqn, and rainbow as its preset: src-shared/config/dqn.ts) in the algorithm registry. */
 import { DqnConfig } from '../../../../src-shared/config/dqn.js';
 import type { RunConfig } from '../../../../src-shared/config/run-config.js';
-import type { AlgoEntry } from '../learner.js';
+import { replayLoop, type AlgoEntry } from '../learner.js';
 import { Dqn } from './dqn.js';
 
 /** The run's DQN block (buildRunConfig fills it for dqn and rainbow; the schema's defaults otherwise). */
@@ -15,21 +15,9 @@ export const dqnEntry: AlgoEntry = {
     const { config } = init;
     return new Dqn({ obsDim: init.spaces.obsDim, actions: space.n }, dqnConfigOf(config), config.totalSteps, init.seeds, init.name);
   },
-  loop(config) {
-    const c = dqnConfigOf(config);
-    return {
-      learningStarts: c.learningStarts,
-      batchSize: c.batchSize,
-      trainFreq: c.trainFreq,
-      gradientSteps: c.gradientSteps,
-      trainSchedule: 'steps',
-      bufferSize: c.bufferSize,
-      gamma: c.gamma,
-      replay: c.replay,
-      // DQN explores itself (epsilon-greedy or noisy nets).
-      noise: { type: 'none' },
-    };
-  },
+  // DQN explores itself (epsilon-greedy or noisy nets); it trains every trainFreq steps.
+  loop: (config) => replayLoop({ ...dqnConfigOf(config), trainSchedule: 'steps' }, { type: 'none' }),
+
   actions: ['discrete'],
   actorHidden: (c) => ({ field: 'dqn.hidden', hidden: dqnConfigOf(c).hidden }),
 };

@@ -1,6 +1,6 @@
 /** TD3, and DDPG as its preset (src-shared/config/algo.ts), in the algorithm registry. */
 import type { RunConfig } from '../../../../src-shared/config/run-config.js';
-import type { AlgoEntry, LearnerInit, OffPolicyLoop } from '../learner.js';
+import { replayLoop, type AlgoEntry, type LearnerInit, type OffPolicyLoop } from '../learner.js';
 import { Td3 } from './td3.js';
 
 /** Polyak factor of a trainable target encoder when td3.encoderTau is absent (SAC-AE). */
@@ -13,17 +13,7 @@ function make(init: LearnerInit): Td3 {
 }
 
 function loop({ td3: c }: RunConfig): OffPolicyLoop {
-  return {
-    learningStarts: c.learningStarts,
-    batchSize: c.batchSize,
-    trainFreq: c.trainFreq,
-    gradientSteps: c.gradientSteps,
-    trainSchedule: c.trainSchedule ?? 'steps',
-    bufferSize: c.bufferSize,
-    gamma: c.gamma,
-    replay: c.replay,
-    noise: c.noise,
-  };
+  return replayLoop(c, c.noise);
 }
 
 export const td3Entry: AlgoEntry = {
