@@ -23,6 +23,7 @@ import { prefixArrays, requireArray, unprefixArrays, type Snapshot, type Snapsho
 import type { ReplayBatch } from '../../replay/replay-buffer.js';
 import { FlatAdam } from '../../../ml/optim.js';
 import type { Learner, LearnerStats } from '../learner.js';
+import { takeWindowStats, windowFinite } from '../loss-window.js';
 import { actorSpec, discountsInto } from '../td3/td3.js';
 import { expectedValue, projectTarget, type Support } from './categorical.js';
 
@@ -175,24 +176,13 @@ export class D4pg implements Learner {
   }
 
   takeStats(): LearnerStats {
-    const [c, a, q] = this.sums.dataSync() as Float32Array;
-    const n = this.windowUpdates;
-    const stats: LearnerStats = {
-      updates: n,
-      actorUpdates: n,
-      criticLoss: n ? c! / n : Number.NaN,
-      actorLoss: n ? a! / n : null,
-      qMean: n ? q! / n : Number.NaN,
-      finite: Number.isFinite(c) && Number.isFinite(a) && Number.isFinite(q),
-    };
-    tf.tidy(() => this.sums.assign(tf.zeros([3])));
+    const stats = takeWindowStats(this.sums, this.windowUpdates, this.windowUpdates);
     this.windowUpdates = 0;
     return stats;
   }
 
   healthy(): boolean {
-    const s = this.sums.dataSync();
-    return Number.isFinite(s[0]) && Number.isFinite(s[1]) && Number.isFinite(s[2]);
+    return windowFinite(this.sums);
   }
 
   /** D4PG draws no random numbers of its own (exploration noise is the loop's). */

@@ -28,6 +28,7 @@ import { prefixArrays, requireArray, rngFromJson, rngToJson, unprefixArrays, typ
 import type { ReplayBatch } from '../../replay/replay-buffer.js';
 import { FlatAdam } from '../../../ml/optim.js';
 import type { Learner, LearnerStats } from '../learner.js';
+import { takeWindowStats, windowFinite } from '../loss-window.js';
 import { actorSpec, criticSpec, discountsInto } from '../td3/td3.js';
 import { squashedSample } from './squashed-gaussian.js';
 
@@ -227,24 +228,13 @@ export class Sac implements Learner {
   }
 
   takeStats(): LearnerStats {
-    const [c, a, q] = this.sums.dataSync() as Float32Array;
-    const n = this.windowUpdates;
-    const stats: LearnerStats = {
-      updates: n,
-      actorUpdates: n,
-      criticLoss: n ? c! / n : Number.NaN,
-      actorLoss: n ? a! / n : null,
-      qMean: n ? q! / n : Number.NaN,
-      finite: Number.isFinite(c) && Number.isFinite(a) && Number.isFinite(q),
-    };
-    tf.tidy(() => this.sums.assign(tf.zeros([3])));
+    const stats = takeWindowStats(this.sums, this.windowUpdates, this.windowUpdates);
     this.windowUpdates = 0;
     return stats;
   }
 
   healthy(): boolean {
-    const s = this.sums.dataSync();
-    return Number.isFinite(s[0]) && Number.isFinite(s[1]) && Number.isFinite(s[2]) && Number.isFinite(this.logAlpha.dataSync()[0]);
+    return windowFinite(this.sums) && Number.isFinite(this.logAlpha.dataSync()[0]);
   }
 
   reseed(seed: number): void {

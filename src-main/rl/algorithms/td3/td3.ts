@@ -27,6 +27,7 @@ import { prefixArrays, requireArray, rngFromJson, rngToJson, unprefixArrays, typ
 import type { ReplayBatch } from '../../replay/replay-buffer.js';
 import { FlatAdam } from '../../../ml/optim.js';
 import type { Learner, LearnerStats } from '../learner.js';
+import { takeWindowStats, windowFinite } from '../loss-window.js';
 
 export interface Td3Spaces {
   obsDim: number;
@@ -310,18 +311,7 @@ export class Td3 implements Learner {
 
   /** Reads and resets the window statistics (one small read from the backend). */
   takeStats(): Td3Stats {
-    const [c, a, q] = this.sums.dataSync() as Float32Array;
-    const n = this.windowUpdates;
-    const na = this.windowActorUpdates;
-    const stats: Td3Stats = {
-      updates: n,
-      actorUpdates: na,
-      criticLoss: n ? c! / n : Number.NaN,
-      actorLoss: na ? a! / na : null,
-      qMean: n ? q! / n : Number.NaN,
-      finite: Number.isFinite(c) && Number.isFinite(a) && Number.isFinite(q),
-    };
-    tf.tidy(() => this.sums.assign(tf.zeros([3])));
+    const stats = takeWindowStats(this.sums, this.windowUpdates, this.windowActorUpdates);
     this.windowUpdates = 0;
     this.windowActorUpdates = 0;
     return stats;
@@ -329,8 +319,7 @@ export class Td3 implements Learner {
 
   /** True while every loss since the last `takeStats` was finite (one small read). */
   healthy(): boolean {
-    const s = this.sums.dataSync();
-    return Number.isFinite(s[0]) && Number.isFinite(s[1]) && Number.isFinite(s[2]);
+    return windowFinite(this.sums);
   }
 
   /** Reseeds the target-smoothing noise (after a divergence roll-back). */
