@@ -6,14 +6,13 @@ import type { MetricLine } from '../../../src-shared/types.js';
 import { CheckpointStore } from '../../../src-main/rl/checkpoint/store.js';
 import { loadPolicy } from '../../../src-main/rl/checkpoint/policy.js';
 import { policyFromWeights } from '../../../src-main/rl/policy/policy.js';
-import { runTraining, type TrainHooks } from '../../../src-main/workers/run-training.js';
 import { Dqn } from '../../../src-main/rl/algorithms/dqn/dqn.js';
 import { selectBackend } from '../../../src-main/ml/backend.js';
 import { readJsonlLines } from '../../../src-main/core/durable-write.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { exportRun } from '../../../src-main/export/run-source.js';
 import { loadExportedPolicy } from '../../../src-main/export/load.js';
-import { fakeJob, type FakeJob } from './fake-job.js';
+import { train } from './fake-job.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -26,16 +25,6 @@ const newRunDir = () => {
   mkdirSync(d);
   return d;
 };
-
-async function train(runDir: string, input: RunConfigInput, opts: { resume?: boolean; hooks?: (f: FakeJob) => TrainHooks } = {}): Promise<FakeJob> {
-  const f = fakeJob(runDir, input, opts.resume ?? false);
-  try {
-    await runTraining(f.job, opts.hooks?.(f) ?? {});
-  } finally {
-    f.close();
-  }
-  return f;
-}
 
 /** A tiny CartPole DQN run (400 steps, 8-unit network): seconds on wasm. */
 function tinyDqn(over: RunConfigInput = {}): RunConfigInput {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildRunConfig, type RunConfigInput } from '../../../src-shared/config/run-config.js';
 import type { MetricLine, RunEvent, RunStatus, TrainSpeed } from '../../../src-shared/types.js';
 import type { TrainJob } from '../../../src-main/rl/train/types.js';
+import { runTraining, type TrainHooks } from '../../../src-main/workers/run-training.js';
 import { JsonlAppender, readJsonlLines } from '../../../src-main/core/durable-write.js';
 import { RUN_FILES } from '../../../src-main/store/run-store.js';
 
@@ -121,5 +122,16 @@ export function fakeJob(runDir: string, input: RunConfigInput, resume = false): 
       },
     },
   };
+  return f;
+}
+
+/** Trains a run through the worker's entry (runTraining) on a fake job, closing its logs after. */
+export async function train(runDir: string, input: RunConfigInput, opts: { resume?: boolean; hooks?: (f: FakeJob) => TrainHooks } = {}): Promise<FakeJob> {
+  const f = fakeJob(runDir, input, opts.resume ?? false);
+  try {
+    await runTraining(f.job, opts.hooks?.(f) ?? {});
+  } finally {
+    f.close();
+  }
   return f;
 }

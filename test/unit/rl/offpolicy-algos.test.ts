@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRunConfig, type RunConfigInput } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
 import { CheckpointStore } from '../../../src-main/rl/checkpoint/store.js';
-import { runTraining, type TrainHooks } from '../../../src-main/workers/run-training.js';
 import { makeLearner } from '../../../src-main/rl/algorithms/registry.js';
 import { selectBackend } from '../../../src-main/ml/backend.js';
 import { readJsonlLines } from '../../../src-main/core/durable-write.js';
@@ -16,7 +15,7 @@ import { unprefixArrays } from '../../../src-main/core/snapshot.js';
 import { exportRun } from '../../../src-main/export/run-source.js';
 import { loadExportedPolicy } from '../../../src-main/export/load.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { fakeJob, tinyConfig, type FakeJob } from './fake-job.js';
+import { tinyConfig, train } from './fake-job.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -29,16 +28,6 @@ const newRunDir = () => {
   mkdirSync(d);
   return d;
 };
-
-async function train(runDir: string, input: RunConfigInput, opts: { resume?: boolean; hooks?: (f: FakeJob) => TrainHooks } = {}): Promise<FakeJob> {
-  const f = fakeJob(runDir, input, opts.resume ?? false);
-  try {
-    await runTraining(f.job, opts.hooks?.(f) ?? {});
-  } finally {
-    f.close();
-  }
-  return f;
-}
 
 const numbers = (dir: string) =>
   (readJsonlLines(join(dir, 'metrics.jsonl')).lines as MetricLine[]).map(({ updates_per_s: _u, env_steps_per_s: _e, ...rest }) => rest);

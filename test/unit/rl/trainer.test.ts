@@ -5,7 +5,6 @@ import type { RunConfigInput } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
 import { CheckpointStore } from '../../../src-main/rl/checkpoint/store.js';
 import { loadPolicy } from '../../../src-main/rl/checkpoint/policy.js';
-import { runTraining, type TrainHooks } from '../../../src-main/workers/run-training.js';
 import { MAX_ROLLBACKS } from '../../../src-main/rl/train/trainer.js';
 import { Td3 } from '../../../src-main/rl/algorithms/td3/td3.js';
 import { selectBackend } from '../../../src-main/ml/backend.js';
@@ -13,7 +12,7 @@ import { readJsonlLines } from '../../../src-main/core/durable-write.js';
 import { PendulumEnv } from '../../../src-main/sim/classic/pendulum.js';
 import type { Env } from '../../../src-main/sim/env.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { fakeJob, tinyConfig, type FakeJob } from './fake-job.js';
+import { tinyConfig, train } from './fake-job.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -26,16 +25,6 @@ const newRunDir = () => {
   mkdirSync(d);
   return d;
 };
-
-async function train(runDir: string, input: RunConfigInput, opts: { resume?: boolean; hooks?: (f: FakeJob) => TrainHooks } = {}): Promise<FakeJob> {
-  const f = fakeJob(runDir, input, opts.resume ?? false);
-  try {
-    await runTraining(f.job, opts.hooks?.(f) ?? {});
-  } finally {
-    f.close();
-  }
-  return f;
-}
 
 const readMetrics = (dir: string) => readJsonlLines(join(dir, 'metrics.jsonl')).lines as MetricLine[];
 

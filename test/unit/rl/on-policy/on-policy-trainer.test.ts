@@ -7,7 +7,6 @@ import { buildRunConfig, type RunConfigInput } from '../../../../src-shared/conf
 import type { MetricLine } from '../../../../src-shared/types.js';
 import { CheckpointStore } from '../../../../src-main/rl/checkpoint/store.js';
 import { loadPolicy } from '../../../../src-main/rl/checkpoint/policy.js';
-import { runTraining, type TrainHooks } from '../../../../src-main/workers/run-training.js';
 import { ActorCritic } from '../../../../src-main/rl/algorithms/on-policy/actor-critic.js';
 import { makeLearner } from '../../../../src-main/rl/algorithms/registry.js';
 import { configDigest } from '../../../../src-main/rl/train/run-state.js';
@@ -15,7 +14,7 @@ import { selectBackend } from '../../../../src-main/ml/backend.js';
 import { readJsonlLines } from '../../../../src-main/core/durable-write.js';
 import { discreteSpace } from '../../../../src-main/sim/env.js';
 import { tempDir } from '../../../helpers/tmp.js';
-import { fakeJob, type FakeJob } from '../fake-job.js';
+import { train } from '../fake-job.js';
 import { SignEnv } from './sign-env.js';
 
 const tmp = tempDir();
@@ -45,16 +44,6 @@ function tiny(over: RunConfigInput): RunConfigInput {
   };
 }
 const sign = { makeEnv: () => new SignEnv() };
-
-async function train(runDir: string, input: RunConfigInput, opts: { resume?: boolean; hooks?: (f: FakeJob) => TrainHooks } = {}): Promise<FakeJob> {
-  const f = fakeJob(runDir, input, opts.resume ?? false);
-  try {
-    await runTraining(f.job, opts.hooks?.(f) ?? {});
-  } finally {
-    f.close();
-  }
-  return f;
-}
 
 const readMetrics = (dir: string) => readJsonlLines(join(dir, 'metrics.jsonl')).lines as MetricLine[];
 const numbers = (lines: MetricLine[]) => lines.map(({ updates_per_s: _u, env_steps_per_s: _e, ...rest }) => rest);
