@@ -63,10 +63,12 @@ describe('orbit camera across episode resets', () => {
     // worker and build the first road: each wait says how long it took.
     await page.waitForSelector('[data-testid="btn-toggle-training"][data-action="pause"]', { timeout: 60_000 });
     const running = Date.now() - t0;
+    // Real time, as a user watches: every episode plays out, then the car jumps back to a start.
+    // Set before the scene loads its first road: at full speed on a busy machine an episode can
+    // end before its road arrives, and the view would chase roads for a long while.
+    await ctx.engine.client().request('train.setSpeed', { id, speed: 'realtime' });
     await page.waitForSelector(`${SCENE}[data-ready="true"]`, { timeout: 60_000 });
     console.log(`orbit: run running after ${running} ms, scene ready after ${Date.now() - t0} ms`);
-    // Real time, as a user watches: every episode plays out, then the car jumps back to a start.
-    await ctx.engine.client().request('train.setSpeed', { id, speed: 'realtime' });
     await page.click('[data-testid="cam-driver"]');
     await page.waitForTimeout(500);
     await page.click('[data-testid="cam-orbit"]');
