@@ -1,7 +1,7 @@
 /**
  * A3C's worker init and messages (rl/train/a3c/worker.ts). The parameters and the shared RMSprop
  * statistics live in SharedArrayBuffers every worker writes to without locks (Hogwild!, as in
- * Mnih et al. 2016); `counter` holds [env steps done by all workers, updates].
+ * Mnih et al. 2016); `counter` holds [env steps done by all workers, updates, workers ready].
  */
 import { z } from 'zod';
 
@@ -14,6 +14,8 @@ export const A3cWorkerInit = z.object({
   /** Seed the networks were initialized from (the worker's local copy takes the shared values anyway). */
   networkSeed: z.number().int().min(0),
   envs: z.number().int().min(1).max(64),
+  /** How many workers the run has: each waits for all of them to be ready before its first step. */
+  workers: z.number().int().min(1),
   totalSteps: z.number().int().min(1),
   buffers: z.object({
     params: z.instanceof(SharedArrayBuffer),
@@ -33,3 +35,4 @@ export type A3cWorkerMessage = z.infer<typeof A3cWorkerMessage>;
 /** counter slots */
 export const COUNTER_STEPS = 0;
 export const COUNTER_UPDATES = 1;
+export const COUNTER_READY = 2;

@@ -46,12 +46,13 @@ export async function runA3c(config: RunConfig, workers: number, envsPerWorker?:
   const buffers = {
     params: new SharedArrayBuffer(init.byteLength),
     rms: new SharedArrayBuffer(init.byteLength),
-    counter: new SharedArrayBuffer(8),
+    counter: new SharedArrayBuffer(12),
   };
   new Float32Array(buffers.params).set(init);
   const episodes: A3cResult['episodes'] = [];
   const t0 = performance.now();
-  await Promise.all(
+  const threads: Array<ReturnType<typeof spawnWorker>> = [];
+  const all = Promise.all(
     Array.from({ length: workers }, (_, index) => {
       const data: A3cWorkerInit = {
         config,
@@ -59,10 +60,12 @@ export async function runA3c(config: RunConfig, workers: number, envsPerWorker?:
         seed: (seeds.envs + 7919 * (index + 1)) >>> 1,
         networkSeed: seeds.networks,
         envs: envsPerWorker ?? config.numEnvs / workers,
+        workers,
         totalSteps: config.totalSteps,
         buffers,
       };
       const w = spawnWorker(A3C_WORKER, { workerData: data });
+      threads.push(w);
       return new Promise<void>((resolve, reject) => {
         w.on('message', (raw: unknown) => {
           const m = A3cWorkerMessage.safeParse(raw);
@@ -76,6 +79,11 @@ export async function runA3c(config: RunConfig, workers: number, envsPerWorker?:
       });
     }),
   );
+  // One worker failing (even before the start barrier) ends them all: the others would wait for it.
+  await all.catch(async (e: unknown) => {
+    await Promise.all(threads.map((t) => t.terminate()));
+    throw e;
+  });
   const wallClockS = (performance.now() - t0) / 1000;
   const counter = new Int32Array(buffers.counter);
   shared.setFlat(new Float32Array(buffers.params).slice());

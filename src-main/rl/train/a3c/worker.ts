@@ -15,7 +15,7 @@ import { settingsOf } from '../../algorithms/on-policy/settings.js';
 import { newStepView } from '../hooks.js';
 import { RolloutLoop } from '../rollout-loop.js';
 import { Throughput } from '../throughput.js';
-import { A3cWorkerInit, COUNTER_STEPS, COUNTER_UPDATES, type A3cWorkerMessage } from './protocol.js';
+import { A3cWorkerInit, COUNTER_READY, COUNTER_STEPS, COUNTER_UPDATES, type A3cWorkerMessage } from './protocol.js';
 import { applySharedRmsprop } from './shared-rmsprop.js';
 
 const port = parentPort;
@@ -75,6 +75,12 @@ async function run(init: A3cWorkerInit): Promise<void> {
     },
   });
   const local = { step: 0, vecSteps: 0, episodes: 0 };
+  // A fair start: no worker steps before every worker has its backend, envs and networks (a
+  // worker slow to start would otherwise find the run's steps all taken).
+  Atomics.add(counter, COUNTER_READY, 1);
+  Atomics.notify(counter, COUNTER_READY);
+  for (let ready = Atomics.load(counter, COUNTER_READY); ready < init.workers; ready = Atomics.load(counter, COUNTER_READY))
+    Atomics.wait(counter, COUNTER_READY, ready, 1000);
   while (Atomics.load(counter, COUNTER_STEPS) < init.totalSteps) {
     loop.iterate(local);
     Atomics.add(counter, COUNTER_STEPS, vec.numEnvs);
