@@ -30,13 +30,15 @@ describe('runs and the New-run form', () => {
 
   it('shows every field with its documented default, range and help', async () => {
     await page.waitForSelector('[data-testid="new-run-form"]');
-    expect(await input('td3.gamma').inputValue()).toBe('0.99');
+    // TD3 on pendulum starts from the engine's preset for it (RL Zoo's Pendulum-v1 settings), as the CLI does.
+    expect(await input('td3.gamma').inputValue()).toBe('0.98');
     expect(await input('td3.batchSize').inputValue()).toBe('256');
-    expect(await input('td3.actorHidden').inputValue()).toBe('256, 256');
+    expect(await input('td3.actorHidden').inputValue()).toBe('64, 64');
     expect(await input('totalSteps').inputValue()).toBe('20000');
     expect(await input('env.maxEpisodeSteps').inputValue()).toBe('200');
     expect(await input('td3.noise.type').inputValue()).toBe('gaussian');
-    expect(await text(page, '[data-testid="meta-td3.gamma"]')).toBe('default 0.99 · 0 ≤ x ≤ 1');
+    expect(await text(page, '[data-testid="meta-td3.gamma"]')).toBe('default 0.98 (without the preset: 0.99) · 0 ≤ x ≤ 1');
+    expect(await text(page, '[data-testid="meta-td3.tau"]')).toBe('default 0.005 · 0 ≤ x ≤ 1');
     expect(await text(page, '[data-testid="meta-td3.actorLr"]')).toContain('0 < x ≤ 1');
     expect(await page.textContent('[data-testid="field-td3.tau"]')).toContain('Polyak averaging factor');
     // Every top-level config field of the schema is in the form.
@@ -56,12 +58,40 @@ describe('runs and the New-run form', () => {
     expect(await input('td3.noise.type').inputValue()).toBe('ou');
     expect(await input('td3.noise.theta').inputValue()).toBe('0.15');
     expect(await page.isVisible('[data-testid="preset-note"]')).toBe(true);
-    expect(await text(page, '[data-testid="meta-td3.nCritics"]')).toContain('default 1 (TD3: 2)');
+    expect(await text(page, '[data-testid="meta-td3.nCritics"]')).toContain('default 1 (without the preset: 2)');
+    expect(await text(page, '[data-testid="preset-note"]')).toContain('Preset for DDPG on pendulum');
     await screenshot(page, 'new-run-form-ddpg');
     await input('algo').selectOption('td3');
     expect(await input('td3.nCritics').inputValue()).toBe('2');
     expect(await input('td3.noise.type').inputValue()).toBe('gaussian');
-    expect(await page.isVisible('[data-testid="preset-note"]')).toBe(false);
+    expect(await text(page, '[data-testid="preset-note"]')).not.toContain('critics');
+  });
+
+  it("fills the chosen env's presets, lists the envs the algorithm has presets for, and keeps what the user set", async () => {
+    // TD3's preset envs are buttons; arm-push's preset is hindsight replay and 300k steps.
+    await page.click('[data-testid="preset-env-arm-push"]');
+    expect(await input('env.id').inputValue()).toBe('arm-push');
+    expect(await input('td3.replay.type').inputValue()).toBe('her');
+    expect(await input('totalSteps').inputValue()).toBe('300000');
+    expect(await text(page, '[data-testid="preset-note"]')).toContain('Preset for TD3 on arm-push');
+    await screenshot(page, 'new-run-form-arm-push-preset');
+    // A value the user typed stays when the env (and so the preset) changes; the rest follows.
+    await input('td3.batchSize').fill('128');
+    await input('env.id').selectOption('arm-reach');
+    expect(await input('td3.replay.type').inputValue()).toBe('uniform');
+    expect(await input('totalSteps').inputValue()).toBe('30000');
+    expect(await input('td3.batchSize').inputValue()).toBe('128');
+    await page.click('[data-testid="reset-td3.batchSize"]');
+    expect(await input('td3.batchSize').inputValue()).toBe('256');
+    // SAC on pendulum: RL Zoo's learning rate.
+    await input('env.id').selectOption('pendulum');
+    await input('algo').selectOption('sac');
+    expect(await input('sac.learningRate').inputValue()).toBe('0.001');
+    expect(await page.locator('[data-testid="preset-envs"] button').count()).toBeGreaterThan(0);
+    // Back to TD3: its block comes back from the pendulum preset.
+    await input('algo').selectOption('td3');
+    expect(await input('td3.gamma').inputValue()).toBe('0.98');
+    expect(await input('td3.actorHidden').inputValue()).toBe('64, 64');
   });
 
   it('explains the chosen algorithm and shows an on-policy algorithm its own block only', async () => {
@@ -75,7 +105,7 @@ describe('runs and the New-run form', () => {
     expect(await input('a2c.optimizer').inputValue()).toBe('rmsprop');
     expect(await input('ppo.nSteps').count()).toBe(0);
     await input('algo').selectOption('td3');
-    expect(await input('td3.gamma').inputValue()).toBe('0.99');
+    expect(await input('td3.gamma').inputValue()).toBe('0.98');
     expect(await input('td3.nCritics').inputValue()).toBe('2');
     expect(await input('a2c.nSteps').count()).toBe(0);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DDPG_PRESET, Td3Config } from '../../../../src-shared/config/algo';
+import { DDPG_PRESET } from '../../../../src-shared/config/algo';
+import { envPresetsOf } from '../../../../src-shared/config/preset-catalog';
 import { ENV_IDS } from '../../../../src-shared/config/envs/index';
 import { RunConfig } from '../../../../src-shared/config/run-config';
 import { defaultValue, formTree, type FormNode } from './schema';
@@ -8,7 +9,7 @@ import { CONDITIONAL_GROUPS } from './applies';
 import { optionHelp } from './labels';
 import { AlgoId } from '../../../../src-shared/config/algo';
 import { ON_POLICY_ALGOS } from '../../../../src-shared/config/on-policy';
-import { applyAlgoPreset, configChanges, describeRange, engineIssuesToFields, parseNumber, parseNumberList, validateConfig } from './values';
+import { configChanges, presetConfig, presetPath, describeRange, engineIssuesToFields, parseNumber, parseNumberList, validateConfig } from './values';
 
 function find(nodes: FormNode[], path: string): FormNode | undefined {
   for (const n of nodes) {
@@ -132,11 +133,22 @@ describe('form values', () => {
     expect(engineIssuesToFields(['config.td3.gamma: Too big', 'something else'])).toEqual({ fields: { 'td3.gamma': 'Too big' }, general: ['something else'] });
   });
 
-  it('applies the DDPG preset and restores TD3 defaults when switching back', () => {
-    const td3Defaults = JSON.parse(JSON.stringify(Td3Config.parse({}))) as Record<string, unknown>;
-    const ddpg = applyAlgoPreset(td3Defaults, 'ddpg', td3Defaults);
-    expect(ddpg).toMatchObject({ ...DDPG_PRESET, gamma: 0.99 });
-    expect(applyAlgoPreset(ddpg, 'td3', td3Defaults)).toEqual(td3Defaults);
+  it("starts a form from the engine's presets for the algorithm and env, and lists the envs an algorithm has presets for", () => {
+    const ddpg = presetConfig('ddpg', { id: 'pendulum' })!;
+    // DDPG's structure with the pendulum preset (RL Zoo) under it, as buildRunConfig makes it for the CLI.
+    expect(ddpg.td3).toMatchObject({ ...DDPG_PRESET, gamma: 0.98, actorHidden: [64, 64] });
+    const push = presetConfig('td3', { id: 'arm-push' })!;
+    expect(push.totalSteps).toBe(300_000);
+    expect((push.td3 as { replay: { type: string } }).replay.type).toBe('her');
+    expect((presetConfig('dqn', { id: 'cartpole' })!.dqn as { lr: number }).lr).toBe(2.3e-3);
+    expect(presetConfig('td3', { id: 'no-such-env' })).toBeUndefined();
+    expect(presetPath(['td3', 'gamma'])).toBe(true);
+    expect(presetPath(['totalSteps'])).toBe(true);
+    expect(presetPath(['env', 'id'])).toBe(false);
+    expect(envPresetsOf('td3').map((p) => p.env)).toEqual(expect.arrayContaining(['pendulum', 'arm-reach', 'arm-push']));
+    expect(envPresetsOf('sac').map((p) => p.env)).toContain('pendulum');
+    expect(envPresetsOf('dqn').map((p) => p.env)).toEqual(expect.arrayContaining(['cartpole', 'mountaincar-discrete']));
+    for (const algo of AlgoId.options) for (const p of envPresetsOf(algo)) expect(p.doc.length, `${algo} ${p.env}`).toBeGreaterThan(10);
   });
 
   it('computes a merge patch between two configs', () => {

@@ -2,12 +2,30 @@
  * State of the New-run (and Duplicate) form: the config being edited, the text of fields
  * being typed, and every reason a value is refused. Validation runs on each change with the
  * engine's own schema, so the form refuses exactly what the engine would.
+ *
+ * A new form starts from what the engine gives the chosen algorithm on the chosen env with no
+ * other input (its presets: DDPG's, RL Zoo's per env, ...). Switching algorithm or env moves the
+ * fields the user has not touched to the new preset; what they set stays.
  */
 import { AlgoId } from '../../../../src-shared/config/algo';
 import { RunConfig } from '../../../../src-shared/config/run-config';
 import { CONDITIONAL_GROUPS, conditionalGroup } from './applies';
 import { defaultValue, formTree, type FormNode } from './schema';
-import { ALGO_PRESETS, applyAlgoPreset, formatNumber, getAt, parseNumber, parseNumberList, pathKey, setAt, validateConfig, type Validation } from './values';
+import { isPlainObject } from '../../../../src-shared/util/objects';
+import {
+  formatNumber,
+  getAt,
+  parseNumber,
+  parseNumberList,
+  pathKey,
+  presetConfig,
+  presetPath,
+  PRESET_BLOCKS,
+  setAt,
+  validateConfig,
+  type Path,
+  type Validation,
+} from './values';
 
 export type LeafNode = Exclude<FormNode, { kind: 'object' } | { kind: 'union' }>;
 export type UnionNode = Extract<FormNode, { kind: 'union' }>;
@@ -28,12 +46,21 @@ export class FormController {
   readonly validation: Validation = $derived(validateConfig($state.snapshot(this.values)));
   readonly errors: Record<string, string> = $derived({ ...this.validation.fields, ...this.server.fields, ...this.local });
   readonly valid: boolean = $derived(Object.keys(this.errors).length === 0 && this.validation.general.length === 0);
-  private readonly td3Node: FormNode | undefined;
+  /** The engine's config for the chosen algorithm and env with no user input (their presets). */
+  preset = $state.raw<Record<string, unknown> | undefined>(undefined);
+  /** Fields the user set (typed, picked, switched), by path: a change of preset leaves them alone. */
+  private readonly touched = new Set<string>();
 
   constructor(initial?: Record<string, unknown>) {
-    this.td3Node = this.tree.find((n) => n.key === 'td3');
     this.values = initial ? plain(initial) : this.defaults();
+    this.preset = presetConfig(this.algo, this.values.env);
     this.reconcile();
+    // A blank form takes the presets; a duplicate or a template keeps its values, and those that
+    // differ from the preset count as the user's (a later switch of env leaves them alone).
+    if (!initial) this.follow(undefined);
+    else
+      for (const path of this.presetPaths())
+        if (JSON.stringify(getAt(this.values, path)) !== JSON.stringify(getAt(this.preset, path))) this.touched.add(pathKey(path));
   }
 
   /** The node at `path` (inside groups and every union variant). */
@@ -70,7 +97,7 @@ export class FormController {
 
   /** Adds an optional group with its fields' defaults, or removes it. */
   include(node: FormNode, on: boolean): void {
-    setAt(this.values, node.path, on ? groupDefaults(node) : undefined);
+    setAt(this.values, node.path, on ? this.filled(node) : undefined);
     this.clearText(pathKey(node.path));
     this.clearServer(pathKey(node.path));
   }
@@ -83,11 +110,19 @@ export class FormController {
       if (!applies && present) {
         setAt(this.values, g.path, undefined);
         this.clearText(pathKey(g.path));
+        // What the user set there went with the group: written out again, it starts from the preset.
+        for (const t of [...this.touched]) if (t.startsWith(pathKey(g.path) + '.')) this.touched.delete(t);
       } else if (applies && !present && g.fills) {
         const node = this.find(g.path);
-        if (node) setAt(this.values, g.path, groupDefaults(node));
+        if (node) setAt(this.values, g.path, this.filled(node));
       }
     }
+  }
+
+  /** A group's value when it is written out: the preset's block (an algorithm's), else its fields' defaults. */
+  private filled(node: FormNode): unknown {
+    const fromPreset = node.path.length === 1 ? getAt(this.preset, node.path) : undefined;
+    return isPlainObject(fromPreset) ? structuredClone(fromPreset) : groupDefaults(node);
   }
 
   /** The config every field at its default (what RunConfig.parse({}) gives). */
@@ -123,28 +158,67 @@ export class FormController {
 
   set(path: readonly string[], value: unknown): void {
     const key = pathKey(path);
-    const before = this.algo;
     setAt(this.values, path, value);
+    this.touched.add(key);
     this.clearServer(key);
-    // Groups first: switching algorithm writes out the new algorithm's block before its preset applies.
-    this.reconcile();
-    if (key === 'algo' && this.algo !== before) this.applyPreset(this.algo);
+    this.changedChoice();
   }
 
-  /** Switching algorithm: the preset's fields take the new algorithm's values. */
-  private applyPreset(algo: AlgoId): void {
-    if (this.values.td3 === undefined) return; // an algorithm with its own block (sac, …)
-    const td3Defaults = this.td3Node ? (defaultValue(this.td3Node) as Record<string, unknown>) : {};
-    // (Absent after an on-policy algorithm, whose form drops the td3 block.)
-    const td3 = plain(this.values.td3 ?? td3Defaults);
-    this.values.td3 = applyAlgoPreset(td3, algo, td3Defaults);
-    this.clearText('td3');
+  /**
+   * After any change: when the algorithm or the env changed, the new preset; groups that no
+   * longer apply go and new ones are written out from it (reconcile), then untouched fields follow it.
+   */
+  private changedChoice(): void {
+    const prev = this.preset;
+    const next = presetConfig(this.algo, this.values.env);
+    const moved = next !== undefined && JSON.stringify(next) !== JSON.stringify(prev);
+    if (moved) this.preset = next;
+    this.reconcile();
+    if (moved) this.follow(prev);
+  }
+
+  /** The fields a preset may set that the form has now: totalSteps and the fields of the algorithm blocks present. */
+  private presetPaths(): Path[] {
+    const out: Path[] = [['totalSteps']];
+    for (const block of PRESET_BLOCKS) {
+      const cur = this.values[block];
+      const fromPreset = this.preset?.[block];
+      if (!isPlainObject(cur)) continue;
+      for (const k of new Set([...Object.keys(cur), ...Object.keys(isPlainObject(fromPreset) ? fromPreset : {})])) out.push([block, k]);
+    }
+    return out;
+  }
+
+  /** Whether the user set this field or anything inside it. */
+  private touchedAt(key: string): boolean {
+    if (this.touched.has(key) || key in this.local) return true;
+    for (const t of this.touched) if (t.startsWith(key + '.')) return true;
+    return false;
+  }
+
+  /** Fields the user has not touched move from the previous preset's value (or the default) to the current preset's. */
+  private follow(prev: Record<string, unknown> | undefined): void {
+    const next = this.preset;
+    if (!next) return;
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    const move = (path: Path) => {
+      const key = pathKey(path);
+      if (this.touchedAt(key)) return;
+      const node = this.find(path);
+      const schema = node ? defaultValue(node) : undefined;
+      const target = getAt(next, path) ?? schema;
+      if (same(getAt(this.values, path), target) || (prev && same(getAt(prev, path), target))) return;
+      setAt(this.values, path, target === undefined ? undefined : structuredClone(target));
+      this.clearText(key);
+    };
+    for (const path of this.presetPaths()) move(path);
   }
 
   /** A number / list field typed as text. */
   setText(node: LeafNode, text: string): void {
     const key = pathKey(node.path);
     this.raw[key] = text;
+    this.touched.add(key);
     this.clearServer(key);
     let parsed: { value: unknown } | { error: string } | { empty: true };
     if (node.kind === 'number') parsed = parseNumber(text, node.integer);
@@ -188,19 +262,36 @@ export class FormController {
     const preset = this.presetValue(node);
     const next = preset && typeof preset === 'object' && (preset as Record<string, unknown>)[node.discriminator] === value ? preset : variant.defaults;
     setAt(this.values, node.path, structuredClone(next));
+    this.touched.add(key);
     this.clearText(key);
     this.clearServer(key);
-    this.reconcile();
+    this.changedChoice();
   }
 
-  /** The algorithm preset's value for a field, if the current algorithm sets it. */
+  /** The preset's value for a field where it differs from the schema default (undefined elsewhere). */
   presetValue(node: FormNode): unknown {
-    if (node.path.length !== 2 || node.path[0] !== 'td3') return undefined;
-    const preset = ALGO_PRESETS[this.algo] ?? {};
-    return node.key in preset ? preset[node.key] : undefined;
+    if (!presetPath(node.path)) return undefined;
+    const v = getAt(this.preset, node.path);
+    return v !== undefined && JSON.stringify(v) !== JSON.stringify(defaultValue(node)) ? v : undefined;
   }
 
-  /** The value a field has with no user change: the algorithm preset's, else the schema default. */
+  /** What the preset sets, field by field (where it differs from the schema default), for the chosen algorithm's block and totalSteps. */
+  presetFields(): Array<{ path: Path; value: unknown }> {
+    const out: Array<{ path: Path; value: unknown }> = [];
+    for (const path of this.presetPaths()) {
+      const node = this.find(path);
+      const value = node ? this.presetValue(node) : undefined;
+      if (value !== undefined) out.push({ path, value });
+    }
+    return out;
+  }
+
+  /** "TD3 on pendulum": whose preset the form starts from. */
+  get presetName(): string {
+    return `${this.algo.toUpperCase()} on ${String(getAt(this.values, ['env', 'id']) ?? '')}`;
+  }
+
+  /** The value a field has with no user change: the preset's, else the schema default. */
   baseline(node: FormNode): unknown {
     const p = this.presetValue(node);
     return p !== undefined ? p : defaultValue(node);
@@ -215,9 +306,10 @@ export class FormController {
     const key = pathKey(node.path);
     const b = this.baseline(node);
     setAt(this.values, node.path, b === undefined ? undefined : structuredClone(b));
+    for (const t of [...this.touched]) if (t === key || t.startsWith(key + '.')) this.touched.delete(t);
     this.clearText(key);
     this.clearServer(key);
-    this.reconcile();
+    this.changedChoice();
   }
 
   resetAll(): void {
@@ -226,7 +318,10 @@ export class FormController {
     this.raw = {};
     this.local = {};
     this.server = { fields: {}, general: [] };
+    this.touched.clear();
+    this.preset = presetConfig(this.algo, this.values.env);
     this.reconcile();
+    this.follow(undefined);
   }
 
   /** The config to send (a plain object). */

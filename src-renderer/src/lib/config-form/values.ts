@@ -4,8 +4,8 @@
  * between two configs (for runs.duplicate).
  */
 import type { z } from 'zod';
-import { DDPG_PRESET, type AlgoId } from '../../../../src-shared/config/algo';
-import { RunConfig } from '../../../../src-shared/config/run-config';
+import type { AlgoId } from '../../../../src-shared/config/algo';
+import { buildRunConfig, RunConfig, type RunConfigInput } from '../../../../src-shared/config/run-config';
 import { isPlainObject } from '../../../../src-shared/util/objects';
 import type { NumberRange } from './schema';
 
@@ -145,37 +145,25 @@ export function engineIssuesToFields(issues: readonly string[]): Validation {
   return { fields, general };
 }
 
-/**
- * Algorithm presets: the TD3 fields each algorithm sets. Switching algorithm resets the
- * union of these fields to the new algorithm's values (or the schema defaults).
- */
-// The other algorithms' fields live in their own blocks (sac, d4pg, ppo, a2c, reinforce; dqn filled by buildRunConfig with the Rainbow and env presets).
-export const ALGO_PRESETS: Record<AlgoId, Record<string, unknown>> = {
-  td3: {},
-  ddpg: DDPG_PRESET,
-  sac: {},
-  d4pg: {},
-  dqn: {},
-  rainbow: {},
-  ppo: {},
-  a2c: {},
-  reinforce: {},
-};
+/** The parts of the run config that the engine fills from presets: each algorithm's block, and the step budget. */
+export const PRESET_BLOCKS = ['td3', 'sac', 'd4pg', 'dqn', 'ppo', 'a2c', 'reinforce'] as const;
 
-export function presetKeys(): string[] {
-  return [...new Set(Object.values(ALGO_PRESETS).flatMap((p) => Object.keys(p)))];
+/** Whether a preset can set this field: a field of an algorithm's block, or totalSteps. */
+export function presetPath(path: Path): boolean {
+  return (path.length === 2 && (PRESET_BLOCKS as readonly string[]).includes(path[0]!)) || (path.length === 1 && path[0] === 'totalSteps');
 }
 
-/** The td3 values after switching to `algo`, given the TD3 schema defaults. */
-export function applyAlgoPreset(td3: Record<string, unknown>, algo: AlgoId, td3Defaults: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...td3 };
-  const preset = ALGO_PRESETS[algo] ?? {};
-  for (const k of presetKeys()) {
-    const v = k in preset ? preset[k] : td3Defaults[k];
-    if (v === undefined) delete out[k];
-    else out[k] = structuredClone(v);
+/**
+ * What the engine makes of a new run of `algo` on `env` given nothing else (buildRunConfig: DDPG's
+ * preset, the env's presets per algorithm, its step budget, over the schema defaults), so the
+ * form starts from exactly what the CLI would run; undefined while `env` is not valid.
+ */
+export function presetConfig(algo: AlgoId, env: unknown): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(JSON.stringify(buildRunConfig({ algo, env } as RunConfigInput))) as Record<string, unknown>;
+  } catch {
+    return undefined;
   }
-  return out;
 }
 
 /**
