@@ -12,6 +12,7 @@ import { deepMerge } from '../../src-shared/util/objects.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { algoEnvMisfit } from '../../src-shared/config/action-fit.js';
 import { buildRunConfig, RunConfig, type RunConfigInput } from '../../src-shared/config/run-config.js';
 import { ContractError, formatIssues } from '../../src-shared/protocol.js';
 import { MetricLine, RunEvent, RunId, RunStatus, type RunDetail, type RunSummary } from '../../src-shared/types.js';
@@ -115,6 +116,9 @@ export class RunStore {
       if (e instanceof z.ZodError) throw new ContractError('bad-request', 'invalid run config', formatIssues(e, 'config'));
       throw e;
     }
+    // A run its algorithm could never start (DQN on continuous actions, ...) is refused now, not at its first step.
+    const misfit = algoEnvMisfit(config.algo, config.env);
+    if (misfit) throw new ContractError('bad-request', 'invalid run config', [`config.algo: ${misfit}`]);
     // The schema drops keys it does not know; refuse them instead, as the CLI does for --set.
     const unknown = unknownKeys(input as Record<string, unknown>, config);
     if (unknown.length)

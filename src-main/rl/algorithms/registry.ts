@@ -43,6 +43,11 @@ function algosFor(kind: 'box' | 'discrete'): string {
   return (Object.keys(ENTRIES) as AlgoId[]).filter((a) => ENTRIES[a].actions.includes(kind)).join(', ');
 }
 
+/** The action kinds an algorithm's learner handles (src-shared/config/action-fit.ts states the same, for checks before a run starts). */
+export function actionKindsOf(algo: AlgoId): readonly ('box' | 'discrete')[] {
+  return entryOf(algo).actions;
+}
+
 /** How the off-policy loop feeds the run's learner (from the algorithm's own config block); undefined for on-policy algorithms. */
 export function loopOf(config: RunConfig): OffPolicyLoop | undefined {
   return entryOf(config.algo).loop(config);

@@ -4,6 +4,7 @@
  * between two configs (for runs.duplicate).
  */
 import type { z } from 'zod';
+import { algoEnvMisfit } from '../../../../src-shared/config/action-fit';
 import type { AlgoId } from '../../../../src-shared/config/algo';
 import { buildRunConfig, RunConfig, type RunConfigInput } from '../../../../src-shared/config/run-config';
 import { isPlainObject } from '../../../../src-shared/util/objects';
@@ -122,7 +123,11 @@ export interface Validation {
 /** Validates the form's config with the engine's schema (RunConfig). */
 export function validateConfig(values: Record<string, unknown>): Validation {
   const parsed = RunConfig.safeParse(values);
-  if (parsed.success) return { fields: {}, general: [], config: parsed.data };
+  if (parsed.success) {
+    // The engine refuses an algorithm that cannot act in the env: so does the form, under the algorithm.
+    const misfit = algoEnvMisfit(parsed.data.algo, parsed.data.env);
+    return misfit ? { fields: { algo: misfit }, general: [] } : { fields: {}, general: [], config: parsed.data };
+  }
   const fields: Record<string, string> = {};
   const general: string[] = [];
   for (const issue of parsed.error.issues) {
