@@ -21,6 +21,8 @@ export interface EnvPreset {
   td3: EnvTd3Preset;
   /** Extra settings per algorithm (applied after `td3`). */
   byAlgo?: Partial<Record<AlgoId, EnvTd3Preset>>;
+  /** Extra settings when the env sees through its camera (`obs` "pixels" or "vae"; applied last). */
+  camera?: EnvTd3Preset;
   /** Default training length in env steps for this env. */
   totalSteps?: number;
 }
@@ -97,7 +99,9 @@ export const ENV_PRESETS: Partial<Record<EnvId, EnvPreset>> = {
       'every 2 env steps, and scripted exploration: 30% of training episodes are acted by the scripted push controller (with ' +
       'Gaussian noise 0.1), the others by the actor with the same noise. Random actions move the cube in a few episodes in a hundred, ' +
       'so without these demonstrations nothing is learned within 50k steps (8%: an arm that never moves the cube). With a camera ' +
-      'observation use noise gaussian and replay uniform (the scripted controller and hindsight replay read the state).',
+      'observation (obs pixels or vae) the preset takes Gaussian noise and uniform replay instead (the scripted controller and hindsight replay read the state).',
+    // Hindsight replay and the scripted pusher read the state: from the camera, plain replay and noise.
+    camera: { replay: { type: 'uniform' }, noise: { type: 'gaussian', sigma: 0.1 } },
     td3: {
       ...ARM_TD3,
       tau: 0.05,
@@ -111,11 +115,12 @@ export const ENV_PRESETS: Partial<Record<EnvId, EnvPreset>> = {
   },
 };
 
-/** The env preset's TD3 settings for one algorithm (empty when the env has no preset). */
-export function envTd3Preset(envId: string, algo: AlgoId): EnvTd3Preset {
+/** The env preset's TD3 settings for one algorithm (empty when the env has no preset); `obs` picks the camera settings. */
+export function envTd3Preset(envId: string, algo: AlgoId, obs?: string): EnvTd3Preset {
   const p = ENV_PRESETS[envId as EnvId];
   if (!p) return {};
-  return { ...p.td3, ...(p.byAlgo?.[algo] ?? {}) };
+  const camera = obs === 'pixels' || obs === 'vae' ? (p.camera ?? {}) : {};
+  return { ...p.td3, ...(p.byAlgo?.[algo] ?? {}), ...camera };
 }
 
 /** The env preset's default training length, if it has one. */

@@ -73,7 +73,7 @@ export function buildRunConfig(input: RunConfigInput): RunConfig {
   const algo = AlgoId.parse(input.algo ?? 'td3');
   const userTd3: Td3ConfigInput = input.td3 ?? {};
   const env: EnvConfigInput = input.env ?? { id: 'pendulum' };
-  const envPreset = envTd3Preset(env.id, algo);
+  const envPreset = envTd3Preset(env.id, algo, 'obs' in env ? env.obs : undefined);
   const td3: Td3ConfigInput = { ...(algo === 'ddpg' ? DDPG_PRESET : {}), ...envPreset, ...userTd3 };
   const dqnFamily = (DQN_ALGOS as readonly string[]).includes(algo);
   const totalSteps = input.totalSteps ?? (dqnFamily ? DQN_ENV_PRESETS[env.id]?.totalSteps : undefined) ?? envTotalSteps(env.id);

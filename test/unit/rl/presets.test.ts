@@ -36,4 +36,14 @@ describe('env presets', () => {
     expect(u.env).toMatchObject({ reward: 'dense' });
     expect(u.td3.noise).toEqual({ type: 'gaussian', sigma: 0.1 });
   });
+
+  it('arm-push from the camera: uniform replay and Gaussian noise (hindsight replay and the scripted pusher read the state), the rest of the preset kept', () => {
+    for (const obs of ['pixels', 'vae'] as const) {
+      const c = buildRunConfig({ env: { id: 'arm-push', obs } });
+      expect(c.td3.replay.type).toBe('uniform');
+      expect(c.td3.noise).toEqual({ type: 'gaussian', sigma: 0.1 });
+      expect(c.td3).toMatchObject({ gamma: 0.95, tau: 0.05, actorHidden: [128, 128] });
+    }
+    expect(buildRunConfig({ env: { id: 'arm-push', obs: 'state' } }).td3.replay.type).toBe('her');
+  });
 });
