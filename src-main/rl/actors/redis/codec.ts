@@ -38,19 +38,24 @@ function packPixels({ values, rowDim, imageDim }: PixelRows): Buffer | undefined
   if (values.length % rowDim !== 0) return undefined;
   const rows = values.length / rowDim;
   const vecDim = rowDim - imageDim;
-  const px = Buffer.alloc(rows * imageDim);
+  // One buffer: all rows' pixels as bytes, then all rows' vector features as float32.
+  const out = Buffer.allocUnsafe(rows * imageDim + rows * vecDim * 4);
   const vec = new Float32Array(rows * vecDim);
+  let dst = 0;
   for (let r = 0; r < rows; r++) {
-    const at = r * rowDim;
-    for (let i = 0; i < imageDim; i++) {
-      const v = values[at + i]!;
-      const b = Math.round(v * 255);
-      if (!(b >= 0 && b <= 255 && Object.is(BYTE_TO_UNIT[b], v))) return undefined;
-      px[r * imageDim + i] = b;
+    let src = r * rowDim;
+    const end = src + imageDim;
+    for (; src < end; src++) {
+      const v = values[src]!;
+      // NaN, values outside [0, 1] and in-between values miss the table (undefined or another float).
+      const b = (v * 255 + 0.5) | 0;
+      if (BYTE_TO_UNIT[b] !== v || (b === 0 && Object.is(v, -0))) return undefined;
+      out[dst++] = b;
     }
-    vec.set(values.subarray(at + imageDim, at + rowDim), r * vecDim);
+    vec.set(values.subarray(end, end + vecDim), r * vecDim);
   }
-  return Buffer.concat([px, Buffer.from(vec.buffer)]);
+  out.set(new Uint8Array(vec.buffer), dst);
+  return out;
 }
 
 function unpackPixels(bytes: Buffer, n: number, rowDim: number, imageDim: number): Float32Array {
@@ -59,9 +64,12 @@ function unpackPixels(bytes: Buffer, n: number, rowDim: number, imageDim: number
   const vec = new Float32Array(rows * vecDim);
   new Uint8Array(vec.buffer).set(bytes.subarray(rows * imageDim));
   const out = new Float32Array(n);
+  let src = 0;
   for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < imageDim; i++) out[r * rowDim + i] = BYTE_TO_UNIT[bytes[r * imageDim + i]!]!;
-    out.set(vec.subarray(r * vecDim, (r + 1) * vecDim), r * rowDim + imageDim);
+    let dst = r * rowDim;
+    const end = dst + imageDim;
+    while (dst < end) out[dst++] = BYTE_TO_UNIT[bytes[src++]!]!;
+    out.set(vec.subarray(r * vecDim, (r + 1) * vecDim), end);
   }
   return out;
 }
