@@ -63,6 +63,8 @@ export class ActorLoop {
   readonly vec: VecEnv;
   readonly obsDim: number;
   readonly actDim: number;
+  /** Leading observation values that are camera pixels (byte / 255; the env's imageLayout), 0 without a camera. */
+  readonly imageDim: number;
   private readonly noise: ExplorationNoise;
   private readonly actionRng: Rng;
   private policy: WeightsPolicy | undefined;
@@ -83,6 +85,8 @@ export class ActorLoop {
     this.vec = new VecEnv(envs, init.seeds.envs);
     this.obsDim = this.vec.obsDim;
     this.actDim = this.vec.actDim;
+    const layout = envs[0]!.imageLayout;
+    this.imageDim = layout ? layout.height * layout.width * layout.channels : 0;
     this.noise = actorNoise(init.noise, init.numEnvs, this.actDim, init.seeds.noise);
     this.actionRng = new Rng(init.seeds.actions);
     this.noiseRow = new Float32Array(this.actDim);

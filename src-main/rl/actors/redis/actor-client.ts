@@ -113,7 +113,7 @@ export async function runRedisActor(o: RedisActorOptions): Promise<{ steps: numb
           continue;
         }
         const b = loop.collect();
-        await r.xaddBuffer(keys.stream, 'MAXLEN', '~', String(o.maxStreamLength ?? 10_000), '*', 'm', encodeBatch(b));
+        await r.xaddBuffer(keys.stream, 'MAXLEN', '~', String(o.maxStreamLength ?? 10_000), '*', 'm', encodeBatch(b, loop.imageDim));
         sent++;
         if (Date.now() - lastBeat > HEARTBEAT_MS) {
           lastBeat = Date.now();

@@ -3,6 +3,12 @@
  * JSON (every scalar field, and each typed array's kind and length), then the arrays' bytes in
  * order. Decoding never trusts the bytes: a frame that does not parse becomes undefined (the
  * learner counts it as malformed); what does parse is still validated with the shared schemas.
+ *
+ * Camera observations (an env's imageLayout: pixels = byte / 255 as float32, then vector
+ * features) travel as one byte per pixel ("px" arrays: each row's pixels as bytes, then all
+ * rows' vector features as float32), a quarter of the float32 frames, and decode to bitwise the
+ * same float32 values. A batch with any pixel value that is not exactly byte / 255 is sent as
+ * plain float32, so the packing never changes what the learner sees.
  */
 import type { ActorWeights, TransitionBatch } from '../../../../src-shared/actors.js';
 
@@ -14,14 +20,106 @@ function kindOf(a: Typed): Kind {
   return a instanceof Float32Array ? 'f32' : a instanceof Float64Array ? 'f64' : 'u8';
 }
 
-/** Header fields plus named arrays -> one frame. */
-export function encodeFrame(header: Record<string, unknown>, arrays: Array<[string, Typed]>): Buffer {
-  const layout = arrays.map(([name, a]) => [name, kindOf(a), a.length] as const);
+/** byte -> the float32 pixel value byte / 255 an env writes (exactly: float32(b * (1 / 255)), as the replay buffer stores it). */
+const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b * (1 / 255));
+
+/** Float32 rows whose first `imageDim` values are pixels, sent as bytes (see the file comment). */
+export interface PixelRows {
+  values: Float32Array;
+  rowDim: number;
+  imageDim: number;
+}
+
+/** A frame array: a typed array, or pixel rows. */
+type FrameArray = Typed | PixelRows;
+
+/** The bytes of pixel rows (pixels as bytes, then the vector features), or undefined when a pixel is not exactly byte / 255. */
+function packPixels({ values, rowDim, imageDim }: PixelRows): Buffer | undefined {
+  if (values.length % rowDim !== 0) return undefined;
+  const rows = values.length / rowDim;
+  const vecDim = rowDim - imageDim;
+  // One buffer: all rows' pixels as bytes, then all rows' vector features as float32.
+  const out = Buffer.allocUnsafe(rows * imageDim + rows * vecDim * 4);
+  const vec = new Float32Array(rows * vecDim);
+  let dst = 0;
+  for (let r = 0; r < rows; r++) {
+    let src = r * rowDim;
+    const end = src + imageDim;
+    for (; src < end; src++) {
+      const v = values[src]!;
+      // NaN, values outside [0, 1] and in-between values miss the table (undefined or another float).
+      const b = (v * 255 + 0.5) | 0;
+      if (BYTE_TO_UNIT[b] !== v || (b === 0 && Object.is(v, -0))) return undefined;
+      out[dst++] = b;
+    }
+    vec.set(values.subarray(end, end + vecDim), r * vecDim);
+  }
+  out.set(new Uint8Array(vec.buffer), dst);
+  return out;
+}
+
+function unpackPixels(bytes: Buffer, n: number, rowDim: number, imageDim: number): Float32Array {
+  const rows = n / rowDim;
+  const vecDim = rowDim - imageDim;
+  const vec = new Float32Array(rows * vecDim);
+  new Uint8Array(vec.buffer).set(bytes.subarray(rows * imageDim));
+  const out = new Float32Array(n);
+  let src = 0;
+  for (let r = 0; r < rows; r++) {
+    let dst = r * rowDim;
+    const end = dst + imageDim;
+    while (dst < end) out[dst++] = BYTE_TO_UNIT[bytes[src++]!]!;
+    out.set(vec.subarray(r * vecDim, (r + 1) * vecDim), end);
+  }
+  return out;
+}
+
+/** Header fields plus named arrays -> one frame (pixel rows that are not all byte / 255 go as float32). */
+export function encodeFrame(header: Record<string, unknown>, arrays: Array<[string, FrameArray]>): Buffer {
+  const layout: Array<readonly [string, string, number, ...number[]]> = [];
+  const data: Buffer[] = [];
+  for (const [name, a] of arrays) {
+    if (!ArrayBuffer.isView(a)) {
+      const packed = packPixels(a);
+      if (packed) {
+        layout.push([name, 'px', a.values.length, a.rowDim, a.imageDim]);
+        data.push(packed);
+        continue;
+      }
+    }
+    const t = ArrayBuffer.isView(a) ? a : a.values;
+    layout.push([name, kindOf(t), t.length]);
+    data.push(Buffer.from(t.buffer, t.byteOffset, t.byteLength));
+  }
   const json = Buffer.from(JSON.stringify({ ...header, $arrays: layout }), 'utf8');
-  const parts: Buffer[] = [Buffer.alloc(4), json];
-  parts[0]!.writeUInt32LE(json.length, 0);
-  for (const [, a] of arrays) parts.push(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
-  return Buffer.concat(parts);
+  const head = Buffer.alloc(4);
+  head.writeUInt32LE(json.length, 0);
+  return Buffer.concat([head, json, ...data]);
+}
+
+const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
+
+/** One layout entry of a frame -> its byte length and decoder, or undefined when it is not one. */
+function arrayOf(entry: unknown): { name: string; bytes: number; decode: (b: Buffer) => Typed } | undefined {
+  if (!Array.isArray(entry)) return undefined;
+  const [name, kind, n, rowDim, imageDim] = entry as unknown[];
+  if (typeof name !== 'string' || typeof kind !== 'string' || !isCount(n)) return undefined;
+  if (kind === 'px') {
+    if (entry.length !== 5 || !isCount(rowDim) || !isCount(imageDim) || rowDim < 1 || imageDim > rowDim || n % rowDim !== 0) return undefined;
+    const rows = n / rowDim;
+    return { name, bytes: rows * imageDim + rows * (rowDim - imageDim) * 4, decode: (b) => unpackPixels(b, n, rowDim, imageDim) };
+  }
+  if (entry.length !== 3 || !(kind in KINDS)) return undefined;
+  const Ctor = KINDS[kind as Kind];
+  return {
+    name,
+    bytes: n * Ctor.BYTES_PER_ELEMENT,
+    decode: (b) => {
+      const out = new Ctor(n);
+      new Uint8Array(out.buffer).set(b);
+      return out;
+    },
+  };
 }
 
 /** One frame -> header fields with the arrays under their names (copies), or undefined when it does not parse. */
@@ -36,16 +134,10 @@ export function decodeFrame(buf: Buffer): Record<string, unknown> | undefined {
     delete header.$arrays;
     let at = 4 + len;
     for (const entry of layout) {
-      if (!Array.isArray(entry) || entry.length !== 3) return undefined;
-      const [name, kind, n] = entry as [unknown, unknown, unknown];
-      if (typeof name !== 'string' || typeof kind !== 'string' || !(kind in KINDS) || !Number.isInteger(n) || (n as number) < 0) return undefined;
-      const Ctor = KINDS[kind as Kind];
-      const bytes = (n as number) * Ctor.BYTES_PER_ELEMENT;
-      if (at + bytes > buf.length) return undefined;
-      const out = new Ctor(n as number);
-      new Uint8Array(out.buffer).set(buf.subarray(at, at + bytes));
-      at += bytes;
-      setPath(header, name, out);
+      const a = arrayOf(entry);
+      if (!a || at + a.bytes > buf.length) return undefined;
+      setPath(header, a.name, a.decode(buf.subarray(at, at + a.bytes)));
+      at += a.bytes;
     }
     return at === buf.length ? header : undefined;
   } catch {
@@ -65,14 +157,16 @@ function setPath(header: Record<string, unknown>, name: string, value: Typed): v
   list[Number(name.slice(dot + 1))] = value;
 }
 
-export function encodeBatch(b: TransitionBatch): Buffer {
+/** A batch as one frame; `imageDim` > 0: its observations start with that many camera pixels (byte / 255), sent as bytes. */
+export function encodeBatch(b: TransitionBatch, imageDim = 0): Buffer {
   const { env, obs, actions, rewards, next, flags, ...header } = b;
+  const rows = (values: Float32Array): FrameArray => (imageDim > 0 && imageDim <= b.obsDim ? { values, rowDim: b.obsDim, imageDim } : values);
   return encodeFrame(header, [
     ['env', env],
-    ['obs', obs],
+    ['obs', rows(obs)],
     ['actions', actions],
     ['rewards', rewards],
-    ['next', next],
+    ['next', rows(next)],
     ['flags', flags],
   ]);
 }

@@ -3,8 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { ActorWeights, TransitionBatch } from '../../../../src-shared/actors.js';
 import { ActorBook } from '../../../../src-main/rl/actors/actor-book.js';
 import { decodeFrame, encodeBatch, encodeWeights } from '../../../../src-main/rl/actors/redis/codec.js';
+import { EnvConfig } from '../../../../src-shared/config/envs/index.js';
+import { makeEnv } from '../../../../src-main/sim/registry.js';
 
 const digest = '0123456789abcdef';
+
+/** Each array of a frame -> its kind in the frame's header. */
+function kinds(frame: Buffer): Record<string, string> {
+  const header = JSON.parse(frame.subarray(4, 4 + frame.readUInt32LE(0)).toString('utf8')) as { $arrays: Array<[string, string]> };
+  return Object.fromEntries(header.$arrays.map(([name, kind]) => [name, kind]));
+}
 const batch: TransitionBatch = {
   type: 'transitions',
   runId: 'r1',
@@ -47,5 +55,54 @@ describe('Redis frames', () => {
     expect(book.accept({ ...batch, digest: 'ffffffffffffffff' })).toBeUndefined();
     expect(book.rejected).toEqual({ malformed: 2, foreignRun: 1, foreignDigest: 1 });
     expect(book.accept(batch)?.kind).toBe('batch');
+  });
+
+  it('send camera observations as bytes that decode to bitwise the same float32 values', () => {
+    // Real frames: a lane env with a 24x16 camera, 6 steps of steering.
+    const env = makeEnv(EnvConfig.parse({ id: 'lane', obs: 'pixels', camera: { width: 24, height: 16 } }));
+    const layout = env.imageLayout!;
+    const imageDim = layout.height * layout.width * layout.channels;
+    const obsDim = env.observationSpace.shape[0]!;
+    const count = 6;
+    const obs = new Float32Array(count * obsDim);
+    const next = new Float32Array(count * obsDim);
+    let o = env.reset(3).obs;
+    for (let i = 0; i < count; i++) {
+      obs.set(o, i * obsDim);
+      o = env.step(Float32Array.from([i % 2 ? 0.4 : -0.3])).obs;
+      next.set(o, i * obsDim);
+    }
+    env.close?.();
+    const pixels: TransitionBatch = {
+      ...batch,
+      count,
+      obsDim,
+      env: new Uint8Array(count),
+      obs,
+      actions: new Float32Array(count),
+      rewards: new Float64Array(count),
+      next,
+      flags: new Uint8Array(count),
+    };
+    const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    const plain = encodeBatch(pixels);
+    const packed = encodeBatch(pixels, imageDim);
+    expect(packed.length).toBeLessThan(plain.length * 0.3);
+    expect(kinds(packed)).toMatchObject({ obs: 'px', next: 'px' });
+    const back = TransitionBatch.parse(decodeFrame(packed));
+    expect(bytes(back.obs).equals(bytes(obs))).toBe(true);
+    expect(bytes(back.next).equals(bytes(next))).toBe(true);
+    expect(back).toEqual(pixels);
+
+    // A pixel that is not exactly byte / 255 (or -0): those observations go as float32, unchanged.
+    for (const odd of [0.5, -0]) {
+      const off = Float32Array.from(obs);
+      off[7] = odd;
+      const frame = encodeBatch({ ...pixels, obs: off }, imageDim);
+      expect(kinds(frame)).toEqual({ env: 'u8', obs: 'f32', actions: 'f32', rewards: 'f64', next: 'px', flags: 'u8' });
+      expect(bytes(TransitionBatch.parse(decodeFrame(frame)).obs).equals(bytes(off))).toBe(true);
+    }
+    // Truncated packed frames do not parse.
+    expect(decodeFrame(packed.subarray(0, packed.length - 1))).toBeUndefined();
   });
 });
