@@ -21,10 +21,11 @@ case $algo in
   # vf_coef 0.5, no entropy bonus), lr 1e-3 (the zoo's CartPole-v1 and Pendulum-v1 entries), 20 epochs
   # (its CartPole-v1 and HalfCheetahBulletEnv entries), max_grad_norm 5 (its MountainCarContinuous-v0
   # entry), with the drive recipe's gamma 0.95 and 64-64 networks. Changed for a budget of a few
-  # hundred steps (11 episodes are 300-1,000 steps here): rollouts of 64 steps of 1 env (the zoo's:
-  # 1024-2048) and an initial sigma of e^-1 = 0.37 (Kendall's OU sigma 0.4; the zoo's pybullet
-  # entries start at e^-2). Tuning: bench/RESULTS.md "PPO on the lane STATE observation".
-  ppo) block='"ppo":{"lr":0.001,"nSteps":64,"batchSize":64,"nEpochs":20,"gamma":0.95,"gaeLambda":0.95,"clipRange":0.2,"logStdInit":-1,"maxGradNorm":5,"actorHidden":[64,64],"criticHidden":[64,64]}' ;;
+  # hundred steps (11 episodes are 300-1,000 steps here): one rollout per finished episode (the drive
+  # recipe's update after each episode; the zoo's rollouts are 1024-2048 steps) and an initial sigma
+  # of e^-1 = 0.37 (Kendall's OU sigma 0.4; the zoo's pybullet entries start at e^-2).
+  # Tuning: bench/RESULTS.md "PPO on the lane STATE observation".
+  ppo) block='"ppo":{"lr":0.001,"episodesPerRollout":1,"batchSize":64,"nEpochs":20,"gamma":0.95,"gaeLambda":0.95,"clipRange":0.2,"logStdInit":-1,"maxGradNorm":5,"actorHidden":[64,64],"criticHidden":[64,64]}' ;;
   *) echo "unknown algo $algo" >&2; exit 2 ;;
 esac
 echo "$algo seeds: $seeds"
