@@ -7,7 +7,11 @@
  *   CartPole-v1  PPO        100k steps   rl-zoo ppo.yml: 8 envs, n_steps 32, batch 256, lambda 0.8,
  *                                        gamma 0.98, 20 epochs, lr lin_1e-3, clip lin_0.2, ent 0
  *                A2C        500k steps   rl-zoo a2c.yml: 8 envs, ent 0 (SB3 defaults otherwise)
- *                REINFORCE  1000 episodes  (no zoo entry) 1 env, Adam lr 1e-3, normalized advantages
+ *                REINFORCE  1000 episodes  (no zoo entry) 1 env, Adam lr 1e-3, one episode per update, the
+ *                                        lecture's estimator: advantages G_t - V(s_t) as they are (not
+ *                                        normalized per batch: normalizing one episode's advantages to
+ *                                        mean 0 discourages half of its actions even when the whole
+ *                                        episode beat the baseline, e.g. every step of a 500-step run)
  *   Pendulum-v1  PPO        100k steps   rl-zoo ppo.yml without gSDE: 4 envs, n_steps 1024, lambda
  *                                        0.95, gamma 0.9, 10 epochs, lr 1e-3, clip 0.2
  */
@@ -73,7 +77,7 @@ export const CASES: OnPolicyCase[] = [
       checkpointEvery: 0,
       logEvery: 10_000,
       evalEpisodes: 10,
-      reinforce: { lr: 1e-3, normalizeAdvantage: true },
+      reinforce: { lr: 1e-3, normalizeAdvantage: false },
     },
   },
   {

@@ -42,6 +42,16 @@ export const PpoConfig = z.object({
   lr: lr(3e-4, 'Adam'),
   ...common,
   nSteps: z.number().int().min(1).max(100_000).default(2048).describe('Env steps per env in each rollout.'),
+  // Optional (absent = nSteps rollouts) so the digests of PPO runs made before it are unchanged.
+  episodesPerRollout: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe(
+      'Instead of nSteps per env: a rollout is complete when this many episodes have finished, and holds just those episodes (an update after each episode, as the drive recipe; for budgets of a few episodes). With several envs, an episode still running at an update goes into the next rollout.',
+    ),
   batchSize: z.number().int().min(1).max(1_000_000).default(64).describe('Minibatch size of the update epochs.'),
   nEpochs: z.number().int().min(1).max(100).default(10).describe('Passes over each rollout.'),
   gaeLambda: z.number().min(0).max(1).default(0.95).describe('GAE lambda (1 = Monte Carlo advantages, 0 = one-step TD).'),

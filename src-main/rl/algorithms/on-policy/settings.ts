@@ -1,7 +1,8 @@
 /**
  * PPO, A2C and REINFORCE as settings of the one on-policy learner (./actor-critic.ts), read from
  * each algorithm's config block (src-shared/config/on-policy.ts):
- *   PPO:       rollouts of nSteps per env, GAE(lambda), nEpochs over minibatches, clipped surrogate, Adam.
+ *   PPO:       rollouts of nSteps per env (or of episodesPerRollout finished episodes), GAE(lambda),
+ *              nEpochs over minibatches, clipped surrogate, Adam.
  *   A2C:       rollouts of nSteps per env, GAE(lambda) (1: n-step returns), one step on the whole
  *              rollout, vanilla policy gradient, RMSprop (or Adam).
  *   REINFORCE: finished episodes, Monte Carlo returns G_t (GAE with lambda 1), advantage
@@ -45,7 +46,8 @@ function block<K extends OnPolicyAlgo>(config: RunConfig, algo: K): NonNullable<
 export function settingsOf(config: RunConfig, algo: OnPolicyAlgo): ActorCriticSettings {
   if (algo === 'ppo') {
     const c = block(config, 'ppo');
-    return { algo, ...c, optimizer: 'adam', schedule: { mode: 'steps', nSteps: c.nSteps }, batchSize: c.batchSize, clipRange: c.clipRange };
+    const schedule: RolloutSchedule = c.episodesPerRollout ? { mode: 'episodes', episodes: c.episodesPerRollout } : { mode: 'steps', nSteps: c.nSteps };
+    return { algo, ...c, optimizer: 'adam', schedule, batchSize: c.batchSize, clipRange: c.clipRange };
   }
   if (algo === 'a2c') {
     const c = block(config, 'a2c');

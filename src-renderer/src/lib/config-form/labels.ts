@@ -37,6 +37,7 @@ const FIELD_LABELS: Record<string, string> = {
   normalizeAdvantage: 'Normalize advantages',
   logStdInit: 'Initial log σ',
   episodesPerUpdate: 'Episodes per update',
+  episodesPerRollout: 'Episodes per rollout (instead of rollout steps)',
   optimizer: 'Optimizer',
   seed: 'Seed',
   totalSteps: 'Total env steps',

@@ -133,3 +133,38 @@ describe('the actor-critic learner', () => {
     });
   }
 });
+
+describe("REINFORCE's gradient is the lecture's estimator", () => {
+  // Levine, CS W182: grad J ~ (1/N) sum_i sum_t grad log pi(a_t|s_t) (Q_hat_t - V(s_t)); here the
+  // loss is averaged over the batch's T steps. For a categorical policy with logits z = W h + b,
+  // d log pi(a|s) / d b = onehot(a) - softmax(z), so the loss -mean_t(log pi(a_t|s_t) A_t) has
+  // d/d b = -(1/T) sum_t (onehot(a_t) - p_t) A_t: the advantages enter as they are, or normalized.
+  for (const normalizeAdvantage of [false, true]) {
+    it(`the policy's output-bias gradient is -(1/T) sum_t (onehot(a_t) - p_t) A_t (advantages ${normalizeAdvantage ? 'normalized' : 'as they are'})`, () => {
+      const cfg = buildRunConfig({ algo: 'reinforce', env: { id: 'cartpole' }, reinforce: { actorHidden: [4], criticHidden: [4], normalizeAdvantage } });
+      const l = new ActorCritic({ obsDim: 2, actDim: 1, discreteN: 2 }, settingsOf(cfg, 'reinforce'), { networks: 3, learner: 4 });
+      const obs = Float32Array.from([0.5, -1, 1, 0.2, -0.3, 0.8]);
+      const actions = Float32Array.from([0, 1, 1]);
+      const advantages = Float32Array.from([2, -1, 0.5]);
+      const batch = { size: 3, obs, actions, logProbs: new Float32Array(3), values: new Float32Array(3), advantages, returns: Float32Array.from([1, 2, 3]) };
+      const grad = l.gradient(batch);
+      // A normalized: mean 0.5, unbiased std sqrt(((1.5)^2 + (-1.5)^2 + 0^2) / 2) = 1.5 -> 1, -1, 0.
+      const a = normalizeAdvantage ? [1, -1, 0] : [2, -1, 0.5];
+      const logits = tf.tidy(() => l.actor.apply(tf.tensor2d(obs, [3, 2])).arraySync() as number[][]);
+      const expected = [0, 0];
+      for (let t = 0; t < 3; t++) {
+        const z = logits[t]!;
+        const m = Math.max(z[0]!, z[1]!);
+        const e = z.map((v) => Math.exp(v - m));
+        const p = e.map((v) => v / (e[0]! + e[1]!));
+        for (let k = 0; k < 2; k++) expected[k]! -= (((actions[t] === k ? 1 : 0) - p[k]!) * a[t]!) / 3;
+      }
+      const actorSizes = l.actor.variables.map((v) => v.size);
+      const biasAt = actorSizes.slice(0, -1).reduce((x, y) => x + y, 0);
+      expect(actorSizes.at(-1)).toBe(2);
+      expect(grad[biasAt]).toBeCloseTo(expected[0]!, 5);
+      expect(grad[biasAt + 1]).toBeCloseTo(expected[1]!, 5);
+      l.dispose();
+    });
+  }
+});

@@ -59,6 +59,7 @@ const CASES: Array<[string, RunConfigInput, boolean]> = [
     false,
   ],
   ['PPO, discrete', tiny({ algo: 'ppo', numEnvs: 2, ppo: { ...nets, nSteps: 16, batchSize: 8, nEpochs: 2 } }), true],
+  ['PPO, rollouts of one finished episode', tiny({ algo: 'ppo', ppo: { ...nets, episodesPerRollout: 1, batchSize: 16, nEpochs: 2 } }), false],
   ['A2C, discrete, 3 envs, RMSprop', tiny({ algo: 'a2c', numEnvs: 3, totalSteps: 402, a2c: { ...nets } }), true],
   ['A2C, pendulum, Adam', tiny({ algo: 'a2c', a2c: { ...nets, optimizer: 'adam' } }), false],
   ['REINFORCE, discrete, 2 envs', tiny({ algo: 'reinforce', numEnvs: 2, reinforce: { ...nets, episodesPerUpdate: 2 } }), true],
@@ -102,6 +103,25 @@ describe('on-policy training through the trainer', () => {
     });
   }
 
+  it('PPO with episodesPerRollout updates after each finished episode, on just its steps', async () => {
+    const updates: number[] = [];
+    const steps: number[] = [];
+    let step = 0;
+    await train(newRunDir(), tiny({ algo: 'ppo', ppo: { ...nets, episodesPerRollout: 1, batchSize: 16, nEpochs: 2 } }), {
+      hooks: () => ({
+        onStep: (v) => (step = v.step),
+        afterUpdate: (_learner, n) => {
+          updates.push(n);
+          steps.push(step);
+        },
+      }),
+    });
+    // 400 steps of 50-step pendulum episodes: 8 rollouts of 50 steps, each 2 epochs of ceil(50 / 16) = 4 minibatches.
+    expect(updates).toEqual([8, 16, 24, 32, 40, 48, 56, 64]);
+    // Each in the vector step that ended an episode (onStep reports that step just before the update).
+    expect(steps).toEqual([50, 100, 150, 200, 250, 300, 350, 400]);
+  });
+
   it('rolls back to the last good checkpoint when a weight becomes NaN', async () => {
     const dir = newRunDir();
     let injected = false;
@@ -129,6 +149,7 @@ describe('refusals', () => {
     const bad: Array<[RunConfigInput, RegExp]> = [
       [{ algo: 'ppo', ppo: { lr: -1e-3 } }, /ppo\.lr/],
       [{ algo: 'ppo', ppo: { clipRange: 0 } }, /ppo\.clipRange/],
+      [{ algo: 'ppo', ppo: { episodesPerRollout: 0 } }, /ppo\.episodesPerRollout/],
       [{ algo: 'a2c', a2c: { nSteps: 0 } }, /a2c\.nSteps/],
       [{ algo: 'reinforce', reinforce: { gamma: 1.5 } }, /reinforce\.gamma/],
     ];
@@ -153,6 +174,7 @@ describe('refusals', () => {
     expect(configDigest(td3)).toBe(configDigest(buildRunConfig({ algo: 'td3' })));
     const ppo = buildRunConfig({ algo: 'ppo' });
     expect(ppo.ppo).toMatchObject({ lr: 3e-4, nSteps: 2048, batchSize: 64, nEpochs: 10, gaeLambda: 0.95, clipRange: 0.2 });
+    expect(Object.keys(ppo.ppo!)).not.toContain('episodesPerRollout');
     expect(ppo.a2c).toBeUndefined();
     expect(buildRunConfig({ algo: 'a2c' }).a2c).toMatchObject({ lr: 7e-4, nSteps: 5, optimizer: 'rmsprop' });
   });
