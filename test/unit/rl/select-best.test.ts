@@ -31,21 +31,36 @@ describe('selectBest: keep the policy that scored best on validation seeds, scor
     expect('selectBest' in buildRunConfig({ env: { id: 'cartpole' }, algo: 'dqn' })).toBe(false);
   });
 
+  const input = {
+    env: { id: 'cartpole' as const, maxEpisodeSteps: 60 },
+    algo: 'dqn' as const,
+    totalSteps: 600,
+    evalEvery: 150,
+    evalEpisodes: 3,
+    checkpointEvery: 300,
+    logEvery: 150,
+    backend: 'wasm' as const,
+    selectBest: true,
+    dqn: {
+      hidden: [16],
+      batchSize: 32,
+      learningStarts: 60,
+      bufferSize: 10_000,
+      trainFreq: 1,
+      gradientSteps: 1,
+      targetUpdateInterval: 50,
+      lr: 1e-2,
+      explorationFraction: 0.3,
+    },
+  };
+  const newRunDir = (name: string) => {
+    const d = join(tmp.dir, name);
+    mkdirSync(d);
+    return d;
+  };
+
   it('evaluates on validation seeds during training and writes the chosen policy held-out result to eval.json', async () => {
-    const runDir = join(tmp.dir, 'run');
-    mkdirSync(runDir);
-    const input = {
-      env: { id: 'cartpole' as const, maxEpisodeSteps: 60 },
-      algo: 'dqn' as const,
-      totalSteps: 600,
-      evalEvery: 150,
-      evalEpisodes: 3,
-      checkpointEvery: 300,
-      logEvery: 150,
-      backend: 'wasm' as const,
-      selectBest: true,
-      dqn: { hidden: [8], batchSize: 16, learningStarts: 60, bufferSize: 10_000, trainFreq: 4, gradientSteps: 2, targetUpdateInterval: 30, lr: 3e-3 },
-    };
+    const runDir = newRunDir('run');
     const f = await train(runDir, input);
     expect(f.statuses.at(-1)?.status).toBe('finished');
     const evals = f.metrics().filter((l: MetricLine) => l.kind === 'eval');
@@ -58,6 +73,8 @@ describe('selectBest: keep the policy that scored best on validation seeds, scor
       seeds: number[];
       selected: { step: number; validation_return: number };
     };
+    // This tiny run improves, then gets worse: the choice is neither the first policy nor the last.
+    expect(bestIdx > 0 && bestIdx < evals.length - 1).toBe(true);
     expect(ev.selected).toEqual({ step: evals[bestIdx]!.step, validation_return: returns[bestIdx] });
     expect(ev.seeds).toEqual(evalSeeds(3));
     // Recompute both scores of the chosen snapshot by hand.
@@ -68,5 +85,12 @@ describe('selectBest: keep the policy that scored best on validation seeds, scor
     expect(evaluatePolicy(act, [env], evalSeeds(3)).mean_return).toBe(ev.mean_return);
     policy.dispose();
     f.close();
+    // Stopped after the best snapshot was written and resumed, the run chooses and scores the same.
+    const split = newRunDir('split');
+    const first = await train(split, input, { hooks: (j) => ({ onStep: (v) => v.step >= 470 && j.stop() }) });
+    expect(first.statuses.at(-1)).toMatchObject({ status: 'stopped' });
+    const second = await train(split, input, { resume: true });
+    expect(second.statuses.at(-1)).toMatchObject({ status: 'finished', step: 600 });
+    expect(readFileSync(join(split, 'eval.json'), 'utf8')).toBe(readFileSync(join(runDir, 'eval.json'), 'utf8'));
   }, 60_000);
 });
