@@ -77,4 +77,30 @@ export const DISCRETE_ENTRIES: AlgoBenchEntry[] = [
     goalStat: 'clean',
     reference: 'no lane env in rl-zoo; goal: Kendall et al. protocol, 10/10 held-out routes clean',
   },
+  {
+    // The Rainbow preset (PER, 3-step, C51, noisy nets, dueling, double; no epsilon) in lane-dqn's
+    // loop. C51 support: rewards are metres per step (under 1), returns below 20 at gamma 0.95.
+    id: 'lane-rainbow',
+    algo: 'rainbow',
+    config: {
+      env: { id: 'lane', obs: 'state', steeringBins: 7, maxDistanceM: 250 },
+      totalSteps: 30_000,
+      dqn: {
+        lr: 1e-3,
+        gamma: 0.95,
+        batchSize: 64,
+        bufferSize: 100_000,
+        learningStarts: 1000,
+        trainFreq: 4,
+        gradientSteps: 4,
+        targetUpdateInterval: 500,
+        hidden: [64, 64],
+        vMin: -1,
+        vMax: 20,
+      },
+    },
+    goal: 1,
+    goalStat: 'clean',
+    reference: 'no lane env in rl-zoo; goal: Kendall et al. protocol, 10/10 held-out routes clean',
+  },
 ];
