@@ -8,8 +8,14 @@ export interface AlgoBenchEntry {
   algo: AlgoId;
   /** The run's config (env, budget, overrides); the algorithm's env presets apply beneath it. */
   config: RunConfigInput;
-  /** The final deterministic evaluation's mean return every seed must reach. */
+  /** What every seed's final deterministic evaluation must reach: its mean return, or `goalStat`. */
   goal: number;
+  /**
+   * An episode statistic of the final evaluation (eval.json episode_stats) to hold to `goal`
+   * instead of the mean return: "clean" = the fraction of the lane protocol's routes driven
+   * without a disengagement (1 = every route clean).
+   */
+  goalStat?: string;
   /** The published figure it is compared with. */
   reference: string;
 }

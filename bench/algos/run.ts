@@ -31,6 +31,8 @@ export interface AlgoBenchRun {
   status: string;
   final: number;
   finalStd: number;
+  /** The entry's goalStat of the final evaluation (absent when the goal is the mean return). */
+  goalStat?: number;
   evals: Array<[number, number]>;
   wallClockS: number;
   passed: boolean;
@@ -43,7 +45,7 @@ export interface AlgoBenchResult {
   seeds: number[];
   seedsDrawnAtRandom: boolean;
   parallel: number;
-  entries: Array<{ id: string; algo: string; goal: number; reference: string; passed: number; runs: number }>;
+  entries: Array<{ id: string; algo: string; goal: number; goalStat?: string; reference: string; passed: number; runs: number }>;
   runs: AlgoBenchRun[];
   goalMet: boolean;
   file: string;
@@ -92,10 +94,11 @@ export async function runAlgoBench(o: AlgoBenchOptions): Promise<AlgoBenchResult
   clearInterval(ticker);
   offProgress();
   const runs: AlgoBenchRun[] = plan.map((p) => {
-    const ev = readJsonIfExists<{ mean_return: number; std_return: number }>(join(engine.store.dir(p.id), 'eval.json'));
+    const ev = readJsonIfExists<{ mean_return: number; std_return: number; episode_stats?: Record<string, number> }>(join(engine.store.dir(p.id), 'eval.json'));
     const lines = engine.store.metrics(p.id, 0, 1_000_000).lines;
     const status = engine.store.readMeta(p.id).status;
     const final = ev?.mean_return ?? Number.NaN;
+    const stat = p.entry.goalStat === undefined ? undefined : (ev?.episode_stats?.[p.entry.goalStat] ?? Number.NaN);
     return {
       entry: p.entry.id,
       algo: p.entry.algo,
@@ -103,9 +106,10 @@ export async function runAlgoBench(o: AlgoBenchOptions): Promise<AlgoBenchResult
       status,
       final,
       finalStd: ev?.std_return ?? Number.NaN,
+      ...(stat === undefined ? {} : { goalStat: stat }),
       evals: lines.filter((l) => l.kind === 'eval').map((l) => [l.step, l.mean_return as number]),
       wallClockS: wall.get(p.id) ?? Number.NaN,
-      passed: status === 'finished' && final >= p.entry.goal,
+      passed: status === 'finished' && (stat ?? final) >= p.entry.goal,
     };
   });
   const backend = engine.store.readConfig(plan[0]!.id).backend ?? o.backend;
@@ -127,7 +131,15 @@ export async function runAlgoBench(o: AlgoBenchOptions): Promise<AlgoBenchResult
     parallel: o.parallel,
     entries: o.entries.map((e) => {
       const mine = runs.filter((r) => r.entry === e.id);
-      return { id: e.id, algo: e.algo, goal: e.goal, reference: e.reference, passed: mine.filter((r) => r.passed).length, runs: mine.length };
+      return {
+        id: e.id,
+        algo: e.algo,
+        goal: e.goal,
+        ...(e.goalStat ? { goalStat: e.goalStat } : {}),
+        reference: e.reference,
+        passed: mine.filter((r) => r.passed).length,
+        runs: mine.length,
+      };
     }),
     runs,
     goalMet: runs.every((r) => r.passed),
@@ -147,11 +159,12 @@ export function formatAlgoBench(r: AlgoBenchResult): string {
     '| entry | seed | final eval (mean +- std over episodes) | evaluations (step: mean) | wall clock | goal |',
     '|---|---|---|---|---|---|',
     ...r.runs.map((x) => {
-      const goal = r.entries.find((e) => e.id === x.entry)!.goal;
+      const e = r.entries.find((y) => y.id === x.entry)!;
+      const goal = e.goalStat ? `${e.goalStat} >= ${e.goal}, got ${x.goalStat?.toFixed(2)}` : `>= ${e.goal}`;
       const evals = x.evals.map(([s, v]) => `${s / 1000}k: ${v.toFixed(0)}`).join(', ');
-      return `| ${x.entry} | ${x.seed} | ${x.final.toFixed(1)} +- ${x.finalStd.toFixed(1)} | ${evals} | ${x.wallClockS.toFixed(0)} s | ${x.passed ? 'met' : `NOT met (${x.status}, >= ${goal})`} |`;
+      return `| ${x.entry} | ${x.seed} | ${x.final.toFixed(1)} +- ${x.finalStd.toFixed(1)} | ${evals} | ${x.wallClockS.toFixed(0)} s | ${x.passed ? 'met' : `NOT met (${x.status}, ${goal})`} |`;
     }),
     '',
-    ...r.entries.map((e) => `- ${e.id}: ${e.passed}/${e.runs} seeds reach >= ${e.goal} (${e.reference}).`),
+    ...r.entries.map((e) => `- ${e.id}: ${e.passed}/${e.runs} seeds reach ${e.goalStat ? `${e.goalStat} ` : ''}>= ${e.goal} (${e.reference}).`),
   ].join('\n');
 }

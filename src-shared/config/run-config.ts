@@ -42,6 +42,13 @@ export const RunConfig = z.object({
   numEnvs: z.number().int().min(1).max(64).default(1).describe('Envs stepped in parallel (vectorized).'),
   evalEvery: z.number().int().min(0).default(5_000).describe('Env steps between deterministic evaluations (0 = only at the end).'),
   evalEpisodes: z.number().int().min(1).max(1000).default(10).describe('Episodes per evaluation.'),
+  // Optional (absent = false) so the digests of runs made before it are unchanged.
+  selectBest: z
+    .boolean()
+    .optional()
+    .describe(
+      "true: the evaluations during training run on validation seeds (2^30 + 2^29 + k), disjoint from the held-out seeds (2^30 + k); the run keeps the policy that scored best on them (with one more validation of the last policy at the end), and the final evaluation scores that policy on the held-out seeds (RL Zoo's EvalCallback best_model). Absent or false: the final evaluation scores the last policy.",
+    ),
   checkpointEvery: z.number().int().min(0).default(5_000).describe('Env steps between checkpoints (0 = only at the end).'),
   logEvery: z.number().int().min(1).default(1_000).describe('Env steps between "train" metric lines.'),
   initPolicy: z

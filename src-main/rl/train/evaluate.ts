@@ -17,11 +17,12 @@ export type PolicyFn = BatchPolicy;
 /**
  * A run's evaluation: the env's own protocol when its adapter has one (lane: Kendall et al.'s
  * routes), else one episode per held-out evaluation seed on `envs` (simulators built from
- * `config`, stepped side by side).
+ * `config`, stepped side by side). `seeds` replaces the held-out seeds (validation episodes).
  */
-export function evaluateRunPolicy(policy: PolicyFn, config: EnvConfig, episodes: number, envs: readonly Env[]): EvalResult {
+export function evaluateRunPolicy(policy: PolicyFn, config: EnvConfig, episodes: number, envs: readonly Env[], seeds?: readonly number[]): EvalResult {
   const protocol = envAdapter(config.id).evaluate;
-  return protocol ? protocol(policy, config, { episodes }) : evaluatePolicy(policy, envs, evalSeeds(episodes));
+  if (protocol) return protocol(policy, config, seeds ? { episodes, seeds } : { episodes });
+  return evaluatePolicy(policy, envs, seeds ?? evalSeeds(episodes));
 }
 
 /** The "eval" metric line of an evaluation at env step `step`. */

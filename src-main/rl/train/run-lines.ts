@@ -19,8 +19,9 @@ export function trainMetricLine(stats: LearnerStats, rates: { updatesPerS: numbe
 }
 
 /** The final deterministic evaluation, as eval.json. */
-export function writeEvalJson(path: string, step: number, final: EvalResult): void {
+export function writeEvalJson(path: string, step: number, final: EvalResult, extra: Record<string, unknown> = {}): void {
   writeJsonAtomic(path, {
+    ...extra,
     step,
     mean_return: final.mean_return,
     std_return: final.std_return,

@@ -14,6 +14,17 @@ export function evalSeeds(n: number): number[] {
   return Array.from({ length: n }, (_, k) => EVAL_SEED_BASE + k);
 }
 
+/**
+ * Validation seeds 2^30 + 2^29 + k for choosing among a run's policies (RunConfig.selectBest):
+ * disjoint from the training seeds [0, 2^30) and from the held-out seeds 2^30 + k (k < 2^29), so
+ * a selected policy's final evaluation is not scored on the episodes that selected it.
+ */
+export const VALIDATION_SEED_BASE = EVAL_SEED_BASE + 0x20000000;
+
+export function validationSeeds(n: number): number[] {
+  return Array.from({ length: n }, (_, k) => VALIDATION_SEED_BASE + k);
+}
+
 export interface RunSeeds {
   /** Network initialization. */
   networks: number;

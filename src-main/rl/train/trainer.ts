@@ -53,10 +53,11 @@ import { isOnPolicy } from '../algorithms/on-policy-learner.js';
 import { DivergenceError } from './divergence.js';
 import { RolloutLoop } from './rollout-loop.js';
 import { policyOfLearner, type Policy } from '../policy/policy.js';
+import { evaluateSelectedPolicy } from './select-best.js';
 import { episodeInfoNumbers, evalMetricLine, evaluateRunPolicy, type EvalResult } from './evaluate.js';
 import { trainMetricLine, writeEvalJson } from './run-lines.js';
 import { initActorFromExport, policyMetaOf, runEncoders } from './run-encoders.js';
-import { deriveSeeds, reseedAfterRollback, type RunSeeds } from './seeds.js';
+import { deriveSeeds, reseedAfterRollback, validationSeeds, type RunSeeds } from './seeds.js';
 import { configDigest, fileSize, firstNonFinite, LoopClock, type TrainerJson } from './run-state.js';
 import { fillStepView, forwardEnvEvents, newStepView, type StepView, type TrainHooks as HooksOf } from './hooks.js';
 import type { TrainJob } from './types.js';
@@ -273,7 +274,9 @@ export class Trainer {
       });
       if (g === 'gave-up') return;
       if (g === 'rolled-back') continue;
-      writeEvalJson(join(this.job.runDir, 'eval.json'), this.step, this.evaluate());
+      if (cfg.selectBest) this.evaluate(); // the last policy is a candidate too
+      const selected = cfg.selectBest ? evaluateSelectedPolicy(this.job.runDir, this.checkpoints, cfg, this.evalEnvs, this.job.out) : undefined;
+      writeEvalJson(join(this.job.runDir, 'eval.json'), this.step, selected?.result ?? this.evaluate(), selected?.extra);
       this.finalEvalDone = true;
       g = this.guard(() => this.writeCheckpoint());
       if (g === 'gave-up') return;
@@ -412,11 +415,12 @@ export class Trainer {
     this.rates.window.reset();
   }
 
-  /** Deterministic evaluation on the fixed evaluation seeds; keeps the best policy snapshot. */
+  /** Deterministic evaluation on the fixed evaluation (selectBest: validation) seeds; keeps the best policy snapshot. */
   evaluate(): EvalResult {
     const cfg = this.config;
     // The env's protocol (lane: Kendall et al.'s held-out routes), or episodes on held-out seeds.
-    const result = evaluateRunPolicy((obs, n) => this.policy.act(obs, n), cfg.env, cfg.evalEpisodes, this.evalEnvs);
+    const seeds = cfg.selectBest ? validationSeeds(cfg.evalEpisodes) : undefined;
+    const result = evaluateRunPolicy((obs, n) => this.policy.act(obs, n), cfg.env, cfg.evalEpisodes, this.evalEnvs, seeds);
     this.lastEval = result;
     this.job.out.metric(evalMetricLine(result, this.step));
     if (Number.isFinite(result.mean_return) && (this.bestEval === null || result.mean_return > this.bestEval)) {

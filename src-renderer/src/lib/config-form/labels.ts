@@ -48,6 +48,7 @@ const FIELD_LABELS: Record<string, string> = {
   updatesPerStep: 'Updates per env step',
   evalEvery: 'Evaluate every (steps)',
   evalEpisodes: 'Evaluation episodes',
+  selectBest: 'Keep the best policy on validation seeds',
   checkpointEvery: 'Checkpoint every (steps)',
   logEvery: 'Log every (steps)',
   backend: 'ML backend',
