@@ -3,12 +3,15 @@
  * several seeds. Each seed is one `drive` run in a child process (one at a time: the machine is
  * shared), into <out>/seed-<S>; the per-seed reports are gathered into results.json and a
  * summary table (episodes and wall clock to the first evaluation without a disengagement, final
- * MPD, pixels baseline, goals).
+ * MPD, pixels baseline, goals). `competitors: N` runs N busy processes beside every seed's run
+ * (bench/competitors.ts): the budgets are episodes, so a busy machine should change the wall clock
+ * only, never the episodes or the result.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startCompetitors } from '../competitors.js';
 import { vaeFewerEpisodes, type DriveReport } from '../../src-main/pipelines/drive/report.js';
 import { writeJsonAtomic } from '../../src-main/core/durable-write.js';
 
@@ -18,6 +21,8 @@ export interface DriveBenchOptions {
   outDir: string;
   /** Extra `drive` options passed through (e.g. --pixels-minutes 5). */
   driveArgs: string[];
+  /** Busy processes beside each seed's run (0: none). */
+  competitors?: number;
   log(line: string): void;
 }
 
@@ -26,6 +31,8 @@ export interface DriveBenchSeed {
   dir: string;
   exitCode: number;
   wallClockS: number;
+  /** 1-minute load average when the seed's run started and ended (competitors included). */
+  loadAverage: { start: number; end: number };
   firstCleanEpisode: number | null;
   pipelineSecondsToClean: number | null;
   trainDistanceToClean: number | null;
@@ -43,6 +50,7 @@ export interface DriveBenchResult {
   date: string;
   algo: string;
   driveArgs: string[];
+  competitors: number;
   seeds: DriveBenchSeed[];
   goals: { cleanWithin11Episodes: boolean; pipelineWithin10Minutes: boolean; vaeFewerEpisodesThanPixels: boolean | null };
   files: { results: string };
@@ -53,7 +61,9 @@ function runSeed(seed: number, o: DriveBenchOptions): Promise<{ code: number; se
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   const args = ['--import', 'tsx', 'src-main/cli/bin.ts', 'drive', '--seed', String(seed), '--algo', o.algo, '--out', dir, ...o.driveArgs];
   const t0 = performance.now();
-  return new Promise((res, rej) => {
+  const competitors = o.competitors ? startCompetitors(o.competitors) : undefined;
+  if (competitors) o.log(`seed ${seed}: ${o.competitors} busy competitor process(es) beside it (pids ${competitors.pids.join(', ')})`);
+  return new Promise<{ code: number; seconds: number; dir: string }>((res, rej) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let buf = '';
     child.stderr.on('data', (d: Buffer) => {
@@ -67,7 +77,7 @@ function runSeed(seed: number, o: DriveBenchOptions): Promise<{ code: number; se
     });
     child.on('error', rej);
     child.on('close', (code) => res({ code: code ?? -1, seconds: (performance.now() - t0) / 1000, dir }));
-  });
+  }).finally(() => competitors?.stop());
 }
 
 export async function runDriveBench(o: DriveBenchOptions): Promise<DriveBenchResult> {
@@ -75,7 +85,9 @@ export async function runDriveBench(o: DriveBenchOptions): Promise<DriveBenchRes
   const seeds: DriveBenchSeed[] = [];
   for (const seed of o.seeds) {
     o.log(`seed ${seed}: drive ${o.algo} ...`);
+    const loadStart = loadavg()[0]!;
     const r = await runSeed(seed, o);
+    const loadEnd = loadavg()[0]!;
     const reportPath = join(r.dir, 'report.json');
     const rep = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as DriveReport) : null;
     seeds.push({
@@ -83,6 +95,7 @@ export async function runDriveBench(o: DriveBenchOptions): Promise<DriveBenchRes
       dir: r.dir,
       exitCode: r.code,
       wallClockS: r.seconds,
+      loadAverage: { start: loadStart, end: loadEnd },
       firstCleanEpisode: rep?.vae.firstCleanEpisode ?? null,
       pipelineSecondsToClean: rep?.vae.pipelineSecondsToClean ?? null,
       trainDistanceToClean: rep?.vae.trainDistanceToClean ?? null,
@@ -118,6 +131,7 @@ export async function runDriveBench(o: DriveBenchOptions): Promise<DriveBenchRes
     date: new Date().toISOString(),
     algo: o.algo,
     driveArgs: o.driveArgs,
+    competitors: o.competitors ?? 0,
     seeds,
     goals: {
       cleanWithin11Episodes: seeds.every((s) => s.firstCleanEpisode !== null && s.firstCleanEpisode <= 11),
@@ -143,7 +157,7 @@ const f = (x: number | null | undefined, d = 1) => (x === null || x === undefine
 
 export function formatDriveBench(r: DriveBenchResult): string {
   const lines = [
-    `drive bench (${r.algo}), ${r.machine.cpus} cores, Node ${r.machine.node}, load at end ${r.machine.loadAverageAtEnd.map((x) => x.toFixed(1)).join('/')}`,
+    `drive bench (${r.algo}), ${r.machine.cpus} cores, Node ${r.machine.node}${r.competitors ? `, ${r.competitors} busy competitor process(es) beside each run` : ''}, load at end ${r.machine.loadAverageAtEnd.map((x) => x.toFixed(1)).join('/')}`,
     '| seed | VAE agent: episodes to 0 disengagements | min from a fresh run | training distance (m) | final MPD (m) / disengagements | stages collect / vae / rl / pixels (s) | pixels agent: episodes to 0 (budget) / best disengagements |',
     '|---:|---:|---:|---:|---:|---|---|',
   ];

@@ -3,12 +3,13 @@
  * inference on every backend that loads (each in its own process), and the same models in PyTorch on the CPU in the same run
  * (bench/ml/torch_bench.py under Debian's /usr/bin/python3, when it has torch).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildResult } from './ml-bench-child.js';
+import { startCompetitors } from '../competitors.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -91,16 +92,6 @@ export interface MlBenchReport {
   /** With --competitors: PyTorch's timings beside the busy processes. */
   torchLoaded?: LoadedTimings;
   rows: MlBenchRow[];
-}
-
-/**
- * Busy processes that compete for the cores (a tight loop each, like a browser tab or a build on
- * a user's laptop); stop() ends them.
- */
-export function startCompetitors(n: number): { stop: () => void } {
-  const kids: ChildProcess[] = [];
-  for (let i = 0; i < n; i++) kids.push(spawn(process.execPath, ['-e', 'let x = 0; for (;;) x = (x + Math.sqrt(x + 1)) % 1e9;'], { stdio: 'ignore' }));
-  return { stop: () => kids.forEach((k) => k.kill('SIGKILL')) };
 }
 
 async function withCompetitors<T>(n: number, fn: () => Promise<T>): Promise<T> {

@@ -42,6 +42,9 @@ export interface ConvVaeSpec {
   learningRate: number;
 }
 
+/** The noise seed that stands for seed 0 (which tfjs would take as "no seed"). */
+const SEED_FOR_ZERO = 0x5eed0;
+
 export const DEFAULT_VAE_SPEC: ConvVaeSpec = {
   height: 64,
   width: 64,
@@ -179,7 +182,8 @@ export class ConvVae {
   lossTensors(x: tf.Tensor4D, noiseSeed: number): VaeLossTensors {
     const n = x.shape[0];
     const { mean, logVar } = this.encode(x);
-    const eps = tf.randomNormal(mean.shape, 0, 1, 'float32', noiseSeed);
+    // tfjs takes seed 0 for "no seed" (Math.random): the held-out losses (seed 0) differed from run to run.
+    const eps = tf.randomNormal(mean.shape, 0, 1, 'float32', noiseSeed === 0 ? SEED_FOR_ZERO : noiseSeed);
     const z = tf.add(mean, tf.mul(eps, tf.exp(tf.mul(logVar, 0.5)))) as tf.Tensor2D;
     const r = this.decode(z);
     const reconstruction = tf.div(tf.sum(tf.squaredDifference(r, x)), n) as tf.Scalar;

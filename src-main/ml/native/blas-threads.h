@@ -15,7 +15,10 @@
  * Larger products and convolutions (the VAE's) choose one thread or all cores from measured
  * speed: each class keeps a running average of nanoseconds per multiply-add for both choices,
  * uses the faster and tries the other every EXPLORE_EVERY calls. setThreads(n) fixes the count
- * instead (DRIVE_LAB_BLAS_THREADS).
+ * instead (DRIVE_LAB_BLAS_THREADS). The choice depends on the machine's load, so it must change
+ * the speed only, never the bits: OpenBLAS splits a product's rows and columns between threads,
+ * not its sums, and oneDNN primitives are built for max_threads whatever the call runs on
+ * (dnnl-conv.h), so a run gives the same numbers on a quiet or a busy machine.
  */
 #define SMALL_GEMM (1LL << 25)
 #define EXPLORE_EVERY 50

@@ -176,6 +176,12 @@ static DnnlEntry* dnnl_get(int kind, const ConvDims* d, int has_bias, int act) {
   DnnlEntry* e = &dnnl_cache[dnnl_next];
   dnnl_next = (dnnl_next + 1) % DNNL_CACHE_SIZE;
   if (e->used) dnnl_entry_free(e);
+  /* oneDNN fixes a primitive's split of the work (for backward weights: the order of its sums)
+     for the OpenMP threads current when it is built. Built under whatever the previous call
+     chose by measured speed, the same run gave other bits on a busier machine; built always for
+     the same count, the per-call choice changes the speed only, never the result. */
+  init_threads();
+  omp_set_num_threads(max_threads);
   if (!dnnl_build(e, kind, d, has_bias, act)) {
     /* Remember the refusal so the next call does not try again. */
     memset(e, 0, sizeof *e);

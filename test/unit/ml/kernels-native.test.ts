@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +16,14 @@ import { defineConvLayerTests, defineConvTests, defineCustomOpTests, defineDense
 const ADDON = 'build/native/dlnative.node';
 const SOURCES = ['src-main/ml/native/dlnative.c', 'src-main/ml/native/dnnl-conv.h'];
 
+/** DRIVE_LAB_NATIVE=<path>: that file is the one under test (and nothing is built). */
+const chosen = process.env.DRIVE_LAB_NATIVE && !['on', 'off', '0'].includes(process.env.DRIVE_LAB_NATIVE) ? resolve(process.env.DRIVE_LAB_NATIVE) : undefined;
+const ADDON_FILE = chosen ?? resolve(ADDON);
+
 /** Builds the addon before anything loads it when it is missing or older than its sources. */
 function ensureBuilt(): string {
   if (process.env.DRIVE_LAB_NATIVE === 'off') return 'disabled';
+  if (chosen) return `chosen with DRIVE_LAB_NATIVE (${chosen})`;
   const built = existsSync(ADDON) ? statSync(ADDON).mtimeMs : 0;
   if (built > Math.max(...SOURCES.map((f) => statSync(f).mtimeMs))) return 'up to date';
   return execFileSync(process.execPath, ['src-main/ml/native/build.mjs'], { encoding: 'utf8' }).trim();
@@ -45,7 +51,7 @@ describe.skipIf(!native.kernels)('native kernels on the wasm backend', () => {
 
   it('runs in a worker thread while the main thread uses it too (per-thread scratch)', async () => {
     const { Worker } = await import('node:worker_threads');
-    const path = (await import('node:module')).createRequire(import.meta.url).resolve('../../../build/native/dlnative.node');
+    const path = ADDON_FILE;
     const code = `
       const { parentPort, workerData } = require('node:worker_threads');
       const k = require(workerData.path);
@@ -67,6 +73,37 @@ describe.skipIf(!native.kernels)('native kernels on the wasm backend', () => {
     expect(y[0]).toBe(3 * 3 * 8 * 0.25);
     expect(await fromWorker).toBe(3 * 3 * 3 * 0.5);
     await w.terminate();
+  });
+
+  it('gives the same convolution gradients whatever thread count the previous call chose (the speed choice never changes the bits)', async () => {
+    const { Worker } = await import('node:worker_threads');
+    // Each worker thread has its own primitive cache and thread choice. One builds the large
+    // filter gradient right after a small convolution (which runs on one thread), the other
+    // first thing (the machine's default thread count).
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const k = require(workerData.path);
+      let s = 7;
+      const rnd = (n) => Float32Array.from({ length: n }, () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5);
+      if (workerData.smallFirst) k.conv2d(rnd(2 * 8 * 8 * 8), rnd(4 * 4 * 8 * 8), null, 0, new Float32Array(2 * 4 * 4 * 8), 2, 8, 8, 8, 4, 4, 2, 2, 1, 1, 1, 1, 4, 4, 8);
+      s = 11;
+      const x = rnd(64 * 64 * 64 * 3), dy = rnd(64 * 32 * 32 * 32), dw = new Float32Array(4 * 4 * 3 * 32);
+      k.conv2dBackpropFilter(x, dy, dw, 64, 64, 64, 3, 4, 4, 2, 2, 1, 1, 1, 1, 32, 32, 32);
+      parentPort.postMessage(dw);`;
+    const gradient = async (smallFirst: boolean) => {
+      const w = new Worker(code, { eval: true, workerData: { path: ADDON_FILE, smallFirst } });
+      try {
+        return await new Promise<Float32Array>((res, rej) => {
+          w.once('message', res);
+          w.once('error', rej);
+        });
+      } finally {
+        await w.terminate();
+      }
+    };
+    const [a, b] = [await gradient(true), await gradient(false)];
+    expect(a.some((v) => v !== 0)).toBe(true);
+    expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
   });
 
   it('says which library runs the convolutions', () => {

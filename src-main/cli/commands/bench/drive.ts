@@ -7,13 +7,14 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AlgoId } from '../../../../src-shared/config/algo.js';
-import { CliError, globalOptions, output } from '../../context.js';
+import { CliError, globalOptions, intOption, output } from '../../context.js';
 import { parseSeeds } from '../../seeds.js';
 
 interface Options {
   seeds: string;
   algo: string;
   out: string;
+  competitors: string;
 }
 
 export function register(bench: Command): void {
@@ -25,6 +26,7 @@ export function register(bench: Command): void {
     .option('--seeds <list>', 'seeds, e.g. 0,1,2 or 0..2', '0,1,2')
     .option('--algo <algo>', 'td3 or ddpg', 'td3')
     .option('--out <dir>', 'output folder (one run folder per seed, results.json)', 'bench/out/drive')
+    .option('--competitors <n>', 'run N busy processes beside every seed (budgets are episodes: the result should not change, only the wall clock)', '0')
     .argument('[driveOptions...]', 'options passed to every `drive` run (after --), e.g. -- --pixels-minutes 5')
     .action(async (driveArgs: string[], o: Options, cmd: Command) => {
       const g = globalOptions(cmd);
@@ -36,6 +38,7 @@ export function register(bench: Command): void {
         algo: algo.data,
         outDir: resolve(o.out),
         driveArgs,
+        competitors: intOption('--competitors', o.competitors, 0) ?? 0,
         log: (l) => process.stderr.write(`${l}\n`),
       });
       output(g, result, () => `${formatDriveBench(result)}\n\nresults: ${result.files.results}`);
