@@ -2,7 +2,7 @@
  * The arm's VAE, pretrained for `bench arm-learn --vae-frames N`: table-camera frames from random
  * and scripted policies (src-main/pipelines/arm/collect.ts), then the drive pipeline's VAE stage
  * (src-main/pipelines/drive/vae-train.ts, its default VAE: 4x4 stride-2 convs 32-64-128-256,
- * latent 32, beta 0.1) on them. The runs then observe obs "vae" with this model, frozen.
+ * latent 32, beta 0.1; optionally with the arm's pixels weighted, foregroundWeight) on them. The runs then observe obs "vae" with this model, frozen.
  */
 import { join } from 'node:path';
 import { DriveVaeConfig } from '../../src-shared/config/drive.js';
@@ -28,6 +28,8 @@ export async function pretrainArmVae(o: {
   env: 'arm-reach' | 'arm-push';
   frames: number;
   epochs: number;
+  /** The VAE's foregroundWeight (absent: the plain loss). */
+  foregroundWeight?: number;
   seed: number;
   outDir: string;
   backend: BackendChoice;
@@ -53,7 +55,7 @@ export async function pretrainArmVae(o: {
   const r = await trainVae({
     framesPaths: [path],
     dir,
-    config: DriveVaeConfig.parse({ epochs: o.epochs }),
+    config: DriveVaeConfig.parse({ epochs: o.epochs, ...(o.foregroundWeight === undefined ? {} : { foregroundWeight: o.foregroundWeight }) }),
     height: ARM_CAMERA_SIZE,
     width: ARM_CAMERA_SIZE,
     seed: o.seed,

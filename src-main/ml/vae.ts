@@ -14,6 +14,10 @@
  *
  * Loss per batch: reconstruction = sum over pixels of the squared error, averaged over the batch;
  * KL = -0.5 sum(1 + logVar - mean^2 - exp(logVar)), averaged over the batch; loss = rec + beta KL.
+ * Optionally (setForeground) the squared error of a pixel where the frame differs from a static
+ * background counts `weight` times: a small moving part of the view (the arm over its table)
+ * otherwise weighs little against the static scene in a summed squared error, and a VAE can
+ * average it away.
  * Weights start like PyTorch's defaults (U(+-1/sqrt(fan_in))), drawn from the project's seeded
  * Rng; the reparameterisation noise is seeded from the same Rng, so training is reproducible.
  */
@@ -63,6 +67,16 @@ export interface VaeLosses {
   kl: number;
 }
 
+/** Foreground weighting of the reconstruction error (ConvVae.setForeground). */
+export interface VaeForeground {
+  /** The static scene, H * W * C values in [0, 1] (HWC), e.g. the per-pixel median of the training frames. */
+  background: Float32Array;
+  /** Weight of a foreground pixel's squared error (background pixels: 1). */
+  weight: number;
+  /** A pixel is foreground when one of its channels differs from the background by more than this. */
+  threshold: number;
+}
+
 interface VaeLossTensors {
   loss: tf.Scalar;
   reconstruction: tf.Scalar;
@@ -95,6 +109,7 @@ export class ConvVae {
   /** Spatial size after the encoder. */
   private readonly h0: number;
   private readonly w0: number;
+  private foreground: { background: tf.Tensor3D; weight: number; threshold: number } | undefined;
 
   constructor(
     spec: Partial<ConvVaeSpec>,
@@ -186,10 +201,33 @@ export class ConvVae {
     const eps = tf.randomNormal(mean.shape, 0, 1, 'float32', noiseSeed === 0 ? SEED_FOR_ZERO : noiseSeed);
     const z = tf.add(mean, tf.mul(eps, tf.exp(tf.mul(logVar, 0.5)))) as tf.Tensor2D;
     const r = this.decode(z);
-    const reconstruction = tf.div(tf.sum(tf.squaredDifference(r, x)), n) as tf.Scalar;
+    const squared = tf.squaredDifference(r, x);
+    const reconstruction = tf.div(tf.sum(this.foreground ? tf.mul(squared, this.pixelWeights(x)) : squared), n) as tf.Scalar;
     const kl = tf.mul(tf.sum(tf.sub(tf.add(1, logVar), tf.add(tf.square(mean), tf.exp(logVar)))), -0.5 / n) as tf.Scalar;
     const loss = this.spec.beta === 0 ? reconstruction : (tf.add(reconstruction, tf.mul(kl, this.spec.beta)) as tf.Scalar);
     return { loss, reconstruction, kl };
+  }
+
+  /**
+   * Weights the reconstruction error of foreground pixels (see VaeForeground) from now on, in
+   * training and evaluation; undefined goes back to the plain summed squared error.
+   */
+  setForeground(fg: VaeForeground | undefined): void {
+    this.foreground?.background.dispose();
+    this.foreground = undefined;
+    if (!fg) return;
+    const { height: h, width: w, channels: c } = this.spec;
+    if (fg.background.length !== h * w * c) throw new Error(`ConvVae: the background has ${fg.background.length} values, expected ${h}x${w}x${c}`);
+    if (!(fg.weight >= 1) || !(fg.threshold >= 0))
+      throw new Error(`ConvVae: foreground weight must be >= 1 and threshold >= 0 (got ${fg.weight}, ${fg.threshold})`);
+    this.foreground = { background: tf.tensor3d(fg.background, [h, w, c]), weight: fg.weight, threshold: fg.threshold };
+  }
+
+  /** Per-pixel weights [n, H, W, 1] of a batch: `weight` where the frame differs from the background, else 1. Call inside tf.tidy. */
+  private pixelWeights(x: tf.Tensor4D): tf.Tensor4D {
+    const fg = this.foreground!;
+    const differs = tf.greater(tf.max(tf.abs(tf.sub(x, fg.background)), -1, true), fg.threshold);
+    return tf.add(1, tf.mul(tf.cast(differs, 'float32'), fg.weight - 1)) as tf.Tensor4D;
   }
 
   /** One Adam step on a batch; returns the batch's losses (before the step). */
@@ -236,6 +274,7 @@ export class ConvVae {
   }
 
   dispose(): void {
+    this.setForeground(undefined);
     for (const v of this.variables) v.dispose();
     this.optimizer.dispose();
   }

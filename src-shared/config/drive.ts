@@ -61,6 +61,14 @@ export const DriveVaeConfig = z.object({
   epochs: z.number().int().min(1).max(10_000).default(6).describe('Passes over the training frames.'),
   batchSize: z.number().int().min(1).max(4096).default(64).describe('Frames per gradient step.'),
   valFraction: z.number().min(0).max(0.5).default(0.1).describe('Share of the frames held out to measure the validation loss.'),
+  foregroundWeight: z
+    .number()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe(
+      'Weight of the squared error of foreground pixels: where a frame differs (a channel by more than 0.1) from the per-pixel median of the training frames, the static scene. Absent = 1, the plain summed squared error. For views whose moving part is small (the arm over its table); the loss figures are then the weighted ones.',
+    ),
 });
 export type DriveVaeConfig = z.infer<typeof DriveVaeConfig>;
 

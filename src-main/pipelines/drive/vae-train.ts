@@ -146,6 +146,27 @@ function batchTensor(data: Uint8Array, indices: ArrayLike<number>, from: number,
   return tf.tensor4d(out.subarray(0, n * fb), [n, h, w, 3]);
 }
 
+/** Training frames the static background (the per-pixel median) is taken from. */
+export const MEDIAN_FRAMES = 1000;
+/** A pixel is foreground where a channel differs from the background by more than this (of 1). */
+export const FOREGROUND_THRESHOLD = 0.1;
+
+/** The per-value median (the lower one of an even count) of frames `indices` of `data` (fb bytes each), in [0, 1]. */
+export function medianFrame(data: Uint8Array, indices: ArrayLike<number>, fb: number): Float32Array {
+  const counts = new Uint32Array(256);
+  const out = new Float32Array(fb);
+  const half = Math.floor((indices.length - 1) / 2);
+  for (let i = 0; i < fb; i++) {
+    counts.fill(0);
+    for (let k = 0; k < indices.length; k++) counts[data[indices[k]! * fb + i]!]!++;
+    let seen = 0;
+    let v = 0;
+    while ((seen += counts[v]!) <= half) v++;
+    out[i] = BYTE_TO_UNIT[v]!;
+  }
+  return out;
+}
+
 /** Mean losses over the held-out frames (fixed noise seed 0 per batch). */
 function evaluateSet(vae: ConvVae, data: Uint8Array, indices: Int32Array, batchSize: number, h: number, w: number, scratch: Float32Array): VaeLosses {
   let loss = 0;
@@ -257,6 +278,13 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
   store.cleanTemp();
   const rng = new Rng((o.seed ^ 0x7ae5eed) >>> 0);
   const vae = new ConvVae(spec, rng, `vae-${o.seed}-${Date.now()}`);
+  if (cfg.foregroundWeight !== undefined && cfg.foregroundWeight !== 1) {
+    vae.setForeground({
+      background: medianFrame(data, trainIdx.subarray(0, MEDIAN_FRAMES), fb),
+      weight: cfg.foregroundWeight,
+      threshold: FOREGROUND_THRESHOLD,
+    });
+  }
   const scratch = new Float32Array(Math.max(batchSize, 1) * fb);
   let epoch = 0;
   let step = 0;
@@ -384,6 +412,7 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
         steps: step,
         valLoss: valLoss ?? null,
         seed: o.seed,
+        ...(cfg.foregroundWeight !== undefined ? { foregroundWeight: cfg.foregroundWeight } : {}),
         latentStats,
       },
       step,

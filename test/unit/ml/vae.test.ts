@@ -1,7 +1,8 @@
 /**
  * ConvVae: shapes for square and non-square frames, a clear error for sizes the convs cannot
  * halve, seeded reproducibility, checkpoint round trip, and that it learns (loss drops) on a
- * tiny synthetic set, on wasm (the default backend) and on cpu.
+ * tiny synthetic set, on wasm (the default backend) and on cpu; the foreground-weighted
+ * reconstruction error and the per-pixel median background it is measured against.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -9,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src-main/core/rng.js';
 import { registerProjectKernels } from '../../../src-main/ml/kernels/register.js';
 import { ConvVae, DEFAULT_VAE_SPEC } from '../../../src-main/ml/vae.js';
+import { medianFrame } from '../../../src-main/pipelines/drive/vae-train.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -108,4 +110,41 @@ describe('ConvVae', () => {
       await tf.setBackend('wasm');
     });
   }
+
+  it('weights the squared error of foreground pixels (differing from the background) and leaves the rest at 1', () => {
+    const spec = { height: 16, width: 16, filters: [4, 8], latentDim: 4 };
+    const x = squares(4, 16, 16);
+    const vae = new ConvVae(spec, new Rng(5), 'vaeFg');
+    const plain = vae.evaluate(x, 11).reconstruction;
+    // Frame 0's dark background: the other frames' squares (0.9 against ~0.1) are foreground there.
+    const frame0 = x.slice([0, 0, 0, 0], [1, 16, 16, 3]).dataSync() as Float32Array;
+    const dark = Float32Array.from(frame0, (v) => (v > 0.5 ? 0.1 : v));
+    // No pixel differs from a background that is far below every value only when the threshold allows it.
+    vae.setForeground({ background: dark, weight: 4, threshold: 2 });
+    expect(vae.evaluate(x, 11).reconstruction).toBeCloseTo(plain, 4);
+    // Every pixel differs from an all-ones background by more than 0.05: the whole error counts 4 times.
+    vae.setForeground({ background: new Float32Array(16 * 16 * 3).fill(1), weight: 4, threshold: 0.05 });
+    expect(vae.evaluate(x, 11).reconstruction).toBeCloseTo(4 * plain, 2);
+    // Only the squares are foreground against the dark background: more than plain, less than 4x.
+    vae.setForeground({ background: dark, weight: 4, threshold: 0.1 });
+    const squaresOnly = vae.evaluate(x, 11).reconstruction;
+    expect(squaresOnly).toBeGreaterThan(plain * 1.2);
+    expect(squaresOnly).toBeLessThan(plain * 3.5);
+    // Training uses the weighted error too (its own noise draw: close, not equal).
+    expect(Math.abs(vae.trainStep(x).reconstruction / squaresOnly - 1)).toBeLessThan(0.01);
+    vae.setForeground(undefined);
+    expect(vae.evaluate(x, 11).reconstruction).toBeLessThan(squaresOnly);
+    expect(() => vae.setForeground({ background: new Float32Array(3), weight: 2, threshold: 0.1 })).toThrow(/expected 16x16x3/);
+    expect(() => vae.setForeground({ background: dark, weight: 0.5, threshold: 0.1 })).toThrow(/weight must be >= 1/);
+    vae.dispose();
+    x.dispose();
+  });
+
+  it('takes the background as the per-value median of the frames', () => {
+    // 5 frames of 2 values; frames 1..4 picked: values (10, 20, 30, 40) -> lower median 20, and (0, 255, 255, 7) -> 7.
+    const data = Uint8Array.from([99, 99, 10, 0, 40, 255, 20, 255, 30, 7]);
+    const m = medianFrame(data, [1, 2, 3, 4], 2);
+    expect(Array.from(m)).toEqual([20 / 255, 7 / 255].map((v) => Math.fround(v)));
+    expect(Array.from(medianFrame(data, [0], 2))).toEqual([Math.fround(99 / 255), Math.fround(99 / 255)]);
+  });
 });

@@ -9,7 +9,7 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { collect, mergeInput, parseSet } from '../../config-input.js';
-import { CliError, globalOptions, intOption, output } from '../../context.js';
+import { CliError, globalOptions, intOption, numberOption, output } from '../../context.js';
 
 interface Options {
   task: string;
@@ -23,6 +23,7 @@ interface Options {
   out?: string;
   vaeFrames?: string;
   vaeEpochs: string;
+  vaeForegroundWeight?: string;
 }
 
 export function register(bench: Command): void {
@@ -44,6 +45,10 @@ export function register(bench: Command): void {
       'first collect this many table-camera frames (random and scripted policies), train a VAE on them, and train every run on obs "vae" (that VAE, frozen) with uniform replay and Gaussian noise',
     )
     .option('--vae-epochs <n>', 'VAE epochs (with --vae-frames)', '6')
+    .option(
+      '--vae-foreground-weight <w>',
+      'with --vae-frames: weight of the squared error of the pixels that differ from the static scene (the arm, the cube, their shadows); default 1',
+    )
     .option('--out <dir>', 'output folder (runs, results.json, curves.json, PNG); default bench/out/arm-<task>')
     .action(async (o: Options, cmd: Command) => {
       const g = globalOptions(cmd);
@@ -62,6 +67,9 @@ export function register(bench: Command): void {
           env: o.task === 'reach' ? 'arm-reach' : 'arm-push',
           frames: vaeFrames,
           epochs: intOption('--vae-epochs', o.vaeEpochs, 1)!,
+          ...(o.vaeForegroundWeight === undefined
+            ? {}
+            : { foregroundWeight: numberOption('--vae-foreground-weight', o.vaeForegroundWeight, { min: 1, max: 1000 })! }),
           seed: seeds[0]!,
           outDir,
           backend: g.backend,
