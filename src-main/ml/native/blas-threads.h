@@ -20,6 +20,8 @@
  * not its sums, and oneDNN primitives are built for max_threads whatever the call runs on
  * (dnnl-conv.h), so a run gives the same numbers on a quiet or a busy machine.
  */
+#include <pthread.h>
+
 #define SMALL_GEMM (1LL << 25)
 #define EXPLORE_EVERY 50
 enum { CLS_LARGE_GEMM = 0, CLS_CONV = 1, N_CLS = 2 };
@@ -67,8 +69,28 @@ static void record_arm(int cls, int arm, double ns, double macs) {
 static void set_blas_threads(int n) {
   if (n != cur_threads) {
     openblas_set_num_threads(n);
-    cur_threads = n;
+    __atomic_store_n(&cur_threads, n, __ATOMIC_RELEASE);
   }
+}
+
+/*
+ * OpenBLAS's thread count is one for the whole process, and changing it while another thread
+ * is inside OpenBLAS can crash the process (the engine trains, evaluates and exports in worker
+ * threads, and parallel actors infer in theirs). Products run under the shared side of this
+ * lock; the count changes only under the exclusive side, taken only when no product is running.
+ * When one is, the call runs with the count in force: the count changes the speed, never the
+ * bits (above).
+ */
+static pthread_rwlock_t blas_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+/* Takes the shared lock, after switching to `want` threads if no other thread is in OpenBLAS; the count in force. */
+static int blas_enter(int want) {
+  if (want != __atomic_load_n(&cur_threads, __ATOMIC_ACQUIRE) && pthread_rwlock_trywrlock(&blas_lock) == 0) {
+    set_blas_threads(want);
+    pthread_rwlock_unlock(&blas_lock);
+  }
+  pthread_rwlock_rdlock(&blas_lock);
+  return __atomic_load_n(&cur_threads, __ATOMIC_ACQUIRE);
 }
 
 static void sgemm(int ta, int tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
@@ -79,11 +101,14 @@ static void sgemm(int ta, int tb, int64_t M, int64_t N, int64_t K, const float* 
     cls = CLS_LARGE_GEMM;
     arm = choose_arm(cls);
   }
-  set_blas_threads(arm ? max_threads : 1);
+  const int used = blas_enter(arm ? max_threads : 1);
   const double t0 = cls >= 0 ? now_ns() : 0;
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, 1.f, A, (int)lda, B, (int)ldb, beta, C,
               (int)ldc);
-  if (cls >= 0) record_arm(cls, arm, now_ns() - t0, macs);
+  const double t1 = cls >= 0 ? now_ns() : 0;
+  pthread_rwlock_unlock(&blas_lock);
+  /* The speed is recorded for the count the product ran with. */
+  if (cls >= 0) record_arm(cls, used > 1 ? 1 : 0, t1 - t0, macs);
 }
 
 /* Per-thread scratch (the engine runs training in worker threads). */

@@ -344,8 +344,10 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
   if (a.failed) return NULL;
   init_threads();
   if (n > 0) {
+    pthread_rwlock_wrlock(&blas_lock);
     openblas_set_num_threads((int)n);
     max_threads = cur_threads = (int)n;
+    pthread_rwlock_unlock(&blas_lock);
     fixed_threads = 1;
   } else {
     /* 0: back to choosing between one thread and all cores by measured speed. */

@@ -14,7 +14,7 @@ import { registerProjectKernels } from '../../../src-main/ml/kernels/register.js
 import { defineConvLayerTests, defineConvTests, defineCustomOpTests, defineDenseTests, defineDilatedConvTests, defineMatMulTests } from './kernel-cases.js';
 
 const ADDON = 'build/native/dlnative.node';
-const SOURCES = ['src-main/ml/native/dlnative.c', 'src-main/ml/native/dnnl-conv.h'];
+const SOURCES = ['src-main/ml/native/dlnative.c', 'src-main/ml/native/dnnl-conv.h', 'src-main/ml/native/blas-threads.h'];
 
 /** DRIVE_LAB_NATIVE=<path>: that file is the one under test (and nothing is built). */
 const chosen = process.env.DRIVE_LAB_NATIVE && !['on', 'off', '0'].includes(process.env.DRIVE_LAB_NATIVE) ? resolve(process.env.DRIVE_LAB_NATIVE) : undefined;
@@ -74,6 +74,37 @@ describe.skipIf(!native.kernels)('native kernels on the wasm backend', () => {
     expect(await fromWorker).toBe(3 * 3 * 3 * 0.5);
     await w.terminate();
   });
+
+  it('gives the same products in threads that switch the thread count of large products while others multiply (one OpenBLAS count per process)', async () => {
+    const { Worker } = await import('node:worker_threads');
+    // Large products (>= 2^25 multiply-adds) choose 1 or all threads per call, small ones run on
+    // one: with two threads doing both at once, the process-wide OpenBLAS count changes while
+    // the other thread is inside OpenBLAS unless the addon prevents it.
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const k = require(workerData.path);
+      const fill = (n, v) => Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 13) * v);
+      const A = fill(512 * 256, 0.01), B = fill(256 * 256, 0.02), C = new Float32Array(512 * 256);
+      const a = fill(8 * 16, 0.1), b = fill(16 * 8, 0.1), c = new Float32Array(8 * 8);
+      let sum = 0;
+      for (let i = 0; i < workerData.rounds; i++) {
+        k.matMul(A, B, 0, 0, 1, 1, 512, 256, 256, null, 0, C);
+        for (let j = 0; j < 20; j++) k.matMul(a, b, 0, 0, 1, 1, 8, 8, 16, null, 0, c);
+        sum += C[12345] + c[5];
+      }
+      parentPort.postMessage(sum);`;
+    const run = () => {
+      const w = new Worker(code, { eval: true, workerData: { path: ADDON_FILE, rounds: 40 } });
+      return new Promise<number>((res, rej) => {
+        w.once('message', (v: number) => void w.terminate().then(() => res(v)));
+        w.once('error', rej);
+      });
+    };
+    const sums = await Promise.all([run(), run(), run()]);
+    // Every thread computed the same numbers (the thread count never changes the bits).
+    expect(new Set(sums).size).toBe(1);
+    expect(Number.isFinite(sums[0])).toBe(true);
+  }, 60_000);
 
   it('gives the same convolution gradients whatever thread count the previous call chose (the speed choice never changes the bits)', async () => {
     const { Worker } = await import('node:worker_threads');
