@@ -12,6 +12,18 @@
  */
 import type { AlgoBenchEntry } from './entry.js';
 
+/** The DQN loop both lane discrete-steering entries share (chosen here: no lane env in rl-zoo). */
+const LANE_DQN_LOOP = {
+  lr: 1e-3,
+  gamma: 0.95,
+  batchSize: 64,
+  bufferSize: 100_000,
+  learningStarts: 1000,
+  trainFreq: 4,
+  gradientSteps: 4,
+  targetUpdateInterval: 500,
+};
+
 export const DISCRETE_ENTRIES: AlgoBenchEntry[] = [
   {
     id: 'cartpole-dqn',
@@ -58,14 +70,7 @@ export const DISCRETE_ENTRIES: AlgoBenchEntry[] = [
       env: { id: 'lane', obs: 'state', steeringBins: 7, maxDistanceM: 250 },
       totalSteps: 30_000,
       dqn: {
-        lr: 1e-3,
-        gamma: 0.95,
-        batchSize: 64,
-        bufferSize: 100_000,
-        learningStarts: 1000,
-        trainFreq: 4,
-        gradientSteps: 4,
-        targetUpdateInterval: 500,
+        ...LANE_DQN_LOOP,
         explorationFraction: 0.3,
         explorationFinalEps: 0.02,
         hidden: [64, 64],
@@ -86,14 +91,7 @@ export const DISCRETE_ENTRIES: AlgoBenchEntry[] = [
       env: { id: 'lane', obs: 'state', steeringBins: 7, maxDistanceM: 250 },
       totalSteps: 30_000,
       dqn: {
-        lr: 1e-3,
-        gamma: 0.95,
-        batchSize: 64,
-        bufferSize: 100_000,
-        learningStarts: 1000,
-        trainFreq: 4,
-        gradientSteps: 4,
-        targetUpdateInterval: 500,
+        ...LANE_DQN_LOOP,
         hidden: [64, 64],
         vMin: -1,
         vMax: 20,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { startServer } from '../helpers/server.js';
-import { openApp, text } from './support/app.js';
+import { openApp, slowLaneRun, text } from './support/app.js';
 
 describe('the actors panel of an async run', () => {
   let ctx: Awaited<ReturnType<typeof startServer>>;
@@ -21,12 +21,7 @@ describe('the actors panel of an async run', () => {
     const client = ctx.engine.client();
     const run = await client.request('runs.create', {
       config: {
-        name: 'actors panel',
-        env: { id: 'lane', obs: 'state' },
-        totalSteps: 1_000_000,
-        evalEvery: 0,
-        logEvery: 200,
-        checkpointEvery: 0,
+        ...slowLaneRun('actors panel'),
         // Tiny networks and few updates: the learner must not hold the actors back on a busy machine.
         td3: { learningStarts: 200, batchSize: 16, actorHidden: [16], criticHidden: [16], bufferSize: 10_000 },
         actors: { mode: 'async', count: 2, updatesPerStep: 0.05, weightSyncEvery: 5 },
