@@ -18,6 +18,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ARM_CAMERA_SIZE, type ArmEnvConfig } from '../../../src-shared/config/envs/arm.js';
 import { Rng } from '../../core/rng.js';
+import { furthestBelowShare, segmentSeed } from '../collect-shares.js';
 import { ArmCameraEnv } from '../../sim/arm/camera-env.js';
 import { scriptedPolicy } from '../../sim/arm/scripted.js';
 import { FramesWriter, type FramesManifest } from '../../sim/lane/frames-file.js';
@@ -49,26 +50,11 @@ export interface ArmCollectOptions {
   onProgress?(count: number, target: number, source: ArmCollectSource): void;
 }
 
-function segmentSeed(seed: number, k: number): number {
-  return new Rng((seed ^ Math.imul(k + 1, 0x9e3779b1)) >>> 0).nextU32();
-}
-
 /** The policy furthest below its share of the target (ties: the order of ARM_COLLECT_SOURCES). */
 export function nextArmSource(frames: ArmFramesOptions, have: Record<string, number>): ArmCollectSource {
-  const total = frames.random + frames.scripted;
-  if (!(total > 0)) throw new Error('frames: random and scripted shares are both 0');
-  let best: ArmCollectSource = 'scripted';
-  let bestDeficit = -Infinity;
-  for (const s of ARM_COLLECT_SOURCES) {
-    const share = frames[s] / total;
-    if (share <= 0) continue;
-    const deficit = share * frames.count - (have[s] ?? 0);
-    if (deficit > bestDeficit) {
-      best = s;
-      bestDeficit = deficit;
-    }
-  }
-  return best;
+  const next = furthestBelowShare(ARM_COLLECT_SOURCES, frames, frames.count, have);
+  if (next === undefined) throw new Error('frames: random and scripted shares are both 0');
+  return next;
 }
 
 /** Collects (or finishes collecting) the frame set; returns its manifest. */

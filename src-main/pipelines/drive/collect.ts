@@ -19,6 +19,7 @@ import { dirname } from 'node:path';
 import { LaneEnvConfig, laneActionDim } from '../../../src-shared/config/envs/lane.js';
 import type { DriveFramesConfig } from '../../../src-shared/config/drive.js';
 import { Rng } from '../../core/rng.js';
+import { furthestBelowShare, segmentSeed } from '../collect-shares.js';
 import { laneKeeperPolicy } from '../../sim/lane/evaluate.js';
 import { FramesWriter, type FramesManifest } from '../../sim/lane/frames-file.js';
 import { LaneEnv } from '../../sim/lane/lane-env.js';
@@ -48,27 +49,11 @@ export interface CollectResult {
   complete: boolean;
 }
 
-/** The seed of segment k of a run (independent streams per segment). */
-function segmentSeed(seed: number, k: number): number {
-  return new Rng((seed ^ Math.imul(k + 1, 0x9e3779b1)) >>> 0).nextU32();
-}
-
 /** The policy furthest below its share of the target (ties: the order of COLLECT_SOURCES). */
 export function nextSource(frames: DriveFramesConfig, have: Record<string, number>): CollectSource {
-  const total = frames.random + frames.zero + frames.keeper;
-  if (!(total > 0)) throw new Error('frames: random, zero and keeper shares are all 0');
-  let best: CollectSource = 'keeper';
-  let bestDeficit = -Infinity;
-  for (const s of COLLECT_SOURCES) {
-    const share = frames[s] / total;
-    if (share <= 0) continue;
-    const deficit = share * frames.count - (have[s] ?? 0);
-    if (deficit > bestDeficit) {
-      best = s;
-      bestDeficit = deficit;
-    }
-  }
-  return best;
+  const next = furthestBelowShare(COLLECT_SOURCES, frames, frames.count, have);
+  if (next === undefined) throw new Error('frames: random, zero and keeper shares are all 0');
+  return next;
 }
 
 /** Collects (or finishes collecting) the frame set. */
