@@ -18,6 +18,7 @@ export default defineConfig({
           'env-worker': resolve(import.meta.dirname, 'src-main/sim/env-worker.ts'),
           'a3c-worker': resolve(import.meta.dirname, 'src-main/rl/train/a3c/worker.ts'),
           'actor-worker': resolve(import.meta.dirname, 'src-main/rl/actors/actor-worker.ts'),
+          'eval-worker': resolve(import.meta.dirname, 'src-main/rl/actors/eval-worker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
       },

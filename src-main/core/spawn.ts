@@ -12,7 +12,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** A worker entry: its bundle name (electron-vite input key) and its TypeScript source. */
 export interface WorkerEntry {
-  name: 'engine-worker' | 'env-worker' | 'a3c-worker' | 'actor-worker';
+  name: 'engine-worker' | 'env-worker' | 'a3c-worker' | 'actor-worker' | 'eval-worker';
   source: URL;
 }
 

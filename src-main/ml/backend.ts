@@ -8,10 +8,11 @@
  *
  * WebGPU is probed in `auto` (so `status` names the adapter, or why there is none) but not
  * taken: on a software adapter (SwiftShader, llvmpipe) it computes the same results far slower
- * than wasm (bench/RESULTS.md, "WebGPU"), and on any adapter the trainer's synchronous reads
- * (actions, statistics, checkpoints) cannot work in Node (ml/webgpu/tune.ts). `--backend webgpu`
- * forces it, and on Linux without a Vulkan driver loads Chromium's SwiftShader
- * (ml/webgpu/vulkan.ts), which is how CI tests this backend.
+ * than wasm (bench/RESULTS.md, "WebGPU"), and in Node it reads the GPU only asynchronously
+ * (ml/webgpu/tune.ts), so a run trains on it only in the layout built for that (its learner on
+ * the GPU behind actor threads on a CPU backend: src-shared/config/backend-fit.ts), which a run
+ * gets when it names the backend. `--backend webgpu` forces it, and on Linux without a Vulkan
+ * driver loads Chromium's SwiftShader (ml/webgpu/vulkan.ts), which is how CI tests this backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../../src-shared/config/run-config.js';
@@ -45,7 +46,7 @@ async function tryBackend(name: BackendName, forced: boolean): Promise<string> {
         // Found, and said so in `status`; auto does not take it (file comment).
         if (adapter.software) throw new Error(`found only a software adapter, ${adapter.label}: slower than wasm`);
         throw new Error(
-          `found ${adapter.label}; not chosen automatically: training reads tensors synchronously, which WebGPU in Node cannot (use --backend webgpu to force it)`,
+          `found ${adapter.label}; not chosen automatically: in Node it reads the GPU only asynchronously, so runs train on it behind actor threads (use --backend webgpu)`,
         );
       }
       await import('@tensorflow/tfjs-backend-webgpu');

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { algoEnvMisfit } from '../../src-shared/config/action-fit.js';
+import { backendMisfit, withBackendLayout } from '../../src-shared/config/backend-fit.js';
 import { buildRunConfig, RunConfig, type RunConfigInput } from '../../src-shared/config/run-config.js';
 import { ContractError, formatIssues } from '../../src-shared/protocol.js';
 import { MetricLine, RunEvent, RunId, RunStatus, type RunDetail, type RunSummary } from '../../src-shared/types.js';
@@ -111,7 +112,8 @@ export class RunStore {
   create(input: RunConfigInput, provenance: { backend?: string; backendReason?: string } = {}, exactId?: string): RunDetail {
     let config: RunConfig;
     try {
-      config = buildRunConfig(input);
+      // webgpu trains behind actor threads: a run that names no actors gets them (backend-fit.ts).
+      config = withBackendLayout(buildRunConfig(input));
     } catch (e) {
       if (e instanceof z.ZodError) throw new ContractError('bad-request', 'invalid run config', formatIssues(e, 'config'));
       throw e;
@@ -119,6 +121,8 @@ export class RunStore {
     // A run its algorithm could never start (DQN on continuous actions, ...) is refused now, not at its first step.
     const misfit = algoEnvMisfit(config.algo, config.env);
     if (misfit) throw new ContractError('bad-request', 'invalid run config', [`config.algo: ${misfit}`]);
+    const backendProblem = backendMisfit(config);
+    if (backendProblem) throw new ContractError('bad-request', 'invalid run config', [`config.backend: ${backendProblem}`]);
     // The schema drops keys it does not know; refuse them instead, as the CLI does for --set.
     const unknown = unknownKeys(input as Record<string, unknown>, config);
     if (unknown.length)

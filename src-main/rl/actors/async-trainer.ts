@@ -12,6 +12,10 @@
  *   "train" and "actors" metric lines, evaluations and checkpoints fall due by env steps as in
  *   the synchronous loop (rl/train/trainer.ts).
  *
+ * On a backend that reads only asynchronously (WebGPU in Node) this is how a run trains: the
+ * learner fetches its state to the host before every read of it (ml/host-reads.ts), its actors
+ * act on a CPU backend, and evaluations run in a thread of their own (./eval-thread.ts).
+ *
  * Not bit-reproducible (thread timing decides which transitions arrive first). A checkpoint
  * keeps the learner, the replay buffer and the counters, so a resumed run loses no experience;
  * its actors start new episodes.
@@ -39,6 +43,8 @@ import { deriveSeeds, type RunSeeds } from '../train/seeds.js';
 import { Throughput } from '../train/throughput.js';
 import type { TrainJob } from '../train/types.js';
 import { ActorBook } from './actor-book.js';
+import { prefetchVariables, readsAsyncOnly } from '../../ml/host-reads.js';
+import { evaluateInThread, learnerEvalRequest } from './eval-thread.js';
 import { checkAsyncConfig, type AsyncJson } from './async-state.js';
 import { writeEvalJson } from '../train/run-lines.js';
 import { actorSeeds } from './actor-loop.js';
@@ -92,6 +98,13 @@ export class AsyncTrainer {
   private startStep = 0;
   private lastSyncUpdates = 0;
   private updatesSinceHealthCheck = 0;
+  /** A NaN check is owed (backends without synchronous reads check between slices, after fetching the loss sums). */
+  private healthDue = false;
+  /**
+   * The backend reads only asynchronously (WebGPU in Node): the learner's state is fetched to the
+   * host before each read of it, and evaluations run in a thread of their own (ml/host-reads.ts).
+   */
+  private readonly hostReads = readsAsyncOnly();
   private lastActorsEvent = 0;
   private readonly rates = new Throughput();
   /** Batches stored but not yet acknowledged (their actors wait while the learner catches up). */
@@ -168,7 +181,8 @@ export class AsyncTrainer {
       noise: this.loop.noise,
       actorSpec: { ...this.learner.actor.spec, hidden: [...this.learner.actor.spec.hidden] },
       ...(setup ? { encoder: { spec: { ...setup.spec, filters: [...setup.spec.filters] }, extraDim: setup.extraDim } } : {}),
-      backend: this.job.backend.name,
+      // Acting reads every action back: actors of a learner on WebGPU act on the fastest CPU backend.
+      backend: this.job.backend.name === 'webgpu' ? 'auto' : this.job.backend.name,
       maxInFlight: MAX_IN_FLIGHT,
     };
   }
@@ -185,6 +199,7 @@ export class AsyncTrainer {
       if (fileSize(this.metricsPath) > (keep?.metrics ?? 0)) truncateSync(this.metricsPath, keep?.metrics ?? 0);
       if (fileSize(this.eventsPath) > (keep?.events ?? 0)) truncateSync(this.eventsPath, keep?.events ?? 0);
       if (this.config.initPolicy) await initActorFromExport(this.learner, this.config, this.config.initPolicy, out, this.hooks.loadInitPolicy);
+      await this.onHost();
       this.writeCheckpoint();
     }
     this.startStep = this.step;
@@ -194,7 +209,7 @@ export class AsyncTrainer {
       await this.broadcast();
     } catch (e) {
       await this.transport.close(false);
-      this.transportDown(e, false);
+      await this.transportDown(e, false);
       return;
     }
     out.status('running', this.step);
@@ -202,7 +217,7 @@ export class AsyncTrainer {
       const end = await this.train();
       if (end !== 'finished') return;
       await this.transport.close(true);
-      this.finish();
+      await this.finish();
     } finally {
       await this.transport.close(false);
     }
@@ -216,6 +231,7 @@ export class AsyncTrainer {
     while (this.step < cfg.totalSteps || this.updateBudget() > 0) {
       if (this.transport.failure) return this.transportDown(this.transport.failure, true);
       if (controls.stopRequested) {
+        await this.onHost();
         this.writeCheckpoint();
         // What the checkpoint holds is taken for good (Redis: not delivered again to a resumed learner).
         for (const b of this.held.splice(0)) this.transport.ack(b);
@@ -230,13 +246,13 @@ export class AsyncTrainer {
         this.rates.window.reset();
         continue;
       }
-      if (controls.takeEvaluateRequest()) this.evaluate();
+      if (controls.takeEvaluateRequest()) await this.evaluate();
       const before = this.step;
       const took = this.takeMessages();
       let trained: number;
       try {
         trained = this.trainSlice();
-        this.dueWork(before);
+        await this.dueWork(before);
       } catch (e) {
         if (!(e instanceof DivergenceError)) throw e;
         if (!this.rollback(e.message)) return 'failed';
@@ -262,7 +278,8 @@ export class AsyncTrainer {
   }
 
   /** The actors cannot be reached (Redis gone): the run pauses with one line, after a checkpoint of what it has. */
-  private transportDown(e: unknown, checkpoint: boolean): 'stopped' {
+  private async transportDown(e: unknown, checkpoint: boolean): Promise<'stopped'> {
+    if (checkpoint) await this.onHost();
     if (checkpoint && this.learner.healthy()) this.writeCheckpoint();
     const why = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
     this.job.out.status('paused', this.step, `paused: ${why}; nothing was lost, resume the run once the actors' transport is back`);
@@ -366,6 +383,10 @@ export class AsyncTrainer {
       this.hooks.afterUpdate?.(this.learner, this.learner.updates);
       if (++this.updatesSinceHealthCheck >= HEALTH_CHECK_EVERY) {
         this.updatesSinceHealthCheck = 0;
+        if (this.hostReads) {
+          this.healthDue = true;
+          break;
+        }
         if (!this.learner.healthy()) throw new DivergenceError('a loss became NaN or infinite');
       }
     }
@@ -380,7 +401,13 @@ export class AsyncTrainer {
     while (this.held.length && ahead() <= RATE_SLACK_STEPS) this.transport.ack(this.held.shift()!);
   }
 
+  /** Brings the learner's state to the host where the backend reads only asynchronously (before any read of it). */
+  private async onHost(): Promise<void> {
+    if (this.hostReads) await prefetchVariables();
+  }
+
   private async broadcast(): Promise<void> {
+    if (this.hostReads) await prefetchVariables([...this.learner.actor.variables, ...(this.learner.encoder?.variables ?? [])]);
     this.random = this.step < this.loop.learningStarts;
     this.version++;
     this.lastSyncUpdates = this.learner.updates;
@@ -397,12 +424,23 @@ export class AsyncTrainer {
   }
 
   /** Log lines, evaluations and checkpoints whose env-step marks were crossed since `before`. */
-  private dueWork(before: number): void {
+  private async dueWork(before: number): Promise<void> {
     const cfg = this.config;
+    if (this.healthDue) {
+      this.healthDue = false;
+      await this.onHost();
+      if (!this.learner.healthy()) throw new DivergenceError('a loss became NaN or infinite');
+    }
     const crossed = (every: number) => every > 0 && Math.floor(before / every) < Math.floor(this.step / every);
-    if (crossed(cfg.logEvery)) this.logLines();
-    if (this.step < cfg.totalSteps && crossed(cfg.evalEvery)) this.evaluate();
-    if (this.step < cfg.totalSteps && crossed(cfg.checkpointEvery)) this.writeCheckpoint();
+    if (crossed(cfg.logEvery)) {
+      await this.onHost();
+      this.logLines();
+    }
+    if (this.step < cfg.totalSteps && crossed(cfg.evalEvery)) await this.evaluate();
+    if (this.step < cfg.totalSteps && crossed(cfg.checkpointEvery)) {
+      await this.onHost();
+      this.writeCheckpoint();
+    }
   }
 
   private logLines(): void {
@@ -429,9 +467,13 @@ export class AsyncTrainer {
     return this.book.line(this.step, this.transport.kind, this.version, (a, seen) => this.transport.alive(a, seen));
   }
 
-  evaluate(): EvalResult {
+  async evaluate(): Promise<EvalResult> {
     const cfg = this.config;
-    const result = evaluateRunPolicy((obs, n) => this.policy.act(obs, n), cfg.env, cfg.evalEpisodes, this.evalEnvs);
+    await this.onHost();
+    const result = this.hostReads
+      ? // Acting reads every action back: on a CPU backend in a thread of its own, from the weights.
+        await evaluateInThread(learnerEvalRequest(this.learner, cfg, this.encoderSetup))
+      : evaluateRunPolicy((obs, n) => this.policy.act(obs, n), cfg.env, cfg.evalEpisodes, this.evalEnvs);
     this.job.out.metric(evalMetricLine(result, this.step));
     if (Number.isFinite(result.mean_return) && (this.bestEval === null || result.mean_return > this.bestEval)) {
       this.bestEval = result.mean_return;
@@ -443,12 +485,14 @@ export class AsyncTrainer {
     return result;
   }
 
-  private finish(): void {
+  private async finish(): Promise<void> {
     const cfg = this.config;
+    await this.onHost();
     if (this.step % cfg.logEvery !== 0) this.logLines();
-    const final = this.evaluate();
+    const final = await this.evaluate();
     writeEvalJson(join(this.job.runDir, 'eval.json'), this.step, final);
     this.finalEvalDone = true;
+    await this.onHost();
     this.writeCheckpoint();
     this.job.out.status('finished', this.step);
   }

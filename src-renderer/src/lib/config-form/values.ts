@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { algoEnvMisfit } from '../../../../src-shared/config/action-fit';
+import { backendMisfit, withBackendLayout } from '../../../../src-shared/config/backend-fit';
 import type { AlgoId } from '../../../../src-shared/config/algo';
 import { buildRunConfig, RunConfig, type RunConfigInput } from '../../../../src-shared/config/run-config';
 import { isPlainObject } from '../../../../src-shared/util/objects';
@@ -126,7 +127,11 @@ export function validateConfig(values: Record<string, unknown>): Validation {
   if (parsed.success) {
     // The engine refuses an algorithm that cannot act in the env: so does the form, under the algorithm.
     const misfit = algoEnvMisfit(parsed.data.algo, parsed.data.env);
-    return misfit ? { fields: { algo: misfit }, general: [] } : { fields: {}, general: [], config: parsed.data };
+    if (misfit) return { fields: { algo: misfit }, general: [] };
+    // So does a run its backend cannot train (webgpu: only behind actor threads), under the backend.
+    const config = withBackendLayout(parsed.data);
+    const backend = backendMisfit(config);
+    return backend ? { fields: { backend }, general: [] } : { fields: {}, general: [], config: parsed.data };
   }
   const fields: Record<string, string> = {};
   const general: string[] = [];
