@@ -1,11 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { laneTestSeeds } from '../../../src-shared/config/envs/lane.js';
 import { buildRunConfig } from '../../../src-shared/config/run-config.js';
 import type { MetricLine } from '../../../src-shared/types.js';
 import { loadPolicy } from '../../../src-main/rl/checkpoint/policy.js';
 import { policyFromWeights } from '../../../src-main/rl/policy/policy.js';
-import { evaluatePolicy } from '../../../src-main/rl/train/evaluate.js';
+import { evaluatePolicy, evaluateRunPolicy } from '../../../src-main/rl/train/evaluate.js';
 import { EVAL_SEED_BASE, evalSeeds, VALIDATION_SEED_BASE, validationSeeds } from '../../../src-main/rl/train/seeds.js';
 import { makeEnv } from '../../../src-main/sim/registry.js';
 import { selectBackend } from '../../../src-main/ml/backend.js';
@@ -93,4 +94,39 @@ describe('selectBest: keep the policy that scored best on validation seeds, scor
     expect(second.statuses.at(-1)).toMatchObject({ status: 'finished', step: 600 });
     expect(readFileSync(join(split, 'eval.json'), 'utf8')).toBe(readFileSync(join(runDir, 'eval.json'), 'utf8'));
   }, 60_000);
+
+  it("on the lane env: validation routes during training, the chosen policy's final evaluation on the test routes", async () => {
+    const lane = {
+      ...input,
+      env: { id: 'lane' as const, steeringBins: 5 },
+      totalSteps: 400,
+      evalEvery: 200,
+      evalEpisodes: 2,
+      checkpointEvery: 200,
+      logEvery: 200,
+    };
+    const runDir = newRunDir('lane');
+    const f = await train(runDir, lane);
+    expect(f.statuses.at(-1)?.status).toBe('finished');
+    const evals = f.metrics().filter((l: MetricLine) => l.kind === 'eval');
+    expect(evals.map((l) => l.step)).toEqual([200, 400]); // the last: the validation of the last policy
+    const ev = JSON.parse(readFileSync(join(runDir, 'eval.json'), 'utf8')) as {
+      mean_return: number;
+      selected: { step: number; validation_return: number };
+      protocol: { routes: Array<{ seed: number }> };
+    };
+    // The final evaluation drives Kendall et al.'s test routes; the choice was made on others.
+    expect(ev.protocol.routes.map((r) => r.seed)).toEqual(laneTestSeeds(2));
+    const routes = new Set(laneTestSeeds(110));
+    expect(validationSeeds(2).some((s) => routes.has(s))).toBe(false);
+    const policy = policyFromWeights(loadPolicy(runDir, 'best'));
+    const config = buildRunConfig(lane).env;
+    const act = (obs: Float32Array, n: number) => policy.act(obs, n);
+    const onValidation = evaluateRunPolicy(act, config, 2, [], validationSeeds(2));
+    expect((onValidation.protocol as { routes: Array<{ seed: number }> }).routes.map((r) => r.seed)).toEqual(validationSeeds(2));
+    expect(onValidation.mean_return).toBe(ev.selected.validation_return);
+    expect(evaluateRunPolicy(act, config, 2, []).mean_return).toBe(ev.mean_return);
+    policy.dispose();
+    f.close();
+  }, 120_000);
 });
