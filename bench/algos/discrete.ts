@@ -101,4 +101,25 @@ export const DISCRETE_ENTRIES: AlgoBenchEntry[] = [
     goalStat: 'clean',
     reference: 'no lane env in rl-zoo; goal: Kendall et al. protocol, 10/10 held-out routes clean',
   },
+  {
+    // lane-rainbow keeping the policy that drove the validation routes best (RunConfig.selectBest:
+    // roads 2^30 + 2^29 + k, disjoint from the training roads and the test routes); the final
+    // evaluation drives the 10 test routes with that policy.
+    id: 'lane-rainbow-select',
+    algo: 'rainbow',
+    config: {
+      env: { id: 'lane', obs: 'state', steeringBins: 7, maxDistanceM: 250 },
+      totalSteps: 30_000,
+      selectBest: true,
+      dqn: {
+        ...LANE_DQN_LOOP,
+        hidden: [64, 64],
+        vMin: -1,
+        vMax: 20,
+      },
+    },
+    goal: 1,
+    goalStat: 'clean',
+    reference: 'no lane env in rl-zoo; goal: Kendall et al. protocol, 10/10 held-out routes clean',
+  },
 ];
