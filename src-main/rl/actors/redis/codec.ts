@@ -9,15 +9,20 @@
  * rows' vector features as float32), a quarter of the float32 frames, and decode to bitwise the
  * same float32 values. A batch with any pixel value that is not exactly byte / 255 is sent as
  * plain float32, so the packing never changes what the learner sees.
+ *
+ * A transition's next observation is, unless its episode ended, the observation of the same
+ * env's next transition in the batch: such rows are not sent twice. `nextFrom[i]` names the obs
+ * row that next row i equals bit for bit (-1: sent in `nextRest`, in order), and the decoder
+ * rebuilds `next` from them, so the learner gets exactly the batch the actor made.
  */
 import type { ActorWeights, TransitionBatch } from '../../../../src-shared/actors.js';
 
-type Typed = Float32Array | Float64Array | Uint8Array;
-const KINDS = { f32: Float32Array, f64: Float64Array, u8: Uint8Array } as const;
+type Typed = Float32Array | Float64Array | Uint8Array | Int32Array;
+const KINDS = { f32: Float32Array, f64: Float64Array, u8: Uint8Array, i32: Int32Array } as const;
 type Kind = keyof typeof KINDS;
 
 function kindOf(a: Typed): Kind {
-  return a instanceof Float32Array ? 'f32' : a instanceof Float64Array ? 'f64' : 'u8';
+  return a instanceof Float32Array ? 'f32' : a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'u8';
 }
 
 /** byte -> the float32 pixel value byte / 255 an env writes (exactly: float32(b * (1 / 255)), as the replay buffer stores it). */
@@ -139,7 +144,7 @@ export function decodeFrame(buf: Buffer): Record<string, unknown> | undefined {
       setPath(header, a.name, a.decode(buf.subarray(at, at + a.bytes)));
       at += a.bytes;
     }
-    return at === buf.length ? header : undefined;
+    return at === buf.length ? joinNext(header) : undefined;
   } catch {
     return undefined;
   }
@@ -157,18 +162,77 @@ function setPath(header: Record<string, unknown>, name: string, value: Typed): v
   list[Number(name.slice(dot + 1))] = value;
 }
 
+/** Rows i of `a` and j of `b` hold the same bits (so -0 differs from 0, and NaN payloads count). */
+function sameRow(a: Uint32Array, i: number, b: Uint32Array, j: number, dim: number): boolean {
+  const ai = i * dim;
+  const bj = j * dim;
+  for (let k = 0; k < dim; k++) if (a[ai + k] !== b[bj + k]) return false;
+  return true;
+}
+
+/** For each next row, the later obs row of the same env it equals bit for bit, or -1; undefined when none does. */
+function nextSources(b: TransitionBatch): Int32Array | undefined {
+  const { count: n, obsDim: d, env } = b;
+  const obs = new Uint32Array(b.obs.buffer, b.obs.byteOffset, b.obs.length);
+  const next = new Uint32Array(b.next.buffer, b.next.byteOffset, b.next.length);
+  const from = new Int32Array(n).fill(-1);
+  const later = new Map<number, number>(); // env -> its next transition's row, scanning backwards
+  let found = 0;
+  for (let i = n - 1; i >= 0; i--) {
+    const j = later.get(env[i]!);
+    if (j !== undefined && sameRow(next, i, obs, j, d)) {
+      from[i] = j;
+      found++;
+    }
+    later.set(env[i]!, i);
+  }
+  return found > 0 ? from : undefined;
+}
+
 /** A batch as one frame; `imageDim` > 0: its observations start with that many camera pixels (byte / 255), sent as bytes. */
 export function encodeBatch(b: TransitionBatch, imageDim = 0): Buffer {
   const { env, obs, actions, rewards, next, flags, ...header } = b;
   const rows = (values: Float32Array): FrameArray => (imageDim > 0 && imageDim <= b.obsDim ? { values, rowDim: b.obsDim, imageDim } : values);
-  return encodeFrame(header, [
-    ['env', env],
-    ['obs', rows(obs)],
-    ['actions', actions],
-    ['rewards', rewards],
-    ['next', rows(next)],
-    ['flags', flags],
-  ]);
+  const from = b.count * b.obsDim === next.length ? nextSources(b) : undefined;
+  let nextArrays: Array<[string, FrameArray]> = [['next', rows(next)]];
+  if (from) {
+    const d = b.obsDim;
+    const rest = new Float32Array(from.reduce((k, j) => k + (j < 0 ? 1 : 0), 0) * d);
+    let r = 0;
+    for (let i = 0; i < from.length; i++) if (from[i]! < 0) rest.set(next.subarray(i * d, (i + 1) * d), d * r++);
+    nextArrays = [
+      ['nextFrom', from],
+      ['nextRest', rows(rest)],
+    ];
+  }
+  return encodeFrame(header, [['env', env], ['obs', rows(obs)], ['actions', actions], ['rewards', rewards], ...nextArrays, ['flags', flags]]);
+}
+
+/** Rebuilds a batch's `next` from `nextFrom` and `nextRest` (see the file comment); undefined when they do not fit. */
+function joinNext(header: Record<string, unknown>): Record<string, unknown> | undefined {
+  const { nextFrom: from, nextRest: rest, obs, obsDim: d } = header;
+  if (from === undefined && rest === undefined) return header;
+  if (!(from instanceof Int32Array) || !(rest instanceof Float32Array) || !(obs instanceof Float32Array) || !isCount(d) || d < 1) return undefined;
+  const n = from.length;
+  if (obs.length !== n * d) return undefined;
+  const next = new Float32Array(n * d);
+  let r = 0;
+  for (let i = 0; i < n; i++) {
+    const j = from[i]!;
+    if (j >= 0) {
+      if (j >= n) return undefined;
+      next.set(obs.subarray(j * d, (j + 1) * d), i * d);
+    } else {
+      if ((r + 1) * d > rest.length) return undefined;
+      next.set(rest.subarray(r * d, (r + 1) * d), i * d);
+      r++;
+    }
+  }
+  if (r * d !== rest.length) return undefined;
+  delete header.nextFrom;
+  delete header.nextRest;
+  header.next = next;
+  return header;
 }
 
 export function encodeWeights(w: ActorWeights): Buffer {

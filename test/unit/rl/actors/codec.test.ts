@@ -88,7 +88,8 @@ describe('Redis frames', () => {
     const plain = encodeBatch(pixels);
     const packed = encodeBatch(pixels, imageDim);
     expect(packed.length).toBeLessThan(plain.length * 0.3);
-    expect(kinds(packed)).toMatchObject({ obs: 'px', next: 'px' });
+    // Each next observation but the last is the following obs row: only the last is sent.
+    expect(kinds(packed)).toMatchObject({ obs: 'px', nextFrom: 'i32', nextRest: 'px' });
     const back = TransitionBatch.parse(decodeFrame(packed));
     expect(bytes(back.obs).equals(bytes(obs))).toBe(true);
     expect(bytes(back.next).equals(bytes(next))).toBe(true);
@@ -99,10 +100,47 @@ describe('Redis frames', () => {
       const off = Float32Array.from(obs);
       off[7] = odd;
       const frame = encodeBatch({ ...pixels, obs: off }, imageDim);
-      expect(kinds(frame)).toEqual({ env: 'u8', obs: 'f32', actions: 'f32', rewards: 'f64', next: 'px', flags: 'u8' });
+      expect(kinds(frame)).toEqual({ env: 'u8', obs: 'f32', actions: 'f32', rewards: 'f64', nextFrom: 'i32', nextRest: 'px', flags: 'u8' });
       expect(bytes(TransitionBatch.parse(decodeFrame(frame)).obs).equals(bytes(off))).toBe(true);
     }
     // Truncated packed frames do not parse.
     expect(decodeFrame(packed.subarray(0, packed.length - 1))).toBeUndefined();
+  });
+
+  it("send a next observation that is the same env's following observation once, and rebuild it exactly", () => {
+    // Two envs interleaved; env 1's episode ends at its second transition (its next is the final obs, not the reset one).
+    const d = 2;
+    const env = Uint8Array.from([0, 1, 0, 1, 0, 1]);
+    const obs = Float32Array.from([0, 0, 10, 10, 1, 1, 11, 11, 2, 2, 50, 50]);
+    const next = Float32Array.from([1, 1, 11, 11, 2, 2, 12, 12, 3, 3, 51, 51]);
+    const b: TransitionBatch = {
+      ...batch,
+      count: 6,
+      obsDim: d,
+      env,
+      obs,
+      actions: new Float32Array(6),
+      rewards: new Float64Array(6),
+      next,
+      flags: Uint8Array.from([0, 0, 0, 1, 0, 0]),
+      episodes: [],
+    };
+    const frame = encodeBatch(b);
+    expect(kinds(frame)).toMatchObject({ nextFrom: 'i32', nextRest: 'f32' });
+    const header = JSON.parse(frame.subarray(4, 4 + frame.readUInt32LE(0)).toString('utf8')) as { $arrays: Array<[string, string, number]> };
+    // Rows 0, 1, 2 come from obs rows 2, 3, 4; rows 3 (episode end), 4 and 5 (last of their env) are sent.
+    expect(header.$arrays.find(([n]) => n === 'nextRest')?.[2]).toBe(3 * d);
+    expect(TransitionBatch.parse(decodeFrame(frame))).toEqual(b);
+    // -0 and NaN rows are compared bit for bit (Object.is), never merged with 0 or another NaN payload.
+    const signed = { ...b, obs: Float32Array.from(obs).fill(-0, 4, 6), next: Float32Array.from(next).fill(0, 0, 2) };
+    const back = TransitionBatch.parse(decodeFrame(encodeBatch(signed)));
+    expect(Object.is(back.next[0], 0) && Object.is(back.obs[4], -0)).toBe(true);
+    // An index past the batch or a missing row does not parse.
+    const bad = Buffer.from(frame);
+    const at = 4 + frame.readUInt32LE(0) + 6 + 12 * 4; // after env (u8 x 6) and obs (f32 x 12)
+    bad.writeInt32LE(99, at + 6 * 4 + 6 * 8); // nextFrom[0], after actions (f32 x 6) and rewards (f64 x 6)
+    expect(decodeFrame(bad)).toBeUndefined();
+    // A batch in which no next row repeats an obs row is sent as before.
+    expect(kinds(encodeBatch({ ...b, next: next.map((v) => v + 0.5) }))).toMatchObject({ next: 'f32' });
   });
 });
