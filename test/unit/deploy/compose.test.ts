@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../../src-main/cli/main.js';
 import { redactUrl } from '../../../src-main/rl/actors/redis/keys.js';
 
-// js-yaml comes with ESLint's config loader; no YAML parser is a direct dependency.
+// js-yaml: a devDependency (createRequire: it ships no types).
 const yaml = createRequire(import.meta.url)('js-yaml') as { load: (text: string) => unknown };
 
 interface Service {
