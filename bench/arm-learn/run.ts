@@ -6,7 +6,8 @@
  * overrides; runs train `parallel` at a time in worker threads. Success is read from the
  * training loop's own eval lines (`mean_is_success`, the mean of the arm env's
  * info.episode.is_success over the 100 evaluation episodes on the fixed held-out seeds).
- * Writes results.json, curves.json and a learning-curve PNG.
+ * Writes results.json, curves.json and a learning-curve PNG at the end, and results.partial.json
+ * (the runs ended so far) each time a run ends.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -131,26 +132,8 @@ export async function runArmLearnBench(o: ArmLearnOptions): Promise<ArmLearnResu
   }, 60_000);
 
   const wall = new Map<string, number>();
-  const queue = [...plan];
-  await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(o.parallel, plan.length)) }, async () => {
-      for (let p = queue.shift(); p; p = queue.shift()) {
-        const t0 = performance.now();
-        await client.request('train.start', { id: p.id });
-        await engine.training.wait(p.id);
-        wall.set(p.id, (performance.now() - t0) / 1000);
-        const ev = readJsonIfExists<{ episode_stats?: Record<string, number> }>(join(engine.store.dir(p.id), 'eval.json'));
-        const s = ev?.episode_stats?.is_success;
-        o.log(
-          `seed ${p.seed}: ${engine.store.readMeta(p.id).status} in ${wall.get(p.id)!.toFixed(0)} s, final success ${s === undefined ? '-' : `${(100 * s).toFixed(0)}%`}`,
-        );
-      }
-    }),
-  );
-  clearInterval(ticker);
-  for (const off of offs) off();
-
-  const runs: ArmLearnRun[] = plan.map((p) => {
+  /** A finished (or ended) run's figures, read from its folder. */
+  const runOf = (p: (typeof plan)[number]): ArmLearnRun => {
     const lines = engine.store.metrics(p.id, 0, 10_000_000).lines as MetricLine[];
     const ev = readJsonIfExists<{ mean_return: number; episodes: number; episode_stats?: Record<string, number> }>(join(engine.store.dir(p.id), 'eval.json'));
     const evals = lines.filter((l) => l.kind === 'eval').map((l): [number, number, number] => [l.step, num(l.mean_is_success), num(l.mean_final_distance)]);
@@ -174,7 +157,35 @@ export async function runArmLearnBench(o: ArmLearnOptions): Promise<ArmLearnResu
       evals,
       episodes: lines.filter((l) => l.kind === 'episode').map((l): [number, number, number] => [l.step, num(l.is_success), num(l.final_distance)]),
     };
-  });
+  };
+
+  const queue = [...plan];
+  const ended: typeof plan = [];
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(o.parallel, plan.length)) }, async () => {
+      for (let p = queue.shift(); p; p = queue.shift()) {
+        const t0 = performance.now();
+        await client.request('train.start', { id: p.id });
+        await engine.training.wait(p.id);
+        wall.set(p.id, (performance.now() - t0) / 1000);
+        const ev = readJsonIfExists<{ episode_stats?: Record<string, number> }>(join(engine.store.dir(p.id), 'eval.json'));
+        const s = ev?.episode_stats?.is_success;
+        o.log(
+          `seed ${p.seed}: ${engine.store.readMeta(p.id).status} in ${wall.get(p.id)!.toFixed(0)} s, final success ${s === undefined ? '-' : `${(100 * s).toFixed(0)}%`}`,
+        );
+        // What has ended so far, in case the bench is stopped before the last seed ends.
+        ended.push(p);
+        writeFileSync(
+          join(o.outDir, 'results.partial.json'),
+          JSON.stringify({ date: new Date().toISOString(), task: o.task, env, runs: ended.map(runOf) }, null, 2),
+        );
+      }
+    }),
+  );
+  clearInterval(ticker);
+  for (const off of offs) off();
+
+  const runs: ArmLearnRun[] = plan.map(runOf);
   const backend = engine.store.readConfig(plan[0]!.id).backend ?? o.backend;
   await engine.close();
 
