@@ -194,14 +194,15 @@ export class ConvVae {
   }
 
   /** The loss terms for a batch with reparameterisation noise seeded by `noiseSeed`. Call inside tf.tidy. */
-  lossTensors(x: tf.Tensor4D, noiseSeed: number): VaeLossTensors {
+  lossTensors(x: tf.Tensor4D, noiseSeed: number, target?: tf.Tensor4D): VaeLossTensors {
     const n = x.shape[0];
     const { mean, logVar } = this.encode(x);
     // tfjs takes seed 0 for "no seed" (Math.random): the held-out losses (seed 0) differed from run to run.
     const eps = tf.randomNormal(mean.shape, 0, 1, 'float32', noiseSeed === 0 ? SEED_FOR_ZERO : noiseSeed);
     const z = tf.add(mean, tf.mul(eps, tf.exp(tf.mul(logVar, 0.5)))) as tf.Tensor2D;
     const r = this.decode(z);
-    const squared = tf.squaredDifference(r, x);
+    // The decoder reconstructs the input, or `target` (another rendering of the same view) when given.
+    const squared = tf.squaredDifference(r, target ?? x);
     const reconstruction = tf.div(tf.sum(this.foreground ? tf.mul(squared, this.pixelWeights(x)) : squared), n) as tf.Scalar;
     const kl = tf.mul(tf.sum(tf.sub(tf.add(1, logVar), tf.add(tf.square(mean), tf.exp(logVar)))), -0.5 / n) as tf.Scalar;
     const loss = this.spec.beta === 0 ? reconstruction : (tf.add(reconstruction, tf.mul(kl, this.spec.beta)) as tf.Scalar);
@@ -231,12 +232,12 @@ export class ConvVae {
   }
 
   /** One Adam step on a batch; returns the batch's losses (before the step). */
-  trainStep(batch: tf.Tensor4D): VaeLosses {
+  trainStep(batch: tf.Tensor4D, target?: tf.Tensor4D): VaeLosses {
     const seed = this.rng.nextU32();
     let parts: tf.Tensor | undefined;
     const loss = this.optimizer.minimize(
       () => {
-        const t = this.lossTensors(batch, seed);
+        const t = this.lossTensors(batch, seed, target);
         parts = tf.keep(tf.stack([t.reconstruction, t.kl]));
         return t.loss;
       },
@@ -249,9 +250,9 @@ export class ConvVae {
   }
 
   /** The losses on a batch without training (for a held-out split); noise seeded by `noiseSeed`. */
-  evaluate(batch: tf.Tensor4D, noiseSeed = 0): VaeLosses {
+  evaluate(batch: tf.Tensor4D, noiseSeed = 0, target?: tf.Tensor4D): VaeLosses {
     const v = tf.tidy(() => {
-      const t = this.lossTensors(batch, noiseSeed);
+      const t = this.lossTensors(batch, noiseSeed, target);
       return tf.stack([t.loss, t.reconstruction, t.kl]).dataSync();
     });
     return { loss: v[0]!, reconstruction: v[1]!, kl: v[2]! };

@@ -69,6 +69,13 @@ export const DriveVaeConfig = z.object({
     .describe(
       'Weight of the squared error of foreground pixels: where a frame differs (a channel by more than 0.1) from the per-pixel median of the training frames, the static scene. Absent = 1, the plain summed squared error. For views whose moving part is small (the arm over its table); the loss figures are then the weighted ones.',
     ),
+  // Optional (absent = "input") so configs written before it keep their digest.
+  target: z
+    .enum(['input', 'canonical'])
+    .optional()
+    .describe(
+      'What the decoder reconstructs. "input" (absent): the frame itself. "canonical": the same view rendered in the plain world (one road look, no lighting changes, props or bonnet) while the encoder sees the frame as collected, so the latent has to keep the road\'s geometry rather than its look (randomized-to-canonical, James et al. 2019). For the randomized world; collection then renders every frame twice (frames-canonical/).',
+    ),
 });
 export type DriveVaeConfig = z.infer<typeof DriveVaeConfig>;
 

@@ -13,11 +13,16 @@
  * `every` steps, at most `maxPerEpisode` frames. Which policy drives the next episode is the one
  * furthest below its share. Everything is seeded from (run seed, segment index), so collection
  * resumes after a crash from the last committed segment and gives the same frames.
+ *
+ * With `canonicalPath` (the VAE's "canonical" target) every frame is also rendered in the plain
+ * world from the same state (road, car, camera mount: LaneEnv.setState), into a second frame set
+ * that matches the first frame for frame. Its segment is committed first; after a crash between
+ * the two commits, the segment it already holds is not written again.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LaneEnvConfig, laneActionDim } from '../../../src-shared/config/envs/lane.js';
-import type { DriveFramesConfig } from '../../../src-shared/config/drive.js';
+import { DRIVE_WORLDS, type DriveFramesConfig } from '../../../src-shared/config/drive.js';
 import { Rng } from '../../core/rng.js';
 import { furthestBelowShare, segmentSeed } from '../collect-shares.js';
 import { laneKeeperPolicy } from '../../sim/lane/evaluate.js';
@@ -35,6 +40,8 @@ export interface CollectOptions {
   seed: number;
   /** Frame set path (see framesPaths). */
   path: string;
+  /** Also render every frame in the plain world, into this frame set (see the file comment). */
+  canonicalPath?: string;
   /** After every committed segment. */
   onProgress?(count: number, target: number, source: CollectSource): void;
   /** Checked between segments; true stops collection (what is committed stays). */
@@ -56,14 +63,48 @@ export function nextSource(frames: DriveFramesConfig, have: Record<string, numbe
   return next;
 }
 
+/** The lane env that renders the plain world's view of another env's state: one road look, no per-frame jitter. */
+export function canonicalLaneConfig(env: LaneEnvConfig): LaneEnvConfig {
+  const plain = DRIVE_WORLDS.plain;
+  return LaneEnvConfig.parse({
+    ...env,
+    obs: 'state',
+    camera: { ...env.camera, ...plain.camera, jitterPositionM: 0, jitterAngleDeg: 0, brightnessJitter: 0 },
+    randomize: { ...plain.randomize },
+  });
+}
+
 /** Collects (or finishes collecting) the frame set. */
 export async function collectFrames(o: CollectOptions): Promise<CollectResult> {
   const cam = o.env.camera;
   const envConfig = LaneEnvConfig.parse({ ...o.env, obs: 'state' });
   mkdirSync(dirname(o.path), { recursive: true });
   const writer = FramesWriter.open(o.path, { width: cam.width, height: cam.height }, { camera: cam, writer: 'drive collect', seed: o.seed });
+  let canonical: FramesWriter | undefined;
   try {
     const env = new LaneEnv(envConfig);
+    let plainEnv: LaneEnv | undefined;
+    if (o.canonicalPath) {
+      mkdirSync(dirname(o.canonicalPath), { recursive: true });
+      const plainConfig = canonicalLaneConfig(envConfig);
+      canonical = FramesWriter.open(
+        o.canonicalPath,
+        { width: cam.width, height: cam.height },
+        { camera: plainConfig.camera, writer: 'drive collect (canonical)', seed: o.seed },
+      );
+      plainEnv = new LaneEnv(plainConfig);
+      if (canonical.current().segments.length < writer.current().segments.length)
+        throw new Error(`${o.canonicalPath} holds fewer segments than ${o.path}; delete both to collect again`);
+    }
+    const cbuf = plainEnv ? new Uint8Array(o.frames.maxPerEpisode * cam.width * cam.height * 3) : undefined;
+    /** Keeps the current view as frame `k` (and its plain-world rendering). */
+    const keep = (k: number): void => {
+      buf.set(env.frame(), k * fb);
+      if (plainEnv) {
+        plainEnv.setState(env.getState());
+        cbuf!.set(plainEnv.frame(), k * fb);
+      }
+    };
     const keeper = laneKeeperPolicy(envConfig);
     const fb = cam.width * cam.height * 3;
     const cfg = o.frames;
@@ -84,7 +125,7 @@ export async function collectFrames(o: CollectOptions): Promise<CollectResult> {
       let kept = 0;
       for (let t = 0; kept < want; t++) {
         if (t % cfg.every === 0) {
-          buf.set(env.frame(), kept * fb);
+          keep(kept);
           kept++;
           if (kept >= want) break;
         }
@@ -100,17 +141,20 @@ export async function collectFrames(o: CollectOptions): Promise<CollectResult> {
         if (r.terminated || r.truncated) {
           // The view at the disengagement is worth keeping too.
           if (kept < want) {
-            buf.set(env.frame(), kept * fb);
+            keep(kept);
             kept++;
           }
           break;
         }
       }
-      writer.append(buf.subarray(0, kept * fb), source, { segment: k, roadSeed: env.seed, episodeSeed, ...(source === 'keeper' ? { noiseStd } : {}) });
+      const info = { segment: k, roadSeed: env.seed, episodeSeed, ...(source === 'keeper' ? { noiseStd } : {}) };
+      if (canonical && canonical.current().segments.length === m.segments.length) canonical.append(cbuf!.subarray(0, kept * fb), source, info);
+      writer.append(buf.subarray(0, kept * fb), source, info);
       o.onProgress?.(writer.count, cfg.count, source);
     }
     return { manifest: writer.current(), complete: true };
   } finally {
     writer.close();
+    canonical?.close();
   }
 }

@@ -14,6 +14,8 @@ export const DRIVE_FILES = {
   state: 'drive.json',
   frames: 'frames',
   collected: 'frames/collected',
+  /** The collected frames rendered in the plain world (VAE target "canonical"), frame for frame. */
+  canonical: 'frames-canonical/collected',
   vae: 'vae',
   pixels: 'pixels',
   report: 'report.json',

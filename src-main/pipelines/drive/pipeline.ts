@@ -33,7 +33,7 @@ import type { MetricLine, RunStatus } from '../../../src-shared/types.js';
 import { Trainer, type TrainHooks } from '../../rl/train/trainer.js';
 import type { TrainJob, TrainOutputs } from '../../rl/train/types.js';
 import { evaluateLaneBatch, type LaneEvalResult } from '../../sim/lane/evaluate.js';
-import { listFrameSets } from '../../sim/lane/frames-file.js';
+import { FRAMES_MANIFEST_SUFFIX, listFrameSets } from '../../sim/lane/frames-file.js';
 import { JsonlAppender, readJsonlLines, writeJsonAtomic } from '../../core/durable-write.js';
 import { RUN_FILES } from '../../store/run-store.js';
 import { collectFrames } from './collect.js';
@@ -255,6 +255,7 @@ export class DrivePipeline {
       frames: this.drive.frames,
       seed: this.job.config.seed,
       path: join(dir, DRIVE_FILES.collected),
+      ...(this.drive.vae.target === 'canonical' ? { canonicalPath: join(dir, DRIVE_FILES.canonical) } : {}),
       between: () => this.between(),
       shouldStop: () => this.job.controls.stopRequested,
       onProgress: (count) =>
@@ -290,12 +291,15 @@ export class DrivePipeline {
   private async vae(t0: number): Promise<StageOutcome> {
     const dir = this.job.runDir;
     const seconds0 = this.state.stages.vae.seconds;
-    const sets = listFrameSets(join(dir, DRIVE_FILES.frames));
+    // A canonical target pairs the collected frames with their plain-world renderings; other frame sets have none.
+    const canonical = this.drive.vae.target === 'canonical';
+    const sets = canonical ? [`${join(dir, DRIVE_FILES.collected)}${FRAMES_MANIFEST_SUFFIX}`] : listFrameSets(join(dir, DRIVE_FILES.frames));
     const cam = this.env.camera;
     const epochs = this.drive.vae.epochs;
     let firstStep: number | undefined;
     const r = await trainVae({
       framesPaths: sets,
+      ...(canonical ? { targetPaths: [`${join(dir, DRIVE_FILES.canonical)}${FRAMES_MANIFEST_SUFFIX}`] } : {}),
       dir: join(dir, DRIVE_FILES.vae),
       config: this.drive.vae,
       height: cam.height,

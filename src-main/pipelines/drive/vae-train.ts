@@ -52,6 +52,11 @@ export interface VaeStageProgress {
 export interface VaeTrainOptions {
   /** Frame sets (manifest paths); all must have the VAE's image size. */
   framesPaths: readonly string[];
+  /**
+   * What the decoder reconstructs instead of the frames themselves (config `target`
+   * "canonical"): frame sets holding, frame for frame, another rendering of the same views.
+   */
+  targetPaths?: readonly string[];
   /** The stage's folder (model/, checkpoints/, PNGs). */
   dir: string;
   config: DriveVaeConfig;
@@ -167,16 +172,27 @@ export function medianFrame(data: Uint8Array, indices: ArrayLike<number>, fb: nu
   return out;
 }
 
-/** Mean losses over the held-out frames (fixed noise seed 0 per batch). */
-function evaluateSet(vae: ConvVae, data: Uint8Array, indices: Int32Array, batchSize: number, h: number, w: number, scratch: Float32Array): VaeLosses {
+/** Mean losses over the held-out frames (fixed noise seed 0 per batch), reconstructing `target`'s frames when given. */
+function evaluateSet(
+  vae: ConvVae,
+  data: Uint8Array,
+  indices: Int32Array,
+  batchSize: number,
+  h: number,
+  w: number,
+  scratch: Float32Array,
+  target?: { data: Uint8Array; scratch: Float32Array },
+): VaeLosses {
   let loss = 0;
   let rec = 0;
   let kl = 0;
   for (let i = 0; i < indices.length; i += batchSize) {
     const n = Math.min(batchSize, indices.length - i);
     const x = batchTensor(data, indices, i, n, h, w, scratch);
-    const l = vae.evaluate(x, 0);
+    const y = target ? batchTensor(target.data, indices, i, n, h, w, target.scratch) : undefined;
+    const l = vae.evaluate(x, 0, y);
     x.dispose();
+    y?.dispose();
     loss += l.loss * n;
     rec += l.reconstruction * n;
     kl += l.kl * n;
@@ -263,6 +279,9 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
   mkdirSync(o.dir, { recursive: true });
   const { data, count } = loadFrames(o.framesPaths, w, h);
   if (count < 2) throw new Error(`the VAE needs at least 2 frames; the frame sets hold ${count}`);
+  const targets = o.targetPaths ? loadFrames(o.targetPaths, w, h) : undefined;
+  if (targets && targets.count !== count)
+    throw new Error(`the target frame sets hold ${targets.count} frames, the frame sets ${count}: they must match frame for frame`);
   const perm = permutation(count, (o.seed ^ 0x5a17) >>> 0);
   const nVal = cfg.valFraction > 0 ? Math.max(1, Math.round(count * cfg.valFraction)) : 0;
   const valIdx = perm.slice(0, nVal);
@@ -286,6 +305,7 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
     });
   }
   const scratch = new Float32Array(Math.max(batchSize, 1) * fb);
+  const target = targets ? { data: targets.data, scratch: new Float32Array(scratch.length) } : undefined;
   let epoch = 0;
   let step = 0;
   let valLoss: VaeLosses | undefined;
@@ -342,8 +362,10 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
         const from = s * batchSize;
         const n = Math.min(batchSize, idx.length - from);
         const x = batchTensor(data, idx, from, n, h, w, scratch);
-        const l = vae.trainStep(x);
+        const y = target ? batchTensor(target.data, idx, from, n, h, w, target.scratch) : undefined;
+        const l = vae.trainStep(x, y);
         x.dispose();
+        y?.dispose();
         if (!Number.isFinite(l.loss)) throw new Error(`the VAE loss became ${l.loss} at step ${step + 1}; lower vae.learningRate`);
         step++;
         epochLoss += l.loss;
@@ -365,7 +387,7 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
       }
       epoch++;
       if (nVal > 0) {
-        valLoss = evaluateSet(vae, data, valIdx, batchSize, h, w, scratch);
+        valLoss = evaluateSet(vae, data, valIdx, batchSize, h, w, scratch, target);
         o.metric({
           kind: 'vae',
           step,
@@ -413,6 +435,7 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
         valLoss: valLoss ?? null,
         seed: o.seed,
         ...(cfg.foregroundWeight !== undefined ? { foregroundWeight: cfg.foregroundWeight } : {}),
+        ...(targets ? { target: 'canonical' } : {}),
         latentStats,
       },
       step,

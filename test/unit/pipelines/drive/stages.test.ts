@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { DriveFramesConfig, DriveVaeConfig } from '../../../../src-shared/config/drive.js';
 import { LaneEnvConfig } from '../../../../src-shared/config/envs/lane.js';
-import { collectFrames, nextSource } from '../../../../src-main/pipelines/drive/collect.js';
+import { canonicalLaneConfig, collectFrames, nextSource } from '../../../../src-main/pipelines/drive/collect.js';
 import { trainVae, VAE_FILES } from '../../../../src-main/pipelines/drive/vae-train.js';
 import { LatentObsEnv } from '../../../../src-main/rl/encoder/latent-env.js';
 import { obsEncoderSetup, standardizedHead } from '../../../../src-main/rl/encoder/setup.js';
@@ -59,6 +59,45 @@ describe('collect stage', () => {
     rb.close();
   });
 
+  it('renders every frame of the randomized world again in the plain world (canonical target), frame for frame, through a stop', async () => {
+    const world = LaneEnvConfig.parse({ id: 'lane', obs: 'vae', camera: { width: 16, height: 16 } }); // randomized: the env's defaults
+    const small = DriveFramesConfig.parse({ count: 24, maxPerEpisode: 8, every: 2 });
+    const path = join(tmp.dir, 'canon', 'frames', 'collected');
+    const canonicalPath = join(tmp.dir, 'canon', 'frames-canonical', 'collected');
+    let segments = 0;
+    const stopped = await collectFrames({
+      env: world,
+      frames: small,
+      seed: 9,
+      path,
+      canonicalPath,
+      onProgress: () => segments++,
+      shouldStop: () => segments >= 1,
+    });
+    expect(stopped.complete).toBe(false);
+    const r = await collectFrames({ env: world, frames: small, seed: 9, path, canonicalPath });
+    expect(r.complete).toBe(true);
+    const input = new FramesReader(path);
+    const target = new FramesReader(canonicalPath);
+    expect(target.count).toBe(input.count);
+    // The same frames as a collection without the canonical set; each target is the plain world's view of that state.
+    const alone = await collectFrames({ env: world, frames: small, seed: 9, path: join(tmp.dir, 'canon-alone', 'collected') });
+    const aloneReader = new FramesReader(join(tmp.dir, 'canon-alone', 'collected'));
+    expect(Buffer.from(aloneReader.read(0, 24)).equals(Buffer.from(input.read(0, 24)))).toBe(true);
+    expect(alone.manifest.count).toBe(24);
+    const randomized = new LaneEnv(LaneEnvConfig.parse({ ...world, obs: 'state' }));
+    const plain = new LaneEnv(canonicalLaneConfig(world));
+    expect(plain.config.randomize).toEqual({ style: false, lighting: false, props: false });
+    expect(plain.config.camera.hood).toBe(false);
+    const seg = input.manifest.segments[0]!;
+    randomized.reset(seg.info!.episodeSeed as number);
+    plain.setState(randomized.getState());
+    expect(Buffer.from(target.frame(0)).equals(Buffer.from(plain.frame()))).toBe(true);
+    expect(Buffer.from(input.frame(0)).equals(Buffer.from(randomized.frame()))).toBe(true);
+    expect(Buffer.from(target.frame(0)).equals(Buffer.from(input.frame(0)))).toBe(false);
+    for (const x of [input, target, aloneReader]) x.close();
+  });
+
   it('picks the policy furthest below its share', () => {
     const f = DriveFramesConfig.parse({ count: 100, random: 0.2, zero: 0.1, keeper: 0.7 });
     expect(nextSource(f, {})).toBe('keeper');
@@ -99,6 +138,48 @@ describe('vae stage', () => {
     expect(png.readUInt32BE(20)).toBeGreaterThanOrEqual(64);
     const model = readVaeModel(join(dir, VAE_FILES.model));
     expect(model.spec).toMatchObject({ height: 16, width: 16, filters: [4, 8], latentDim: 4 });
+  });
+});
+
+describe('vae stage with a canonical target', () => {
+  it('trains the decoder towards the target frames, not the input frames', async () => {
+    const input = join(tmp.dir, 'canon', 'frames', 'collected');
+    const target = join(tmp.dir, 'canon', 'frames-canonical', 'collected');
+    const config = DriveVaeConfig.parse({ filters: [4, 8], latentDim: 4, epochs: 8, batchSize: 8, learningRate: 3e-3, valFraction: 0.25, target: 'canonical' });
+    const common = { config, height: 16, width: 16, seed: 2, metric: () => {} };
+    const toTarget = await trainVae({ ...common, framesPaths: [input], targetPaths: [target], dir: join(tmp.dir, 'vae-canon') });
+    const toInput = await trainVae({ ...common, framesPaths: [input], dir: join(tmp.dir, 'vae-input') });
+    expect(toTarget.complete && toInput.complete).toBe(true);
+    // Each held-out loss is measured against what that VAE reconstructs; scoring each model on the other's target shows which it learned.
+    const { ConvVae } = await import('../../../../src-main/ml/vae.js');
+    const tf = await import('@tensorflow/tfjs');
+    const score = (dir: string, against: string) => {
+      const m = readVaeModel(join(dir, VAE_FILES.model));
+      const vae = new ConvVae(m.spec, new Rng(0), `score-${dir.length}-${against.length}`);
+      vae.setWeights(m.weights);
+      const a = new FramesReader(input);
+      const b = new FramesReader(against);
+      const x = tf.tensor4d(
+        Float32Array.from(a.read(0, 24), (v) => v / 255),
+        [24, 16, 16, 3],
+      );
+      const y = tf.tensor4d(
+        Float32Array.from(b.read(0, 24), (v) => v / 255),
+        [24, 16, 16, 3],
+      );
+      const l = vae.evaluate(x, 1, y).reconstruction;
+      tf.dispose([x, y]);
+      vae.dispose();
+      a.close();
+      b.close();
+      return l;
+    };
+    expect(score(join(tmp.dir, 'vae-canon'), target)).toBeLessThan(score(join(tmp.dir, 'vae-input'), target));
+    expect(score(join(tmp.dir, 'vae-input'), input)).toBeLessThan(score(join(tmp.dir, 'vae-canon'), input));
+    expect(readVaeModel(join(tmp.dir, 'vae-canon', VAE_FILES.model)).meta).toMatchObject({ target: 'canonical' });
+    await expect(trainVae({ ...common, framesPaths: [input], targetPaths: [join(tmp.dir, 'a', 'collected')], dir: join(tmp.dir, 'vae-bad') })).rejects.toThrow(
+      /the target frame sets hold 60 frames, the frame sets 24/,
+    );
   });
 });
 
