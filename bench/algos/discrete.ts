@@ -24,6 +24,16 @@ const LANE_DQN_LOOP = {
   targetUpdateInterval: 500,
 };
 
+/**
+ * The Rainbow preset (PER, 3-step, C51, noisy nets, dueling, double; no epsilon) in lane-dqn's
+ * loop. C51 support: rewards are metres per step (under 1), returns below 20 at gamma 0.95.
+ */
+const LANE_RAINBOW = {
+  env: { id: 'lane' as const, obs: 'state' as const, steeringBins: 7, maxDistanceM: 250 },
+  totalSteps: 30_000,
+  dqn: { ...LANE_DQN_LOOP, hidden: [64, 64], vMin: -1, vMax: 20 },
+};
+
 export const DISCRETE_ENTRIES: AlgoBenchEntry[] = [
   {
     id: 'cartpole-dqn',
@@ -83,20 +93,9 @@ export const DISCRETE_ENTRIES: AlgoBenchEntry[] = [
     reference: 'no lane env in rl-zoo; goal: Kendall et al. protocol, 10/10 held-out routes clean',
   },
   {
-    // The Rainbow preset (PER, 3-step, C51, noisy nets, dueling, double; no epsilon) in lane-dqn's
-    // loop. C51 support: rewards are metres per step (under 1), returns below 20 at gamma 0.95.
     id: 'lane-rainbow',
     algo: 'rainbow',
-    config: {
-      env: { id: 'lane', obs: 'state', steeringBins: 7, maxDistanceM: 250 },
-      totalSteps: 30_000,
-      dqn: {
-        ...LANE_DQN_LOOP,
-        hidden: [64, 64],
-        vMin: -1,
-        vMax: 20,
-      },
-    },
+    config: LANE_RAINBOW,
     goal: 1,
     goalStat: 'clean',
     reference: 'no lane env in rl-zoo; goal: Kendall et al. protocol, 10/10 held-out routes clean',
@@ -107,17 +106,7 @@ export const DISCRETE_ENTRIES: AlgoBenchEntry[] = [
     // evaluation drives the 10 test routes with that policy.
     id: 'lane-rainbow-select',
     algo: 'rainbow',
-    config: {
-      env: { id: 'lane', obs: 'state', steeringBins: 7, maxDistanceM: 250 },
-      totalSteps: 30_000,
-      selectBest: true,
-      dqn: {
-        ...LANE_DQN_LOOP,
-        hidden: [64, 64],
-        vMin: -1,
-        vMax: 20,
-      },
-    },
+    config: { ...LANE_RAINBOW, selectBest: true },
     goal: 1,
     goalStat: 'clean',
     reference: 'no lane env in rl-zoo; goal: Kendall et al. protocol, 10/10 held-out routes clean',
