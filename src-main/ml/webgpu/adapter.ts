@@ -3,7 +3,7 @@
  * tfjs-backend-webgpu and finds out which adapter it offers, so selection can say which GPU it
  * found and refuse a software adapter where a faster CPU backend exists.
  */
-import { planVulkan, preloadVulkan, softwareRequested } from './vulkan.js';
+import { findSoftwareVulkan, planVulkan, preloadVulkan, softwareRequested, type VulkanPlan } from './vulkan.js';
 
 export interface AdapterSummary {
   vendor: string;
@@ -36,6 +36,16 @@ export function summarizeAdapter(info: Partial<GPUAdapterInfo>, isFallback: bool
   return { vendor, architecture, device, description, software, label };
 }
 
+/**
+ * Why there is no adapter, in one line. A system driver Dawn cannot use (Mesa's lavapipe 22 lacks
+ * a feature Dawn requires, for one) does not fall back by itself: the line names the way to the
+ * software driver where there is one.
+ */
+export function noAdapterMessage(driver: string, plan: VulkanPlan, softwareAvailable: boolean): string {
+  const hint = plan.kind !== 'software' && softwareAvailable ? "; DRIVE_LAB_VULKAN_SOFTWARE=1 uses Chromium's SwiftShader instead" : '';
+  return `WebGPU found no adapter (${driver}: ${plan.detail})${hint}`;
+}
+
 let setup: Promise<GpuSetup> | undefined;
 
 /**
@@ -57,7 +67,7 @@ export function setUpWebGpu(allowSoftware: boolean): Promise<GpuSetup> {
     if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
     else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) throw new Error(`WebGPU found no adapter (${driver}: ${plan.detail})`);
+    if (!adapter) throw new Error(noAdapterMessage(driver, plan, findSoftwareVulkan() !== null));
     const fallback = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
     return { driver, adapter: summarizeAdapter(adapter.info, fallback) };
   })();

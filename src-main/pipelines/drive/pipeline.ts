@@ -293,7 +293,13 @@ export class DrivePipeline {
     const seconds0 = this.state.stages.vae.seconds;
     // A canonical target pairs the collected frames with their plain-world renderings; other frame sets have none.
     const canonical = this.drive.vae.target === 'canonical';
-    const sets = canonical ? [`${join(dir, DRIVE_FILES.collected)}${FRAMES_MANIFEST_SUFFIX}`] : listFrameSets(join(dir, DRIVE_FILES.frames));
+    const all = listFrameSets(join(dir, DRIVE_FILES.frames));
+    const sets = canonical ? [`${join(dir, DRIVE_FILES.collected)}${FRAMES_MANIFEST_SUFFIX}`] : all;
+    if (canonical && all.length > sets.length)
+      this.job.out.log(
+        'warn',
+        `vae: the canonical target trains on the collected frames only; ${all.length - sets.length} other frame set(s) in frames/ have no plain-world rendering and are not used`,
+      );
     const cam = this.env.camera;
     const epochs = this.drive.vae.epochs;
     let firstStep: number | undefined;

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { compareBackends } from '../../../bench/gpu/parity.js';
 import { PARITY_CASES } from '../../../bench/gpu/cases.js';
 import { selectBackend } from '../../../src-main/ml/backend.js';
-import { summarizeAdapter } from '../../../src-main/ml/webgpu/adapter.js';
+import { noAdapterMessage, summarizeAdapter } from '../../../src-main/ml/webgpu/adapter.js';
 import { findSoftwareVulkan, planVulkan, vulkanChildEnv } from '../../../src-main/ml/webgpu/vulkan.js';
 
 const env = vulkanChildEnv();
@@ -46,6 +46,15 @@ describe('webgpu in auto selection', () => {
 });
 
 describe('adapters and Vulkan drivers', () => {
+  it('says how to reach the software driver when a system driver gives no adapter', () => {
+    const system = { kind: 'system' as const, detail: 'Vulkan drivers /usr/share/vulkan/icd.d/lvp_icd.x86_64.json' };
+    expect(noAdapterMessage('system Vulkan', system, true)).toBe(
+      "WebGPU found no adapter (system Vulkan: Vulkan drivers /usr/share/vulkan/icd.d/lvp_icd.x86_64.json); DRIVE_LAB_VULKAN_SOFTWARE=1 uses Chromium's SwiftShader instead",
+    );
+    expect(noAdapterMessage('system Vulkan', system, false)).not.toContain('DRIVE_LAB_VULKAN_SOFTWARE');
+    expect(noAdapterMessage('software Vulkan', { kind: 'software', detail: 'x' }, true)).not.toContain('DRIVE_LAB_VULKAN_SOFTWARE');
+  });
+
   it('tells software adapters from GPUs by the fallback flag, vendor, architecture or description', () => {
     expect(summarizeAdapter({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' }, undefined)).toMatchObject({
       software: true,
