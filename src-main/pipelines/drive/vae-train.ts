@@ -172,31 +172,40 @@ export function medianFrame(data: Uint8Array, indices: ArrayLike<number>, fb: nu
   return out;
 }
 
+/** Frames as bytes with their image size, and a scratch buffer for one batch of them as floats. */
+interface FrameData {
+  data: Uint8Array;
+  h: number;
+  w: number;
+  scratch: Float32Array;
+}
+
+/** Calls `fn` with each batch of frames `indices` (a tensor, disposed after), in order. */
+function forEachBatch(f: FrameData, indices: ArrayLike<number>, batchSize: number, fn: (x: tf.Tensor4D, n: number, from: number) => void): void {
+  for (let i = 0; i < indices.length; i += batchSize) {
+    const n = Math.min(batchSize, indices.length - i);
+    const x = batchTensor(f.data, indices, i, n, f.h, f.w, f.scratch);
+    try {
+      fn(x, n, i);
+    } finally {
+      x.dispose();
+    }
+  }
+}
+
 /** Mean losses over the held-out frames (fixed noise seed 0 per batch), reconstructing `target`'s frames when given. */
-function evaluateSet(
-  vae: ConvVae,
-  data: Uint8Array,
-  indices: Int32Array,
-  batchSize: number,
-  h: number,
-  w: number,
-  scratch: Float32Array,
-  target?: { data: Uint8Array; scratch: Float32Array },
-): VaeLosses {
+function evaluateSet(vae: ConvVae, frames: FrameData, indices: Int32Array, batchSize: number, target?: FrameData): VaeLosses {
   let loss = 0;
   let rec = 0;
   let kl = 0;
-  for (let i = 0; i < indices.length; i += batchSize) {
-    const n = Math.min(batchSize, indices.length - i);
-    const x = batchTensor(data, indices, i, n, h, w, scratch);
-    const y = target ? batchTensor(target.data, indices, i, n, h, w, target.scratch) : undefined;
+  forEachBatch(frames, indices, batchSize, (x, n, from) => {
+    const y = target ? batchTensor(target.data, indices, from, n, target.h, target.w, target.scratch) : undefined;
     const l = vae.evaluate(x, 0, y);
-    x.dispose();
     y?.dispose();
     loss += l.loss * n;
     rec += l.reconstruction * n;
     kl += l.kl * n;
-  }
+  });
   const m = Math.max(1, indices.length);
   return { loss: loss / m, reconstruction: rec / m, kl: kl / m };
 }
@@ -207,23 +216,12 @@ function evaluateSet(
  * have very different and very small scales (collapsed dimensions), which an actor and critics
  * initialized for unit-scale inputs barely see.
  */
-export function latentStatistics(
-  vae: ConvVae,
-  data: Uint8Array,
-  indices: Int32Array,
-  batchSize: number,
-  h: number,
-  w: number,
-  scratch: Float32Array,
-): LatentStats {
+export function latentStatistics(vae: ConvVae, frames: FrameData, indices: Int32Array, batchSize: number): LatentStats {
   const d = vae.spec.latentDim;
   const sum = new Float64Array(d);
   const sq = new Float64Array(d);
-  for (let i = 0; i < indices.length; i += batchSize) {
-    const n = Math.min(batchSize, indices.length - i);
-    const x = batchTensor(data, indices, i, n, h, w, scratch);
+  forEachBatch(frames, indices, batchSize, (x, n) => {
     const m = tf.tidy(() => vae.encode(x).mean.dataSync() as Float32Array);
-    x.dispose();
     for (let b = 0; b < n; b++) {
       for (let j = 0; j < d; j++) {
         const v = m[b * d + j]!;
@@ -231,7 +229,7 @@ export function latentStatistics(
         sq[j]! += v * v;
       }
     }
-  }
+  });
   const k = Math.max(1, indices.length);
   const mean = Array.from(sum, (s) => s / k);
   const std = Array.from(sq, (q, j) => Math.sqrt(Math.max(0, q / k - mean[j]! ** 2)));
@@ -305,7 +303,8 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
     });
   }
   const scratch = new Float32Array(Math.max(batchSize, 1) * fb);
-  const target = targets ? { data: targets.data, scratch: new Float32Array(scratch.length) } : undefined;
+  const frames: FrameData = { data, h, w, scratch };
+  const target: FrameData | undefined = targets ? { data: targets.data, h, w, scratch: new Float32Array(scratch.length) } : undefined;
   let epoch = 0;
   let step = 0;
   let valLoss: VaeLosses | undefined;
@@ -387,7 +386,7 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
       }
       epoch++;
       if (nVal > 0) {
-        valLoss = evaluateSet(vae, data, valIdx, batchSize, h, w, scratch, target);
+        valLoss = evaluateSet(vae, frames, valIdx, batchSize, target);
         o.metric({
           kind: 'vae',
           step,
@@ -423,7 +422,7 @@ export async function trainVae(o: VaeTrainOptions): Promise<VaeTrainResult> {
       o.onProgress?.({ epoch, epochs: cfg.epochs, step, steps: totalSteps, loss: epochLoss / stepsPerEpoch, ...(valLoss ? { valLoss: valLoss.loss } : {}) });
     }
     const modelDir = join(o.dir, VAE_FILES.model);
-    const latentStats = latentStatistics(vae, data, trainIdx, batchSize, h, w, scratch);
+    const latentStats = latentStatistics(vae, frames, trainIdx, batchSize);
     writeVaeModel(
       modelDir,
       spec,
