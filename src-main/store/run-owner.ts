@@ -9,7 +9,7 @@
  * an owner from an earlier boot, is stale.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { hostname, uptime } from 'node:os';
 import { z } from 'zod';
 import { createFileExclusive } from '../core/durable-write.js';
@@ -92,10 +92,24 @@ export function readOwner(path: string): RunOwner | undefined {
 
 export class OwnerConflict extends Error {}
 
+/** Age after which an unreadable takeover lock counts as left by a claimant that died writing it. */
+const TORN_LOCK_MS = 10_000;
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return Infinity; // gone: nothing to wait for
+  }
+}
+
 /**
  * Claims `path` for this process. Throws OwnerConflict when a live process holds it. A stale
- * record (dead or reused PID, earlier boot, torn file) is moved aside atomically and the claim
- * retried; if another claimant replaced it in between, that claimant wins.
+ * record (dead or reused PID, earlier boot, torn file) is replaced only by the claimant that
+ * holds the takeover lock (`<path>.takeover`, created exclusively), and only while the record is
+ * still the one it judged stale; every other claimant of that moment gets a conflict. (Moving the
+ * record aside without a lock let two claimants win: one could move a fresh claim aside and put
+ * it back over a third claimant's.) A lock left by a process that died holding it is removed.
  */
 export function claimOwnerFile(path: string): string {
   const token = randomBytes(9).toString('base64url');
@@ -107,31 +121,44 @@ export function claimOwnerFile(path: string): string {
     boot: bootMark(),
     token,
   };
+  const text = JSON.stringify(record, null, 2) + '\n';
+  const lock = `${path}.takeover`;
+  const sameMoment = 'another process claimed the run at the same moment';
   for (let attempt = 0; attempt < 3; attempt++) {
     liveTokens.add(token);
-    if (createFileExclusive(path, JSON.stringify(record, null, 2) + '\n')) return token;
-    liveTokens.delete(token);
+    if (createFileExclusive(path, text)) return token;
     const seen = readText(path);
-    if (seen === undefined) continue; // released in between: try again
+    if (seen === undefined) {
+      liveTokens.delete(token);
+      continue; // released in between: try again
+    }
     const owner = readOwner(path);
-    if (owner && ownerAlive(owner)) throw new OwnerConflict(`pid ${owner.pid} on ${owner.hostname} since ${owner.startedAt}`);
-    const aside = `${path}.stale-${process.pid}-${token}`;
+    if (owner && ownerAlive(owner)) {
+      liveTokens.delete(token);
+      throw new OwnerConflict(`pid ${owner.pid} on ${owner.hostname} since ${owner.startedAt}`);
+    }
+    // Stale: take it over under the lock (the token stays live: the lock names this claim).
+    if (!createFileExclusive(lock, text)) {
+      liveTokens.delete(token);
+      const holder = readOwner(lock);
+      // An unreadable lock is being written right now, unless it is old (a claimant died writing it).
+      if (holder ? ownerAlive(holder) : ageMs(lock) < TORN_LOCK_MS) throw new OwnerConflict(sameMoment);
+      rmSync(lock, { force: true }); // left by a claimant that died holding it
+      continue;
+    }
     try {
-      renameSync(path, aside);
-    } catch {
-      continue; // someone else moved it first
+      if (readText(path) !== seen) throw new OwnerConflict(sameMoment);
+      rmSync(path, { force: true });
+      if (createFileExclusive(path, text)) return token;
+      throw new OwnerConflict(sameMoment); // a claimant without a stale record to replace got there first
+    } catch (e) {
+      liveTokens.delete(token);
+      throw e;
+    } finally {
+      rmSync(lock, { force: true });
     }
-    if (readText(aside) !== seen) {
-      // Not the stale record we judged: a claimant replaced it in between. Put it back.
-      try {
-        renameSync(aside, path);
-      } catch {
-        // It stays aside; that claimant's release removes nothing, and the next start re-checks.
-      }
-      throw new OwnerConflict('another process claimed the run at the same moment');
-    }
-    rmSync(aside, { force: true });
   }
+  liveTokens.delete(token);
   throw new OwnerConflict('the owner file keeps changing');
 }
 
