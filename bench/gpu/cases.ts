@@ -9,6 +9,10 @@
  *               batches drawn from 2000 random-action Pendulum transitions (the default
  *               [256, 256] x 256 takes minutes per hundred updates on a software driver).
  *
+ * - software-kernels: matrix products (transposed, batched, broadcast over the batch, with bias and
+ *               each fused activation, row lengths with and without a multiple of 4), sums over
+ *               adjacent and other axes, and broadcast adds: on a software adapter these are the
+ *               loops of ml/kernels/webgpu-software.ts, elsewhere tfjs-webgpu's own kernels.
  * - fused-ops: the project's fused ops (kernels/custom-ops.ts: activation gradients, Adam steps,
  *               Polyak averaging) on fixed inputs: WGSL shaders on webgpu, tfjs ops on cpu.
  *
@@ -24,7 +28,7 @@ import type { ReplayBatch } from '../../src-main/rl/replay/replay-buffer.js';
 import { PendulumEnv } from '../../src-main/sim/classic/pendulum.js';
 import { Td3Config } from '../../src-shared/config/algo.js';
 
-export const PARITY_CASES = ['fused-ops', 'td3-update', 'vae-step', 'pendulum-100'] as const;
+export const PARITY_CASES = ['fused-ops', 'software-kernels', 'td3-update', 'vae-step', 'pendulum-100'] as const;
 export type ParityCase = (typeof PARITY_CASES)[number];
 
 export interface CaseResult {
@@ -128,6 +132,46 @@ export async function runCase(name: ParityCase): Promise<CaseResult> {
       const weights = await Promise.all(outs.map(async (o) => Float32Array.from((await o.data()) as Float32Array)));
       const ms = performance.now() - t0;
       tf.dispose([dy, y, ...outs, ...vars.flatMap((x) => [x.value, x.m, x.v, x.grad])]);
+      return { weights, ms };
+    }
+    case 'software-kernels': {
+      const r = new Rng(23);
+      const t = (shape: number[]) =>
+        tf.tensor(
+          Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.normal()),
+          shape,
+        );
+      const t0 = performance.now();
+      const outs = tf.tidy(() => {
+        const a = t([2, 5, 7]);
+        const b = t([2, 7, 8]);
+        const b1 = t([1, 7, 6]);
+        const x = t([6, 5, 4]);
+        return [
+          tf.matMul(t([9, 7]), t([7, 8])),
+          tf.matMul(t([7, 9]), t([7, 6]), true, false),
+          tf.matMul(t([9, 7]), t([5, 7]), false, true),
+          tf.matMul(t([7, 9]), t([8, 7]), true, true),
+          tf.matMul(a, b),
+          tf.matMul(a, b1),
+          tf.matMul(t([1, 7, 5]), b, true, false),
+          ...(['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'] as const).map((activation) =>
+            tf.fused.matMul({ a: t([9, 7]), b: t([7, 8]), bias: t([8]), activation }),
+          ),
+          tf.fused.matMul({ a: t([9, 7]), b: t([7, 5]), bias: t([9, 1]), activation: 'relu' }),
+          tf.sum(x),
+          tf.sum(x, 0),
+          tf.sum(x, [1, 2]),
+          tf.sum(x, 1, true),
+          tf.sum(x, [0, 2]),
+          tf.add(x, t([4])),
+          tf.add(t([5, 1]), x),
+          tf.add(x, tf.scalar(0.5)),
+        ];
+      });
+      const weights = await Promise.all(outs.map(async (o) => Float32Array.from((await o.data()) as Float32Array)));
+      const ms = performance.now() - t0;
+      tf.dispose(outs);
       return { weights, ms };
     }
     case 'td3-update': {

@@ -52,7 +52,7 @@ async function tryBackend(name: BackendName, forced: boolean): Promise<string> {
       await import('@tensorflow/tfjs-backend-webgpu');
       if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend did not initialize on ${adapter.label}`);
       tuneWebGpuBackend(adapter.software);
-      const report = registerProjectKernels('webgpu');
+      const report = registerProjectKernels('webgpu', { softwareAdapter: adapter.software });
       return `WebGPU on ${adapter.label}, ${driver}; ${report.kernels.length} WGSL kernels`;
     }
     case 'wasm': {

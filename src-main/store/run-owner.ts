@@ -110,6 +110,8 @@ function ageMs(path: string): number {
  * still the one it judged stale; every other claimant of that moment gets a conflict. (Moving the
  * record aside without a lock let two claimants win: one could move a fresh claim aside and put
  * it back over a third claimant's.) A lock left by a process that died holding it is removed.
+ * Known limit: when a claimant dies holding the lock and two others claim in the same instant,
+ * both may remove that dead lock in turn and both win; it takes two faults at once.
  */
 export function claimOwnerFile(path: string): string {
   const token = randomBytes(9).toString('base64url');

@@ -4,7 +4,9 @@
  * option (off) and no VAE options until obs = vae, which writes out the VAE's model and mode
  * defaults; switches show their real default; step counts read 10000000, not 1e7. For a lane
  * run on the VAE latent and for the drive template, every field's value in the form equals the
- * config the engine saved; an arm run's Config tab has no Drive card.
+ * config the engine saved; an arm run's Config tab has no Drive card. On the webgpu backend, an
+ * algorithm its learner cannot train is refused under the backend field, and a TD3 run is saved
+ * with actor threads.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -145,6 +147,28 @@ describe('the New-run form shows what applies, with the values the run gets', ()
     await input('name').fill('form pendulum');
     const config = await createAndCompare();
     expect(config.drive).toBeUndefined();
+  });
+
+  it('webgpu: a run its learner cannot train is refused under the backend field; a TD3 run is created with actor threads', async () => {
+    await page.goto(`${ctx.server.url}#/new`);
+    await page.waitForSelector('[data-testid="new-run-form"]');
+    const before = (await ctx.engine.client().request('runs.list', {})).length;
+    await input('algo').selectOption('sac');
+    await input('backend').selectOption('webgpu');
+    await expect.poll(() => page.locator('[data-testid="error-backend"]').textContent()).toMatch(/sac cannot train on webgpu .*td3, ddpg, d4pg/);
+    await page.click('[data-testid="create-run"]');
+    await page.waitForSelector('[data-testid="error-summary"]');
+    await screenshot(page, 'form-webgpu-refused');
+    expect((await ctx.engine.client().request('runs.list', {})).length).toBe(before);
+    await input('algo').selectOption('td3');
+    await expect.poll(() => count('[data-testid="error-backend"]')).toBe(0);
+    await input('name').fill('form webgpu td3');
+    await page.click('[data-testid="create-run"]');
+    await page.waitForSelector('[data-testid="run-view"]');
+    const id = await page.getAttribute('[data-testid="run-view"]', 'data-run-id');
+    const detail = await ctx.engine.client().request('runs.get', { id: id! });
+    expect(detail.config.backend).toBe('webgpu');
+    expect(detail.config.actors?.mode).toBe('async');
   });
 
   it("an arm run's Config tab has no Drive card", async () => {

@@ -13,7 +13,8 @@
  *
  * webgpu (tfjs-backend-webgpu 4.22): the fused Adam, Polyak and activation-gradient ops as WGSL
  * shaders (ml/kernels/webgpu-ops.ts); conv gradients, transposed convolutions and fused dense
- * layers are tfjs-webgpu's own, checked against cpu in test/unit/ml/webgpu.test.ts.
+ * layers are tfjs-webgpu's own, checked against cpu in test/unit/ml/webgpu.test.ts. On software
+ * adapters, matrix products and sums as barrier-free loops (ml/kernels/webgpu-software.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadNative } from '../native/index.js';
@@ -21,6 +22,7 @@ import { fastPathState } from './fast-paths.js';
 import { registerCustomWasmKernels } from './custom-ops.js';
 import { registerNativeWasmKernels } from './native-wasm.js';
 import { registerWebGpuKernels } from './webgpu-ops.js';
+import { registerSoftwareWebGpuKernels } from './webgpu-software.js';
 import { conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './wasm-conv.js';
 import { KernelScope, type TensorInfo } from './wasm-util.js';
 
@@ -36,6 +38,8 @@ export function setConvTransposeMethod(m: ConvTransposeMethod): void {
 export interface KernelOptions {
   /** Use the native addon when it loads (default true; DRIVE_LAB_NATIVE=off also disables it). */
   native?: boolean;
+  /** webgpu: the adapter is a software one (SwiftShader), so the barrier-free kernels replace tfjs's matrix products and sums. */
+  softwareAdapter?: boolean;
 }
 
 /** What registerProjectKernels did for a backend. */
@@ -66,7 +70,10 @@ export function registerProjectKernels(backendName: string = tf.getBackend(), op
       fastPathState.wasmNativeMatMul = true;
     }
   }
-  if (backendName === 'webgpu') report.kernels.push(...registerWebGpuKernels());
+  if (backendName === 'webgpu') {
+    report.kernels.push(...registerWebGpuKernels());
+    if (options.softwareAdapter) report.kernels.push(...registerSoftwareWebGpuKernels());
+  }
   reports.set(backendName, report);
   return report;
 }

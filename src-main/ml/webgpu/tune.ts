@@ -5,8 +5,9 @@
  *   only in browsers; Dawn in Node maps buffers asynchronously only. Code on this backend must
  *   read with `await tensor.data()`; a synchronous read of a value that lives on the GPU throws
  *   an error that says so (instead of "OffscreenCanvas is not defined").
- * - Software adapters (SwiftShader): tfjs's choice of matrix-product shader for small outputs
- *   (a 256-thread reduction with barriers) is several times slower there than the
+ * - Software adapters (SwiftShader): matrix products run as the barrier-free loops of
+ *   ml/kernels/webgpu-software.ts; for the cases those leave to tfjs, tfjs's choice of shader for
+ *   small outputs (a 256-thread reduction with barriers) is several times slower there than the
  *   small-output-size shader (bench/RESULTS.md, "WebGPU"); real GPUs keep tfjs's own choice.
  */
 import * as tf from '@tensorflow/tfjs';

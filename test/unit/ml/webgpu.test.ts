@@ -1,5 +1,5 @@
 /**
- * The webgpu backend against the cpu backend: the fused ops (WGSL on webgpu), a TD3 update, a VAE step and 100 updates of a
+ * The webgpu backend against the cpu backend: the fused ops (WGSL on webgpu), matrix products and sums, a TD3 update, a VAE step and 100 updates of a
  * small pendulum TD3 learner (bench/gpu/cases.ts) give the same weights within 1e-4. Each
  * backend runs in a child process of its own (tfjs backends are per process); the webgpu child
  * gets a system Vulkan driver, else Chromium's SwiftShader (ml/webgpu/vulkan.ts: CI installs
@@ -19,18 +19,26 @@ const skipReason = env ? '' : plan.detail;
 if (skipReason) console.warn(`webgpu tests skipped: ${skipReason}`);
 
 describe.skipIf(!env)('webgpu backend (Vulkan through Dawn)', () => {
-  it('the fused ops, a TD3 update, a VAE step and 100 pendulum TD3 updates match the cpu backend within 1e-4', { timeout: 300_000 }, async () => {
-    const report = await compareBackends('cpu', 'webgpu', PARITY_CASES);
-    // The child names the adapter it found (and the software driver when it used one).
-    expect(report.details.webgpu).toMatch(/^chosen with --backend webgpu: WebGPU on .+\(.+\).*; 3 WGSL kernels$/);
-    if (plan.kind === 'software') expect(report.details.webgpu).toContain(`software Vulkan from ${plan.loaderDir}`);
-    for (const row of report.rows) {
-      console.log(
-        `webgpu vs cpu, ${row.case}: max |diff| ${row.maxAbsDiff.toExponential(2)} (cpu ${row.ms.cpu!.toFixed(0)} ms, webgpu ${row.ms.webgpu!.toFixed(0)} ms)`,
-      );
-      expect(row.maxAbsDiff, row.case).toBeLessThanOrEqual(1e-4);
-    }
-  });
+  it(
+    'the fused ops, matrix products and sums, a TD3 update, a VAE step and 100 pendulum TD3 updates match the cpu backend within 1e-4',
+    { timeout: 300_000 },
+    async () => {
+      const report = await compareBackends('cpu', 'webgpu', PARITY_CASES);
+      // The child names the adapter it found (and the software driver when it used one).
+      expect(report.details.webgpu).toMatch(/^chosen with --backend webgpu: WebGPU on .+\(.+\).*; [34] WGSL kernels$/);
+      if (plan.kind === 'software') {
+        expect(report.details.webgpu).toContain(`software Vulkan from ${plan.loaderDir}`);
+        // A software adapter gets the barrier-free matrix products, sums and adds (ml/kernels/webgpu-software.ts).
+        expect(report.details.webgpu).toMatch(/; 4 WGSL kernels$/);
+      }
+      for (const row of report.rows) {
+        console.log(
+          `webgpu vs cpu, ${row.case}: max |diff| ${row.maxAbsDiff.toExponential(2)} (cpu ${row.ms.cpu!.toFixed(0)} ms, webgpu ${row.ms.webgpu!.toFixed(0)} ms)`,
+        );
+        expect(row.maxAbsDiff, row.case).toBeLessThanOrEqual(1e-4);
+      }
+    },
+  );
 });
 
 describe('webgpu in auto selection', () => {
