@@ -126,13 +126,17 @@ describe('the New-run form shows what applies, with the values the run gets', ()
     expect(config.drive).toBeUndefined();
   });
 
-  it('the drive template: the Drive section on, real switch values, 10000000 steps; the form equals the saved config', async () => {
+  it('the drive template: the Drive section on, real switch values, 10000000 steps, the canonical VAE target as a choice; the form equals the saved config', async () => {
     await page.goto(`${ctx.server.url}#/new/drive`);
     await page.waitForSelector('[data-testid="new-run-form"]');
     expect(await input('totalSteps').inputValue()).toBe('10000000');
     expect(await input('drive.pixels.enabled').isChecked()).toBe(true);
     expect(await input('env.vae.normalize').isChecked()).toBe(true);
-    await createAndCompare();
+    // The randomized world's canonical VAE target is one choice away, and the run gets it.
+    expect(await input('drive.vae.target').inputValue()).toBe(''); // absent: the frame itself
+    await input('drive.vae.target').selectOption('canonical');
+    const config = await createAndCompare();
+    expect(at(config, 'drive.vae.target')).toBe('canonical');
   });
 
   it('a pendulum run from the blank form equals its saved config; switching to pendulum drops the Drive section', async () => {
