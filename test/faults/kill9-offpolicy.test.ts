@@ -50,6 +50,11 @@ async function killAfterCheckpoint(child: ChildProcess, dir: string): Promise<vo
       if (signal === 'SIGKILL') resolve();
       else reject(new Error(`cli train ended by itself (code ${code}) before the kill`));
     });
+    // Ended while this process waited for its folder (a starved test process): its exit event is past, so say so now.
+    if (child.exitCode !== null || child.signalCode !== null) {
+      watcher.close();
+      reject(new Error(`cli train ended (code ${child.exitCode}) before its checkpoints could be watched: the machine is too busy for this test`));
+    }
   });
 }
 
