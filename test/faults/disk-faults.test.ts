@@ -71,7 +71,8 @@ describe('disk faults while two runs train', () => {
     }
 
     const failed = nextStatus(engine, a.id, (s) => s.status === 'failed');
-    rmSync(a.dir, { recursive: true, force: true });
+    // The run may be writing a checkpoint while its folder goes (ENOTEMPTY): retry, as a user would repeat the rm.
+    rmSync(a.dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 25 });
     const s = await failed;
     expect(s.message).toMatch(/^failed: the run folder .+ was deleted while the run trained$/);
     expect(await engine.training.wait(a.id)).toBe('failed');
