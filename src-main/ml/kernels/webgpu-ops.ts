@@ -25,7 +25,7 @@ interface WebGpuBackendLike {
 const WORKGROUP = 64;
 
 /** An elementwise program over same-shaped float32 inputs; `expr` is WGSL over their values (a, b, ...) and the uniforms. */
-class ElementwiseProgram {
+export class ElementwiseProgram {
   readonly variableNames: string[];
   readonly uniforms: string;
   readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];

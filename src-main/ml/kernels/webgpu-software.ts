@@ -20,6 +20,7 @@
  * "software-kernels").
  */
 import * as tf from '@tensorflow/tfjs';
+import { ElementwiseProgram } from './webgpu-ops.js';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 type Uniform = { type: 'int32' | 'float32'; data: number[] };
@@ -141,34 +142,6 @@ class LoopSumProgram {
   }
 }
 
-/** a + b for float32 inputs of different shapes, broadcast by tfjs's output-index accessors. */
-class BroadcastAddProgram {
-  readonly variableNames = ['a', 'b'];
-  readonly uniforms = '';
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly size = true;
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey = 'drivelab_broadcast_add';
-
-  constructor(outShape: number[]) {
-    this.outputShape = outShape;
-    this.dispatchLayout = { x: outShape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(size(outShape) / WORKGROUP), 1, 1];
-  }
-
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          setOutputAtIndex(index, getAByOutputIndex(index) + getBByOutputIndex(index));
-        }
-      }
-    `;
-  }
-}
-
 /** The broadcast sum, or null where tfjs's kernel must do it (same shapes take its plain elementwise program). */
 function loopAdd(args: KernelArgs): TensorInfo | null {
   const { a, b } = args.inputs;
@@ -176,7 +149,8 @@ function loopAdd(args: KernelArgs): TensorInfo | null {
   if (a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i])) return null;
   const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
   if (size(outShape) === 0 || outShape.length > 4) return null;
-  return args.backend.runWebGPUProgram(new BroadcastAddProgram(outShape), [a, b], 'float32');
+  // tfjs's output-index accessors broadcast each input to the output shape.
+  return args.backend.runWebGPUProgram(new ElementwiseProgram('broadcast_add', outShape, ['a', 'b'], [], 'a + b'), [a, b], 'float32');
 }
 
 /** The matrix product, or null where tfjs's kernel must do it. */
