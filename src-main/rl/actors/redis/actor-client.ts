@@ -28,6 +28,8 @@ export interface RedisActorOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const HEARTBEAT_MS = 1000;
+/** How long a waiting actor trusts the notices before it reads the acknowledgement counter itself. */
+const NOTICE_WAIT_MS = 100;
 
 async function readInfo(r: Redis, key: string): Promise<RedisRunInfo | undefined | Error> {
   const raw = await r.get(key);
@@ -52,10 +54,35 @@ export async function runRedisActor(o: RedisActorOptions): Promise<{ steps: numb
   const stop = () => o.shouldStop?.() === true;
   let notice = true;
   let ended = false;
-  sub.on('message', (_ch: string, m: string) => {
-    notice = true;
-    if (m === 'finished') ended = true;
+  /** Acknowledgement notices received for this actor's batches (at most the server's counter). */
+  let ackNotices = 0;
+  let ackChannel: string | undefined;
+  let poke: (() => void) | undefined;
+  const wakeUp = () => {
+    const p = poke;
+    poke = undefined;
+    p?.();
+  };
+  sub.on('message', (ch: string, m: string) => {
+    if (ch === ackChannel) ackNotices++;
+    else {
+      notice = true;
+      if (m === 'finished') ended = true;
+    }
+    wakeUp();
   });
+  /** Resolves true when a notice arrives, false after `ms`. */
+  const noticeWithin = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        poke = undefined;
+        resolve(false);
+      }, ms);
+      poke = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
   await sub.subscribe(keys.weightsChannel);
   let info: RedisRunInfo | undefined;
   try {
@@ -84,9 +111,15 @@ export async function runRedisActor(o: RedisActorOptions): Promise<{ steps: numb
       seeds: actorSeeds(info.seedBase, slot, 0, Date.now() % 0x7fffffff),
     });
     o.log(`actor ${id} joined run ${o.runId} (slot ${slot}, ${info.actor.numEnvs} env(s) of ${info.config.env.id})`);
+    ackChannel = keys.ackChannel(id);
+    await sub.subscribe(ackChannel);
     let sent = 0;
+    let acked = 0;
     let lastBeat = 0;
     let lastStatus = Date.now();
+    // The previous batch's XADD travels while the next batch is collected; its failure surfaces here.
+    let adding: Promise<void> | undefined;
+    let addFailure: unknown;
     try {
       while (!stop() && !ended) {
         if (notice) {
@@ -107,14 +140,28 @@ export async function runRedisActor(o: RedisActorOptions): Promise<{ steps: numb
             }
           }
         }
-        const acked = Number((await r.get(keys.acked(id))) ?? 0);
+        acked = Math.max(acked, ackNotices);
         if (!loop.hasWeights || sent - acked >= info.actor.maxInFlight) {
-          await sleep(5);
+          // Woken by an acknowledgement or weights notice; without one (a notice lost to a
+          // reconnect), the counter and the weights are read again.
+          if (!(await noticeWithin(NOTICE_WAIT_MS))) {
+            acked = Math.max(acked, Number((await r.get(keys.acked(id))) ?? 0));
+            if (!loop.hasWeights) notice = true;
+          }
           continue;
         }
         const b = loop.collect();
-        await r.xaddBuffer(keys.stream, 'MAXLEN', '~', String(o.maxStreamLength ?? 10_000), '*', 'm', encodeBatch(b, loop.imageDim));
+        await adding;
+        if (addFailure !== undefined) throw addFailure;
+        adding = r.xaddBuffer(keys.stream, 'MAXLEN', '~', String(o.maxStreamLength ?? 10_000), '*', 'm', encodeBatch(b, loop.imageDim)).then(
+          () => undefined,
+          (e: unknown) => {
+            addFailure = e;
+          },
+        );
         sent++;
+        // Let notices (acknowledgements, weights) in while this batch travels.
+        await new Promise<void>((r) => setImmediate(r));
         if (Date.now() - lastBeat > HEARTBEAT_MS) {
           lastBeat = Date.now();
           const beat: ActorHeartbeat = {
@@ -131,6 +178,8 @@ export async function runRedisActor(o: RedisActorOptions): Promise<{ steps: numb
           await r.xadd(keys.stream, 'MAXLEN', '~', String(o.maxStreamLength ?? 10_000), '*', 'm', encodeFrame(beat, []));
         }
       }
+      await adding;
+      if (addFailure !== undefined) throw addFailure;
       return { steps: loop.steps, slot };
     } finally {
       loop.dispose();

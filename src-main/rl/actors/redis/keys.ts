@@ -21,6 +21,8 @@ export function runKeys(runId: string) {
     /** Slots handed to joining actors, and batches acknowledged per actor id. */
     slotSeq: `${p}slot-seq`,
     acked: (actor: string) => `${p}acked:${actor}`,
+    /** A notice per acknowledged batch of an actor (the counter above stays the truth; a lost notice costs a poll). */
+    ackChannel: (actor: string) => `${p}acked:${actor}:notice`,
   };
 }
 

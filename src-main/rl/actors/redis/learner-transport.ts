@@ -98,7 +98,7 @@ export class RedisLearnerTransport implements ActorTransport {
     const p = this.main!.pipeline()
       .xack(this.keys.stream, this.keys.group, ...ids)
       .xdel(this.keys.stream, ...ids);
-    if (actor) p.incr(this.keys.acked(actor)).expire(this.keys.acked(actor), 86_400);
+    if (actor) p.incr(this.keys.acked(actor)).expire(this.keys.acked(actor), 86_400).publish(this.keys.ackChannel(actor), '1');
     await p.exec();
   }
 

@@ -173,6 +173,43 @@ describe.skipIf(!haveRedis)('actors on Redis', () => {
     expect(done.steps).toBeGreaterThanOrEqual(1200);
   }, 60_000);
 
+  it('an actor goes on when the notices of its acknowledgements are lost (it reads the counter)', async () => {
+    const dir = join(tmp.dir, 'lost-notices');
+    mkdirSync(dir);
+    const runId = 'lost-notices-run';
+    const r = await connected(server!.url);
+    const watch = await connected(server!.url);
+    try {
+      // A learner user that may announce weights but not acknowledgements: every ack notice fails.
+      await r.call('ACL', 'SETUSER', 'no-ack-notices', 'on', '>pw', '~*', 'resetchannels', '&drivelab:run:*:weights:notice', '+@all');
+      const learnerUrl = new URL(server!.url);
+      learnerUrl.username = 'no-ack-notices';
+      learnerUrl.password = 'pw';
+      let notices = 0;
+      watch.on('pmessage', () => notices++);
+      await watch.psubscribe(`drivelab:run:${runId}:acked:*`);
+      const input = tinyConfig({ totalSteps: 600, evalEvery: 0, checkpointEvery: 0, actors: { mode: 'async', count: 1 } });
+      const actor = runRedisActor({ url: server!.url, runId, log: () => {} });
+      const f = fakeJob(dir, input);
+      f.job.runId = runId;
+      const t = new AsyncTrainer(f.job, {}, redisTransport(learnerUrl.toString(), runId));
+      try {
+        await t.run();
+      } finally {
+        t.dispose();
+        f.close();
+      }
+      expect(f.statuses.at(-1)?.status).toBe('finished');
+      expect(t.step).toBe(600);
+      const done = await actor;
+      expect(done.steps).toBeGreaterThanOrEqual(600);
+      expect(notices).toBe(0);
+    } finally {
+      watch.disconnect();
+      r.disconnect();
+    }
+  }, 60_000);
+
   it('takes a password in the URL, and says in one line (without it) when Redis refuses or is unreachable', async () => {
     const locked = (await startRedisServer(['--requirepass', 'sekret-pw']))!;
     try {
