@@ -30,6 +30,10 @@ export async function pretrainArmVae(o: {
   epochs: number;
   /** The VAE's foregroundWeight (absent: the plain loss). */
   foregroundWeight?: number;
+  /** The VAE's KL weight (absent: the drive pipeline's default). */
+  beta?: number;
+  /** The VAE's latent size (absent: the drive pipeline's default). */
+  latentDim?: number;
   seed: number;
   outDir: string;
   backend: BackendChoice;
@@ -55,7 +59,12 @@ export async function pretrainArmVae(o: {
   const r = await trainVae({
     framesPaths: [path],
     dir,
-    config: DriveVaeConfig.parse({ epochs: o.epochs, ...(o.foregroundWeight === undefined ? {} : { foregroundWeight: o.foregroundWeight }) }),
+    config: DriveVaeConfig.parse({
+      epochs: o.epochs,
+      ...(o.foregroundWeight === undefined ? {} : { foregroundWeight: o.foregroundWeight }),
+      ...(o.beta === undefined ? {} : { beta: o.beta }),
+      ...(o.latentDim === undefined ? {} : { latentDim: o.latentDim }),
+    }),
     height: ARM_CAMERA_SIZE,
     width: ARM_CAMERA_SIZE,
     seed: o.seed,

@@ -24,6 +24,8 @@ interface Options {
   vaeFrames?: string;
   vaeEpochs: string;
   vaeForegroundWeight?: string;
+  vaeBeta?: string;
+  vaeLatent?: string;
 }
 
 export function register(bench: Command): void {
@@ -49,6 +51,8 @@ export function register(bench: Command): void {
       '--vae-foreground-weight <w>',
       'with --vae-frames: weight of the squared error of the pixels that differ from the static scene (the arm, the cube, their shadows); default 1',
     )
+    .option('--vae-beta <b>', "with --vae-frames: the VAE's KL weight (default: the drive pipeline's, 0.1)")
+    .option('--vae-latent <n>', "with --vae-frames: the VAE's latent size (default: the drive pipeline's, 32)")
     .option('--out <dir>', 'output folder (runs, results.json, curves.json, PNG); default bench/out/arm-<task>')
     .action(async (o: Options, cmd: Command) => {
       const g = globalOptions(cmd);
@@ -70,6 +74,8 @@ export function register(bench: Command): void {
           ...(o.vaeForegroundWeight === undefined
             ? {}
             : { foregroundWeight: numberOption('--vae-foreground-weight', o.vaeForegroundWeight, { min: 1, max: 1000 })! }),
+          ...(o.vaeBeta === undefined ? {} : { beta: numberOption('--vae-beta', o.vaeBeta, { min: 0, max: 100 })! }),
+          ...(o.vaeLatent === undefined ? {} : { latentDim: intOption('--vae-latent', o.vaeLatent, 1, 1024)! }),
           seed: seeds[0]!,
           outDir,
           backend: g.backend,
