@@ -161,7 +161,7 @@ export async function runRedisActor(o: RedisActorOptions): Promise<{ steps: numb
         );
         sent++;
         // Let notices (acknowledgements, weights) in while this batch travels.
-        await new Promise<void>((r) => setImmediate(r));
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (Date.now() - lastBeat > HEARTBEAT_MS) {
           lastBeat = Date.now();
           const beat: ActorHeartbeat = {
