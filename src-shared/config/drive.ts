@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { AlgoId, Td3ConfigInput } from './algo.js';
+import { deepMerge } from '../util/objects.js';
 
 export const DriveStageId = z.enum(['collect', 'vae', 'rl', 'pixels', 'report']);
 export type DriveStageId = z.infer<typeof DriveStageId>;
@@ -213,6 +214,17 @@ export const DRIVE_WORLDS = {
 export type DriveWorld = keyof typeof DRIVE_WORLDS;
 
 /**
+ * The drive-pipeline settings each world starts from; what the user sets overrides them. In the
+ * randomized world the VAE reconstructs each frame's plain-world view ("canonical" target) from
+ * 20,000 frames: with the input target and the default 3,000 frames the agent there learned on
+ * no seed tried (bench/RESULTS.md, "The randomized world with a canonical VAE target").
+ */
+export const DRIVE_WORLD_DEFAULTS: Record<DriveWorld, DriveConfigInput> = {
+  plain: {},
+  randomized: { frames: { count: 20_000 }, vae: { target: 'canonical' } },
+};
+
+/**
  * A drive pipeline run's (partial) RunConfig: the lane env on the VAE latent (frozen encoder),
  * the learner settings of a drive recipe (DRIVE_TD3 unless `recipe` names another), one env,
  * and `drive` (DriveConfig defaults unless given). The CLI's `drive` command and the app's "Learning to drive in a day" template
@@ -235,6 +247,6 @@ export function driveRunInput(o: {
     numEnvs: 1,
     env: { id: 'lane', obs: 'vae', maxDistanceM: 250, vae: { mode: 'frozen' }, ...clone(DRIVE_WORLDS[o.world ?? 'plain']) },
     td3: clone(DRIVE_RECIPES[o.recipe ?? 'default']),
-    drive: clone(o.drive ?? {}),
+    drive: deepMerge(clone(DRIVE_WORLD_DEFAULTS[o.world ?? 'plain']) as Record<string, unknown>, clone(o.drive ?? {}) as Record<string, unknown>),
   };
 }

@@ -11,7 +11,15 @@ import { fixedOrDash as fmt } from '../../../src-shared/util/format.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { DRIVE_RECIPES, DRIVE_WORLDS, DriveConfig, driveRunInput, type DriveRecipe, type DriveWorld } from '../../../src-shared/config/drive.js';
+import {
+  DRIVE_RECIPES,
+  DRIVE_WORLD_DEFAULTS,
+  DRIVE_WORLDS,
+  DriveConfig,
+  driveRunInput,
+  type DriveRecipe,
+  type DriveWorld,
+} from '../../../src-shared/config/drive.js';
 import { RUN_LIMITS } from '../../../src-shared/config/limits.js';
 import type { EngineClient } from '../../../src-shared/contract.js';
 import type { MetricLine } from '../../../src-shared/types.js';
@@ -244,7 +252,10 @@ export function register(program: Command): void {
       '--recipe <name>',
       `learner settings preset: default (Kendall et al.'s with 10-step returns, gamma 0.95, tau 0.02 and a pre-tanh actor penalty) or kendall (theirs as published) (default ${d.recipe})`,
     )
-    .option('--frames <n>', `camera frames collected for the VAE (${D.frames.min}..${D.frames.max}; default ${d.frames})`)
+    .option(
+      '--frames <n>',
+      `camera frames collected for the VAE (${D.frames.min}..${D.frames.max}; default ${d.frames}, ${DRIVE_WORLD_DEFAULTS.randomized.frames?.count} in the randomized world)`,
+    )
     .option('--vae-epochs <n>', `VAE training epochs (default ${d.vaeEpochs})`)
     .option('--latent <n>', `VAE latent size (default ${d.latent})`)
     .option('--episodes <n>', `most training episodes of the VAE agent (${D.budgetEpisodes.min}..${D.budgetEpisodes.max}; default ${d.episodes})`)
@@ -252,7 +263,7 @@ export function register(program: Command): void {
     .option('--test-routes <n>', `held-out 250 m test routes driven after every episode (${D.testRoutes.min}..${D.testRoutes.max}; default ${d.testRoutes})`)
     .option(
       '--world <look>',
-      `road appearance preset: plain (one look, as Kendall et al.'s one road) or randomized (domain randomization) (default ${d.world})`,
+      `road appearance preset: plain (one look, as Kendall et al.'s one road) or randomized (domain randomization; its VAE then reconstructs each frame's plain-world view, drive.vae.target "canonical") (default ${d.world})`,
     )
     .option('--no-pixels', 'skip the "deep RL from pixels" baseline (its Table I row stays empty)')
     .option('--pixels-episodes <n>', `most training episodes of the pixels baseline (default ${d.pixelsEpisodes}, Kendall et al.'s figure)`)

@@ -37,3 +37,29 @@ describe('drive learner recipes', () => {
     expect(() => input({ recipe: 'fast' })).toThrow(/--recipe must be one of default, kendall \(got "fast"\)/);
   });
 });
+
+describe('drive worlds', () => {
+  it('the plain world keeps the drive defaults: 3,000 frames, the VAE reconstructs its input', () => {
+    const c = buildRunConfig(input({ world: 'plain' }) as never);
+    expect(c.drive?.frames.count).toBe(3000);
+    expect(c.drive?.vae.target).toBeUndefined();
+    expect(c.env).toMatchObject({ camera: { hood: false }, randomize: { style: false, lighting: false, props: false } });
+  });
+
+  it('the randomized world starts from 20,000 frames and the canonical VAE target', () => {
+    const c = buildRunConfig(input({ world: 'randomized' }) as never);
+    expect(c.drive?.frames.count).toBe(20_000);
+    expect(c.drive?.vae.target).toBe('canonical');
+    expect(c.drive?.frames.random).toBe(0.2); // the rest of the block keeps its defaults
+    expect(c.env).not.toMatchObject({ randomize: { style: false } });
+  });
+
+  it("the user's settings override the world's", () => {
+    const c = buildRunConfig(input({ world: 'randomized', set: ['drive.frames.count=5000', 'drive.vae.target="input"'] }) as never);
+    expect(c.drive?.frames.count).toBe(5000);
+    expect(c.drive?.vae.target).toBe('input');
+    const d = buildRunConfig(input({ world: 'randomized', frames: '4000' }) as never);
+    expect(d.drive?.frames.count).toBe(4000);
+    expect(d.drive?.vae.target).toBe('canonical');
+  });
+});
