@@ -165,13 +165,20 @@ async function main(): Promise<void> {
   );
   console.log(`  predict the mean position: ${summary(test.map((i) => dist(mean, targets[i]!)))}`);
   console.log(`  linear (ridge) on the latent: ${summary(test.map((i) => dist(predict(latents[i]!), targets[i]!)))}`);
-  console.log(`  5 nearest latents: ${summary(test.map((i) => dist(knn(latents[i]!), targets[i]!)))}`);
+  const knnErrors = test.map((i) => dist(knn(latents[i]!), targets[i]!));
+  console.log(`  5 nearest latents: ${summary(knnErrors)}`);
+  // Random and scripted episodes apart: the scripted ones are where a reaching policy's paddle goes.
+  const bySource = (errors: number[]) =>
+    [0, 1].map((r) => `${r === 0 ? 'random' : 'scripted'}: ${summary(errors.filter((_, k) => episodeOf[test[k]!]! % 2 === r))}`).join('; ');
+  console.log(`    by episode kind: ${bySource(knnErrors)}`);
   const mlp = fitMlp(
     train.map((i) => latents[i]!),
     train.map((i) => targets[i]!),
     Number(seedArg),
   );
-  console.log(`  MLP 128-128 on the standardized latent: ${summary(test.map((i) => dist(mlp(latents[i]!), targets[i]!)))}`);
+  const mlpErrors = test.map((i) => dist(mlp(latents[i]!), targets[i]!));
+  console.log(`  MLP 128-128 on the standardized latent: ${summary(mlpErrors)}`);
+  console.log(`    by episode kind: ${bySource(mlpErrors)}`);
 }
 
 void main();
