@@ -25,6 +25,57 @@ export const ActorEpisode = z.object({
 });
 export type ActorEpisode = z.infer<typeof ActorEpisode>;
 
+/** byte -> the float32 pixel value byte / 255 an env writes (exactly: float32(b * (1 / 255))). */
+const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b * (1 / 255));
+
+/**
+ * Observation rows whose first `imageDim` values are camera pixels kept as bytes (the value is
+ * byte / 255): `pixels` holds each row's imageDim bytes, `vec` each row's other rowDim - imageDim
+ * values. The Redis transport decodes camera batches into this form, and the learner's replay
+ * buffer stores it as it is (it keeps pixels as bytes too).
+ */
+export const PixelRows = z
+  .object({
+    rowDim: z.number().int().min(1),
+    imageDim: z.number().int().min(1),
+    pixels: U8,
+    vec: F32,
+  })
+  .superRefine((r, ctx) => {
+    const rows = r.pixels.length / r.imageDim;
+    if (r.imageDim > r.rowDim || !Number.isInteger(rows) || r.vec.length !== rows * (r.rowDim - r.imageDim))
+      ctx.addIssue({
+        code: 'custom',
+        message: `${r.pixels.length} pixel bytes and ${r.vec.length} values are not rows of ${r.imageDim} + ${r.rowDim - r.imageDim}`,
+      });
+  });
+export type PixelRows = z.infer<typeof PixelRows>;
+
+/** Observation rows as float32 values, or with their pixels as bytes. */
+const ObsRows = z.union([F32, PixelRows]);
+export type ObsRows = z.infer<typeof ObsRows>;
+
+/** Values in these rows (rows x values per row). */
+export function rowValues(r: ObsRows): number {
+  return r instanceof Float32Array ? r.length : (r.pixels.length / r.imageDim) * r.rowDim;
+}
+
+/** The rows as float32 values (pixels byte / 255; a Float32Array is returned as it is). */
+export function rowsAsFloats(r: ObsRows): Float32Array {
+  if (r instanceof Float32Array) return r;
+  const { rowDim, imageDim, pixels, vec } = r;
+  const rows = pixels.length / imageDim;
+  const vecDim = rowDim - imageDim;
+  const out = new Float32Array(rows * rowDim);
+  for (let i = 0; i < rows; i++) {
+    const o = i * rowDim;
+    const p = i * imageDim;
+    for (let k = 0; k < imageDim; k++) out[o + k] = BYTE_TO_UNIT[pixels[p + k]!]!;
+    out.set(vec.subarray(i * vecDim, (i + 1) * vecDim), o + imageDim);
+  }
+  return out;
+}
+
 /** `count` transitions of one actor, rows of its envs' observations, actions and so on. */
 export const TransitionBatch = z
   .object({
@@ -42,10 +93,10 @@ export const TransitionBatch = z
     actDim: z.number().int().min(1),
     /** Per transition: the actor's env index. */
     env: U8,
-    obs: F32,
+    obs: ObsRows,
     actions: F32,
     rewards: F64,
-    next: F32,
+    next: ObsRows,
     /** Per transition: bit 1 terminated, bit 2 truncated. */
     flags: U8,
     episodes: z.array(ActorEpisode).max(65_536),
@@ -55,15 +106,22 @@ export const TransitionBatch = z
   .superRefine((b, ctx) => {
     const want: Array<[string, number, number]> = [
       ['env', b.env.length, b.count],
-      ['obs', b.obs.length, b.count * b.obsDim],
+      ['obs', rowValues(b.obs), b.count * b.obsDim],
       ['actions', b.actions.length, b.count * b.actDim],
       ['rewards', b.rewards.length, b.count],
-      ['next', b.next.length, b.count * b.obsDim],
+      ['next', rowValues(b.next), b.count * b.obsDim],
       ['flags', b.flags.length, b.count],
     ];
     for (const [name, got, n] of want) if (got !== n) ctx.addIssue({ code: 'custom', path: [name], message: `has ${got} values, expected ${n}` });
+    for (const name of ['obs', 'next'] as const) {
+      const r = b[name];
+      if (!(r instanceof Float32Array) && r.rowDim !== b.obsDim)
+        ctx.addIssue({ code: 'custom', path: [name], message: `rows of ${r.rowDim} values, expected ${b.obsDim}` });
+    }
   });
 export type TransitionBatch = z.infer<typeof TransitionBatch>;
+/** A batch as an actor makes it: observations as float32 rows. */
+export type FloatTransitionBatch = TransitionBatch & { obs: Float32Array; next: Float32Array };
 
 /** Transition flag bits. */
 export const TRANSITION_TERMINATED = 1;

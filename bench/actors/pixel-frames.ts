@@ -5,7 +5,7 @@
 // 1-second rounds so that both see the same machine load. Prints one JSON line.
 // Usage: tsx bench/actors/pixel-frames.ts [rounds per mode (default 5)] [transitions per batch (default 16)]
 import { loadavg } from 'node:os';
-import { TransitionBatch } from '../../src-shared/actors.js';
+import { TransitionBatch, type FloatTransitionBatch } from '../../src-shared/actors.js';
 import { EnvConfig } from '../../src-shared/config/envs/index.js';
 import { makeEnv } from '../../src-main/sim/registry.js';
 import { decodeFrame, encodeBatch } from '../../src-main/rl/actors/redis/codec.js';
@@ -27,7 +27,7 @@ for (let i = 0; i < count; i++) {
   o = step.terminated || step.truncated ? env.reset(i).obs : step.obs;
   next.set(step.obs, i * obsDim);
 }
-const batch: TransitionBatch = {
+const batch: FloatTransitionBatch = {
   type: 'transitions',
   runId: 'bench',
   digest: '0123456789abcdef',

@@ -6,7 +6,7 @@
  */
 import type { EnvConfig } from '../../../src-shared/config/envs/index.js';
 import type { NoiseConfig } from '../../../src-shared/config/noise.js';
-import { TRANSITION_TERMINATED, TRANSITION_TRUNCATED, type ActorEpisode, type ActorWeights, type TransitionBatch } from '../../../src-shared/actors.js';
+import { TRANSITION_TERMINATED, TRANSITION_TRUNCATED, type ActorEpisode, type ActorWeights, type FloatTransitionBatch } from '../../../src-shared/actors.js';
 import { Rng } from '../../core/rng.js';
 import { episodeInfoNumbers } from '../../sim/adapter.js';
 import { makeEnv } from '../../sim/registry.js';
@@ -115,7 +115,7 @@ export class ActorLoop {
   }
 
   /** Steps the envs until about `target` transitions (at least one vector step) or `maxMs` passed. */
-  collect(target = BATCH_TRANSITIONS, maxMs = 50): TransitionBatch {
+  collect(target = BATCH_TRANSITIONS, maxMs = 50): FloatTransitionBatch {
     const n = this.vec.numEnvs;
     const { obsDim: od, actDim: ad } = this;
     const vecSteps = Math.max(1, Math.ceil(target / n));

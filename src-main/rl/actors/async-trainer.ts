@@ -22,7 +22,7 @@
  */
 import { truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { TRANSITION_TERMINATED, TRANSITION_TRUNCATED, type ActorWeights, type TransitionBatch } from '../../../src-shared/actors.js';
+import type { ActorWeights, TransitionBatch } from '../../../src-shared/actors.js';
 import type { ActorsConfig } from '../../../src-shared/config/actors.js';
 import type { RunConfig } from '../../../src-shared/config/run-config.js';
 import { prefixArrays, unprefixArrays, type Snapshot } from '../../core/snapshot.js';
@@ -49,6 +49,7 @@ import { checkAsyncConfig, type AsyncJson } from './async-state.js';
 import { writeEvalJson } from '../train/run-lines.js';
 import { actorSeeds } from './actor-loop.js';
 import { InprocActors } from './inproc.js';
+import { storeBatch } from './store-batch.js';
 import type { ActorInit } from './protocol.js';
 import type { ActorTransport, ActorInitOf, TransportLog } from './transport.js';
 
@@ -327,23 +328,7 @@ export class AsyncTrainer {
       return 0;
     }
     const slot = b.slot % this.actorsConfig.count;
-    const endsAt: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const f = b.flags[i]!;
-      const env = Math.min(b.env[i]!, this.streamsPerSlot - 1);
-      const term = (f & TRANSITION_TERMINATED) !== 0;
-      const trunc = (f & TRANSITION_TRUNCATED) !== 0;
-      this.buffer.add(
-        slot * this.streamsPerSlot + env,
-        b.obs.subarray(i * od, (i + 1) * od),
-        b.actions.subarray(i * ad, (i + 1) * ad),
-        b.rewards[i]!,
-        b.next.subarray(i * od, (i + 1) * od),
-        term,
-        trunc,
-      );
-      if (term || trunc) endsAt.push(this.step + i + 1);
-    }
+    const endsAt = storeBatch(this.buffer, b, n, slot * this.streamsPerSlot, this.streamsPerSlot).map((i) => this.step + i);
     this.step += n;
     this.rates.addEnvSteps(n);
     this.book.took(b.actor, n);

@@ -17,6 +17,8 @@
  * Camera observations (`imageDim` > 0): the first imageDim values of every observation are
  * pixels of the form byte / 255 (an env's imageLayout) and are stored as one byte each (4x less
  * memory, exact: sampling gives back the same float32 values); the rest stay float32.
+ * addPixels takes such an observation with its pixels already bytes (PixelRow, as a Redis actor's
+ * batch arrives) and stores the same thing without the round trip through float32.
  */
 import { Rng } from '../../core/rng.js';
 import { requireArray, rngFromJson, rngToJson, type RngJson, type Snapshot } from '../../core/snapshot.js';
@@ -59,6 +61,11 @@ export interface Replay {
   add(env: number, obs: Float32Array, action: Float32Array, reward: number, nextObs: Float32Array, terminated: boolean, truncated: boolean): void;
   /** A minibatch of `batchSize` transitions; the batch object is reused by the next call. */
   sample(batchSize: number): ReplayBatch;
+  /**
+   * add() for a camera observation kept as bytes (see PixelRow), without going through float32;
+   * absent on buffers that take float32 rows only.
+   */
+  addPixels?(env: number, obs: PixelRow, action: Float32Array, reward: number, nextObs: PixelRow, terminated: boolean, truncated: boolean): void;
   /** Reseeds the sampling Rng (after a divergence roll-back). */
   reseed(seed: number): void;
   /**
@@ -68,6 +75,16 @@ export interface Replay {
   updatePriorities?(indices: Int32Array, priorities: Float32Array): void;
   snapshot(): Snapshot<unknown>;
   restore(snap: Snapshot<unknown>): void;
+}
+
+/**
+ * One observation whose first `pixels.length` values are camera pixels kept as bytes (the value
+ * is byte / 255), followed by `vec` float32 values: how a camera observation arrives from a
+ * Redis actor and how the buffer stores it.
+ */
+export interface PixelRow {
+  pixels: Uint8Array;
+  vec: Float32Array;
 }
 
 export interface ReplayBufferOptions {
@@ -138,6 +155,12 @@ export class ReplayBuffer implements Replay {
   private readonly staging: Float32Array;
   /** Per env: slot of its newest transition still pointing at staging, or -1. */
   private readonly pending: Int32Array;
+  /**
+   * Per env: 1 when its staged observation's pixels are in stagingImg (it came through
+   * addPixels) rather than in `staging`; its vector values are in `staging` either way.
+   */
+  private readonly stagedAsBytes: Uint8Array;
+  private readonly stagingImg: Uint8Array;
   protected readonly rng: Rng;
   private pos = 0;
   protected filled = 0;
@@ -174,6 +197,8 @@ export class ReplayBuffer implements Replay {
     this.nextRef = new Int32Array(this.slots).fill(NO_NEXT);
     this.staging = new Float32Array(numEnvs * obsDim);
     this.pending = new Int32Array(numEnvs).fill(-1);
+    this.stagedAsBytes = new Uint8Array(numEnvs);
+    this.stagingImg = new Uint8Array(numEnvs * this.imageDim);
     this.rng = new Rng(opts.seed);
   }
 
@@ -204,7 +229,7 @@ export class ReplayBuffer implements Replay {
         this.nextRef[prev] = s;
       } else {
         // The caller broke the chain: keep the staged next obs in an observation-only slot.
-        this.nextRef[prev] = this.writeObsOnly(this.staging.subarray(env * od, (env + 1) * od));
+        this.nextRef[prev] = this.writeStagedObsOnly(env);
         s = this.writeTransition(obs, action, reward, terminated, truncated);
       }
     } else {
@@ -214,6 +239,41 @@ export class ReplayBuffer implements Replay {
       this.nextRef[s] = this.writeObsOnly(nextObs);
     } else {
       this.staging.set(nextObs.subarray(0, od), env * od);
+      this.stagedAsBytes[env] = 0;
+      this.nextRef[s] = -1 - env;
+      this.pending[env] = s;
+    }
+  }
+
+  /**
+   * add() for an observation whose pixels are bytes (PixelRow): the same slots, links and
+   * samples as add() with the float32 row byte / 255, without the round trip through float32.
+   * Needs imageDim > 0 and rows of imageDim bytes and obsDim - imageDim vector values.
+   */
+  addPixels(env: number, obs: PixelRow, action: Float32Array, reward: number, nextObs: PixelRow, terminated: boolean, truncated: boolean): void {
+    const k = this.imageDim;
+    const vd = this.vecDim;
+    if (k === 0 || obs.pixels.length !== k || nextObs.pixels.length !== k || obs.vec.length !== vd || nextObs.vec.length !== vd) {
+      throw new Error(`replay addPixels needs rows of ${k} pixel bytes and ${vd} vector values`);
+    }
+    const prev = this.pending[env]!;
+    if (prev >= 0) {
+      this.pending[env] = -1;
+      if (!this.pixelsSameAsStaging(env, obs)) this.nextRef[prev] = this.writeStagedObsOnly(env);
+    }
+    const s = this.claim();
+    this.writePixelObs(s, obs);
+    if (prev >= 0 && this.nextRef[prev] === -1 - env) this.nextRef[prev] = s;
+    this.finishTransition(s, action, reward, terminated, truncated);
+    if (terminated || truncated) {
+      const f = this.claim();
+      this.writePixelObs(f, nextObs);
+      this.finishObsOnly(f);
+      this.nextRef[s] = f;
+    } else {
+      this.stagingImg.set(nextObs.pixels, env * k);
+      this.staging.set(nextObs.vec, env * this.obsDim + k);
+      this.stagedAsBytes[env] = 1;
       this.nextRef[s] = -1 - env;
       this.pending[env] = s;
     }
@@ -222,8 +282,59 @@ export class ReplayBuffer implements Replay {
   private sameAsStaging(env: number, obs: Float32Array): boolean {
     const od = this.obsDim;
     const base = env * od;
-    for (let i = 0; i < od; i++) if (!Object.is(this.staging[base + i], obs[i])) return false;
+    let i = 0;
+    if (this.stagedAsBytes[env]) {
+      const k = this.imageDim;
+      const img = this.stagingImg;
+      for (; i < k; i++) if (!Object.is(BYTE_TO_UNIT[img[env * k + i]!], obs[i])) return false;
+    }
+    for (; i < od; i++) if (!Object.is(this.staging[base + i], obs[i])) return false;
     return true;
+  }
+
+  private pixelsSameAsStaging(env: number, obs: PixelRow): boolean {
+    const k = this.imageDim;
+    const base = env * this.obsDim;
+    const px = obs.pixels;
+    if (this.stagedAsBytes[env]) {
+      const img = this.stagingImg;
+      for (let i = 0; i < k; i++) if (img[env * k + i] !== px[i]) return false;
+    } else {
+      for (let i = 0; i < k; i++) if (!Object.is(this.staging[base + i], BYTE_TO_UNIT[px[i]!])) return false;
+    }
+    for (let i = 0; i < this.vecDim; i++) if (!Object.is(this.staging[base + k + i], obs.vec[i])) return false;
+    return true;
+  }
+
+  /** The staged next observation of env `env` into an observation-only slot; returns the slot. */
+  private writeStagedObsOnly(env: number): number {
+    const od = this.obsDim;
+    if (!this.stagedAsBytes[env]) return this.writeObsOnly(this.staging.subarray(env * od, (env + 1) * od));
+    const k = this.imageDim;
+    const s = this.claim();
+    this.writePixelObs(s, { pixels: this.stagingImg.subarray(env * k, (env + 1) * k), vec: this.staging.subarray(env * od + k, (env + 1) * od) });
+    this.finishObsOnly(s);
+    return s;
+  }
+
+  /** Copies env `env`'s staged observation into out[offset...]. */
+  private readStaged(env: number, out: Float32Array, offset: number): void {
+    const od = this.obsDim;
+    if (!this.stagedAsBytes[env]) {
+      out.set(this.staging.subarray(env * od, (env + 1) * od), offset);
+      return;
+    }
+    const k = this.imageDim;
+    const img = this.stagingImg;
+    for (let i = 0; i < k; i++) out[offset + i] = BYTE_TO_UNIT[img[env * k + i]!]!;
+    out.set(this.staging.subarray(env * od + k, (env + 1) * od), offset + k);
+  }
+
+  /** The staging rows as float32 values, whichever way each was staged (checkpoints keep this form). */
+  private stagingAsFloats(): Float32Array {
+    const out = this.staging.slice();
+    for (let e = 0; e < this.numEnvs; e++) if (this.stagedAsBytes[e]) this.readStaged(e, out, e * this.obsDim);
+    return out;
   }
 
   private claim(): number {
@@ -263,10 +374,22 @@ export class ReplayBuffer implements Replay {
     out.set(this.obsBuf.subarray(s * this.vecDim, (s + 1) * this.vecDim), offset + k);
   }
 
+  /** Stores a PixelRow observation in slot s. */
+  private writePixelObs(s: number, obs: PixelRow): void {
+    this.imgBuf.set(obs.pixels, s * this.imageDim);
+    this.obsBuf.set(obs.vec, s * this.vecDim);
+  }
+
   private writeTransition(obs: Float32Array, action: Float32Array, reward: number, terminated: boolean, truncated: boolean): number {
     const s = this.claim();
-    const ad = this.actDim;
     this.writeObs(s, obs);
+    this.finishTransition(s, action, reward, terminated, truncated);
+    return s;
+  }
+
+  /** Everything of transition slot s but its observation. */
+  private finishTransition(s: number, action: Float32Array, reward: number, terminated: boolean, truncated: boolean): void {
+    const ad = this.actDim;
     this.actBuf.set(action.subarray(0, ad), s * ad);
     this.rewBuf[s] = reward;
     this.termBuf[s] = terminated ? 1 : 0;
@@ -275,7 +398,6 @@ export class ReplayBuffer implements Replay {
     this.transitions++;
     this.nextRef[s] = NO_NEXT;
     this.onWrite(s, true);
-    return s;
   }
 
   /** Called after slot `s` was (over)written with a transition or an observation only (prioritized replay keeps its priorities in step). */
@@ -284,13 +406,18 @@ export class ReplayBuffer implements Replay {
   private writeObsOnly(obs: Float32Array): number {
     const s = this.claim();
     this.writeObs(s, obs);
+    this.finishObsOnly(s);
+    return s;
+  }
+
+  /** Everything of observation-only slot s but its observation. */
+  private finishObsOnly(s: number): void {
     this.rewBuf[s] = 0;
     this.termBuf[s] = 0;
     this.truncBuf[s] = 0;
     this.isTransition[s] = 0;
     this.nextRef[s] = NO_NEXT;
     this.onWrite(s, false);
-    return s;
   }
 
   /** Uniformly samples `batchSize` transitions (with replacement). The batch object is reused. */
@@ -333,7 +460,7 @@ export class ReplayBuffer implements Replay {
     batch.truncated[b] = this.truncBuf[last]!;
     const ref = this.nextRef[last]!;
     if (ref >= 0) this.readObs(ref, batch.nextObs, b * od);
-    else batch.nextObs.set(this.staging.subarray((-1 - ref) * od, -ref * od), b * od);
+    else this.readStaged(-1 - ref, batch.nextObs, b * od);
   }
 
   protected batchFor(n: number): ReplayBatch {
@@ -372,7 +499,8 @@ export class ReplayBuffer implements Replay {
       this.truncBuf.byteLength +
       this.isTransition.byteLength +
       this.nextRef.byteLength +
-      this.staging.byteLength
+      this.staging.byteLength +
+      this.stagingImg.byteLength
     );
   }
 
@@ -401,7 +529,7 @@ export class ReplayBuffer implements Replay {
         truncated: this.truncBuf.slice(0, n),
         isTransition: this.isTransition.slice(0, n),
         nextRef: this.nextRef.slice(0, n),
-        staging: this.staging.slice(),
+        staging: this.stagingAsFloats(),
       },
     };
   }
@@ -426,6 +554,7 @@ export class ReplayBuffer implements Replay {
     this.isTransition.fill(0).set(requireArray(a, 'isTransition', Uint8Array, n));
     this.nextRef.fill(NO_NEXT).set(requireArray(a, 'nextRef', Int32Array, n));
     this.staging.set(requireArray(a, 'staging', Float32Array, this.staging.length));
+    this.stagedAsBytes.fill(0);
     this.pending.set(j.pending);
     this.pos = j.pos;
     this.filled = n;

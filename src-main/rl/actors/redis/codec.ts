@@ -6,16 +6,18 @@
  *
  * Camera observations (an env's imageLayout: pixels = byte / 255 as float32, then vector
  * features) travel as one byte per pixel ("px" arrays: each row's pixels as bytes, then all
- * rows' vector features as float32), a quarter of the float32 frames, and decode to bitwise the
- * same float32 values. A batch with any pixel value that is not exactly byte / 255 is sent as
- * plain float32, so the packing never changes what the learner sees.
+ * rows' vector features as float32), a quarter of the float32 frames. They decode to PixelRows
+ * (src-shared/actors.ts), the pixels still bytes, which the learner's replay buffer stores as
+ * they are; rowsAsFloats gives bitwise the float32 values the actor had. A batch with any pixel
+ * value that is not exactly byte / 255 is sent as plain float32, so the packing never changes
+ * what the learner sees.
  *
  * A transition's next observation is, unless its episode ended, the observation of the same
  * env's next transition in the batch: such rows are not sent twice. `nextFrom[i]` names the obs
  * row that next row i equals bit for bit (-1: sent in `nextRest`, in order), and the decoder
  * rebuilds `next` from them, so the learner gets exactly the batch the actor made.
  */
-import type { ActorWeights, TransitionBatch } from '../../../../src-shared/actors.js';
+import { rowsAsFloats, type ActorWeights, type FloatTransitionBatch, type PixelRows } from '../../../../src-shared/actors.js';
 
 type Typed = Float32Array | Float64Array | Uint8Array | Int32Array;
 const KINDS = { f32: Float32Array, f64: Float64Array, u8: Uint8Array, i32: Int32Array } as const;
@@ -29,17 +31,17 @@ function kindOf(a: Typed): Kind {
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b * (1 / 255));
 
 /** Float32 rows whose first `imageDim` values are pixels, sent as bytes (see the file comment). */
-export interface PixelRows {
+export interface FloatPixelRows {
   values: Float32Array;
   rowDim: number;
   imageDim: number;
 }
 
 /** A frame array: a typed array, or pixel rows. */
-type FrameArray = Typed | PixelRows;
+type FrameArray = Typed | FloatPixelRows;
 
 /** The bytes of pixel rows (pixels as bytes, then the vector features), or undefined when a pixel is not exactly byte / 255. */
-function packPixels({ values, rowDim, imageDim }: PixelRows): Buffer | undefined {
+function packPixels({ values, rowDim, imageDim }: FloatPixelRows): Buffer | undefined {
   if (values.length % rowDim !== 0) return undefined;
   const rows = values.length / rowDim;
   const vecDim = rowDim - imageDim;
@@ -63,20 +65,12 @@ function packPixels({ values, rowDim, imageDim }: PixelRows): Buffer | undefined
   return out;
 }
 
-function unpackPixels(bytes: Buffer, n: number, rowDim: number, imageDim: number): Float32Array {
+/** Pixel-row bytes -> PixelRows (copies: the pixels' bytes, and the vector features as float32). */
+function unpackPixels(bytes: Buffer, n: number, rowDim: number, imageDim: number): PixelRows {
   const rows = n / rowDim;
-  const vecDim = rowDim - imageDim;
-  const vec = new Float32Array(rows * vecDim);
+  const vec = new Float32Array(rows * (rowDim - imageDim));
   new Uint8Array(vec.buffer).set(bytes.subarray(rows * imageDim));
-  const out = new Float32Array(n);
-  let src = 0;
-  for (let r = 0; r < rows; r++) {
-    let dst = r * rowDim;
-    const end = dst + imageDim;
-    while (dst < end) out[dst++] = BYTE_TO_UNIT[bytes[src++]!]!;
-    out.set(vec.subarray(r * vecDim, (r + 1) * vecDim), end);
-  }
-  return out;
+  return { rowDim, imageDim, pixels: Uint8Array.from(bytes.subarray(0, rows * imageDim)), vec };
 }
 
 /** Header fields plus named arrays -> one frame (pixel rows that are not all byte / 255 go as float32). */
@@ -105,12 +99,12 @@ export function encodeFrame(header: Record<string, unknown>, arrays: Array<[stri
 const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
 
 /** One layout entry of a frame -> its byte length and decoder, or undefined when it is not one. */
-function arrayOf(entry: unknown): { name: string; bytes: number; decode: (b: Buffer) => Typed } | undefined {
+function arrayOf(entry: unknown): { name: string; bytes: number; decode: (b: Buffer) => Typed | PixelRows } | undefined {
   if (!Array.isArray(entry)) return undefined;
   const [name, kind, n, rowDim, imageDim] = entry as unknown[];
   if (typeof name !== 'string' || typeof kind !== 'string' || !isCount(n)) return undefined;
   if (kind === 'px') {
-    if (entry.length !== 5 || !isCount(rowDim) || !isCount(imageDim) || rowDim < 1 || imageDim > rowDim || n % rowDim !== 0) return undefined;
+    if (entry.length !== 5 || !isCount(rowDim) || !isCount(imageDim) || imageDim < 1 || imageDim > rowDim || n % rowDim !== 0) return undefined;
     const rows = n / rowDim;
     return { name, bytes: rows * imageDim + rows * (rowDim - imageDim) * 4, decode: (b) => unpackPixels(b, n, rowDim, imageDim) };
   }
@@ -151,14 +145,14 @@ export function decodeFrame(buf: Buffer): Record<string, unknown> | undefined {
 }
 
 /** "actor.3" puts the array at index 3 of header.actor; plain names are fields. */
-function setPath(header: Record<string, unknown>, name: string, value: Typed): void {
+function setPath(header: Record<string, unknown>, name: string, value: Typed | PixelRows): void {
   const dot = name.indexOf('.');
   if (dot < 0) {
     header[name] = value;
     return;
   }
   const key = name.slice(0, dot);
-  const list = (Array.isArray(header[key]) ? header[key] : (header[key] = [])) as Typed[];
+  const list = (Array.isArray(header[key]) ? header[key] : (header[key] = [])) as Array<Typed | PixelRows>;
   list[Number(name.slice(dot + 1))] = value;
 }
 
@@ -171,7 +165,7 @@ function sameRow(a: Uint32Array, i: number, b: Uint32Array, j: number, dim: numb
 }
 
 /** For each next row, the later obs row of the same env it equals bit for bit, or -1; undefined when none does. */
-function nextSources(b: TransitionBatch): Int32Array | undefined {
+function nextSources(b: FloatTransitionBatch): Int32Array | undefined {
   const { count: n, obsDim: d, env } = b;
   const obs = new Uint32Array(b.obs.buffer, b.obs.byteOffset, b.obs.length);
   const next = new Uint32Array(b.next.buffer, b.next.byteOffset, b.next.length);
@@ -190,7 +184,7 @@ function nextSources(b: TransitionBatch): Int32Array | undefined {
 }
 
 /** A batch as one frame; `imageDim` > 0: its observations start with that many camera pixels (byte / 255), sent as bytes. */
-export function encodeBatch(b: TransitionBatch, imageDim = 0): Buffer {
+export function encodeBatch(b: FloatTransitionBatch, imageDim = 0): Buffer {
   const { env, obs, actions, rewards, next, flags, ...header } = b;
   const rows = (values: Float32Array): FrameArray => (imageDim > 0 && imageDim <= b.obsDim ? { values, rowDim: b.obsDim, imageDim } : values);
   const from = b.count * b.obsDim === next.length ? nextSources(b) : undefined;
@@ -208,31 +202,55 @@ export function encodeBatch(b: TransitionBatch, imageDim = 0): Buffer {
   return encodeFrame(header, [['env', env], ['obs', rows(obs)], ['actions', actions], ['rewards', rewards], ...nextArrays, ['flags', flags]]);
 }
 
-/** Rebuilds a batch's `next` from `nextFrom` and `nextRest` (see the file comment); undefined when they do not fit. */
+const isPixelRows = (v: unknown): v is PixelRows => typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && 'pixels' in v;
+
+/**
+ * Rebuilds a batch's `next` from `nextFrom` and `nextRest` (see the file comment), as pixel
+ * rows when both came as pixel rows of one shape, else as float32; undefined when they do not fit.
+ */
 function joinNext(header: Record<string, unknown>): Record<string, unknown> | undefined {
   const { nextFrom: from, nextRest: rest, obs, obsDim: d } = header;
   if (from === undefined && rest === undefined) return header;
-  if (!(from instanceof Int32Array) || !(rest instanceof Float32Array) || !(obs instanceof Float32Array) || !isCount(d) || d < 1) return undefined;
+  if (!(from instanceof Int32Array) || !isCount(d) || d < 1) return undefined;
   const n = from.length;
-  if (obs.length !== n * d) return undefined;
-  const next = new Float32Array(n * d);
+  let next: Float32Array | PixelRows;
+  if (isPixelRows(obs) && isPixelRows(rest) && obs.rowDim === d && rest.rowDim === d && obs.imageDim === rest.imageDim) {
+    const k = obs.imageDim;
+    if (obs.pixels.length !== n * k) return undefined;
+    const joined = joinRows(from, k, obs.pixels, rest.pixels, new Uint8Array(n * k));
+    const vecs = joinRows(from, d - k, obs.vec, rest.vec, new Float32Array(n * (d - k)));
+    if (!joined || !vecs) return undefined;
+    next = { rowDim: d, imageDim: k, pixels: joined, vec: vecs };
+  } else {
+    const o = isPixelRows(obs) ? rowsAsFloats(obs) : obs;
+    const r = isPixelRows(rest) ? rowsAsFloats(rest) : rest;
+    if (!(o instanceof Float32Array) || !(r instanceof Float32Array) || o.length !== n * d) return undefined;
+    const joined = joinRows(from, d, o, r, new Float32Array(n * d));
+    if (!joined) return undefined;
+    next = joined;
+  }
+  delete header.nextFrom;
+  delete header.nextRest;
+  header.next = next;
+  return header;
+}
+
+/** out row i = row from[i] of `obs`, or (from[i] < 0) the next unused row of `rest`, rows of `dim` values; undefined when they do not fit. */
+function joinRows<T extends Float32Array | Uint8Array>(from: Int32Array, dim: number, obs: T, rest: T, out: T): T | undefined {
+  const n = from.length;
   let r = 0;
   for (let i = 0; i < n; i++) {
     const j = from[i]!;
     if (j >= 0) {
       if (j >= n) return undefined;
-      next.set(obs.subarray(j * d, (j + 1) * d), i * d);
+      out.set(obs.subarray(j * dim, (j + 1) * dim), i * dim);
     } else {
-      if ((r + 1) * d > rest.length) return undefined;
-      next.set(rest.subarray(r * d, (r + 1) * d), i * d);
+      if ((r + 1) * dim > rest.length) return undefined;
+      out.set(rest.subarray(r * dim, (r + 1) * dim), i * dim);
       r++;
     }
   }
-  if (r * d !== rest.length) return undefined;
-  delete header.nextFrom;
-  delete header.nextRest;
-  header.next = next;
-  return header;
+  return r * dim === rest.length ? out : undefined;
 }
 
 export function encodeWeights(w: ActorWeights): Buffer {

@@ -1,6 +1,6 @@
 /** The Redis transport's binary frames: round trips, and bytes that do not parse become undefined (counted as malformed). */
 import { describe, expect, it } from 'vitest';
-import { ActorWeights, TransitionBatch } from '../../../../src-shared/actors.js';
+import { ActorWeights, rowsAsFloats, TransitionBatch, type FloatTransitionBatch } from '../../../../src-shared/actors.js';
 import { ActorBook } from '../../../../src-main/rl/actors/actor-book.js';
 import { decodeFrame, encodeBatch, encodeWeights } from '../../../../src-main/rl/actors/redis/codec.js';
 import { EnvConfig } from '../../../../src-shared/config/envs/index.js';
@@ -13,7 +13,7 @@ function kinds(frame: Buffer): Record<string, string> {
   const header = JSON.parse(frame.subarray(4, 4 + frame.readUInt32LE(0)).toString('utf8')) as { $arrays: Array<[string, string]> };
   return Object.fromEntries(header.$arrays.map(([name, kind]) => [name, kind]));
 }
-const batch: TransitionBatch = {
+const batch: FloatTransitionBatch = {
   type: 'transitions',
   runId: 'r1',
   digest,
@@ -57,7 +57,7 @@ describe('Redis frames', () => {
     expect(book.accept(batch)?.kind).toBe('batch');
   });
 
-  it('send camera observations as bytes that decode to bitwise the same float32 values', () => {
+  it('send camera observations as bytes that decode to pixel rows of bitwise the same float32 values', () => {
     // Real frames: a lane env with a 24x16 camera, 6 steps of steering.
     const env = makeEnv(EnvConfig.parse({ id: 'lane', obs: 'pixels', camera: { width: 24, height: 16 } }));
     const layout = env.imageLayout!;
@@ -73,7 +73,7 @@ describe('Redis frames', () => {
       next.set(o, i * obsDim);
     }
     env.close?.();
-    const pixels: TransitionBatch = {
+    const pixels: FloatTransitionBatch = {
       ...batch,
       count,
       obsDim,
@@ -91,9 +91,13 @@ describe('Redis frames', () => {
     // Each next observation but the last is the following obs row: only the last is sent.
     expect(kinds(packed)).toMatchObject({ obs: 'px', nextFrom: 'i32', nextRest: 'px' });
     const back = TransitionBatch.parse(decodeFrame(packed));
-    expect(bytes(back.obs).equals(bytes(obs))).toBe(true);
-    expect(bytes(back.next).equals(bytes(next))).toBe(true);
-    expect(back).toEqual(pixels);
+    // The learner gets the pixels as bytes (its replay buffer keeps them so) ...
+    expect(back.obs).toMatchObject({ rowDim: obsDim, imageDim });
+    expect(back.next).toMatchObject({ rowDim: obsDim, imageDim });
+    // ... that are exactly the actor's float32 observations.
+    expect(bytes(rowsAsFloats(back.obs)).equals(bytes(obs))).toBe(true);
+    expect(bytes(rowsAsFloats(back.next)).equals(bytes(next))).toBe(true);
+    expect({ ...back, obs: rowsAsFloats(back.obs), next: rowsAsFloats(back.next) }).toEqual(pixels);
 
     // A pixel that is not exactly byte / 255 (or -0): those observations go as float32, unchanged.
     for (const odd of [0.5, -0]) {
@@ -101,7 +105,12 @@ describe('Redis frames', () => {
       off[7] = odd;
       const frame = encodeBatch({ ...pixels, obs: off }, imageDim);
       expect(kinds(frame)).toEqual({ env: 'u8', obs: 'f32', actions: 'f32', rewards: 'f64', nextFrom: 'i32', nextRest: 'px', flags: 'u8' });
-      expect(bytes(TransitionBatch.parse(decodeFrame(frame)).obs).equals(bytes(off))).toBe(true);
+      const mixed = TransitionBatch.parse(decodeFrame(frame));
+      // float32 obs rows with pixel-row next rows: the rebuilt next rows are float32 too.
+      expect(mixed.obs).toBeInstanceOf(Float32Array);
+      expect(mixed.next).toBeInstanceOf(Float32Array);
+      expect(bytes(rowsAsFloats(mixed.obs)).equals(bytes(off))).toBe(true);
+      expect(bytes(rowsAsFloats(mixed.next)).equals(bytes(next))).toBe(true);
     }
     // Truncated packed frames do not parse.
     expect(decodeFrame(packed.subarray(0, packed.length - 1))).toBeUndefined();
@@ -113,7 +122,7 @@ describe('Redis frames', () => {
     const env = Uint8Array.from([0, 1, 0, 1, 0, 1]);
     const obs = Float32Array.from([0, 0, 10, 10, 1, 1, 11, 11, 2, 2, 50, 50]);
     const next = Float32Array.from([1, 1, 11, 11, 2, 2, 12, 12, 3, 3, 51, 51]);
-    const b: TransitionBatch = {
+    const b: FloatTransitionBatch = {
       ...batch,
       count: 6,
       obsDim: d,
@@ -134,7 +143,8 @@ describe('Redis frames', () => {
     // -0 and NaN rows are compared bit for bit (Object.is), never merged with 0 or another NaN payload.
     const signed = { ...b, obs: Float32Array.from(obs).fill(-0, 4, 6), next: Float32Array.from(next).fill(0, 0, 2) };
     const back = TransitionBatch.parse(decodeFrame(encodeBatch(signed)));
-    expect(Object.is(back.next[0], 0) && Object.is(back.obs[4], -0)).toBe(true);
+    const [backNext, backObs] = [rowsAsFloats(back.next), rowsAsFloats(back.obs)];
+    expect(Object.is(backNext[0], 0) && Object.is(backObs[4], -0)).toBe(true);
     // An index past the batch or a missing row does not parse.
     const bad = Buffer.from(frame);
     const at = 4 + frame.readUInt32LE(0) + 6 + 12 * 4; // after env (u8 x 6) and obs (f32 x 12)
