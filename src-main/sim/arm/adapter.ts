@@ -6,7 +6,7 @@ import { armTrackColumns } from '../../../src-shared/live.js';
 import type { EnvAdapter, EnvView } from '../adapter.js';
 import type { Env } from '../env.js';
 import { ArmEnv } from './arm-env.js';
-import { ARM_IMAGE_EXTRA_NAMES, ArmCameraEnv } from './camera-env.js';
+import { armImageExtraNames, ArmCameraEnv } from './camera-env.js';
 import { N_BODIES } from './kinematics.js';
 import { JOINTS, N_JOINTS, SERVO_LIMIT_MARGIN } from './model.js';
 import { defaultArmScene } from './scene.js';
@@ -46,12 +46,13 @@ function armAdapter<K extends ArmEnvId>(id: K): EnvAdapter<Extract<EnvConfig, { 
       const arm: ArmEnvConfig = c;
       if (arm.obs !== 'vae') return undefined;
       const size = arm.cameraSize ?? ARM_CAMERA_SIZE;
+      const extraNames = armImageExtraNames(arm, N_JOINTS);
       return {
         height: size,
         width: size,
         channels: 3,
-        extraDim: ARM_IMAGE_EXTRA_NAMES.length,
-        extraNames: ARM_IMAGE_EXTRA_NAMES,
+        extraDim: extraNames.length,
+        extraNames,
         vae: LaneVaeObsConfig.parse(arm.vae ?? {}),
       };
     },

@@ -61,6 +61,12 @@ const armCamera = {
       'Observation: "state" (absent) = joint angles and speeds, end-effector (and cube) state, goal; "pixels" = the fixed table camera\'s image (H*W*3 in [0, 1], HWC) followed by the goal (3, m); "vae" = that observation read through a convolutional VAE encoder: the policy sees [latent, goal] (options in `vae`). With an image the env is not goal-conditioned for hindsight replay (the achieved goal is not in the observation): use uniform replay.',
     ),
   cameraSize: z.number().int().min(16).max(256).optional().describe('Width and height of the camera image in pixels (absent = 64).'),
+  cameraLastAction: z
+    .boolean()
+    .optional()
+    .describe(
+      'With a camera observation ("pixels" or "vae"): also observe the previous action (the joint speed or angle targets the arm is following; zeros after a reset), after the goal. One frame shows where the arm is but not where it is going, and a policy that cannot tell oscillates around the goal. Absent = off.',
+    ),
   vae: LaneVaeObsConfig.optional().describe('Options of the "vae" observation (read only when obs is "vae"; absent = the defaults), as for the lane.'),
 };
 

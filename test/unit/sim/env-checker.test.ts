@@ -22,6 +22,11 @@ const CASES: { name: string; id: EnvId; config: EnvConfigInput }[] = [
   { name: 'arm-push', id: 'arm-push', config: { id: 'arm-push', maxEpisodeSteps: 8 } },
   { name: 'arm-reach (pixels, 32x32 camera)', id: 'arm-reach', config: { id: 'arm-reach', obs: 'pixels', cameraSize: 32, maxEpisodeSteps: 8 } },
   { name: 'arm-push (vae: the raw camera observation)', id: 'arm-push', config: { id: 'arm-push', obs: 'vae', cameraSize: 32, maxEpisodeSteps: 8 } },
+  {
+    name: 'arm-reach (pixels and the previous action)',
+    id: 'arm-reach',
+    config: { id: 'arm-reach', obs: 'pixels', cameraSize: 32, cameraLastAction: true, maxEpisodeSteps: 8 },
+  },
 ];
 
 describe('checkEnv on every registered env', () => {

@@ -58,6 +58,30 @@ describe('the arm camera', () => {
     expect(Array.from(s0.info.desired_goal as Float32Array)).toEqual(Array.from(r.obs.slice(-3)));
   });
 
+  it('observes the previous action after the goal with cameraLastAction (zeros after a reset), the rest unchanged', () => {
+    const reach = (lastAction: boolean) =>
+      makeEnv(EnvConfig.parse({ id: 'arm-reach', obs: 'pixels', cameraSize: 32, ...(lastAction ? { cameraLastAction: true } : {}) })) as ArmCameraEnv;
+    const plain = reach(false);
+    const env = reach(true);
+    const pixels = 32 * 32 * 3;
+    expect(env.imageLayout.extraDim).toBe(3 + 5); // the goal and 5 joints' targets
+    expect(env.observationSpace.low.length).toBe(pixels + 8);
+    const a = plain.reset(5).obs.slice();
+    const b = env.reset(5).obs;
+    expect(Array.from(b.subarray(0, pixels + 3))).toEqual(Array.from(a));
+    expect(Array.from(b.subarray(pixels + 3))).toEqual([0, 0, 0, 0, 0]);
+    const action = Float32Array.of(0.5, -2, 0.25, 1, -0.75);
+    const s = env.step(action).obs;
+    const t = plain.step(action).obs;
+    expect(Array.from(s.subarray(0, pixels + 3))).toEqual(Array.from(t));
+    expect(Array.from(s.subarray(pixels + 3))).toEqual([0.5, -1, 0.25, 1, -0.75]); // clipped to the action space
+    expect(Array.from(env.reset(6).obs.subarray(pixels + 3))).toEqual([0, 0, 0, 0, 0]);
+    expect(encodedImageObs(EnvConfig.parse({ id: 'arm-reach', obs: 'vae', cameraLastAction: true }))).toMatchObject({
+      extraDim: 8,
+      extraNames: ['goal x (m)', 'goal y (m)', 'goal z (m)', ...[1, 2, 3, 4, 5].map((j) => `previous action ${j}`)],
+    });
+  });
+
   it('is drawn in the live view and read by a VAE encoder with obs "vae"; no scripted controller on images', () => {
     const env = makeEnv(push(32));
     const cam = envViewOf(env)!.camera();
