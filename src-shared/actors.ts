@@ -6,6 +6,7 @@
  * rejected and counted.
  */
 import { z } from 'zod';
+import { BYTE_TO_UNIT } from './util/pixels.js';
 
 const Id = z.string().min(1).max(200);
 /** A config digest (rl/train/run-state.ts configDigest). */
@@ -24,9 +25,6 @@ export const ActorEpisode = z.object({
   info: z.record(z.string(), z.number()).optional(),
 });
 export type ActorEpisode = z.infer<typeof ActorEpisode>;
-
-/** byte -> the float32 pixel value byte / 255 an env writes (exactly: float32(b * (1 / 255))). */
-const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b * (1 / 255));
 
 /**
  * Observation rows whose first `imageDim` values are camera pixels kept as bytes (the value is

@@ -30,14 +30,13 @@ import { FramesReader } from '../../sim/lane/frames-file.js';
 import { encodePng, tileFrames } from '../../sim/lane/png.js';
 
 import { VAE_FILES } from './drive-files.js';
+import { BYTE_TO_UNIT } from '../../../src-shared/util/pixels.js';
 
 export { VAE_FILES };
 /** Gradient steps per "vae" metric line. */
 export const LOG_EVERY = 10;
 /** Held-out frames shown in the reconstruction grid. */
 export const GRID_FRAMES = 8;
-
-const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b * (1 / 255));
 
 export interface VaeStageProgress {
   epoch: number;

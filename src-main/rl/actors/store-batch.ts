@@ -5,7 +5,7 @@
  * combination goes in as float32 rows, with the same result.
  */
 import { rowsAsFloats, TRANSITION_TERMINATED, TRANSITION_TRUNCATED, type TransitionBatch } from '../../../src-shared/actors.js';
-import { ReplayBuffer, type PixelRow, type Replay } from '../replay/replay-buffer.js';
+import { ReplayBuffer, type Replay } from '../replay/replay-buffer.js';
 
 /**
  * Stores the first `n` transitions of `b`, those of the batch's env e in the buffer's env stream
@@ -13,31 +13,25 @@ import { ReplayBuffer, type PixelRow, type Replay } from '../replay/replay-buffe
  * transitions that end an episode.
  */
 export function storeBatch(buffer: Replay, b: TransitionBatch, n: number, firstStream: number, streams: number): number[] {
-  const { obsDim: od, actDim: ad } = b;
+  const { obsDim: od, actDim: ad, obs, next } = b;
   const endsAt: number[] = [];
-  const obsRows = b.obs;
-  const nextRows = b.next;
-  const asBytes =
+  const bytes =
     buffer instanceof ReplayBuffer &&
-    !(obsRows instanceof Float32Array) &&
-    !(nextRows instanceof Float32Array) &&
-    obsRows.imageDim === buffer.imageDim &&
-    nextRows.imageDim === buffer.imageDim;
-  const obsF = asBytes ? undefined : rowsAsFloats(obsRows);
-  const nextF = asBytes ? undefined : rowsAsFloats(nextRows);
-  const k = buffer instanceof ReplayBuffer ? buffer.imageDim : 0;
-  const vd = od - k;
-  const rowOf = (r: typeof obsRows, i: number): PixelRow => {
-    const p = r as Exclude<typeof obsRows, Float32Array>;
-    return { pixels: p.pixels.subarray(i * k, (i + 1) * k), vec: p.vec.subarray(i * vd, (i + 1) * vd) };
-  };
+    !(obs instanceof Float32Array) &&
+    !(next instanceof Float32Array) &&
+    obs.imageDim === buffer.imageDim &&
+    next.imageDim === buffer.imageDim
+      ? { buffer, obs, next }
+      : undefined;
+  const obsF = bytes ? undefined : rowsAsFloats(obs);
+  const nextF = bytes ? undefined : rowsAsFloats(next);
   for (let i = 0; i < n; i++) {
     const f = b.flags[i]!;
     const env = firstStream + Math.min(b.env[i]!, streams - 1);
     const term = (f & TRANSITION_TERMINATED) !== 0;
     const trunc = (f & TRANSITION_TRUNCATED) !== 0;
     const action = b.actions.subarray(i * ad, (i + 1) * ad);
-    if (asBytes) buffer.addPixels(env, rowOf(obsRows, i), action, b.rewards[i]!, rowOf(nextRows, i), term, trunc);
+    if (bytes) bytes.buffer.addPixels(env, bytes.obs, i, action, b.rewards[i]!, bytes.next, i, term, trunc);
     else buffer.add(env, obsF!.subarray(i * od, (i + 1) * od), action, b.rewards[i]!, nextF!.subarray(i * od, (i + 1) * od), term, trunc);
     if (term || trunc) endsAt.push(i + 1);
   }

@@ -17,11 +17,12 @@
  * Camera observations (`imageDim` > 0): the first imageDim values of every observation are
  * pixels of the form byte / 255 (an env's imageLayout) and are stored as one byte each (4x less
  * memory, exact: sampling gives back the same float32 values); the rest stay float32.
- * addPixels takes such an observation with its pixels already bytes (PixelRow, as a Redis actor's
- * batch arrives) and stores the same thing without the round trip through float32.
+ * addPixels takes such observations with their pixels already bytes (PixelRows, as a Redis
+ * actor's batch arrives) and stores the same thing without the round trip through float32.
  */
 import { Rng } from '../../core/rng.js';
 import { requireArray, rngFromJson, rngToJson, type RngJson, type Snapshot } from '../../core/snapshot.js';
+import { BYTE_TO_UNIT } from '../../../src-shared/util/pixels.js';
 
 /** A sampled minibatch; its arrays are owned by the buffer and overwritten by the next sample. */
 export interface ReplayBatch {
@@ -61,11 +62,6 @@ export interface Replay {
   add(env: number, obs: Float32Array, action: Float32Array, reward: number, nextObs: Float32Array, terminated: boolean, truncated: boolean): void;
   /** A minibatch of `batchSize` transitions; the batch object is reused by the next call. */
   sample(batchSize: number): ReplayBatch;
-  /**
-   * add() for a camera observation kept as bytes (see PixelRow), without going through float32;
-   * absent on buffers that take float32 rows only.
-   */
-  addPixels?(env: number, obs: PixelRow, action: Float32Array, reward: number, nextObs: PixelRow, terminated: boolean, truncated: boolean): void;
   /** Reseeds the sampling Rng (after a divergence roll-back). */
   reseed(seed: number): void;
   /**
@@ -78,11 +74,12 @@ export interface Replay {
 }
 
 /**
- * One observation whose first `pixels.length` values are camera pixels kept as bytes (the value
- * is byte / 255), followed by `vec` float32 values: how a camera observation arrives from a
- * Redis actor and how the buffer stores it.
+ * Observation rows whose camera pixels are kept as bytes (the value is byte / 255): row r is
+ * imageDim bytes of `pixels` from r * imageDim, then obsDim - imageDim values of `vec` from
+ * r * (obsDim - imageDim). How a camera batch arrives from a Redis actor, and how the buffer
+ * stores observations.
  */
-export interface PixelRow {
+export interface PixelRows {
   pixels: Uint8Array;
   vec: Float32Array;
 }
@@ -113,8 +110,11 @@ export interface ReplayBufferOptions {
   gamma?: number;
 }
 
-/** byte -> the float32 value byte / 255 an env writes (exactly: float32(b * (1 / 255))). */
-const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b * (1 / 255));
+/** out[offset...] = the k pixels img[from...] as byte / 255, then the vector values `vec`. */
+function unpackRow(img: Uint8Array, from: number, k: number, vec: Float32Array, out: Float32Array, offset: number): void {
+  for (let i = 0; i < k; i++) out[offset + i] = BYTE_TO_UNIT[img[from + i]!]!;
+  out.set(vec, offset + k);
+}
 
 /** Where a slot's next observation lives: >= 0 a slot index, < 0 the staging row of env -1 - ref. */
 const NO_NEXT = -0x7fffffff;
@@ -246,33 +246,44 @@ export class ReplayBuffer implements Replay {
   }
 
   /**
-   * add() for an observation whose pixels are bytes (PixelRow): the same slots, links and
-   * samples as add() with the float32 row byte / 255, without the round trip through float32.
-   * Needs imageDim > 0 and rows of imageDim bytes and obsDim - imageDim vector values.
+   * add() for observations whose pixels are bytes: row `obsRow` of `obs` and row `nextRow` of
+   * `nextObs` (PixelRows). The same slots, links and samples as add() with the float32 rows
+   * byte / 255, without the round trip through float32. Needs imageDim > 0.
    */
-  addPixels(env: number, obs: PixelRow, action: Float32Array, reward: number, nextObs: PixelRow, terminated: boolean, truncated: boolean): void {
+  addPixels(
+    env: number,
+    obs: PixelRows,
+    obsRow: number,
+    action: Float32Array,
+    reward: number,
+    nextObs: PixelRows,
+    nextRow: number,
+    terminated: boolean,
+    truncated: boolean,
+  ): void {
     const k = this.imageDim;
     const vd = this.vecDim;
-    if (k === 0 || obs.pixels.length !== k || nextObs.pixels.length !== k || obs.vec.length !== vd || nextObs.vec.length !== vd) {
+    const fits = (r: PixelRows, row: number) => row >= 0 && (row + 1) * k <= r.pixels.length && (row + 1) * vd <= r.vec.length;
+    if (k === 0 || !fits(obs, obsRow) || !fits(nextObs, nextRow)) {
       throw new Error(`replay addPixels needs rows of ${k} pixel bytes and ${vd} vector values`);
     }
     const prev = this.pending[env]!;
     if (prev >= 0) {
       this.pending[env] = -1;
-      if (!this.pixelsSameAsStaging(env, obs)) this.nextRef[prev] = this.writeStagedObsOnly(env);
+      if (!this.pixelsSameAsStaging(env, obs, obsRow)) this.nextRef[prev] = this.writeStagedObsOnly(env);
     }
     const s = this.claim();
-    this.writePixelObs(s, obs);
+    this.writePixelObs(s, obs, obsRow);
     if (prev >= 0 && this.nextRef[prev] === -1 - env) this.nextRef[prev] = s;
     this.finishTransition(s, action, reward, terminated, truncated);
     if (terminated || truncated) {
       const f = this.claim();
-      this.writePixelObs(f, nextObs);
+      this.writePixelObs(f, nextObs, nextRow);
       this.finishObsOnly(f);
       this.nextRef[s] = f;
     } else {
-      this.stagingImg.set(nextObs.pixels, env * k);
-      this.staging.set(nextObs.vec, env * this.obsDim + k);
+      this.stagingImg.set(nextObs.pixels.subarray(nextRow * k, (nextRow + 1) * k), env * k);
+      this.staging.set(nextObs.vec.subarray(nextRow * vd, (nextRow + 1) * vd), env * this.obsDim + k);
       this.stagedAsBytes[env] = 1;
       this.nextRef[s] = -1 - env;
       this.pending[env] = s;
@@ -292,17 +303,19 @@ export class ReplayBuffer implements Replay {
     return true;
   }
 
-  private pixelsSameAsStaging(env: number, obs: PixelRow): boolean {
+  private pixelsSameAsStaging(env: number, obs: PixelRows, row: number): boolean {
     const k = this.imageDim;
+    const vd = this.vecDim;
     const base = env * this.obsDim;
     const px = obs.pixels;
+    const p = row * k;
     if (this.stagedAsBytes[env]) {
       const img = this.stagingImg;
-      for (let i = 0; i < k; i++) if (img[env * k + i] !== px[i]) return false;
+      for (let i = 0; i < k; i++) if (img[env * k + i] !== px[p + i]) return false;
     } else {
-      for (let i = 0; i < k; i++) if (!Object.is(this.staging[base + i], BYTE_TO_UNIT[px[i]!])) return false;
+      for (let i = 0; i < k; i++) if (!Object.is(this.staging[base + i], BYTE_TO_UNIT[px[p + i]!])) return false;
     }
-    for (let i = 0; i < this.vecDim; i++) if (!Object.is(this.staging[base + k + i], obs.vec[i])) return false;
+    for (let i = 0; i < vd; i++) if (!Object.is(this.staging[base + k + i], obs.vec[row * vd + i])) return false;
     return true;
   }
 
@@ -312,7 +325,8 @@ export class ReplayBuffer implements Replay {
     if (!this.stagedAsBytes[env]) return this.writeObsOnly(this.staging.subarray(env * od, (env + 1) * od));
     const k = this.imageDim;
     const s = this.claim();
-    this.writePixelObs(s, { pixels: this.stagingImg.subarray(env * k, (env + 1) * k), vec: this.staging.subarray(env * od + k, (env + 1) * od) });
+    this.imgBuf.set(this.stagingImg.subarray(env * k, (env + 1) * k), s * k);
+    this.obsBuf.set(this.staging.subarray(env * od + k, (env + 1) * od), s * this.vecDim);
     this.finishObsOnly(s);
     return s;
   }
@@ -325,9 +339,7 @@ export class ReplayBuffer implements Replay {
       return;
     }
     const k = this.imageDim;
-    const img = this.stagingImg;
-    for (let i = 0; i < k; i++) out[offset + i] = BYTE_TO_UNIT[img[env * k + i]!]!;
-    out.set(this.staging.subarray(env * od + k, (env + 1) * od), offset + k);
+    unpackRow(this.stagingImg, env * k, k, this.staging.subarray(env * od + k, (env + 1) * od), out, offset);
   }
 
   /** The staging rows as float32 values, whichever way each was staged (checkpoints keep this form). */
@@ -368,16 +380,15 @@ export class ReplayBuffer implements Replay {
       out.set(this.obsBuf.subarray(s * this.obsDim, (s + 1) * this.obsDim), offset);
       return;
     }
-    const img = this.imgBuf;
-    const base = s * k;
-    for (let i = 0; i < k; i++) out[offset + i] = BYTE_TO_UNIT[img[base + i]!]!;
-    out.set(this.obsBuf.subarray(s * this.vecDim, (s + 1) * this.vecDim), offset + k);
+    unpackRow(this.imgBuf, s * k, k, this.obsBuf.subarray(s * this.vecDim, (s + 1) * this.vecDim), out, offset);
   }
 
-  /** Stores a PixelRow observation in slot s. */
-  private writePixelObs(s: number, obs: PixelRow): void {
-    this.imgBuf.set(obs.pixels, s * this.imageDim);
-    this.obsBuf.set(obs.vec, s * this.vecDim);
+  /** Stores row `row` of `obs` in slot s. */
+  private writePixelObs(s: number, obs: PixelRows, row: number): void {
+    const k = this.imageDim;
+    const vd = this.vecDim;
+    this.imgBuf.set(obs.pixels.subarray(row * k, (row + 1) * k), s * k);
+    this.obsBuf.set(obs.vec.subarray(row * vd, (row + 1) * vd), s * vd);
   }
 
   private writeTransition(obs: Float32Array, action: Float32Array, reward: number, terminated: boolean, truncated: boolean): number {

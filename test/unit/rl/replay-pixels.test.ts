@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src-main/core/rng.js';
 import { PrioritizedReplayBuffer } from '../../../src-main/rl/replay/prioritized.js';
-import { ReplayBuffer, type PixelRow } from '../../../src-main/rl/replay/replay-buffer.js';
+import { ReplayBuffer, type PixelRows } from '../../../src-main/rl/replay/replay-buffer.js';
 
 const IMAGE = 6;
 const VEC = 2;
@@ -9,7 +9,7 @@ const OBS = IMAGE + VEC;
 
 /** One camera observation in both forms: pixels as bytes, and the float32 row (byte / 255, then the vector). */
 interface Obs {
-  row: PixelRow;
+  row: PixelRows;
   floats: Float32Array;
 }
 
@@ -44,7 +44,7 @@ function feed(buffers: ReplayBuffer[], how: (b: number, k: number) => 'floats' |
     const truncated = !terminated && end < 0.12;
     buffers.forEach((buf, b) => {
       if (how(b, k) === 'floats') buf.add(e, obs.floats, action, reward, next.floats, terminated, truncated);
-      else buf.addPixels(e, obs.row, action, reward, next.row, terminated, truncated);
+      else buf.addPixels(e, obs.row, 0, action, reward, next.row, 0, terminated, truncated);
     });
     current[e] = terminated || truncated ? randomObs(rng) : next;
   }
@@ -103,10 +103,10 @@ describe('replay buffer: camera observations added as bytes', () => {
   it('refuses rows of the wrong size, and buffers without pixels', () => {
     const buf = new ReplayBuffer(options);
     const row = { pixels: new Uint8Array(IMAGE), vec: new Float32Array(VEC) };
-    expect(() => buf.addPixels(0, { pixels: new Uint8Array(IMAGE + 1), vec: row.vec }, Float32Array.of(0), 0, row, false, false)).toThrow(
+    expect(() => buf.addPixels(0, { pixels: new Uint8Array(IMAGE - 1), vec: row.vec }, 0, Float32Array.of(0), 0, row, 0, false, false)).toThrow(
       /rows of 6 pixel bytes and 2 vector values/,
     );
     const plain = new ReplayBuffer({ ...options, imageDim: 0 });
-    expect(() => plain.addPixels(0, row, Float32Array.of(0), 0, row, false, false)).toThrow(/pixel bytes/);
+    expect(() => plain.addPixels(0, row, 0, Float32Array.of(0), 0, row, 0, false, false)).toThrow(/pixel bytes/);
   });
 });

@@ -18,6 +18,7 @@
  * rebuilds `next` from them, so the learner gets exactly the batch the actor made.
  */
 import { rowsAsFloats, type ActorWeights, type FloatTransitionBatch, type PixelRows } from '../../../../src-shared/actors.js';
+import { BYTE_TO_UNIT } from '../../../../src-shared/util/pixels.js';
 
 type Typed = Float32Array | Float64Array | Uint8Array | Int32Array;
 const KINDS = { f32: Float32Array, f64: Float64Array, u8: Uint8Array, i32: Int32Array } as const;
@@ -26,9 +27,6 @@ type Kind = keyof typeof KINDS;
 function kindOf(a: Typed): Kind {
   return a instanceof Float32Array ? 'f32' : a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'u8';
 }
-
-/** byte -> the float32 pixel value byte / 255 an env writes (exactly: float32(b * (1 / 255)), as the replay buffer stores it). */
-const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, b) => b * (1 / 255));
 
 /** Float32 rows whose first `imageDim` values are pixels, sent as bytes (see the file comment). */
 export interface FloatPixelRows {
