@@ -4,7 +4,8 @@
  * option (off) and no VAE options until obs = vae, which writes out the VAE's model and mode
  * defaults; switches show their real default; step counts read 10000000, not 1e7. For a lane
  * run on the VAE latent and for the drive template, every field's value in the form equals the
- * config the engine saved; an arm run's Config tab has no Drive card. On the webgpu backend, an
+ * config the engine saved; an arm camera run offers the previous-action switch and gets it; an
+ * arm run's Config tab has no Drive card. On the webgpu backend, an
  * algorithm its learner cannot train is refused under the backend field, and a TD3 run is saved
  * with actor threads.
  */
@@ -173,6 +174,20 @@ describe('the New-run form shows what applies, with the values the run gets', ()
     const detail = await ctx.engine.client().request('runs.get', { id: id! });
     expect(detail.config.backend).toBe('webgpu');
     expect(detail.config.actors?.mode).toBe('async');
+  });
+
+  it('an arm run on the table camera offers the previous-action switch, and the run gets it', async () => {
+    await page.goto(`${ctx.server.url}#/new`);
+    await page.waitForSelector('[data-testid="new-run-form"]');
+    await input('env.id').selectOption('arm-reach');
+    await input('env.obs').selectOption('pixels');
+    await input('env.cameraLastAction').check();
+    await input('name').fill('form arm camera');
+    await input('env.cameraLastAction').scrollIntoViewIfNeeded();
+    await screenshot(page, 'form-arm-camera');
+    const config = await createAndCompare();
+    expect(config.env).toMatchObject({ id: 'arm-reach', obs: 'pixels', cameraLastAction: true });
+    expect(errors).toEqual([]);
   });
 
   it("an arm run's Config tab has no Drive card", async () => {
